@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { globalOptions, type GlobalOptions } from './context.js';
+
+type Handler = (g: GlobalOptions, ...args: never[]) => unknown;
+
+/** Wraps an action so that its module is imported only when that command runs. */
+function lazy<M extends Record<string, unknown>>(load: () => Promise<M>, fn: keyof M & string) {
+  return async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const g = globalOptions(cmd.optsWithGlobals());
+    const mod = await load();
+    const positional = args.slice(0, -2);
+    const opts = args[args.length - 2] as Record<string, unknown>;
+    await (mod[fn] as unknown as Handler)(g, ...(positional as never[]), opts as never);
+  };
+}
+
+const AT = ['--at <iso>', 'when it happened, ISO 8601 with offset (backdating; default now)'] as const;
+
+export function registerCommands(program: Command): void {
+  const pb = () => import('./commands/playbook.js');
+  const inc = () => import('./commands/incident.js');
+
+  program.command('init').description('create the database (WAL, owner-only permissions) and apply migrations').action(lazy(inc, 'init'));
+
+  const playbook = program.command('playbook').description('list, show, validate runbooks; print their JSON Schema');
+  playbook.command('list').description('the shipped runbooks').action(lazy(pb, 'list'));
+  playbook.command('show <id>').description('a runbook with every step and its guidance (id or .yaml path)').action(lazy(pb, 'show'));
+  playbook.command('validate <file...>').description('check runbook files; every problem as file:line:col').action(lazy(pb, 'validate'));
+  playbook.command('schema').description('the runbook JSON Schema, for editor completion').action(lazy(pb, 'schema'));
+
+  program
+    .command('open')
+    .description('open an incident on a runbook; prints its id (e.g. INC-2026-0001)')
+    .option('--playbook <id|file>', 'shipped runbook id or path to a runbook .yaml')
+    .option('--title <text>', 'short title of the incident')
+    .option(...AT)
+    .action(lazy(inc, 'open'));
+  program.command('list').description('open and closed incidents').option('--all', 'include drills').action(lazy(inc, 'list'));
+  program.command('status <incident>').description('phase, steps with status and owner, facts, what holds the next move').action(lazy(inc, 'status'));
+  program
+    .command('step <incident> <step-id> <action>')
+    .description('mark a step done, or skip it with --reason (action: done | skip)')
+    .option('--reason <text>', 'why the step is skipped (required for skip)')
+    .option('--note <text>', 'a note kept with the step')
+    .option(...AT)
+    .action(lazy(inc, 'step'));
+  program
+    .command('fact <incident> <key=value...>')
+    .description('record typed facts: lists as JSON or a,b; maps as JSON or US-CA:1200,DE:40')
+    .option('--step <step-id>', 'the step these facts come from')
+    .option(...AT)
+    .action(lazy(inc, 'fact'));
+  program.command('note <incident> <text...>').description('add a note to the timeline').option('--step <step-id>', 'attach to a step').option(...AT).action(lazy(inc, 'note'));
+  program.command('advance <incident>').description('move to the next phase, or be told which steps hold it').option(...AT).action(lazy(inc, 'advance'));
+  program
+    .command('reopen <incident> <phase>')
+    .description('go back to an earlier phase (e.g. reinfection → containment), with a reason')
+    .option('--reason <text>', 'why (required)')
+    .option(...AT)
+    .action(lazy(inc, 'reopen'));
+  program.command('close <incident>').description('close after the post-incident review (and every obligation resolved)').option(...AT).action(lazy(inc, 'close'));
+  program.command('log <incident>').description('the timeline: seq, at, recorded_at, actor, what').action(lazy(inc, 'log'));
+  program.command('verify [incident]').description('check the hash chain, seq continuity and replay == snapshot (exit 5 on failure)').action(lazy(inc, 'verify'));
+}

@@ -1,0 +1,199 @@
+import { InvalidInput } from '../../domain/errors.js';
+import type { StoredEvent } from '../../domain/events.js';
+import { WORK_PHASES } from '../../domain/phases.js';
+import * as decide from '../../engine/decide.js';
+import { describeEvent, isLate, statusView, type StatusView } from '../../engine/views.js';
+import { verifyIncident } from '../../engine/verify.js';
+import { IntegrityFailure } from '../../domain/errors.js';
+import { parseAt, type GlobalOptions } from '../context.js';
+import { withEngine } from '../engine-access.js';
+import { printJson, printLines, table } from '../output.js';
+
+interface AtOption {
+  readonly at?: string;
+}
+
+function reportAppend(g: GlobalOptions, events: readonly StoredEvent[], text: string, extra: Record<string, unknown> = {}): void {
+  if (g.json) printJson({ ok: true, appended: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, recorded_at: e.recorded_at, hash: e.hash })), ...extra });
+  else printLines(text);
+}
+
+export async function init(g: GlobalOptions): Promise<void> {
+  await withEngine(g, { create: true }, (engine) => {
+    const v = engine.store.schemaVersion();
+    if (g.json) printJson({ ok: true, db: engine.store.path, schema: v });
+    else printLines(`irr database ready at ${engine.store.path} (schema ${v}, WAL, owner-only permissions)`);
+  });
+}
+
+export async function open(g: GlobalOptions, opts: { playbook?: string; title?: string } & AtOption): Promise<void> {
+  if (!opts.playbook) throw new InvalidInput('open: --playbook <id|file> is required (irr playbook list shows the shipped runbooks)');
+  if (!opts.title) throw new InvalidInput('open: --title <text> is required');
+  const { resolveRunbook } = await import('../../playbook/catalogue.js');
+  const loaded = resolveRunbook(opts.playbook);
+  const at = parseAt(opts.at);
+  await withEngine(g, { create: true }, async (engine) => {
+    const ev = await engine.open({ playbook: loaded, title: opts.title!, who: engine.who(g.actor, at) });
+    if (g.json) printJson({ id: ev.incident, title: opts.title!.trim(), playbook: { id: loaded.runbook.id, version: loaded.runbook.version, hash: loaded.hash }, at: ev.at });
+    else printLines(ev.incident);
+  });
+}
+
+export async function list(g: GlobalOptions, opts: { all?: boolean }): Promise<void> {
+  await withEngine(g, { create: false }, async (engine) => {
+    const rows = engine.store.incidents().filter((r) => opts.all || r.mode === 'real');
+    const views: StatusView[] = [];
+    for (const r of rows) views.push(statusView(await engine.load(r.id)));
+    if (g.json) {
+      printJson(views.map((v) => ({ id: v.id, title: v.title, mode: v.mode, phase: v.phase, playbook: v.playbook.id, opened_at: v.opened_at, awareness_at: v.awareness?.at ?? null, steps_done: v.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length, steps_total: v.steps.length })));
+      return;
+    }
+    if (views.length === 0) {
+      printLines('no incidents yet (irr open --playbook <id> --title <text>)');
+      return;
+    }
+    printLines(table(views.map((v) => [v.id, v.phase, v.playbook.id, v.opened_at.slice(0, 16).replace('T', ' '), v.title]), ['ID', 'PHASE', 'RUNBOOK', 'OPENED (UTC)', 'TITLE']));
+  });
+}
+
+const MARK: Record<string, string> = { done: '[x]', skipped: '[-]', pending: '[ ]', not_applicable: '[/]' };
+
+export function renderStatus(v: StatusView): string[] {
+  const lines = [
+    `${v.id}  ${v.title}${v.mode === 'drill' ? '  [DRILL]' : ''}`,
+    `phase: ${v.phase}   runbook: ${v.playbook.id} ${v.playbook.version} (sha256 ${v.playbook.hash.slice(0, 12)}…)`,
+    `opened ${v.opened_at} by ${v.opened_by}`,
+    v.awareness ? `awareness: ${v.awareness.at} (${v.awareness.source}) — legal clocks run from here` : 'awareness: not yet established (no legal clock running)',
+    '',
+  ];
+  for (const phase of WORK_PHASES) {
+    const steps = v.steps.filter((s) => s.phase === phase);
+    const open = steps.filter((s) => s.status === 'pending').length;
+    lines.push(`${phase}${phase === v.phase ? '  <- current' : ''}  (${steps.length - open}/${steps.length} resolved)`);
+    for (const s of steps) {
+      const req = s.required ? '*' : ' ';
+      let tail = `${s.owner}`;
+      if (s.status === 'done') tail += `, done by ${s.by} ${s.at}`;
+      else if (s.status === 'skipped') tail += `, skipped by ${s.by}: ${s.reason}`;
+      else if (s.status === 'not_applicable') tail += `, n/a: ${s.condition}`;
+      else if (s.blocked_by.length > 0) tail += `, waits for ${s.blocked_by.join(', ')}`;
+      if (s.unknown_facts?.length) tail += `, applies when ${s.condition}: record ${s.unknown_facts.join(', ')} to decide`;
+      lines.push(`  ${MARK[s.status]}${req} ${s.id}: ${s.title}  (${tail})`);
+    }
+  }
+  lines.push('', '[x] done  [-] skipped  [ ] to do  [/] not applicable  * required');
+  const facts = Object.entries(v.facts);
+  lines.push('', facts.length ? 'facts:' : 'facts: none recorded yet (irr fact <incident> key=value)');
+  for (const [k, val] of facts) lines.push(`  ${k} = ${typeof val === 'object' ? JSON.stringify(val) : String(val)}   (${v.fact_sources[k]!.by}, ${v.fact_sources[k]!.at})`);
+  if (v.phase !== 'closed') {
+    const move = v.phase === 'post-incident' ? 'close' : 'advance';
+    lines.push('', v.holds.length ? `${move} is held by:` : `ready to ${move} (irr ${move} ${v.id})`);
+    for (const h of v.holds) lines.push(`  - ${h}`);
+  }
+  lines.push('', `log: ${v.seq} events, head ${v.head_hash.slice(0, 16)}…, ${v.notes} note${v.notes === 1 ? '' : 's'}`);
+  return lines;
+}
+
+export async function status(g: GlobalOptions, id: string): Promise<void> {
+  await withEngine(g, { create: false }, async (engine) => {
+    const v = statusView(await engine.load(id));
+    if (g.json) printJson(v);
+    else printLines(renderStatus(v));
+  });
+}
+
+export async function step(g: GlobalOptions, id: string, stepId: string, action: string, opts: { reason?: string; note?: string } & AtOption): Promise<void> {
+  if (action !== 'done' && action !== 'skip') throw new InvalidInput(`step: action must be done or skip, not "${action}"`);
+  const at = parseAt(opts.at);
+  await withEngine(g, { create: false }, async (engine) => {
+    const who = engine.who(g.actor, at);
+    const { events } = await engine.execute(id, (l) => {
+      const out =
+        action === 'done' ? decide.completeStep(l.state.context, l.phase, who, stepId, opts.note) : decide.skipStep(l.state.context, l.phase, who, stepId, opts.reason ?? opts.note);
+      if (action === 'skip' && opts.note && opts.reason) out.push(...decide.addNote(who, opts.note, stepId));
+      return out;
+    });
+    reportAppend(g, events, `${id}: ${action === 'done' ? 'done' : 'skipped'} ${stepId} (seq ${events[0]!.seq})`);
+  });
+}
+
+export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: { step?: string } & AtOption): Promise<void> {
+  const at = parseAt(opts.at);
+  await withEngine(g, { create: false }, async (engine) => {
+    const who = engine.who(g.actor, at);
+    const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
+    const facts = decide.parseFactArgs(catalogue, pairs);
+    const { events } = await engine.execute(id, (l) => decide.recordFacts(l.state.context, l.phase, who, facts, opts.step));
+    if (events.length === 0) reportAppend(g, events, `${id}: unchanged (${Object.keys(facts).join(', ')} already recorded with these values)`, { unchanged: true });
+    else reportAppend(g, events, `${id}: recorded ${Object.keys((events[0] as Extract<StoredEvent, { type: 'facts.recorded' }>).payload.facts).join(', ')} (seq ${events[0]!.seq})`);
+  });
+}
+
+export async function note(g: GlobalOptions, id: string, words: string[], opts: { step?: string } & AtOption): Promise<void> {
+  const at = parseAt(opts.at);
+  await withEngine(g, { create: false }, async (engine) => {
+    const who = engine.who(g.actor, at);
+    const { events } = await engine.execute(id, (l) => decide.addNote(who, words.join(' '), opts.step, l.state.context));
+    reportAppend(g, events, `${id}: note added (seq ${events[0]!.seq})`);
+  });
+}
+
+export async function advance(g: GlobalOptions, id: string, opts: AtOption): Promise<void> {
+  const at = parseAt(opts.at);
+  await withEngine(g, { create: false }, async (engine) => {
+    const who = engine.who(g.actor, at);
+    const { events } = await engine.execute(id, (l) => decide.advance(l.state.context, l.phase, who));
+    const e = events[0] as Extract<StoredEvent, { type: 'phase.advanced' }>;
+    reportAppend(g, events, `${id}: ${e.payload.from} → ${e.payload.to}`, { phase: e.payload.to });
+  });
+}
+
+export async function reopen(g: GlobalOptions, id: string, phase: string, opts: { reason?: string } & AtOption): Promise<void> {
+  const at = parseAt(opts.at);
+  await withEngine(g, { create: false }, async (engine) => {
+    const who = engine.who(g.actor, at);
+    const { events } = await engine.execute(id, (l) => decide.reopen(l.state.context, l.phase, who, phase, opts.reason));
+    const e = events[0] as Extract<StoredEvent, { type: 'phase.reopened' }>;
+    reportAppend(g, events, `${id}: back from ${e.payload.from} to ${e.payload.to}`, { phase: e.payload.to });
+  });
+}
+
+export async function close(g: GlobalOptions, id: string, opts: AtOption): Promise<void> {
+  const at = parseAt(opts.at);
+  await withEngine(g, { create: false }, async (engine) => {
+    const who = engine.who(g.actor, at);
+    const { events } = await engine.execute(id, (l) => decide.close(l.state.context, l.phase, who));
+    reportAppend(g, events, `${id}: closed (head ${events[0]!.hash.slice(0, 16)}…)`, { phase: 'closed' });
+  });
+}
+
+export async function log(g: GlobalOptions, id: string): Promise<void> {
+  await withEngine(g, { create: false }, (engine) => {
+    const row = engine.incident(id);
+    const runbook = engine.runbookOf(row);
+    const events = engine.store.events(id);
+    if (g.json) {
+      printJson(events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, recorded_at: e.recorded_at, actor: e.actor, late: isLate(e), what: describeEvent(e, runbook), payload: e.payload, hash: e.hash })));
+      return;
+    }
+    const rows = events.map((e) => [String(e.seq), e.at, `${e.recorded_at}${isLate(e) ? ' LATE' : ''}`, e.actor, describeEvent(e, runbook)]);
+    const legend = events.some(isLate) ? ['', 'LATE: recorded more than 15 minutes after it happened (backdated with --at)'] : [];
+    printLines([...table(rows, ['SEQ', 'AT', 'RECORDED', 'ACTOR', 'WHAT']), ...legend]);
+  });
+}
+
+export async function verify(g: GlobalOptions, id: string | undefined): Promise<void> {
+  await withEngine(g, { create: false }, async (engine) => {
+    const ids = id ? [engine.incident(id).id] : engine.store.incidents().map((r) => r.id);
+    const results = [];
+    for (const i of ids) results.push(await verifyIncident(engine, i));
+    if (g.json) printJson(results);
+    else for (const r of results) printLines(r.ok ? `ok ${r.incident}: ${r.events} events, head ${r.head_hash}` : `FAILED ${r.incident}: first bad seq ${r.first_bad_seq}: ${r.problem}`);
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length > 0) {
+      const f = failed[0]!;
+      throw new IntegrityFailure(`integrity failure in ${f.incident} at seq ${f.first_bad_seq}: ${f.problem}${failed.length > 1 ? ` (and ${failed.length - 1} more incident${failed.length > 2 ? 's' : ''})` : ''}`);
+    }
+    if (!g.json && results.length === 0) printLines('no incidents to verify');
+  });
+}

@@ -1,0 +1,45 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, IrrError } from '../domain/errors.js';
+import { registerCommands } from './commands.js';
+
+/**
+ * The only place that decides exit codes and calls process.exit. Command modules are imported
+ * lazily from their actions, so `irr status` does not pay for YAML, zod or the prompts.
+ */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = new Command('irr')
+    .description('Breach incident-response runbook engine: runbooks, legal clocks and a tamper-evident log')
+    .version('0.1.0', '-V, --version')
+    .addOption(new Option('--db <path>', 'SQLite database file').env('IRR_DB').default('./irr.db'))
+    .option('--json', 'machine-readable output on stdout')
+    .addOption(new Option('--as <actor>', 'who is acting (default: $IRR_ACTOR, else the OS user)'))
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
+  registerCommands(program);
+  let code: number = ExitCode.ok;
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    code = report(err);
+  }
+  // Let pending stdout writes drain before exiting (pipes are asynchronous).
+  process.exitCode = code;
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    return ExitCode.invalid; // commander already printed its one-line message
+  }
+  if (err instanceof IrrError) {
+    process.stderr.write(`irr: ${err.message}\n`);
+    for (const line of err.details) process.stderr.write(`${line}\n`);
+    if (process.env.IRR_DEBUG === '1') process.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  process.stderr.write(`irr: internal error: ${e?.message ?? String(err)}${process.env.IRR_DEBUG === '1' ? '' : ' (set IRR_DEBUG=1 for details)'}\n`);
+  if (process.env.IRR_DEBUG === '1') process.stderr.write(`${e?.stack}\n`);
+  return ExitCode.internal;
+}

@@ -1,0 +1,45 @@
+import type { FactValue } from './facts.js';
+import type { Phase, WorkPhase } from './phases.js';
+import type { PinnedPlaybook } from './runbook.js';
+
+export type IncidentMode = 'real' | 'drill';
+
+/**
+ * Everything that can happen to an incident. The payloads are what is stored (JSON) and hashed; the
+ * event log is the single source of truth and every other table is derived from it.
+ */
+export type EventBody =
+  | { readonly type: 'incident.opened'; readonly payload: { readonly title: string; readonly mode: IncidentMode; readonly playbook: PinnedPlaybook } }
+  | { readonly type: 'step.completed'; readonly payload: { readonly step: string; readonly note?: string } }
+  | { readonly type: 'step.skipped'; readonly payload: { readonly step: string; readonly reason: string } }
+  | { readonly type: 'facts.recorded'; readonly payload: { readonly facts: Readonly<Record<string, FactValue>>; readonly step?: string } }
+  | { readonly type: 'note.added'; readonly payload: { readonly text: string; readonly step?: string } }
+  | { readonly type: 'phase.advanced'; readonly payload: { readonly from: WorkPhase; readonly to: Phase } }
+  | { readonly type: 'phase.reopened'; readonly payload: { readonly from: Phase; readonly to: WorkPhase; readonly reason: string } }
+  | { readonly type: 'incident.closed'; readonly payload: Record<string, never> };
+
+export type EventType = EventBody['type'];
+export const EVENT_TYPES: readonly EventType[] = [
+  'incident.opened',
+  'step.completed',
+  'step.skipped',
+  'facts.recorded',
+  'note.added',
+  'phase.advanced',
+  'phase.reopened',
+  'incident.closed',
+];
+
+/** An event about to be appended: who did it and when it happened (responders may backdate). */
+export type NewEvent = EventBody & { readonly at: string; readonly actor: string };
+
+/** An event as stored: position in the incident's chain, when it was written, and its hashes. */
+export type StoredEvent = NewEvent & {
+  readonly incident: string;
+  readonly seq: number;
+  readonly recorded_at: string;
+  readonly prev_hash: string;
+  readonly hash: string;
+};
+
+export type PayloadOf<T extends EventType> = Extract<EventBody, { type: T }>['payload'];

@@ -1,0 +1,238 @@
+/**
+ * The facts vocabulary: the one set of names used by runbooks (`when`, `captures`), regimes and
+ * `--facts` files. A fact nobody has recorded is *unknown*, never a default value: conclusions that
+ * depend on it must say so and name it.
+ */
+
+export const DATA_CATEGORIES = [
+  'contact',
+  'identity',
+  'government_id',
+  'financial',
+  'payment_card',
+  'credentials',
+  'health',
+  'special_category',
+  'genetic_biometric',
+  'criminal',
+  'location',
+  'behavioural',
+  'children',
+  'communications_content',
+  'employment',
+] as const;
+
+export type FactKind =
+  | { readonly kind: 'instant' }
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'count' }
+  | { readonly kind: 'number' }
+  | { readonly kind: 'text' }
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'enum_list'; readonly values: readonly string[] }
+  | { readonly kind: 'jurisdiction_counts' };
+
+export type FactDefinition = FactKind & { readonly description: string };
+
+export type FactValue = string | number | boolean | readonly string[] | Readonly<Record<string, number>>;
+
+const instant = (description: string): FactDefinition => ({ kind: 'instant', description });
+const bool = (description: string): FactDefinition => ({ kind: 'boolean', description });
+const count = (description: string): FactDefinition => ({ kind: 'count', description });
+const text = (description: string): FactDefinition => ({ kind: 'text', description });
+const oneOf = (values: readonly string[], description: string): FactDefinition => ({ kind: 'enum', values, description });
+
+/** The core vocabulary (docs/facts.md documents each). Runbooks may declare more under `facts:`. */
+export const CORE_FACTS: Readonly<Record<string, FactDefinition>> = {
+  // times
+  detected_at: instant('When the incident was first detected (an alert fired, a report arrived).'),
+  aware_at: instant('When the organisation became aware, with a reasonable degree of certainty, that personal data was breached (GDPR Art 33 clock).'),
+  discovered_at: instant('When the breach was discovered or would have been with reasonable diligence (HIPAA, US state clocks).'),
+  determined_at: instant('When the organisation determined that a breach occurred (Texas, Florida, Colorado, NYDFS, PIPEDA clocks).'),
+  materiality_determined_at: instant('When the incident was determined to be material (SEC Form 8-K Item 1.05 clock).'),
+  classified_major_at: instant('When the incident was classified as major under DORA.'),
+  assessment_completed_at: instant('When the assessment of whether the breach is notifiable was completed (Singapore PDPA clock).'),
+  ransom_paid_at: instant('When an extortion payment was made (NYDFS 500.17(c) clock).'),
+  contained_at: instant('When the incident was contained: the attacker or the leak can no longer reach more data.'),
+  // data
+  data_categories: { kind: 'enum_list', values: DATA_CATEGORIES, description: 'Categories of personal data affected.' },
+  credentials_access: oneOf(DATA_CATEGORIES, 'For leaked credentials: the category of data those credentials open.'),
+  subjects_total: count('Approximate number of people whose data is affected.'),
+  records_total: count('Approximate number of records affected.'),
+  subjects_by_jurisdiction: { kind: 'jurisdiction_counts', description: 'Affected people per jurisdiction (ISO 3166-1 alpha-2, or ISO 3166-2 for US states such as US-CA), counts only.' },
+  vulnerable_subjects: bool('Children or other vulnerable people are among those affected.'),
+  // circumstances
+  confidentiality: oneOf(['none', 'known_recipients', 'unknown_recipients'], 'Loss of confidentiality and to whom.'),
+  recipient_trusted: bool('The recipient is a trusted party (e.g. an employee bound by confidentiality, a known partner).'),
+  recipient_confirmed_deletion: bool('The recipient has confirmed in writing that the data was deleted and not used.'),
+  integrity: oneOf(['none', 'recoverable', 'unrecoverable'], 'Loss of integrity: data altered, and whether it can be restored.'),
+  availability: oneOf(['none', 'temporary', 'permanent'], 'Loss of availability of the data.'),
+  availability_hours: { kind: 'number', description: 'How long the data was unavailable, in hours.' },
+  malicious: bool('The breach was caused deliberately (an attacker, an insider acting in bad faith).'),
+  exfiltration: oneOf(['confirmed', 'suspected', 'ruled_out', 'unknown'], 'Whether data left the organisation’s control.'),
+  unintelligible: bool('The data was unintelligible to the recipient: state-of-the-art encryption or salted hashing, key or secret not compromised.'),
+  ease_of_identification: oneOf(['negligible', 'limited', 'significant', 'maximum'], 'How easily the affected people can be identified from the data (ENISA EI).'),
+  dpc_adjustment: { kind: 'number', description: 'Adjustment to the ENISA data-processing-context score (e.g. -1 or +1), with dpc_adjustment_reason.' },
+  dpc_adjustment_reason: text('Why the ENISA data-processing-context score was adjusted.'),
+  // entity
+  entity_role: oneOf(['controller', 'processor'], 'The organisation’s role for the affected data.'),
+  hipaa_covered: bool('The organisation is a HIPAA covered entity and the data is protected health information.'),
+  sec_registrant: bool('The organisation files reports with the US SEC.'),
+  nydfs_covered: bool('The organisation is a covered entity under 23 NYCRR Part 500.'),
+  dora_financial_entity: bool('The organisation is a financial entity under DORA (Regulation (EU) 2022/2554).'),
+  nis2_entity: oneOf(['essential', 'important', 'none'], 'NIS2 classification of the organisation.'),
+  nis2_significant: bool('The incident is significant under NIS2 Art 23(3).'),
+  dora_major: bool('The incident is a major ICT-related incident under DORA.'),
+  sec_material: bool('The incident has been determined to be material for SEC purposes.'),
+  // response
+  ransom_demanded: bool('An extortion demand was received.'),
+  ransom_paid: bool('An extortion payment was made.'),
+  law_enforcement_notified: bool('Law enforcement has been informed.'),
+  law_enforcement_delay: bool('Law enforcement has asked in writing that notification be delayed.'),
+  root_cause: text('Short statement of the root cause, blameless.'),
+  dpo_contact: text('Name and contact details of the data protection officer or other contact point.'),
+};
+
+export type FactCatalogue = Readonly<Record<string, FactDefinition>>;
+
+/** A stored fact: the value, and who established it when. */
+export interface FactRecord {
+  readonly value: FactValue;
+  readonly at: string;
+  readonly by: string;
+}
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
+
+/** Parse an ISO 8601 instant that carries an explicit offset; returns the canonical UTC form or null. */
+export function parseInstant(raw: string): string | null {
+  if (!ISO_WITH_OFFSET.test(raw)) return null;
+  const ms = Date.parse(raw);
+  if (Number.isNaN(ms)) return null;
+  // Reject impossible calendar dates that Date.parse silently rolls over (e.g. 2026-02-30).
+  const [y, m, d] = raw.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const probe = new Date(Date.UTC(y, m - 1, d));
+  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) return null;
+  return new Date(ms).toISOString();
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function fail(error: string): Parsed<never> {
+  return { ok: false, error };
+}
+
+function splitList(raw: string): string[] {
+  const trimmed = raw.trim();
+  if (trimmed.startsWith('[')) {
+    const parsed: unknown = JSON.parse(trimmed);
+    if (!Array.isArray(parsed)) throw new Error('not a list');
+    return parsed.map(String);
+  }
+  return trimmed === '' ? [] : trimmed.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/**
+ * Check a value already in JSON shape (from a facts file, or a typed prompt) against its definition.
+ * Returns the canonical value (instants normalised to UTC, lists de-duplicated and sorted).
+ */
+export function checkFactValue(def: FactDefinition, value: unknown): Parsed<FactValue> {
+  switch (def.kind) {
+    case 'instant': {
+      if (typeof value !== 'string') return fail('expected an ISO 8601 date-time with offset, e.g. 2026-03-01T09:30:00+01:00');
+      const v = parseInstant(value);
+      return v === null ? fail(`"${value}" is not an ISO 8601 date-time with offset (e.g. 2026-03-01T09:30:00+01:00)`) : { ok: true, value: v };
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? { ok: true, value } : fail('expected true or false');
+    case 'count':
+      return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+        ? { ok: true, value }
+        : fail('expected a whole number of 0 or more');
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? { ok: true, value } : fail('expected a number');
+    case 'text':
+      return typeof value === 'string' && value.trim() !== '' ? { ok: true, value } : fail('expected non-empty text');
+    case 'enum':
+      return typeof value === 'string' && def.values.includes(value)
+        ? { ok: true, value }
+        : fail(`expected one of ${def.values.join(', ')}`);
+    case 'enum_list': {
+      if (!Array.isArray(value)) return fail(`expected a list of ${def.values.join(', ')}`);
+      const bad = value.filter((v) => typeof v !== 'string' || !def.values.includes(v));
+      if (bad.length > 0) return fail(`unknown value${bad.length > 1 ? 's' : ''} ${bad.map(String).join(', ')}; expected any of ${def.values.join(', ')}`);
+      return { ok: true, value: [...new Set(value as string[])].sort() };
+    }
+    case 'jurisdiction_counts': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('expected a map of jurisdiction codes to counts, e.g. {"US-CA":1200,"DE":40}');
+      const out: Record<string, number> = {};
+      for (const [code, n] of Object.entries(value as Record<string, unknown>)) {
+        if (!JURISDICTION.test(code)) return fail(`"${code}" is not an ISO 3166 code (e.g. DE, US-CA)`);
+        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return fail(`count for ${code} must be a whole number of 0 or more`);
+        out[code] = n;
+      }
+      return { ok: true, value: Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b))) };
+    }
+  }
+}
+
+/** Parse the text form used on the command line (`key=value`) into a checked value. */
+export function parseFactText(def: FactDefinition, raw: string): Parsed<FactValue> {
+  try {
+    switch (def.kind) {
+      case 'boolean': {
+        const v = raw.trim().toLowerCase();
+        if (['true', 'yes', 'y'].includes(v)) return { ok: true, value: true };
+        if (['false', 'no', 'n'].includes(v)) return { ok: true, value: false };
+        return fail('expected true or false (or yes/no)');
+      }
+      case 'count':
+      case 'number': {
+        const v = raw.trim().replace(/_/g, '');
+        if (v === '' || Number.isNaN(Number(v))) return fail(def.kind === 'count' ? 'expected a whole number of 0 or more' : 'expected a number');
+        return checkFactValue(def, Number(v));
+      }
+      case 'enum_list':
+        return checkFactValue(def, splitList(raw));
+      case 'jurisdiction_counts': {
+        const t = raw.trim();
+        if (t.startsWith('{')) return checkFactValue(def, JSON.parse(t));
+        const map: Record<string, number> = {};
+        for (const pair of splitList(t)) {
+          const m = /^([^:=]+)[:=](.+)$/.exec(pair);
+          if (!m) return fail(`"${pair}" is not CODE:COUNT (e.g. US-CA:1200)`);
+          const n = Number(m[2]!.trim().replace(/_/g, ''));
+          if (!Number.isSafeInteger(n)) return fail(`count for ${m[1]!.trim()} must be a whole number of 0 or more`);
+          map[m[1]!.trim().toUpperCase()] = n;
+        }
+        return checkFactValue(def, map);
+      }
+      default:
+        return checkFactValue(def, raw);
+    }
+  } catch {
+    return fail('is not valid JSON');
+  }
+}
+
+export function describeKind(def: FactKind): string {
+  switch (def.kind) {
+    case 'instant':
+      return 'ISO 8601 date-time with offset';
+    case 'boolean':
+      return 'true | false';
+    case 'count':
+      return 'whole number ≥ 0';
+    case 'number':
+      return 'number';
+    case 'text':
+      return 'text';
+    case 'enum':
+      return def.values.join(' | ');
+    case 'enum_list':
+      return `list of ${def.values.join(', ')}`;
+    case 'jurisdiction_counts':
+      return 'map of ISO 3166 code → count';
+  }
+}

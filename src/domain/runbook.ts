@@ -1,0 +1,64 @@
+import type { FactDefinition } from './facts.js';
+import type { WorkPhase } from './phases.js';
+
+/**
+ * A declarative condition on facts. Never code: each node is one comparison or a combination.
+ * Evaluated three-valued (true / false / unknown) so that a missing fact is visible, not assumed.
+ */
+export type Condition =
+  | { readonly fact: string; readonly key?: string; readonly includes: string }
+  | { readonly fact: string; readonly key?: string; readonly equals: string | number | boolean }
+  | { readonly fact: string; readonly key?: string; readonly in: readonly (string | number)[] }
+  | { readonly fact: string; readonly key?: string; readonly gt: number }
+  | { readonly fact: string; readonly key?: string; readonly gte: number }
+  | { readonly fact: string; readonly key?: string; readonly lt: number }
+  | { readonly fact: string; readonly key?: string; readonly lte: number }
+  | { readonly fact: string; readonly key?: string; readonly known: boolean }
+  | { readonly all: readonly Condition[] }
+  | { readonly any: readonly Condition[] }
+  | { readonly not: Condition };
+
+/** Markers give a step a meaning the engine acts on. */
+export const STEP_MARKERS = ['awareness', 'contained', 'recovered', 'review', 'notification_decision'] as const;
+export type StepMarker = (typeof STEP_MARKERS)[number];
+
+export interface Step {
+  readonly id: string;
+  readonly title: string;
+  readonly owner: string;
+  readonly guidance: string;
+  readonly required: boolean;
+  readonly depends_on: readonly string[];
+  readonly when?: Condition;
+  readonly captures: readonly string[];
+  readonly marks: readonly StepMarker[];
+}
+
+export interface Role {
+  readonly id: string;
+  readonly title: string;
+  readonly description?: string;
+}
+
+export interface Reference {
+  readonly title: string;
+  readonly url?: string;
+}
+
+export interface Runbook {
+  readonly id: string;
+  readonly title: string;
+  readonly version: string;
+  readonly description: string;
+  readonly references: readonly Reference[];
+  readonly roles: readonly Role[];
+  readonly facts: Readonly<Record<string, FactDefinition>>;
+  readonly phases: Readonly<Record<WorkPhase, readonly Step[]>>;
+}
+
+/** The playbook an incident is pinned to: the normalised content and its SHA-256. */
+export interface PinnedPlaybook {
+  readonly id: string;
+  readonly version: string;
+  readonly hash: string;
+}

@@ -1,0 +1,128 @@
+import { InvalidInput, Refused } from '../domain/errors.js';
+import type { NewEvent } from '../domain/events.js';
+import { checkFactValue, parseFactText, type FactCatalogue, type FactValue } from '../domain/facts.js';
+import { canonicalJson } from '../domain/canonical.js';
+import { nextPhase, parsePhase, WORK_PHASES, isWorkPhase, type Phase } from '../domain/phases.js';
+import type { IncidentContext } from '../machine/context.js';
+import { advanceBlockers, closeBlockers, completeBlockers, reopenBlockers, skipBlockers } from '../machine/rules.js';
+
+/**
+ * Deciding what a command means against the current state: either the events to append, or an
+ * error that says exactly why not. Pure: no clock, no database.
+ */
+
+export interface Actor {
+  readonly actor: string;
+  readonly at: string;
+}
+
+/** One line, every reason: a responder should not need a second command to learn what holds them. */
+function refuse(lines: readonly string[], lead: string): never {
+  throw new Refused(lines.length === 1 ? `${lead}: ${lines[0]}` : `${lead}, ${lines.length} things hold it: ${lines.join('; ')}`);
+}
+
+function ensureStep(ctx: IncidentContext, step: string): void {
+  if (ctx.plan.some((s) => s.id === step)) return;
+  const near = ctx.plan.map((s) => s.id).filter((id) => id.includes(step) || step.includes(id));
+  throw new InvalidInput(`<step-id>: no step "${step}" in runbook ${ctx.playbook.id}${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ' (irr status lists them)'}`);
+}
+
+function ensureOpen(ctx: IncidentContext, phase: Phase, what: string): void {
+  if (phase === 'closed') throw new Refused(`${what}: incident ${ctx.id} is closed (irr reopen <incident> <phase> --reason <text> first)`);
+}
+
+export function completeStep(ctx: IncidentContext, phase: Phase, who: Actor, step: string, note?: string): NewEvent[] {
+  ensureStep(ctx, step);
+  ensureOpen(ctx, phase, `step ${step}`);
+  const blockers = completeBlockers(ctx, step);
+  if (blockers.length > 0) refuse(blockers, `step ${step} refused`);
+  const trimmed = note?.trim();
+  return [{ type: 'step.completed', ...who, payload: { step, ...(trimmed ? { note: trimmed } : {}) } }];
+}
+
+export function skipStep(ctx: IncidentContext, phase: Phase, who: Actor, step: string, reason: string | undefined): NewEvent[] {
+  ensureStep(ctx, step);
+  if (!reason || reason.trim() === '') throw new InvalidInput(`--reason: skipping step ${step} needs a reason (it is kept in the record)`);
+  ensureOpen(ctx, phase, `step ${step}`);
+  const blockers = skipBlockers(ctx, step);
+  if (blockers.length > 0) refuse(blockers, `skip ${step} refused`);
+  return [{ type: 'step.skipped', ...who, payload: { step, reason: reason.trim() } }];
+}
+
+/** Parse `key=value` pairs against the incident's vocabulary; every bad pair is reported at once. */
+export function parseFactArgs(catalogue: FactCatalogue, pairs: readonly string[]): Record<string, FactValue> {
+  if (pairs.length === 0) throw new InvalidInput('<key>=<value>: give at least one fact, e.g. subjects_total=1200');
+  const out: Record<string, FactValue> = {};
+  const problems: string[] = [];
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      problems.push(`"${pair}" is not key=value`);
+      continue;
+    }
+    const key = pair.slice(0, eq).trim();
+    const def = catalogue[key];
+    if (!def) {
+      problems.push(`unknown fact "${key}" (docs/facts.md lists the vocabulary)`);
+      continue;
+    }
+    const parsed = parseFactText(def, pair.slice(eq + 1));
+    if (parsed.ok) out[key] = parsed.value;
+    else problems.push(`${key}: ${parsed.error}`);
+  }
+  if (problems.length > 0) throw new InvalidInput(`fact: ${problems.join('; ')}`);
+  return out;
+}
+
+/** Check already-typed values (a JSON facts file, the console's typed prompts). */
+export function checkFacts(catalogue: FactCatalogue, values: Readonly<Record<string, unknown>>, source: string): Record<string, FactValue> {
+  const out: Record<string, FactValue> = {};
+  const problems: string[] = [];
+  for (const [key, raw] of Object.entries(values)) {
+    const def = catalogue[key];
+    if (!def) problems.push(`${source}: unknown fact "${key}"`);
+    else {
+      const parsed = checkFactValue(def, raw);
+      if (parsed.ok) out[key] = parsed.value;
+      else problems.push(`${source}: ${key}: ${parsed.error}`);
+    }
+  }
+  if (problems.length > 0) throw new InvalidInput(problems.join('; '));
+  return out;
+}
+
+/** Facts whose value differs from what is recorded; an unchanged value is not an event. */
+export function recordFacts(ctx: IncidentContext, phase: Phase, who: Actor, facts: Readonly<Record<string, FactValue>>, step?: string): NewEvent[] {
+  ensureOpen(ctx, phase, 'fact');
+  if (step !== undefined) ensureStep(ctx, step);
+  const changed = Object.fromEntries(Object.entries(facts).filter(([k, v]) => ctx.facts[k] === undefined || canonicalJson(ctx.facts[k]!.value) !== canonicalJson(v)));
+  if (Object.keys(changed).length === 0) return [];
+  return [{ type: 'facts.recorded', ...who, payload: { facts: changed, ...(step ? { step } : {}) } }];
+}
+
+export function addNote(who: Actor, text: string, step?: string, ctx?: IncidentContext): NewEvent[] {
+  if (text.trim() === '') throw new InvalidInput('<text>: the note is empty');
+  if (step !== undefined && ctx) ensureStep(ctx, step);
+  return [{ type: 'note.added', ...who, payload: { text, ...(step ? { step } : {}) } }];
+}
+
+export function advance(ctx: IncidentContext, phase: Phase, who: Actor): NewEvent[] {
+  const blockers = advanceBlockers(ctx, phase);
+  if (blockers.length > 0 || !isWorkPhase(phase)) refuse(blockers, `advance from ${phase} refused`);
+  return [{ type: 'phase.advanced', ...who, payload: { from: phase, to: nextPhase(phase) } }];
+}
+
+export function reopen(ctx: IncidentContext, phase: Phase, who: Actor, target: string, reason: string | undefined): NewEvent[] {
+  const to = parsePhase(target);
+  if (!to || to === 'closed') throw new InvalidInput(`<phase>: "${target}" is not a phase to reopen (${WORK_PHASES.join(', ')})`);
+  if (!reason || reason.trim() === '') throw new InvalidInput('--reason: going back needs a reason (e.g. "reinfection found on host X")');
+  const blockers = reopenBlockers(phase, to);
+  if (blockers.length > 0) refuse(blockers, `reopen ${ctx.id} refused`);
+  return [{ type: 'phase.reopened', ...who, payload: { from: phase, to, reason: reason.trim() } }];
+}
+
+export function close(ctx: IncidentContext, phase: Phase, who: Actor): NewEvent[] {
+  const blockers = closeBlockers(ctx, phase);
+  if (blockers.length > 0) refuse(blockers, `close ${ctx.id} refused`);
+  return [{ type: 'incident.closed', ...who, payload: {} }];
+}

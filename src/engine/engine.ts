@@ -1,0 +1,205 @@
+import { canonicalJson } from '../domain/canonical.js';
+import { InvalidInput, Refused, WriteConflict } from '../domain/errors.js';
+import type { IncidentMode, NewEvent, StoredEvent } from '../domain/events.js';
+import { CORE_FACTS, type FactCatalogue } from '../domain/facts.js';
+import type { Phase } from '../domain/phases.js';
+import type { Runbook } from '../domain/runbook.js';
+import type { Clock } from '../clocks/wall.js';
+import type { IncidentState } from '../machine/fold.js';
+import { MACHINE_VERSION } from '../machine/lifecycle.js';
+import { EventStore, StaleHead, type Head, type IncidentRow } from '../store/event-store.js';
+import type { Actor } from './decide.js';
+
+/** Everything a command needs to decide: the incident, its pinned runbook, and its current state. */
+export interface Loaded {
+  readonly row: IncidentRow;
+  readonly runbook: Runbook;
+  readonly state: IncidentState;
+  readonly phase: Phase;
+  readonly head: Head;
+}
+
+export interface PlaybookToPin {
+  readonly runbook: Runbook;
+  readonly hash: string;
+  readonly source: string;
+}
+
+const MAX_ATTEMPTS = 8;
+/** Backdating is fine; an `at` in the future is a typo (clock skew of a minute is tolerated). */
+const FUTURE_TOLERANCE_MS = 60_000;
+
+function phaseOf(value: unknown): Phase {
+  const lifecycle = (value as { lifecycle: unknown }).lifecycle;
+  return lifecycle === 'closed' ? 'closed' : (lifecycle as { open: Phase }).open;
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
+}
+
+/**
+ * Application services: load events → fold through the machine → decide → append in ONE
+ * transaction. The statechart module (and xstate) is imported only when something must be folded,
+ * so a read served from an up-to-date snapshot stays cheap.
+ */
+export class Engine {
+  private readonly runbooks = new Map<string, Runbook>();
+
+  constructor(
+    readonly store: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  now(): string {
+    return this.clock.now();
+  }
+
+  /** Resolve who acts and when, refusing an `at` in the future. */
+  who(actor: string, at?: string): Actor {
+    const now = this.clock.now();
+    if (at !== undefined && Date.parse(at) - Date.parse(now) > FUTURE_TOLERANCE_MS) {
+      throw new InvalidInput(`--at: ${at} is in the future (now is ${now}); --at backdates, it cannot postdate`);
+    }
+    return { actor, at: at ?? now };
+  }
+
+  async open(args: { readonly playbook: PlaybookToPin; readonly title: string; readonly who: Actor; readonly mode?: IncidentMode }): Promise<StoredEvent> {
+    const title = args.title.trim();
+    if (title === '') throw new InvalidInput('--title: the incident needs a title');
+    const mode = args.mode ?? 'real';
+    const { runbook, hash, source } = args.playbook;
+    const fold = await import('../machine/fold.js');
+    const recordedAt = this.clock.now();
+    const body = { type: 'incident.opened' as const, at: args.who.at, actor: args.who.actor, payload: { title, mode, playbook: { id: runbook.id, version: runbook.version, hash } } };
+    return this.withBusyRetry(() =>
+      this.store.openIncident({
+        prefix: mode === 'drill' ? 'DRL' : 'INC',
+        year: new Date(recordedAt).getUTCFullYear(),
+        title,
+        mode,
+        playbook: { hash, id: runbook.id, version: runbook.version, content: canonicalJson(runbook), source },
+        recordedAt,
+        opened: () => body,
+        snapshot: (id) => JSON.stringify(fold.toState(fold.startIncident(id, body, runbook), 1)),
+      }),
+    );
+  }
+
+  runbookOf(row: IncidentRow): Runbook {
+    let rb = this.runbooks.get(row.playbook_hash);
+    if (!rb) {
+      const pb = this.store.playbook(row.playbook_hash);
+      if (!pb) throw new InvalidInput(`incident ${row.id}: its pinned playbook ${row.playbook_hash} is missing from the database`);
+      rb = JSON.parse(pb.content) as Runbook;
+      this.runbooks.set(row.playbook_hash, rb);
+    }
+    return rb;
+  }
+
+  incident(id: string): IncidentRow {
+    const row = this.store.incident(id);
+    if (!row) throw new InvalidInput(`<incident>: no incident "${id}" in ${this.store.path} (irr list shows them)`);
+    return row;
+  }
+
+  catalogue(runbook: Runbook): FactCatalogue {
+    return { ...CORE_FACTS, ...runbook.facts };
+  }
+
+  /** Current state: the cached snapshot when it is at the head, else a fold of the missing events. */
+  async load(id: string): Promise<Loaded> {
+    const row = this.incident(id);
+    const runbook = this.runbookOf(row);
+    const head = this.store.head(id);
+    const cached = this.store.snapshot(id);
+    let state: IncidentState | undefined;
+    if (cached) {
+      const parsed = JSON.parse(cached.state) as IncidentState;
+      if (parsed.machine === MACHINE_VERSION) state = parsed;
+    }
+    if (!state || state.seq !== head.seq) {
+      state = await this.replay(id, runbook, state);
+      // The cache is derivable: refresh it so the next read is cheap (never moves it backwards).
+      this.store.putSnapshot(id, state.seq, JSON.stringify(state));
+    }
+    return { row, runbook, state, phase: phaseOf(state.value), head };
+  }
+
+  /** Fold events through the statechart, from a cached state or from the first event. */
+  async replay(id: string, runbook: Runbook, from?: IncidentState): Promise<IncidentState> {
+    const fold = await import('../machine/fold.js');
+    const events = this.store.events(id, from?.seq ?? 0);
+    let snap = from ? fold.restore(from) : undefined;
+    let seq = from?.seq ?? 0;
+    for (const e of events) {
+      if (!snap) {
+        if (e.type !== 'incident.opened') throw new Error(`incident ${id}: first event is ${e.type}, not incident.opened`);
+        snap = fold.startIncident(id, e, runbook);
+      } else {
+        const next = fold.step(snap, e);
+        if (!next) throw new Error(`incident ${id}: event ${e.seq} (${e.type}) is not accepted by the lifecycle`);
+        snap = next;
+      }
+      seq = e.seq;
+    }
+    if (!snap) throw new Error(`incident ${id} has no events`);
+    return fold.toState(snap, seq);
+  }
+
+  /**
+   * Decide against the current state and append, optimistically: if another terminal appended in
+   * between, reload and decide again. A command that is no longer valid against the new state is a
+   * write conflict (exit 4), never a silent double entry.
+   */
+  async execute(id: string, decide: (l: Loaded) => NewEvent[]): Promise<{ events: StoredEvent[]; state: IncidentState; loaded: Loaded }> {
+    const fold = await import('../machine/fold.js');
+    let lastStale: StaleHead | undefined;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const loaded = await this.load(id);
+      let events: NewEvent[];
+      try {
+        events = decide(loaded);
+      } catch (err) {
+        if (attempt > 0 && err instanceof Refused) {
+          throw new WriteConflict(`another responder changed ${id} while this command ran, and it no longer applies: ${err.message}`, err.details);
+        }
+        throw err;
+      }
+      if (events.length === 0) return { events: [], state: loaded.state, loaded };
+      let snap = fold.restore(loaded.state);
+      for (const e of events) {
+        const next = fold.step(snap, e);
+        if (!next) throw new Refused(`${e.type} is not allowed in phase ${loaded.phase}`);
+        snap = next;
+      }
+      try {
+        let finalState: IncidentState | undefined;
+        const stored = this.withBusyRetry(() =>
+          this.store.append(id, loaded.head.seq, events, this.clock.now(), (seq) => {
+            finalState = fold.toState(snap, seq);
+            return JSON.stringify(finalState);
+          }),
+        );
+        return { events: stored, state: finalState!, loaded };
+      } catch (err) {
+        if (err instanceof StaleHead) {
+          lastStale = err;
+          continue;
+        }
+        throw err;
+      }
+    }
+    throw new WriteConflict(`gave up appending to ${id} after ${MAX_ATTEMPTS} attempts: other writers keep changing it (${lastStale?.message ?? 'busy'})`);
+  }
+
+  private withBusyRetry<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (isBusy(err)) throw new WriteConflict(`the database ${this.store.path} stayed locked by another writer for 10 s; nothing was written, try again`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import { describeCondition } from '../domain/condition.js';
+import type { StoredEvent } from '../domain/events.js';
+import type { FactValue } from '../domain/facts.js';
+import { WORK_PHASES, type Phase, type WorkPhase } from '../domain/phases.js';
+import type { Runbook, Step } from '../domain/runbook.js';
+import type { IncidentContext } from '../machine/context.js';
+import { advanceBlockers, applicability, closeBlockers, unmetDependencies } from '../machine/rules.js';
+import type { Loaded } from './engine.js';
+
+export type StepStatus = 'done' | 'skipped' | 'pending' | 'not_applicable';
+
+export interface StepView {
+  readonly id: string;
+  readonly phase: WorkPhase;
+  readonly title: string;
+  readonly owner: string;
+  readonly required: boolean;
+  readonly status: StepStatus;
+  readonly at: string | null;
+  readonly by: string | null;
+  readonly reason?: string;
+  readonly note?: string;
+  readonly blocked_by: readonly string[];
+  readonly condition?: string;
+  readonly unknown_facts?: readonly string[];
+  readonly captures: readonly string[];
+  readonly marks: readonly string[];
+}
+
+export interface StatusView {
+  readonly id: string;
+  readonly title: string;
+  readonly mode: string;
+  readonly phase: Phase;
+  readonly opened_at: string;
+  readonly opened_by: string;
+  readonly playbook: { readonly id: string; readonly version: string; readonly hash: string; readonly title: string };
+  readonly awareness: { readonly at: string; readonly source: string } | null;
+  readonly notification: string;
+  readonly steps: readonly StepView[];
+  readonly facts: Readonly<Record<string, FactValue>>;
+  readonly fact_sources: Readonly<Record<string, { at: string; by: string }>>;
+  /** What stops the next move (advance, or close from post-incident); empty when it is allowed. */
+  readonly holds: readonly string[];
+  readonly notes: number;
+  readonly seq: number;
+  readonly head_hash: string;
+}
+
+export function stepView(ctx: IncidentContext, step: Step, phase: WorkPhase): StepView {
+  const p = ctx.progress[step.id];
+  const plan = ctx.plan.find((s) => s.id === step.id)!;
+  const a = applicability(ctx, plan);
+  const status: StepStatus = p ? p.status : a.applies ? 'pending' : 'not_applicable';
+  return {
+    id: step.id,
+    phase,
+    title: step.title,
+    owner: step.owner,
+    required: step.required,
+    status,
+    at: p?.at ?? null,
+    by: p?.by ?? null,
+    ...(p?.status === 'skipped' ? { reason: p.reason } : {}),
+    ...(p?.status === 'done' && p.note ? { note: p.note } : {}),
+    blocked_by: p ? [] : unmetDependencies(ctx, plan),
+    ...(step.when ? { condition: describeCondition(step.when) } : {}),
+    ...(a.applies && a.unknown ? { unknown_facts: a.unknown } : {}),
+    captures: step.captures,
+    marks: step.marks,
+  };
+}
+
+export function statusView(l: Loaded): StatusView {
+  const ctx = l.state.context;
+  const steps = WORK_PHASES.flatMap((phase) => l.runbook.phases[phase].map((s) => stepView(ctx, s, phase)));
+  const holds = l.phase === 'post-incident' ? closeBlockers(ctx, l.phase) : l.phase === 'closed' ? [] : advanceBlockers(ctx, l.phase);
+  return {
+    id: ctx.id,
+    title: ctx.title,
+    mode: ctx.mode,
+    phase: l.phase,
+    opened_at: ctx.openedAt,
+    opened_by: ctx.openedBy,
+    playbook: { ...ctx.playbook, title: l.runbook.title },
+    awareness: ctx.awareness ?? null,
+    notification: (l.state.value as { notification: string }).notification,
+    steps,
+    facts: Object.fromEntries(Object.entries(ctx.facts).map(([k, v]) => [k, v.value])),
+    fact_sources: Object.fromEntries(Object.entries(ctx.facts).map(([k, v]) => [k, { at: v.at, by: v.by }])),
+    holds,
+    notes: ctx.notes,
+    seq: l.head.seq,
+    head_hash: l.head.hash,
+  };
+}
+
+/** One line saying what an event did, for the timeline. */
+export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
+  const title = (id: string) => {
+    for (const p of WORK_PHASES) {
+      const s = runbook?.phases[p].find((x) => x.id === id);
+      if (s) return `${id} (${s.title})`;
+    }
+    return id;
+  };
+  switch (e.type) {
+    case 'incident.opened':
+      return `opened "${e.payload.title}" with runbook ${e.payload.playbook.id} ${e.payload.playbook.version}${e.payload.mode === 'drill' ? ' [drill]' : ''}`;
+    case 'step.completed':
+      return `done ${title(e.payload.step)}${e.payload.note ? ` — ${e.payload.note}` : ''}`;
+    case 'step.skipped':
+      return `skipped ${title(e.payload.step)} — reason: ${e.payload.reason}`;
+    case 'facts.recorded':
+      return `facts ${Object.entries(e.payload.facts).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')}`;
+    case 'note.added':
+      return `note${e.payload.step ? ` on ${e.payload.step}` : ''}: ${e.payload.text}`;
+    case 'phase.advanced':
+      return `phase ${e.payload.from} → ${e.payload.to}`;
+    case 'phase.reopened':
+      return `reopened ${e.payload.from} → ${e.payload.to} — reason: ${e.payload.reason}`;
+    case 'incident.closed':
+      return 'closed the incident';
+  }
+}
+
+/** An entry recorded more than this after it happened is flagged as late in the timeline. */
+export const LATE_ENTRY_MS = 15 * 60_000;
+
+export function isLate(e: StoredEvent): boolean {
+  return Date.parse(e.recorded_at) - Date.parse(e.at) > LATE_ENTRY_MS;
+}

@@ -1,0 +1,134 @@
+import { and, assign, setup, stateIn } from 'xstate';
+import { nextPhase, WORK_PHASES, type Phase, type WorkPhase } from '../domain/phases.js';
+import type { FactRecord } from '../domain/facts.js';
+import type { IncidentContext, MachineEvent, MachineInput, PhaseEntry } from './context.js';
+import { initialContext } from './context.js';
+import { advanceBlockers, awarenessFrom, closeBlockers, completeBlockers, reopenBlockers, skipBlockers } from './rules.js';
+
+/** Bump when the statechart or context shape changes: cached snapshots of older versions are rebuilt. */
+export const MACHINE_VERSION = 1;
+
+type Ev<T extends MachineEvent['type']> = Extract<MachineEvent, { type: T }>;
+
+/** Read the lifecycle phase from a snapshot value such as {lifecycle: {open: 'analysis'}, notification: 'dormant'}. */
+export function phaseOfValue(value: unknown): Phase {
+  const lifecycle = (value as { lifecycle: unknown }).lifecycle;
+  if (lifecycle === 'closed') return 'closed';
+  return (lifecycle as { open: WorkPhase }).open;
+}
+
+const phaseFromEvent = (e: MachineEvent): PhaseEntry['phase'] =>
+  e.type === 'phase.advanced' ? e.payload.to : e.type === 'phase.reopened' ? e.payload.to : 'closed';
+
+/**
+ * The incident lifecycle. Fixed for every runbook: the runbook's steps are data in the context.
+ * Two regions run side by side: the lifecycle phases, and the notification region that wakes when
+ * awareness is established (the legal clocks hang off it). Deadlines are not xstate timers: a CLI
+ * process exits between commands, so clocks are computed from facts and event times instead.
+ */
+export const lifecycleMachine = setup({
+  types: {
+    context: {} as IncidentContext,
+    events: {} as MachineEvent,
+    input: {} as MachineInput,
+  },
+  guards: {
+    canComplete: ({ context, event }) => completeBlockers(context, (event as Ev<'step.completed'>).payload.step).length === 0,
+    canSkip: ({ context, event }) => skipBlockers(context, (event as Ev<'step.skipped'>).payload.step).length === 0,
+    canAdvanceFrom: ({ context, event }, params: { phase: WorkPhase }) =>
+      (event as Ev<'phase.advanced'>).payload.to === nextPhase(params.phase) && advanceBlockers(context, params.phase).length === 0,
+    canClose: ({ context }) => closeBlockers(context, 'post-incident').length === 0,
+    isReopenTo: ({ event }, params: { from: Phase; to: WorkPhase }) =>
+      (event as Ev<'phase.reopened'>).payload.to === params.to && reopenBlockers(params.from, params.to).length === 0,
+    establishesAwareness: ({ context, event }) => awarenessFrom(context, event) !== undefined,
+  },
+  actions: {
+    recordDone: assign(({ context, event }) => {
+      const e = event as Ev<'step.completed'>;
+      const progress = { ...context.progress, [e.payload.step]: { status: 'done' as const, at: e.at, by: e.actor, ...(e.payload.note ? { note: e.payload.note } : {}) } };
+      const aware = awarenessFrom(context, e);
+      return { progress, lastAt: e.at, ...(aware ? { awareness: aware } : {}) };
+    }),
+    recordSkip: assign(({ context, event }) => {
+      const e = event as Ev<'step.skipped'>;
+      return { progress: { ...context.progress, [e.payload.step]: { status: 'skipped' as const, at: e.at, by: e.actor, reason: e.payload.reason } }, lastAt: e.at };
+    }),
+    recordFacts: assign(({ context, event }) => {
+      const e = event as Ev<'facts.recorded'>;
+      const facts: Record<string, FactRecord> = { ...context.facts };
+      for (const [k, v] of Object.entries(e.payload.facts)) facts[k] = { value: v, at: e.at, by: e.actor };
+      // A recorded aware_at is more precise than the time the awareness step was ticked.
+      const aware = typeof e.payload.facts.aware_at === 'string' ? { at: e.payload.facts.aware_at, source: 'fact aware_at' } : undefined;
+      return { facts, lastAt: e.at, ...(aware ? { awareness: aware } : {}) };
+    }),
+    countNote: assign(({ context, event }) => ({ notes: context.notes + 1, lastAt: event.at })),
+    enterPhase: assign(({ context, event }) => {
+      const e = event as Ev<'phase.advanced' | 'phase.reopened' | 'incident.closed'>;
+      const via = e.type === 'phase.advanced' ? 'advance' : e.type === 'phase.reopened' ? 'reopen' : 'close';
+      const entry: PhaseEntry = { phase: phaseFromEvent(e), at: e.at, by: e.actor, via, ...(e.type === 'phase.reopened' ? { reason: e.payload.reason } : {}) };
+      return { phases: [...context.phases, entry], lastAt: e.at };
+    }),
+  },
+}).createMachine({
+  id: 'incident',
+  type: 'parallel',
+  context: ({ input }) => initialContext(input),
+  on: { 'note.added': { actions: 'countNote' } },
+  states: {
+    lifecycle: {
+      initial: 'open',
+      states: {
+        open: {
+          initial: 'detection',
+          on: {
+            'step.completed': { guard: 'canComplete', actions: 'recordDone' },
+            'step.skipped': { guard: 'canSkip', actions: 'recordSkip' },
+            'facts.recorded': { actions: 'recordFacts' },
+          },
+          states: Object.fromEntries(
+            WORK_PHASES.map((phase, i) => {
+              const earlier = WORK_PHASES.slice(0, i);
+              const on: Record<string, unknown> = {
+                'phase.reopened': earlier.map((to) => ({
+                  guard: { type: 'isReopenTo', params: { from: phase, to } },
+                  target: `#incident.lifecycle.open.${to}`,
+                  actions: 'enterPhase',
+                })),
+              };
+              if (phase === 'post-incident') {
+                on['incident.closed'] = { guard: 'canClose', target: '#incident.lifecycle.closed', actions: 'enterPhase' };
+              } else {
+                on['phase.advanced'] = { guard: { type: 'canAdvanceFrom', params: { phase } }, target: WORK_PHASES[i + 1], actions: 'enterPhase' };
+              }
+              return [phase, { on }];
+            }),
+          ) as never,
+        },
+        closed: {
+          on: {
+            'phase.reopened': WORK_PHASES.map((to) => ({
+              guard: { type: 'isReopenTo', params: { from: 'closed', to } },
+              target: `#incident.lifecycle.open.${to}`,
+              actions: 'enterPhase',
+            })) as never,
+          },
+        },
+      },
+    },
+    notification: {
+      initial: 'dormant',
+      states: {
+        dormant: {
+          on: {
+            // Only events the open lifecycle accepts can wake the region (a closed incident takes no steps).
+            'step.completed': { guard: and(['establishesAwareness', 'canComplete', stateIn('#incident.lifecycle.open')]), target: 'active' },
+            'facts.recorded': { guard: and(['establishesAwareness', stateIn('#incident.lifecycle.open')]), target: 'active' },
+          },
+        },
+        active: {},
+      },
+    },
+  },
+});
+
+export type LifecycleMachine = typeof lifecycleMachine;

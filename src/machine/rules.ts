@@ -1,0 +1,111 @@
+import { describeCondition, evaluate } from '../domain/condition.js';
+import { phaseIndex, WORK_PHASES, type Phase, type WorkPhase } from '../domain/phases.js';
+import type { IncidentContext, PlanStep } from './context.js';
+
+/**
+ * The lifecycle rules as pure functions that say *why*. The statechart's guards call them for a
+ * yes/no; the engine calls them to explain a refusal. One implementation, two uses.
+ */
+
+export type Applicability =
+  | { readonly applies: true; readonly unknown?: readonly string[] }
+  | { readonly applies: false; readonly because: string };
+
+export function applicability(ctx: IncidentContext, step: PlanStep): Applicability {
+  if (!step.when) return { applies: true };
+  const t = evaluate(step.when, (name) => ctx.facts[name]?.value);
+  if (t.value === true) return { applies: true };
+  // An unknown fact never lets a required step slip by: it applies until the fact says otherwise.
+  if (t.value === 'unknown') return { applies: true, unknown: t.missing };
+  return { applies: false, because: `condition not met: ${describeCondition(step.when)}` };
+}
+
+export const isResolved = (ctx: IncidentContext, stepId: string): boolean => ctx.progress[stepId] !== undefined;
+
+export function stepById(ctx: IncidentContext, id: string): PlanStep | undefined {
+  return ctx.plan.find((s) => s.id === id);
+}
+
+/** Why a step cannot be started yet: the depends_on steps neither done nor skipped. */
+export function unmetDependencies(ctx: IncidentContext, step: PlanStep): string[] {
+  return step.depends_on.filter((d) => !isResolved(ctx, d));
+}
+
+/** Why a step cannot be marked done now; empty when it can. */
+export function completeBlockers(ctx: IncidentContext, stepId: string): string[] {
+  const step = stepById(ctx, stepId);
+  if (!step) return [`no step "${stepId}" in runbook ${ctx.playbook.id}`];
+  const p = ctx.progress[stepId];
+  if (p?.status === 'done') return [`step ${stepId} is already done (by ${p.by} at ${p.at})`];
+  const unmet = unmetDependencies(ctx, step);
+  if (unmet.length > 0) return [`step ${stepId} waits for ${unmet.join(', ')} (done or skipped first)`];
+  return [];
+}
+
+export function skipBlockers(ctx: IncidentContext, stepId: string): string[] {
+  const step = stepById(ctx, stepId);
+  if (!step) return [`no step "${stepId}" in runbook ${ctx.playbook.id}`];
+  const p = ctx.progress[stepId];
+  if (p?.status === 'done') return [`step ${stepId} is already done (by ${p.by} at ${p.at}); it cannot be skipped`];
+  if (p?.status === 'skipped') return [`step ${stepId} is already skipped (by ${p.by} at ${p.at})`];
+  return [];
+}
+
+/** The required steps that hold a phase: applicable (or of unknown applicability) and unresolved. */
+export function phaseHolds(ctx: IncidentContext, phase: WorkPhase): { step: string; why: string }[] {
+  const out: { step: string; why: string }[] = [];
+  for (const s of ctx.plan) {
+    if (s.phase !== phase || !s.required || isResolved(ctx, s.id)) continue;
+    const a = applicability(ctx, s);
+    if (!a.applies) continue;
+    out.push({ step: s.id, why: a.unknown ? `required while ${a.unknown.join(', ')} ${a.unknown.length > 1 ? 'are' : 'is'} unknown (applies when ${describeCondition(s.when!)})` : 'required, not done or skipped' });
+  }
+  return out;
+}
+
+export function advanceBlockers(ctx: IncidentContext, phase: Phase): string[] {
+  if (phase === 'closed') return ['the incident is closed'];
+  if (phase === 'post-incident') return ['post-incident is the last phase: close the incident instead'];
+  return phaseHolds(ctx, phase).map((h) => `${h.step}: ${h.why}`);
+}
+
+export function unresolvedObligations(ctx: IncidentContext): string[] {
+  return Object.entries(ctx.obligations)
+    .filter(([, o]) => !['sent', 'waived', 'not_required'].includes(o.status))
+    .map(([id, o]) => `obligation ${id} is ${o.status}`);
+}
+
+export function closeBlockers(ctx: IncidentContext, phase: Phase): string[] {
+  if (phase === 'closed') return ['the incident is already closed'];
+  if (phase !== 'post-incident') return [`the incident is in ${phase}; it can be closed only from post-incident`];
+  const out = phaseHolds(ctx, 'post-incident').map((h) => `${h.step}: ${h.why}`);
+  const review = ctx.plan.find((s) => s.marks.includes('review'));
+  if (review && ctx.progress[review.id]?.status !== 'done') {
+    const line = `${review.id}: the post-incident review must be done (not skipped)`;
+    if (!out.some((l) => l.startsWith(`${review.id}:`))) out.push(line);
+    else out[out.findIndex((l) => l.startsWith(`${review.id}:`))] = line;
+  }
+  out.push(...unresolvedObligations(ctx));
+  return out;
+}
+
+export function reopenBlockers(phase: Phase, to: WorkPhase): string[] {
+  if (phase !== 'closed' && phaseIndex(to) >= phaseIndex(phase)) {
+    return [`the incident is in ${phase}; reopen goes back to an earlier phase (${WORK_PHASES.slice(0, phaseIndex(phase)).join(', ') || 'none'})`];
+  }
+  return [];
+}
+
+/** Does this event establish awareness (and so start the legal clocks)? */
+export function awarenessFrom(ctx: IncidentContext, ev: { type: string; at: string; payload: unknown }): { at: string; source: string } | undefined {
+  if (ctx.awareness) return undefined;
+  if (ev.type === 'step.completed') {
+    const step = stepById(ctx, (ev.payload as { step: string }).step);
+    if (step?.marks.includes('awareness')) return { at: ev.at, source: `step ${step.id}` };
+  }
+  if (ev.type === 'facts.recorded') {
+    const aware = (ev.payload as { facts: Record<string, unknown> }).facts.aware_at;
+    if (typeof aware === 'string') return { at: aware, source: 'fact aware_at' };
+  }
+  return undefined;
+}

@@ -1,0 +1,31 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvalidInput } from '../domain/errors.js';
+import { loadRunbookFile, type LoadedRunbook } from './runbook.js';
+
+/** The playbooks folder shipped with irr (same relative place from src/ and from dist/). */
+export const PLAYBOOKS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../playbooks');
+export const RUNBOOKS_DIR = join(PLAYBOOKS_DIR, 'runbooks');
+
+export function shippedRunbookFiles(): string[] {
+  return readdirSync(RUNBOOKS_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(RUNBOOKS_DIR, f));
+}
+
+export function listShippedRunbooks(): LoadedRunbook[] {
+  return shippedRunbookFiles().map(loadRunbookFile);
+}
+
+/** `--playbook` takes a shipped id or a path to a YAML file. */
+export function resolveRunbook(idOrFile: string): LoadedRunbook {
+  if (/[\\/]/.test(idOrFile) || /\.ya?ml$/.test(idOrFile)) return loadRunbookFile(idOrFile);
+  const file = shippedRunbookFiles().find((f) => f.endsWith(`/${idOrFile}.yaml`) || f.endsWith(`/${idOrFile}.yml`));
+  if (!file) {
+    const ids = shippedRunbookFiles().map((f) => f.replace(/^.*\//, '').replace(/\.ya?ml$/, ''));
+    throw new InvalidInput(`--playbook: no shipped runbook "${idOrFile}" (available: ${ids.join(', ')}; or give a path to a .yaml file)`);
+  }
+  return loadRunbookFile(file);
+}

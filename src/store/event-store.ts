@@ -1,0 +1,233 @@
+import Database from 'better-sqlite3';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { InvalidInput } from '../domain/errors.js';
+import type { EventType, NewEvent, StoredEvent } from '../domain/events.js';
+import { contentHash, eventHash, GENESIS_HASH } from './hash.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+/** Thrown inside an append when another writer got there first; the engine reloads and retries. */
+export class StaleHead extends Error {
+  constructor(
+    readonly incident: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`incident ${incident}: expected head seq ${expected}, found ${actual}`);
+  }
+}
+
+export interface IncidentRow {
+  readonly id: string;
+  readonly title: string;
+  readonly mode: 'real' | 'drill';
+  readonly playbook_hash: string;
+  readonly opened_at: string;
+}
+
+export interface PlaybookRow {
+  readonly hash: string;
+  readonly id: string;
+  readonly version: string;
+  readonly content: string;
+  readonly source: string;
+}
+
+export interface Head {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+interface EventRow {
+  incident: string;
+  seq: number;
+  type: string;
+  at: string;
+  recorded_at: string;
+  actor: string;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+function fromRow(r: EventRow): StoredEvent {
+  return { ...r, type: r.type as EventType, payload: JSON.parse(r.payload) } as StoredEvent;
+}
+
+export interface OpenOptions {
+  /** Create the file (mode 0600) if it does not exist; otherwise a missing file is an error. */
+  readonly create: boolean;
+}
+
+/**
+ * The only module that touches SQLite. Stores JSON; knows nothing of the statechart.
+ * Durability: WAL with synchronous=FULL, so a committed append survives a killed process or a
+ * power cut; every write command commits before it reports success.
+ */
+export class EventStore {
+  private constructor(readonly path: string, private readonly db: Database.Database) {}
+
+  static open(path: string, opts: OpenOptions): EventStore {
+    if (!existsSync(path)) {
+      if (!opts.create) throw new InvalidInput(`--db: no irr database at ${path} (run "irr init", or "irr open" to start an incident)`);
+      // Create it ourselves so the file is private from its first byte; SQLite gives -wal/-shm the same mode.
+      try {
+        closeSync(openSync(path, 'wx', 0o600));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST') throw new InvalidInput(`--db: cannot create ${path} (${code})`);
+      }
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(path, { timeout: 10_000 });
+      db.pragma('journal_mode = WAL');
+    } catch (err) {
+      throw new InvalidInput(`--db: ${path} is not an irr database (${(err as Error).message})`);
+    }
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    const store = new EventStore(path, db);
+    store.migrate();
+    return store;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current === SCHEMA_VERSION) return;
+    if (current > SCHEMA_VERSION) throw new InvalidInput(`--db: ${this.path} was written by a newer irr (schema ${current}; this irr knows ${SCHEMA_VERSION})`);
+    const run = this.db.transaction(() => {
+      // Re-read inside the write lock: a second process may have migrated meanwhile.
+      const v = this.db.pragma('user_version', { simple: true }) as number;
+      for (const m of MIGRATIONS) {
+        if (m.version <= v) continue;
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+        this.db.pragma(`user_version = ${m.version}`);
+      }
+    });
+    run.immediate();
+  }
+
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  // ---- playbooks -------------------------------------------------------------------------
+
+  playbook(hash: string): PlaybookRow | undefined {
+    return this.db.prepare('SELECT hash, id, version, content, source FROM playbooks WHERE hash = ?').get(hash) as PlaybookRow | undefined;
+  }
+
+  // ---- incidents -------------------------------------------------------------------------
+
+  incident(id: string): IncidentRow | undefined {
+    return this.db.prepare('SELECT id, title, mode, playbook_hash, opened_at FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+  }
+
+  incidents(): IncidentRow[] {
+    return this.db.prepare('SELECT id, title, mode, playbook_hash, opened_at FROM incidents ORDER BY opened_at, id').all() as IncidentRow[];
+  }
+
+  /**
+   * Open an incident in one transaction: pin the playbook, allocate the next id for the year
+   * (INC-2026-0001), write the row and the first event, and cache the first snapshot.
+   */
+  openIncident(args: {
+    readonly prefix: string;
+    readonly year: number;
+    readonly title: string;
+    readonly mode: 'real' | 'drill';
+    readonly playbook: { readonly hash: string; readonly id: string; readonly version: string; readonly content: string; readonly source: string };
+    readonly recordedAt: string;
+    readonly opened: (id: string) => NewEvent;
+    readonly snapshot: (id: string) => string;
+  }): StoredEvent {
+    const tx = this.db.transaction((): StoredEvent => {
+      const pb = args.playbook;
+      if (contentHash(pb.content) !== pb.hash) throw new Error('playbook content does not match its hash');
+      this.db
+        .prepare('INSERT OR IGNORE INTO playbooks (hash, id, version, content, source, stored_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(pb.hash, pb.id, pb.version, pb.content, pb.source, args.recordedAt);
+      const stem = `${args.prefix}-${args.year}-`;
+      const row = this.db
+        .prepare('SELECT MAX(CAST(substr(id, ?) AS INTEGER)) AS n FROM incidents WHERE id LIKE ?')
+        .get(stem.length + 1, `${stem}%`) as { n: number | null };
+      const id = `${stem}${String((row.n ?? 0) + 1).padStart(4, '0')}`;
+      const ev = args.opened(id);
+      this.db.prepare('INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (?, ?, ?, ?, ?)').run(id, args.title, args.mode, pb.hash, ev.at);
+      const [stored] = this.insertEvents(id, { seq: 0, hash: GENESIS_HASH }, [ev], args.recordedAt);
+      this.putSnapshot(id, 1, args.snapshot(id));
+      return stored!;
+    });
+    return tx.immediate();
+  }
+
+  // ---- events ----------------------------------------------------------------------------
+
+  head(incident: string): Head {
+    const row = this.db.prepare('SELECT seq, hash FROM events WHERE incident = ? ORDER BY seq DESC LIMIT 1').get(incident) as Head | undefined;
+    return row ?? { seq: 0, hash: GENESIS_HASH };
+  }
+
+  events(incident: string, afterSeq = 0): StoredEvent[] {
+    const rows = this.db.prepare('SELECT * FROM events WHERE incident = ? AND seq > ? ORDER BY seq').all(incident, afterSeq) as EventRow[];
+    return rows.map(fromRow);
+  }
+
+  /** Raw rows, payload as stored text: verify recomputes hashes from exactly what is on disk. */
+  *rawEvents(incident: string): IterableIterator<EventRow> {
+    yield* this.db.prepare('SELECT * FROM events WHERE incident = ? ORDER BY seq').iterate(incident) as IterableIterator<EventRow>;
+  }
+
+  /**
+   * Append with optimistic concurrency: inside an IMMEDIATE transaction (one writer at a time), the
+   * head must still be the one the caller decided against, or StaleHead is thrown and nothing is
+   * written. The snapshot cache is updated in the same transaction.
+   */
+  append(incident: string, expectedSeq: number, events: readonly NewEvent[], recordedAt: string, snapshot?: (lastSeq: number) => string): StoredEvent[] {
+    const tx = this.db.transaction((): StoredEvent[] => {
+      const head = this.head(incident);
+      if (head.seq !== expectedSeq) throw new StaleHead(incident, expectedSeq, head.seq);
+      const stored = this.insertEvents(incident, head, events, recordedAt);
+      const last = stored[stored.length - 1];
+      if (snapshot && last) this.putSnapshot(incident, last.seq, snapshot(last.seq));
+      return stored;
+    });
+    return tx.immediate();
+  }
+
+  private insertEvents(incident: string, head: Head, events: readonly NewEvent[], recordedAt: string): StoredEvent[] {
+    const insert = this.db.prepare(
+      'INSERT INTO events (incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    let prev = head;
+    const out: StoredEvent[] = [];
+    for (const e of events) {
+      const seq = prev.seq + 1;
+      const fields = { incident, seq, type: e.type, at: e.at, recorded_at: recordedAt, actor: e.actor, payload: e.payload };
+      const hash = eventHash(prev.hash, fields);
+      insert.run(incident, seq, e.type, e.at, recordedAt, e.actor, JSON.stringify(e.payload), prev.hash, hash);
+      out.push({ ...e, incident, seq, recorded_at: recordedAt, prev_hash: prev.hash, hash } as StoredEvent);
+      prev = { seq, hash };
+    }
+    return out;
+  }
+
+  // ---- snapshots -------------------------------------------------------------------------
+
+  snapshot(incident: string): { seq: number; state: string } | undefined {
+    return this.db.prepare('SELECT seq, state FROM snapshots WHERE incident = ?').get(incident) as { seq: number; state: string } | undefined;
+  }
+
+  putSnapshot(incident: string, seq: number, state: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO snapshots (incident, seq, state) VALUES (?, ?, ?) ON CONFLICT(incident) DO UPDATE SET seq = excluded.seq, state = excluded.state WHERE excluded.seq >= snapshots.seq',
+      )
+      .run(incident, seq, state);
+  }
+}

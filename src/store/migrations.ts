@@ -1,0 +1,69 @@
+/**
+ * Schema migrations, frozen in time: never edit a shipped migration, add the next one. The version
+ * applied is kept in PRAGMA user_version and, with its time, in schema_migrations.
+ */
+export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE schema_migrations (
+        version    INTEGER PRIMARY KEY,
+        applied_at TEXT NOT NULL
+      );
+
+      -- Pinned playbooks, content-addressed: an incident keeps the exact runbook it was opened with.
+      CREATE TABLE playbooks (
+        hash      TEXT PRIMARY KEY,
+        id        TEXT NOT NULL,
+        version   TEXT NOT NULL,
+        content   TEXT NOT NULL,   -- canonical JSON of the validated runbook; sha256(content) = hash
+        source    TEXT NOT NULL,   -- the YAML text as read, for the record
+        stored_at TEXT NOT NULL
+      );
+
+      CREATE TABLE incidents (
+        id            TEXT PRIMARY KEY,
+        title         TEXT NOT NULL,
+        mode          TEXT NOT NULL CHECK (mode IN ('real', 'drill')),
+        playbook_hash TEXT NOT NULL REFERENCES playbooks(hash),
+        opened_at     TEXT NOT NULL
+      );
+
+      -- The single source of truth. Append-only; each row chains to the previous one of its incident.
+      CREATE TABLE events (
+        incident    TEXT    NOT NULL REFERENCES incidents(id),
+        seq         INTEGER NOT NULL CHECK (seq >= 1),
+        type        TEXT    NOT NULL,
+        at          TEXT    NOT NULL,
+        recorded_at TEXT    NOT NULL,
+        actor       TEXT    NOT NULL,
+        payload     TEXT    NOT NULL,
+        prev_hash   TEXT    NOT NULL,
+        hash        TEXT    NOT NULL,
+        PRIMARY KEY (incident, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END;
+      CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END;
+      CREATE TRIGGER playbooks_immutable_update BEFORE UPDATE ON playbooks
+        BEGIN SELECT RAISE(ABORT, 'pinned playbooks are immutable: UPDATE refused'); END;
+      CREATE TRIGGER playbooks_immutable_delete BEFORE DELETE ON playbooks
+        BEGIN SELECT RAISE(ABORT, 'pinned playbooks are immutable: DELETE refused'); END;
+      CREATE TRIGGER incidents_immutable_update BEFORE UPDATE ON incidents
+        BEGIN SELECT RAISE(ABORT, 'incidents are immutable: UPDATE refused'); END;
+      CREATE TRIGGER incidents_immutable_delete BEFORE DELETE ON incidents
+        BEGIN SELECT RAISE(ABORT, 'incidents are immutable: DELETE refused'); END;
+
+      -- A cache of the folded state, derivable from events; irr verify checks it against a replay.
+      CREATE TABLE snapshots (
+        incident TEXT PRIMARY KEY REFERENCES incidents(id),
+        seq      INTEGER NOT NULL,
+        state    TEXT    NOT NULL
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
