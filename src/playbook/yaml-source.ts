@@ -18,7 +18,7 @@ export class YamlSource {
     private readonly lines: LineCounter,
   ) {
     for (const e of [...doc.errors, ...doc.warnings]) {
-      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+      const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
       this.problems.push({ file, line: pos.line, col: pos.col, message: e.message.split('\n')[0]! });
     }
   }

@@ -1,0 +1,45 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const BIN = join(ROOT, 'bin', 'irr.js');
+export const MINI = join(ROOT, 'test', 'fixtures', 'runbooks', 'mini.yaml');
+
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function tempDir(prefix = 'irr-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Run the real binary, as a user would, against the given database. */
+export function irr(args: readonly string[], opts: { db?: string; env?: Record<string, string>; cwd?: string } = {}): Run {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), IRR_ACTOR: 'tester', ...opts.env };
+  delete env.IRR_DEBUG;
+  if (opts.db) env.IRR_DB = opts.db;
+  const r = spawnSync(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? ROOT, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function irrAsync(args: readonly string[], opts: { db: string; env?: Record<string, string> }): Promise<Run> {
+  return new Promise((resolvePromise) => {
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), IRR_ACTOR: 'tester', IRR_DB: opts.db, ...opts.env };
+    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export function json<T = unknown>(r: Run): T {
+  if (r.code !== 0) throw new Error(`irr exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
