@@ -26,9 +26,16 @@ export function stepById(ctx: IncidentContext, id: string): PlanStep | undefined
   return ctx.plan.find((s) => s.id === id);
 }
 
-/** Why a step cannot be started yet: the depends_on steps neither done nor skipped. */
+/**
+ * Why a step cannot be started yet: the depends_on steps neither done nor skipped. A dependency
+ * whose own `when` is known to be false does not apply, so it does not hold anyone up.
+ */
 export function unmetDependencies(ctx: IncidentContext, step: PlanStep): string[] {
-  return step.depends_on.filter((d) => !isResolved(ctx, d));
+  return step.depends_on.filter((d) => {
+    if (isResolved(ctx, d)) return false;
+    const dep = stepById(ctx, d);
+    return !dep || applicability(ctx, dep).applies;
+  });
 }
 
 /** Why a step cannot be marked done now; empty when it can. */

@@ -248,3 +248,17 @@ describe('lifecycle statechart, model-based (xstate/graph)', () => {
     expect([...reached].sort()).toEqual([...WORK_PHASES, 'closed'].sort());
   });
 });
+
+describe('dependencies on steps that do not apply', () => {
+  it('a dependency whose condition is false does not hold the dependent step', async () => {
+    const { checkRunbook } = await import('../../src/playbook/runbook.js');
+    const { YamlSource } = await import('../../src/playbook/yaml-source.js');
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(MINI, 'utf8').replace('      guidance: Stop the bleeding.\n', '      guidance: Stop the bleeding.\n      depends_on: [card-scope]\n');
+    const rb = checkRunbook(YamlSource.fromText('x.yaml', text)).runbook!;
+    let s = startIncident('INC-1', opened, rb);
+    expect(completeBlockers(s.context, 'contain')).toEqual(['step contain waits for card-scope (done or skipped first)']);
+    s = step(s, ev.facts({ data_categories: ['contact'] }))!;
+    expect(completeBlockers(s.context, 'contain')).toEqual([]);
+  });
+});

@@ -1,0 +1,224 @@
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clocks/wall.js';
+import { WriteConflict } from '../../src/domain/errors.js';
+import * as decide from '../../src/engine/decide.js';
+import { Engine } from '../../src/engine/engine.js';
+import { verifyIncident } from '../../src/engine/verify.js';
+import { loadRunbookFile } from '../../src/playbook/runbook.js';
+import { EventStore } from '../../src/store/event-store.js';
+import { eventHash, GENESIS_HASH } from '../../src/store/hash.js';
+import { irr, irrAsync, MINI, ROOT, tempDir } from '../helpers.js';
+
+const pinned = loadRunbookFile(MINI);
+
+async function freshIncident(): Promise<{ db: string; engine: Engine; id: string }> {
+  const db = join(tempDir(), 'irr.db');
+  const engine = new Engine(EventStore.open(db, { create: true }), systemClock);
+  const ev = await engine.open({ playbook: pinned, title: 'Store test', who: engine.who('alice') });
+  return { db, engine, id: ev.incident };
+}
+
+describe('event store', () => {
+  it('creates the file owner-only, in WAL mode with full sync', async () => {
+    const { db, engine } = await freshIncident();
+    expect(statSync(db).mode & 0o777).toBe(0o600);
+    engine.store.close();
+    const raw = new Database(db, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    raw.close();
+  });
+
+  it('appends events that chain by hash, seq 1..n', async () => {
+    const { engine, id } = await freshIncident();
+    const who = engine.who('bob');
+    await engine.execute(id, (l) => decide.completeStep(l.state.context, l.phase, who, 'triage'));
+    await engine.execute(id, (l) => decide.addNote(who, 'hello'));
+    const events = engine.store.events(id);
+    expect(events.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'incident.opened'],
+      [2, 'step.completed'],
+      [3, 'note.added'],
+    ]);
+    let prev = GENESIS_HASH;
+    for (const e of events) {
+      expect(e.prev_hash).toBe(prev);
+      expect(e.hash).toBe(eventHash(prev, e));
+      prev = e.hash;
+    }
+    expect((await verifyIncident(engine, id)).ok).toBe(true);
+  });
+
+  it('refuses UPDATE and DELETE on events (triggers), and on pinned playbooks', async () => {
+    const { db, engine, id } = await freshIncident();
+    engine.store.close();
+    const raw = new Database(db);
+    expect(() => raw.prepare("UPDATE events SET actor = 'mallory' WHERE incident = ?").run(id)).toThrow(/append-only: UPDATE refused/);
+    expect(() => raw.prepare('DELETE FROM events WHERE incident = ?').run(id)).toThrow(/append-only: DELETE refused/);
+    expect(() => raw.prepare("UPDATE playbooks SET content = '{}'").run()).toThrow(/immutable/);
+    raw.close();
+  });
+
+  it('pins the playbook: the stored content hashes to the pin, whatever happens to the YAML later', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'mini.yaml');
+    const yaml = (await import('node:fs')).readFileSync(MINI, 'utf8');
+    writeFileSync(file, yaml);
+    const db = join(dir, 'irr.db');
+    const id = irr(['open', '--playbook', file, '--title', 'Pinned', '--json'], { db });
+    const incident = JSON.parse(id.stdout).id as string;
+    writeFileSync(file, yaml.replace('title: Triage the alert', 'title: Triage (edited later)').replace('  - id: dpo\n', '  - id: dpo\n    description: edited\n'));
+    const status = JSON.parse(irr(['status', incident, '--json'], { db }).stdout);
+    expect(status.steps[0].title).toBe('Triage the alert');
+    expect(status.playbook.hash).toBe(pinned.hash);
+    const again = JSON.parse(irr(['open', '--playbook', file, '--title', 'Second', '--json'], { db }).stdout);
+    expect(again.playbook.hash).not.toBe(pinned.hash);
+  });
+});
+
+describe('tamper detection (irr verify)', () => {
+  async function tampered(edit: (raw: Database.Database, id: string) => void) {
+    const { db, engine, id } = await freshIncident();
+    const who = engine.who('bob');
+    await engine.execute(id, (l) => decide.completeStep(l.state.context, l.phase, who, 'triage'));
+    await engine.execute(id, (l) => decide.addNote(who, 'first note'));
+    await engine.execute(id, (l) => decide.addNote(who, 'second note'));
+    engine.store.close();
+    expect(irr(['verify', id], { db }).code).toBe(0);
+    const raw = new Database(db);
+    raw.exec('DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete;');
+    edit(raw, id);
+    raw.close();
+    return { db, id, result: irr(['verify'], { db }) };
+  }
+
+  it('names the incident and the first bad seq when a payload is edited', async () => {
+    const { id, result } = await tampered((raw, id) => raw.prepare(`UPDATE events SET payload = '{"text":"nothing to see"}' WHERE incident = ? AND seq = 3`).run(id));
+    expect(result.code).toBe(5);
+    expect(result.stdout).toContain(`FAILED ${id}: first bad seq 3`);
+    expect(result.stderr.trim()).toBe(`irr: integrity failure in ${id} at seq 3: seq 3 (note.added) was altered after it was written (hash mismatch)`);
+  });
+
+  it('catches an edit whose hash was recomputed, at the next link of the chain', async () => {
+    const { id, result } = await tampered((raw, id) => {
+      const row = raw.prepare('SELECT * FROM events WHERE incident = ? AND seq = 2').get(id) as Record<string, string | number>;
+      const forged = { ...row, actor: 'mallory', payload: JSON.parse(row.payload as string) };
+      raw.prepare('UPDATE events SET actor = ?, hash = ? WHERE incident = ? AND seq = 2').run('mallory', eventHash(row.prev_hash as string, forged as never), id);
+    });
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain(`${id} at seq 3: seq 3 does not chain to seq 2`);
+  });
+
+  it('catches a deleted event in the middle and a truncated tail', async () => {
+    const middle = await tampered((raw, id) => raw.prepare('DELETE FROM events WHERE incident = ? AND seq = 2').run(id));
+    expect(middle.result.code).toBe(5);
+    expect(middle.result.stderr).toContain('seq 2 is missing');
+    const tail = await tampered((raw, id) => raw.prepare('DELETE FROM events WHERE incident = ? AND seq = 4').run(id));
+    expect(tail.result.code).toBe(5);
+    expect(tail.result.stderr).toContain('the snapshot was taken at seq 4 but the log ends at seq 3');
+  });
+});
+
+describe('concurrency', () => {
+  it('retries transparently when another writer appended a different step meanwhile', async () => {
+    const { db, engine: a, id } = await freshIncident();
+    const b = new Engine(EventStore.open(db, { create: false }), systemClock);
+    const who = a.who('alice');
+    await a.execute(id, (l) => decide.completeStep(l.state.context, l.phase, who, 'triage'));
+    await a.execute(id, (l) => decide.advance(l.state.context, l.phase, who));
+    let attempts = 0;
+    const { events } = await a.execute(id, (l) => {
+      attempts++;
+      if (attempts === 1) {
+        // Terminal B records its note after A has read the state but before A appends.
+        const other = b.store.append(id, l.head.seq, decide.addNote(b.who('bob'), 'from B'), systemClock.now());
+        expect(other[0]!.seq).toBe(l.head.seq + 1);
+      }
+      return decide.completeStep(l.state.context, l.phase, who, 'confirm-breach');
+    });
+    expect(attempts).toBe(2);
+    expect(events[0]!.seq).toBe(5);
+    expect(a.store.events(id).map((e) => e.type)).toEqual(['incident.opened', 'step.completed', 'phase.advanced', 'note.added', 'step.completed']);
+    expect((await verifyIncident(a, id)).ok).toBe(true);
+  });
+
+  it('reports a write conflict when the other writer made the command invalid', async () => {
+    const { db, engine: a, id } = await freshIncident();
+    const b = new Engine(EventStore.open(db, { create: false }), systemClock);
+    let first = true;
+    const attempt = a.execute(id, (l) => {
+      if (first) {
+        first = false;
+        b.store.append(id, l.head.seq, decide.completeStep(l.state.context, l.phase, b.who('bob'), 'triage'), systemClock.now());
+      }
+      return decide.completeStep(l.state.context, l.phase, a.who('alice'), 'triage');
+    });
+    await expect(attempt).rejects.toThrow(WriteConflict);
+    await expect(attempt).rejects.toThrow(/another responder changed .* step triage is already done \(by bob/);
+    expect(a.store.events(id).filter((e) => e.type === 'step.completed')).toHaveLength(1);
+  });
+
+  it('two processes writing at once lose, duplicate and reorder nothing', async () => {
+    const { db, engine, id } = await freshIncident();
+    engine.store.close();
+    const burst = (who: string) => Array.from({ length: 12 }, (_, i) => irrAsync(['note', id, `${who} ${i}`], { db, env: { IRR_ACTOR: who } }));
+    const results = await Promise.all([...burst('alice'), ...burst('bob')]);
+    expect(results.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
+    const check = new Engine(EventStore.open(db, { create: false }), systemClock);
+    const events = check.store.events(id);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    const texts = events.filter((e) => e.type === 'note.added').map((e) => (e.payload as { text: string }).text);
+    expect(new Set(texts).size).toBe(24);
+    // What each command reported as its seq is what is stored.
+    for (const r of results) {
+      const seq = Number(/seq (\d+)/.exec(r.stdout)![1]);
+      expect(events[seq - 1]!.type).toBe('note.added');
+    }
+    expect((await verifyIncident(check, id)).ok).toBe(true);
+  });
+
+  it('the same step completed from two terminals at once is recorded once', async () => {
+    const { db, engine, id } = await freshIncident();
+    engine.store.close();
+    const [r1, r2] = await Promise.all([irrAsync(['step', id, 'triage', 'done'], { db }), irrAsync(['step', id, 'triage', 'done'], { db })]);
+    expect([r1!.code, r2!.code].sort()).toEqual(expect.arrayContaining([0]));
+    const loser = r1!.code === 0 ? r2! : r1!;
+    expect([3, 4]).toContain(loser.code);
+    expect(loser.stderr).toMatch(/already done/);
+    const check = EventStore.open(db, { create: false });
+    expect(check.events(id).filter((e) => e.type === 'step.completed')).toHaveLength(1);
+  });
+
+  it('a process killed mid-stream loses nothing it reported and corrupts nothing', async () => {
+    const { db, engine, id } = await freshIncident();
+    engine.store.close();
+    const script = `
+      import { EventStore } from '${ROOT}/dist/store/event-store.js';
+      import { Engine } from '${ROOT}/dist/engine/engine.js';
+      import { systemClock } from '${ROOT}/dist/clocks/wall.js';
+      import * as decide from '${ROOT}/dist/engine/decide.js';
+      const engine = new Engine(EventStore.open(process.argv[2], { create: false }), systemClock);
+      for (let i = 0; ; i++) {
+        const { events } = await engine.execute(process.argv[3], () => decide.addNote(engine.who('writer'), 'n' + i));
+        process.stdout.write(events[0].seq + '\\n');
+      }`;
+    const file = join(tempDir(), 'writer.mjs');
+    writeFileSync(file, script);
+    const child = spawn(process.execPath, [file, db, id]);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    const reported = out.trim().split('\n').filter(Boolean).map(Number);
+    expect(reported.length).toBeGreaterThan(5);
+    const check = new Engine(EventStore.open(db, { create: false }), systemClock);
+    const head = check.store.head(id).seq;
+    expect(head).toBeGreaterThanOrEqual(Math.max(...reported));
+    expect((await verifyIncident(check, id)).ok).toBe(true);
+  });
+});
