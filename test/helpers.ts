@@ -20,8 +20,10 @@ export function tempDir(prefix = 'irr-test-'): string {
 
 /** Run the real binary, as a user would, against the given database. */
 export function irr(args: readonly string[], opts: { db?: string; env?: Record<string, string>; cwd?: string } = {}): Run {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), IRR_ACTOR: 'tester', ...opts.env };
-  delete env.IRR_DEBUG;
+  const base: Record<string, string> = { ...(process.env as Record<string, string>) };
+  delete base.IRR_DEBUG;
+  delete base.IRR_DB;
+  const env: Record<string, string> = { ...base, IRR_ACTOR: 'tester', ...opts.env };
   if (opts.db) env.IRR_DB = opts.db;
   const r = spawnSync(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? ROOT, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

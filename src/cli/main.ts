@@ -13,9 +13,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     .addOption(new Option('--db <path>', 'SQLite database file').env('IRR_DB').default('./irr.db'))
     .option('--json', 'machine-readable output on stdout')
     .addOption(new Option('--as <actor>', 'who is acting (default: $IRR_ACTOR, else the OS user)'))
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str.split('\n')[0] + '\n') });
+    .configureOutput({ outputError: (str, write) => write(`${str.split('\n')[0]} (irr --help for usage)\n`) });
   registerCommands(program);
   let code: number = ExitCode.ok;
   try {
