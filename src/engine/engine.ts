@@ -5,7 +5,8 @@ import { CORE_FACTS, type FactCatalogue } from '../domain/facts.js';
 import type { Phase } from '../domain/phases.js';
 import type { Runbook } from '../domain/runbook.js';
 import type { Clock } from '../clocks/wall.js';
-import type { IncidentState } from '../machine/fold.js';
+import type { Fold, IncidentState } from '../machine/fold.js';
+import { planOf, type IncidentContext, type PlanStep } from '../machine/context.js';
 import { MACHINE_VERSION } from '../machine/lifecycle.js';
 import { EventStore, StaleHead, type Head, type IncidentRow } from '../store/event-store.js';
 import type { Actor } from './decide.js';
@@ -15,6 +16,8 @@ export interface Loaded {
   readonly row: IncidentRow;
   readonly runbook: Runbook;
   readonly state: IncidentState;
+  /** The state's context with the runbook's plan: what the lifecycle rules read. */
+  readonly ctx: IncidentContext;
   readonly phase: Phase;
   readonly head: Head;
 }
@@ -46,6 +49,12 @@ function isBusy(err: unknown): boolean {
  */
 export class Engine {
   private readonly runbooks = new Map<string, Runbook>();
+  private readonly plans = new Map<Runbook, PlanStep[]>();
+  /**
+   * For long-lived callers (the console, drills): the state at a known head, and the fold that
+   * produced it. Trusted only while the stored head is exactly this one.
+   */
+  private readonly live = new Map<string, { head: Head; state: IncidentState; fold?: Fold }>();
 
   constructor(
     readonly store: EventStore,
@@ -82,7 +91,7 @@ export class Engine {
         playbook: { hash, id: runbook.id, version: runbook.version, content: canonicalJson(runbook), source },
         recordedAt,
         opened: () => body,
-        snapshot: (id) => JSON.stringify(fold.toState(fold.startIncident(id, body, runbook), 1)),
+        snapshot: (id) => JSON.stringify(fold.Fold.start(id, body, runbook).state(1)),
       }),
     );
   }
@@ -113,39 +122,43 @@ export class Engine {
     const row = this.incident(id);
     const runbook = this.runbookOf(row);
     const head = this.store.head(id);
-    const cached = this.store.snapshot(id);
+    const hit = this.live.get(id);
     let state: IncidentState | undefined;
-    if (cached) {
-      const parsed = JSON.parse(cached.state) as IncidentState;
-      if (parsed.machine === MACHINE_VERSION) state = parsed;
+    if (hit && hit.head.seq === head.seq && hit.head.hash === head.hash) state = hit.state;
+    else {
+      const cached = this.store.snapshot(id);
+      if (cached) {
+        const parsed = JSON.parse(cached.state) as IncidentState;
+        if (parsed.machine === MACHINE_VERSION && parsed.seq <= head.seq) state = parsed;
+      }
+      if (!state || state.seq !== head.seq) {
+        state = await this.replay(id, runbook, state);
+        // The cache is derivable: refresh it so the next read is cheap (never moves it backwards).
+        this.store.putSnapshot(id, state.seq, JSON.stringify(state));
+      }
+      this.live.set(id, { head, state });
     }
-    if (!state || state.seq !== head.seq) {
-      state = await this.replay(id, runbook, state);
-      // The cache is derivable: refresh it so the next read is cheap (never moves it backwards).
-      this.store.putSnapshot(id, state.seq, JSON.stringify(state));
-    }
-    return { row, runbook, state, phase: phaseOf(state.value), head };
+    let plan = this.plans.get(runbook);
+    if (!plan) this.plans.set(runbook, (plan = planOf(runbook)));
+    return { row, runbook, state, ctx: { ...state.context, plan }, phase: phaseOf(state.value), head };
   }
 
   /** Fold events through the statechart, from a cached state or from the first event. */
   async replay(id: string, runbook: Runbook, from?: IncidentState): Promise<IncidentState> {
-    const fold = await import('../machine/fold.js');
-    const events = this.store.events(id, from?.seq ?? 0);
-    let snap = from ? fold.restore(from) : undefined;
+    const { Fold } = await import('../machine/fold.js');
+    let fold = from ? Fold.restore(from, runbook) : undefined;
     let seq = from?.seq ?? 0;
-    for (const e of events) {
-      if (!snap) {
+    for (const e of this.store.events(id, seq)) {
+      if (!fold) {
         if (e.type !== 'incident.opened') throw new Error(`incident ${id}: first event is ${e.type}, not incident.opened`);
-        snap = fold.startIncident(id, e, runbook);
-      } else {
-        const next = fold.step(snap, e);
-        if (!next) throw new Error(`incident ${id}: event ${e.seq} (${e.type}) is not accepted by the lifecycle`);
-        snap = next;
+        fold = Fold.start(id, e, runbook);
+      } else if (!fold.apply(e)) {
+        throw new Error(`incident ${id}: event ${e.seq} (${e.type}) is not accepted by the lifecycle`);
       }
       seq = e.seq;
     }
-    if (!snap) throw new Error(`incident ${id} has no events`);
-    return fold.toState(snap, seq);
+    if (!fold) throw new Error(`incident ${id} has no events`);
+    return fold.state(seq);
   }
 
   /**
@@ -154,7 +167,7 @@ export class Engine {
    * write conflict (exit 4), never a silent double entry.
    */
   async execute(id: string, decide: (l: Loaded) => NewEvent[]): Promise<{ events: StoredEvent[]; state: IncidentState; loaded: Loaded }> {
-    const fold = await import('../machine/fold.js');
+    const { Fold } = await import('../machine/fold.js');
     let lastStale: StaleHead | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const loaded = await this.load(id);
@@ -168,20 +181,23 @@ export class Engine {
         throw err;
       }
       if (events.length === 0) return { events: [], state: loaded.state, loaded };
-      let snap = fold.restore(loaded.state);
+      const live = this.live.get(id);
+      const fold = live?.fold && live.state === loaded.state ? live.fold : Fold.restore(loaded.state, loaded.runbook);
+      // From here the fold runs ahead of the store until the append commits.
+      this.live.delete(id);
       for (const e of events) {
-        const next = fold.step(snap, e);
-        if (!next) throw new Refused(`${e.type} is not allowed in phase ${loaded.phase}`);
-        snap = next;
+        if (!fold.apply(e)) throw new Refused(`${e.type} is not allowed in phase ${loaded.phase}`);
       }
       try {
         let finalState: IncidentState | undefined;
         const stored = this.withBusyRetry(() =>
           this.store.append(id, loaded.head.seq, events, this.clock.now(), (seq) => {
-            finalState = fold.toState(snap, seq);
+            finalState = fold.state(seq);
             return JSON.stringify(finalState);
           }),
         );
+        const last = stored[stored.length - 1]!;
+        this.live.set(id, { head: { seq: last.seq, hash: last.hash }, state: finalState!, fold });
         return { events: stored, state: finalState!, loaded };
       } catch (err) {
         if (err instanceof StaleHead) {

@@ -72,7 +72,7 @@ export function stepView(ctx: IncidentContext, step: Step, phase: WorkPhase): St
 }
 
 export function statusView(l: Loaded): StatusView {
-  const ctx = l.state.context;
+  const ctx = l.ctx;
   const steps = WORK_PHASES.flatMap((phase) => l.runbook.phases[phase].map((s) => stepView(ctx, s, phase)));
   const holds = l.phase === 'post-incident' ? closeBlockers(ctx, l.phase) : l.phase === 'closed' ? [] : advanceBlockers(ctx, l.phase);
   return {

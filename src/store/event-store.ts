@@ -64,7 +64,18 @@ export interface OpenOptions {
  * power cut; every write command commits before it reports success.
  */
 export class EventStore {
+  private readonly statements = new Map<string, Database.Statement>();
   private constructor(readonly path: string, private readonly db: Database.Database) {}
+
+  /** Prepared once per connection: preparing dominates a small append otherwise. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
 
   static open(path: string, opts: OpenOptions): EventStore {
     if (!existsSync(path)) {
@@ -105,7 +116,7 @@ export class EventStore {
       for (const m of MIGRATIONS) {
         if (m.version <= v) continue;
         this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+        this.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
         this.db.pragma(`user_version = ${m.version}`);
       }
     });
@@ -119,17 +130,17 @@ export class EventStore {
   // ---- playbooks -------------------------------------------------------------------------
 
   playbook(hash: string): PlaybookRow | undefined {
-    return this.db.prepare('SELECT hash, id, version, content, source FROM playbooks WHERE hash = ?').get(hash) as PlaybookRow | undefined;
+    return this.sql('SELECT hash, id, version, content, source FROM playbooks WHERE hash = ?').get(hash) as PlaybookRow | undefined;
   }
 
   // ---- incidents -------------------------------------------------------------------------
 
   incident(id: string): IncidentRow | undefined {
-    return this.db.prepare('SELECT id, title, mode, playbook_hash, opened_at FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+    return this.sql('SELECT id, title, mode, playbook_hash, opened_at FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
   }
 
   incidents(): IncidentRow[] {
-    return this.db.prepare('SELECT id, title, mode, playbook_hash, opened_at FROM incidents ORDER BY opened_at, id').all() as IncidentRow[];
+    return this.sql('SELECT id, title, mode, playbook_hash, opened_at FROM incidents ORDER BY opened_at, id').all() as IncidentRow[];
   }
 
   /**
@@ -149,16 +160,14 @@ export class EventStore {
     const tx = this.db.transaction((): StoredEvent => {
       const pb = args.playbook;
       if (contentHash(pb.content) !== pb.hash) throw new Error('playbook content does not match its hash');
-      this.db
-        .prepare('INSERT OR IGNORE INTO playbooks (hash, id, version, content, source, stored_at) VALUES (?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT OR IGNORE INTO playbooks (hash, id, version, content, source, stored_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(pb.hash, pb.id, pb.version, pb.content, pb.source, args.recordedAt);
       const stem = `${args.prefix}-${args.year}-`;
-      const row = this.db
-        .prepare('SELECT MAX(CAST(substr(id, ?) AS INTEGER)) AS n FROM incidents WHERE id LIKE ?')
+      const row = this.sql('SELECT MAX(CAST(substr(id, ?) AS INTEGER)) AS n FROM incidents WHERE id LIKE ?')
         .get(stem.length + 1, `${stem}%`) as { n: number | null };
       const id = `${stem}${String((row.n ?? 0) + 1).padStart(4, '0')}`;
       const ev = args.opened(id);
-      this.db.prepare('INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (?, ?, ?, ?, ?)').run(id, args.title, args.mode, pb.hash, ev.at);
+      this.sql('INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (?, ?, ?, ?, ?)').run(id, args.title, args.mode, pb.hash, ev.at);
       const [stored] = this.insertEvents(id, { seq: 0, hash: GENESIS_HASH }, [ev], args.recordedAt);
       this.putSnapshot(id, 1, args.snapshot(id));
       return stored!;
@@ -169,18 +178,18 @@ export class EventStore {
   // ---- events ----------------------------------------------------------------------------
 
   head(incident: string): Head {
-    const row = this.db.prepare('SELECT seq, hash FROM events WHERE incident = ? ORDER BY seq DESC LIMIT 1').get(incident) as Head | undefined;
+    const row = this.sql('SELECT seq, hash FROM events WHERE incident = ? ORDER BY seq DESC LIMIT 1').get(incident) as Head | undefined;
     return row ?? { seq: 0, hash: GENESIS_HASH };
   }
 
   events(incident: string, afterSeq = 0): StoredEvent[] {
-    const rows = this.db.prepare('SELECT * FROM events WHERE incident = ? AND seq > ? ORDER BY seq').all(incident, afterSeq) as EventRow[];
+    const rows = this.sql('SELECT * FROM events WHERE incident = ? AND seq > ? ORDER BY seq').all(incident, afterSeq) as EventRow[];
     return rows.map(fromRow);
   }
 
   /** Raw rows, payload as stored text: verify recomputes hashes from exactly what is on disk. */
   *rawEvents(incident: string): IterableIterator<EventRow> {
-    yield* this.db.prepare('SELECT * FROM events WHERE incident = ? ORDER BY seq').iterate(incident) as IterableIterator<EventRow>;
+    yield* this.sql('SELECT * FROM events WHERE incident = ? ORDER BY seq').iterate(incident) as IterableIterator<EventRow>;
   }
 
   /**
@@ -201,7 +210,7 @@ export class EventStore {
   }
 
   private insertEvents(incident: string, head: Head, events: readonly NewEvent[], recordedAt: string): StoredEvent[] {
-    const insert = this.db.prepare(
+    const insert = this.sql(
       'INSERT INTO events (incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     let prev = head;
@@ -220,12 +229,11 @@ export class EventStore {
   // ---- snapshots -------------------------------------------------------------------------
 
   snapshot(incident: string): { seq: number; state: string } | undefined {
-    return this.db.prepare('SELECT seq, state FROM snapshots WHERE incident = ?').get(incident) as { seq: number; state: string } | undefined;
+    return this.sql('SELECT seq, state FROM snapshots WHERE incident = ?').get(incident) as { seq: number; state: string } | undefined;
   }
 
   putSnapshot(incident: string, seq: number, state: string): void {
-    this.db
-      .prepare(
+    this.sql(
         'INSERT INTO snapshots (incident, seq, state) VALUES (?, ?, ?) ON CONFLICT(incident) DO UPDATE SET seq = excluded.seq, state = excluded.state WHERE excluded.seq >= snapshots.seq',
       )
       .run(incident, seq, state);

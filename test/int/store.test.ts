@@ -36,7 +36,7 @@ describe('event store', () => {
   it('appends events that chain by hash, seq 1..n', async () => {
     const { engine, id } = await freshIncident();
     const who = engine.who('bob');
-    await engine.execute(id, (l) => decide.completeStep(l.state.context, l.phase, who, 'triage'));
+    await engine.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
     await engine.execute(id, (l) => decide.addNote(who, 'hello'));
     const events = engine.store.events(id);
     expect(events.map((e) => [e.seq, e.type])).toEqual([
@@ -84,7 +84,7 @@ describe('tamper detection (irr verify)', () => {
   async function tampered(edit: (raw: Database.Database, id: string) => void) {
     const { db, engine, id } = await freshIncident();
     const who = engine.who('bob');
-    await engine.execute(id, (l) => decide.completeStep(l.state.context, l.phase, who, 'triage'));
+    await engine.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
     await engine.execute(id, (l) => decide.addNote(who, 'first note'));
     await engine.execute(id, (l) => decide.addNote(who, 'second note'));
     engine.store.close();
@@ -128,8 +128,8 @@ describe('concurrency', () => {
     const { db, engine: a, id } = await freshIncident();
     const b = new Engine(EventStore.open(db, { create: false }), systemClock);
     const who = a.who('alice');
-    await a.execute(id, (l) => decide.completeStep(l.state.context, l.phase, who, 'triage'));
-    await a.execute(id, (l) => decide.advance(l.state.context, l.phase, who));
+    await a.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
+    await a.execute(id, (l) => decide.advance(l.ctx, l.phase, who));
     let attempts = 0;
     const { events } = await a.execute(id, (l) => {
       attempts++;
@@ -138,7 +138,7 @@ describe('concurrency', () => {
         const other = b.store.append(id, l.head.seq, decide.addNote(b.who('bob'), 'from B'), systemClock.now());
         expect(other[0]!.seq).toBe(l.head.seq + 1);
       }
-      return decide.completeStep(l.state.context, l.phase, who, 'confirm-breach');
+      return decide.completeStep(l.ctx, l.phase, who, 'confirm-breach');
     });
     expect(attempts).toBe(2);
     expect(events[0]!.seq).toBe(5);
@@ -153,9 +153,9 @@ describe('concurrency', () => {
     const attempt = a.execute(id, (l) => {
       if (first) {
         first = false;
-        b.store.append(id, l.head.seq, decide.completeStep(l.state.context, l.phase, b.who('bob'), 'triage'), systemClock.now());
+        b.store.append(id, l.head.seq, decide.completeStep(l.ctx, l.phase, b.who('bob'), 'triage'), systemClock.now());
       }
-      return decide.completeStep(l.state.context, l.phase, a.who('alice'), 'triage');
+      return decide.completeStep(l.ctx, l.phase, a.who('alice'), 'triage');
     });
     await expect(attempt).rejects.toThrow(WriteConflict);
     await expect(attempt).rejects.toThrow(/another responder changed .* step triage is already done \(by bob/);

@@ -142,7 +142,7 @@ describe('lifecycle statechart, examples', () => {
 
   it('restores from a persisted state and carries on', () => {
     const s = run(toPostIncident());
-    const restored = restore(JSON.parse(JSON.stringify(toState(s, 12))));
+    const restored = restore(JSON.parse(JSON.stringify(toState(s, 12))), runbook);
     expect(phase(step(restored, ev.done('review'))!)).toBe('post-incident');
   });
 });

@@ -109,7 +109,7 @@ export async function step(g: GlobalOptions, id: string, stepId: string, action:
     const who = engine.who(g.actor, at);
     const { events } = await engine.execute(id, (l) => {
       const out =
-        action === 'done' ? decide.completeStep(l.state.context, l.phase, who, stepId, opts.note) : decide.skipStep(l.state.context, l.phase, who, stepId, opts.reason ?? opts.note);
+        action === 'done' ? decide.completeStep(l.ctx, l.phase, who, stepId, opts.note) : decide.skipStep(l.ctx, l.phase, who, stepId, opts.reason ?? opts.note);
       if (action === 'skip' && opts.note && opts.reason) out.push(...decide.addNote(who, opts.note, stepId));
       return out;
     });
@@ -123,7 +123,7 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
     const who = engine.who(g.actor, at);
     const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
     const facts = decide.parseFactArgs(catalogue, pairs);
-    const { events } = await engine.execute(id, (l) => decide.recordFacts(l.state.context, l.phase, who, facts, opts.step));
+    const { events } = await engine.execute(id, (l) => decide.recordFacts(l.ctx, l.phase, who, facts, opts.step));
     if (events.length === 0) reportAppend(g, events, `${id}: unchanged (${Object.keys(facts).join(', ')} already recorded with these values)`, { unchanged: true });
     else reportAppend(g, events, `${id}: recorded ${Object.keys((events[0] as Extract<StoredEvent, { type: 'facts.recorded' }>).payload.facts).join(', ')} (seq ${events[0]!.seq})`);
   });
@@ -133,7 +133,7 @@ export async function note(g: GlobalOptions, id: string, words: string[], opts: 
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = engine.who(g.actor, at);
-    const { events } = await engine.execute(id, (l) => decide.addNote(who, words.join(' '), opts.step, l.state.context));
+    const { events } = await engine.execute(id, (l) => decide.addNote(who, words.join(' '), opts.step, l.ctx));
     reportAppend(g, events, `${id}: note added (seq ${events[0]!.seq})`);
   });
 }
@@ -142,7 +142,7 @@ export async function advance(g: GlobalOptions, id: string, opts: AtOption): Pro
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = engine.who(g.actor, at);
-    const { events } = await engine.execute(id, (l) => decide.advance(l.state.context, l.phase, who));
+    const { events } = await engine.execute(id, (l) => decide.advance(l.ctx, l.phase, who));
     const e = events[0] as Extract<StoredEvent, { type: 'phase.advanced' }>;
     reportAppend(g, events, `${id}: ${e.payload.from} → ${e.payload.to}`, { phase: e.payload.to });
   });
@@ -152,7 +152,7 @@ export async function reopen(g: GlobalOptions, id: string, phase: string, opts: 
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = engine.who(g.actor, at);
-    const { events } = await engine.execute(id, (l) => decide.reopen(l.state.context, l.phase, who, phase, opts.reason));
+    const { events } = await engine.execute(id, (l) => decide.reopen(l.ctx, l.phase, who, phase, opts.reason));
     const e = events[0] as Extract<StoredEvent, { type: 'phase.reopened' }>;
     reportAppend(g, events, `${id}: back from ${e.payload.from} to ${e.payload.to}`, { phase: e.payload.to });
   });
@@ -162,7 +162,7 @@ export async function close(g: GlobalOptions, id: string, opts: AtOption): Promi
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = engine.who(g.actor, at);
-    const { events } = await engine.execute(id, (l) => decide.close(l.state.context, l.phase, who));
+    const { events } = await engine.execute(id, (l) => decide.close(l.ctx, l.phase, who));
     reportAppend(g, events, `${id}: closed (head ${events[0]!.hash.slice(0, 16)}…)`, { phase: 'closed' });
   });
 }

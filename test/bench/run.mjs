@@ -1,0 +1,137 @@
+// npm run bench — the core engine's figures, each against a baseline measured in the same run.
+// A benchmark, not a test: it prints numbers and ratios; it asserts nothing.
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createActor, createMachine } from 'xstate';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { EventStore } = await import(`${ROOT}/dist/store/event-store.js`);
+const { Engine } = await import(`${ROOT}/dist/engine/engine.js`);
+const { systemClock } = await import(`${ROOT}/dist/clocks/wall.js`);
+const decide = await import(`${ROOT}/dist/engine/decide.js`);
+const { resolveRunbook } = await import(`${ROOT}/dist/playbook/catalogue.js`);
+const { WORK_PHASES } = await import(`${ROOT}/dist/domain/phases.js`);
+
+const dir = mkdtempSync(join(tmpdir(), 'irr-bench-'));
+const playbook = resolveRunbook('ransomware-exfiltration');
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = [];
+
+/** A realistic mix: mostly notes, some facts, every step of every phase done, phases advanced. */
+async function populate(engine, id, total) {
+  const who = () => engine.who('bench');
+  const steps = WORK_PHASES.flatMap((p) => playbook.runbook.phases[p].map((s) => s.id));
+  let i = 0;
+  let stepIdx = 0;
+  while (engine.store.head(id).seq < total) {
+    const n = i++;
+    if (n % 10 === 3) await engine.execute(id, (l) => decide.recordFacts(l.ctx, l.phase, who(), { subjects_total: n, data_categories: n % 20 === 3 ? ['contact'] : ['contact', 'financial'] }));
+    else if (n % 10 === 7 && stepIdx < steps.length) {
+      await engine.execute(id, (l) => {
+        const st = steps[stepIdx];
+        return decide.skipStep(l.ctx, l.phase, who(), st, 'bench');
+      });
+      stepIdx++;
+    } else await engine.execute(id, (l) => decide.addNote(who(), `note ${n}`));
+  }
+}
+
+function newEngine(name) {
+  const store = EventStore.open(join(dir, name), { create: true });
+  return new Engine(store, systemClock);
+}
+
+// 1. irr status --json on an incident with 1,000 events, against `node -e ''`.
+{
+  const engine = newEngine('status.db');
+  const { incident } = await engine.open({ playbook, title: 'Bench status', who: engine.who('bench') });
+  await populate(engine, incident, 1000);
+  engine.store.close();
+  const db = join(dir, 'status.db');
+  const runs = 15;
+  const time = (file, args) => {
+    const out = [];
+    for (let i = 0; i < runs + 2; i++) {
+      const t0 = process.hrtime.bigint();
+      execFileSync(file, args, { env: { ...process.env, IRR_DB: db }, stdio: ['ignore', 'ignore', 'inherit'] });
+      if (i >= 2) out.push(ms(t0));
+    }
+    return median(out);
+  };
+  const base = time(process.execPath, ['-e', '']);
+  const irr = time(process.execPath, [join(ROOT, 'bin/irr.js'), 'status', incident, '--json']);
+  results.push({ figure: 'irr status --json, 1,000 events (median wall ms)', value: irr, baseline: base, ratio: irr / base, goal: '≤ 2.0× node -e ""', ok: irr / base <= 2.0 });
+}
+
+// 2. Appending 10,000 events through the engine, against raw better-sqlite3 inserts (same durability).
+const N = 10_000;
+let replayId;
+let replayEngine;
+{
+  const engine = newEngine('append.db');
+  const { incident } = await engine.open({ playbook, title: 'Bench append', who: engine.who('bench') });
+  const t0 = process.hrtime.bigint();
+  await populate(engine, incident, N + 1);
+  const engineMs = ms(t0);
+  replayId = incident;
+  replayEngine = engine;
+
+  const raw = new Database(join(dir, 'raw.db'));
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.exec('CREATE TABLE events (incident TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL, recorded_at TEXT NOT NULL, actor TEXT NOT NULL, payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (incident, seq)) WITHOUT ROWID');
+  const rows = engine.store.events(incident).slice(1);
+  const insert = raw.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const one = raw.transaction((r) => insert.run(r.incident, r.seq, r.type, r.at, r.recorded_at, r.actor, JSON.stringify(r.payload), r.prev_hash, r.hash));
+  const t1 = process.hrtime.bigint();
+  for (const r of rows) one.immediate(r);
+  const rawMs = ms(t1);
+  raw.close();
+  const engineRate = (N / engineMs) * 1000;
+  const rawRate = (rows.length / rawMs) * 1000;
+  results.push({ figure: 'append 10,000 events (events/s), one durable transaction each', value: engineRate, baseline: rawRate, ratio: engineRate / rawRate, goal: '≥ 0.5× raw inserts', ok: engineRate / rawRate >= 0.5 });
+}
+
+// 3. Rebuilding state from 10,000 events with no snapshot, against a bare xstate actor fed the same events.
+{
+  const row = replayEngine.incident(replayId);
+  const runbook = replayEngine.runbookOf(row);
+  const reps = 5;
+  const engineTimes = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    await replayEngine.replay(replayId, runbook);
+    engineTimes.push(ms(t0));
+  }
+  const bare = createMachine({
+    id: 'bare',
+    context: { n: 0 },
+    initial: 'open',
+    states: { open: { on: { '*': { actions: () => {} } } } },
+  });
+  const bareTimes = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    const events = replayEngine.store.events(replayId);
+    const actor = createActor(bare).start();
+    for (const e of events) actor.send(e);
+    actor.stop();
+    bareTimes.push(ms(t0));
+  }
+  const e = median(engineTimes);
+  const b = median(bareTimes);
+  results.push({ figure: 'rebuild state from 10,001 events, no snapshot (median ms)', value: e, baseline: b, ratio: b / e, goal: '≥ 0.3× bare actor speed', ok: b / e >= 0.3 });
+  replayEngine.store.close();
+}
+
+rmSync(dir, { recursive: true, force: true });
+const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+console.log('\nirr core engine benchmark (node', process.version + ')\n');
+for (const r of results) {
+  console.log(`${r.figure}\n  irr ${fmt(r.value)}   baseline ${fmt(r.baseline)}   ratio ${r.ratio.toFixed(2)}×   goal ${r.goal}   ${r.ok ? 'met' : 'NOT MET'}`);
+}
