@@ -7,7 +7,7 @@ import type { Runbook } from '../domain/runbook.js';
 import type { Clock } from '../clocks/wall.js';
 import type { Fold, IncidentState } from '../machine/fold.js';
 import { planOf, type IncidentContext, type PlanStep } from '../machine/context.js';
-import { MACHINE_VERSION } from '../machine/lifecycle.js';
+import { MACHINE_VERSION } from '../machine/version.js';
 import { EventStore, StaleHead, type Head, type IncidentRow } from '../store/event-store.js';
 import type { Actor } from './decide.js';
 
@@ -50,6 +50,8 @@ function isBusy(err: unknown): boolean {
 export class Engine {
   private readonly runbooks = new Map<string, Runbook>();
   private readonly plans = new Map<Runbook, PlanStep[]>();
+  private readonly rows = new Map<string, IncidentRow>();
+  private foldModule?: typeof import('../machine/fold.js');
   /**
    * For long-lived callers (the console, drills): the state at a known head, and the fold that
    * produced it. Trusted only while the stored head is exactly this one.
@@ -107,9 +109,14 @@ export class Engine {
     return rb;
   }
 
+  /** Incident rows never change (a trigger refuses UPDATE), so one read per process is enough. */
   incident(id: string): IncidentRow {
-    const row = this.store.incident(id);
-    if (!row) throw new InvalidInput(`<incident>: no incident "${id}" in ${this.store.path} (irr list shows them)`);
+    let row = this.rows.get(id);
+    if (!row) {
+      row = this.store.incident(id);
+      if (!row) throw new InvalidInput(`<incident>: no incident "${id}" in ${this.store.path} (irr list shows them)`);
+      this.rows.set(id, row);
+    }
     return row;
   }
 
@@ -143,9 +150,15 @@ export class Engine {
     return { row, runbook, state, ctx: { ...state.context, plan }, phase: phaseOf(state.value), head };
   }
 
+  /** The statechart is imported on first need only: a read served from the snapshot never loads xstate. */
+  private async fold(): Promise<typeof import('../machine/fold.js')> {
+    this.foldModule ??= await import('../machine/fold.js');
+    return this.foldModule;
+  }
+
   /** Fold events through the statechart, from a cached state or from the first event. */
   async replay(id: string, runbook: Runbook, from?: IncidentState): Promise<IncidentState> {
-    const { Fold } = await import('../machine/fold.js');
+    const { Fold } = await this.fold();
     let fold = from ? Fold.restore(from, runbook) : undefined;
     let seq = from?.seq ?? 0;
     for (const e of this.store.events(id, seq)) {
@@ -167,7 +180,7 @@ export class Engine {
    * write conflict (exit 4), never a silent double entry.
    */
   async execute(id: string, decide: (l: Loaded) => NewEvent[]): Promise<{ events: StoredEvent[]; state: IncidentState; loaded: Loaded }> {
-    const { Fold } = await import('../machine/fold.js');
+    const { Fold } = await this.fold();
     let lastStale: StaleHead | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const loaded = await this.load(id);
@@ -188,17 +201,14 @@ export class Engine {
       for (const e of events) {
         if (!fold.apply(e)) throw new Refused(`${e.type} is not allowed in phase ${loaded.phase}`);
       }
+      // Serialised before taking the write lock: the lock is held for the inserts only.
+      const finalState = fold.state(loaded.head.seq + events.length);
+      const snapshot = JSON.stringify(finalState);
       try {
-        let finalState: IncidentState | undefined;
-        const stored = this.withBusyRetry(() =>
-          this.store.append(id, loaded.head.seq, events, this.clock.now(), (seq) => {
-            finalState = fold.state(seq);
-            return JSON.stringify(finalState);
-          }),
-        );
+        const stored = this.withBusyRetry(() => this.store.append(id, loaded.head.seq, events, this.clock.now(), snapshot));
         const last = stored[stored.length - 1]!;
-        this.live.set(id, { head: { seq: last.seq, hash: last.hash }, state: finalState!, fold });
-        return { events: stored, state: finalState!, loaded };
+        this.live.set(id, { head: { seq: last.seq, hash: last.hash }, state: finalState, fold });
+        return { events: stored, state: finalState, loaded };
       } catch (err) {
         if (err instanceof StaleHead) {
           lastStale = err;

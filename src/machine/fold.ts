@@ -1,7 +1,8 @@
 import { createActor, transition, type Actor, type SnapshotFrom } from 'xstate';
 import type { Runbook } from '../domain/runbook.js';
 import { planOf, type IncidentContext, type MachineEvent } from './context.js';
-import { lifecycleMachine, MACHINE_VERSION, phaseOfValue } from './lifecycle.js';
+import { lifecycleMachine, phaseOfValue } from './lifecycle.js';
+import { MACHINE_VERSION } from './version.js';
 
 export type LifecycleSnapshot = SnapshotFrom<typeof lifecycleMachine>;
 

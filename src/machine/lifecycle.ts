@@ -5,8 +5,7 @@ import type { IncidentContext, MachineEvent, MachineInput, PhaseEntry } from './
 import { initialContext } from './context.js';
 import { advanceBlockers, awarenessFrom, closeBlockers, completeBlockers, reopenBlockers, skipBlockers } from './rules.js';
 
-/** Bump when the statechart or context shape changes: cached snapshots of older versions are rebuilt. */
-export const MACHINE_VERSION = 1;
+export { MACHINE_VERSION } from './version.js';
 
 type Ev<T extends MachineEvent['type']> = Extract<MachineEvent, { type: T }>;
 

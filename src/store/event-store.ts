@@ -197,16 +197,20 @@ export class EventStore {
    * head must still be the one the caller decided against, or StaleHead is thrown and nothing is
    * written. The snapshot cache is updated in the same transaction.
    */
-  append(incident: string, expectedSeq: number, events: readonly NewEvent[], recordedAt: string, snapshot?: (lastSeq: number) => string): StoredEvent[] {
-    const tx = this.db.transaction((): StoredEvent[] => {
-      const head = this.head(incident);
-      if (head.seq !== expectedSeq) throw new StaleHead(incident, expectedSeq, head.seq);
-      const stored = this.insertEvents(incident, head, events, recordedAt);
-      const last = stored[stored.length - 1];
-      if (snapshot && last) this.putSnapshot(incident, last.seq, snapshot(last.seq));
-      return stored;
-    });
-    return tx.immediate();
+  append(incident: string, expectedSeq: number, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
+    this.appendTx ??= this.db.transaction(this.appendInTx.bind(this));
+    return this.appendTx.immediate(incident, expectedSeq, events, recordedAt, snapshot);
+  }
+
+  private appendTx?: Database.Transaction<EventStore['appendInTx']>;
+
+  private appendInTx(incident: string, expectedSeq: number, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
+    const head = this.head(incident);
+    if (head.seq !== expectedSeq) throw new StaleHead(incident, expectedSeq, head.seq);
+    const stored = this.insertEvents(incident, head, events, recordedAt);
+    const last = stored[stored.length - 1];
+    if (snapshot !== undefined && last) this.putSnapshot(incident, last.seq, snapshot);
+    return stored;
   }
 
   private insertEvents(incident: string, head: Head, events: readonly NewEvent[], recordedAt: string): StoredEvent[] {
