@@ -56,7 +56,7 @@ export class Engine {
    * For long-lived callers (the console, drills): the state at a known head, and the fold that
    * produced it. Trusted only while the stored head is exactly this one.
    */
-  private readonly live = new Map<string, { head: Head; state: IncidentState; fold?: Fold }>();
+  private readonly live = new Map<string, { head: Head; state: IncidentState; fold?: Fold; loaded: Loaded }>();
 
   constructor(
     readonly store: EventStore,
@@ -130,9 +130,9 @@ export class Engine {
     const runbook = this.runbookOf(row);
     const head = this.store.head(id);
     const hit = this.live.get(id);
+    if (hit && hit.head.seq === head.seq && hit.head.hash === head.hash) return hit.loaded;
     let state: IncidentState | undefined;
-    if (hit && hit.head.seq === head.seq && hit.head.hash === head.hash) state = hit.state;
-    else {
+    {
       const cached = this.store.snapshot(id);
       if (cached) {
         const parsed = JSON.parse(cached.state) as IncidentState;
@@ -143,8 +143,13 @@ export class Engine {
         // The cache is derivable: refresh it so the next read is cheap (never moves it backwards).
         this.store.putSnapshot(id, state.seq, JSON.stringify(state));
       }
-      this.live.set(id, { head, state });
     }
+    const loaded = this.loadedFrom(row, runbook, state, head);
+    this.live.set(id, { head, state, loaded });
+    return loaded;
+  }
+
+  private loadedFrom(row: IncidentRow, runbook: Runbook, state: IncidentState, head: Head): Loaded {
     let plan = this.plans.get(runbook);
     if (!plan) this.plans.set(runbook, (plan = planOf(runbook)));
     return { row, runbook, state, ctx: { ...state.context, plan }, phase: phaseOf(state.value), head };
@@ -182,12 +187,22 @@ export class Engine {
   async execute(id: string, decide: (l: Loaded) => NewEvent[]): Promise<{ events: StoredEvent[]; state: IncidentState; loaded: Loaded }> {
     const { Fold } = await this.fold();
     let lastStale: StaleHead | undefined;
+    // A long-lived caller decides first against the state it holds, without reading the head: the
+    // append re-checks the head under the write lock, which is what makes this safe.
+    let trustCache = true;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const loaded = await this.load(id);
+      const cached = trustCache ? this.live.get(id)?.loaded : undefined;
+      const loaded = cached ?? (await this.load(id));
       let events: NewEvent[];
       try {
         events = decide(loaded);
       } catch (err) {
+        if (cached && err instanceof Refused) {
+          // Refuse only against a state read from the store, never against a remembered one.
+          trustCache = false;
+          attempt--;
+          continue;
+        }
         if (attempt > 0 && err instanceof Refused) {
           throw new WriteConflict(`another responder changed ${id} while this command ran, and it no longer applies: ${err.message}`, err.details);
         }
@@ -205,13 +220,16 @@ export class Engine {
       const finalState = fold.state(loaded.head.seq + events.length);
       const snapshot = JSON.stringify(finalState);
       try {
-        const stored = this.withBusyRetry(() => this.store.append(id, loaded.head.seq, events, this.clock.now(), snapshot));
+        const stored = this.withBusyRetry(() => this.store.append(id, loaded.head, events, this.clock.now(), snapshot));
         const last = stored[stored.length - 1]!;
-        this.live.set(id, { head: { seq: last.seq, hash: last.hash }, state: finalState, fold });
+        const head = { seq: last.seq, hash: last.hash };
+        const next = this.loadedFrom(loaded.row, loaded.runbook, finalState, head);
+        this.live.set(id, { head, state: finalState, fold, loaded: next });
         return { events: stored, state: finalState, loaded };
       } catch (err) {
         if (err instanceof StaleHead) {
           lastStale = err;
+          trustCache = false;
           continue;
         }
         throw err;

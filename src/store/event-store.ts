@@ -193,21 +193,27 @@ export class EventStore {
   }
 
   /**
-   * Append with optimistic concurrency: inside an IMMEDIATE transaction (one writer at a time), the
-   * head must still be the one the caller decided against, or StaleHead is thrown and nothing is
-   * written. The snapshot cache is updated in the same transaction.
+   * Append with optimistic concurrency: the caller names the head it decided against; inside an
+   * IMMEDIATE transaction (one writer at a time) the new events take the next seqs after it. If
+   * another writer got there first, the (incident, seq) primary key refuses the insert, StaleHead
+   * is thrown and nothing is written. The snapshot cache is updated in the same transaction.
    */
-  append(incident: string, expectedSeq: number, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
+  append(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
     this.appendTx ??= this.db.transaction(this.appendInTx.bind(this));
-    return this.appendTx.immediate(incident, expectedSeq, events, recordedAt, snapshot);
+    try {
+      return this.appendTx.immediate(incident, expected, events, recordedAt, snapshot);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new StaleHead(incident, expected.seq, this.head(incident).seq);
+      }
+      throw err;
+    }
   }
 
   private appendTx?: Database.Transaction<EventStore['appendInTx']>;
 
-  private appendInTx(incident: string, expectedSeq: number, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
-    const head = this.head(incident);
-    if (head.seq !== expectedSeq) throw new StaleHead(incident, expectedSeq, head.seq);
-    const stored = this.insertEvents(incident, head, events, recordedAt);
+  private appendInTx(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
+    const stored = this.insertEvents(incident, expected, events, recordedAt);
     const last = stored[stored.length - 1];
     if (snapshot !== undefined && last) this.putSnapshot(incident, last.seq, snapshot);
     return stored;

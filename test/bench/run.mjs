@@ -69,32 +69,39 @@ function newEngine(name) {
 }
 
 // 2. Appending 10,000 events through the engine, against raw better-sqlite3 inserts (same durability).
+// Each side runs twice, alternating, and the better run counts: the disk's fsync time drifts.
 const N = 10_000;
 let replayId;
 let replayEngine;
 {
-  const engine = newEngine('append.db');
-  const { incident } = await engine.open({ playbook, title: 'Bench append', who: engine.who('bench') });
-  const t0 = process.hrtime.bigint();
-  await populate(engine, incident, N + 1);
-  const engineMs = ms(t0);
-  replayId = incident;
-  replayEngine = engine;
+  const engineRates = [];
+  const rawRates = [];
+  for (let rep = 0; rep < 2; rep++) {
+    const engine = newEngine(`append-${rep}.db`);
+    const { incident } = await engine.open({ playbook, title: 'Bench append', who: engine.who('bench') });
+    const t0 = process.hrtime.bigint();
+    await populate(engine, incident, N + 1);
+    engineRates.push((N / ms(t0)) * 1000);
 
-  const raw = new Database(join(dir, 'raw.db'));
-  raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = FULL');
-  raw.exec('CREATE TABLE events (incident TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL, recorded_at TEXT NOT NULL, actor TEXT NOT NULL, payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (incident, seq)) WITHOUT ROWID');
-  const rows = engine.store.events(incident).slice(1);
-  const insert = raw.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const one = raw.transaction((r) => insert.run(r.incident, r.seq, r.type, r.at, r.recorded_at, r.actor, JSON.stringify(r.payload), r.prev_hash, r.hash));
-  const t1 = process.hrtime.bigint();
-  for (const r of rows) one.immediate(r);
-  const rawMs = ms(t1);
-  raw.close();
-  const engineRate = (N / engineMs) * 1000;
-  const rawRate = (rows.length / rawMs) * 1000;
-  results.push({ figure: 'append 10,000 events (events/s), one durable transaction each', value: engineRate, baseline: rawRate, ratio: engineRate / rawRate, goal: '≥ 0.5× raw inserts', ok: engineRate / rawRate >= 0.5 });
+    const raw = new Database(join(dir, `raw-${rep}.db`));
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = FULL');
+    raw.exec('CREATE TABLE events (incident TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL, recorded_at TEXT NOT NULL, actor TEXT NOT NULL, payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (incident, seq)) WITHOUT ROWID');
+    const rows = engine.store.events(incident).slice(1);
+    const insert = raw.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const one = raw.transaction((r) => insert.run(r.incident, r.seq, r.type, r.at, r.recorded_at, r.actor, JSON.stringify(r.payload), r.prev_hash, r.hash));
+    const t1 = process.hrtime.bigint();
+    for (const r of rows) one.immediate(r);
+    rawRates.push((rows.length / ms(t1)) * 1000);
+    raw.close();
+    if (rep === 0) {
+      replayId = incident;
+      replayEngine = engine;
+    } else engine.store.close();
+  }
+  const engineRate = Math.max(...engineRates);
+  const rawRate = Math.max(...rawRates);
+  results.push({ figure: 'append 10,000 events (events/s), one durable transaction each, best of 2', value: engineRate, baseline: rawRate, ratio: engineRate / rawRate, goal: '≥ 0.5× raw inserts', ok: engineRate / rawRate >= 0.5 });
 }
 
 // 3. Rebuilding state from 10,000 events with no snapshot, against a bare xstate actor fed the same events.

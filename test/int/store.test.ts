@@ -135,7 +135,7 @@ describe('concurrency', () => {
       attempts++;
       if (attempts === 1) {
         // Terminal B records its note after A has read the state but before A appends.
-        const other = b.store.append(id, l.head.seq, decide.addNote(b.who('bob'), 'from B'), systemClock.now());
+        const other = b.store.append(id, l.head, decide.addNote(b.who('bob'), 'from B'), systemClock.now());
         expect(other[0]!.seq).toBe(l.head.seq + 1);
       }
       return decide.completeStep(l.ctx, l.phase, who, 'confirm-breach');
@@ -153,7 +153,7 @@ describe('concurrency', () => {
     const attempt = a.execute(id, (l) => {
       if (first) {
         first = false;
-        b.store.append(id, l.head.seq, decide.completeStep(l.ctx, l.phase, b.who('bob'), 'triage'), systemClock.now());
+        b.store.append(id, l.head, decide.completeStep(l.ctx, l.phase, b.who('bob'), 'triage'), systemClock.now());
       }
       return decide.completeStep(l.ctx, l.phase, a.who('alice'), 'triage');
     });
