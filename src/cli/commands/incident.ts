@@ -1,3 +1,4 @@
+import pc from 'picocolors';
 import { InvalidInput } from '../../domain/errors.js';
 import type { StoredEvent } from '../../domain/events.js';
 import { WORK_PHASES } from '../../domain/phases.js';
@@ -56,11 +57,12 @@ export async function list(g: GlobalOptions, opts: { all?: boolean }): Promise<v
   });
 }
 
-const MARK: Record<string, string> = { done: '[x]', skipped: '[-]', pending: '[ ]', not_applicable: '[/]' };
+// The marks carry the meaning; colour (off under NO_COLOR or when piped) only helps the eye.
+const MARK: Record<string, string> = { done: pc.green('[x]'), skipped: pc.dim('[-]'), pending: pc.yellow('[ ]'), not_applicable: pc.dim('[/]') };
 
 export function renderStatus(v: StatusView): string[] {
   const lines = [
-    `${v.id}  ${v.title}${v.mode === 'drill' ? '  [DRILL]' : ''}`,
+    pc.bold(`${v.id}  ${v.title}${v.mode === 'drill' ? '  [DRILL]' : ''}`),
     `phase: ${v.phase}   runbook: ${v.playbook.id} ${v.playbook.version} (sha256 ${v.playbook.hash.slice(0, 12)}…)`,
     `opened ${v.opened_at} by ${v.opened_by}`,
     v.awareness ? `awareness: ${v.awareness.at} (${v.awareness.source}) — legal clocks run from here` : 'awareness: not yet established (no legal clock running)',
@@ -69,7 +71,8 @@ export function renderStatus(v: StatusView): string[] {
   for (const phase of WORK_PHASES) {
     const steps = v.steps.filter((s) => s.phase === phase);
     const open = steps.filter((s) => s.status === 'pending').length;
-    lines.push(`${phase}${phase === v.phase ? '  <- current' : ''}  (${steps.length - open}/${steps.length} resolved)`);
+    const heading = `${phase}${phase === v.phase ? '  <- current' : ''}  (${steps.length - open}/${steps.length} resolved)`;
+    lines.push(phase === v.phase ? pc.bold(pc.cyan(heading)) : heading);
     for (const s of steps) {
       const req = s.required ? '*' : ' ';
       let tail = `${s.owner}`;
@@ -87,7 +90,7 @@ export function renderStatus(v: StatusView): string[] {
   for (const [k, val] of facts) lines.push(`  ${k} = ${typeof val === 'object' ? JSON.stringify(val) : String(val)}   (${v.fact_sources[k]!.by}, ${v.fact_sources[k]!.at})`);
   if (v.phase !== 'closed') {
     const move = v.phase === 'post-incident' ? 'close' : 'advance';
-    lines.push('', v.holds.length ? `${move} is held by:` : `ready to ${move} (irr ${move} ${v.id})`);
+    lines.push('', v.holds.length ? pc.yellow(`${move} is held by:`) : pc.green(`ready to ${move} (irr ${move} ${v.id})`));
     for (const h of v.holds) lines.push(`  - ${h}`);
   }
   lines.push('', `log: ${v.seq} events, head ${v.head_hash.slice(0, 16)}…, ${v.notes} note${v.notes === 1 ? '' : 's'}`);
