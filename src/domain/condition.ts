@@ -33,11 +33,15 @@ export function evaluate(c: Condition, lookup: FactLookup): Truth {
     const inner = evaluate((c as { not: Condition }).not, lookup);
     return inner.value === 'unknown' ? inner : inner.value ? FALSE : TRUE;
   }
-  const leaf = c as { fact: string; key?: string } & Record<Operator, unknown>;
+  const leaf = c as { fact: string; key?: string; keys?: readonly string[] } & Record<Operator, unknown>;
   let v: FactValue | undefined = lookup(leaf.fact);
   if (v !== undefined && leaf.key !== undefined) {
     // A map such as subjects_by_jurisdiction: a known map without the key means zero people there.
     v = (v as Readonly<Record<string, number>>)[leaf.key] ?? 0;
+  } else if (v !== undefined && leaf.keys !== undefined) {
+    // A group of entries (e.g. the EEA countries): their total.
+    const map = v as Readonly<Record<string, number>>;
+    v = leaf.keys.reduce((n, k) => n + (map[k] ?? 0), 0);
   }
   if (op === 'known') return (v !== undefined) === leaf.known ? TRUE : FALSE;
   if (v === undefined) return { value: 'unknown', missing: [leaf.fact] };
@@ -70,8 +74,8 @@ export function describeCondition(c: Condition): string {
     return `(${parts.join(op === 'all' ? ' and ' : ' or ')})`;
   }
   if (op === 'not') return `not ${describeCondition((c as { not: Condition }).not)}`;
-  const leaf = c as { fact: string; key?: string } & Record<Operator, unknown>;
-  const subject = leaf.key ? `${leaf.fact}[${leaf.key}]` : leaf.fact;
+  const leaf = c as { fact: string; key?: string; keys?: readonly string[] } & Record<Operator, unknown>;
+  const subject = leaf.key ? `${leaf.fact}[${leaf.key}]` : leaf.keys ? `${leaf.fact}[${leaf.keys.length > 6 ? `${leaf.keys.slice(0, 5).join('+')}+…(${leaf.keys.length})` : leaf.keys.join('+')}]` : leaf.fact;
   const sym: Record<Operator, string> = { includes: 'includes', equals: '=', in: 'in', gt: '>', gte: '≥', lt: '<', lte: '≤', known: 'is' };
   if (op === 'known') return `${subject} is ${leaf.known ? 'known' : 'unknown'}`;
   const rhs = leaf[op];

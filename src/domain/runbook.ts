@@ -5,15 +5,16 @@ import type { WorkPhase } from './phases.js';
  * A declarative condition on facts. Never code: each node is one comparison or a combination.
  * Evaluated three-valued (true / false / unknown) so that a missing fact is visible, not assumed.
  */
+/** `key` reads one entry of a map fact; `keys` reads the total of several (e.g. every EEA country). */
 export type Condition =
-  | { readonly fact: string; readonly key?: string; readonly includes: string }
-  | { readonly fact: string; readonly key?: string; readonly equals: string | number | boolean }
-  | { readonly fact: string; readonly key?: string; readonly in: readonly (string | number)[] }
-  | { readonly fact: string; readonly key?: string; readonly gt: number }
-  | { readonly fact: string; readonly key?: string; readonly gte: number }
-  | { readonly fact: string; readonly key?: string; readonly lt: number }
-  | { readonly fact: string; readonly key?: string; readonly lte: number }
-  | { readonly fact: string; readonly key?: string; readonly known: boolean }
+  | { readonly fact: string; readonly key?: string; readonly keys?: readonly string[]; readonly includes: string }
+  | { readonly fact: string; readonly key?: string; readonly keys?: readonly string[]; readonly equals: string | number | boolean }
+  | { readonly fact: string; readonly key?: string; readonly keys?: readonly string[]; readonly in: readonly (string | number)[] }
+  | { readonly fact: string; readonly key?: string; readonly keys?: readonly string[]; readonly gt: number }
+  | { readonly fact: string; readonly key?: string; readonly keys?: readonly string[]; readonly gte: number }
+  | { readonly fact: string; readonly key?: string; readonly keys?: readonly string[]; readonly lt: number }
+  | { readonly fact: string; readonly key?: string; readonly keys?: readonly string[]; readonly lte: number }
+  | { readonly fact: string; readonly key?: string; readonly keys?: readonly string[]; readonly known: boolean }
   | { readonly all: readonly Condition[] }
   | { readonly any: readonly Condition[] }
   | { readonly not: Condition };

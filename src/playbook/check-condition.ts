@@ -41,9 +41,10 @@ export function checkCondition(raw: unknown, facts: FactCatalogue, path: Path): 
       out.push({ path: [...p, 'fact'], message: `condition on unknown fact "${c.fact}" (not in docs/facts.md nor declared under facts:)` });
       return;
     }
-    const hasKey = typeof c.key === 'string';
-    if (hasKey && def.kind !== 'jurisdiction_counts') out.push({ path: [...p, 'key'], message: `"key" applies only to map facts; ${c.fact} is ${def.kind}` });
-    if (def.kind === 'jurisdiction_counts' && !hasKey && op !== 'known') out.push({ path: p, message: `${c.fact} is a map: name the entry with "key" (e.g. key: US-CA)` });
+    const hasKey = typeof c.key === 'string' || Array.isArray(c.keys);
+    if (typeof c.key === 'string' && Array.isArray(c.keys)) out.push({ path: [...p, 'keys'], message: 'give "key" or "keys", not both' });
+    if (hasKey && def.kind !== 'jurisdiction_counts') out.push({ path: [...p, 'key' in c ? 'key' : 'keys'], message: `"key"/"keys" apply only to map facts; ${c.fact} is ${def.kind}` });
+    if (def.kind === 'jurisdiction_counts' && !hasKey && op !== 'known') out.push({ path: p, message: `${c.fact} is a map: name the entry with "key" (e.g. key: US-CA) or the entries to total with "keys"` });
     const kind = hasKey ? 'count' : def.kind;
     const val = c[op];
     const bad = (msg: string) => out.push({ path: [...p, op], message: msg });

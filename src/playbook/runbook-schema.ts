@@ -19,6 +19,7 @@ export const ConditionSchema: z.ZodType = z
   .object({
     fact: z.string().optional().describe('The fact the comparison reads.'),
     key: z.string().optional().describe('For a map fact such as subjects_by_jurisdiction: the entry to read (e.g. US-CA).'),
+    keys: z.array(z.string()).min(1).optional().describe('For a map fact: the total of these entries (e.g. every EEA country).'),
     includes: z.string().optional().describe('True when the list fact contains this value.'),
     equals: scalar.optional().describe('True when the fact equals this value.'),
     in: z.array(z.union([z.string(), z.number()])).optional().describe('True when the fact is one of these values.'),

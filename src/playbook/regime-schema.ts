@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { AUDIENCES, RISK_LEVELS } from '../domain/regime.js';
+import { ConditionSchema } from './runbook-schema.js';
+
+/**
+ * The regime file format: one notification duty of one law (a staged law has one file per stage).
+ * Published as JSON Schema (`irr regime schema`) for editors.
+ */
+const id = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "-" or "_"');
+
+const DeadlineSchema = z
+  .object({
+    hours: z.number().positive().optional().describe('An exact duration from the clock start (a DST change never shifts it).'),
+    calendar_days: z.number().int().positive().optional().describe('Calendar days, counted as dates in `zone`; due at the end of the last day.'),
+    business_days: z.number().int().positive().optional().describe('Business days in `zone`, skipping weekends and `holidays`; due at the end of the last day.'),
+    asap: z.object({ target_hours: z.number().positive() }).strict().optional().describe('"Without undue delay" / "as soon as practicable": no legal day count; irr runs an internal target.'),
+    none: z.literal(true).optional().describe('No deadline (e.g. on request).'),
+    zone: z.string().optional().describe('IANA time zone for day counts, e.g. America/New_York.'),
+    holidays: z.string().optional().describe('Holiday calendar for business days (date-holidays country or subdivision, e.g. US, BR, DE-BY).'),
+  })
+  .strict();
+
+export const RegimeSchema = z
+  .object({
+    $schema: z.string().optional(),
+    id,
+    name: z.string().min(1),
+    jurisdiction: z.string().min(2).describe('ISO 3166 code (DE, US-CA), or a group such as EU.'),
+    citation: z.string().min(1),
+    source: z.string().url().describe('The primary text.'),
+    audience: z.enum(AUDIENCES),
+    in_force: z.boolean().default(true),
+    family: id.optional().describe('Groups the stages of one law (e.g. nis2).'),
+    stage: z.object({ order: z.number().int().positive(), name: z.string().min(1) }).strict().optional(),
+    applies_when: ConditionSchema.describe('The law reaches this incident (where the people are, what the entity is, what data).'),
+    threshold: z
+      .object({
+        enisa_at_least: z.enum(RISK_LEVELS),
+        exemptions: z
+          .array(z.object({ when: ConditionSchema, ref: z.string().min(1), text: z.string().min(1) }).strict())
+          .default([]),
+      })
+      .strict()
+      .optional()
+      .describe('Risk-based laws: required at or above this ENISA severity level, unless an exemption holds.'),
+    clock: z
+      .object({
+        starts: z
+          .object({ fact: z.string().optional(), obligation: id.optional() })
+          .strict()
+          .describe('A fact (instant) or another obligation (counted from when it was sent).'),
+        anchor: z.literal('end_of_year').optional(),
+        deadline: DeadlineSchema,
+        no_later_than: z.object({ fact: z.string(), hours: z.number().positive() }).strict().optional(),
+        weekend_rule: z
+          .object({ kind: z.literal('dora'), holidays: z.string(), zone: z.string(), unless: ConditionSchema.optional() })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    required_contents: z
+      .array(z.object({ id, ref: z.string().min(1), text: z.string().min(1), facts: z.array(z.string()).default([]) }).strict())
+      .default([]),
+    notes: z.string().default(''),
+    unconfirmed: z.array(z.string().min(1)).default([]).describe('Facts in this file not confirmed from the primary source.'),
+  })
+  .strict()
+  .describe('An irr notification regime: one notification duty of one law.');
+
+export function regimeJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(RegimeSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, $id: 'https://irr.invalid/schema/regime.schema.json', title: 'irr notification regime' };
+}
