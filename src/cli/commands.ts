@@ -29,6 +29,13 @@ export function registerCommands(program: Command): void {
   playbook.command('validate <file...>').description('check runbook files; every problem as file:line:col').action(lazy(pb, 'validate'));
   playbook.command('schema').description('the runbook JSON Schema, for editor completion').action(lazy(pb, 'schema'));
 
+  const rg = () => import('./commands/regime.js');
+  const regime = program.command('regime').description('notification regimes: list, show, validate; print their JSON Schema');
+  regime.command('list').description('every shipped regime with its deadline').action(lazy(rg, 'list'));
+  regime.command('show <id>').description('a regime: who, when it applies, the clock, required contents, sources').action(lazy(rg, 'show'));
+  regime.command('validate <file...>').description('check regime files; every problem as file:line:col').action(lazy(rg, 'validate'));
+  regime.command('schema').description('the regime JSON Schema, for editor completion').action(lazy(rg, 'schema'));
+
   program
     .command('open')
     .description('open an incident on a runbook; prints its id (e.g. INC-2026-0001)')

@@ -84,6 +84,8 @@ export const CORE_FACTS: Readonly<Record<string, FactDefinition>> = {
   nis2_significant: bool('The incident is significant under NIS2 Art 23(3).'),
   dora_major: bool('The incident is a major ICT-related incident under DORA.'),
   sec_material: bool('The incident has been determined to be material for SEC purposes.'),
+  dora_entity_kind: oneOf(['credit_institution', 'ccp', 'trading_venue', 'other'], 'Kind of DORA financial entity (credit institutions, CCPs and trading venues keep weekend deadlines for initial and intermediate reports).'),
+  hipaa_business_associate: bool('The organisation is a HIPAA business associate of the covered entity whose data is affected.'),
   // response
   ransom_demanded: bool('An extortion demand was received.'),
   ransom_paid: bool('An extortion payment was made.'),
