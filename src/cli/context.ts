@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { InvalidInput } from '../domain/errors.js';
-import { parseInstant } from '../domain/facts.js';
+import { instantProblem, parseInstant } from '../domain/facts.js';
+import { checkText } from '../domain/text.js';
 
 export interface GlobalOptions {
   readonly db: string;
@@ -9,8 +10,9 @@ export interface GlobalOptions {
 }
 
 export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
-  const actor = (raw.as as string | undefined) ?? process.env.IRR_ACTOR ?? safeUser();
+  const actor = (raw.as as string | undefined) ?? (process.env.IRR_ACTOR || safeUser());
   if (actor.trim() === '') throw new InvalidInput('--as: the actor cannot be empty');
+  checkText('--as', actor);
   return { db: String(raw.db ?? './irr.db'), json: Boolean(raw.json), actor: actor.trim() };
 }
 
@@ -25,7 +27,7 @@ function safeUser(): string {
 /** `--at` backdates an action; it must be an explicit instant with offset, never local guesswork. */
 export function parseAt(raw: string | undefined, option = '--at'): string | undefined {
   if (raw === undefined) return undefined;
-  const v = parseInstant(raw);
-  if (v === null) throw new InvalidInput(`${option}: "${raw}" is not an ISO 8601 date-time with offset (e.g. 2026-03-01T09:30:00+01:00)`);
-  return v;
+  const problem = instantProblem(raw);
+  if (problem !== null) throw new InvalidInput(`${option}: ${problem}`);
+  return parseInstant(raw)!;
 }

@@ -7,6 +7,11 @@ import { registerCommands } from './commands.js';
  * lazily from their actions, so `irr status` does not pay for YAML, zod or the prompts.
  */
 export async function main(argv: readonly string[]): Promise<void> {
+  // A reader that stops early (irr log | head) is not an error; nothing else is left to say.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   const program = new Command('irr')
     .description('Breach incident-response runbook engine: runbooks, legal clocks and a tamper-evident log')
     .version('0.1.0', '-V, --version')

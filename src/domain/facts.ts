@@ -109,14 +109,20 @@ const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
 
 /** Parse an ISO 8601 instant that carries an explicit offset; returns the canonical UTC form or null. */
 export function parseInstant(raw: string): string | null {
-  if (!ISO_WITH_OFFSET.test(raw)) return null;
-  const ms = Date.parse(raw);
-  if (Number.isNaN(ms)) return null;
-  // Reject impossible calendar dates that Date.parse silently rolls over (e.g. 2026-02-30).
+  return instantProblem(raw) === null ? new Date(Date.parse(raw)).toISOString() : null;
+}
+
+/** Why a text is not an instant irr accepts, or null when it is one. */
+export function instantProblem(raw: string): string | null {
+  if (!ISO_WITH_OFFSET.test(raw)) return `"${raw}" is not an ISO 8601 date-time with offset (e.g. 2026-03-01T09:30:00+01:00)`;
   const [y, m, d] = raw.slice(0, 10).split('-').map(Number) as [number, number, number];
+  if (y < 1900) return `"${raw}": year ${y} is not plausible for an incident`;
+  // Reject impossible calendar dates that Date.parse silently rolls over (e.g. 2026-02-30).
   const probe = new Date(Date.UTC(y, m - 1, d));
-  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) return null;
-  return new Date(ms).toISOString();
+  if (Number.isNaN(Date.parse(raw)) || probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) {
+    return `"${raw}": ${raw.slice(0, 10)} is not a date in the calendar`;
+  }
+  return null;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -143,8 +149,8 @@ export function checkFactValue(def: FactDefinition, value: unknown): Parsed<Fact
   switch (def.kind) {
     case 'instant': {
       if (typeof value !== 'string') return fail('expected an ISO 8601 date-time with offset, e.g. 2026-03-01T09:30:00+01:00');
-      const v = parseInstant(value);
-      return v === null ? fail(`"${value}" is not an ISO 8601 date-time with offset (e.g. 2026-03-01T09:30:00+01:00)`) : { ok: true, value: v };
+      const problem = instantProblem(value);
+      return problem !== null ? fail(problem) : { ok: true, value: new Date(Date.parse(value)).toISOString() };
     }
     case 'boolean':
       return typeof value === 'boolean' ? { ok: true, value } : fail('expected true or false');
@@ -155,7 +161,8 @@ export function checkFactValue(def: FactDefinition, value: unknown): Parsed<Fact
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? { ok: true, value } : fail('expected a number');
     case 'text':
-      return typeof value === 'string' && value.trim() !== '' ? { ok: true, value } : fail('expected non-empty text');
+      if (typeof value !== 'string' || value.trim() === '') return fail('expected non-empty text');
+      return /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(value) ? fail('contains control characters; write plain text') : { ok: true, value };
     case 'enum':
       return typeof value === 'string' && def.values.includes(value)
         ? { ok: true, value }
@@ -191,22 +198,28 @@ export function parseFactText(def: FactDefinition, raw: string): Parsed<FactValu
       }
       case 'count':
       case 'number': {
+        // Plain decimal only: 0x10, 1e3 or 0b11 are typos here, not numbers.
         const v = raw.trim().replace(/_/g, '');
-        if (v === '' || Number.isNaN(Number(v))) return fail(def.kind === 'count' ? 'expected a whole number of 0 or more' : 'expected a number');
+        const pattern = def.kind === 'count' ? /^\d+$/ : /^-?\d+(\.\d+)?$/;
+        if (!pattern.test(v)) return fail(def.kind === 'count' ? 'expected a whole number of 0 or more' : 'expected a number');
         return checkFactValue(def, Number(v));
       }
       case 'enum_list':
+        if (raw.trim() === '') return fail('empty value: write [] to record that there are none');
         return checkFactValue(def, splitList(raw));
       case 'jurisdiction_counts': {
         const t = raw.trim();
+        if (t === '') return fail('empty value: write {} to record that nobody is affected anywhere');
         if (t.startsWith('{')) return checkFactValue(def, JSON.parse(t));
         const map: Record<string, number> = {};
         for (const pair of splitList(t)) {
           const m = /^([^:=]+)[:=](.+)$/.exec(pair);
           if (!m) return fail(`"${pair}" is not CODE:COUNT (e.g. US-CA:1200)`);
-          const n = Number(m[2]!.trim().replace(/_/g, ''));
-          if (!Number.isSafeInteger(n)) return fail(`count for ${m[1]!.trim()} must be a whole number of 0 or more`);
-          map[m[1]!.trim().toUpperCase()] = n;
+          const digits = m[2]!.trim().replace(/_/g, '');
+          const code = m[1]!.trim().toUpperCase();
+          if (!/^\d+$/.test(digits) || !Number.isSafeInteger(Number(digits))) return fail(`count for ${code} must be a whole number of 0 or more`);
+          if (Object.hasOwn(map, code)) return fail(`${code} is given twice`);
+          map[code] = Number(digits);
         }
         return checkFactValue(def, map);
       }

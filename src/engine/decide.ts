@@ -2,6 +2,8 @@ import { InvalidInput, Refused } from '../domain/errors.js';
 import type { NewEvent } from '../domain/events.js';
 import { checkFactValue, parseFactText, type FactCatalogue, type FactValue } from '../domain/facts.js';
 import { canonicalJson } from '../domain/canonical.js';
+import { own } from '../domain/own.js';
+import { checkText } from '../domain/text.js';
 import { nextPhase, parsePhase, WORK_PHASES, isWorkPhase, type Phase } from '../domain/phases.js';
 import type { IncidentContext } from '../machine/context.js';
 import { advanceBlockers, closeBlockers, completeBlockers, reopenBlockers, skipBlockers } from '../machine/rules.js';
@@ -23,6 +25,7 @@ function refuse(lines: readonly string[], lead: string): never {
 
 function ensureStep(ctx: IncidentContext, step: string): void {
   if (ctx.plan.some((s) => s.id === step)) return;
+  if (step.trim() === '') throw new InvalidInput('<step-id>: empty step id (irr status lists them)');
   const near = ctx.plan.map((s) => s.id).filter((id) => id.includes(step) || step.includes(id));
   throw new InvalidInput(`<step-id>: no step "${step}" in runbook ${ctx.playbook.id}${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ' (irr status lists them)'}`);
 }
@@ -37,12 +40,14 @@ export function completeStep(ctx: IncidentContext, phase: Phase, who: Actor, ste
   const blockers = completeBlockers(ctx, step);
   if (blockers.length > 0) refuse(blockers, `step ${step} refused`);
   const trimmed = note?.trim();
+  if (trimmed) checkText('--note', trimmed, { multiline: true });
   return [{ type: 'step.completed', ...who, payload: { step, ...(trimmed ? { note: trimmed } : {}) } }];
 }
 
 export function skipStep(ctx: IncidentContext, phase: Phase, who: Actor, step: string, reason: string | undefined): NewEvent[] {
   ensureStep(ctx, step);
   if (!reason || reason.trim() === '') throw new InvalidInput(`--reason: skipping step ${step} needs a reason (it is kept in the record)`);
+  checkText('--reason', reason);
   ensureOpen(ctx, phase, `step ${step}`);
   const blockers = skipBlockers(ctx, step);
   if (blockers.length > 0) refuse(blockers, `skip ${step} refused`);
@@ -61,7 +66,11 @@ export function parseFactArgs(catalogue: FactCatalogue, pairs: readonly string[]
       continue;
     }
     const key = pair.slice(0, eq).trim();
-    const def = catalogue[key];
+    if (Object.hasOwn(out, key) || problems.some((p) => p.startsWith(`${key}:`))) {
+      problems.push(`${key}: given twice in one command`);
+      continue;
+    }
+    const def = own(catalogue, key);
     if (!def) {
       problems.push(`unknown fact "${key}" (docs/facts.md lists the vocabulary)`);
       continue;
@@ -79,7 +88,7 @@ export function checkFacts(catalogue: FactCatalogue, values: Readonly<Record<str
   const out: Record<string, FactValue> = {};
   const problems: string[] = [];
   for (const [key, raw] of Object.entries(values)) {
-    const def = catalogue[key];
+    const def = own(catalogue, key);
     if (!def) problems.push(`${source}: unknown fact "${key}"`);
     else {
       const parsed = checkFactValue(def, raw);
@@ -91,17 +100,24 @@ export function checkFacts(catalogue: FactCatalogue, values: Readonly<Record<str
   return out;
 }
 
+/** A time in a fact cannot lie in the future: awareness or discovery has happened, or it has not. */
+export function refuseFutureInstants(catalogue: FactCatalogue, facts: Readonly<Record<string, FactValue>>, now: string): void {
+  const future = Object.entries(facts).filter(([k, v]) => own(catalogue, k)?.kind === 'instant' && Date.parse(v as string) - Date.parse(now) > 60_000);
+  if (future.length > 0) throw new InvalidInput(`fact: ${future.map(([k, v]) => `${k}=${String(v)} is in the future (now is ${now})`).join('; ')}`);
+}
+
 /** Facts whose value differs from what is recorded; an unchanged value is not an event. */
 export function recordFacts(ctx: IncidentContext, phase: Phase, who: Actor, facts: Readonly<Record<string, FactValue>>, step?: string): NewEvent[] {
   ensureOpen(ctx, phase, 'fact');
   if (step !== undefined) ensureStep(ctx, step);
-  const changed = Object.fromEntries(Object.entries(facts).filter(([k, v]) => ctx.facts[k] === undefined || canonicalJson(ctx.facts[k]!.value) !== canonicalJson(v)));
+  const changed = Object.fromEntries(Object.entries(facts).filter(([k, v]) => own(ctx.facts, k) === undefined || canonicalJson(own(ctx.facts, k)!.value) !== canonicalJson(v)));
   if (Object.keys(changed).length === 0) return [];
   return [{ type: 'facts.recorded', ...who, payload: { facts: changed, ...(step ? { step } : {}) } }];
 }
 
 export function addNote(who: Actor, text: string, step?: string, ctx?: IncidentContext): NewEvent[] {
   if (text.trim() === '') throw new InvalidInput('<text>: the note is empty');
+  checkText('<text>', text, { multiline: true });
   if (step !== undefined && ctx) ensureStep(ctx, step);
   return [{ type: 'note.added', ...who, payload: { text, ...(step ? { step } : {}) } }];
 }
@@ -116,6 +132,7 @@ export function reopen(ctx: IncidentContext, phase: Phase, who: Actor, target: s
   const to = parsePhase(target);
   if (!to || to === 'closed') throw new InvalidInput(`<phase>: "${target}" is not a phase to reopen (${WORK_PHASES.join(', ')})`);
   if (!reason || reason.trim() === '') throw new InvalidInput('--reason: going back needs a reason (e.g. "reinfection found on host X")');
+  checkText('--reason', reason);
   const blockers = reopenBlockers(phase, to);
   if (blockers.length > 0) refuse(blockers, `reopen ${ctx.id} refused`);
   return [{ type: 'phase.reopened', ...who, payload: { from: phase, to, reason: reason.trim() } }];

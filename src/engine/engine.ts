@@ -1,5 +1,5 @@
 import { canonicalJson } from '../domain/canonical.js';
-import { InvalidInput, Refused, WriteConflict } from '../domain/errors.js';
+import { IntegrityFailure, InvalidInput, Refused, WriteConflict } from '../domain/errors.js';
 import type { IncidentMode, NewEvent, StoredEvent } from '../domain/events.js';
 import { CORE_FACTS, type FactCatalogue } from '../domain/facts.js';
 import type { Phase } from '../domain/phases.js';
@@ -10,6 +10,7 @@ import { planOf, type IncidentContext, type PlanStep } from '../machine/context.
 import { MACHINE_VERSION } from '../machine/version.js';
 import { EventStore, StaleHead, type Head, type IncidentRow } from '../store/event-store.js';
 import type { Actor } from './decide.js';
+import { checkText } from '../domain/text.js';
 
 /** Everything a command needs to decide: the incident, its pinned runbook, and its current state. */
 export interface Loaded {
@@ -32,6 +33,12 @@ const MAX_ATTEMPTS = 8;
 /** Backdating is fine; an `at` in the future is a typo (clock skew of a minute is tolerated). */
 const FUTURE_TOLERANCE_MS = 60_000;
 
+export function refuseFutureAt(at: string | undefined, now: string): void {
+  if (at !== undefined && Date.parse(at) - Date.parse(now) > FUTURE_TOLERANCE_MS) {
+    throw new InvalidInput(`--at: ${at} is in the future (now is ${now}); --at backdates, it cannot postdate`);
+  }
+}
+
 function phaseOf(value: unknown): Phase {
   const lifecycle = (value as { lifecycle: unknown }).lifecycle;
   return lifecycle === 'closed' ? 'closed' : (lifecycle as { open: Phase }).open;
@@ -51,7 +58,7 @@ export class Engine {
   private readonly runbooks = new Map<string, Runbook>();
   private readonly plans = new Map<Runbook, PlanStep[]>();
   private readonly rows = new Map<string, IncidentRow>();
-  private foldModule?: typeof import('../machine/fold.js');
+  private foldMod?: typeof import('../machine/fold.js');
   /**
    * For long-lived callers (the console, drills): the state at a known head, and the fold that
    * produced it. Trusted only while the stored head is exactly this one.
@@ -70,18 +77,17 @@ export class Engine {
   /** Resolve who acts and when, refusing an `at` in the future. */
   who(actor: string, at?: string): Actor {
     const now = this.clock.now();
-    if (at !== undefined && Date.parse(at) - Date.parse(now) > FUTURE_TOLERANCE_MS) {
-      throw new InvalidInput(`--at: ${at} is in the future (now is ${now}); --at backdates, it cannot postdate`);
-    }
+    refuseFutureAt(at, now);
     return { actor, at: at ?? now };
   }
 
   async open(args: { readonly playbook: PlaybookToPin; readonly title: string; readonly who: Actor; readonly mode?: IncidentMode }): Promise<StoredEvent> {
     const title = args.title.trim();
     if (title === '') throw new InvalidInput('--title: the incident needs a title');
+    checkText('--title', title);
     const mode = args.mode ?? 'real';
     const { runbook, hash, source } = args.playbook;
-    const fold = await import('../machine/fold.js');
+    const fold = await this.foldModule();
     const recordedAt = this.clock.now();
     const body = { type: 'incident.opened' as const, at: args.who.at, actor: args.who.actor, payload: { title, mode, playbook: { id: runbook.id, version: runbook.version, hash } } };
     return this.withBusyRetry(() =>
@@ -124,28 +130,39 @@ export class Engine {
     return { ...CORE_FACTS, ...runbook.facts };
   }
 
-  /** Current state: the cached snapshot when it is at the head, else a fold of the missing events. */
+  /**
+   * Current state: the cached snapshot when it is at the head, else a fold of the missing events.
+   * Head, snapshot and tail are read in one read transaction, so a writer in another terminal can
+   * never make them disagree.
+   */
   async load(id: string): Promise<Loaded> {
     const row = this.incident(id);
     const runbook = this.runbookOf(row);
-    const head = this.store.head(id);
     const hit = this.live.get(id);
-    if (hit && hit.head.seq === head.seq && hit.head.hash === head.hash) return hit.loaded;
-    let state: IncidentState | undefined;
-    {
+    const read = this.store.read(() => {
+      const head = this.store.head(id);
+      if (hit && hit.head.seq === head.seq && hit.head.hash === head.hash) return { head, hit: true as const };
       const cached = this.store.snapshot(id);
+      let from: IncidentState | undefined;
       if (cached) {
         const parsed = JSON.parse(cached.state) as IncidentState;
-        if (parsed.machine === MACHINE_VERSION && parsed.seq <= head.seq) state = parsed;
+        if (parsed.seq > head.seq) {
+          throw new IntegrityFailure(`incident ${id}: its snapshot is at seq ${parsed.seq} but the log ends at seq ${head.seq}; events are missing (irr verify ${id})`);
+        }
+        if (parsed.machine === MACHINE_VERSION) from = parsed;
       }
-      if (!state || state.seq !== head.seq) {
-        state = await this.replay(id, runbook, state);
-        // The cache is derivable: refresh it so the next read is cheap (never moves it backwards).
-        this.store.putSnapshot(id, state.seq, JSON.stringify(state));
-      }
+      const tail = from?.seq === head.seq ? [] : this.store.events(id, from?.seq ?? 0);
+      return { head, hit: false as const, from, tail };
+    });
+    if (read.hit) return hit!.loaded;
+    let state = read.from;
+    if (read.tail.length > 0 || !state) {
+      state = await this.fold(id, runbook, read.from, read.tail);
+      // The cache is derivable: refresh it so the next read is cheap (never moves it backwards).
+      if (this.store.canWrite) this.store.putSnapshot(id, state.seq, JSON.stringify(state));
     }
-    const loaded = this.loadedFrom(row, runbook, state, head);
-    this.live.set(id, { head, state, loaded });
+    const loaded = this.loadedFrom(row, runbook, state, read.head);
+    this.live.set(id, { head: read.head, state, loaded });
     return loaded;
   }
 
@@ -156,17 +173,22 @@ export class Engine {
   }
 
   /** The statechart is imported on first need only: a read served from the snapshot never loads xstate. */
-  private async fold(): Promise<typeof import('../machine/fold.js')> {
-    this.foldModule ??= await import('../machine/fold.js');
-    return this.foldModule;
+  private async foldModule(): Promise<typeof import('../machine/fold.js')> {
+    this.foldMod ??= await import('../machine/fold.js');
+    return this.foldMod;
+  }
+
+  /** Replay every event of an incident from scratch (what verify compares the snapshot with). */
+  async replay(id: string, runbook: Runbook, events: readonly StoredEvent[] = this.store.events(id)): Promise<IncidentState> {
+    return this.fold(id, runbook, undefined, events);
   }
 
   /** Fold events through the statechart, from a cached state or from the first event. */
-  async replay(id: string, runbook: Runbook, from?: IncidentState): Promise<IncidentState> {
-    const { Fold } = await this.fold();
+  private async fold(id: string, runbook: Runbook, from: IncidentState | undefined, events: readonly StoredEvent[]): Promise<IncidentState> {
+    const { Fold } = await this.foldModule();
     let fold = from ? Fold.restore(from, runbook) : undefined;
     let seq = from?.seq ?? 0;
-    for (const e of this.store.events(id, seq)) {
+    for (const e of events) {
       if (!fold) {
         if (e.type !== 'incident.opened') throw new Error(`incident ${id}: first event is ${e.type}, not incident.opened`);
         fold = Fold.start(id, e, runbook);
@@ -185,7 +207,7 @@ export class Engine {
    * write conflict (exit 4), never a silent double entry.
    */
   async execute(id: string, decide: (l: Loaded) => NewEvent[]): Promise<{ events: StoredEvent[]; state: IncidentState; loaded: Loaded }> {
-    const { Fold } = await this.fold();
+    const { Fold } = await this.foldModule();
     let lastStale: StaleHead | undefined;
     // A long-lived caller decides first against the state it holds, without reading the head: the
     // append re-checks the head under the write lock, which is what makes this safe.
@@ -239,10 +261,14 @@ export class Engine {
   }
 
   private withBusyRetry<T>(fn: () => T): T {
+    if (!this.store.canWrite) throw new InvalidInput(`--db: ${this.store.path} is read-only (file or folder not writable); nothing was written`);
     try {
       return fn();
     } catch (err) {
       if (isBusy(err)) throw new WriteConflict(`the database ${this.store.path} stayed locked by another writer for 10 s; nothing was written, try again`);
+      const code = (err as { code?: string }).code ?? '';
+      if (code.startsWith('SQLITE_READONLY')) throw new InvalidInput(`--db: ${this.store.path} is read-only; nothing was written`);
+      if (code === 'SQLITE_FULL') throw new InvalidInput(`--db: the disk holding ${this.store.path} is full; nothing was written`);
       throw err;
     }
   }

@@ -1,4 +1,5 @@
 import { describeCondition } from '../domain/condition.js';
+import { own } from '../domain/own.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { FactValue } from '../domain/facts.js';
 import { WORK_PHASES, type Phase, type WorkPhase } from '../domain/phases.js';
@@ -48,7 +49,7 @@ export interface StatusView {
 }
 
 export function stepView(ctx: IncidentContext, step: Step, phase: WorkPhase): StepView {
-  const p = ctx.progress[step.id];
+  const p = own(ctx.progress, step.id);
   const plan = ctx.plan.find((s) => s.id === step.id)!;
   const a = applicability(ctx, plan);
   const status: StepStatus = p ? p.status : a.applies ? 'pending' : 'not_applicable';

@@ -1,4 +1,5 @@
 import { describeCondition, evaluate } from '../domain/condition.js';
+import { own } from '../domain/own.js';
 import { phaseIndex, WORK_PHASES, type Phase, type WorkPhase } from '../domain/phases.js';
 import type { IncidentContext, PlanStep } from './context.js';
 
@@ -13,14 +14,14 @@ export type Applicability =
 
 export function applicability(ctx: IncidentContext, step: PlanStep): Applicability {
   if (!step.when) return { applies: true };
-  const t = evaluate(step.when, (name) => ctx.facts[name]?.value);
+  const t = evaluate(step.when, (name) => own(ctx.facts, name)?.value);
   if (t.value === true) return { applies: true };
   // An unknown fact never lets a required step slip by: it applies until the fact says otherwise.
   if (t.value === 'unknown') return { applies: true, unknown: t.missing };
   return { applies: false, because: `condition not met: ${describeCondition(step.when)}` };
 }
 
-export const isResolved = (ctx: IncidentContext, stepId: string): boolean => ctx.progress[stepId] !== undefined;
+export const isResolved = (ctx: IncidentContext, stepId: string): boolean => own(ctx.progress, stepId) !== undefined;
 
 export function stepById(ctx: IncidentContext, id: string): PlanStep | undefined {
   return ctx.plan.find((s) => s.id === id);
@@ -42,7 +43,7 @@ export function unmetDependencies(ctx: IncidentContext, step: PlanStep): string[
 export function completeBlockers(ctx: IncidentContext, stepId: string): string[] {
   const step = stepById(ctx, stepId);
   if (!step) return [`no step "${stepId}" in runbook ${ctx.playbook.id}`];
-  const p = ctx.progress[stepId];
+  const p = own(ctx.progress, stepId);
   if (p?.status === 'done') return [`step ${stepId} is already done (by ${p.by} at ${p.at})`];
   const unmet = unmetDependencies(ctx, step);
   if (unmet.length > 0) return [`step ${stepId} waits for ${unmet.join(', ')} (done or skipped first)`];
@@ -52,7 +53,7 @@ export function completeBlockers(ctx: IncidentContext, stepId: string): string[]
 export function skipBlockers(ctx: IncidentContext, stepId: string): string[] {
   const step = stepById(ctx, stepId);
   if (!step) return [`no step "${stepId}" in runbook ${ctx.playbook.id}`];
-  const p = ctx.progress[stepId];
+  const p = own(ctx.progress, stepId);
   if (p?.status === 'done') return [`step ${stepId} is already done (by ${p.by} at ${p.at}); it cannot be skipped`];
   if (p?.status === 'skipped') return [`step ${stepId} is already skipped (by ${p.by} at ${p.at})`];
   return [];
@@ -87,7 +88,7 @@ export function closeBlockers(ctx: IncidentContext, phase: Phase): string[] {
   if (phase !== 'post-incident') return [`the incident is in ${phase}; it can be closed only from post-incident`];
   const out = phaseHolds(ctx, 'post-incident').map((h) => `${h.step}: ${h.why}`);
   const review = ctx.plan.find((s) => s.marks.includes('review'));
-  if (review && ctx.progress[review.id]?.status !== 'done') {
+  if (review && own(ctx.progress, review.id)?.status !== 'done') {
     const line = `${review.id}: the post-incident review must be done (not skipped)`;
     if (!out.some((l) => l.startsWith(`${review.id}:`))) out.push(line);
     else out[out.findIndex((l) => l.startsWith(`${review.id}:`))] = line;

@@ -36,7 +36,7 @@ export function checkCondition(raw: unknown, facts: FactCatalogue, path: Path): 
       out.push({ path: p, message: `"${op}" needs a "fact" to compare` });
       return;
     }
-    const def = facts[c.fact];
+    const def = Object.hasOwn(facts, c.fact) ? facts[c.fact] : undefined;
     if (!def) {
       out.push({ path: [...p, 'fact'], message: `condition on unknown fact "${c.fact}" (not in docs/facts.md nor declared under facts:)` });
       return;

@@ -24,8 +24,8 @@ function validZone(zone: string): boolean {
 
 /** Check one regime file; `holidayCalendars` tells which holiday calendars exist (date-holidays). */
 export function checkRegime(src: YamlSource, isCalendar: (code: string) => boolean): { regime?: Regime; problems: Problem[] } {
+  const raw = src.ok ? src.toJS() : undefined;
   if (!src.ok) return { problems: [...src.problems] };
-  const raw = src.toJS();
   const problems: Problem[] = [];
   const at = (path: Path, msg: string) => problems.push(src.problem(path, `${pathLabel(path)}: ${msg}`));
   const parsed = RegimeSchema.safeParse(raw);
@@ -42,7 +42,7 @@ export function checkRegime(src: YamlSource, isCalendar: (code: string) => boole
     if (startKinds.length !== 1) at(['clock', 'starts'], 'give exactly one of "fact" or "obligation"');
     const instantFact = (name: unknown, path: Path) => {
       if (typeof name !== 'string') return;
-      const def = CORE_FACTS[name];
+      const def = Object.hasOwn(CORE_FACTS, name) ? CORE_FACTS[name] : undefined;
       if (!def) at(path, `unknown fact "${name}" (docs/facts.md lists the vocabulary)`);
       else if (def.kind !== 'instant') at(path, `"${name}" is ${def.kind}; a clock starts from a date-time fact`);
     };
@@ -70,7 +70,7 @@ export function checkRegime(src: YamlSource, isCalendar: (code: string) => boole
         seen.add(item.id);
       }
       (Array.isArray(item.facts) ? item.facts : []).forEach((f, j) => {
-        if (typeof f === 'string' && !(f in CORE_FACTS)) at(['required_contents', i, 'facts', j], `unknown fact "${f}"`);
+        if (typeof f === 'string' && !Object.hasOwn(CORE_FACTS, f)) at(['required_contents', i, 'facts', j], `unknown fact "${f}"`);
       });
     });
   }

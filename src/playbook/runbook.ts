@@ -34,8 +34,8 @@ export function loadRunbookSource(src: YamlSource): LoadedRunbook {
 }
 
 export function checkRunbook(src: YamlSource): { runbook?: Runbook; problems: Problem[] } {
+  const raw = src.ok ? src.toJS() : undefined;
   if (!src.ok) return { problems: [...src.problems] };
-  const raw = src.toJS();
   const problems: Problem[] = [];
   const parsed = RunbookSchema.safeParse(raw);
   if (!parsed.success) problems.push(...schemaProblems(src, parsed.error));
@@ -122,7 +122,7 @@ function crossReferenceProblems(src: YamlSource, raw: unknown): Problem[] {
   const facts: Record<string, FactDefinition> = { ...CORE_FACTS };
   if (isObj(raw.facts)) {
     for (const [name, def] of Object.entries(raw.facts)) {
-      if (name in CORE_FACTS) at(['facts', name], `"${name}" is a core fact and cannot be redefined`);
+      if (Object.hasOwn(CORE_FACTS, name)) at(['facts', name], `"${name}" is a core fact and cannot be redefined`);
       else if (isObj(def) && typeof def.kind === 'string') {
         if ((def.kind === 'enum' || def.kind === 'enum_list') && !Array.isArray(def.values)) at(['facts', name], `kind ${def.kind} needs "values"`);
         facts[name] = def as unknown as FactDefinition;
@@ -160,10 +160,21 @@ function crossReferenceProblems(src: YamlSource, raw: unknown): Problem[] {
       }
     });
     strings(s.captures).forEach((f, j) => {
-      if (!(f in facts)) at([...path, 'captures', j], `captures unknown fact "${f}" (not in docs/facts.md nor declared under facts:)`);
+      if (!Object.hasOwn(facts, f)) at([...path, 'captures', j], `captures unknown fact "${f}" (not in docs/facts.md nor declared under facts:)`);
     });
     if (s.when !== undefined) {
       for (const p of checkCondition(s.when, facts as FactCatalogue, [...path, 'when'])) at(p.path, p.message);
+    }
+  }
+
+  // A `when` on a fact that no step asks for leaves its step required until someone thinks of it.
+  const captured = new Set(steps.flatMap((s) => strings(s.raw.captures)));
+  const reported = new Set<string>();
+  for (const step of steps) {
+    for (const f of conditionFacts(step.raw.when)) {
+      if (captured.has(f) || reported.has(f) || !Object.hasOwn(facts, f)) continue;
+      reported.add(f);
+      at([...step.path, 'when'], `condition on "${f}", which no step captures: add it to the captures of an early step so that responders are asked for it`);
     }
   }
 
@@ -186,6 +197,12 @@ function crossReferenceProblems(src: YamlSource, raw: unknown): Problem[] {
     if (r.raw.required === false) at([...r.path, 'required'], 'the "review" step must be required: closing depends on it');
   }
   return out;
+}
+
+function conditionFacts(c: unknown): string[] {
+  if (!isObj(c)) return [];
+  if (typeof c.fact === 'string') return [c.fact];
+  return [c.all, c.any, c.not].flatMap((inner) => (Array.isArray(inner) ? inner.flatMap(conditionFacts) : conditionFacts(inner)));
 }
 
 /** Each elementary cycle reported once, starting from its first step in document order. */

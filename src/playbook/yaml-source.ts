@@ -44,9 +44,20 @@ export class YamlSource {
     return this.problems.length === 0;
   }
 
+  /** The plain value; an unresolvable or exploding alias becomes a problem, not a crash. */
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 50 });
+    if (this.js === undefined) {
+      try {
+        this.js = { value: this.doc.toJS({ maxAliasCount: 50 }) };
+      } catch (err) {
+        this.problems.push({ file: this.file, line: 1, col: 1, message: (err as Error).message.split('\n')[0]! });
+        this.js = { value: undefined };
+      }
+    }
+    return this.js.value;
   }
+
+  private js?: { value: unknown };
 
   /** Position of the value at `path`, or of the nearest ancestor that exists. */
   positionOf(path: Path, preferKey = false): { line: number; col: number } {

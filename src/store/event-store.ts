@@ -1,9 +1,23 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InvalidInput } from '../domain/errors.js';
 import type { EventType, NewEvent, StoredEvent } from '../domain/events.js';
 import { contentHash, eventHash, GENESIS_HASH } from './hash.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+/** Marks an irr database in the SQLite header ("IRR1"), so irr never writes into someone else's file. */
+export const APPLICATION_ID = 0x49525231;
+
+function canWrite(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    accessSync(dirname(path), constants.W_OK); // WAL needs its -wal and -shm files beside the database
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Thrown inside an append when another writer got there first; the engine reloads and retries. */
 export class StaleHead extends Error {
@@ -65,7 +79,11 @@ export interface OpenOptions {
  */
 export class EventStore {
   private readonly statements = new Map<string, Database.Statement>();
-  private constructor(readonly path: string, private readonly db: Database.Database) {}
+  private constructor(
+    readonly path: string,
+    private readonly db: Database.Database,
+    private readonly writable: boolean,
+  ) {}
 
   /** Prepared once per connection: preparing dominates a small append otherwise. */
   private sql(text: string): Database.Statement {
@@ -78,38 +96,77 @@ export class EventStore {
   }
 
   static open(path: string, opts: OpenOptions): EventStore {
+    let created = false;
     if (!existsSync(path)) {
       if (!opts.create) throw new InvalidInput(`--db: no irr database at ${path} (run "irr init", or "irr open" to start an incident)`);
       // Create it ourselves so the file is private from its first byte; SQLite gives -wal/-shm the same mode.
       try {
         closeSync(openSync(path, 'wx', 0o600));
+        created = true;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EEXIST') throw new InvalidInput(`--db: cannot create ${path} (${code})`);
+        throw new InvalidInput(`--db: cannot create ${path} (${code === 'EEXIST' ? 'a dangling symbolic link is in the way' : code})`);
       }
+    } else if (statSync(path).isDirectory()) {
+      throw new InvalidInput(`--db: ${path} is a directory, not a database file`);
     }
+    const writable = canWrite(path);
     let db: Database.Database;
     try {
-      db = new Database(path, { timeout: 10_000 });
-      db.pragma('journal_mode = WAL');
+      db = new Database(path, { timeout: 10_000, readonly: !writable });
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
     } catch (err) {
-      throw new InvalidInput(`--db: ${path} is not an irr database (${(err as Error).message})`);
+      throw new InvalidInput(`--db: cannot open ${path} (${(err as Error).message})`);
     }
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    const store = new EventStore(path, db);
-    store.migrate();
+    const store = new EventStore(path, db, writable);
+    try {
+      store.checkIdentity(opts.create || created);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     return store;
+  }
+
+  /**
+   * Refuse to touch a file that is not ours: an irr database carries APPLICATION_ID in its header.
+   * An empty file is initialised only by a command allowed to create the database.
+   */
+  private checkIdentity(mayInitialise: boolean): void {
+    let appId: number;
+    let tables: number;
+    try {
+      appId = this.db.pragma('application_id', { simple: true }) as number;
+      tables = (this.db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+    } catch (err) {
+      throw new InvalidInput(`--db: ${this.path} is not an irr database (${(err as Error).message})`);
+    }
+    if (appId === APPLICATION_ID) {
+      this.migrate();
+      return;
+    }
+    if (appId !== 0 || tables > 0) throw new InvalidInput(`--db: ${this.path} is not an irr database (it is some other SQLite file); nothing was changed`);
+    if (!mayInitialise) throw new InvalidInput(`--db: ${this.path} is empty, not an irr database (run "irr init" to initialise it)`);
+    if (!this.writable) throw new InvalidInput(`--db: ${this.path} is read-only; cannot initialise it`);
+    this.db.pragma('journal_mode = WAL');
+    this.migrate();
   }
 
   close(): void {
     this.db.close();
   }
 
+  /** Whether this connection can write (a read-only copy still serves every read command). */
+  get canWrite(): boolean {
+    return this.writable;
+  }
+
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     if (current === SCHEMA_VERSION) return;
     if (current > SCHEMA_VERSION) throw new InvalidInput(`--db: ${this.path} was written by a newer irr (schema ${current}; this irr knows ${SCHEMA_VERSION})`);
+    if (!this.writable) throw new InvalidInput(`--db: ${this.path} needs a schema upgrade but is read-only`);
     const run = this.db.transaction(() => {
       // Re-read inside the write lock: a second process may have migrated meanwhile.
       const v = this.db.pragma('user_version', { simple: true }) as number;
@@ -119,8 +176,14 @@ export class EventStore {
         this.sql('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
         this.db.pragma(`user_version = ${m.version}`);
       }
+      this.db.pragma(`application_id = ${APPLICATION_ID}`);
     });
     run.immediate();
+  }
+
+  /** Several reads that must agree with each other (head, snapshot, events): one read transaction. */
+  read<T>(fn: () => T): T {
+    return this.db.transaction(fn).deferred();
   }
 
   schemaVersion(): number {

@@ -28,6 +28,18 @@ describe('fact values from the command line', () => {
     expect(parseFactText(def('subjects_by_jurisdiction'), '{not json')).toMatchObject({ ok: false, error: 'is not valid JSON' });
   });
 
+  it('refuses typos that would silently change the record', () => {
+    expect(parseFactText(def('subjects_total'), '0x10')).toMatchObject({ ok: false });
+    expect(parseFactText(def('subjects_total'), '1e3')).toMatchObject({ ok: false });
+    expect(parseFactText(def('data_categories'), '')).toMatchObject({ ok: false, error: expect.stringContaining('write []') });
+    expect(parseFactText(def('data_categories'), '[]')).toEqual({ ok: true, value: [] });
+    expect(parseFactText(def('subjects_by_jurisdiction'), '')).toMatchObject({ ok: false, error: expect.stringContaining('write {}') });
+    expect(parseFactText(def('subjects_by_jurisdiction'), 'de:5,DE:7')).toMatchObject({ ok: false, error: 'DE is given twice' });
+    expect(parseFactText(def('root_cause'), 'bad\u001b[31mred')).toMatchObject({ ok: false });
+    expect(parseFactText(def('aware_at'), '0099-01-01T00:00:00Z')).toMatchObject({ ok: false, error: expect.stringContaining('not plausible') });
+    expect(parseFactText(def('aware_at'), '2026-02-29T10:00:00Z')).toMatchObject({ ok: false, error: expect.stringContaining('is not a date in the calendar') });
+  });
+
   it('accepts leap days only in leap years', () => {
     expect(parseInstant('2028-02-29T12:00:00Z')).toBe('2028-02-29T12:00:00.000Z');
     expect(parseInstant('2026-02-29T12:00:00Z')).toBeNull();
@@ -37,7 +49,7 @@ describe('fact values from the command line', () => {
     const code = fc.constantFrom('DE', 'FR', 'US-CA', 'US-NY', 'GB', 'BR', 'US-TX', 'JP');
     fc.assert(
       fc.property(fc.dictionary(code, fc.nat({ max: 10_000_000 })), (map) => {
-        const text = Object.entries(map).map(([k, n]) => `${k}:${n}`).join(',');
+        const text = Object.keys(map).length ? Object.entries(map).map(([k, n]) => `${k}:${n}`).join(',') : '{}';
         const parsed = parseFactText(def('subjects_by_jurisdiction'), text);
         expect(parsed.ok).toBe(true);
         expect(canonicalJson(parsed.ok && parsed.value)).toBe(canonicalJson(map));

@@ -1,5 +1,8 @@
 import pc from 'picocolors';
 import { InvalidInput } from '../../domain/errors.js';
+import { checkText, oneLine } from '../../domain/text.js';
+import { refuseFutureAt } from '../../engine/engine.js';
+import { systemClock } from '../../clocks/wall.js';
 import type { StoredEvent } from '../../domain/events.js';
 import { WORK_PHASES } from '../../domain/phases.js';
 import * as decide from '../../engine/decide.js';
@@ -33,6 +36,10 @@ export async function open(g: GlobalOptions, opts: { playbook?: string; title?: 
   const { resolveRunbook } = await import('../../playbook/catalogue.js');
   const loaded = resolveRunbook(opts.playbook);
   const at = parseAt(opts.at);
+  // Everything that can be refused is checked before the database file is created.
+  if (opts.title.trim() === '') throw new InvalidInput('--title: the incident needs a title');
+  checkText('--title', opts.title);
+  refuseFutureAt(at, systemClock.now());
   await withEngine(g, { create: true }, async (engine) => {
     const ev = await engine.open({ playbook: loaded, title: opts.title!, who: engine.who(g.actor, at) });
     if (g.json) printJson({ id: ev.incident, title: opts.title!.trim(), playbook: { id: loaded.runbook.id, version: loaded.runbook.version, hash: loaded.hash }, at: ev.at });
@@ -53,7 +60,7 @@ export async function list(g: GlobalOptions, opts: { all?: boolean }): Promise<v
       printLines('no incidents yet (irr open --playbook <id> --title <text>)');
       return;
     }
-    printLines(table(views.map((v) => [v.id, v.phase, v.playbook.id, v.opened_at.slice(0, 16).replace('T', ' '), v.title]), ['ID', 'PHASE', 'RUNBOOK', 'OPENED (UTC)', 'TITLE']));
+    printLines(table(views.map((v) => [v.id, v.phase, v.playbook.id, v.opened_at.slice(0, 16).replace('T', ' '), oneLine(v.title)]), ['ID', 'PHASE', 'RUNBOOK', 'OPENED (UTC)', 'TITLE']));
   });
 }
 
@@ -77,7 +84,7 @@ export function renderStatus(v: StatusView): string[] {
       const req = s.required ? '*' : ' ';
       let tail = `${s.owner}`;
       if (s.status === 'done') tail += `, done by ${s.by} ${s.at}`;
-      else if (s.status === 'skipped') tail += `, skipped by ${s.by}: ${s.reason}`;
+      else if (s.status === 'skipped') tail += `, skipped by ${s.by}: ${oneLine(s.reason ?? '')}`;
       else if (s.status === 'not_applicable') tail += `, n/a: ${s.condition}`;
       else if (s.blocked_by.length > 0) tail += `, waits for ${s.blocked_by.join(', ')}`;
       if (s.unknown_facts?.length) tail += `, applies when ${s.condition}: record ${s.unknown_facts.join(', ')} to decide`;
@@ -87,7 +94,7 @@ export function renderStatus(v: StatusView): string[] {
   lines.push('', '[x] done  [-] skipped  [ ] to do  [/] not applicable  * required');
   const facts = Object.entries(v.facts);
   lines.push('', facts.length ? 'facts:' : 'facts: none recorded yet (irr fact <incident> key=value)');
-  for (const [k, val] of facts) lines.push(`  ${k} = ${typeof val === 'object' ? JSON.stringify(val) : String(val)}   (${v.fact_sources[k]!.by}, ${v.fact_sources[k]!.at})`);
+  for (const [k, val] of facts) lines.push(`  ${k} = ${typeof val === 'object' ? JSON.stringify(val) : oneLine(String(val))}   (${v.fact_sources[k]!.by}, ${v.fact_sources[k]!.at})`);
   if (v.phase !== 'closed') {
     const move = v.phase === 'post-incident' ? 'close' : 'advance';
     lines.push('', v.holds.length ? pc.yellow(`${move} is held by:`) : pc.green(`ready to ${move} (irr ${move} ${v.id})`));
@@ -126,6 +133,7 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
     const who = engine.who(g.actor, at);
     const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
     const facts = decide.parseFactArgs(catalogue, pairs);
+    decide.refuseFutureInstants(catalogue, facts, engine.now());
     const { events } = await engine.execute(id, (l) => decide.recordFacts(l.ctx, l.phase, who, facts, opts.step));
     if (events.length === 0) reportAppend(g, events, `${id}: unchanged (${Object.keys(facts).join(', ')} already recorded with these values)`, { unchanged: true });
     else reportAppend(g, events, `${id}: recorded ${Object.keys((events[0] as Extract<StoredEvent, { type: 'facts.recorded' }>).payload.facts).join(', ')} (seq ${events[0]!.seq})`);
@@ -179,7 +187,7 @@ export async function log(g: GlobalOptions, id: string): Promise<void> {
       printJson(events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, recorded_at: e.recorded_at, actor: e.actor, late: isLate(e), what: describeEvent(e, runbook), payload: e.payload, hash: e.hash })));
       return;
     }
-    const rows = events.map((e) => [String(e.seq), e.at, `${e.recorded_at}${isLate(e) ? ' LATE' : ''}`, e.actor, describeEvent(e, runbook)]);
+    const rows = events.map((e) => [String(e.seq), e.at, `${e.recorded_at}${isLate(e) ? ' LATE' : ''}`, e.actor, oneLine(describeEvent(e, runbook))]);
     const legend = events.some(isLate) ? ['', 'LATE: recorded more than 15 minutes after it happened (backdated with --at)'] : [];
     printLines([...table(rows, ['SEQ', 'AT', 'RECORDED', 'ACTOR', 'WHAT']), ...legend]);
   });
@@ -187,6 +195,7 @@ export async function log(g: GlobalOptions, id: string): Promise<void> {
 
 export async function verify(g: GlobalOptions, id: string | undefined): Promise<void> {
   await withEngine(g, { create: false }, async (engine) => {
+    if (id !== undefined && id.trim() === '') throw new InvalidInput('<incident>: empty incident id (omit it to verify every incident)');
     const ids = id ? [engine.incident(id).id] : engine.store.incidents().map((r) => r.id);
     const results = [];
     for (const i of ids) results.push(await verifyIncident(engine, i));

@@ -1,0 +1,115 @@
+import { TZDate } from '@date-fns/tz';
+import { addDays, endOfDay, format, isWeekend, setHours, startOfDay } from 'date-fns';
+import type { Deadline } from '../domain/regime.js';
+import { isHoliday } from './calendar.js';
+
+/**
+ * Deadline arithmetic: pure functions of instants (ms since epoch) and the regime's rule.
+ * - hours: an exact duration, so a DST change never shifts it;
+ * - calendar days: dates in the regime's zone, due at the end of the last day;
+ * - business days: dates in the zone, skipping weekends and the named calendar's public holidays;
+ * - DORA: a deadline on a weekend or holiday moves to noon of the next working day.
+ */
+
+export interface Due {
+  /** The legal deadline, or null where the law sets no count ("without undue delay"). */
+  readonly due: number | null;
+  /** irr's internal target where the law has no count. */
+  readonly target: number | null;
+  /** How the deadline was reached, step by step, for the explanation. */
+  readonly steps: readonly string[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const localDate = (d: Date) => format(d, 'yyyy-MM-dd');
+
+export function isBusinessDay(d: Date, calendar: string): boolean {
+  return !isWeekend(d) && !isHoliday(calendar, localDate(d));
+}
+
+/** End of the day N calendar days after the start's date, in `zone`. */
+export function addCalendarDays(start: number, days: number, zone: string): number {
+  return endOfDay(addDays(new TZDate(start, zone), days)).getTime();
+}
+
+/** End of the Nth business day after the start's date, in `zone` (the start's own day is day 0). */
+export function addBusinessDays(start: number, days: number, zone: string, calendar: string): number {
+  let d: Date = startOfDay(new TZDate(start, zone));
+  let counted = 0;
+  while (counted < days) {
+    d = addDays(d, 1);
+    if (isBusinessDay(d, calendar)) counted++;
+  }
+  return endOfDay(d).getTime();
+}
+
+/** End of 31 December of the start's year, in `zone`. */
+export function endOfYear(start: number, zone: string): number {
+  const d = new TZDate(start, zone);
+  return endOfDay(new TZDate(d.getFullYear(), 11, 31, 12, 0, 0, zone)).getTime();
+}
+
+/** DORA: a deadline that falls on a weekend or holiday moves to 12:00 of the next working day. */
+export function nextWorkingDayNoon(due: number, zone: string, calendar: string): number {
+  let d: Date = new TZDate(due, zone);
+  if (isBusinessDay(d, calendar)) return due;
+  do d = addDays(startOfDay(d), 1);
+  while (!isBusinessDay(d, calendar));
+  return setHours(d, 12).getTime();
+}
+
+export interface DueInput {
+  readonly start: number;
+  readonly deadline: Deadline;
+  readonly anchor?: 'end_of_year';
+  readonly anchorZone?: string;
+  readonly noLaterThan?: { readonly at: number; readonly hours: number; readonly fact: string };
+  readonly weekendRule?: { readonly zone: string; readonly holidays: string; readonly applies: boolean; readonly why: string };
+}
+
+export function computeDue(input: DueInput): Due {
+  const steps: string[] = [];
+  let start = input.start;
+  const d = input.deadline;
+  if (input.anchor === 'end_of_year') {
+    const zone = 'zone' in d ? d.zone : (input.anchorZone ?? 'UTC');
+    start = endOfYear(start, zone);
+    steps.push(`counted from the end of that calendar year: ${iso(start)}`);
+  }
+  let due: number | null = null;
+  let target: number | null = null;
+  if ('hours' in d) {
+    due = start + d.hours * 3_600_000;
+    steps.push(`${d.hours} h after ${iso(start)} (exact hours, weekends and DST included)`);
+  } else if ('calendar_days' in d) {
+    due = addCalendarDays(start, d.calendar_days, d.zone);
+    steps.push(`${d.calendar_days} calendar days after ${localDate(new TZDate(start, d.zone))} in ${d.zone}, to the end of that day`);
+  } else if ('business_days' in d) {
+    due = addBusinessDays(start, d.business_days, d.zone, d.holidays);
+    steps.push(`${d.business_days} business days after ${localDate(new TZDate(start, d.zone))} in ${d.zone}, skipping weekends and ${d.holidays} public holidays, to the end of that day`);
+  } else if ('asap' in d) {
+    target = start + d.asap.target_hours * 3_600_000;
+    steps.push(`no day count in law ("without undue delay"); irr's internal target is ${d.asap.target_hours} h after ${iso(start)}`);
+  } else {
+    steps.push('no deadline set by law');
+  }
+  if (due !== null && input.noLaterThan) {
+    const cap = input.noLaterThan.at + input.noLaterThan.hours * 3_600_000;
+    if (cap < start) steps.push(`the ${input.noLaterThan.hours} h limit after ${input.noLaterThan.fact} had already passed when the clock started, so it does not apply`);
+    else if (cap < due) {
+      due = cap;
+      steps.push(`capped at ${input.noLaterThan.hours} h after ${input.noLaterThan.fact}: ${iso(cap)}`);
+    }
+  }
+  if (due !== null && input.weekendRule) {
+    const w = input.weekendRule;
+    const moved = nextWorkingDayNoon(due, w.zone, w.holidays);
+    if (moved !== due) {
+      if (w.applies) {
+        steps.push(`falls on a weekend or ${w.holidays} holiday: moved to noon of the next working day in ${w.zone}: ${iso(moved)}`);
+        due = moved;
+      } else steps.push(`falls on a weekend or holiday, but the weekend rule does not apply (${w.why})`);
+    }
+  }
+  return { due, target, steps };
+}
