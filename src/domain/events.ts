@@ -16,7 +16,25 @@ export type EventBody =
   | { readonly type: 'note.added'; readonly payload: { readonly text: string; readonly step?: string } }
   | { readonly type: 'phase.advanced'; readonly payload: { readonly from: WorkPhase; readonly to: Phase } }
   | { readonly type: 'phase.reopened'; readonly payload: { readonly from: Phase; readonly to: WorkPhase; readonly reason: string } }
-  | { readonly type: 'incident.closed'; readonly payload: Record<string, never> };
+  | { readonly type: 'incident.closed'; readonly payload: Record<string, never> }
+  /** The facts made a notification required: the moment it first became known, with why. */
+  | { readonly type: 'obligation.triggered'; readonly payload: { readonly obligation: string; readonly reason: string } }
+  /** The facts changed and a triggered notification is no longer required. */
+  | { readonly type: 'obligation.cleared'; readonly payload: { readonly obligation: string; readonly reason: string } }
+  /** A responder's record: drafted, approved, sent (channel, reference), waived or required by decision. */
+  | {
+      readonly type: 'obligation.recorded';
+      readonly payload: {
+        readonly obligation: string;
+        readonly action: ObligationAction;
+        readonly reason?: string;
+        readonly ref?: string;
+        readonly channel?: string;
+      };
+    };
+
+export const OBLIGATION_ACTIONS = ['drafted', 'approved', 'sent', 'waived', 'required'] as const;
+export type ObligationAction = (typeof OBLIGATION_ACTIONS)[number];
 
 export type EventType = EventBody['type'];
 export const EVENT_TYPES: readonly EventType[] = [
@@ -28,6 +46,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'phase.advanced',
   'phase.reopened',
   'incident.closed',
+  'obligation.triggered',
+  'obligation.cleared',
+  'obligation.recorded',
 ];
 
 /** An event about to be appended: who did it and when it happened (responders may backdate). */

@@ -122,6 +122,15 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
       return `reopened ${e.payload.from} → ${e.payload.to} — reason: ${e.payload.reason}`;
     case 'incident.closed':
       return 'closed the incident';
+    case 'obligation.triggered':
+      return `obligation ${e.payload.obligation} now required — ${e.payload.reason}`;
+    case 'obligation.cleared':
+      return `obligation ${e.payload.obligation} no longer required — ${e.payload.reason}`;
+    case 'obligation.recorded': {
+      const p = e.payload;
+      const detail = [p.channel && `via ${p.channel}`, p.ref && `ref ${p.ref}`, p.reason && `reason: ${p.reason}`].filter(Boolean).join(', ');
+      return `obligation ${p.obligation} ${p.action === 'required' ? 'decided required' : p.action}${detail ? ` (${detail})` : ''}`;
+    }
   }
 }
 

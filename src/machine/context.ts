@@ -31,6 +31,19 @@ export interface PhaseEntry {
  */
 export interface ObligationProgress {
   readonly status: 'pending' | 'drafted' | 'approved' | 'sent' | 'waived' | 'not_required';
+  /** True while the facts make it required (set by obligation.triggered, cleared by obligation.cleared). */
+  readonly triggered: boolean;
+  readonly triggered_at?: string;
+  readonly drafted_at?: string;
+  readonly approved_at?: string;
+  readonly sent_at?: string;
+  readonly sent_by?: string;
+  readonly channel?: string;
+  readonly ref?: string;
+  /** Why it was waived, required by decision, or sent late. */
+  readonly reason?: string;
+  /** A recorded decision that it is required even though the assessment says not. */
+  readonly decided_required?: boolean;
 }
 
 export interface IncidentContext {

@@ -1,9 +1,9 @@
 import { and, assign, setup, stateIn } from 'xstate';
 import { nextPhase, WORK_PHASES, type Phase, type WorkPhase } from '../domain/phases.js';
 import type { FactRecord } from '../domain/facts.js';
-import type { IncidentContext, MachineEvent, MachineInput, PhaseEntry } from './context.js';
+import type { IncidentContext, MachineEvent, MachineInput, ObligationProgress, PhaseEntry } from './context.js';
 import { initialContext } from './context.js';
-import { advanceBlockers, awarenessFrom, closeBlockers, completeBlockers, reopenBlockers, skipBlockers } from './rules.js';
+import { advanceBlockers, awarenessFrom, closeBlockers, completeBlockers, obligationBlockers, reopenBlockers, skipBlockers } from './rules.js';
 
 export { MACHINE_VERSION } from './version.js';
 
@@ -40,6 +40,10 @@ export const lifecycleMachine = setup({
     isReopenTo: ({ event }, params: { from: Phase; to: WorkPhase }) =>
       (event as Ev<'phase.reopened'>).payload.to === params.to && reopenBlockers(params.from, params.to).length === 0,
     establishesAwareness: ({ context, event }) => awarenessFrom(context, event) !== undefined,
+    canRecordObligation: ({ context, event }) => {
+      const e = event as Ev<'obligation.recorded'>;
+      return obligationBlockers(context, e.payload.obligation, e.payload.action).length === 0;
+    },
   },
   actions: {
     recordDone: assign(({ context, event }) => {
@@ -59,6 +63,36 @@ export const lifecycleMachine = setup({
       // A recorded aware_at is more precise than the time the awareness step was ticked.
       const aware = typeof e.payload.facts.aware_at === 'string' ? { at: e.payload.facts.aware_at, source: 'fact aware_at' } : undefined;
       return { facts, lastAt: e.at, ...(aware ? { awareness: aware } : {}) };
+    }),
+    recordObligation: assign(({ context, event }) => {
+      const e = event as Ev<'obligation.triggered' | 'obligation.cleared' | 'obligation.recorded'>;
+      const id = e.payload.obligation;
+      const prior: ObligationProgress = Object.hasOwn(context.obligations, id) ? context.obligations[id]! : { status: 'pending', triggered: false };
+      let next: ObligationProgress;
+      if (e.type === 'obligation.triggered') next = { ...prior, triggered: true, triggered_at: prior.triggered_at ?? e.at, status: prior.status === 'not_required' ? 'pending' : prior.status };
+      else if (e.type === 'obligation.cleared') next = { ...prior, triggered: false, status: prior.status === 'pending' ? 'not_required' : prior.status };
+      else {
+        const p = e.payload;
+        const extra = { ...(p.reason ? { reason: p.reason } : {}), ...(p.ref ? { ref: p.ref } : {}), ...(p.channel ? { channel: p.channel } : {}) };
+        switch (p.action) {
+          case 'drafted':
+            next = { ...prior, ...extra, status: 'drafted', drafted_at: e.at };
+            break;
+          case 'approved':
+            next = { ...prior, ...extra, status: 'approved', approved_at: e.at };
+            break;
+          case 'sent':
+            next = { ...prior, ...extra, status: 'sent', sent_at: e.at, sent_by: e.actor };
+            break;
+          case 'waived':
+            next = { ...prior, ...extra, status: 'waived' };
+            break;
+          case 'required':
+            next = { ...prior, ...extra, decided_required: true, status: prior.status === 'not_required' ? 'pending' : prior.status };
+            break;
+        }
+      }
+      return { obligations: { ...context.obligations, [id]: next }, lastAt: e.at };
     }),
     countNote: assign(({ context, event }) => ({ notes: context.notes + 1, lastAt: event.at })),
     enterPhase: assign(({ context, event }) => {
@@ -83,6 +117,9 @@ export const lifecycleMachine = setup({
             'step.completed': { guard: 'canComplete', actions: 'recordDone' },
             'step.skipped': { guard: 'canSkip', actions: 'recordSkip' },
             'facts.recorded': { actions: 'recordFacts' },
+            'obligation.triggered': { actions: 'recordObligation' },
+            'obligation.cleared': { actions: 'recordObligation' },
+            'obligation.recorded': { guard: 'canRecordObligation', actions: 'recordObligation' },
           },
           states: Object.fromEntries(
             WORK_PHASES.map((phase, i) => {

@@ -77,10 +77,20 @@ export function advanceBlockers(ctx: IncidentContext, phase: Phase): string[] {
   return phaseHolds(ctx, phase).map((h) => `${h.step}: ${h.why}`);
 }
 
+/** Obligations that hold closing: required (by the facts or by decision) and neither sent nor waived. */
 export function unresolvedObligations(ctx: IncidentContext): string[] {
   return Object.entries(ctx.obligations)
-    .filter(([, o]) => !['sent', 'waived', 'not_required'].includes(o.status))
-    .map(([id, o]) => `obligation ${id} is ${o.status}`);
+    .filter(([, o]) => (o.triggered || o.decided_required) && o.status !== 'sent' && o.status !== 'waived')
+    .map(([id, o]) => `obligation ${id} is ${o.status === 'pending' ? 'not yet sent' : o.status} (send it, or waive it with a reason)`);
+}
+
+/** Why an obligation record cannot be added now; empty when it can. */
+export function obligationBlockers(ctx: IncidentContext, id: string, action: string): string[] {
+  const o = own(ctx.obligations, id);
+  if (o?.status === 'sent' && action !== 'sent') return [`${id} was already sent (${o.sent_at}); a sent notice cannot be ${action}`];
+  if (o?.status === 'sent' && action === 'sent') return [`${id} was already recorded as sent at ${o.sent_at} (ref ${o.ref ?? 'none'}); record a follow-up as a note`];
+  if (o?.status === 'waived' && action === 'waived') return [`${id} is already waived: ${o.reason ?? ''}`];
+  return [];
 }
 
 export function closeBlockers(ctx: IncidentContext, phase: Phase): string[] {
