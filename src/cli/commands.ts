@@ -67,6 +67,28 @@ export function registerCommands(program: Command): void {
     .option(...AT)
     .action(lazy(inc, 'reopen'));
   program.command('close <incident>').description('close after the post-incident review (and every obligation resolved)').option(...AT).action(lazy(inc, 'close'));
+  const ck = () => import('./commands/clocks.js');
+  const as = () => import('./commands/assess.js');
+  program
+    .command('assess [incident]')
+    .description('risk (ENISA severity, explained) and every regime: applies or not, required or not, why, by when')
+    .option('--facts <file>', 'stateless: assess a JSON object of facts (- for stdin); no database')
+    .option('--now <iso>', 'evaluate the clocks at this instant (default now)')
+    .action(lazy(as, 'assess'));
+  program
+    .command('clocks <incident>')
+    .description('the legal clocks, most urgent first, in local time and UTC')
+    .option('--now <iso>', 'evaluate at this instant (default now)')
+    .option('--ics <file>', 'also write an RFC 5545 calendar with one event per deadline and alarms')
+    .action(lazy(ck, 'clocks'));
+  program
+    .command('obligation <incident> <obligation-id> <action>')
+    .description('record a notification: drafted | approved | sent | waived | required (a decision, with --reason)')
+    .option('--reason <text>', 'why (required for waived and required, and for a late sent)')
+    .option('--ref <text>', 'reference given by the recipient (case number, portal receipt)')
+    .option('--channel <text>', 'how it was sent (portal, email, post, phone)')
+    .option(...AT)
+    .action(lazy(ck, 'obligation'));
   program.command('log <incident>').description('the timeline: seq, at, recorded_at, actor, what').action(lazy(inc, 'log'));
   program.command('verify [incident]').description('check the hash chain, seq continuity and replay == snapshot (exit 5 on failure)').action(lazy(inc, 'verify'));
 }

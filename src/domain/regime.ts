@@ -49,7 +49,7 @@ export interface Regime {
   /** The law reaches this incident: where the people are, what the entity is, what data. */
   readonly applies_when: Condition;
   /** Risk-based laws: required only at or above this ENISA level, unless an exemption holds. */
-  readonly threshold?: { readonly enisa_at_least: RiskLevel; readonly exemptions: readonly Exemption[] };
+  readonly threshold?: { readonly enisa_at_least: RiskLevel; readonly also_required_when?: Condition; readonly exemptions: readonly Exemption[] };
   readonly clock: {
     readonly starts: ClockStart;
     /** Count from the end of the calendar year of the start (HIPAA's annual log of small breaches). */

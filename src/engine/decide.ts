@@ -1,12 +1,12 @@
 import { InvalidInput, Refused } from '../domain/errors.js';
-import type { NewEvent } from '../domain/events.js';
+import { OBLIGATION_ACTIONS, type NewEvent, type ObligationAction } from '../domain/events.js';
 import { checkFactValue, parseFactText, type FactCatalogue, type FactValue } from '../domain/facts.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { own } from '../domain/own.js';
 import { checkText } from '../domain/text.js';
 import { nextPhase, parsePhase, WORK_PHASES, isWorkPhase, type Phase } from '../domain/phases.js';
 import type { IncidentContext } from '../machine/context.js';
-import { advanceBlockers, closeBlockers, completeBlockers, reopenBlockers, skipBlockers } from '../machine/rules.js';
+import { advanceBlockers, closeBlockers, completeBlockers, obligationBlockers, reopenBlockers, skipBlockers } from '../machine/rules.js';
 
 /**
  * Deciding what a command means against the current state: either the events to append, or an
@@ -142,4 +142,39 @@ export function close(ctx: IncidentContext, phase: Phase, who: Actor): NewEvent[
   const blockers = closeBlockers(ctx, phase);
   if (blockers.length > 0) refuse(blockers, `close ${ctx.id} refused`);
   return [{ type: 'incident.closed', ...who, payload: {} }];
+}
+
+/** Record a notification's progress; a late `sent` needs the delay reason (GDPR Art 33(1)). */
+export function recordObligation(
+  ctx: IncidentContext,
+  phase: Phase,
+  who: Actor,
+  known: ReadonlySet<string>,
+  args: { readonly obligation: string; readonly action: string; readonly reason?: string; readonly ref?: string; readonly channel?: string; readonly dueAt?: string | null },
+): NewEvent[] {
+  const { obligation, action } = args;
+  if (!known.has(obligation)) throw new InvalidInput(`<obligation-id>: no regime "${obligation}" (irr regime list shows them)`);
+  if (!(OBLIGATION_ACTIONS as readonly string[]).includes(action)) throw new InvalidInput(`<action>: "${action}" is not one of ${OBLIGATION_ACTIONS.join(', ')}`);
+  ensureOpen(ctx, phase, `obligation ${obligation}`);
+  for (const [field, text] of [['--reason', args.reason], ['--ref', args.ref], ['--channel', args.channel]] as const) if (text !== undefined) checkText(field, text);
+  const reason = args.reason?.trim();
+  if ((action === 'waived' || action === 'required') && !reason) throw new InvalidInput(`--reason: a decision that ${obligation} is ${action === 'waived' ? 'not to be sent' : 'required'} must say why (it is kept in the record, GDPR Art 33(5))`);
+  if (action === 'sent' && args.dueAt && Date.parse(who.at) > Date.parse(args.dueAt) && !reason) {
+    throw new InvalidInput(`--reason: ${obligation} was due ${args.dueAt}; a late notice must give the reasons for the delay`);
+  }
+  const blockers = obligationBlockers(ctx, obligation, action);
+  if (blockers.length > 0) refuse(blockers, `obligation ${obligation} ${action} refused`);
+  return [
+    {
+      type: 'obligation.recorded',
+      ...who,
+      payload: {
+        obligation,
+        action: action as ObligationAction,
+        ...(reason ? { reason } : {}),
+        ...(args.ref?.trim() ? { ref: args.ref.trim() } : {}),
+        ...(args.channel?.trim() ? { channel: args.channel.trim() } : {}),
+      },
+    },
+  ];
 }

@@ -1,12 +1,10 @@
 import { readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { InvalidInput } from '../domain/errors.js';
+import { RUNBOOKS_DIR } from './paths.js';
 import { loadRunbookFile, type LoadedRunbook } from './runbook.js';
 
-/** The playbooks folder shipped with irr (same relative place from src/ and from dist/). */
-export const PLAYBOOKS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../playbooks');
-export const RUNBOOKS_DIR = join(PLAYBOOKS_DIR, 'runbooks');
+export { PLAYBOOKS_DIR, RUNBOOKS_DIR } from './paths.js';
 
 export function shippedRunbookFiles(): string[] {
   return readdirSync(RUNBOOKS_DIR)

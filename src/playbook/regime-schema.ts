@@ -36,6 +36,7 @@ export const RegimeSchema = z
     threshold: z
       .object({
         enisa_at_least: z.enum(RISK_LEVELS),
+        also_required_when: ConditionSchema.optional().describe('Required whatever the ENISA level when this holds (e.g. Singapore: 500 or more people).'),
         exemptions: z
           .array(z.object({ when: ConditionSchema, ref: z.string().min(1), text: z.string().min(1) }).strict())
           .default([]),

@@ -1,15 +1,11 @@
-import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { CORE_FACTS } from '../domain/facts.js';
 import type { Regime } from '../domain/regime.js';
 import { checkCondition } from './check-condition.js';
-import { PLAYBOOKS_DIR } from './catalogue.js';
-import { ValidationFailed, type Problem } from './problems.js';
+import type { Problem } from './problems.js';
 import { RegimeSchema } from './regime-schema.js';
 import { pathLabel, schemaProblems } from './runbook.js';
 import { YamlSource, type Path } from './yaml-source.js';
 
-export const REGIMES_DIR = join(PLAYBOOKS_DIR, 'regimes');
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -33,6 +29,7 @@ export function checkRegime(src: YamlSource, isCalendar: (code: string) => boole
   if (isObj(raw)) {
     for (const p of checkCondition(raw.applies_when, CORE_FACTS, ['applies_when'])) at(p.path, p.message);
     const threshold = isObj(raw.threshold) ? raw.threshold : {};
+    if (threshold.also_required_when !== undefined) for (const p of checkCondition(threshold.also_required_when, CORE_FACTS, ['threshold', 'also_required_when'])) at(p.path, p.message);
     (Array.isArray(threshold.exemptions) ? threshold.exemptions : []).forEach((e, i) => {
       if (isObj(e)) for (const p of checkCondition(e.when, CORE_FACTS, ['threshold', 'exemptions', i, 'when'])) at(p.path, p.message);
     });
@@ -79,10 +76,6 @@ export function checkRegime(src: YamlSource, isCalendar: (code: string) => boole
   return { regime: regime as unknown as Regime, problems };
 }
 
-export interface RegimeCatalogue {
-  readonly regimes: readonly Regime[];
-  readonly byId: ReadonlyMap<string, Regime>;
-}
 
 /** Every problem across a set of regime files, including references between them. */
 export function checkRegimeFiles(files: readonly string[], isCalendar: (code: string) => boolean): { regimes: Regime[]; problems: Problem[] } {
@@ -106,27 +99,6 @@ export function checkRegimeFiles(files: readonly string[], isCalendar: (code: st
     }
   }
   return { regimes, problems };
-}
-
-export function shippedRegimeFiles(): string[] {
-  return readdirSync(REGIMES_DIR)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map((f) => join(REGIMES_DIR, f));
-}
-
-/** The shipped catalogue; any problem is a defect in irr itself, reported like a user's file. */
-export async function loadShippedRegimes(): Promise<RegimeCatalogue> {
-  const isCalendar = await calendarChecker();
-  const files = shippedRegimeFiles();
-  const { regimes, problems } = checkRegimeFiles(files, isCalendar);
-  for (const f of files) {
-    const r = regimes.find((x) => join(REGIMES_DIR, `${x.id}.yaml`) === f);
-    if (!r) continue;
-    if (basename(f) !== `${r.id}.yaml`) problems.push({ file: f, line: 1, col: 1, message: `file name must be ${r.id}.yaml` });
-  }
-  if (problems.length > 0) throw new ValidationFailed(problems);
-  return { regimes, byId: new Map(regimes.map((r) => [r.id, r])) };
 }
 
 /** date-holidays is large: imported only when a calendar must be checked or counted. */

@@ -8,6 +8,7 @@ import { WORK_PHASES } from '../../domain/phases.js';
 import * as decide from '../../engine/decide.js';
 import { describeEvent, isLate, statusView, type StatusView } from '../../engine/views.js';
 import { verifyIncident } from '../../engine/verify.js';
+import { obligationChanges, regimes } from '../../engine/obligations.js';
 import { IntegrityFailure } from '../../domain/errors.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
@@ -117,10 +118,18 @@ export async function step(g: GlobalOptions, id: string, stepId: string, action:
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = engine.who(g.actor, at);
+    const all = await regimes();
     const { events } = await engine.execute(id, (l) => {
       const out =
         action === 'done' ? decide.completeStep(l.ctx, l.phase, who, stepId, opts.note) : decide.skipStep(l.ctx, l.phase, who, stepId, opts.reason ?? opts.note);
       if (action === 'skip' && opts.note && opts.reason) out.push(...decide.addNote(who, opts.note, stepId));
+      // The step that establishes awareness starts the legal clocks: its time becomes aware_at
+      // unless a more precise aware_at was recorded.
+      const marks = l.runbook.phases[l.ctx.plan.find((s) => s.id === stepId)!.phase].find((s) => s.id === stepId)!.marks;
+      if (action === 'done' && marks.includes('awareness') && !Object.hasOwn(l.ctx.facts, 'aware_at')) {
+        const facts = { aware_at: who.at };
+        out.push(...decide.recordFacts(l.ctx, l.phase, who, facts, stepId), ...obligationChanges(l.ctx, all, who, facts));
+      }
       return out;
     });
     reportAppend(g, events, `${id}: ${action === 'done' ? 'done' : 'skipped'} ${stepId} (seq ${events[0]!.seq})`);
@@ -134,7 +143,11 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
     const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
     const facts = decide.parseFactArgs(catalogue, pairs);
     decide.refuseFutureInstants(catalogue, facts, engine.now());
-    const { events } = await engine.execute(id, (l) => decide.recordFacts(l.ctx, l.phase, who, facts, opts.step));
+    const all = await regimes();
+    const { events } = await engine.execute(id, (l) => {
+      const out = decide.recordFacts(l.ctx, l.phase, who, facts, opts.step);
+      return out.length ? [...out, ...obligationChanges(l.ctx, all, who, facts)] : out;
+    });
     if (events.length === 0) reportAppend(g, events, `${id}: unchanged (${Object.keys(facts).join(', ')} already recorded with these values)`, { unchanged: true });
     else reportAppend(g, events, `${id}: recorded ${Object.keys((events[0] as Extract<StoredEvent, { type: 'facts.recorded' }>).payload.facts).join(', ')} (seq ${events[0]!.seq})`);
   });

@@ -1,0 +1,240 @@
+import { describeCondition, evaluate } from '../domain/condition.js';
+import type { FactValue } from '../domain/facts.js';
+import { RISK_LEVELS, type Audience, type Regime, type RiskLevel } from '../domain/regime.js';
+import type { ObligationProgress } from '../machine/context.js';
+import { computeDue } from '../clocks/deadline.js';
+import { enisaSeverity, type Severity } from './enisa.js';
+
+/**
+ * Facts → which notifications are owed, to whom, by when, and why. One entry per regime in the
+ * catalogue, applicable or not, each with its reasons: the record a DPO shows a regulator.
+ */
+
+export type ObligationStatus =
+  | 'undetermined' // whether it is required depends on facts not yet established
+  | 'not_required'
+  | 'waived'
+  | 'not_started' // required, but the fact that starts its clock is unknown
+  | 'running'
+  | 'due_soon'
+  | 'overdue'
+  | 'met'
+  | 'late';
+
+export interface Obligation {
+  readonly id: string;
+  readonly regime: string;
+  readonly jurisdiction: string;
+  readonly audience: Audience;
+  readonly in_force: boolean;
+  readonly applies: boolean | 'unknown';
+  readonly required: boolean | 'unknown';
+  /** One line: why it is (not) required, what to establish. */
+  readonly reason: string;
+  readonly reasons: readonly string[];
+  readonly unknown_facts: readonly string[];
+  readonly clock_start: string | null;
+  readonly clock_start_source: string | null;
+  /** The legal deadline (null where the law sets no count). */
+  readonly due_at: string | null;
+  /** irr's internal target where the law says "without undue delay". */
+  readonly target_at: string | null;
+  readonly deadline: readonly string[];
+  readonly stages: { readonly family: string; readonly order: number; readonly name: string } | null;
+  readonly status: ObligationStatus;
+  readonly sent_at: string | null;
+  readonly record: ObligationProgress | null;
+  readonly citation: string;
+  readonly source: string;
+  readonly unconfirmed: readonly string[];
+}
+
+export interface Assessment {
+  readonly severity: Severity;
+  readonly obligations: readonly Obligation[];
+}
+
+type Lookup = (name: string) => FactValue | undefined;
+
+const atLeast = (level: RiskLevel, min: RiskLevel) => RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(min);
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A remaining time at or below a quarter of the window, or 12 hours, is "due soon". */
+export function dueSoon(start: number, due: number, now: number): boolean {
+  const remaining = due - now;
+  return remaining <= Math.max((due - start) / 4, 0) || remaining <= 12 * 3_600_000;
+}
+
+export function assess(args: {
+  readonly regimes: readonly Regime[];
+  readonly fact: Lookup;
+  readonly now: string;
+  /** The incident's obligation records (empty for the stateless path). */
+  readonly records?: Readonly<Record<string, ObligationProgress>>;
+}): Assessment {
+  const severity = enisaSeverity(args.fact);
+  const records = args.records ?? {};
+  const now = Date.parse(args.now);
+  const obligations = args.regimes.map((r) => obligation(r, args.fact, severity, records, now));
+  return { severity, obligations };
+}
+
+function obligation(r: Regime, fact: Lookup, severity: Severity, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
+  const record = Object.hasOwn(records, r.id) ? records[r.id]! : null;
+  const reasons: string[] = [];
+  const unknown = new Set<string>();
+  let applies: boolean | 'unknown';
+  let required: boolean | 'unknown';
+
+  const a = evaluate(r.applies_when, fact);
+  applies = a.value;
+  if (!r.in_force) {
+    required = false;
+    reasons.push('not in force');
+  } else if (a.value === false) {
+    required = false;
+    reasons.push(`does not apply: ${describeCondition(r.applies_when)} is false`);
+  } else if (a.value === 'unknown') {
+    required = 'unknown';
+    a.missing.forEach((m) => unknown.add(m));
+    reasons.push(`applies if ${describeCondition(r.applies_when)}; establish ${a.missing.join(', ')}`);
+  } else {
+    reasons.push(`applies: ${describeCondition(r.applies_when)}`);
+    required = true;
+    if (r.threshold) {
+      const t = r.threshold;
+      const forced = t.also_required_when ? evaluate(t.also_required_when, fact) : undefined;
+      if (forced?.value === true) reasons.push(`required whatever the risk level: ${describeCondition(t.also_required_when!)}`);
+      else if (!atLeast(severity.level, t.enisa_at_least)) {
+        required = false;
+        reasons.push(`ENISA severity ${severity.level} (${severity.score}) is below ${t.enisa_at_least}: document it, no notice required`);
+        severity.unknown.forEach((u) => unknown.add(u));
+        if (forced?.value === 'unknown') {
+          required = 'unknown';
+          forced.missing.forEach((m) => unknown.add(m));
+          reasons.push(`but required if ${describeCondition(t.also_required_when!)}; establish ${forced.missing.join(', ')}`);
+        }
+      } else reasons.push(`ENISA severity ${severity.level} (${severity.score}) is at least ${t.enisa_at_least}`);
+      if (required === true && !(forced?.value === true)) {
+        for (const e of t.exemptions) {
+          const x = evaluate(e.when, fact);
+          if (x.value === true) {
+            required = false;
+            reasons.push(`exempt under ${e.ref}: ${e.text}`);
+            break;
+          }
+          if (x.value === 'unknown') reasons.push(`would be exempt under ${e.ref} if ${describeCondition(e.when)} (${x.missing.join(', ')} unknown)`);
+        }
+      }
+    }
+  }
+  // A recorded decision overrides the assessment, and says so.
+  if (record?.status === 'waived') reasons.push(`waived by decision: ${record.reason ?? 'no reason recorded'}`);
+  if (record?.decided_required && required !== true) {
+    reasons.push(`required by recorded decision: ${record.reason ?? 'no reason recorded'}`);
+    required = true;
+  }
+
+  // The clock.
+  let start: number | null = null;
+  let startSource: string | null = null;
+  if ('fact' in r.clock.starts) {
+    const v = fact(r.clock.starts.fact);
+    if (typeof v === 'string') {
+      start = Date.parse(v);
+      startSource = `fact ${r.clock.starts.fact}`;
+    } else unknown.add(r.clock.starts.fact);
+  } else {
+    const ref = r.clock.starts.obligation;
+    const sent = Object.hasOwn(records, ref) ? records[ref]!.sent_at : undefined;
+    if (sent) {
+      start = Date.parse(sent);
+      startSource = `${ref} sent`;
+    }
+  }
+  let due: number | null = null;
+  let target: number | null = null;
+  let deadline: readonly string[] = [];
+  // Deadlines are computed for what is or may be owed (or was sent anyway), not for laws that do not apply.
+  if (start !== null && (required !== false || record?.sent_at)) {
+    const nlt = r.clock.no_later_than;
+    const nltAt = nlt ? fact(nlt.fact) : undefined;
+    const w = r.clock.weekend_rule;
+    const exempt = w?.unless ? evaluate(w.unless, fact) : undefined;
+    const computed = computeDue({
+      start,
+      deadline: r.clock.deadline,
+      ...(r.clock.anchor ? { anchor: r.clock.anchor } : {}),
+      ...(nlt && typeof nltAt === 'string' ? { noLaterThan: { at: Date.parse(nltAt), hours: nlt.hours, fact: nlt.fact } } : {}),
+      ...(w
+        ? {
+            weekendRule: {
+              zone: w.zone,
+              holidays: w.holidays,
+              // An unknown exemption keeps the earlier (unmoved) deadline: never promise extra time.
+              applies: exempt === undefined || exempt.value === false,
+              why: exempt?.value === true ? `exempt: ${describeCondition(w.unless!)}` : `not known whether exempt (${exempt?.missing.join(', ')}); the earlier deadline is kept`,
+            },
+          }
+        : {}),
+    });
+    due = computed.due;
+    target = computed.target;
+    deadline = computed.steps;
+    if (nlt && typeof nltAt !== 'string') deadline = [...deadline, `${nlt.fact} unknown: the ${nlt.hours} h cap from it is not applied yet`];
+  }
+
+  const sentAt = record?.sent_at ? Date.parse(record.sent_at) : null;
+  let status: ObligationStatus;
+  if (record?.status === 'waived') status = 'waived';
+  else if (sentAt !== null) status = due !== null && sentAt > due ? 'late' : 'met';
+  else if (required === false) status = 'not_required';
+  else if (required === 'unknown') status = 'undetermined';
+  else if (start === null) status = 'not_started';
+  else {
+    const limit = due ?? target;
+    if (limit === null) status = 'running';
+    else if (now > limit) status = 'overdue';
+    else status = dueSoon(start, limit, now) ? 'due_soon' : 'running';
+  }
+  if (status === 'not_started') {
+    reasons.push('fact' in r.clock.starts ? `clock not started: establish ${r.clock.starts.fact}` : `clock starts when ${r.clock.starts.obligation} is sent`);
+  }
+  if (status === 'late') reasons.push(`sent ${record!.sent_at}, after the deadline ${iso(due)}${record?.reason ? `; delay reason: ${record.reason}` : ''}`);
+
+  return {
+    id: r.id,
+    regime: r.name,
+    jurisdiction: r.jurisdiction,
+    audience: r.audience,
+    in_force: r.in_force,
+    applies,
+    required,
+    reason: reasons.join('; '),
+    reasons,
+    unknown_facts: [...unknown],
+    clock_start: iso(start),
+    clock_start_source: startSource,
+    due_at: iso(due),
+    target_at: iso(target),
+    deadline,
+    stages: r.family && r.stage ? { family: r.family, order: r.stage.order, name: r.stage.name } : null,
+    status,
+    sent_at: record?.sent_at ?? null,
+    record,
+    citation: r.citation,
+    source: r.source,
+    unconfirmed: r.unconfirmed,
+  };
+}
+
+/** Most urgent first: overdue, due soon, running by due time, then the rest. */
+export function byUrgency(a: Obligation, b: Obligation): number {
+  const rank: Record<ObligationStatus, number> = { overdue: 0, due_soon: 1, running: 2, not_started: 3, undetermined: 4, late: 5, met: 6, waived: 7, not_required: 8 };
+  const r = rank[a.status] - rank[b.status];
+  if (r !== 0) return r;
+  const da = a.due_at ?? a.target_at;
+  const db = b.due_at ?? b.target_at;
+  if (da && db) return Date.parse(da) - Date.parse(db);
+  return da ? -1 : db ? 1 : a.id.localeCompare(b.id);
+}

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import pc from 'picocolors';
+import { InvalidInput } from '../../domain/errors.js';
+import { CORE_FACTS, type FactValue } from '../../domain/facts.js';
+import { byUrgency, type Assessment, type Obligation } from '../../assess/obligations.js';
+import { checkFacts } from '../../engine/decide.js';
+import { loadShippedRegimes } from '../../playbook/regime-catalogue.js';
+import { assessIncident } from '../../engine/obligations.js';
+import { systemClock } from '../../clocks/wall.js';
+import { oneLine } from '../../domain/text.js';
+import { parseAt, type GlobalOptions } from '../context.js';
+import { withEngine } from '../engine-access.js';
+import { printJson, printLines } from '../output.js';
+
+function readFacts(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InvalidInput(`--facts: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidInput(`--facts: ${file} is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidInput(`--facts: ${file} must hold one JSON object of facts`);
+  return parsed as Record<string, unknown>;
+}
+
+export async function assess(g: GlobalOptions, incident: string | undefined, opts: { facts?: string; now?: string }): Promise<void> {
+  const now = parseAt(opts.now, '--now') ?? systemClock.now();
+  let result: Assessment;
+  if (opts.facts !== undefined) {
+    if (incident !== undefined) throw new InvalidInput('assess: give an incident or --facts, not both');
+    const facts = checkFacts(CORE_FACTS, readFacts(opts.facts), opts.facts);
+    const { regimes } = await loadShippedRegimes();
+    const { assess: run } = await import('../../assess/obligations.js');
+    result = run({ regimes, fact: (n) => (Object.hasOwn(facts, n) ? (facts[n] as FactValue) : undefined), now });
+  } else {
+    if (incident === undefined) throw new InvalidInput('assess: give an incident, or --facts <file.json|-> for a stateless assessment');
+    result = await withEngine(g, { create: false }, async (engine) => (await assessIncident(engine, incident, now)).assessment);
+  }
+  if (g.json) {
+    printJson({ now, severity: result.severity, obligations: result.obligations });
+    return;
+  }
+  printLines(renderAssessment(result));
+}
+
+const STATUS_LABEL: Record<string, string> = {
+  overdue: 'OVERDUE',
+  due_soon: 'DUE SOON',
+  running: 'running',
+  not_started: 'clock not started',
+  undetermined: 'undetermined',
+  met: 'met',
+  late: 'LATE',
+  waived: 'waived',
+  not_required: 'not required',
+};
+
+export function statusLabel(o: Obligation): string {
+  const label = STATUS_LABEL[o.status]!;
+  return o.status === 'overdue' || o.status === 'late' ? pc.red(label) : o.status === 'due_soon' ? pc.yellow(label) : label;
+}
+
+export function renderAssessment(a: Assessment): string[] {
+  const s = a.severity;
+  const lines = [pc.bold(`Severity (${s.method}): ${s.level.replace('_', ' ').toUpperCase()}  SE = ${s.score}  (DPC ${s.dpc} × EI ${s.ei} + CB ${s.cb})`)];
+  for (const e of s.explanation) lines.push(`  - ${e}`);
+  const groups: [string, (o: Obligation) => boolean][] = [
+    ['Required', (o) => o.required === true],
+    ['Undetermined: establish the facts named', (o) => o.required === 'unknown'],
+    ['Not required', (o) => o.required === false],
+  ];
+  for (const [title, pick] of groups) {
+    const list = a.obligations.filter(pick).sort(byUrgency);
+    if (list.length === 0) continue;
+    lines.push('', pc.bold(`${title} (${list.length})`));
+    for (const o of list) {
+      const when = o.due_at ? `due ${o.due_at}` : o.target_at ? `target ${o.target_at}` : '';
+      lines.push(`  ${o.id} [${statusLabel(o)}] ${o.audience}, ${o.jurisdiction}${when ? ` — ${when}` : ''}`);
+      lines.push(`      ${oneLine(o.reason)}`);
+    }
+  }
+  return lines;
+}

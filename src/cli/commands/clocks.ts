@@ -1,0 +1,105 @@
+import { writeFileSync } from 'node:fs';
+import pc from 'picocolors';
+import { byUrgency, type Obligation } from '../../assess/obligations.js';
+import { InvalidInput } from '../../domain/errors.js';
+import * as decide from '../../engine/decide.js';
+import { assessIncident, assessContext, regimes } from '../../engine/obligations.js';
+import { systemClock } from '../../clocks/wall.js';
+import { oneLine } from '../../domain/text.js';
+import { parseAt, type GlobalOptions } from '../context.js';
+import { withEngine } from '../engine-access.js';
+import { printJson, printLines, table } from '../output.js';
+import { statusLabel } from './assess.js';
+
+/** "2 d 4 h", "3 h 12 min", "-5 h 2 min" (overdue). */
+export function remaining(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  let m = Math.floor(Math.abs(ms) / 60_000);
+  const d = Math.floor(m / 1440);
+  m -= d * 1440;
+  const h = Math.floor(m / 60);
+  m -= h * 60;
+  return `${sign}${d ? `${d} d ` : ''}${d || h ? `${h} h` : ''}${d ? '' : ` ${m} min`}`.trim();
+}
+
+/** Local wall time of the responder's machine, with its offset, beside UTC. */
+export function localAndUtc(isoTime: string): string {
+  const d = new Date(isoTime);
+  const off = -d.getTimezoneOffset();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())} ${off >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+  return `${local} (${isoTime.slice(0, 16).replace('T', ' ')} UTC)`;
+}
+
+/** The board: obligations that are or may be owed, most urgent first. */
+export function board(obligations: readonly Obligation[]): Obligation[] {
+  return obligations.filter((o) => o.required !== false || o.status === 'met' || o.status === 'late' || o.status === 'waived').sort(byUrgency);
+}
+
+export async function clocks(g: GlobalOptions, id: string, opts: { now?: string; ics?: string }): Promise<void> {
+  const now = parseAt(opts.now, '--now') ?? systemClock.now();
+  const { loaded, assessment } = await withEngine(g, { create: false }, (engine) => assessIncident(engine, id, now));
+  const rows = board(assessment.obligations);
+  if (opts.ics) await writeIcs(opts.ics, loaded.ctx.id, loaded.ctx.title, rows);
+  if (g.json) {
+    printJson({ incident: id, now, clocks: rows.map((o) => ({ ...o, remaining_ms: o.due_at ?? o.target_at ? Date.parse((o.due_at ?? o.target_at)!) - Date.parse(now) : null })) });
+    return;
+  }
+  const lines = [pc.bold(`${loaded.ctx.id}  ${oneLine(loaded.ctx.title)} — legal clocks at ${localAndUtc(now)}`)];
+  if (rows.length === 0) lines.push('no notification is required or undetermined (irr assess explains every regime)');
+  lines.push(
+    ...table(
+      rows.map((o) => {
+        const when = o.due_at ?? o.target_at;
+        const left = when && o.status !== 'met' && o.status !== 'late' && o.status !== 'waived' ? remaining(Date.parse(when) - Date.parse(now)) : '';
+        const what = when ? `${o.due_at ? 'due' : 'target'} ${localAndUtc(when)}` : o.status === 'not_started' ? oneLine(o.reasons.at(-1) ?? '') : '';
+        const establish = o.status === 'undetermined' ? ` — establish ${o.unknown_facts.join(', ')}` : '';
+        return [o.id, statusLabel(o), left, `${what}${establish}`.replace(/^ — /, ''), o.audience];
+      }),
+      ['OBLIGATION', 'STATUS', 'LEFT', 'DEADLINE', 'TO'],
+    ),
+  );
+  if (opts.ics) lines.push('', `calendar written to ${opts.ics} (${rows.filter((o) => o.due_at ?? o.target_at).length} deadlines, alarms 24 h and 2 h before)`);
+  printLines(lines);
+}
+
+async function writeIcs(file: string, incident: string, title: string, rows: readonly Obligation[]): Promise<void> {
+  const { default: ical, ICalAlarmType } = await import('ical-generator');
+  const cal = ical({ name: `${incident} legal deadlines`, prodId: { company: 'irr', product: 'irr', language: 'EN' } });
+  for (const o of rows) {
+    const when = o.due_at ?? o.target_at;
+    if (!when || o.status === 'met' || o.status === 'late' || o.status === 'waived') continue;
+    const start = new Date(when);
+    cal.createEvent({
+      id: `${incident}-${o.id}@irr`,
+      start,
+      end: new Date(start.getTime() + 15 * 60_000),
+      summary: `${o.status === 'undetermined' ? 'POSSIBLE ' : ''}${o.due_at ? 'DEADLINE' : 'Target'}: ${o.id} — ${incident}`,
+      description: `${o.regime}\n${title}\nTo: ${o.audience} (${o.jurisdiction})\n${o.reason}\n${o.citation} — ${o.source}`,
+      alarms: [
+        { type: ICalAlarmType.display, trigger: 24 * 3600 },
+        { type: ICalAlarmType.display, trigger: 2 * 3600 },
+      ],
+    });
+  }
+  try {
+    writeFileSync(file, cal.toString());
+  } catch (err) {
+    throw new InvalidInput(`--ics: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+export async function obligation(g: GlobalOptions, id: string, obligationId: string, action: string, opts: { reason?: string; ref?: string; channel?: string; at?: string }): Promise<void> {
+  const at = parseAt(opts.at);
+  const all = await regimes();
+  const known = new Set(all.map((r) => r.id));
+  await withEngine(g, { create: false }, async (engine) => {
+    const who = engine.who(g.actor, at);
+    const { events } = await engine.execute(id, (l) => {
+      const o = assessContext(l.ctx, all, who.at).obligations.find((x) => x.id === obligationId);
+      return decide.recordObligation(l.ctx, l.phase, who, known, { obligation: obligationId, action, reason: opts.reason, ref: opts.ref, channel: opts.channel, dueAt: o?.due_at ?? null });
+    });
+    if (g.json) printJson({ ok: true, appended: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, hash: e.hash })) });
+    else printLines(`${id}: ${obligationId} ${action} (seq ${events[0]!.seq})`);
+  });
+}

@@ -1,0 +1,43 @@
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Regime } from '../domain/regime.js';
+import { PLAYBOOKS_DIR } from './paths.js';
+import { ValidationFailed } from './problems.js';
+import { readCache, sourcesHash } from './regime-cache.js';
+
+export const REGIMES_DIR = join(PLAYBOOKS_DIR, 'regimes');
+
+export interface RegimeCatalogue {
+  readonly regimes: readonly Regime[];
+  readonly byId: ReadonlyMap<string, Regime>;
+}
+
+export function shippedRegimeFiles(): string[] {
+  return readdirSync(REGIMES_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(REGIMES_DIR, f));
+}
+
+/**
+ * The shipped catalogue; any problem is a defect in irr itself, reported like a user's file.
+ * Holiday calendar names are checked by `irr regime validate` and the test suite, not on every
+ * load: date-holidays' country data is large and the shipped names do not change at run time.
+ */
+export async function loadShippedRegimes(): Promise<RegimeCatalogue> {
+  const isCalendar = () => true;
+  const files = shippedRegimeFiles();
+  const cached = readCache(sourcesHash(files));
+  if (cached) return { regimes: cached, byId: new Map(cached.map((r) => [r.id, r])) };
+  // Edited since the build: parse and validate (YAML and zod load only on this path).
+  const { checkRegimeFiles } = await import('./regime.js');
+  const { regimes, problems } = checkRegimeFiles(files, isCalendar);
+  for (const f of files) {
+    const r = regimes.find((x) => join(REGIMES_DIR, `${x.id}.yaml`) === f);
+    if (!r) continue;
+    if (basename(f) !== `${r.id}.yaml`) problems.push({ file: f, line: 1, col: 1, message: `file name must be ${r.id}.yaml` });
+  }
+  if (problems.length > 0) throw new ValidationFailed(problems);
+  return { regimes, byId: new Map(regimes.map((r) => [r.id, r])) };
+}
+
