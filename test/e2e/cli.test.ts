@@ -78,9 +78,15 @@ describe('irr CLI end to end (real binary, real SQLite file)', () => {
     expect(json<Status>(irr(['status', id, '--json'], { db })).phase).toBe('post-incident');
 
     const n = eventCount(db);
-    expectUnchanged(db, irr(['close', id], { db }), 3, n);
+    const early = irr(['close', id], { db });
+    expectUnchanged(db, early, 3, n);
+    expect(early.stderr).toContain('review: the post-incident review must be done (not skipped)');
+    // Card data was involved, so the card-brand notice became an obligation that holds closing.
+    expect(early.stderr).toContain('obligation pci-card-brands is not yet sent');
     expect(irr(['note', id, 'Review', 'booked', 'for', 'Friday'], { db }).code).toBe(0);
     expect(irr(['step', id, 'review', 'done'], { db }).code).toBe(0);
+    expect(irr(['close', id], { db }).code).toBe(3);
+    expect(irr(['obligation', id, 'pci-card-brands', 'sent', '--channel', 'acquirer portal', '--ref', 'ACQ-5521'], { db }).code).toBe(0);
     expect(irr(['close', id, '--json'], { db }).stdout).toContain('"phase": "closed"');
     expect(json<Status>(irr(['status', id, '--json'], { db })).phase).toBe('closed');
     expectUnchanged(db, irr(['step', id, 'optional-extra', 'done'], { db }), 3, eventCount(db));

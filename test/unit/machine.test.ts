@@ -108,9 +108,9 @@ describe('lifecycle statechart, examples', () => {
 
   it('refuses to close while an obligation is unresolved', () => {
     const s = run([...toPostIncident(), ev.done('review')]);
-    const withObligation = lifecycleMachine.resolveState({ value: s.value, context: { ...s.context, obligations: { 'gdpr-art33': { status: 'drafted' } } } });
+    const withObligation = lifecycleMachine.resolveState({ value: s.value, context: { ...s.context, obligations: { 'gdpr-art33': { status: 'drafted', triggered: true } } } });
     expect(step(withObligation, ev.close())).toBeUndefined();
-    expect(closeBlockers(withObligation.context, 'post-incident')).toEqual(['obligation gdpr-art33 is drafted']);
+    expect(closeBlockers(withObligation.context, 'post-incident')).toEqual(['obligation gdpr-art33 is drafted (send it, or waive it with a reason)']);
   });
 
   it('goes back with a reason (reinfection → containment), only to an earlier phase', () => {
