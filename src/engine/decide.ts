@@ -159,11 +159,11 @@ export function recordObligation(
   for (const [field, text] of [['--reason', args.reason], ['--ref', args.ref], ['--channel', args.channel]] as const) if (text !== undefined) checkText(field, text);
   const reason = args.reason?.trim();
   if ((action === 'waived' || action === 'required') && !reason) throw new InvalidInput(`--reason: a decision that ${obligation} is ${action === 'waived' ? 'not to be sent' : 'required'} must say why (it is kept in the record, GDPR Art 33(5))`);
+  const blockers = obligationBlockers(ctx, obligation, action);
+  if (blockers.length > 0) refuse(blockers, `obligation ${obligation} ${action} refused`);
   if (action === 'sent' && args.dueAt && Date.parse(who.at) > Date.parse(args.dueAt) && !reason) {
     throw new InvalidInput(`--reason: ${obligation} was due ${args.dueAt}; a late notice must give the reasons for the delay`);
   }
-  const blockers = obligationBlockers(ctx, obligation, action);
-  if (blockers.length > 0) refuse(blockers, `obligation ${obligation} ${action} refused`);
   return [
     {
       type: 'obligation.recorded',
