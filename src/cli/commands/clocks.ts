@@ -28,7 +28,7 @@ export function localAndUtc(isoTime: string): string {
   const off = -d.getTimezoneOffset();
   const pad = (n: number) => String(n).padStart(2, '0');
   const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())} ${off >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
-  return `${local} (${isoTime.slice(0, 16).replace('T', ' ')} UTC)`;
+  return off === 0 ? `${local.slice(0, 16)} UTC` : `${local} = ${isoTime.slice(11, 16)} UTC`;
 }
 
 /** The board: obligations that are or may be owed, most urgent first. */
@@ -47,18 +47,19 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
   }
   const lines = [pc.bold(`${loaded.ctx.id}  ${oneLine(loaded.ctx.title)} — legal clocks at ${localAndUtc(now)}`)];
   if (rows.length === 0) lines.push('no notification is required or undetermined (irr assess explains every regime)');
-  lines.push(
-    ...table(
-      rows.map((o) => {
-        const when = o.due_at ?? o.target_at;
-        const left = when && o.status !== 'met' && o.status !== 'late' && o.status !== 'waived' ? remaining(Date.parse(when) - Date.parse(now)) : '';
-        const what = when ? `${o.due_at ? 'due' : 'target'} ${localAndUtc(when)}` : o.status === 'not_started' ? oneLine(o.reasons.at(-1) ?? '') : '';
-        const establish = o.status === 'undetermined' ? ` — establish ${o.unknown_facts.join(', ')}` : '';
-        return [o.id, statusLabel(o), left, `${what}${establish}`.replace(/^ — /, ''), o.audience];
-      }),
-      ['OBLIGATION', 'STATUS', 'LEFT', 'DEADLINE', 'TO'],
-    ),
-  );
+  const cells = rows.map((o) => {
+    const when = o.due_at ?? o.target_at;
+    const left = when && o.status !== 'met' && o.status !== 'late' && o.status !== 'waived' ? remaining(Date.parse(when) - Date.parse(now)) : '';
+    const what = when ? `${o.due_at ? 'due' : 'target'} ${localAndUtc(when)}` : o.status === 'not_started' ? oneLine(o.reasons.at(-1) ?? '') : '';
+    return [o.id, statusLabel(o), left, what, o.audience];
+  });
+  const rendered = table(cells, ['OBLIGATION', 'STATUS', 'LEFT', 'DEADLINE', 'TO']);
+  lines.push(rendered[0]!);
+  rows.forEach((o, i) => {
+    lines.push(rendered[i + 1]!);
+    // What would settle an undetermined duty, on its own line so the table stays narrow.
+    if (o.status === 'undetermined') lines.push(`    establish: ${o.unknown_facts.join(', ')}`);
+  });
   if (opts.ics) lines.push('', `calendar written to ${opts.ics} (${rows.filter((o) => o.due_at ?? o.target_at).length} deadlines, alarms 24 h and 2 h before)`);
   printLines(lines);
 }
