@@ -1,5 +1,11 @@
 import { TZDate } from '@date-fns/tz';
-import { addDays, endOfDay, format, isWeekend, setHours, startOfDay } from 'date-fns';
+// Per-function imports: the date-fns index pulls in hundreds of modules at start-up.
+import { addDays } from 'date-fns/addDays';
+import { endOfDay } from 'date-fns/endOfDay';
+import { format } from 'date-fns/format';
+import { isWeekend } from 'date-fns/isWeekend';
+import { setHours } from 'date-fns/setHours';
+import { startOfDay } from 'date-fns/startOfDay';
 import type { Deadline } from '../domain/regime.js';
 import { isHoliday } from './calendar.js';
 

@@ -207,7 +207,7 @@ export class Engine {
    * write conflict (exit 4), never a silent double entry.
    */
   async execute(id: string, decide: (l: Loaded) => NewEvent[]): Promise<{ events: StoredEvent[]; state: IncidentState; loaded: Loaded }> {
-    const { Fold } = await this.foldModule();
+    const { Fold } = this.foldMod ?? (await this.foldModule());
     let lastStale: StaleHead | undefined;
     // A long-lived caller decides first against the state it holds, without reading the head: the
     // append re-checks the head under the write lock, which is what makes this safe.

@@ -107,3 +107,15 @@ describe('conditions are three-valued', () => {
     expect(evaluate({ fact: 'malicious', known: false }, facts({})).value).toBe(true);
   });
 });
+
+describe('event hash', () => {
+  it('the fast canonical encoding agrees with the definition (property)', async () => {
+    const { eventHash, eventHashReference } = await import('../../src/store/hash.js');
+    fc.assert(
+      fc.property(fc.string(), fc.nat(), fc.string(), fc.string(), fc.string(), fc.string(), fc.jsonValue(), (incident, seq, type, at, rec, actor, payload) => {
+        const e = { incident, seq, type, at, recorded_at: rec, actor, payload };
+        expect(eventHash('ab'.repeat(32), e)).toBe(eventHashReference('ab'.repeat(32), e));
+      }),
+    );
+  });
+});

@@ -8,7 +8,6 @@ import { WORK_PHASES } from '../../domain/phases.js';
 import * as decide from '../../engine/decide.js';
 import { describeEvent, isLate, statusView, type StatusView } from '../../engine/views.js';
 import { verifyIncident } from '../../engine/verify.js';
-import { obligationChanges, regimes } from '../../engine/obligations.js';
 import { IntegrityFailure } from '../../domain/errors.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
@@ -118,6 +117,7 @@ export async function step(g: GlobalOptions, id: string, stepId: string, action:
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = engine.who(g.actor, at);
+    const { obligationChanges, regimes } = await import('../../engine/obligations.js');
     const all = await regimes();
     const { events } = await engine.execute(id, (l) => {
       const out =
@@ -143,6 +143,7 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
     const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
     const facts = decide.parseFactArgs(catalogue, pairs);
     decide.refuseFutureInstants(catalogue, facts, engine.now());
+    const { obligationChanges, regimes } = await import('../../engine/obligations.js');
     const all = await regimes();
     const { events } = await engine.execute(id, (l) => {
       const out = decide.recordFacts(l.ctx, l.phase, who, facts, opts.step);
