@@ -89,6 +89,11 @@ export function registerCommands(program: Command): void {
     .option('--channel <text>', 'how it was sent (portal, email, post, phone)')
     .option(...AT)
     .action(lazy(ck, 'obligation'));
+  program
+    .command('run [incident]')
+    .description('the responder console: a guided, resumable walkthrough of the incident (pick or open one)')
+    .option('--answers <file>', 'drive the console from a YAML or JSON list of answers (rehearsals, tests); - for stdin')
+    .action(lazy(() => import('./commands/run.js'), 'run'));
   program.command('log <incident>').description('the timeline: seq, at, recorded_at, actor, what').action(lazy(inc, 'log'));
   program.command('verify [incident]').description('check the hash chain, seq continuity and replay == snapshot (exit 5 on failure)').action(lazy(inc, 'verify'));
 }

@@ -9,6 +9,8 @@ export const ExitCode = {
   refused: 3,
   conflict: 4,
   integrity: 5,
+  /** The responder pressed Ctrl-C in the console (shell convention 128 + SIGINT). */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -41,4 +43,9 @@ export class WriteConflict extends IrrError {
 /** The stored log is not what was written: broken chain, gap in seq, or replay differs from snapshot. */
 export class IntegrityFailure extends IrrError {
   readonly exitCode = ExitCode.integrity;
+}
+
+/** The console was stopped with Ctrl-C; everything answered before was already stored. */
+export class Interrupted extends IrrError {
+  readonly exitCode = ExitCode.interrupted;
 }

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { byUrgency, type Obligation } from '../../assess/obligations.js';
 import { InvalidInput } from '../../domain/errors.js';
-import * as decide from '../../engine/decide.js';
-import { assessIncident, assessContext, regimes } from '../../engine/obligations.js';
+import { recordObligation } from '../../engine/actions.js';
+import { assessIncident } from '../../engine/obligations.js';
 import { systemClock } from '../../clocks/wall.js';
 import { oneLine } from '../../domain/text.js';
 import { parseAt, type GlobalOptions } from '../context.js';
@@ -92,14 +92,8 @@ async function writeIcs(file: string, incident: string, title: string, rows: rea
 
 export async function obligation(g: GlobalOptions, id: string, obligationId: string, action: string, opts: { reason?: string; ref?: string; channel?: string; at?: string }): Promise<void> {
   const at = parseAt(opts.at);
-  const all = await regimes();
-  const known = new Set(all.map((r) => r.id));
   await withEngine(g, { create: false }, async (engine) => {
-    const who = engine.who(g.actor, at);
-    const { events } = await engine.execute(id, (l) => {
-      const o = assessContext(l.ctx, all, who.at).obligations.find((x) => x.id === obligationId);
-      return decide.recordObligation(l.ctx, l.phase, who, known, { obligation: obligationId, action, reason: opts.reason, ref: opts.ref, channel: opts.channel, dueAt: o?.due_at ?? null });
-    });
+    const events = await recordObligation(engine, id, engine.who(g.actor, at), { obligation: obligationId, action, reason: opts.reason, ref: opts.ref, channel: opts.channel });
     if (g.json) printJson({ ok: true, appended: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, hash: e.hash })) });
     else printLines(`${id}: ${obligationId} ${action} (seq ${events[0]!.seq})`);
   });

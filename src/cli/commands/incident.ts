@@ -5,6 +5,7 @@ import { refuseFutureAt } from '../../engine/engine.js';
 import { systemClock } from '../../clocks/wall.js';
 import type { StoredEvent } from '../../domain/events.js';
 import { WORK_PHASES } from '../../domain/phases.js';
+import * as actions from '../../engine/actions.js';
 import * as decide from '../../engine/decide.js';
 import { describeEvent, isLate, statusView, type StatusView } from '../../engine/views.js';
 import { verifyIncident } from '../../engine/verify.js';
@@ -117,21 +118,7 @@ export async function step(g: GlobalOptions, id: string, stepId: string, action:
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = engine.who(g.actor, at);
-    const { obligationChanges, regimes } = await import('../../engine/obligations.js');
-    const all = await regimes();
-    const { events } = await engine.execute(id, (l) => {
-      const out =
-        action === 'done' ? decide.completeStep(l.ctx, l.phase, who, stepId, opts.note) : decide.skipStep(l.ctx, l.phase, who, stepId, opts.reason ?? opts.note);
-      if (action === 'skip' && opts.note && opts.reason) out.push(...decide.addNote(who, opts.note, stepId));
-      // The step that establishes awareness starts the legal clocks: its time becomes aware_at
-      // unless a more precise aware_at was recorded.
-      const marks = l.runbook.phases[l.ctx.plan.find((s) => s.id === stepId)!.phase].find((s) => s.id === stepId)!.marks;
-      if (action === 'done' && marks.includes('awareness') && !Object.hasOwn(l.ctx.facts, 'aware_at')) {
-        const facts = { aware_at: who.at };
-        out.push(...decide.recordFacts(l.ctx, l.phase, who, facts, stepId), ...obligationChanges(l.ctx, all, who, facts));
-      }
-      return out;
-    });
+    const events = action === 'done' ? await actions.completeStep(engine, id, who, stepId, opts.note) : await actions.skipStep(engine, id, who, stepId, opts.reason, opts.note);
     reportAppend(g, events, `${id}: ${action === 'done' ? 'done' : 'skipped'} ${stepId} (seq ${events[0]!.seq})`);
   });
 }
@@ -140,15 +127,8 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = engine.who(g.actor, at);
-    const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
-    const facts = decide.parseFactArgs(catalogue, pairs);
-    decide.refuseFutureInstants(catalogue, facts, engine.now());
-    const { obligationChanges, regimes } = await import('../../engine/obligations.js');
-    const all = await regimes();
-    const { events } = await engine.execute(id, (l) => {
-      const out = decide.recordFacts(l.ctx, l.phase, who, facts, opts.step);
-      return out.length ? [...out, ...obligationChanges(l.ctx, all, who, facts)] : out;
-    });
+    const facts = decide.parseFactArgs(engine.catalogue(engine.runbookOf(engine.incident(id))), pairs);
+    const events = await actions.recordFacts(engine, id, who, facts, opts.step);
     if (events.length === 0) reportAppend(g, events, `${id}: unchanged (${Object.keys(facts).join(', ')} already recorded with these values)`, { unchanged: true });
     else reportAppend(g, events, `${id}: recorded ${Object.keys((events[0] as Extract<StoredEvent, { type: 'facts.recorded' }>).payload.facts).join(', ')} (seq ${events[0]!.seq})`);
   });
@@ -157,8 +137,7 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
 export async function note(g: GlobalOptions, id: string, words: string[], opts: { step?: string } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const who = engine.who(g.actor, at);
-    const { events } = await engine.execute(id, (l) => decide.addNote(who, words.join(' '), opts.step, l.ctx));
+    const events = await actions.addNote(engine, id, engine.who(g.actor, at), words.join(' '), opts.step);
     reportAppend(g, events, `${id}: note added (seq ${events[0]!.seq})`);
   });
 }
@@ -166,8 +145,7 @@ export async function note(g: GlobalOptions, id: string, words: string[], opts: 
 export async function advance(g: GlobalOptions, id: string, opts: AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const who = engine.who(g.actor, at);
-    const { events } = await engine.execute(id, (l) => decide.advance(l.ctx, l.phase, who));
+    const events = await actions.advance(engine, id, engine.who(g.actor, at));
     const e = events[0] as Extract<StoredEvent, { type: 'phase.advanced' }>;
     reportAppend(g, events, `${id}: ${e.payload.from} → ${e.payload.to}`, { phase: e.payload.to });
   });
@@ -176,8 +154,7 @@ export async function advance(g: GlobalOptions, id: string, opts: AtOption): Pro
 export async function reopen(g: GlobalOptions, id: string, phase: string, opts: { reason?: string } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const who = engine.who(g.actor, at);
-    const { events } = await engine.execute(id, (l) => decide.reopen(l.ctx, l.phase, who, phase, opts.reason));
+    const events = await actions.reopen(engine, id, engine.who(g.actor, at), phase, opts.reason);
     const e = events[0] as Extract<StoredEvent, { type: 'phase.reopened' }>;
     reportAppend(g, events, `${id}: back from ${e.payload.from} to ${e.payload.to}`, { phase: e.payload.to });
   });
@@ -186,8 +163,7 @@ export async function reopen(g: GlobalOptions, id: string, phase: string, opts: 
 export async function close(g: GlobalOptions, id: string, opts: AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const who = engine.who(g.actor, at);
-    const { events } = await engine.execute(id, (l) => decide.close(l.ctx, l.phase, who));
+    const events = await actions.close(engine, id, engine.who(g.actor, at));
     reportAppend(g, events, `${id}: closed (head ${events[0]!.hash.slice(0, 16)}…)`, { phase: 'closed' });
   });
 }

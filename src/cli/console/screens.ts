@@ -1,0 +1,88 @@
+import pc from 'picocolors';
+import type { Obligation } from '../../assess/obligations.js';
+import { nextPhase, type WorkPhase } from '../../domain/phases.js';
+import { oneLine } from '../../domain/text.js';
+import type { StatusView, StepView } from '../../engine/views.js';
+import { truncate } from '../../render/terminal-text.js';
+import { remaining } from '../commands/clocks.js';
+import type { Choice } from './prompter.js';
+
+/**
+ * What the console shows, as pure functions of the incident's view: the header on every screen and
+ * the choices of each menu. Words and marks carry the meaning; colour only helps the eye.
+ */
+
+const CLOCKS_SHOWN = 3;
+
+function hhmm(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** One clock as "OVERDUE by 3 h 5 min" / "due soon: 2 h 10 min left" / "4 d 2 h left". */
+export function clockLine(o: Obligation, now: string): string {
+  const when = o.due_at ?? o.target_at;
+  if (o.status === 'not_started') return `${o.id}: required; clock starts when ${o.clock_start_source ?? 'its start fact'} is known`;
+  if (!when) return `${o.id}: ${o.status.replace('_', ' ')}`;
+  const left = Date.parse(when) - Date.parse(now);
+  const kind = o.due_at ? 'due' : 'target';
+  const possible = o.status === 'undetermined' ? 'if required, ' : '';
+  if (left < 0) return pc.red(`${o.id}: OVERDUE by ${remaining(-left)} (${possible}${kind} ${hhmm(when)})`);
+  const text = `${o.id}: ${remaining(left)} left (${possible}${kind} ${hhmm(when)})`;
+  return o.status === 'due_soon' ? pc.yellow(`${o.id}: DUE SOON, ${text.slice(o.id.length + 2)}`) : text;
+}
+
+/** Obligations still to act on, most urgent first (sent, waived and not required ones drop off). */
+export function openClocks(board: readonly Obligation[]): Obligation[] {
+  return board.filter((o) => o.status === 'running' || o.status === 'due_soon' || o.status === 'overdue' || o.status === 'not_started' || (o.status === 'undetermined' && (o.due_at ?? o.target_at)));
+}
+
+export function header(v: StatusView, board: readonly Obligation[], now: string, actor: string, columns: number): string[] {
+  const width = Math.max(40, columns) - 1;
+  const phaseSteps = v.steps.filter((s) => s.phase === v.phase && s.status !== 'not_applicable');
+  const resolved = phaseSteps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
+  const lines = [
+    pc.bold(`${v.id}  ${oneLine(v.title)}${v.mode === 'drill' ? '  [DRILL]' : ''}`),
+    `phase: ${v.phase}${v.phase === 'closed' ? '' : ` (${resolved}/${phaseSteps.length} steps resolved)`} · acting as ${actor} · ${hhmm(now)}`,
+  ];
+  const clocks = openClocks(board);
+  if (!v.awareness && clocks.length === 0) lines.push('clocks: none running yet (they start when awareness is established)');
+  else if (clocks.length === 0) lines.push('clocks: no notification outstanding');
+  else {
+    for (const o of clocks.slice(0, CLOCKS_SHOWN)) lines.push(`clock ${clockLine(o, now)}`);
+    if (clocks.length > CLOCKS_SHOWN) lines.push(`      …and ${clocks.length - CLOCKS_SHOWN} more (Notifications)`);
+  }
+  lines.push('-'.repeat(Math.min(width, 78)));
+  return lines.map((l) => truncate(l, width));
+}
+
+const MARK: Record<StepView['status'], string> = { done: '[x]', skipped: '[-]', pending: '[ ]', not_applicable: '[/]' };
+
+/** The state words come first, so they survive when a narrow terminal cuts the line. */
+export function stepLabel(s: StepView): string {
+  const state = s.blocked_by.length > 0 ? 'WAITS ' : s.unknown_facts?.length ? 'MAYBE ' : '';
+  return `${MARK[s.status]}${s.required ? '*' : ' '} ${state}${s.title} (${s.owner})`;
+}
+
+export type MainAction = 'advance' | 'close' | 'facts' | 'notifications' | 'note' | 'status' | 'reopen' | 'quit';
+
+/** The main menu: the phase's open steps first, then the moves. Values are what an answers file names. */
+export function mainChoices(v: StatusView, board: readonly Obligation[]): Choice[] {
+  const choices: Choice[] = [];
+  if (v.phase !== 'closed') {
+    for (const s of v.steps.filter((x) => x.phase === v.phase && x.status === 'pending')) {
+      choices.push({ value: s.id, name: stepLabel(s), description: `step ${s.id}: owner ${s.owner}${s.blocked_by.length ? `, waits for ${s.blocked_by.join(', ')}` : ''}` });
+    }
+    const held = v.holds.length ? ` (held: ${v.holds.length} thing${v.holds.length === 1 ? '' : 's'})` : ' (ready)';
+    if (v.phase === 'post-incident') choices.push({ value: 'close', name: `Close the incident${held}` });
+    else choices.push({ value: 'advance', name: `Advance to ${nextPhase(v.phase as WorkPhase)}${held}` });
+    choices.push({ value: 'facts', name: `Record facts (${Object.keys(v.facts).length} recorded)` });
+  }
+  const required = board.filter((o) => o.required === true && o.status !== 'met' && o.status !== 'late' && o.status !== 'waived').length;
+  const unsure = board.filter((o) => o.required === 'unknown').length;
+  choices.push({ value: 'notifications', name: `Notifications (${required} to send, ${unsure} undetermined)` });
+  if (v.phase !== 'closed') choices.push({ value: 'note', name: 'Add a note to the timeline' });
+  choices.push({ value: 'status', name: 'Show every phase, step and fact' });
+  if (v.phase !== 'detection') choices.push({ value: 'reopen', name: 'Go back to an earlier phase (with a reason)' });
+  choices.push({ value: 'quit', name: 'Quit (everything answered is already saved)' });
+  return choices;
+}

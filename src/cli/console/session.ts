@@ -1,0 +1,407 @@
+import { existsSync } from 'node:fs';
+import pc from 'picocolors';
+import type { Obligation } from '../../assess/obligations.js';
+import { systemClock } from '../../clocks/wall.js';
+import { IntegrityFailure, IrrError } from '../../domain/errors.js';
+import type { StoredEvent } from '../../domain/events.js';
+import type { FactValue } from '../../domain/facts.js';
+import { WORK_PHASES, phaseIndex } from '../../domain/phases.js';
+import type { Regime } from '../../domain/regime.js';
+import { oneLine } from '../../domain/text.js';
+import * as actions from '../../engine/actions.js';
+import { Engine } from '../../engine/engine.js';
+import { assessContext, regimes } from '../../engine/obligations.js';
+import { statusView, type StatusView, type StepView } from '../../engine/views.js';
+import { renderMarkdown } from '../../render/terminal-markdown.js';
+import { visibleLength, wrap } from '../../render/terminal-text.js';
+import { EventStore } from '../../store/event-store.js';
+import { statusLabel } from '../commands/assess.js';
+import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks.js';
+import { renderStatus } from '../commands/incident.js';
+import type { GlobalOptions } from '../context.js';
+import { askFact, parseTimeAnswer, showValue, timeProblem } from './answers.js';
+import { BadAnswer, type Choice, type Prompter } from './prompter.js';
+import { header, mainChoices } from './screens.js';
+
+const BACK = 'back';
+const CLOCK_ROWS = 3;
+
+/**
+ * The responder console: a loop of screens over one incident. Every answer that changes the
+ * incident goes through the same engine actions as the one-shot commands and is stored before the
+ * next question is put, so a closed lid or a killed process loses nothing already answered. Each
+ * screen reloads the incident, so another responder's progress shows on the next screen.
+ */
+export class ConsoleSession {
+  private engineRef?: Engine;
+  private flash: string[] = [];
+  private all: readonly Regime[] = [];
+  /** The incident on screen, for the "resume with" hint when the session is interrupted. */
+  current?: string;
+
+  constructor(
+    private readonly g: GlobalOptions,
+    private readonly p: Prompter,
+    private readonly write: (text: string) => void,
+  ) {}
+
+  async run(id?: string): Promise<void> {
+    this.all = await regimes();
+    try {
+      if (id !== undefined) this.engine(false).incident(id);
+      const chosen = id ?? (await this.pick());
+      if (chosen) {
+        this.current = chosen;
+        await this.incidentLoop(chosen);
+      }
+    } finally {
+      this.engineRef?.store.close();
+    }
+  }
+
+  /** The store opens on first need: quitting the picker on a fresh machine leaves no empty database. */
+  private engine(create: boolean): Engine {
+    if (!this.engineRef) this.engineRef = new Engine(EventStore.open(this.g.db, { create }), systemClock);
+    return this.engineRef;
+  }
+
+  private who() {
+    return this.engine(false).who(this.g.actor);
+  }
+
+  private show(lines: readonly string[]): void {
+    const text = `${lines.join('\n')}\n`;
+    // A person gets a fresh screen each time; a transcript (answers file, pipe) just runs on.
+    this.write(this.p.interactive ? `\u001b[H\u001b[2J${text}` : text);
+  }
+
+  /**
+   * Run one change. A refusal (a guard, a conflict with another responder, a bad value) becomes a
+   * message on the next screen; an integrity failure or a bad answers file stops the session.
+   */
+  private async attempt(what: () => Promise<readonly StoredEvent[]>, success: (events: readonly StoredEvent[]) => string): Promise<boolean> {
+    try {
+      const events = await what();
+      this.flash.push(pc.green(`saved: ${success(events)}`));
+      return true;
+    } catch (err) {
+      if (err instanceof IrrError && !(err instanceof IntegrityFailure) && !(err instanceof BadAnswer)) {
+        this.flash.push(pc.yellow(`not saved: ${err.message}`));
+        return false;
+      }
+      throw err;
+    }
+  }
+
+  // ---------------------------------------------------------------- choosing an incident
+
+  private async pick(): Promise<string | undefined> {
+    const exists = existsSync(this.g.db);
+    const rows = exists ? this.engine(false).store.incidents().filter((r) => r.mode === 'real') : [];
+    const choices: Choice[] = [];
+    for (const r of rows) {
+      const v = statusView(await this.engine(false).load(r.id));
+      if (v.phase !== 'closed') choices.push({ value: v.id, name: `${v.id}  ${oneLine(v.title)}  (${v.phase}, ${v.playbook.id})` });
+    }
+    choices.push({ value: 'new', name: 'Open a new incident' }, { value: 'quit', name: 'Quit' });
+    const lines = [pc.bold('irr — breach response console'), `database: ${this.g.db} · acting as ${this.g.actor}`, ''];
+    lines.push(choices.length > 2 ? `${choices.length - 2} open incident${choices.length === 3 ? '' : 's'}:` : 'No open incident.');
+    this.show(lines);
+    const picked = await this.p.select({ message: 'Which incident?', choices, default: choices.length > 2 ? choices[0]!.value : 'new', above: lines.length });
+    if (picked === 'quit') return undefined;
+    if (picked === 'new') return this.openNew();
+    return picked;
+  }
+
+  private async openNew(): Promise<string | undefined> {
+    const { listShippedRunbooks } = await import('../../playbook/catalogue.js');
+    const shipped = listShippedRunbooks();
+    const playbook = await this.p.select({
+      message: 'Which runbook fits?',
+      choices: shipped.map((l) => ({ value: l.runbook.id, name: `${l.runbook.title} (${l.runbook.id})`, description: oneLine(l.runbook.description).slice(0, 160) })),
+    });
+    const title = await this.p.input({
+      message: 'Title (what happened, in a few words)',
+      validate: (s) => (s.trim() === '' ? 'the incident needs a title' : /[\u0000-\u001f\u007f-\u009f]/.test(s) ? 'plain text only' : null),
+    });
+    const now = systemClock.now();
+    const detected = await this.p.input({
+      message: 'When was it detected? "now", ISO time with offset, or YYYY-MM-DD HH:MM local',
+      default: 'now',
+      validate: (s) => timeProblem(s, now),
+    });
+    const detectedAt = (parseTimeAnswer(detected, now) as { value: string }).value;
+    const engine = this.engine(true);
+    const loaded = shipped.find((l) => l.runbook.id === playbook)!;
+    const opened = await engine.open({ playbook: loaded, title, who: engine.who(this.g.actor) });
+    this.current = opened.incident;
+    this.flash.push(pc.green(`saved: opened ${opened.incident} on runbook ${playbook}`));
+    await this.attempt(
+      () => actions.recordFacts(engine, opened.incident, engine.who(this.g.actor), { detected_at: detectedAt }),
+      () => `detected_at = ${localAndUtc(detectedAt)}`,
+    );
+    return opened.incident;
+  }
+
+  // ---------------------------------------------------------------- the incident
+
+  private async view(id: string): Promise<{ v: StatusView; board: Obligation[]; now: string; ctx: Awaited<ReturnType<Engine['load']>> }> {
+    const engine = this.engine(false);
+    const l = await engine.load(id);
+    const now = engine.now();
+    return { v: statusView(l), board: clocksBoard(assessContext(l.ctx, this.all, now).obligations), now, ctx: l };
+  }
+
+  private screen(v: StatusView, board: readonly Obligation[], now: string, body: readonly string[] = []): number {
+    // Long lines are wrapped here rather than by the terminal, so the row count below is true.
+    const width = this.p.columns - 1;
+    const fit = (l: string) => (visibleLength(l) <= width ? [l] : wrap(l, width, /^ */.exec(l)![0], `${/^ */.exec(l)![0]}    `));
+    const lines = [...header(v, board, now, this.g.actor, this.p.columns), ...[...this.flash, ...body].flatMap(fit)];
+    this.flash = [];
+    this.show(lines);
+    return lines.length;
+  }
+
+  private async incidentLoop(id: string): Promise<void> {
+    for (;;) {
+      const { v, board, now } = await this.view(id);
+      const open = v.steps.filter((s) => s.phase === v.phase && s.status === 'pending').length;
+      const above = this.screen(v, board, now);
+      const message = v.phase === 'closed' ? 'The incident is closed. What now?' : `What next? (${open} open step${open === 1 ? '' : 's'} in ${v.phase})`;
+      const choice = await this.p.select({ message, choices: mainChoices(v, board), above });
+      switch (choice) {
+        case 'quit':
+          this.write(`Everything is saved. Resume with: irr run ${id}\n`);
+          return;
+        case 'advance':
+        case 'close':
+          await this.move(id, v, choice);
+          break;
+        case 'facts':
+          await this.factsMenu(id);
+          break;
+        case 'notifications':
+          await this.notifications(id);
+          break;
+        case 'note': {
+          const text = await this.p.input({ message: 'Note for the timeline (empty to cancel)' });
+          if (text.trim()) await this.attempt(() => actions.addNote(this.engine(false), id, this.who(), text), (e) => `note (seq ${e[0]!.seq})`);
+          break;
+        }
+        case 'status':
+          await this.statusScreen(id);
+          break;
+        case 'reopen':
+          await this.reopen(id, v);
+          break;
+        default:
+          await this.stepScreen(id, choice);
+      }
+    }
+  }
+
+  private async move(id: string, v: StatusView, kind: 'advance' | 'close'): Promise<void> {
+    if (v.holds.length > 0) {
+      this.flash.push(pc.yellow(`Cannot ${kind} yet; held by:`), ...v.holds.map((h) => `  - ${h}`));
+      return;
+    }
+    const engine = this.engine(false);
+    if (kind === 'close') await this.attempt(() => actions.close(engine, id, this.who()), (e) => `closed ${id} (log head ${e[0]!.hash.slice(0, 16)}…)`);
+    else await this.attempt(() => actions.advance(engine, id, this.who()), (e) => `phase ${(e[0] as Extract<StoredEvent, { type: 'phase.advanced' }>).payload.to} begins`);
+  }
+
+  // ---------------------------------------------------------------- a step
+
+  private async stepScreen(id: string, stepId: string): Promise<void> {
+    let offset = 0;
+    for (;;) {
+      const { v, board, now, ctx } = await this.view(id);
+      const s = v.steps.find((x) => x.id === stepId)!;
+      if (s.status !== 'pending') {
+        // Another responder may have resolved it while this one was reading.
+        if (!this.flash.some((f) => f.includes('saved'))) this.flash.push(`step ${stepId} is already ${s.status === 'done' ? 'done' : s.status.replace('_', ' ')}${s.by ? ` (by ${s.by})` : ''}`);
+        return;
+      }
+      const step = ctx.runbook.phases[s.phase].find((x) => x.id === stepId)!;
+      const info = this.stepInfo(s, v.facts);
+      const guidance = renderMarkdown(step.guidance, Math.min(this.p.columns, 100) - 1);
+      // Header, messages, step facts, blank lines, "more" marker, then the question with up to
+      // seven choices, its description and key hints: the guidance gets what is left of the rows.
+      const headLines = 4 + Math.min(CLOCK_ROWS, 3) + this.flash.length;
+      const room = this.p.interactive ? Math.max(3, this.p.rows - headLines - info.length - 3 - 10) : guidance.length;
+      if (offset >= guidance.length) offset = 0;
+      const page = guidance.slice(offset, offset + room);
+      const rest = guidance.length - offset - page.length;
+      const above = this.screen(v, board, now, [...info, '', ...page, ...(rest > 0 ? [pc.dim(`… ${rest} more line${rest === 1 ? '' : 's'} of guidance`)] : []), '']);
+      const missing = s.captures.filter((f) => !Object.hasOwn(v.facts, f));
+      const choices: Choice[] = [
+        { value: 'done', name: `Mark done${missing.length ? ` (asks first for ${missing.join(', ')})` : ''}` },
+        ...(s.captures.length ? [{ value: 'facts', name: `Record what this step found (${s.captures.join(', ')})` }] : []),
+        { value: 'skip', name: 'Skip, with a reason' },
+        { value: 'note', name: 'Add a note on this step' },
+        ...(rest > 0 ? [{ value: 'more', name: `Read on (${rest} more lines)` }] : offset > 0 ? [{ value: 'more', name: 'Back to the start of the guidance' }] : []),
+        { value: BACK, name: 'Back to the phase' },
+      ];
+      const action = await this.p.select({ message: `${s.id}: what now?`, choices, above });
+      const engine = this.engine(false);
+      switch (action) {
+        case BACK:
+          return;
+        case 'more':
+          offset = rest > 0 ? offset + page.length : 0;
+          break;
+        case 'done':
+          if (s.blocked_by.length > 0) {
+            this.flash.push(pc.yellow(`not saved: ${stepId} waits for ${s.blocked_by.join(', ')}; finish or skip those first`));
+            break;
+          }
+          await this.askFacts(id, missing, v.facts, now, stepId);
+          if (await this.attempt(() => actions.completeStep(engine, id, this.who(), stepId), (e) => `done ${stepId} (seq ${e[0]!.seq})${e.some((x) => x.type === 'obligation.triggered') ? '; legal clocks started' : ''}`)) return;
+          break;
+        case 'facts':
+          await this.askFacts(id, s.captures, v.facts, now, stepId);
+          break;
+        case 'skip': {
+          const reason = await this.p.input({ message: `Why skip ${stepId}? (kept in the record; empty to cancel)` });
+          if (reason.trim() && (await this.attempt(() => actions.skipStep(engine, id, this.who(), stepId, reason), (e) => `skipped ${stepId} (seq ${e[0]!.seq})`))) return;
+          break;
+        }
+        case 'note': {
+          const text = await this.p.input({ message: `Note on ${stepId} (empty to cancel)` });
+          if (text.trim()) await this.attempt(() => actions.addNote(engine, id, this.who(), text, stepId), (e) => `note on ${stepId} (seq ${e[0]!.seq})`);
+          break;
+        }
+      }
+    }
+  }
+
+  private stepInfo(s: StepView, facts: Readonly<Record<string, FactValue>>): string[] {
+    const lines = [pc.bold(s.title), `step ${s.id} · ${s.phase} · owner: ${s.owner}${s.required ? ' · required' : ' · optional'}`];
+    if (s.blocked_by.length) lines.push(pc.yellow(`waits for: ${s.blocked_by.join(', ')} (finish or skip those first)`));
+    if (s.condition) lines.push(`applies when ${s.condition}${s.unknown_facts?.length ? ` (not yet known: ${s.unknown_facts.join(', ')})` : ''}`);
+    if (s.captures.length) lines.push(`records: ${s.captures.map((f) => (Object.hasOwn(facts, f) ? `${f} = ${showValue(facts[f]!)}` : `${f} (not known)`)).join('; ')}`);
+    if (s.marks.includes('awareness')) lines.push('marking it done establishes awareness: the legal clocks start then');
+    return lines.map((l) => oneLine(l));
+  }
+
+  /** Ask each fact in turn and store each answer before the next question. */
+  private async askFacts(id: string, names: readonly string[], facts: Readonly<Record<string, FactValue>>, now: string, step?: string): Promise<void> {
+    const engine = this.engine(false);
+    const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
+    for (const name of names) {
+      const value = await askFact(this.p, name, catalogue[name]!, Object.hasOwn(facts, name) ? facts[name] : undefined, now);
+      if (value === undefined) continue;
+      await this.attempt(
+        () => actions.recordFacts(engine, id, this.who(), { [name]: value }, step),
+        (e) => (e.length === 0 ? `${name} unchanged` : `${name} = ${showValue(value)}${e.some((x) => x.type === 'obligation.triggered') ? ` (now required: ${e.filter((x) => x.type === 'obligation.triggered').map((x) => (x.payload as { obligation: string }).obligation).join(', ')})` : ''}`),
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- facts, notifications, phases
+
+  private async factsMenu(id: string): Promise<void> {
+    for (;;) {
+      const { v, board, now } = await this.view(id);
+      const engine = this.engine(false);
+      const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
+      const above = this.screen(v, board, now, ['Facts drive which steps apply and which notifications are owed.']);
+      const choices: Choice[] = [
+        { value: BACK, name: 'Back' },
+        ...Object.keys(catalogue).map((k) => ({ value: k, name: Object.hasOwn(v.facts, k) ? `${k} = ${oneLine(showValue(v.facts[k]!))}` : `${k} (not known)`, description: catalogue[k]!.description })),
+      ];
+      const name = await this.p.select({ message: 'Which fact?', choices, above });
+      if (name === BACK) return;
+      await this.askFacts(id, [name], v.facts, now);
+    }
+  }
+
+  private async notifications(id: string): Promise<void> {
+    for (;;) {
+      const { v, board, now } = await this.view(id);
+      if (board.length === 0) {
+        this.flash.push('No notification is required or undetermined yet: record the facts (data categories, people per jurisdiction, entity) to find out.');
+        return;
+      }
+      const above = this.screen(v, board, now, ['Notifications, most urgent first:']);
+      const choices: Choice[] = [
+        { value: BACK, name: 'Back' },
+        ...board.map((o) => ({ value: o.id, name: oneLine(`${o.id} [${statusLabel(o)}] ${this.when(o, now)} to ${o.audience.replace('_', ' ')} (${o.jurisdiction})`) })),
+      ];
+      const picked = await this.p.select({ message: 'Which notification?', choices, above });
+      if (picked === BACK) return;
+      await this.obligationScreen(id, picked);
+    }
+  }
+
+  private when(o: Obligation, now: string): string {
+    const at = o.due_at ?? o.target_at;
+    if (o.status === 'met' || o.status === 'late') return `sent ${o.sent_at ? localAndUtc(o.sent_at) : ''}`;
+    if (!at) return o.status === 'undetermined' ? `establish ${o.unknown_facts.join(', ')}` : '';
+    const left = Date.parse(at) - Date.parse(now);
+    return `${o.due_at ? 'due' : 'target'} ${localAndUtc(at)} (${left < 0 ? `${remaining(-left)} ago` : `${remaining(left)} left`})`;
+  }
+
+  private async obligationScreen(id: string, obligationId: string): Promise<void> {
+    const { v, board, now } = await this.view(id);
+    const o = board.find((x) => x.id === obligationId);
+    if (!o) return;
+    const regime = this.all.find((r) => r.id === o.id)!;
+    const body = [
+      pc.bold(`${regime.name}`),
+      `${regime.citation} · to ${o.audience.replace('_', ' ')} (${o.jurisdiction}) · ${statusLabel(o)}`,
+      `why: ${o.reason}`,
+      `when: ${this.when(o, now) || 'no deadline yet'}`,
+      ...(o.record && o.record.status !== 'pending' ? [`recorded: ${o.record.status}${o.record.sent_at ? ` ${o.record.sent_at}` : ''}${o.record.channel ? ` via ${o.record.channel}` : ''}${o.record.ref ? `, ref ${o.record.ref}` : ''}`] : []),
+      'must contain:',
+      ...regime.required_contents.map((c) => `  - ${c.text} (${c.ref})`),
+      '',
+    ].map((l) => oneLine(l));
+    const above = this.screen(v, board, now, body);
+    const action = await this.p.select({
+      message: `${o.id}: record what?`,
+      choices: [
+        { value: 'drafted', name: 'Drafted' },
+        { value: 'approved', name: 'Approved for sending' },
+        { value: 'sent', name: 'Sent (time, channel, reference)' },
+        { value: 'waived', name: 'Not to be sent: waived, with the reason' },
+        { value: 'required', name: 'Required by decision, with the reason' },
+        { value: BACK, name: 'Back' },
+      ],
+      above,
+    });
+    if (action === BACK) return;
+    const engine = this.engine(false);
+    let who = this.who();
+    let channel: string | undefined;
+    let ref: string | undefined;
+    let reason: string | undefined;
+    if (action === 'sent') {
+      const at = await this.p.input({ message: 'When was it sent? "now", ISO time with offset, or YYYY-MM-DD HH:MM local', default: 'now', validate: (s) => timeProblem(s, now) });
+      who = engine.who(this.g.actor, (parseTimeAnswer(at, now) as { value: string }).value);
+      channel = (await this.p.input({ message: 'Channel (portal, email, post, phone…)' })).trim() || undefined;
+      ref = (await this.p.input({ message: 'Reference given by the recipient (empty if none)' })).trim() || undefined;
+      if (o.due_at && Date.parse(who.at) > Date.parse(o.due_at)) {
+        reason = await this.p.input({ message: `Sent after the deadline (${localAndUtc(o.due_at)}): the reasons for the delay`, validate: (s) => (s.trim() ? null : 'a late notice must give the reasons for the delay') });
+      }
+    } else if (action === 'waived' || action === 'required') {
+      reason = await this.p.input({ message: `Why is ${o.id} ${action === 'waived' ? 'not to be sent' : 'required'}? (kept in the record)`, validate: (s) => (s.trim() ? null : 'a decision needs its reason') });
+    }
+    await this.attempt(() => actions.recordObligation(engine, id, who, { obligation: o.id, action, reason, channel, ref }), (e) => `${o.id} ${action} (seq ${e[0]!.seq})`);
+  }
+
+  private async statusScreen(id: string): Promise<void> {
+    const { ctx } = await this.view(id);
+    this.show(renderStatus(statusView(ctx)));
+    await this.p.select({ message: 'Done reading?', choices: [{ value: BACK, name: 'Back' }] });
+  }
+
+  private async reopen(id: string, v: StatusView): Promise<void> {
+    const earlier = v.phase === 'closed' ? [...WORK_PHASES] : WORK_PHASES.filter((p) => phaseIndex(p) < phaseIndex(v.phase));
+    const to = await this.p.select({ message: 'Back to which phase?', choices: [...earlier.map((p) => ({ value: p, name: p })), { value: BACK, name: 'Cancel' }] });
+    if (to === BACK) return;
+    const reason = await this.p.input({ message: `Why go back to ${to}? (e.g. "reinfection found on host X"; empty to cancel)` });
+    if (!reason.trim()) return;
+    await this.attempt(() => actions.reopen(this.engine(false), id, this.who(), to, reason), () => `back to ${to}`);
+  }
+}

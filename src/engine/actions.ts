@@ -1,0 +1,92 @@
+import type { StoredEvent } from '../domain/events.js';
+import type { FactValue } from '../domain/facts.js';
+import * as decide from './decide.js';
+import type { Actor } from './decide.js';
+import type { Engine } from './engine.js';
+
+/**
+ * What a responder can do to an incident, shared by the one-shot commands and the console so both
+ * record exactly the same events: decide against the current state, append in one transaction,
+ * and return only once the events are durably stored.
+ */
+
+/** The regime catalogue and assessment load on first need, so `irr status` never pays for them. */
+const obligations = () => import('./obligations.js');
+
+type Appended = readonly StoredEvent[];
+
+export async function completeStep(engine: Engine, id: string, who: Actor, step: string, note?: string): Promise<Appended> {
+  const { obligationChanges, regimes } = await obligations();
+  const all = await regimes();
+  const { events } = await engine.execute(id, (l) => {
+    const out = decide.completeStep(l.ctx, l.phase, who, step, note);
+    // The step that establishes awareness starts the legal clocks: its time becomes aware_at
+    // unless a more precise aware_at was recorded.
+    const plan = l.ctx.plan.find((s) => s.id === step)!;
+    const marks = l.runbook.phases[plan.phase].find((s) => s.id === step)!.marks;
+    if (marks.includes('awareness') && !Object.hasOwn(l.ctx.facts, 'aware_at')) {
+      const facts = { aware_at: who.at };
+      out.push(...decide.recordFacts(l.ctx, l.phase, who, facts, step), ...obligationChanges(l.ctx, all, who, facts));
+    }
+    return out;
+  });
+  return events;
+}
+
+export async function skipStep(engine: Engine, id: string, who: Actor, step: string, reason: string | undefined, note?: string): Promise<Appended> {
+  const { events } = await engine.execute(id, (l) => {
+    const out = decide.skipStep(l.ctx, l.phase, who, step, reason ?? note);
+    if (note && reason) out.push(...decide.addNote(who, note, step));
+    return out;
+  });
+  return events;
+}
+
+/** Record facts and, in the same append, the notifications they make required or no longer required. */
+export async function recordFacts(engine: Engine, id: string, who: Actor, facts: Readonly<Record<string, FactValue>>, step?: string): Promise<Appended> {
+  const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
+  decide.refuseFutureInstants(catalogue, facts, engine.now());
+  const { obligationChanges, regimes } = await obligations();
+  const all = await regimes();
+  const { events } = await engine.execute(id, (l) => {
+    const out = decide.recordFacts(l.ctx, l.phase, who, facts, step);
+    return out.length ? [...out, ...obligationChanges(l.ctx, all, who, facts)] : out;
+  });
+  return events;
+}
+
+export async function addNote(engine: Engine, id: string, who: Actor, text: string, step?: string): Promise<Appended> {
+  return (await engine.execute(id, (l) => decide.addNote(who, text, step, l.ctx))).events;
+}
+
+export async function advance(engine: Engine, id: string, who: Actor): Promise<Appended> {
+  return (await engine.execute(id, (l) => decide.advance(l.ctx, l.phase, who))).events;
+}
+
+export async function reopen(engine: Engine, id: string, who: Actor, phase: string, reason: string | undefined): Promise<Appended> {
+  return (await engine.execute(id, (l) => decide.reopen(l.ctx, l.phase, who, phase, reason))).events;
+}
+
+export async function close(engine: Engine, id: string, who: Actor): Promise<Appended> {
+  return (await engine.execute(id, (l) => decide.close(l.ctx, l.phase, who))).events;
+}
+
+export interface ObligationUpdate {
+  readonly obligation: string;
+  readonly action: string;
+  readonly reason?: string;
+  readonly ref?: string;
+  readonly channel?: string;
+}
+
+/** drafted | approved | sent | waived | required; a late `sent` is checked against the deadline at its own time. */
+export async function recordObligation(engine: Engine, id: string, who: Actor, update: ObligationUpdate): Promise<Appended> {
+  const { assessContext, regimes } = await obligations();
+  const all = await regimes();
+  const known = new Set(all.map((r) => r.id));
+  const { events } = await engine.execute(id, (l) => {
+    const o = assessContext(l.ctx, all, who.at).obligations.find((x) => x.id === update.obligation);
+    return decide.recordObligation(l.ctx, l.phase, who, known, { ...update, dueAt: o?.due_at ?? null });
+  });
+  return events;
+}
