@@ -2,6 +2,43 @@ import { checkbox, input, select } from '@inquirer/prompts';
 import { truncate } from '../../render/terminal-text.js';
 import type { CheckboxQuestion, InputQuestion, Prompter, SelectQuestion } from './prompter.js';
 
+/** The terminal's size, read when each question is put (the window may have been resized). */
+export interface Screen {
+  readonly rows: number;
+  readonly columns: number;
+}
+
+/** Room for a list under what is on screen; at least a few rows even in a tiny window. */
+const pageSize = (screen: Screen, reserved: number) => Math.max(5, screen.rows - reserved);
+
+// One line per choice, so a list fits an 80×24 terminal; the full text is in the description.
+export function selectConfig<V extends string>(q: SelectQuestion<V>, screen: Screen) {
+  return {
+    message: q.message,
+    choices: q.choices.map((c) => ({ value: c.value, name: truncate(c.name, screen.columns - 3), ...(c.description ? { description: truncate(c.description, screen.columns - 1) } : {}) })),
+    ...(q.default !== undefined ? { default: q.default } : {}),
+    pageSize: pageSize(screen, (q.above ?? 0) + 4),
+    loop: false,
+  };
+}
+
+export function inputConfig(q: InputQuestion) {
+  return {
+    message: q.message,
+    ...(q.default !== undefined ? { default: q.default } : {}),
+    validate: (v: string) => q.validate?.(v === '' && q.default !== undefined ? q.default : v) ?? true,
+  };
+}
+
+export function checkboxConfig<V extends string>(q: CheckboxQuestion<V>, screen: Screen) {
+  return {
+    message: q.message,
+    choices: q.choices.map((c) => ({ value: c.value, name: truncate(c.name, screen.columns - 5), checked: Boolean(c.checked) })),
+    pageSize: pageSize(screen, 6),
+    loop: false,
+  };
+}
+
 /** The terminal: the only module that imports inquirer. */
 export class InquirerPrompter implements Prompter {
   readonly interactive = true;
@@ -14,37 +51,16 @@ export class InquirerPrompter implements Prompter {
     return process.stdout.columns || 80;
   }
 
-  /** Room for a list under the header; at least a few rows even in a tiny window. */
-  private pageSize(reserved: number): number {
-    return Math.max(5, this.rows - reserved);
-  }
-
   select<V extends string>(q: SelectQuestion<V>): Promise<V> {
-    return select<V>({
-      message: q.message,
-      // One line per choice, so the list fits an 80×24 terminal; the full text is the description.
-      choices: q.choices.map((c) => ({ value: c.value, name: truncate(c.name, this.columns - 3), ...(c.description ? { description: truncate(c.description, this.columns - 1) } : {}) })),
-      ...(q.default !== undefined ? { default: q.default } : {}),
-      pageSize: this.pageSize((q.above ?? 0) + 4),
-      loop: false,
-    });
+    return select<V>(selectConfig(q, this));
   }
 
-  input(q: InputQuestion): Promise<string> {
-    return input({
-      message: q.message,
-      ...(q.default !== undefined ? { default: q.default } : {}),
-      validate: (v: string) => q.validate?.(v === '' && q.default !== undefined ? q.default : v) ?? true,
-    }).then((v) => (v === '' && q.default !== undefined ? q.default : v));
+  async input(q: InputQuestion): Promise<string> {
+    const v = await input(inputConfig(q));
+    return v === '' && q.default !== undefined ? q.default : v;
   }
 
   checkbox<V extends string>(q: CheckboxQuestion<V>): Promise<V[]> {
-    return checkbox<V>({
-      message: q.message,
-      choices: q.choices.map((c) => ({ value: c.value, name: truncate(c.name, this.columns - 5), checked: Boolean(c.checked) })),
-      pageSize: this.pageSize(6),
-      loop: false,
-    });
+    return checkbox<V>(checkboxConfig(q, this));
   }
 }
-

@@ -136,7 +136,9 @@ export class ScriptedPrompter implements Prompter {
 
   async checkbox<V extends string>(q: CheckboxQuestion<V>): Promise<V[]> {
     const a = this.take(q.message);
-    const wanted = typeof a.value === 'string' ? a.value.split(',').map((s) => s.trim()).filter(Boolean) : a.value.map((s) => s.trim());
+    // "-" means "not known" for every kind of question, a multiple choice included.
+    const text = typeof a.value === 'string' && a.value.trim() === '-' ? '' : a.value;
+    const wanted = typeof text === 'string' ? text.split(',').map((s) => s.trim()).filter(Boolean) : text.map((s) => s.trim());
     const out: V[] = [];
     for (const w of wanted) {
       const hit = q.choices.find((c) => c.value === w);

@@ -1,0 +1,152 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { irr, json, tempDir } from '../helpers.js';
+
+/**
+ * The console driven by answers files, through the real binary and a real SQLite file: the same
+ * flow a responder walks in a terminal, unattended.
+ */
+
+interface Step {
+  id: string;
+  phase: string;
+  status: string;
+  blocked_by: string[];
+  captures: string[];
+  marks: string[];
+}
+interface Status {
+  id: string;
+  phase: string;
+  holds: string[];
+  facts: Record<string, unknown>;
+  steps: Step[];
+}
+
+type Answer = string | string[];
+
+function runConsole(db: string, dir: string, answers: Answer[], args: string[] = []) {
+  const file = join(dir, `answers-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, answers.map((a) => `- ${JSON.stringify(a)}`).join('\n') + '\n');
+  return irr(['run', ...args, '--answers', file], { db });
+}
+
+const status = (db: string, id: string) => json<Status>(irr(['status', id, '--json'], { db }));
+
+describe('irr run --answers', () => {
+  it('handles a whole incident from opening to close inside the console, including the notice to the authority', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const opened = runConsole(db, dir, ['new', 'misdirected-communication', 'Payslips emailed to the wrong team', '2026-03-02 09:00', 'quit']);
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(opened.stdout).toContain('saved: opened INC-');
+    const id = /saved: opened (INC-\d{4}-\d{4})/.exec(opened.stdout)![1]!;
+
+    // The facts that make the GDPR notice to the authority required, through the facts menu.
+    const facts = runConsole(db, dir, ['facts', 'entity_role', 'controller', 'subjects_by_jurisdiction', 'DE:1200', 'data_categories', ['contact', 'financial'], 'confidentiality', 'known_recipients', 'back', 'quit'], [id]);
+    expect(facts.code, facts.stderr).toBe(0);
+    expect(status(db, id).facts).toMatchObject({ entity_role: 'controller', subjects_by_jurisdiction: { DE: 1200 }, data_categories: ['contact', 'financial'] });
+
+    // Then step by step, as a responder would: open steps first, advance when nothing holds,
+    // send what the law requires when that is what holds the close.
+    const transcript: string[] = [];
+    for (let round = 0; round < 80; round++) {
+      const s = status(db, id);
+      if (s.phase === 'closed') break;
+      const known = new Set(Object.keys(s.facts));
+      const answers: Answer[] = [];
+      for (const step of s.steps.filter((x) => x.phase === s.phase && x.status === 'pending' && x.blocked_by.length === 0)) {
+        answers.push(step.id, 'done');
+        for (const f of step.captures.filter((c) => !known.has(c))) answers.push('-');
+        if (step.marks.includes('awareness')) break; // awareness changes what applies: look again
+      }
+      if (answers.length === 0) {
+        const owed = s.holds.map((h) => /^obligation (\S+) is not yet sent/.exec(h)?.[1]).filter((x) => x !== undefined);
+        if (owed.includes('gdpr-art33')) answers.push('notifications', 'gdpr-art33', 'sent', 'now', 'portal', 'BfDI-2026-0042', 'back');
+        else if (owed.length > 0) answers.push('notifications', owed[0]!, 'waived', 'Recipient is a trusted partner and confirmed deletion in writing', 'back');
+        else answers.push(s.phase === 'post-incident' ? 'close' : 'advance');
+      }
+      const r = runConsole(db, dir, [...answers, 'quit'], [id]);
+      expect(r.code, `${r.stderr}\n${answers.join(' | ')}`).toBe(0);
+      transcript.push(r.stdout);
+    }
+    const end = status(db, id);
+    expect(end.phase).toBe('closed');
+    const all = transcript.join('\n');
+    expect(all).toContain('saved: gdpr-art33 sent');
+    expect(all).toContain(`saved: closed ${id}`);
+    // The legal clock started when the awareness step was done, and the notice is on record as met.
+    const clocks = json<{ clocks: { id: string; status: string; sent_at: string | null }[] }>(irr(['clocks', id, '--json'], { db }));
+    expect(clocks.clocks.find((c) => c.id === 'gdpr-art33')).toMatchObject({ status: 'met' });
+    const log = json<{ type: string; payload: Record<string, unknown> }[]>(irr(['log', id, '--json'], { db }));
+    expect(log.filter((e) => e.type === 'obligation.recorded').map((e) => e.payload)).toEqual([
+      { obligation: 'gdpr-art33', action: 'sent', channel: 'portal', ref: 'BfDI-2026-0042' },
+      { obligation: 'gdpr-art34', action: 'waived', reason: 'Recipient is a trusted partner and confirmed deletion in writing' },
+    ]);
+    expect(irr(['verify', id], { db }).code).toBe(0);
+  });
+
+  it('says why an advance is held, and saves nothing', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = irr(['open', '--playbook', 'lost-stolen-device', '--title', 'Laptop stolen from car'], { db }).stdout.trim();
+    const before = json<unknown[]>(irr(['log', id, '--json'], { db })).length;
+    const r = runConsole(db, dir, ['advance', 'quit'], [id]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Cannot advance yet; held by:\n {2}- record-loss-report: required, not done or skipped\n/);
+    expect(json<unknown[]>(irr(['log', id, '--json'], { db })).length).toBe(before);
+  });
+
+  it('records a step done with the facts it captures, each stored as it is answered', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Ransomware'], { db }).stdout.trim();
+    const r = runConsole(db, dir, ['record-detection', 'done', '2026-03-02T08:15+01:00', 'quit'], [id]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = status(db, id);
+    expect(s.steps.find((x) => x.id === 'record-detection')!.status).toBe('done');
+    expect(s.facts.detected_at).toBe('2026-03-02T07:15:00.000Z');
+    const log = json<{ type: string; actor: string }[]>(irr(['log', id, '--json'], { db }));
+    expect(log.map((e) => e.type)).toEqual(['incident.opened', 'facts.recorded', 'step.completed']);
+  });
+
+  it('refuses an answer that does not fit with file, line and choices, keeping what was answered before', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Ransomware'], { db }).stdout.trim();
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, '# rehearsal\n- facts\n- subjects_total\n- "1200"\n- not-a-fact\n');
+    const r = irr(['run', id, '--answers', file], { db });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^irr: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: answer 4 to "Which fact\\?": "not-a-fact" is not one of the choices \\(back, `));
+    expect(status(db, id).facts).toEqual({ subjects_total: 1200 });
+  });
+
+  it('stops cleanly when the answers run out, saying how to resume', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Ransomware'], { db }).stdout.trim();
+    const r = runConsole(db, dir, ['note', 'Backups confirmed offline'], [id]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`everything answered is saved. Resume with: irr run ${id}`);
+    expect(json<{ type: string }[]>(irr(['log', id, '--json'], { db })).map((e) => e.type)).toEqual(['incident.opened', 'note.added']);
+  });
+
+  it('without a terminal and without answers, points at the scriptable commands', () => {
+    const dir = tempDir();
+    const r = irr(['run'], { db: join(dir, 'irr.db') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('irr: run: the console needs a terminal (stdin and stdout are not both a TTY); use the scriptable commands instead (irr status, irr step, irr fact, irr advance, irr obligation), or give --answers <file>\n');
+  });
+
+  it('quitting the picker on a fresh machine leaves no database behind', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const r = runConsole(db, dir, ['quit']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No open incident.');
+    expect(irr(['list'], { db }).code).toBe(2);
+  });
+});
