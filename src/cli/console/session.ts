@@ -118,7 +118,7 @@ export class ConsoleSession {
     const shipped = listShippedRunbooks();
     const playbook = await this.p.select({
       message: 'Which runbook fits?',
-      choices: shipped.map((l) => ({ value: l.runbook.id, name: `${l.runbook.title} (${l.runbook.id})`, description: oneLine(l.runbook.description).slice(0, 160) })),
+      choices: shipped.map((l) => ({ value: l.runbook.id, name: `${l.runbook.id}: ${l.runbook.title}`, description: oneLine(l.runbook.description).slice(0, 160) })),
     });
     const title = await this.p.input({
       message: 'Title (what happened, in a few words)',
