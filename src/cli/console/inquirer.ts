@@ -17,7 +17,8 @@ export function selectConfig<V extends string>(q: SelectQuestion<V>, screen: Scr
     message: q.message,
     choices: q.choices.map((c) => ({ value: c.value, name: truncate(c.name, screen.columns - 3), ...(c.description ? { description: truncate(c.description, screen.columns - 1) } : {}) })),
     ...(q.default !== undefined ? { default: q.default } : {}),
-    pageSize: pageSize(screen, (q.above ?? 0) + 4),
+    // Below the list: a blank line, the highlighted choice's description (if any), the key hints.
+    pageSize: pageSize(screen, (q.above ?? 0) + 3 + (q.choices.some((c) => c.description) ? 1 : 0)),
     loop: false,
   };
 }

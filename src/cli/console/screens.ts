@@ -12,7 +12,6 @@ import type { Choice } from './prompter.js';
  * the choices of each menu. Words and marks carry the meaning; colour only helps the eye.
  */
 
-const CLOCKS_SHOWN = 3;
 
 function hhmm(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
@@ -36,7 +35,8 @@ export function openClocks(board: readonly Obligation[]): Obligation[] {
   return board.filter((o) => o.status === 'running' || o.status === 'due_soon' || o.status === 'overdue' || o.status === 'not_started' || (o.status === 'undetermined' && (o.due_at ?? o.target_at)));
 }
 
-export function header(v: StatusView, board: readonly Obligation[], now: string, actor: string, columns: number): string[] {
+/** The header on every screen; sub-screens show only the most urgent clock to leave room. */
+export function header(v: StatusView, board: readonly Obligation[], now: string, actor: string, columns: number, clocksShown = 3): string[] {
   const width = Math.max(40, columns) - 1;
   const phaseSteps = v.steps.filter((s) => s.phase === v.phase && s.status !== 'not_applicable');
   const resolved = phaseSteps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
@@ -48,8 +48,8 @@ export function header(v: StatusView, board: readonly Obligation[], now: string,
   if (!v.awareness && clocks.length === 0) lines.push('clocks: none running yet (they start when awareness is established)');
   else if (clocks.length === 0) lines.push('clocks: no notification outstanding');
   else {
-    for (const o of clocks.slice(0, CLOCKS_SHOWN)) lines.push(`clock ${clockLine(o, now)}`);
-    if (clocks.length > CLOCKS_SHOWN) lines.push(`      …and ${clocks.length - CLOCKS_SHOWN} more (Notifications)`);
+    for (const o of clocks.slice(0, clocksShown)) lines.push(`clock ${clockLine(o, now)}${clocksShown === 1 && clocks.length > 1 ? ` +${clocks.length - 1} more` : ''}`);
+    if (clocksShown > 1 && clocks.length > clocksShown) lines.push(`      …and ${clocks.length - clocksShown} more (Notifications)`);
   }
   lines.push('-'.repeat(Math.min(width, 78)));
   return lines.map((l) => truncate(l, width));

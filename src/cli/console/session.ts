@@ -13,7 +13,7 @@ import { Engine } from '../../engine/engine.js';
 import { assessContext, regimes } from '../../engine/obligations.js';
 import { statusView, type StatusView, type StepView } from '../../engine/views.js';
 import { renderMarkdown } from '../../render/terminal-markdown.js';
-import { visibleLength, wrap } from '../../render/terminal-text.js';
+import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
 import { EventStore } from '../../store/event-store.js';
 import { statusLabel } from '../commands/assess.js';
 import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks.js';
@@ -24,7 +24,6 @@ import { BadAnswer, type Choice, type Prompter } from './prompter.js';
 import { header, mainChoices } from './screens.js';
 
 const BACK = 'back';
-const CLOCK_ROWS = 3;
 
 /**
  * The responder console: a loop of screens over one incident. Every answer that changes the
@@ -152,11 +151,11 @@ export class ConsoleSession {
     return { v: statusView(l), board: clocksBoard(assessContext(l.ctx, this.all, now).obligations), now, ctx: l };
   }
 
-  private screen(v: StatusView, board: readonly Obligation[], now: string, body: readonly string[] = []): number {
+  private screen(v: StatusView, board: readonly Obligation[], now: string, body: readonly string[] = [], clocksShown = 3): number {
     // Long lines are wrapped here rather than by the terminal, so the row count below is true.
     const width = this.p.columns - 1;
     const fit = (l: string) => (visibleLength(l) <= width ? [l] : wrap(l, width, /^ */.exec(l)![0], `${/^ */.exec(l)![0]}    `));
-    const lines = [...header(v, board, now, this.g.actor, this.p.columns), ...[...this.flash, ...body].flatMap(fit)];
+    const lines = [...header(v, board, now, this.g.actor, this.p.columns, clocksShown), ...[...this.flash, ...body].flatMap(fit)];
     this.flash = [];
     this.show(lines);
     return lines.length;
@@ -227,12 +226,12 @@ export class ConsoleSession {
       const guidance = renderMarkdown(step.guidance, Math.min(this.p.columns, 100) - 1);
       // Header, messages, step facts, blank lines, "more" marker, then the question with up to
       // seven choices, its description and key hints: the guidance gets what is left of the rows.
-      const headLines = 4 + Math.min(CLOCK_ROWS, 3) + this.flash.length;
+      const headLines = 4 + this.flash.length;
       const room = this.p.interactive ? Math.max(3, this.p.rows - headLines - info.length - 3 - 10) : guidance.length;
       if (offset >= guidance.length) offset = 0;
       const page = guidance.slice(offset, offset + room);
       const rest = guidance.length - offset - page.length;
-      const above = this.screen(v, board, now, [...info, '', ...page, ...(rest > 0 ? [pc.dim(`… ${rest} more line${rest === 1 ? '' : 's'} of guidance`)] : []), '']);
+      const above = this.screen(v, board, now, [...info, '', ...page, ...(rest > 0 ? [pc.dim(`… ${rest} more line${rest === 1 ? '' : 's'} of guidance`)] : []), ''], 1);
       const missing = s.captures.filter((f) => !Object.hasOwn(v.facts, f));
       const choices: Choice[] = [
         { value: 'done', name: `Mark done${missing.length ? ` (asks first for ${missing.join(', ')})` : ''}` },
@@ -349,15 +348,15 @@ export class ConsoleSession {
     const regime = this.all.find((r) => r.id === o.id)!;
     const body = [
       pc.bold(`${regime.name}`),
-      `${regime.citation} · to ${o.audience.replace('_', ' ')} (${o.jurisdiction}) · ${statusLabel(o)}`,
-      `why: ${o.reason}`,
-      `when: ${this.when(o, now) || 'no deadline yet'}`,
+      `to ${o.audience.replace('_', ' ')} (${o.jurisdiction}) · ${statusLabel(o)} · ${this.when(o, now) || 'no deadline yet'}`,
+      this.p.interactive ? truncate(`why: ${o.reason}`, this.p.columns * 2 - 6) : `why: ${o.reason}`,
       ...(o.record && o.record.status !== 'pending' ? [`recorded: ${o.record.status}${o.record.sent_at ? ` ${o.record.sent_at}` : ''}${o.record.channel ? ` via ${o.record.channel}` : ''}${o.record.ref ? `, ref ${o.record.ref}` : ''}`] : []),
-      'must contain:',
-      ...regime.required_contents.map((c) => `  - ${c.text} (${c.ref})`),
+      `must contain (irr regime show ${o.id} has the full text):`,
+      // One line per item on a terminal, so the whole screen fits 24 rows.
+      ...regime.required_contents.map((c) => (this.p.interactive ? truncate(`  - ${c.ref}: ${c.text}`, this.p.columns - 1) : `  - ${c.ref}: ${c.text}`)),
       '',
     ].map((l) => oneLine(l));
-    const above = this.screen(v, board, now, body);
+    const above = this.screen(v, board, now, body, 1);
     const action = await this.p.select({
       message: `${o.id}: record what?`,
       choices: [
