@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { irr, json, tempDir } from '../helpers.js';
+import { irr, json, ROOT, tempDir } from '../helpers.js';
 
 /**
  * The console driven by answers files, through the real binary and a real SQLite file: the same
@@ -139,6 +139,20 @@ describe('irr run --answers', () => {
     const r = irr(['run'], { db: join(dir, 'irr.db') });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('irr: run: the console needs a terminal (stdin and stdout are not both a TTY); use the scriptable commands instead (irr status, irr step, irr fact, irr advance, irr obligation), or give --answers <file>\n');
+  });
+
+  it('runs the answers file the README shows, as printed there', () => {
+    const dir = tempDir();
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const file = join(dir, 'answers.yaml');
+    writeFileSync(file, example);
+    const r = irr(['run', '--answers', file], { db: join(dir, 'irr.db') });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('saved: opened INC-');
+    expect(r.stdout).toContain('saved: detected_at = ');
+    expect(r.stdout).toContain('saved: misdirected_channel = email');
+    expect(r.stdout).toContain('saved: done record-report');
   });
 
   it('quitting the picker on a fresh machine leaves no database behind', () => {

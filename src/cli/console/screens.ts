@@ -30,9 +30,13 @@ export function clockLine(o: Obligation, now: string): string {
   return o.status === 'due_soon' ? pc.yellow(`${o.id}: DUE SOON, ${text.slice(o.id.length + 2)}`) : text;
 }
 
-/** Obligations still to act on, most urgent first (sent, waived and not required ones drop off). */
+/**
+ * Obligations still to act on: the required ones first, most urgent first, then those that would
+ * run if the facts still unknown make them required (sent, waived and not required ones drop off).
+ */
 export function openClocks(board: readonly Obligation[]): Obligation[] {
-  return board.filter((o) => o.status === 'running' || o.status === 'due_soon' || o.status === 'overdue' || o.status === 'not_started' || (o.status === 'undetermined' && (o.due_at ?? o.target_at)));
+  const rank = (o: Obligation) => (o.required === true ? 0 : 1);
+  return board.filter((o) => o.status === 'running' || o.status === 'due_soon' || o.status === 'overdue' || o.status === 'not_started' || (o.status === 'undetermined' && (o.due_at ?? o.target_at))).sort((a, b) => rank(a) - rank(b));
 }
 
 /** The header on every screen; sub-screens show only the most urgent clock to leave room. */
