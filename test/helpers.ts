@@ -18,12 +18,19 @@ export function tempDir(prefix = 'irr-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/**
+ * The environment of a user piping irr's output: no debug, no database override, and none of the
+ * variables (CI, FORCE_COLOR) that make picocolors colour a pipe; CI sets them, a user's shell does not.
+ */
+function userEnv(): Record<string, string> {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  for (const name of ['IRR_DEBUG', 'IRR_DB', 'CI', 'FORCE_COLOR', 'NO_COLOR']) delete env[name];
+  return env;
+}
+
 /** Run the real binary, as a user would, against the given database. */
 export function irr(args: readonly string[], opts: { db?: string; env?: Record<string, string>; cwd?: string } = {}): Run {
-  const base: Record<string, string> = { ...(process.env as Record<string, string>) };
-  delete base.IRR_DEBUG;
-  delete base.IRR_DB;
-  const env: Record<string, string> = { ...base, IRR_ACTOR: 'tester', ...opts.env };
+  const env: Record<string, string> = { ...userEnv(), IRR_ACTOR: 'tester', ...opts.env };
   if (opts.db) env.IRR_DB = opts.db;
   const r = spawnSync(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? ROOT, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -31,7 +38,7 @@ export function irr(args: readonly string[], opts: { db?: string; env?: Record<s
 
 export function irrAsync(args: readonly string[], opts: { db: string; env?: Record<string, string> }): Promise<Run> {
   return new Promise((resolvePromise) => {
-    const env: Record<string, string> = { ...(process.env as Record<string, string>), IRR_ACTOR: 'tester', IRR_DB: opts.db, ...opts.env };
+    const env: Record<string, string> = { ...userEnv(), IRR_ACTOR: 'tester', IRR_DB: opts.db, ...opts.env };
     const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT });
     let stdout = '';
     let stderr = '';

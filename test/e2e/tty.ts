@@ -8,8 +8,13 @@ import { BIN, ROOT } from '../helpers.js';
  */
 const SOCKET = `irr-test-${process.pid}`;
 
+// The tmux server hands its environment to the programs it runs: give it a user's, not CI's
+// (FORCE_COLOR would override NO_COLOR, as Node's own convention has it).
+const serverEnv = { ...process.env };
+for (const name of ['IRR_DEBUG', 'IRR_DB', 'CI', 'FORCE_COLOR', 'NO_COLOR']) delete serverEnv[name];
+
 function tmux(args: readonly string[]): string {
-  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+  return execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8', env: serverEnv });
 }
 
 export function killTmuxServer(): void {
