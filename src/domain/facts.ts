@@ -93,6 +93,17 @@ export const CORE_FACTS: Readonly<Record<string, FactDefinition>> = {
   law_enforcement_delay: bool('Law enforcement has asked in writing that notification be delayed.'),
   root_cause: text('Short statement of the root cause, blameless.'),
   dpo_contact: text('Name and contact details of the data protection officer or other contact point.'),
+  // letters: narrative facts written by responders, quoted into notices
+  organisation_name: text('The legal name of the organisation giving notice.'),
+  breach_description: text('What happened, in plain words: how the breach occurred and what it affected.'),
+  likely_consequences: text('The likely consequences of the breach for the people affected.'),
+  measures_taken: text('The measures taken or proposed to address the breach and mitigate its effects.'),
+  advice_to_individuals: text('What the people affected can do to protect themselves.'),
+  delay_reasons: text('Why a notice is sent after its deadline.'),
+  occurred_at: instant('When the breach itself happened (or began), as far as known.'),
+  cross_border_impact: bool('The incident has or may have an impact in other countries (NIS2 early warning).'),
+  material_impact: text('The material impact, or reasonably likely material impact, on the company (SEC Item 1.05).'),
+  identity_protection_offer: text('The identity theft prevention or credit monitoring offered, with how to enrol.'),
 };
 
 export type FactCatalogue = Readonly<Record<string, FactDefinition>>;
