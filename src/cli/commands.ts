@@ -94,6 +94,37 @@ export function registerCommands(program: Command): void {
     .description('the responder console: a guided, resumable walkthrough of the incident (pick or open one)')
     .option('--answers <file>', 'drive the console from a YAML or JSON list of answers (rehearsals, tests); - for stdin')
     .action(lazy(() => import('./commands/run.js'), 'run'));
+  const lt = () => import('./commands/letter.js');
+  const template = program.command('template').description('letter templates: list them; check each covers its regimes\' required contents');
+  template.command('list').description('the shipped letter templates: id, obligations, audience, locale').action(lazy(lt, 'templateList'));
+  template.command('check [file...]').description('prove templates cover every required item of their regimes (default: all shipped)').action(lazy(lt, 'templateCheck'));
+  const NOW = ['--now <iso>', 'render as of this instant: today\'s date, late or not (default now)'] as const;
+  program
+    .command('letter <incident> <obligation-id>')
+    .description('write the notice for an obligation from the incident\'s facts; refuses (exit 2) when a required item is missing')
+    .option('--format <format>', 'md | html | txt', 'md')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--template <id>', 'a specific template (default: the one for the obligation in --locale)')
+    .option('--locale <tag>', 'language of the letter', 'en')
+    .option(...NOW)
+    .action(lazy(lt, 'letter'));
+  program
+    .command('letters <incident> <obligation-id>')
+    .description('mail merge: one letter per CSV row (name,email,postal_address,jurisdiction,language), streamed')
+    .requiredOption('--recipients <file.csv>', 'CSV with a header row; extra columns pass through as recipient.fields.<column>')
+    .requiredOption('--out <dir|file.ndjson>', 'a directory (one file per letter) or an .ndjson file (one JSON object per line)')
+    .option('--format <format>', 'md | html | txt (for each letter)', 'md')
+    .option('--rejects <file>', 'where rows with problems go (default: next to --out, .rejects.csv)')
+    .option(...NOW)
+    .action(lazy(lt, 'letters'));
+  program
+    .command('report <incident>')
+    .description('timeline, post-incident review or executive one-pager, with the audit log\'s head hash')
+    .requiredOption('--kind <kind>', 'timeline | post-incident | executive')
+    .option('--format <format>', 'md | html', 'md')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option(...NOW)
+    .action(lazy(() => import('./commands/report.js'), 'report'));
   program.command('log <incident>').description('the timeline: seq, at, recorded_at, actor, what').action(lazy(inc, 'log'));
   program.command('verify [incident]').description('check the hash chain, seq continuity and replay == snapshot (exit 5 on failure)').action(lazy(inc, 'verify'));
 }

@@ -21,6 +21,12 @@ export type EventBody =
   | { readonly type: 'obligation.triggered'; readonly payload: { readonly obligation: string; readonly reason: string } }
   /** The facts changed and a triggered notification is no longer required. */
   | { readonly type: 'obligation.cleared'; readonly payload: { readonly obligation: string; readonly reason: string } }
+  /**
+   * A letter, a mail merge or a report was produced: which template, from which obligation, and the
+   * SHA-256 of exactly what was written. A mail merge keeps counts per jurisdiction only: the
+   * recipients' names and addresses never enter the database.
+   */
+  | { readonly type: 'document.rendered'; readonly payload: DocumentRendered }
   /** A responder's record: drafted, approved, sent (channel, reference), waived or required by decision. */
   | {
       readonly type: 'obligation.recorded';
@@ -32,6 +38,23 @@ export type EventBody =
         readonly channel?: string;
       };
     };
+
+export const DOCUMENT_KINDS = ['letter', 'mail_merge', 'report'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+export interface DocumentRendered {
+  readonly kind: DocumentKind;
+  /** Template id (letters) or report kind (timeline, post-incident, executive). */
+  readonly template: string;
+  readonly obligation?: string;
+  readonly format: string;
+  readonly sha256: string;
+  /** Marked DRAFT because the obligation was not approved when it was rendered. */
+  readonly draft: boolean;
+  readonly letters?: number;
+  readonly rejected?: number;
+  readonly by_jurisdiction?: Readonly<Record<string, number>>;
+}
 
 export const OBLIGATION_ACTIONS = ['drafted', 'approved', 'sent', 'waived', 'required'] as const;
 export type ObligationAction = (typeof OBLIGATION_ACTIONS)[number];
@@ -49,6 +72,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'obligation.triggered',
   'obligation.cleared',
   'obligation.recorded',
+  'document.rendered',
 ];
 
 /** An event about to be appended: who did it and when it happened (responders may backdate). */

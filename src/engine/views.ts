@@ -126,6 +126,12 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
       return `obligation ${e.payload.obligation} now required — ${e.payload.reason}`;
     case 'obligation.cleared':
       return `obligation ${e.payload.obligation} no longer required — ${e.payload.reason}`;
+    case 'document.rendered': {
+      const p = e.payload;
+      const what = p.kind === 'report' ? `${p.template} report` : p.kind === 'mail_merge' ? `mail merge of ${p.letters ?? 0} letters (${p.rejected ?? 0} rows rejected)` : `letter ${p.template}`;
+      const counts = p.by_jurisdiction ? ` — ${Object.entries(p.by_jurisdiction).map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
+      return `rendered ${what}${p.obligation ? ` for ${p.obligation}` : ''} as ${p.format}${p.draft ? ' (DRAFT)' : ''}, sha256 ${p.sha256.slice(0, 12)}…${counts}`;
+    }
     case 'obligation.recorded': {
       const p = e.payload;
       const detail = [p.channel && `via ${p.channel}`, p.ref && `ref ${p.ref}`, p.reason && `reason: ${p.reason}`].filter(Boolean).join(', ');

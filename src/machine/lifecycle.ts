@@ -94,6 +94,7 @@ export const lifecycleMachine = setup({
       }
       return { obligations: { ...context.obligations, [id]: next }, lastAt: e.at };
     }),
+    touch: assign(({ event }) => ({ lastAt: event.at })),
     countNote: assign(({ context, event }) => ({ notes: context.notes + 1, lastAt: event.at })),
     enterPhase: assign(({ context, event }) => {
       const e = event as Ev<'phase.advanced' | 'phase.reopened' | 'incident.closed'>;
@@ -106,7 +107,9 @@ export const lifecycleMachine = setup({
   id: 'incident',
   type: 'parallel',
   context: ({ input }) => initialContext(input),
-  on: { 'note.added': { actions: 'countNote' } },
+  // Documents change nothing the rules read; the event is kept for the audit trail (and accepted in
+  // every phase, closed included: the post-incident report is written after close).
+  on: { 'note.added': { actions: 'countNote' }, 'document.rendered': { actions: 'touch' } },
   states: {
     lifecycle: {
       initial: 'open',
