@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, statSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { parse } from 'csv-parse';
+import { systemClock } from '../../clocks/wall.js';
+import { InvalidInput } from '../../domain/errors.js';
+import type { LetterTemplate } from '../../domain/template.js';
+import { recordDocument } from '../../engine/documents.js';
+import { assessIncident, regimes } from '../../engine/obligations.js';
+import { isLetterLate, letterView, PLACEHOLDER_RECIPIENT, recipientView, type RecipientValues } from '../../render/letter-view.js';
+import { DRAFT_BANNER, missingItems, refuseMissing, renderLetterMarkdown, toFormat, type LetterFormat } from '../../render/letter.js';
+import { parseAt, type GlobalOptions } from '../context.js';
+import { withEngine } from '../engine-access.js';
+import { printJson, printLines } from '../output.js';
+import { chooseTemplate, isApproved, parseFormat } from './letter.js';
+import { checkTemplateFiles } from './letter.js';
+import { shippedTemplateFiles } from '../../playbook/template.js';
+
+/** The columns every recipients file has (tests outside the project rely on these names). */
+export const RECIPIENT_COLUMNS = ['name', 'email', 'postal_address', 'jurisdiction', 'language'] as const;
+
+const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
+const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** What is wrong with a row, or null: one reason, in words a person fixing the file can act on. */
+function rowProblem(header: readonly string[], cells: readonly string[]): string | null {
+  if (cells.length !== header.length) return `has ${cells.length} fields, the header has ${header.length}`;
+  const get = (c: string) => cells[header.indexOf(c)]!.trim();
+  for (let i = 0; i < cells.length; i++) if (CONTROL.test(cells[i]!)) return `column ${header[i]}: contains control characters`;
+  if (get('name') === '') return 'column name: empty';
+  const j = get('jurisdiction');
+  if (!JURISDICTION.test(j)) return `column jurisdiction: "${j}" is not an ISO 3166 code such as US-CA or DE`;
+  const email = get('email');
+  if (email === '' && get('postal_address') === '') return 'columns email and postal_address: both empty, the letter cannot be delivered';
+  if (email !== '' && !EMAIL.test(email)) return `column email: "${email}" is not an email address`;
+  const lang = get('language');
+  if (lang !== '' && !LANGUAGE.test(lang)) return `column language: "${lang}" is not a language tag such as en or de`;
+  return null;
+}
+
+const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+async function write(stream: WriteStream, chunk: string): Promise<void> {
+  if (!stream.write(chunk)) await once(stream, 'drain');
+}
+
+async function finish(stream: WriteStream): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    stream.on('error', reject);
+    stream.end(() => resolve());
+  });
+}
+
+interface Summary {
+  letters: number;
+  rejected: number;
+  rejectedLines: number[];
+  byJurisdiction: Map<string, number>;
+}
+
+export async function letters(
+  g: GlobalOptions,
+  id: string,
+  obligationId: string,
+  opts: { recipients: string; out: string; format: string; rejects?: string; now?: string },
+): Promise<void> {
+  const format = parseFormat(opts.format);
+  const now = parseAt(opts.now, '--now') ?? systemClock.now();
+  try {
+    if (!statSync(opts.recipients).isFile()) throw new Error('not a file');
+  } catch {
+    throw new InvalidInput(`--recipients: cannot read ${opts.recipients} (no such file)`);
+  }
+  const byId = new Map((await regimes()).map((r) => [r.id, r]));
+  const regime = byId.get(obligationId);
+  if (!regime) throw new InvalidInput(`<obligation-id>: no obligation "${obligationId}" (irr regime list)`);
+  const fallback = chooseTemplate(obligationId, byId, {});
+  // One template per language that has one; other languages get the default (en) letter.
+  const byLocale = new Map<string, LetterTemplate>();
+  for (const t of checkTemplateFiles(shippedTemplateFiles(), byId).templates) if (t.obligations.includes(obligationId) && !byLocale.has(t.locale)) byLocale.set(t.locale, t);
+  const toNdjson = opts.out.endsWith('.ndjson');
+  const rejectsPath = opts.rejects ?? `${opts.out.replace(/[\\/]+$/, '').replace(/\.ndjson$/, '')}.rejects.csv`;
+
+  await withEngine(g, { create: false }, async (engine) => {
+    const { loaded, assessment } = await assessIncident(engine, id, now);
+    const o = assessment.obligations.find((x) => x.id === obligationId)!;
+    const late = isLetterLate(o, now);
+    const facts = Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value]));
+    const lookup = (n: string) => (Object.hasOwn(facts, n) ? facts[n] : undefined);
+    const base = letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late });
+    // Refuse before writing anything: the incident's own facts must supply every required item.
+    for (const t of new Set([fallback, ...byLocale.values()])) {
+      const r = renderLetterMarkdown(t, { ...base, recipient: recipientView(PLACEHOLDER_RECIPIENT) }, missingItems(t, regime, lookup, late));
+      if (r.missing.length > 0) refuseMissing(t, obligationId, r.missing);
+    }
+    const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'})`;
+
+    let header: string[] | null = null;
+    let lastLine = 0;
+    const skipped: { line: number; reason: string }[] = [];
+    const parser = createReadStream(opts.recipients).pipe(
+      parse({
+        bom: true, info: true, relax_column_count: true, skip_empty_lines: false, skip_records_with_error: true,
+        // A malformed record (an unclosed quote) is reported with its first line and never dropped silently.
+        on_skip: (err) => {
+          skipped.push({ line: lastLine + 1, reason: `malformed CSV: ${err?.message ?? 'unreadable record'}` });
+          lastLine = (err as { lines?: number } | undefined)?.lines ?? lastLine;
+          return undefined;
+        },
+      }),
+    );
+    const summary: Summary = { letters: 0, rejected: 0, rejectedLines: [], byJurisdiction: new Map() };
+    const hash = createHash('sha256');
+    let out: WriteStream | null = null;
+    let rejects: WriteStream | null = null;
+    const progress = await progressBar(opts.recipients);
+
+    const reject = async (line: number, reason: string, cells: readonly string[] | null) => {
+      rejects ??= createWriteStream(rejectsPath, { mode: 0o600 });
+      if (summary.rejected === 0) await write(rejects, `line,reason${header ? `,${header.map(csvCell).join(',')}` : ',raw'}\n`);
+      summary.rejected++;
+      if (summary.rejectedLines.length < 20) summary.rejectedLines.push(line);
+      await write(rejects, `${line},${csvCell(reason)},${(cells ?? []).map(csvCell).join(',')}\n`);
+    };
+
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
+        for (const s of skipped.splice(0)) await reject(s.line, s.reason, null);
+        const line = lastLine + 1;
+        lastLine = info.lines;
+        if (header === null) {
+          header = record.map((h) => h.trim());
+          const lacking = RECIPIENT_COLUMNS.filter((c) => !header!.includes(c));
+          if (lacking.length > 0) throw new InvalidInput(`${opts.recipients}:1: header lacks column${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} (needs ${RECIPIENT_COLUMNS.join(', ')})`);
+          const dup = header.find((h, i) => header!.indexOf(h) !== i);
+          if (dup) throw new InvalidInput(`${opts.recipients}:1: column "${dup}" appears twice in the header`);
+          if (toNdjson) out = createWriteStream(opts.out, { mode: 0o600 });
+          else mkdirSync(opts.out, { recursive: true, mode: 0o700 });
+          continue;
+        }
+        if (record.length === 1 && record[0]!.trim() === '') continue; // a blank line is not a row
+        const problem = rowProblem(header, record);
+        if (problem) {
+          await reject(line, problem, record);
+          continue;
+        }
+        const cell = (c: string) => record[header!.indexOf(c)]!.trim();
+        const fields: Record<string, string> = {};
+        header.forEach((h, i) => {
+          if (!(RECIPIENT_COLUMNS as readonly string[]).includes(h)) fields[h] = record[i]!;
+        });
+        const recipient: RecipientValues = { name: cell('name'), email: cell('email'), postal_address: cell('postal_address'), jurisdiction: cell('jurisdiction'), language: cell('language') || fallback.locale, fields };
+        const t = byLocale.get(recipient.language) ?? byLocale.get(recipient.language.split('-')[0]!) ?? fallback;
+        const { markdown } = renderLetterMarkdown(t, { ...base, recipient: recipientView(recipient) });
+        const content = toFormat(markdown, format as LetterFormat, { title: t.title, lang: t.locale, draft });
+        if (out) {
+          const obj = JSON.stringify({ line, template: t.id, format, jurisdiction: recipient.jurisdiction, language: recipient.language, name: recipient.name, email: recipient.email, postal_address: recipient.postal_address, fields, content });
+          hash.update(obj).update('\n');
+          await write(out, `${obj}\n`);
+        } else {
+          const file = join(opts.out, `letter-${String(line).padStart(7, '0')}.${format}`);
+          const ws = createWriteStream(file, { mode: 0o600 });
+          ws.write(content);
+          await finish(ws);
+          hash.update(`${file}\n`).update(content);
+        }
+        summary.letters++;
+        summary.byJurisdiction.set(recipient.jurisdiction, (summary.byJurisdiction.get(recipient.jurisdiction) ?? 0) + 1);
+        if (summary.letters % 2000 === 0) progress?.update(info.bytes);
+      }
+      for (const s of skipped.splice(0)) await reject(s.line, s.reason, null);
+      if (header === null) throw new InvalidInput(`${opts.recipients}:1: empty file; the first line is the header (${RECIPIENT_COLUMNS.join(', ')})`);
+    } finally {
+      progress?.stop();
+      if (out) await finish(out);
+      if (rejects) await finish(rejects);
+    }
+
+    const byJurisdiction = Object.fromEntries([...summary.byJurisdiction].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+    const digest = hash.digest('hex');
+    // Counts only: the recipients' names and addresses never enter the database.
+    const e = await recordDocument(engine, id, engine.who(g.actor), {
+      kind: 'mail_merge', template: fallback.id, obligation: obligationId, format: toNdjson ? `ndjson/${format}` : format, sha256: digest, draft: draft !== null,
+      letters: summary.letters, rejected: summary.rejected, by_jurisdiction: byJurisdiction,
+    });
+    if (g.json) {
+      printJson({ ok: true, incident: id, obligation: obligationId, letters: summary.letters, rejected: summary.rejected, rejects: summary.rejected > 0 ? rejectsPath : null, by_jurisdiction: byJurisdiction, sha256: digest, draft: draft !== null, seq: e.seq });
+      return;
+    }
+    const lines = [
+      `${id}: ${summary.letters.toLocaleString('en-US')} letters for ${obligationId}${draft ? ' (DRAFT)' : ''} written to ${opts.out}`,
+      `by jurisdiction: ${Object.entries(byJurisdiction).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ') || 'none'}`,
+    ];
+    if (summary.rejected > 0) lines.push(`${summary.rejected.toLocaleString('en-US')} rows rejected (lines ${summary.rejectedLines.join(', ')}${summary.rejected > summary.rejectedLines.length ? ', …' : ''}): see ${rejectsPath}`);
+    lines.push(`recorded on ${id} as counts only (seq ${e.seq}), sha256 ${digest}`);
+    printLines(lines);
+  });
+}
+
+/** A progress bar on a terminal only (stderr), by bytes of the CSV read. */
+async function progressBar(file: string): Promise<{ update(n: number): void; stop(): void } | null> {
+  if (!process.stderr.isTTY) return null;
+  const { SingleBar, Presets } = await import('cli-progress');
+  const bar = new SingleBar({ stream: process.stderr, format: 'merging [{bar}] {percentage}% | {value}/{total} bytes | eta {eta}s', hideCursor: true, clearOnComplete: true }, Presets.legacy);
+  bar.start(statSync(file).size, 0);
+  return { update: (n) => bar.update(n), stop: () => bar.stop() };
+}

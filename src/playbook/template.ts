@@ -1,0 +1,96 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { InvalidInput } from '../domain/errors.js';
+import { CORE_FACTS } from '../domain/facts.js';
+import type { Regime } from '../domain/regime.js';
+import type { Coverage, LetterTemplate } from '../domain/template.js';
+import { checkCondition } from './check-condition.js';
+import { PLAYBOOKS_DIR } from './paths.js';
+import type { Problem } from './problems.js';
+import { pathLabel, schemaProblems } from './runbook.js';
+import { TemplateFrontMatterSchema } from './template-schema.js';
+import { YamlSource, type Path } from './yaml-source.js';
+
+export const LETTERS_DIR = join(PLAYBOOKS_DIR, '..', 'templates', 'letters');
+
+export function shippedTemplateFiles(): string[] {
+  return readdirSync(LETTERS_DIR)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => join(LETTERS_DIR, f));
+}
+
+/** The headings of a Markdown body, as written (ATX headings, any level). */
+export function headingsOf(body: string): string[] {
+  const out: string[] = [];
+  let fence = false;
+  for (const line of body.split('\n')) {
+    if (/^\s{0,3}(```|~~~)/.test(line)) fence = !fence;
+    const m = fence ? null : /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (m) out.push(m[1]!.trim());
+  }
+  return out;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InvalidInput(`${file}: cannot read file (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`);
+  }
+}
+
+/**
+ * One template file: front matter checked with positions, then against the regimes it claims to
+ * serve: every required item of every listed regime covered, under a heading that exists, with
+ * known facts. The body's Handlebars is checked by the renderer (render/letter.ts).
+ */
+export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>, text = readText(file)): { template?: LetterTemplate; problems: Problem[] } {
+  const normalised = text.replace(/\r\n?/g, '\n');
+  const lines = normalised.split('\n');
+  if (lines[0] !== '---') return { problems: [{ file, line: 1, col: 1, message: 'a template starts with a front matter block: "---" on the first line' }] };
+  const end = lines.indexOf('---', 1);
+  if (end < 0) return { problems: [{ file, line: 1, col: 1, message: 'front matter is not closed: no second "---" line' }] };
+  // Keep line numbers: the opening "---" becomes an empty line of the YAML text.
+  const src = YamlSource.fromText(file, ['', ...lines.slice(1, end)].join('\n'));
+  if (!src.ok) return { problems: [...src.problems] };
+  const raw = src.toJS();
+  const parsed = TemplateFrontMatterSchema.safeParse(raw);
+  const problems: Problem[] = parsed.success ? [] : schemaProblems(src, parsed.error);
+  if (!parsed.success) return { problems };
+  const fm = parsed.data;
+  const at = (path: Path, msg: string, key = false) => problems.push(src.problem(path, `${pathLabel(path)}: ${msg}`, key));
+  const body = lines.slice(end + 1).join('\n');
+  if (basename(file) !== `${fm.id}.md`) at(['id'], `the file must be named ${fm.id}.md`);
+
+  const headings = new Set(headingsOf(body));
+  const items = new Map<string, string[]>(); // item id → regimes that require it
+  fm.obligations.forEach((o, i) => {
+    const r = regimes.get(o);
+    if (!r) return at(['obligations', i], `no regime "${o}" (irr regime list)`);
+    if (r.audience !== fm.audience) at(['audience'], `is ${fm.audience} but ${o} notifies ${r.audience}`);
+    for (const item of r.required_contents) items.set(item.id, [...(items.get(item.id) ?? []), o]);
+  });
+  for (const [item, from] of items) {
+    if (!Object.hasOwn(fm.covers, item)) {
+      const r = regimes.get(from[0]!)!;
+      const def = r.required_contents.find((x) => x.id === item)!;
+      at(['covers'], `does not cover ${from.join(', ')} item "${item}" (${def.ref}): ${def.text}`, true);
+    }
+  }
+  for (const [item, c] of Object.entries(fm.covers)) {
+    if (!items.has(item)) at(['covers', item], `"${item}" is not a required item of ${fm.obligations.join(', ')} (irr regime show <id>)`, true);
+    if (!headings.has(c.section)) at(['covers', item, 'section'], `no heading "${c.section}" in the body (headings: ${[...headings].map((h) => `"${h}"`).join(', ') || 'none'})`);
+    c.facts.forEach((f, j) => {
+      if (!Object.hasOwn(CORE_FACTS, f)) at(['covers', item, 'facts', j], `unknown fact "${f}" (docs/facts.md)`);
+    });
+    if (c.when !== undefined) for (const p of checkCondition(c.when, CORE_FACTS, ['covers', item, 'when'])) at(p.path, p.message);
+  }
+  if (problems.length > 0) return { problems };
+  const covers = Object.fromEntries(Object.entries(fm.covers).map(([k, c]) => [k, { section: c.section, facts: c.facts, only_if_late: c.only_if_late, ...(c.when ? { when: c.when } : {}) } as Coverage]));
+  return {
+    template: { id: fm.id, kind: 'letter', obligations: fm.obligations, audience: fm.audience, locale: fm.locale, title: fm.title, covers, body, file, bodyLine: end + 2 },
+    problems,
+  };
+}

@@ -1,0 +1,152 @@
+import Handlebars from 'handlebars';
+import { evaluate } from '../domain/condition.js';
+import { InvalidInput } from '../domain/errors.js';
+import type { FactCatalogue, FactDefinition, FactValue } from '../domain/facts.js';
+import type { Regime, RequiredContent } from '../domain/regime.js';
+import type { LetterTemplate } from '../domain/template.js';
+import type { Problem } from '../playbook/problems.js';
+import { htmlDocument } from './html-document.js';
+import { MISSING_RE } from './letter-view.js';
+import { renderMarkdown } from './terminal-markdown.js';
+
+export const LETTER_FORMATS = ['md', 'html', 'txt'] as const;
+export type LetterFormat = (typeof LETTER_FORMATS)[number];
+
+/** One legally required item the letter cannot write yet, and the fact that would supply it. */
+export interface MissingItem {
+  readonly regime: string;
+  readonly item: string;
+  readonly ref: string;
+  readonly fact: string;
+  readonly why: 'supplies' | 'decides' | 'text';
+}
+
+export function describeMissing(m: MissingItem): string {
+  if (m.why === 'text') return `the letter's text uses fact ${m.fact}: set fact ${m.fact}`;
+  if (m.why === 'decides') return `${m.regime} ${m.ref} ${m.item}: whether it applies depends on fact ${m.fact}: set fact ${m.fact}`;
+  return `${m.regime} ${m.ref} ${m.item} missing: set fact ${m.fact}`;
+}
+
+type Lookup = (name: string) => FactValue | undefined;
+
+/**
+ * The items of the regime this letter must contain now (late-only items only when late; conditional
+ * items when their condition holds), and the facts each needs that are not known.
+ */
+export function missingItems(t: LetterTemplate, regime: Regime, lookup: Lookup, late: boolean): MissingItem[] {
+  const out: MissingItem[] = [];
+  const item = (i: RequiredContent, fact: string, why: MissingItem['why']) => out.push({ regime: regime.id, item: i.id, ref: i.ref, fact, why });
+  for (const i of regime.required_contents) {
+    const c = t.covers[i.id];
+    if (!c) continue; // template check refuses such a template before it is used
+    if (c.only_if_late && !late) continue;
+    if (c.when) {
+      const truth = evaluate(c.when, lookup);
+      if (truth.value === false) continue;
+      if (truth.value === 'unknown') {
+        for (const f of truth.missing) item(i, f, 'decides');
+        continue;
+      }
+    }
+    for (const f of new Set([...i.facts, ...c.facts])) if (lookup(f) === undefined) item(i, f, 'supplies');
+  }
+  return out;
+}
+
+const hb = Handlebars.create();
+const compiled = new WeakMap<LetterTemplate, HandlebarsTemplateDelegate>();
+
+function compile(t: LetterTemplate): HandlebarsTemplateDelegate {
+  let fn = compiled.get(t);
+  if (!fn) {
+    // strict: a name the view lacks is an error, never a silent blank. noEscape: values arrive
+    // escaped for Markdown (render/escape.ts), which HTML-escaping would corrupt. Built-in helpers only.
+    fn = hb.compile(t.body, { strict: true, noEscape: true, knownHelpersOnly: true, preventIndent: true });
+    compiled.set(t, fn);
+  }
+  return fn;
+}
+
+/** A Handlebars error, located in the template file. */
+function templateError(t: LetterTemplate, err: unknown): Problem {
+  const e = err as { message?: string; lineNumber?: number; column?: number };
+  const msg = (e.message ?? String(err)).split('\n')[0]!.replace(/ - \d+:\d+$/, '');
+  const parse = /Parse error on line (\d+)/.exec(e.message ?? '');
+  const line = e.lineNumber ?? (parse ? Number(parse[1]) : 1);
+  return { file: t.file, line: t.bodyLine + line - 1, col: (e.column ?? 0) + 1, message: msg.replace(/\[object Object\]/g, 'the view') };
+}
+
+/** The Markdown of the letter; refuses with every missing item (exit 2). */
+export function renderLetterMarkdown(t: LetterTemplate, view: Record<string, unknown>, known: readonly MissingItem[] = []): { markdown: string; missing: MissingItem[] } {
+  let out: string;
+  try {
+    out = compile(t)(view);
+  } catch (err) {
+    const p = templateError(t, err);
+    throw new InvalidInput(`${p.file}:${p.line}:${p.col}: ${p.message}`);
+  }
+  const missing = [...known];
+  const seen = new Set(known.map((m) => m.fact));
+  for (const m of out.matchAll(MISSING_RE)) {
+    if (seen.has(m[1]!)) continue;
+    seen.add(m[1]!);
+    missing.push({ regime: '', item: '', ref: '', fact: m[1]!, why: 'text' });
+  }
+  return { markdown: out, missing };
+}
+
+export function refuseMissing(t: LetterTemplate, obligation: string, missing: readonly MissingItem[]): never {
+  const lines = missing.map(describeMissing);
+  throw new InvalidInput(`letter ${t.id} for ${obligation}: ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''}`, lines.slice(1));
+}
+
+export const DRAFT_BANNER = 'DRAFT — not approved for sending';
+
+/** Markdown → the requested format; a draft carries the banner in every format. */
+export function toFormat(markdown: string, format: LetterFormat, opts: { title: string; lang: string; draft: string | null }): string {
+  const tidy = markdown.replace(/\n{3,}/g, '\n\n').trim() + '\n';
+  if (format === 'html') return htmlDocument(tidy, { title: opts.title, lang: opts.lang, ...(opts.draft ? { banner: opts.draft } : {}) });
+  const withBanner = opts.draft ? `**${opts.draft.replace(/[*_\\]/g, '\\$&')}**\n\n${tidy}` : tidy;
+  if (format === 'md') return withBanner;
+  // eslint-disable-next-line no-control-regex
+  return renderMarkdown(withBanner, 76).map((l) => l.replace(/\u001b\[[0-9;]*m/g, '')).join('\n') + '\n';
+}
+
+function sampleValue(def: FactDefinition, truthy: boolean): FactValue {
+  switch (def.kind) {
+    case 'instant':
+      return '2026-01-01T00:00:00.000Z';
+    case 'boolean':
+      return truthy;
+    case 'count':
+    case 'number':
+      return 1;
+    case 'text':
+      return 'sample';
+    case 'enum':
+      return def.values[0]!;
+    case 'enum_list':
+      return [def.values[0]!];
+    case 'jurisdiction_counts':
+      return { DE: 1 };
+  }
+}
+
+/**
+ * For `irr template check`: the body compiles and renders in strict mode with every fact known,
+ * once with every flag and "late" on and once with them off, so both branches of each {{#if}}
+ * are exercised; an unknown name or a syntax error is located in the file.
+ */
+export function trialRender(t: LetterTemplate, catalogue: FactCatalogue, view: (facts: Record<string, FactValue>, late: boolean) => Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  for (const truthy of [true, false]) {
+    const facts = Object.fromEntries(Object.entries(catalogue).map(([n, d]) => [n, sampleValue(d, truthy)]));
+    try {
+      compile(t)(view(facts, truthy));
+    } catch (err) {
+      const p = templateError(t, err);
+      if (!problems.some((q) => q.line === p.line && q.message === p.message)) problems.push(p);
+    }
+  }
+  return problems;
+}
