@@ -21,6 +21,9 @@ const playbook = resolveRunbook('ransomware-exfiltration');
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = [];
+// BENCH_ONLY=merge,status runs only those figures (names: status, append, rebuild, assess, clocks, merge).
+const only = process.env.BENCH_ONLY?.split(',');
+const selected = (name) => !only || only.includes(name);
 
 /** A realistic mix: mostly notes, some facts, every step of every phase done, phases advanced. */
 async function populate(engine, id, total) {
@@ -47,7 +50,7 @@ function newEngine(name) {
 }
 
 // 1. irr status --json on an incident with 1,000 events, against `node -e ''`.
-{
+if (selected('status')) {
   const engine = newEngine('status.db');
   const { incident } = await engine.open({ playbook, title: 'Bench status', who: engine.who('bench') });
   await populate(engine, incident, 1000);
@@ -73,7 +76,7 @@ function newEngine(name) {
 const N = 10_000;
 let replayId;
 let replayEngine;
-{
+if (selected('append')) {
   const engineRates = [];
   const rawRates = [];
   for (let rep = 0; rep < 2; rep++) {
@@ -105,7 +108,7 @@ let replayEngine;
 }
 
 // 3. Rebuilding state from 10,000 events with no snapshot, against a bare xstate actor fed the same events.
-{
+if (selected('rebuild')) {
   const row = replayEngine.incident(replayId);
   const runbook = replayEngine.runbookOf(row);
   const reps = 5;
@@ -138,7 +141,7 @@ let replayEngine;
 
 // 4. Assessments per second for 10,000 varied fact sets (stateless path), against evaluating the same
 //    rules as plain precompiled predicates (hand-written closures, no explanations) in a loop.
-{
+if (selected('assess')) {
   const { assess } = await import(`${ROOT}/dist/assess/obligations.js`);
   const { enisaSeverity } = await import(`${ROOT}/dist/assess/enisa.js`);
   const { evaluate } = await import(`${ROOT}/dist/domain/condition.js`);
@@ -193,7 +196,7 @@ let replayEngine;
 }
 
 // 5. irr clocks --json on an incident, wall time, against node -e ''.
-{
+if (selected('clocks')) {
   const db = join(dir, 'clocks.db');
   const engine = newEngine('clocks.db');
   const { incident } = await engine.open({ playbook, title: 'Bench clocks', who: engine.who('bench') });
@@ -211,6 +214,73 @@ let replayEngine;
   const base = time(process.execPath, ['-e', '']);
   const irr = time(process.execPath, [join(ROOT, 'bin/irr.js'), 'clocks', incident, '--json']);
   results.push({ figure: 'irr clocks --json (median wall ms)', value: irr, baseline: base, ratio: irr / base, goal: 'ratio to node -e "" (no goal set)', ok: true });
+}
+
+// 6. Mail merge: letters per second from a generated recipients CSV into one .ndjson file, against
+//    reading the same CSV with the same parser (csv-parse, same options) and writing the same number
+//    of bytes; and the peak RSS of the irr process (VmHWM from /proc), which must stay flat with size.
+if (selected('merge')) {
+  const { writeFileSync, statSync, readFileSync, existsSync } = await import('node:fs');
+  const { spawn } = await import('node:child_process');
+  const db = join(dir, 'merge.db');
+  const engine = newEngine('merge.db');
+  const { incident } = await engine.open({ playbook, title: 'Bench mail merge', who: engine.who('bench') });
+  await engine.execute(incident, (l) => decide.recordFacts(l.ctx, l.phase, engine.who('bench'), {
+    subjects_by_jurisdiction: { DE: 600_000, FR: 400_000 }, data_categories: ['contact', 'financial'], entity_role: 'controller', aware_at: '2026-11-01T09:00:00.000Z',
+    subjects_total: 1_000_000, records_total: 1_000_000, organisation_name: 'Example GmbH', dpo_contact: 'Data Protection Officer, dpo@example.com',
+    breach_description: 'A misconfigured export exposed customer records for six hours.', likely_consequences: 'Phishing attempts using the exposed contact details.',
+    measures_taken: 'The export was removed, access logs reviewed, and customers informed.',
+  }));
+  engine.store.close();
+  /** Run a command, sampling its peak resident set (VmHWM) until it exits. */
+  const run = (args, env = {}) => new Promise((resolvePromise, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { env: { ...process.env, IRR_DB: db, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    let peak = 0;
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+      } catch { /* exited */ }
+    };
+    const timer = setInterval(sample, 20);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}`));
+      else resolvePromise({ ms: ms(t0), peakMb: peak });
+    });
+  });
+  const baselineScript = join(dir, 'baseline-merge.mjs');
+  writeFileSync(baselineScript, `
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { parse } from '${import.meta.resolve('csv-parse')}';
+const [csv, out, bytesPerRow] = process.argv.slice(2);
+const chunk = 'x'.repeat(Number(bytesPerRow) - 1) + '\\n';
+const ws = createWriteStream(out);
+const parser = createReadStream(csv).pipe(parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: false, skip_records_with_error: true }));
+for await (const r of parser) if (!ws.write(chunk)) await once(ws, 'drain');
+await new Promise((r) => ws.end(r));
+`);
+  const sizes = [10_000, 100_000, 1_000_000];
+  const peaks = [];
+  for (const rows of sizes) {
+    const csv = join(dir, `recipients-${rows}.csv`);
+    const lines = ['name,email,postal_address,jurisdiction,language,customer_id'];
+    for (let i = 0; i < rows; i++) lines.push(`Customer ${i},customer${i}@example.com,"${i} Main Street, Springfield",${i % 5 < 3 ? 'DE' : 'FR'},en,C${i}`);
+    writeFileSync(csv, lines.join('\n') + '\n');
+    const out = join(dir, `merge-${rows}.ndjson`);
+    const irr = await run([join(ROOT, 'bin/irr.js'), 'letters', incident, 'gdpr-art33', '--recipients', csv, '--out', out, '--now', '2026-11-02T09:00:00Z'], { IRR_ACTOR: 'bench' });
+    const bytes = statSync(out).size;
+    const base = await run([baselineScript, csv, join(dir, `baseline-${rows}.out`), String(Math.round(bytes / rows))]);
+    peaks.push(irr.peakMb);
+    const irrRate = (rows / irr.ms) * 1000;
+    const baseRate = (rows / base.ms) * 1000;
+    results.push({ figure: `mail merge of ${rows.toLocaleString('en-US')} rows to .ndjson (letters per s; ${(bytes / 1e6).toFixed(0)} MB written; peak RSS ${irr.peakMb.toFixed(0)} MB, baseline ${base.peakMb.toFixed(0)} MB)`, value: irrRate, baseline: baseRate, ratio: irrRate / baseRate, goal: '≥ 0.3× parse-and-write speed', ok: irrRate / baseRate >= 0.3 });
+    for (const f of [csv, out, join(dir, `baseline-${rows}.out`)]) if (existsSync(f)) rmSync(f);
+  }
+  const maxPeak = Math.max(...peaks);
+  results.push({ figure: `mail merge peak RSS, largest of ${sizes.map((n) => n.toLocaleString('en-US')).join(' / ')} rows (MB; baseline = at 10,000 rows)`, value: maxPeak, baseline: peaks[0], ratio: maxPeak / peaks[0], goal: '< 256 MB and flat', ok: maxPeak < 256 && maxPeak / peaks[0] < 1.5 });
 }
 
 rmSync(dir, { recursive: true, force: true });

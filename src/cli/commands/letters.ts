@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { parse } from 'csv-parse';
+import { parse, type Options as CsvOptions } from 'csv-parse';
 import { systemClock } from '../../clocks/wall.js';
 import { InvalidInput } from '../../domain/errors.js';
 import type { LetterTemplate } from '../../domain/template.js';
@@ -100,18 +100,25 @@ export async function letters(
     const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'})`;
 
     let header: string[] | null = null;
-    let lastLine = 0;
+    // Line numbers are counted inside the parser (it runs ahead of this loop): each record's first
+    // line is one after the previous record's last, so a multi-line quoted address counts right.
+    let parsedTo = 0;
     const skipped: { line: number; reason: string }[] = [];
     const parser = createReadStream(opts.recipients).pipe(
       parse({
-        bom: true, info: true, relax_column_count: true, skip_empty_lines: false, skip_records_with_error: true,
-        // A malformed record (an unclosed quote) is reported with its first line and never dropped silently.
-        on_skip: (err) => {
-          skipped.push({ line: lastLine + 1, reason: `malformed CSV: ${err?.message ?? 'unreadable record'}` });
-          lastLine = (err as { lines?: number } | undefined)?.lines ?? lastLine;
+        bom: true, relax_column_count: true, skip_empty_lines: false, skip_records_with_error: true,
+        on_record: (record: string[], context: { lines: number; bytes: number }) => {
+          const line = parsedTo + 1;
+          parsedTo = context.lines;
+          return { record, line, bytes: context.bytes };
+        },
+        // A malformed record (an unclosed quote) is reported with its first line, never dropped silently.
+        on_skip: (err: Error | undefined) => {
+          skipped.push({ line: parsedTo + 1, reason: `malformed CSV: ${err?.message ?? 'unreadable record'}` });
+          parsedTo = (err as { lines?: number } | undefined)?.lines ?? parsedTo;
           return undefined;
         },
-      }),
+      } as unknown as CsvOptions),
     );
     const summary: Summary = { letters: 0, rejected: 0, rejectedLines: [], byJurisdiction: new Map() };
     const hash = createHash('sha256');
@@ -128,10 +135,11 @@ export async function letters(
     };
 
     try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
-        for (const s of skipped.splice(0)) await reject(s.line, s.reason, null);
-        const line = lastLine + 1;
-        lastLine = info.lines;
+      for await (const { record, line, bytes } of parser as AsyncIterable<{ record: string[]; line: number; bytes: number }>) {
+        while (skipped.length > 0 && skipped[0]!.line < line) {
+          const s = skipped.shift()!;
+          await reject(s.line, s.reason, null);
+        }
         if (header === null) {
           header = record.map((h) => h.trim());
           const lacking = RECIPIENT_COLUMNS.filter((c) => !header!.includes(c));
@@ -170,7 +178,7 @@ export async function letters(
         }
         summary.letters++;
         summary.byJurisdiction.set(recipient.jurisdiction, (summary.byJurisdiction.get(recipient.jurisdiction) ?? 0) + 1);
-        if (summary.letters % 2000 === 0) progress?.update(info.bytes);
+        if (summary.letters % 2000 === 0) progress?.update(bytes);
       }
       for (const s of skipped.splice(0)) await reject(s.line, s.reason, null);
       if (header === null) throw new InvalidInput(`${opts.recipients}:1: empty file; the first line is the header (${RECIPIENT_COLUMNS.join(', ')})`);

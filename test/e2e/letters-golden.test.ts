@@ -1,0 +1,70 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HtmlValidate } from 'html-validate';
+import { parse } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CORE_FACTS } from '../../src/domain/facts.js';
+import { irr, ROOT, tempDir } from '../helpers.js';
+
+/**
+ * Golden files: every shipped template written from one worked incident (test/fixtures/
+ * worked-incident.json) must match test/golden/letters/<template>.md exactly. A change to a
+ * template or to the renderer shows up as a diff to review; `UPDATE_GOLDEN=1 npm test` rewrites
+ * them after review.
+ */
+const fixture = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/worked-incident.json'), 'utf8')) as { title: string; opened_at: string; now: string; facts: Record<string, unknown> };
+const LETTERS = join(ROOT, 'templates/letters');
+const GOLDEN = join(ROOT, 'test/golden/letters');
+const templates = readdirSync(LETTERS)
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .map((f) => {
+    const fm = parse(readFileSync(join(LETTERS, f), 'utf8').split('\n---\n')[0]!.replace(/^---\n/, '')) as { id: string; obligations: string[] };
+    return { id: fm.id, obligation: fm.obligations[0]! };
+  });
+
+const arg = (v: unknown) => (Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const normalise = (s: string) => s.replace(/INC-\d{4}-\d{4}/g, 'INC-YYYY-NNNN');
+
+let db = '';
+let id = '';
+
+beforeAll(() => {
+  db = join(tempDir(), 'irr.db');
+  id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', fixture.title, '--at', fixture.opened_at], { db }).stdout.trim();
+  const r = irr(['fact', id, ...Object.entries(fixture.facts).map(([k, v]) => `${k}=${arg(v)}`), '--at', fixture.opened_at], { db });
+  if (r.code !== 0) throw new Error(r.stderr);
+});
+
+describe('shipped letters on a worked incident', () => {
+  it('the worked incident gives every fact of the vocabulary a value', () => {
+    expect(Object.keys(CORE_FACTS).filter((f) => !Object.hasOwn(fixture.facts, f))).toEqual([]);
+  });
+
+  it('there is a template for each notice the law requires irr to write', () => {
+    const served = new Set(templates.map((t) => t.obligation));
+    for (const o of ['gdpr-art33', 'gdpr-art34', 'uk-gdpr-art33', 'nis2-early-warning', 'nis2-notification', 'nis2-final', 'dora-initial', 'dora-intermediate', 'dora-final', 'hipaa-individuals', 'hipaa-hhs', 'hipaa-media', 'sec-8k-1.05', 'ca-1798.82-individuals', 'pci-card-brands']) {
+      expect(served.has(o), o).toBe(true);
+    }
+  });
+
+  for (const t of templates) {
+    it(`${t.id} (${t.obligation}) matches its golden file and is valid HTML`, async () => {
+      const r = irr(['letter', id, t.obligation, '--template', t.id, '--now', fixture.now], { db });
+      expect(r.code, r.stderr).toBe(0);
+      const got = normalise(r.stdout);
+      const file = join(GOLDEN, `${t.id}.md`);
+      if (process.env.UPDATE_GOLDEN === '1') {
+        mkdirSync(GOLDEN, { recursive: true });
+        writeFileSync(file, got);
+      }
+      expect(existsSync(file), `no golden file ${file}: review the output and run UPDATE_GOLDEN=1 npm test`).toBe(true);
+      expect(got).toBe(readFileSync(file, 'utf8'));
+      const html = irr(['letter', id, t.obligation, '--template', t.id, '--format', 'html', '--now', fixture.now], { db });
+      expect(html.code, html.stderr).toBe(0);
+      // long-title is a search-engine rule; a letter's title is its legal name and is kept whole.
+      const report = await new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } }).validateString(html.stdout);
+      expect(report.results.flatMap((x) => x.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`))).toEqual([]);
+    });
+  }
+});
