@@ -7,8 +7,8 @@
  * Raw HTML is also off in the renderer (belt and braces: `<` is escaped here too).
  */
 // Anywhere in a line: escapes, code spans, emphasis, links and images ("!" is harmless without "["),
-// autolinks and HTML, table cells, strikethrough.
-const INLINE = /[\\`*_[\]<>|~]/g;
+// autolinks and HTML, table cells, strikethrough, and entities ("&amp;" must show as typed).
+const INLINE = /[\\`*_[\]<>|~&]/g;
 // At the start of a line: headings, block quotes, list bullets, setext underlines, thematic breaks.
 const LINE_START = /^([#>+=-])/;
 // "1." or "1)" at the start of a line would begin an ordered list.
