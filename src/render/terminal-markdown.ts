@@ -19,8 +19,11 @@ function inline(children: readonly Token[] | null): string {
         out += pc.cyan(`\`${t.content}\``);
         break;
       case 'softbreak':
-      case 'hardbreak':
         out += ' ';
+        break;
+      case 'hardbreak':
+        // Kept as a line break (an address block, a letter's "To:/From:" lines); wrapped per line.
+        out += '\u0003';
         break;
       case 'strong_open':
         out += '\u0001';
@@ -83,11 +86,13 @@ export function renderMarkdown(source: string, width: number): string[] {
       case 'inline': {
         const depth = Math.max(0, lists.length - 1);
         const base = '  '.repeat(depth) + (lists.length ? '  ' : '');
-        const text = inline(t.children);
+        const [first = '', ...rest] = inline(t.children).split('\u0003');
+        const hanging = bullet ? `${base}${' '.repeat(bullet.length + 1)}` : lists.length ? `${base}  ` : base;
         if (bullet) {
-          lines.push(...wrap(text, width, `${base}${bullet} `, `${base}${' '.repeat(bullet.length + 1)}`));
+          lines.push(...wrap(first, width, `${base}${bullet} `, hanging));
           bullet = null;
-        } else lines.push(...wrap(text, width, lists.length ? `${base}  ` : base));
+        } else lines.push(...wrap(first, width, hanging));
+        for (const part of rest) lines.push(...wrap(part, width, hanging));
         break;
       }
       case 'paragraph_close':

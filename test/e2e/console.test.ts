@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
@@ -85,6 +85,26 @@ describe('irr run --answers', () => {
       { obligation: 'gdpr-art34', action: 'waived', reason: 'Recipient is a trusted partner and confirmed deletion in writing' },
     ]);
     expect(irr(['verify', id], { db }).code).toBe(0);
+  });
+
+  it('writes the notice to a file from the obligation screen, listing what is missing first', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Payslips to the wrong team', '--at', '2026-03-02T09:00:00Z'], { db }).stdout.trim();
+    const base = ['aware_at=2026-03-02T11:00:00Z', 'entity_role=controller', 'subjects_by_jurisdiction=DE:40', 'data_categories=financial', 'subjects_total=40', 'records_total=40', 'confidentiality=known_recipients'];
+    expect(irr(['fact', id, ...base, '--at', '2026-03-02T11:00:00Z'], { db }).code).toBe(0);
+    const file = join(dir, 'notice.html');
+    const refused = runConsole(db, dir, ['notifications', 'gdpr-art33', 'letter', file, 'back', 'quit'], [id]);
+    expect(refused.code, refused.stderr).toBe(0);
+    expect(refused.stdout).toContain('not written: letter gdpr-art33-authority for gdpr-art33:');
+    expect(refused.stdout).toContain('gdpr-art33 Art 33(3)(b) contact missing: set fact dpo_contact');
+    expect(existsSync(file)).toBe(false);
+    const more = ['dpo_contact=Jane Roe, DPO', 'organisation_name=Example GmbH', 'breach_description=Payslips went to the wrong list.', 'likely_consequences=Colleagues learn salaries.', 'measures_taken=Deletion confirmed.', 'delay_reasons=Late on purpose for this test.'];
+    expect(irr(['fact', id, ...more], { db }).code).toBe(0);
+    const written = runConsole(db, dir, ['notifications', 'gdpr-art33', 'letter', file, 'back', 'quit'], [id]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout).toMatch(/saved: letter gdpr-art33-authority written to \S*notice\.html \(DRAFT until\s+approved\)/);
+    expect(readFileSync(file, 'utf8')).toContain('<h2>Contact point</h2>');
   });
 
   it('says why an advance is held, and saves nothing', () => {

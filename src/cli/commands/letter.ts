@@ -6,6 +6,8 @@ import { InvalidInput } from '../../domain/errors.js';
 import { CORE_FACTS } from '../../domain/facts.js';
 import type { Regime } from '../../domain/regime.js';
 import type { LetterTemplate } from '../../domain/template.js';
+import type { StoredEvent } from '../../domain/events.js';
+import type { Engine } from '../../engine/engine.js';
 import { recordDocument } from '../../engine/documents.js';
 import { assessIncident, regimes } from '../../engine/obligations.js';
 import type { Obligation } from '../../assess/obligations.js';
@@ -134,41 +136,63 @@ export function isApproved(o: Obligation): boolean {
   return o.record?.status === 'approved' || o.record?.status === 'sent';
 }
 
-export async function letter(g: GlobalOptions, id: string, obligationId: string, opts: { format: string; out?: string; template?: string; locale?: string; now?: string }): Promise<void> {
-  const format = parseFormat(opts.format);
-  const now = parseAt(opts.now, '--now') ?? systemClock.now();
+export interface ProducedLetter {
+  readonly output: string;
+  readonly template: LetterTemplate;
+  readonly draft: boolean;
+  readonly sha256: string;
+  readonly event: StoredEvent;
+}
+
+/**
+ * Write one notice and record it: shared by `irr letter` and the console. Refuses (InvalidInput,
+ * exit 2) with every missing item before anything is written or recorded.
+ */
+export async function produceLetter(
+  engine: Engine,
+  actor: string,
+  id: string,
+  obligationId: string,
+  opts: { format: LetterFormat; out?: string; template?: string; locale?: string; now: string },
+): Promise<ProducedLetter> {
   const byId = await catalogue();
   const regime = byId.get(obligationId);
   if (!regime) throw new InvalidInput(`<obligation-id>: no obligation "${obligationId}" (irr clocks ${id} lists the incident's; irr regime list all)`);
   const template = chooseTemplate(obligationId, byId, opts);
+  const { now, format } = opts;
+  const { loaded, assessment } = await assessIncident(engine, id, now);
+  const o = assessment.obligations.find((x) => x.id === obligationId)!;
+  const late = isLetterLate(o, now);
+  const facts = Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value]));
+  const lookup = (n: string) => (Object.hasOwn(facts, n) ? facts[n] : undefined);
+  const missing = missingItems(template, regime, lookup, late);
+  const view = { ...letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late }), recipient: recipientView(PLACEHOLDER_RECIPIENT) };
+  const rendered = renderLetterMarkdown(template, view, missing);
+  if (rendered.missing.length > 0) refuseMissing(template, obligationId, rendered.missing);
+  const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'}; approve with: irr obligation ${id} ${obligationId} approved)`;
+  const output = toFormat(rendered.markdown, format, { title: template.title, lang: template.locale, draft });
+  const hash = sha256(output);
+  if (opts.out) writeAtomic(opts.out, output);
+  const event = await recordDocument(engine, id, engine.who(actor), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null });
+  return { output, template, draft: draft !== null, sha256: hash, event };
+}
+
+export async function letter(g: GlobalOptions, id: string, obligationId: string, opts: { format: string; out?: string; template?: string; locale?: string; now?: string }): Promise<void> {
+  const format = parseFormat(opts.format);
+  const now = parseAt(opts.now, '--now') ?? systemClock.now();
   await withEngine(g, { create: false }, async (engine) => {
-    const { loaded, assessment } = await assessIncident(engine, id, now);
-    const o = assessment.obligations.find((x) => x.id === obligationId)!;
-    const late = isLetterLate(o, now);
-    const facts = Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value]));
-    const lookup = (n: string) => (Object.hasOwn(facts, n) ? facts[n] : undefined);
-    const missing = missingItems(template, regime, lookup, late);
-    const view = { ...letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late }), recipient: recipientView(PLACEHOLDER_RECIPIENT) };
-    const rendered = renderLetterMarkdown(template, view, missing);
-    if (rendered.missing.length > 0) refuseMissing(template, obligationId, rendered.missing);
-    const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'}; approve with: irr obligation ${id} ${obligationId} approved)`;
-    const output = toFormat(rendered.markdown, format, { title: template.title, lang: template.locale, draft });
-    const hash = sha256(output);
-    if (opts.out) writeAtomic(opts.out, output);
-    const e = await recordDocument(engine, id, engine.who(g.actor), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null });
-    const summary = `${id}: letter ${template.id} for ${obligationId}${draft ? ' (DRAFT)' : ''}, sha256 ${hash} (seq ${e.seq})`;
+    const r = await produceLetter(engine, g.actor, id, obligationId, { ...opts, format, now });
+    const summary = `${id}: letter ${r.template.id} for ${obligationId}${r.draft ? ' (DRAFT)' : ''}, sha256 ${r.sha256} (seq ${r.event.seq})`;
     if (g.json) {
-      printJson({ ok: true, incident: id, obligation: obligationId, template: template.id, format, draft: draft !== null, sha256: hash, seq: e.seq, ...(opts.out ? { out: opts.out } : { content: output }) });
+      printJson({ ok: true, incident: id, obligation: obligationId, template: r.template.id, format, draft: r.draft, sha256: r.sha256, seq: r.event.seq, ...(opts.out ? { out: opts.out } : { content: r.output }) });
     } else if (opts.out) {
       printLines(`${summary}\nwritten to ${opts.out}`);
     } else {
-      process.stdout.write(output);
+      process.stdout.write(r.output);
       process.stderr.write(`${summary}\n`);
     }
   });
 }
-
-export { formatProblem };
 
 /** The mail merge lives in its own module: csv-parse and the stream plumbing load only for it. */
 export async function letters(...args: Parameters<typeof import('./letters.js').letters>): Promise<void> {

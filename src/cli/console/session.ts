@@ -365,11 +365,13 @@ export class ConsoleSession {
         { value: 'sent', name: 'Sent (time, channel, reference)' },
         { value: 'waived', name: 'Not to be sent: waived, with the reason' },
         { value: 'required', name: 'Required by decision, with the reason' },
+        { value: 'letter', name: 'Write the notice (letter) to a file' },
         { value: BACK, name: 'Back' },
       ],
       above,
     });
     if (action === BACK) return;
+    if (action === 'letter') return this.writeLetter(id, o.id, now);
     const engine = this.engine(false);
     let who = this.who();
     let channel: string | undefined;
@@ -387,6 +389,21 @@ export class ConsoleSession {
       reason = await this.p.input({ message: `Why is ${o.id} ${action === 'waived' ? 'not to be sent' : 'required'}? (kept in the record)`, validate: (s) => (s.trim() ? null : 'a decision needs its reason') });
     }
     await this.attempt(() => actions.recordObligation(engine, id, who, { obligation: o.id, action, reason, channel, ref }), (e) => `${o.id} ${action} (seq ${e[0]!.seq})`);
+  }
+
+  /** The notice from the incident's facts, to a file; a refusal lists every missing item and fact. */
+  private async writeLetter(id: string, obligationId: string, now: string): Promise<void> {
+    const file = (await this.p.input({ message: 'Write to which file? (.html, .md or .txt)', default: `${id}-${obligationId}.html` })).trim();
+    if (!file) return;
+    const ext = /\.(md|html|txt)$/.exec(file)?.[1] as 'md' | 'html' | 'txt' | undefined;
+    const { produceLetter } = await import('../commands/letter.js');
+    try {
+      const r = await produceLetter(this.engine(false), this.g.actor, id, obligationId, { format: ext ?? 'html', out: file, now });
+      this.flash.push(pc.green(`saved: letter ${r.template.id} written to ${file}${r.draft ? ' (DRAFT until approved)' : ''}, sha256 ${r.sha256.slice(0, 12)}… (seq ${r.event.seq})`));
+    } catch (err) {
+      if (!(err instanceof IrrError) || err instanceof IntegrityFailure) throw err;
+      this.flash.push(pc.yellow(`not written: ${err.message}`), ...err.details.slice(0, 8).map((d) => pc.yellow(`  ${d}`)));
+    }
   }
 
   private async statusScreen(id: string): Promise<void> {
