@@ -227,6 +227,11 @@ describe('irr letters (mail merge)', () => {
     expect(readdirSync(out).sort()).toEqual(['letter-0000002.html', 'letter-0000003.html']);
     expect(readFileSync(join(out, 'letter-0000002.html'), 'utf8')).toMatch(/^<!DOCTYPE html>/);
     expect(existsSync(join(dir, 'out.rejects.csv'))).toBe(false);
+    // A second merge never overwrites the first.
+    const again = irr(['letters', id, 'gdpr-art33', '--recipients', csv, '--out', out, '--now', '2026-03-03T10:00:00Z'], { db });
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim()).toBe(`irr: --out: ${out} already exists; give a new name (a mail merge never overwrites letters)`);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('refuses a recipients file without the required columns, naming the file and line, and records nothing', () => {

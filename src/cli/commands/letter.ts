@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { systemClock } from '../../clocks/wall.js';
 import { InvalidInput } from '../../domain/errors.js';
@@ -118,16 +118,23 @@ export function parseFormat(raw: string, allowed: readonly string[] = LETTER_FOR
   return raw as LetterFormat;
 }
 
-/** Write whole or not at all: a letter half-written by a killed process must not look finished. */
-export function writeAtomic(file: string, data: string): void {
+/**
+ * Write whole or not at all: the bytes go to a temporary file first, and the file takes its name
+ * only after the rendering is recorded; a refusal to record (read-only database, a conflict) leaves
+ * no letter behind that the log does not know.
+ */
+export function stageFile(file: string, data: string): { commit(): void; abort(): void } {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
+    writeFileSync(tmp, data, { mode: 0o600 });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InvalidInput(`--out: cannot write ${file} (${code ?? (err as Error).message})`);
   }
+  return {
+    commit: () => renameSync(tmp, file),
+    abort: () => rmSync(tmp, { force: true }),
+  };
 }
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -172,8 +179,15 @@ export async function produceLetter(
   const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'}; approve with: irr obligation ${id} ${obligationId} approved)`;
   const output = toFormat(rendered.markdown, format, { title: template.title, lang: template.locale, draft });
   const hash = sha256(output);
-  if (opts.out) writeAtomic(opts.out, output);
-  const event = await recordDocument(engine, id, engine.who(actor), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null });
+  const staged = opts.out ? stageFile(opts.out, output) : null;
+  let event: StoredEvent;
+  try {
+    event = await recordDocument(engine, id, engine.who(actor), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null });
+  } catch (err) {
+    staged?.abort();
+    throw err;
+  }
+  staged?.commit();
   return { output, template, draft: draft !== null, sha256: hash, event };
 }
 

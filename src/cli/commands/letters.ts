@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { systemClock } from '../../clocks/wall.js';
 import { InvalidInput } from '../../domain/errors.js';
@@ -83,6 +83,11 @@ export async function letters(
   const byLocale = new Map<string, LetterTemplate>();
   for (const t of checkTemplateFiles(shippedTemplateFiles(), byId).templates) if (t.obligations.includes(obligationId) && !byLocale.has(t.locale)) byLocale.set(t.locale, t);
   const toNdjson = opts.out.endsWith('.ndjson');
+  const target = opts.out.replace(/[\\/]+$/, '');
+  if (existsSync(target)) throw new InvalidInput(`--out: ${opts.out} already exists; give a new name (a mail merge never overwrites letters)`);
+  // Written under a temporary name, renamed once the merge is recorded: a killed merge or a refused
+  // record leaves no output that looks finished.
+  const working = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   const rejectsPath = opts.rejects ?? `${opts.out.replace(/[\\/]+$/, '').replace(/\.ndjson$/, '')}.rejects.csv`;
 
   await withEngine(g, { create: false }, async (engine) => {
@@ -146,8 +151,8 @@ export async function letters(
           if (lacking.length > 0) throw new InvalidInput(`${opts.recipients}:1: header lacks column${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} (needs ${RECIPIENT_COLUMNS.join(', ')})`);
           const dup = header.find((h, i) => header!.indexOf(h) !== i);
           if (dup) throw new InvalidInput(`${opts.recipients}:1: column "${dup}" appears twice in the header`);
-          if (toNdjson) out = createWriteStream(opts.out, { mode: 0o600 });
-          else mkdirSync(opts.out, { recursive: true, mode: 0o700 });
+          if (toNdjson) out = createWriteStream(working, { mode: 0o600 });
+          else mkdirSync(working, { recursive: true, mode: 0o700 });
           continue;
         }
         if (record.length === 1 && record[0]!.trim() === '') continue; // a blank line is not a row
@@ -170,11 +175,12 @@ export async function letters(
           hash.update(obj).update('\n');
           await write(out, `${obj}\n`);
         } else {
-          const file = join(opts.out, `letter-${String(line).padStart(7, '0')}.${format}`);
+          const name = `letter-${String(line).padStart(7, '0')}.${format}`;
+          const file = join(working, name);
           const ws = createWriteStream(file, { mode: 0o600 });
           ws.write(content);
           await finish(ws);
-          hash.update(`${file}\n`).update(content);
+          hash.update(`${name}\n`).update(content);
         }
         summary.letters++;
         summary.byJurisdiction.set(recipient.jurisdiction, (summary.byJurisdiction.get(recipient.jurisdiction) ?? 0) + 1);
@@ -182,6 +188,11 @@ export async function letters(
       }
       for (const s of skipped.splice(0)) await reject(s.line, s.reason, null);
       if (header === null) throw new InvalidInput(`${opts.recipients}:1: empty file; the first line is the header (${RECIPIENT_COLUMNS.join(', ')})`);
+    } catch (err) {
+      if (out) await finish(out).catch(() => undefined);
+      out = null;
+      rmSync(working, { recursive: true, force: true });
+      throw err;
     } finally {
       progress?.stop();
       if (out) await finish(out);
@@ -191,10 +202,17 @@ export async function letters(
     const byJurisdiction = Object.fromEntries([...summary.byJurisdiction].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
     const digest = hash.digest('hex');
     // Counts only: the recipients' names and addresses never enter the database.
-    const e = await recordDocument(engine, id, engine.who(g.actor), {
-      kind: 'mail_merge', template: fallback.id, obligation: obligationId, format: toNdjson ? `ndjson/${format}` : format, sha256: digest, draft: draft !== null,
-      letters: summary.letters, rejected: summary.rejected, by_jurisdiction: byJurisdiction,
-    });
+    let e;
+    try {
+      e = await recordDocument(engine, id, engine.who(g.actor), {
+        kind: 'mail_merge', template: fallback.id, obligation: obligationId, format: toNdjson ? `ndjson/${format}` : format, sha256: digest, draft: draft !== null,
+        letters: summary.letters, rejected: summary.rejected, by_jurisdiction: byJurisdiction,
+      });
+    } catch (err) {
+      rmSync(working, { recursive: true, force: true });
+      throw err;
+    }
+    if (existsSync(working)) renameSync(working, target);
     if (g.json) {
       printJson({ ok: true, incident: id, obligation: obligationId, letters: summary.letters, rejected: summary.rejected, rejects: summary.rejected > 0 ? rejectsPath : null, by_jurisdiction: byJurisdiction, sha256: digest, draft: draft !== null, seq: e.seq });
       return;
