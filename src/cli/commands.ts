@@ -59,6 +59,13 @@ export function registerCommands(program: Command): void {
     .option(...AT)
     .action(lazy(inc, 'fact'));
   program.command('note <incident> <text...>').description('add a note to the timeline').option('--step <step-id>', 'attach to a step').option(...AT).action(lazy(inc, 'note'));
+  program
+    .command('action <incident> <text...>')
+    .description('record a follow-up action (A1, A2, …) with its owner and due date, for the post-incident review')
+    .option('--owner <who>', 'the person or team who owns it (required)')
+    .option('--due <YYYY-MM-DD>', 'the date it is due (required)')
+    .option(...AT)
+    .action(lazy(inc, 'action'));
   program.command('advance <incident>').description('move to the next phase, or be told which steps hold it').option(...AT).action(lazy(inc, 'advance'));
   program
     .command('reopen <incident> <phase>')

@@ -27,6 +27,8 @@ export type EventBody =
    * recipients' names and addresses never enter the database.
    */
   | { readonly type: 'document.rendered'; readonly payload: DocumentRendered }
+  /** A follow-up action from the post-incident review: what, who owns it, by when (a calendar date). */
+  | { readonly type: 'action.recorded'; readonly payload: ActionItemPayload }
   /** A responder's record: drafted, approved, sent (channel, reference), waived or required by decision. */
   | {
       readonly type: 'obligation.recorded';
@@ -56,6 +58,15 @@ export interface DocumentRendered {
   readonly by_jurisdiction?: Readonly<Record<string, number>>;
 }
 
+export interface ActionItemPayload {
+  /** A1, A2, … in the order recorded. */
+  readonly id: string;
+  readonly text: string;
+  readonly owner: string;
+  /** YYYY-MM-DD. */
+  readonly due: string;
+}
+
 export const OBLIGATION_ACTIONS = ['drafted', 'approved', 'sent', 'waived', 'required'] as const;
 export type ObligationAction = (typeof OBLIGATION_ACTIONS)[number];
 
@@ -73,6 +84,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'obligation.cleared',
   'obligation.recorded',
   'document.rendered',
+  'action.recorded',
 ];
 
 /** An event about to be appended: who did it and when it happened (responders may backdate). */

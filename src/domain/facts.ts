@@ -104,6 +104,9 @@ export const CORE_FACTS: Readonly<Record<string, FactDefinition>> = {
   cross_border_impact: bool('The incident has or may have an impact in other countries (NIS2 early warning).'),
   material_impact: text('The material impact, or reasonably likely material impact, on the company (SEC Item 1.05).'),
   identity_protection_offer: text('The identity theft prevention or credit monitoring offered, with how to enrol.'),
+  // reports: the blameless post-incident review
+  went_well: text('What went well in the response (blameless), for the post-incident review.'),
+  went_badly: text('What did not go well in the response (blameless: systems, processes and decisions, never people), for the post-incident review.'),
 };
 
 export type FactCatalogue = Readonly<Record<string, FactDefinition>>;

@@ -59,6 +59,11 @@ export async function addNote(engine: Engine, id: string, who: Actor, text: stri
   return (await engine.execute(id, (l) => decide.addNote(who, text, step, l.ctx))).events;
 }
 
+/** A follow-up action (A1, A2, …) with its owner and due date; accepted in every phase. */
+export async function recordAction(engine: Engine, id: string, who: Actor, args: { text: string; owner: string | undefined; due: string | undefined }): Promise<Appended> {
+  return (await engine.execute(id, (l) => decide.recordAction(l.ctx, who, args))).events;
+}
+
 export async function advance(engine: Engine, id: string, who: Actor): Promise<Appended> {
   return (await engine.execute(id, (l) => decide.advance(l.ctx, l.phase, who))).events;
 }

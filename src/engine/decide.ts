@@ -144,6 +144,32 @@ export function close(ctx: IncidentContext, phase: Phase, who: Actor): NewEvent[
   return [{ type: 'incident.closed', ...who, payload: {} }];
 }
 
+/** YYYY-MM-DD that names a real calendar day (no 2026-02-30). */
+export function isCalendarDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/**
+ * A follow-up action for the post-incident review: what, who owns it, by when. Accepted in every
+ * phase, closed included (actions are often agreed at or after the review). Ids run A1, A2, …
+ */
+export function recordAction(ctx: IncidentContext, who: Actor, args: { readonly text: string; readonly owner: string | undefined; readonly due: string | undefined }): NewEvent[] {
+  const text = args.text.trim();
+  if (text === '') throw new InvalidInput('<text>: the action is empty (say what is to be done)');
+  checkText('<text>', text);
+  const owner = args.owner?.trim() ?? '';
+  if (owner === '') throw new InvalidInput('--owner: an action needs an owner (a person or a team)');
+  checkText('--owner', owner);
+  const due = args.due?.trim() ?? '';
+  if (due === '') throw new InvalidInput('--due: an action needs a due date (YYYY-MM-DD)');
+  if (!isCalendarDate(due)) throw new InvalidInput(`--due: "${due}" is not a calendar date (YYYY-MM-DD, e.g. 2026-04-30)`);
+  return [{ type: 'action.recorded', ...who, payload: { id: `A${ctx.actions.length + 1}`, text, owner, due } }];
+}
+
 /** Record a notification's progress; a late `sent` needs the delay reason (GDPR Art 33(1)). */
 export function recordObligation(
   ctx: IncidentContext,

@@ -132,6 +132,8 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
       const counts = p.by_jurisdiction ? ` — ${Object.entries(p.by_jurisdiction).map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
       return `rendered ${what}${p.obligation ? ` for ${p.obligation}` : ''} as ${p.format}${p.draft ? ' (DRAFT)' : ''}, sha256 ${p.sha256.slice(0, 12)}…${counts}`;
     }
+    case 'action.recorded':
+      return `action ${e.payload.id}: ${e.payload.text} — owner ${e.payload.owner}, due ${e.payload.due}`;
     case 'obligation.recorded': {
       const p = e.payload;
       const detail = [p.channel && `via ${p.channel}`, p.ref && `ref ${p.ref}`, p.reason && `reason: ${p.reason}`].filter(Boolean).join(', ');

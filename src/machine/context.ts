@@ -1,6 +1,6 @@
 import type { Condition, PinnedPlaybook, Runbook, StepMarker } from '../domain/runbook.js';
 import type { FactRecord } from '../domain/facts.js';
-import type { EventBody, IncidentMode } from '../domain/events.js';
+import type { ActionItemPayload, EventBody, IncidentMode } from '../domain/events.js';
 import { WORK_PHASES, type Phase, type WorkPhase } from '../domain/phases.js';
 
 /** The part of a runbook step the lifecycle rules need (guidance and titles stay in the playbook). */
@@ -46,6 +46,12 @@ export interface ObligationProgress {
   readonly decided_required?: boolean;
 }
 
+/** A follow-up action recorded for the post-incident review, with who recorded it and when. */
+export interface ActionItem extends ActionItemPayload {
+  readonly at: string;
+  readonly by: string;
+}
+
 export interface IncidentContext {
   readonly id: string;
   readonly title: string;
@@ -60,6 +66,8 @@ export interface IncidentContext {
   readonly awareness?: { readonly at: string; readonly source: string };
   readonly obligations: Readonly<Record<string, ObligationProgress>>;
   readonly notes: number;
+  /** Follow-up actions (action.recorded), in the order recorded. */
+  readonly actions: readonly ActionItem[];
   readonly lastAt: string;
 }
 
@@ -99,6 +107,7 @@ export function initialContext({ id, opened, runbook }: MachineInput): IncidentC
     phases: [{ phase: 'detection', at: opened.at, by: opened.actor, via: 'open' }],
     obligations: {},
     notes: 0,
+    actions: [],
     lastAt: opened.at,
   };
 }

@@ -96,6 +96,10 @@ export const lifecycleMachine = setup({
     }),
     touch: assign(({ event }) => ({ lastAt: event.at })),
     countNote: assign(({ context, event }) => ({ notes: context.notes + 1, lastAt: event.at })),
+    recordAction: assign(({ context, event }) => {
+      const e = event as Ev<'action.recorded'>;
+      return { actions: [...context.actions, { ...e.payload, at: e.at, by: e.actor }], lastAt: e.at };
+    }),
     enterPhase: assign(({ context, event }) => {
       const e = event as Ev<'phase.advanced' | 'phase.reopened' | 'incident.closed'>;
       const via = e.type === 'phase.advanced' ? 'advance' : e.type === 'phase.reopened' ? 'reopen' : 'close';
@@ -108,8 +112,9 @@ export const lifecycleMachine = setup({
   type: 'parallel',
   context: ({ input }) => initialContext(input),
   // Documents change nothing the rules read; the event is kept for the audit trail (and accepted in
-  // every phase, closed included: the post-incident report is written after close).
-  on: { 'note.added': { actions: 'countNote' }, 'document.rendered': { actions: 'touch' } },
+  // every phase, closed included: the post-incident report is written after close). Action items
+  // likewise: follow-ups are often agreed at or after the review.
+  on: { 'note.added': { actions: 'countNote' }, 'document.rendered': { actions: 'touch' }, 'action.recorded': { actions: 'recordAction' } },
   states: {
     lifecycle: {
       initial: 'open',

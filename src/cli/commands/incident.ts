@@ -142,6 +142,15 @@ export async function note(g: GlobalOptions, id: string, words: string[], opts: 
   });
 }
 
+export async function action(g: GlobalOptions, id: string, words: string[], opts: { owner?: string; due?: string } & AtOption): Promise<void> {
+  const at = parseAt(opts.at);
+  await withEngine(g, { create: false }, async (engine) => {
+    const events = await actions.recordAction(engine, id, engine.who(g.actor, at), { text: words.join(' '), owner: opts.owner, due: opts.due });
+    const e = events[0] as Extract<StoredEvent, { type: 'action.recorded' }>;
+    reportAppend(g, events, `${id}: action ${e.payload.id} for ${e.payload.owner}, due ${e.payload.due} (seq ${e.seq})`, { action: e.payload.id });
+  });
+}
+
 export async function advance(g: GlobalOptions, id: string, opts: AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
