@@ -124,6 +124,14 @@ export function registerCommands(program: Command): void {
     .option('--rejects <file>', 'where rows with problems go (default: next to --out, .rejects.csv)')
     .option(...NOW)
     .action(lazy(lt, 'letters'));
+  program
+    .command('report <incident>')
+    .description('timeline, post-incident review or executive one-pager, with the audit log\'s head hash (records nothing)')
+    .requiredOption('--kind <kind>', 'timeline | post-incident | executive')
+    .option('--format <format>', 'md | html', 'md')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--now <iso>', 'report as of this instant: time left, overdue or not (default now)')
+    .action(lazy(() => import('./commands/report.js'), 'report'));
   program.command('log <incident>').description('the timeline: seq, at, recorded_at, actor, what').action(lazy(inc, 'log'));
   program.command('verify [incident]').description('check the hash chain, seq continuity and replay == snapshot (exit 5 on failure)').action(lazy(inc, 'verify'));
 }

@@ -1,0 +1,42 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { systemClock } from '../../clocks/wall.js';
+import { InvalidInput } from '../../domain/errors.js';
+import { gatherReport, REPORT_FORMATS, REPORT_KINDS, type ReportFormat, type ReportKind } from '../../report/data.js';
+import { renderReport } from '../../report/render.js';
+import { parseAt, type GlobalOptions } from '../context.js';
+import { withEngine } from '../engine-access.js';
+
+function oneOf<T extends string>(option: string, raw: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(raw)) throw new InvalidInput(`${option}: "${raw}" is not one of ${allowed.join(', ')}`);
+  return raw as T;
+}
+
+/** Whole or not at all: a temporary file next to the target, renamed into place. */
+function writeWhole(file: string, data: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, data, { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new InvalidInput(`--out: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/**
+ * `irr report <incident> --kind timeline|post-incident|executive [--format md|html]`. Read-only:
+ * it records nothing (the database may be a read-only copy handed to counsel), and prints the
+ * audit log's head so that the reader can prove the report matches an unaltered log.
+ */
+export async function report(g: GlobalOptions, id: string, opts: { kind: string; format: string; out?: string; now?: string }): Promise<void> {
+  const kind: ReportKind = oneOf('--kind', opts.kind, REPORT_KINDS);
+  const format: ReportFormat = oneOf('--format', opts.format, REPORT_FORMATS);
+  const now = parseAt(opts.now, '--now') ?? systemClock.now();
+  const data = await withEngine(g, { create: false }, (engine) => gatherReport(engine, id, now));
+  const output = renderReport(data, kind, format);
+  if (opts.out) {
+    writeWhole(opts.out, output);
+    process.stderr.write(`${data.incident.id}: ${kind} report (${format}) written to ${opts.out}; audit log head seq ${data.head.seq}, sha256 ${data.head.hash}\n`);
+  } else process.stdout.write(output);
+}

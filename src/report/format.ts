@@ -1,0 +1,38 @@
+/**
+ * Times and durations as a report shows them: UTC, to the minute (seconds where the log is quoted),
+ * durations in days, hours and minutes. Pure: no clock, no locale.
+ */
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "2026-03-02 09:00 UTC". */
+export function utc(iso: string): string {
+  const d = new Date(iso);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+}
+
+/** "2026-03-02 09:00:12 UTC", for entries of the log. */
+export function utcSeconds(iso: string): string {
+  const d = new Date(iso);
+  return `${utc(iso).slice(0, 16)}:${pad(d.getUTCSeconds())} UTC`;
+}
+
+/** "2 d 4 h", "3 h 10 min", "12 min", "0 min"; a negative span gets a leading minus. */
+export function duration(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  let m = Math.floor(Math.abs(ms) / 60_000);
+  const d = Math.floor(m / 1440);
+  m -= d * 1440;
+  const h = Math.floor(m / 60);
+  m -= h * 60;
+  if (d > 0) return `${sign}${d} d${h ? ` ${h} h` : ''}`;
+  if (h > 0) return `${sign}${h} h${m ? ` ${m} min` : ''}`;
+  return `${sign}${m} min`;
+}
+
+export const between = (from: string, to: string) => Date.parse(to) - Date.parse(from);
+
+/** "1,200". */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}

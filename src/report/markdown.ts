@@ -1,0 +1,187 @@
+import { escapeMarkdown } from '../render/escape.js';
+import { oneLine } from '../domain/text.js';
+import type { FactValue } from '../domain/facts.js';
+import type { Measure, ReportData, ReportObligation } from './data.js';
+import { count, duration, utc } from './format.js';
+
+/**
+ * Building blocks shared by the report writers. Every value that comes from people (a title, a
+ * note, a fact, a name, a reason, a runbook's words) goes through `text()` or `cell()`: escaped so
+ * that it can only ever be text, never a heading, a link, an image or markup.
+ */
+
+/** A value in running text (line breaks kept as hard breaks, never a new block). */
+export const text = (value: string): string => escapeMarkdown(value);
+
+/** A value in a table cell or a one-line list item: line breaks shown as ⏎, never acted on. */
+export const cell = (value: string): string => escapeMarkdown(oneLine(value)) || ' ';
+
+/** Things irr itself generates that are known to be plain (ids, hashes): shown as code when safe. */
+export function code(value: string): string {
+  return /^[A-Za-z0-9._:-]+$/.test(value) ? `\`${value}\`` : cell(value);
+}
+
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** A fact as text: lists joined, maps as "K: v", times in UTC. */
+export function factText(v: FactValue | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) return v.join(', ');
+  if (typeof v === 'object' && v !== null) return Object.entries(v).map(([k, n]) => `${k}: ${typeof n === 'number' ? count(n) : String(n)}`).join(', ');
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'number') return count(v);
+  return v;
+}
+
+export const factOf = (d: ReportData, name: string): FactValue | undefined => (Object.hasOwn(d.facts, name) ? d.facts[name] : undefined);
+
+/** The audit line every report carries. */
+export function auditLine(d: ReportData): string {
+  const verify = `irr verify ${d.incident.id}`;
+  return `**Audit log head:** seq ${d.head.seq}, sha256 \`${d.head.hash}\`; ${/^[A-Za-z0-9 -]+$/.test(verify) ? `\`${verify}\`` : cell(verify)} proves the log is unchanged.`;
+}
+
+export function heading(kind: string, d: ReportData): string {
+  return `# ${kind}: ${cell(d.incident.id)} — ${cell(d.incident.title)}${d.incident.mode === 'drill' ? ' (drill)' : ''}`;
+}
+
+/** "detection (current)", "closed". */
+export function phaseState(d: ReportData): string {
+  return d.incident.phase === 'closed' ? `closed ${utc(d.incident.closed_at!)}` : `open, phase ${d.incident.phase}`;
+}
+
+export function meta(d: ReportData): string {
+  return `Runbook ${cell(d.incident.playbook.title)} (${cell(`${d.incident.playbook.id} ${d.incident.playbook.version}`)}); ${phaseState(d)}; opened ${utc(d.incident.opened_at)} by ${cell(d.incident.opened_by)}. Report as of ${utc(d.now)}; all times UTC.`;
+}
+
+export function measureText(m: Measure): string {
+  return m.known ? duration(m.ms) : m.why;
+}
+
+export function measuresTable(d: ReportData): string {
+  const rows = ([
+    ['Time to detect', d.measures.detect],
+    ['Time to contain', d.measures.contain],
+    ['Time to recover', d.measures.recover],
+  ] as const).map(([label, m]) => [label, m.known ? `${m.from_label}, ${utc(m.from)}` : '', m.known ? `${m.to_label}, ${utc(m.to)}` : '', `**${measureText(m)}**`]);
+  return table(['Measure', 'From', 'To', 'Duration'], rows);
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  met: 'met',
+  late: 'late',
+  overdue: 'open, overdue',
+  due_soon: 'open, due soon',
+  running: 'open',
+  not_started: 'open, clock not started',
+  waived: 'waived',
+  undetermined: 'undetermined',
+  not_required: 'not required',
+};
+
+/** "met, 20 h 5 min before the deadline", "late by 3 h 10 min", "open: due in 5 h", "overdue by 2 h". */
+export function outcome(o: ReportObligation, now: string): string {
+  const dl = o.deadline ? Date.parse(o.deadline) : null;
+  const word = o.deadline_kind === 'target' ? 'target' : 'deadline';
+  switch (o.status) {
+    case 'met': {
+      if (dl === null) return 'met (sent; the law sets no count)';
+      const margin = dl - Date.parse(o.sent_at!);
+      // Past irr's own target is not late in law (the law sets no count), but it is said.
+      return margin >= 0 ? `met, ${duration(margin)} before the ${word}` : `met (no legal deadline), sent ${duration(-margin)} after irr's target`;
+    }
+    case 'late':
+      return `late by ${duration(Date.parse(o.sent_at!) - dl!)}`;
+    case 'waived':
+      return 'waived (not sent, by decision)';
+    case 'overdue':
+      return `open: overdue by ${duration(Date.parse(now) - dl!)}`;
+    case 'running':
+    case 'due_soon':
+      return dl === null ? 'open: no deadline set' : `open: ${o.deadline_kind === 'target' ? 'target' : 'due'} in ${duration(dl - Date.parse(now))}${o.status === 'due_soon' ? ' (due soon)' : ''}`;
+    case 'not_started':
+      return 'open: clock not started (its start is not known yet)';
+    default:
+      return STATUS_WORDS[o.status] ?? o.status;
+  }
+}
+
+export function statusWord(o: ReportObligation): string {
+  return STATUS_WORDS[o.status] ?? o.status;
+}
+
+export function deadlineText(o: ReportObligation): string {
+  return o.deadline ? `${o.deadline_kind === 'target' ? 'target' : 'due'} ${utc(o.deadline)}` : 'no count set by the law';
+}
+
+export function sentText(o: ReportObligation): string {
+  if (!o.sent_at) return o.status === 'waived' ? 'not sent' : 'not yet';
+  const how = [o.channel && `via ${o.channel}`, o.ref && `ref ${o.ref}`].filter(Boolean).join(', ');
+  return `${utc(o.sent_at)}${how ? ` (${cell(how)})` : ''}`;
+}
+
+/** The required notices and their outcome, one table. */
+export function obligationsTable(d: ReportData, opts: { clockStart?: boolean } = {}): string {
+  const rows = d.obligations.map((o) => {
+    const reason = o.reason && (o.status === 'late' || o.status === 'waived') ? ` — ${o.status === 'late' ? 'delay reason' : 'reason'}: ${cell(o.reason)}` : '';
+    return [
+      `${cell(o.id)} (${cell(o.regime)})`,
+      `${cell(o.audience)}, ${cell(o.jurisdiction)}`,
+      ...(opts.clockStart ? [o.clock_start ? `${utc(o.clock_start)}${o.clock_start_source ? ` (${cell(o.clock_start_source)})` : ''}` : 'not started'] : []),
+      deadlineText(o),
+      sentText(o),
+      `**${outcome(o, d.now)}**${reason}`,
+    ];
+  });
+  return table(['Notice', 'To', ...(opts.clockStart ? ['Clock start'] : []), 'Deadline', 'Sent', 'Outcome'], rows);
+}
+
+export function noObligations(d: ReportData): string {
+  const maybe = d.undetermined.length ? ` ${d.undetermined.length} more may be owed once facts are established (see below).` : '';
+  return `No notification is required so far (\`irr assess ${d.incident.id}\` explains every regime).${maybe}`;
+}
+
+export function undeterminedLine(d: ReportData): string | null {
+  if (d.undetermined.length === 0) return null;
+  const facts = [...new Set(d.undetermined.flatMap((u) => u.unknown_facts))];
+  return `Undetermined (${d.undetermined.length}): ${d.undetermined.map((u) => cell(u.id)).join(', ')}; establish ${facts.map((f) => cell(f)).join(', ')}.`;
+}
+
+export function severityLine(d: ReportData): string {
+  const s = d.severity;
+  return `ENISA severity **${s.level.replace('_', ' ').toUpperCase()}** (SE = ${s.score})`;
+}
+
+/** One line saying why: the scoring explanation without its arithmetic. */
+export function severityWhy(d: ReportData): string {
+  const parts = d.severity.explanation
+    .filter((e) => !e.startsWith('SE ='))
+    .map((e) => e.replace(/^(DPC|EI|CB)\s*[^:]*:\s*/, '').replace(/^[a-z_]+ — /, ''))
+    .map((e) => e.replace(/\s*\(the highest of [^)]*\)$/, ''));
+  return parts.join('; ');
+}
+
+/** People affected by jurisdiction as "DE 30,000 · FR 10,000", largest first. */
+export function byJurisdiction(d: ReportData): [string, number][] {
+  const v = factOf(d, 'subjects_by_jurisdiction');
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return [];
+  return Object.entries(v as Record<string, number>).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+export function peopleTotal(d: ReportData): number | undefined {
+  const t = factOf(d, 'subjects_total');
+  if (typeof t === 'number') return t;
+  const by = byJurisdiction(d);
+  return by.length ? by.reduce((n, [, c]) => n + c, 0) : undefined;
+}
+
+export function lateLegend(d: ReportData): string | null {
+  return d.events.some((e) => e.late) ? '"Late" marks an entry recorded more than 15 minutes after it happened (backdated with `--at`); both times are kept in the log.' : null;
+}
+
+export function join(blocks: readonly (string | null | undefined | false)[]): string {
+  return `${blocks.filter((b): b is string => typeof b === 'string' && b !== '').join('\n\n')}\n`;
+}
