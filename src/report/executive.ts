@@ -30,16 +30,18 @@ function notices(d: ReportData): string {
   return [summary, table(['Notice', 'Status', 'Deadline', 'Outcome'], rows), more > 0 ? `…and ${more} more (\`irr clocks ${d.incident.id}\`).` : ''].filter(Boolean).join('\n\n');
 }
 
+/** Key times on two lines (not a table): the page must stay one page. */
 function keyTimes(d: ReportData): string {
   const occurred = factOf(d, 'occurred_at');
-  const rows: [string, string][] = [
-    ['Breach occurred', typeof occurred === 'string' ? utc(occurred) : 'unknown (fact occurred_at)'],
-    ['Detected', `${utc(d.detection.at)}${d.detection.source === 'fact detected_at' ? '' : ' (incident opened)'}`],
-    ['Aware (legal clocks start)', d.awareness ? utc(d.awareness.at) : 'not established'],
-    ['Time to detect / contain / recover', [d.measures.detect, d.measures.contain, d.measures.recover].map(measureText).join(' / ')],
+  const times = [
+    `occurred ${typeof occurred === 'string' ? utc(occurred) : 'unknown (fact occurred_at)'}`,
+    `detected ${utc(d.detection.at)}${d.detection.source === 'fact detected_at' ? '' : ' (incident opened)'}`,
+    `aware (legal clocks start) ${d.awareness ? utc(d.awareness.at) : 'not established'}`,
+    ...(d.incident.closed_at ? [`closed ${utc(d.incident.closed_at)}`] : []),
   ];
-  if (d.incident.closed_at) rows.push(['Closed', utc(d.incident.closed_at)]);
-  return table(['Moment', 'Time'], rows);
+  const spans = [d.measures.detect, d.measures.contain, d.measures.recover].map(measureText).join(' / ');
+  return `**Key times:** ${times.join(' · ')}\
+**Time to detect / contain / recover:** ${spans}`;
 }
 
 /** What the board must decide or know next, most pressing first. */
@@ -79,10 +81,9 @@ export function executiveMarkdown(d: ReportData): string {
     `**Status:** ${d.incident.phase === 'closed' ? `closed ${utc(d.incident.closed_at!)}` : `open, phase ${d.incident.phase}`} · as of ${utc(d.now)} · runbook ${cell(d.incident.playbook.title)}`,
     `**Severity:** ${severityLine(d)} — ${cell(severityWhy(d))}.`,
     `**People affected:** ${people(d)}`,
+    keyTimes(d),
     '## Notifications',
     notices(d),
-    '## Key times (UTC)',
-    keyTimes(d),
     '## For the board: decide or know next',
     boardItems(d).map((i) => `- ${i}`).join('\n'),
     auditLine(d),
