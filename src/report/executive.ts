@@ -40,8 +40,7 @@ function keyTimes(d: ReportData): string {
     ...(d.incident.closed_at ? [`closed ${utc(d.incident.closed_at)}`] : []),
   ];
   const spans = [d.measures.detect, d.measures.contain, d.measures.recover].map(measureText).join(' / ');
-  return `**Key times:** ${times.join(' · ')}\
-**Time to detect / contain / recover:** ${spans}`;
+  return `**Key times:** ${times.join(' · ')}\\\n**Time to detect / contain / recover:** ${spans}`;
 }
 
 /** What the board must decide or know next, most pressing first. */

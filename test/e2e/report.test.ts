@@ -201,7 +201,7 @@ describe('irr report', () => {
     expect(md).toContain('**People affected:** 3,390 — FR 3,200 · DE 140 · GB 50');
     expect(md).toContain('4 required: 1 met, 1 late, 2 open.');
     expect(md).toContain('**Key times:** occurred 2026-03-01 22:30 UTC · detected 2026-03-02 09:00 UTC · aware (legal clocks start) 2026-03-02 11:00 UTC');
-    expect(md).toContain('**Time to detect / contain / recover:** 10 h 30 min / 9 h 30 min / 3 d 2 h');
+    expect(md).toContain('2026-03-02 11:00 UTC\\\n**Time to detect / contain / recover:** 10 h 30 min / 9 h 30 min / 3 d 2 h'); // a hard line break
     expect(md).toContain('## For the board: decide or know next');
     expect(md).toMatch(/- \*\*Overdue:\*\* gdpr-art34 to the individuals \(EU\) was due 2026-03-05 11:00 UTC, 2 d 1 h ago/);
     expect(md).toContain('- **Know:** 1 notice was sent late (uk-gdpr-art33)');
