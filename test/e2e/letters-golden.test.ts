@@ -60,4 +60,31 @@ describe('shipped letters on a worked incident', () => {
       expect(report.results.flatMap((x) => x.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`))).toEqual([]);
     });
   }
+
+  it('a template for each notice the brief names', () => {
+    const required = [
+      'gdpr-art33', 'gdpr-art34', 'uk-gdpr-art33', 'nis2-early-warning', 'nis2-notification', 'nis2-final',
+      'dora-initial', 'dora-intermediate', 'dora-final', 'hipaa-individuals', 'hipaa-hhs', 'hipaa-media',
+      'sec-8k-1.05', 'ca-1798.82-individuals', 'ca-1798.82-ag', 'fl-501.171', 'pci-card-brands',
+    ];
+    const covered = new Set(readdirSync(LETTERS).filter((f) => f.endsWith('.md')).flatMap((f) =>
+      (parse(readFileSync(join(LETTERS, f), 'utf8').split('\n---\n')[0]!.replace(/^---\n/, '')) as { obligations: string[] }).obligations));
+    expect(required.filter((o) => !covered.has(o))).toEqual([]);
+  });
+
+  it('the California notice is titled "Notice of Data Breach" with the five statutory headings in order, in at least 10-point type', () => {
+    const md = irr(['letter', id, 'ca-1798.82-individuals', '--now', fixture.now], { db });
+    expect(md.code, md.stderr).toBe(0);
+    const lines = md.stdout.split('\n');
+    expect(lines.filter((l) => l.startsWith('# '))).toEqual(['# Notice of Data Breach']);
+    expect(lines.filter((l) => l.startsWith('## '))).toEqual([
+      '## What Happened', '## What Information Was Involved', '## What We Are Doing', '## What You Can Do', '## For More Information',
+    ]);
+    const html = irr(['letter', id, 'ca-1798.82-individuals', '--format', 'html', '--now', fixture.now], { db });
+    expect(html.code, html.stderr).toBe(0);
+    const sizes = [...html.stdout.matchAll(/font-size:\s*([\d.]+)pt/g)].map((m) => Number(m[1]));
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(10);
+    expect(html.stdout).not.toMatch(/font-size:\s*[\d.]+(px|em|rem|%)/);
+  });
 });

@@ -32,7 +32,7 @@ describe('the regime catalogue', () => {
       'hipaa-individuals', 'hipaa-media', 'hipaa-hhs', 'hipaa-hhs-annual', 'hipaa-ba',
       'sec-8k-1.05', 'nydfs-500.17', 'nydfs-500.17-extortion', 'circia',
       'ca-1798.82-individuals', 'ca-1798.82-ag', 'ny-gbl-899aa', 'tx-521.053', 'tx-521.053-ag',
-      'fl-501.171', 'fl-501.171-ag', 'co-6-1-716', 'wa-19.255.010', 'ma-93h', 'pci-card-brands',
+      'fl-501.171', 'fl-501.171-ag', 'co-6-1-716', 'wa-19.255.010', 'ma-93h', 'ma-93h-regulators', 'pci-card-brands',
       'ca-pipeda', 'au-ndb-assessment', 'au-ndb', 'sg-pdpa', 'br-lgpd', 'in-dpdp', 'ch-nfadp', 'jp-appi',
     ];
     expect(ids).toEqual(expect.arrayContaining(expected));
