@@ -132,6 +132,26 @@ export function registerCommands(program: Command): void {
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--now <iso>', 'report as of this instant: time left, overdue or not (default now)')
     .action(lazy(() => import('./commands/report.js'), 'report'));
+  const dr = () => import('./commands/drill.js');
+  const drill = program.command('drill').description('tabletop drills: scenarios on the real engine with a simulated clock, scored, with after-action reports');
+  drill.command('list').description('the shipped scenarios and their scripts').action(lazy(dr, 'list'));
+  drill.command('validate <file...>').description('check scenario or script files; every problem as file:line:col').action(lazy(dr, 'validate'));
+  drill
+    .command('run <scenario>')
+    .description('run a drill: a scenario id or .yaml file (interactive), with --script (unattended); a DRL-… id resumes one')
+    .option('--script <file>', 'the responders\' actions at drill times: the whole drill runs unattended and deterministically')
+    .option('--speed <n>', 'drill time runs n times faster than real time (3600: an hour a second); default: as fast as possible when scripted')
+    .option('--report <file>', 'write the after-action report when a scripted run ends (.html or .md)')
+    .option('--answers <file>', 'drive the facilitator\'s and responders\' questions from a YAML or JSON list of answers')
+    .action(lazy(dr, 'run'));
+  drill
+    .command('report <incident>')
+    .description('the after-action report (HSEEP AAR/IP): objectives, deadlines, strengths, improvements, plan')
+    .option('--format <format>', 'md | html', 'md')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(lazy(dr, 'report'));
+  drill.command('history [scenario]').description('runs of each scenario over time: objectives met, late, missed; time to contain and notify').action(lazy(dr, 'history'));
+  drill.command('schema').description('the scenario JSON Schema (--script: the script schema), for editor completion').option('--script', 'the drill script schema').action(lazy(dr, 'schema'));
   program.command('log <incident>').description('the timeline: seq, at, recorded_at, actor, what').action(lazy(inc, 'log'));
   program.command('verify [incident]').description('check the hash chain, seq continuity and replay == snapshot (exit 5 on failure)').action(lazy(inc, 'verify'));
 }

@@ -1,6 +1,7 @@
 import type { FactValue } from './facts.js';
 import type { Phase, WorkPhase } from './phases.js';
 import type { PinnedPlaybook } from './runbook.js';
+import type { DrillPin } from './drill.js';
 
 export type IncidentMode = 'real' | 'drill';
 
@@ -9,7 +10,7 @@ export type IncidentMode = 'real' | 'drill';
  * event log is the single source of truth and every other table is derived from it.
  */
 export type EventBody =
-  | { readonly type: 'incident.opened'; readonly payload: { readonly title: string; readonly mode: IncidentMode; readonly playbook: PinnedPlaybook } }
+  | { readonly type: 'incident.opened'; readonly payload: { readonly title: string; readonly mode: IncidentMode; readonly playbook: PinnedPlaybook; readonly drill?: DrillPin } }
   | { readonly type: 'step.completed'; readonly payload: { readonly step: string; readonly note?: string } }
   | { readonly type: 'step.skipped'; readonly payload: { readonly step: string; readonly reason: string } }
   | { readonly type: 'facts.recorded'; readonly payload: { readonly facts: Readonly<Record<string, FactValue>>; readonly step?: string } }
@@ -29,6 +30,12 @@ export type EventBody =
   | { readonly type: 'document.rendered'; readonly payload: DocumentRendered }
   /** A follow-up action from the post-incident review: what, who owns it, by when (a calendar date). */
   | { readonly type: 'action.recorded'; readonly payload: ActionItemPayload }
+  /** Drill time moved on (a drill's clock lives in its events: `at` is the new drill time). */
+  | { readonly type: 'drill.advanced'; readonly payload: { readonly from: string; readonly to: string } }
+  /** An inject reached its time: told to the room (fired), or held back because its condition did not hold. */
+  | { readonly type: 'drill.inject'; readonly payload: { readonly inject: string; readonly fired: boolean; readonly message: string; readonly facts: readonly string[]; readonly reason?: string } }
+  /** The drill is over: scoring reads the log up to here. */
+  | { readonly type: 'drill.ended'; readonly payload: { readonly reason: string } }
   /** A responder's record: drafted, approved, sent (channel, reference), waived or required by decision. */
   | {
       readonly type: 'obligation.recorded';
@@ -85,6 +92,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'obligation.recorded',
   'document.rendered',
   'action.recorded',
+  'drill.advanced',
+  'drill.inject',
+  'drill.ended',
 ];
 
 /** An event about to be appended: who did it and when it happened (responders may backdate). */

@@ -45,7 +45,7 @@ export async function skipStep(engine: Engine, id: string, who: Actor, step: str
 /** Record facts and, in the same append, the notifications they make required or no longer required. */
 export async function recordFacts(engine: Engine, id: string, who: Actor, facts: Readonly<Record<string, FactValue>>, step?: string): Promise<Appended> {
   const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
-  decide.refuseFutureInstants(catalogue, facts, engine.now());
+  decide.refuseFutureInstants(catalogue, facts, engine.now(id));
   const { obligationChanges, regimes } = await obligations();
   const all = await regimes();
   const { events } = await engine.execute(id, (l) => {

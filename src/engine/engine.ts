@@ -1,5 +1,6 @@
 import { canonicalJson } from '../domain/canonical.js';
 import { IntegrityFailure, InvalidInput, Refused, WriteConflict } from '../domain/errors.js';
+import type { DrillPin } from '../domain/drill.js';
 import type { IncidentMode, NewEvent, StoredEvent } from '../domain/events.js';
 import { CORE_FACTS, type FactCatalogue } from '../domain/facts.js';
 import type { Phase } from '../domain/phases.js';
@@ -70,26 +71,38 @@ export class Engine {
     private readonly clock: Clock,
   ) {}
 
-  now(): string {
+  /**
+   * Now, for an incident: the wall clock, except in a drill, whose clock lives in its events (the
+   * latest `at`: the facilitator's last advance). So a responder in another terminal acts at the
+   * drill's time, and a drill looked at tomorrow still shows the clocks as they stood in the room.
+   */
+  now(incident?: string): string {
+    if (incident !== undefined && this.incident(incident).mode === 'drill') return this.store.latestAt(incident) ?? this.clock.now();
     return this.clock.now();
   }
 
-  /** Resolve who acts and when, refusing an `at` in the future. */
-  who(actor: string, at?: string): Actor {
-    const now = this.clock.now();
+  /** Resolve who acts and when, refusing an `at` in the future (of the drill clock, in a drill). */
+  who(actor: string, at?: string, incident?: string): Actor {
+    const now = this.now(incident);
     refuseFutureAt(at, now);
     return { actor, at: at ?? now };
   }
 
-  async open(args: { readonly playbook: PlaybookToPin; readonly title: string; readonly who: Actor; readonly mode?: IncidentMode }): Promise<StoredEvent> {
+  async open(args: { readonly playbook: PlaybookToPin; readonly title: string; readonly who: Actor; readonly mode?: IncidentMode; readonly drill?: DrillPin }): Promise<StoredEvent> {
     const title = args.title.trim();
     if (title === '') throw new InvalidInput('--title: the incident needs a title');
     checkText('--title', title);
     const mode = args.mode ?? 'real';
     const { runbook, hash, source } = args.playbook;
     const fold = await this.foldModule();
-    const recordedAt = this.clock.now();
-    const body = { type: 'incident.opened' as const, at: args.who.at, actor: args.who.actor, payload: { title, mode, playbook: { id: runbook.id, version: runbook.version, hash } } };
+    // A drill is written in drill time from its first event on.
+    const recordedAt = args.drill ? args.who.at : this.clock.now();
+    const body = {
+      type: 'incident.opened' as const,
+      at: args.who.at,
+      actor: args.who.actor,
+      payload: { title, mode, playbook: { id: runbook.id, version: runbook.version, hash }, ...(args.drill ? { drill: args.drill } : {}) },
+    };
     return this.withBusyRetry(() =>
       this.store.openIncident({
         prefix: mode === 'drill' ? 'DRL' : 'INC',
@@ -242,7 +255,7 @@ export class Engine {
       const finalState = fold.state(loaded.head.seq + events.length);
       const snapshot = JSON.stringify(finalState);
       try {
-        const stored = this.withBusyRetry(() => this.store.append(id, loaded.head, events, this.clock.now(), snapshot));
+        const stored = this.withBusyRetry(() => this.store.append(id, loaded.head, events, this.recordedAt(loaded.row, events), snapshot));
         const last = stored[stored.length - 1]!;
         const head = { seq: last.seq, hash: last.hash };
         const next = this.loadedFrom(loaded.row, loaded.runbook, finalState, head);
@@ -258,6 +271,14 @@ export class Engine {
       }
     }
     throw new WriteConflict(`gave up appending to ${id} after ${MAX_ATTEMPTS} attempts: other writers keep changing it (${lastStale?.message ?? 'busy'})`);
+  }
+
+  /** Written now; in a drill, at the drill's time (never before the events it writes). */
+  private recordedAt(row: IncidentRow, events: readonly NewEvent[]): string {
+    if (row.mode !== 'drill') return this.clock.now();
+    let t = this.store.latestAt(row.id) ?? events[0]!.at;
+    for (const e of events) if (e.at > t) t = e.at;
+    return t;
   }
 
   private withBusyRetry<T>(fn: () => T): T {

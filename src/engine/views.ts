@@ -134,6 +134,14 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
     }
     case 'action.recorded':
       return `action ${e.payload.id}: ${e.payload.text} — owner ${e.payload.owner}, due ${e.payload.due}`;
+    case 'drill.advanced':
+      return `drill clock ${e.payload.from} → ${e.payload.to}`;
+    case 'drill.inject':
+      return e.payload.fired
+        ? `inject ${e.payload.inject}: ${e.payload.message}${e.payload.facts.length ? ` (reveals ${e.payload.facts.join(', ')})` : ''}`
+        : `inject ${e.payload.inject} not fired — ${e.payload.reason ?? 'its condition did not hold'}`;
+    case 'drill.ended':
+      return `drill ended — ${e.payload.reason}`;
     case 'obligation.recorded': {
       const p = e.payload;
       const detail = [p.channel && `via ${p.channel}`, p.ref && `ref ${p.ref}`, p.reason && `reason: ${p.reason}`].filter(Boolean).join(', ');

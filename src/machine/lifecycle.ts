@@ -114,7 +114,16 @@ export const lifecycleMachine = setup({
   // Documents change nothing the rules read; the event is kept for the audit trail (and accepted in
   // every phase, closed included: the post-incident report is written after close). Action items
   // likewise: follow-ups are often agreed at or after the review.
-  on: { 'note.added': { actions: 'countNote' }, 'document.rendered': { actions: 'touch' }, 'action.recorded': { actions: 'recordAction' } },
+  // Drill clock and injects likewise change nothing the rules read (revealed facts arrive as
+  // facts.recorded); a drill may run on after its incident is closed.
+  on: {
+    'note.added': { actions: 'countNote' },
+    'document.rendered': { actions: 'touch' },
+    'action.recorded': { actions: 'recordAction' },
+    'drill.advanced': { actions: 'touch' },
+    'drill.inject': { actions: 'touch' },
+    'drill.ended': { actions: 'touch' },
+  },
   states: {
     lifecycle: {
       initial: 'open',

@@ -245,6 +245,11 @@ export class EventStore {
     return row ?? { seq: 0, hash: GENESIS_HASH };
   }
 
+  /** The latest `at` of an incident's events: a drill's clock (drill time lives only in its events). */
+  latestAt(incident: string): string | undefined {
+    return (this.sql('SELECT MAX(at) AS at FROM events WHERE incident = ?').get(incident) as { at: string | null }).at ?? undefined;
+  }
+
   events(incident: string, afterSeq = 0): StoredEvent[] {
     const rows = this.sql('SELECT * FROM events WHERE incident = ? AND seq > ? ORDER BY seq').all(incident, afterSeq) as EventRow[];
     return rows.map(fromRow);

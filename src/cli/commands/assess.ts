@@ -30,17 +30,19 @@ function readFacts(file: string): Record<string, unknown> {
 }
 
 export async function assess(g: GlobalOptions, incident: string | undefined, opts: { facts?: string; now?: string }): Promise<void> {
-  const now = parseAt(opts.now, '--now') ?? systemClock.now();
+  const nowOption = parseAt(opts.now, '--now');
+  let now = nowOption ?? '';
   let result: Assessment;
   if (opts.facts !== undefined) {
     if (incident !== undefined) throw new InvalidInput('assess: give an incident or --facts, not both');
     const facts = checkFacts(CORE_FACTS, readFacts(opts.facts), opts.facts);
     const { regimes } = await loadShippedRegimes();
     const { assess: run } = await import('../../assess/obligations.js');
+    now ||= systemClock.now();
     result = run({ regimes, fact: (n) => (Object.hasOwn(facts, n) ? (facts[n] as FactValue) : undefined), now });
   } else {
     if (incident === undefined) throw new InvalidInput('assess: give an incident, or --facts <file.json|-> for a stateless assessment');
-    result = await withEngine(g, { create: false }, async (engine) => (await assessIncident(engine, incident, now)).assessment);
+    result = await withEngine(g, { create: false }, async (engine) => (await assessIncident(engine, incident, (now ||= engine.now(incident)))).assessment);
   }
   if (g.json) {
     printJson({ now, severity: result.severity, obligations: result.obligations });

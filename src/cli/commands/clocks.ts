@@ -4,7 +4,6 @@ import { byUrgency, type Obligation } from '../../assess/obligations.js';
 import { InvalidInput } from '../../domain/errors.js';
 import { recordObligation } from '../../engine/actions.js';
 import { assessIncident } from '../../engine/obligations.js';
-import { systemClock } from '../../clocks/wall.js';
 import { oneLine } from '../../domain/text.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
@@ -37,8 +36,9 @@ export function board(obligations: readonly Obligation[]): Obligation[] {
 }
 
 export async function clocks(g: GlobalOptions, id: string, opts: { now?: string; ics?: string }): Promise<void> {
-  const now = parseAt(opts.now, '--now') ?? systemClock.now();
-  const { loaded, assessment } = await withEngine(g, { create: false }, (engine) => assessIncident(engine, id, now));
+  const at = parseAt(opts.now, '--now');
+  let now = '';
+  const { loaded, assessment } = await withEngine(g, { create: false }, (engine) => assessIncident(engine, id, (now = at ?? engine.now(id))));
   const rows = board(assessment.obligations);
   if (opts.ics) await writeIcs(opts.ics, loaded.ctx.id, loaded.ctx.title, rows);
   if (g.json) {
@@ -93,7 +93,7 @@ async function writeIcs(file: string, incident: string, title: string, rows: rea
 export async function obligation(g: GlobalOptions, id: string, obligationId: string, action: string, opts: { reason?: string; ref?: string; channel?: string; at?: string }): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await recordObligation(engine, id, engine.who(g.actor, at), { obligation: obligationId, action, reason: opts.reason, ref: opts.ref, channel: opts.channel });
+    const events = await recordObligation(engine, id, engine.who(g.actor, at, id), { obligation: obligationId, action, reason: opts.reason, ref: opts.ref, channel: opts.channel });
     if (g.json) printJson({ ok: true, appended: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, hash: e.hash })) });
     else printLines(`${id}: ${obligationId} ${action} (seq ${events[0]!.seq})`);
   });

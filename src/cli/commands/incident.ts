@@ -117,7 +117,7 @@ export async function step(g: GlobalOptions, id: string, stepId: string, action:
   if (action !== 'done' && action !== 'skip') throw new InvalidInput(`step: action must be done or skip, not "${action}"`);
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const who = engine.who(g.actor, at);
+    const who = engine.who(g.actor, at, id);
     const events = action === 'done' ? await actions.completeStep(engine, id, who, stepId, opts.note) : await actions.skipStep(engine, id, who, stepId, opts.reason, opts.note);
     reportAppend(g, events, `${id}: ${action === 'done' ? 'done' : 'skipped'} ${stepId} (seq ${events[0]!.seq})`);
   });
@@ -126,7 +126,7 @@ export async function step(g: GlobalOptions, id: string, stepId: string, action:
 export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: { step?: string } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const who = engine.who(g.actor, at);
+    const who = engine.who(g.actor, at, id);
     const facts = decide.parseFactArgs(engine.catalogue(engine.runbookOf(engine.incident(id))), pairs);
     const events = await actions.recordFacts(engine, id, who, facts, opts.step);
     if (events.length === 0) reportAppend(g, events, `${id}: unchanged (${Object.keys(facts).join(', ')} already recorded with these values)`, { unchanged: true });
@@ -137,7 +137,7 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
 export async function note(g: GlobalOptions, id: string, words: string[], opts: { step?: string } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.addNote(engine, id, engine.who(g.actor, at), words.join(' '), opts.step);
+    const events = await actions.addNote(engine, id, engine.who(g.actor, at, id), words.join(' '), opts.step);
     reportAppend(g, events, `${id}: note added (seq ${events[0]!.seq})`);
   });
 }
@@ -145,7 +145,7 @@ export async function note(g: GlobalOptions, id: string, words: string[], opts: 
 export async function action(g: GlobalOptions, id: string, words: string[], opts: { owner?: string; due?: string } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.recordAction(engine, id, engine.who(g.actor, at), { text: words.join(' '), owner: opts.owner, due: opts.due });
+    const events = await actions.recordAction(engine, id, engine.who(g.actor, at, id), { text: words.join(' '), owner: opts.owner, due: opts.due });
     const e = events[0] as Extract<StoredEvent, { type: 'action.recorded' }>;
     reportAppend(g, events, `${id}: action ${e.payload.id} for ${e.payload.owner}, due ${e.payload.due} (seq ${e.seq})`, { action: e.payload.id });
   });
@@ -154,7 +154,7 @@ export async function action(g: GlobalOptions, id: string, words: string[], opts
 export async function advance(g: GlobalOptions, id: string, opts: AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.advance(engine, id, engine.who(g.actor, at));
+    const events = await actions.advance(engine, id, engine.who(g.actor, at, id));
     const e = events[0] as Extract<StoredEvent, { type: 'phase.advanced' }>;
     reportAppend(g, events, `${id}: ${e.payload.from} → ${e.payload.to}`, { phase: e.payload.to });
   });
@@ -163,7 +163,7 @@ export async function advance(g: GlobalOptions, id: string, opts: AtOption): Pro
 export async function reopen(g: GlobalOptions, id: string, phase: string, opts: { reason?: string } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.reopen(engine, id, engine.who(g.actor, at), phase, opts.reason);
+    const events = await actions.reopen(engine, id, engine.who(g.actor, at, id), phase, opts.reason);
     const e = events[0] as Extract<StoredEvent, { type: 'phase.reopened' }>;
     reportAppend(g, events, `${id}: back from ${e.payload.from} to ${e.payload.to}`, { phase: e.payload.to });
   });
@@ -172,7 +172,7 @@ export async function reopen(g: GlobalOptions, id: string, phase: string, opts: 
 export async function close(g: GlobalOptions, id: string, opts: AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.close(engine, id, engine.who(g.actor, at));
+    const events = await actions.close(engine, id, engine.who(g.actor, at, id));
     reportAppend(g, events, `${id}: closed (head ${events[0]!.hash.slice(0, 16)}…)`, { phase: 'closed' });
   });
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import { systemClock } from '../../clocks/wall.js';
 import { InvalidInput } from '../../domain/errors.js';
 import { CORE_FACTS } from '../../domain/facts.js';
 import type { Regime } from '../../domain/regime.js';
@@ -182,7 +181,7 @@ export async function produceLetter(
   const staged = opts.out ? stageFile(opts.out, output) : null;
   let event: StoredEvent;
   try {
-    event = await recordDocument(engine, id, engine.who(actor), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null });
+    event = await recordDocument(engine, id, engine.who(actor, undefined, id), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null });
   } catch (err) {
     staged?.abort();
     throw err;
@@ -193,9 +192,9 @@ export async function produceLetter(
 
 export async function letter(g: GlobalOptions, id: string, obligationId: string, opts: { format: string; out?: string; template?: string; locale?: string; now?: string }): Promise<void> {
   const format = parseFormat(opts.format);
-  const now = parseAt(opts.now, '--now') ?? systemClock.now();
+  const at = parseAt(opts.now, '--now');
   await withEngine(g, { create: false }, async (engine) => {
-    const r = await produceLetter(engine, g.actor, id, obligationId, { ...opts, format, now });
+    const r = await produceLetter(engine, g.actor, id, obligationId, { ...opts, format, now: at ?? engine.now(id) });
     const summary = `${id}: letter ${r.template.id} for ${obligationId}${r.draft ? ' (DRAFT)' : ''}, sha256 ${r.sha256} (seq ${r.event.seq})`;
     if (g.json) {
       printJson({ ok: true, incident: id, obligation: obligationId, template: r.template.id, format, draft: r.draft, sha256: r.sha256, seq: r.event.seq, ...(opts.out ? { out: opts.out } : { content: r.output }) });

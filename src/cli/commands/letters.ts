@@ -3,7 +3,6 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import { parse, type Options as CsvOptions } from 'csv-parse';
-import { systemClock } from '../../clocks/wall.js';
 import { InvalidInput } from '../../domain/errors.js';
 import type { LetterTemplate } from '../../domain/template.js';
 import { recordDocument } from '../../engine/documents.js';
@@ -69,7 +68,7 @@ export async function letters(
   opts: { recipients: string; out: string; format: string; rejects?: string; now?: string },
 ): Promise<void> {
   const format = parseFormat(opts.format);
-  const now = parseAt(opts.now, '--now') ?? systemClock.now();
+  const nowOption = parseAt(opts.now, '--now');
   try {
     if (!statSync(opts.recipients).isFile()) throw new Error('not a file');
   } catch {
@@ -91,6 +90,7 @@ export async function letters(
   const rejectsPath = opts.rejects ?? `${opts.out.replace(/[\\/]+$/, '').replace(/\.ndjson$/, '')}.rejects.csv`;
 
   await withEngine(g, { create: false }, async (engine) => {
+    const now = nowOption ?? engine.now(id);
     const { loaded, assessment } = await assessIncident(engine, id, now);
     const o = assessment.obligations.find((x) => x.id === obligationId)!;
     const late = isLetterLate(o, now);
@@ -204,7 +204,7 @@ export async function letters(
     // Counts only: the recipients' names and addresses never enter the database.
     let e;
     try {
-      e = await recordDocument(engine, id, engine.who(g.actor), {
+      e = await recordDocument(engine, id, engine.who(g.actor, undefined, id), {
         kind: 'mail_merge', template: fallback.id, obligation: obligationId, format: toNdjson ? `ndjson/${format}` : format, sha256: digest, draft: draft !== null,
         letters: summary.letters, rejected: summary.rejected, by_jurisdiction: byJurisdiction,
       });

@@ -1,6 +1,5 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { systemClock } from '../../clocks/wall.js';
 import { InvalidInput } from '../../domain/errors.js';
 import { gatherReport, REPORT_FORMATS, REPORT_KINDS, type ReportFormat, type ReportKind } from '../../report/data.js';
 import { renderReport } from '../../report/render.js';
@@ -13,7 +12,7 @@ function oneOf<T extends string>(option: string, raw: string, allowed: readonly 
 }
 
 /** Whole or not at all: a temporary file next to the target, renamed into place. */
-function writeWhole(file: string, data: string): void {
+export function writeWhole(file: string, data: string): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, data, { mode: 0o600 });
@@ -32,8 +31,9 @@ function writeWhole(file: string, data: string): void {
 export async function report(g: GlobalOptions, id: string, opts: { kind: string; format: string; out?: string; now?: string }): Promise<void> {
   const kind: ReportKind = oneOf('--kind', opts.kind, REPORT_KINDS);
   const format: ReportFormat = oneOf('--format', opts.format, REPORT_FORMATS);
-  const now = parseAt(opts.now, '--now') ?? systemClock.now();
-  const data = await withEngine(g, { create: false }, (engine) => gatherReport(engine, id, now));
+  const at = parseAt(opts.now, '--now');
+  // A drill is reported in drill time.
+  const data = await withEngine(g, { create: false }, (engine) => gatherReport(engine, id, at ?? engine.now(id)));
   const output = renderReport(data, kind, format);
   if (opts.out) {
     writeWhole(opts.out, output);

@@ -65,7 +65,7 @@ export class ConsoleSession {
   }
 
   private who() {
-    return this.engine(false).who(this.g.actor);
+    return this.engine(false).who(this.g.actor, undefined, this.current);
   }
 
   private show(lines: readonly string[]): void {
@@ -147,7 +147,7 @@ export class ConsoleSession {
   private async view(id: string): Promise<{ v: StatusView; board: Obligation[]; now: string; ctx: Awaited<ReturnType<Engine['load']>> }> {
     const engine = this.engine(false);
     const l = await engine.load(id);
-    const now = engine.now();
+    const now = engine.now(id);
     return { v: statusView(l), board: clocksBoard(assessContext(l.ctx, this.all, now).obligations), now, ctx: l };
   }
 
@@ -379,7 +379,7 @@ export class ConsoleSession {
     let reason: string | undefined;
     if (action === 'sent') {
       const at = await this.p.input({ message: 'When was it sent? "now", ISO time with offset, or YYYY-MM-DD HH:MM local', default: 'now', validate: (s) => timeProblem(s, now) });
-      who = engine.who(this.g.actor, (parseTimeAnswer(at, now) as { value: string }).value);
+      who = engine.who(this.g.actor, (parseTimeAnswer(at, now) as { value: string }).value, id);
       channel = (await this.p.input({ message: 'Channel (portal, email, post, phone…)' })).trim() || undefined;
       ref = (await this.p.input({ message: 'Reference given by the recipient (empty if none)' })).trim() || undefined;
       if (o.due_at && Date.parse(who.at) > Date.parse(o.due_at)) {

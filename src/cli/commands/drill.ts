@@ -1,0 +1,245 @@
+import pc from 'picocolors';
+import { systemClock } from '../../clocks/wall.js';
+import { offsetLabel, spanLabel } from '../../domain/drill.js';
+import { InvalidInput } from '../../domain/errors.js';
+import { oneLine } from '../../domain/text.js';
+import type { DrillLine } from '../../drill/runner.js';
+import type { DrillScore } from '../../drill/score.js';
+import { formatProblem, type Problem } from '../../playbook/problems.js';
+import type { GlobalOptions } from '../context.js';
+import { withEngine } from '../engine-access.js';
+import { printJson, printLines, table } from '../output.js';
+
+/** Regime ids for checking drill files (the compiled catalogue: cheap). */
+async function world() {
+  const { loadShippedRegimes } = await import('../../playbook/regime-catalogue.js');
+  const { regimes } = await loadShippedRegimes();
+  return { regimeIds: new Set(regimes.map((r) => r.id)) };
+}
+
+export async function list(g: GlobalOptions): Promise<void> {
+  const d = await import('../../playbook/drill.js');
+  const w = await world();
+  const rows = d.shippedScenarioFiles().map((f) => {
+    const s = d.loadScenarioFile(f, w);
+    return { id: s.scenario.id, title: s.scenario.title, runbook: s.scenario.runbook, duration: s.scenario.duration, objectives: s.scenario.objectives.length, injects: s.scenario.injects.length, scripts: d.scriptsOf(s.scenario.id).map(d.displayPath) };
+  });
+  if (g.json) {
+    printJson(rows);
+    return;
+  }
+  const lines = table(rows.map((r) => [r.id, r.runbook, r.duration, `${r.objectives} obj · ${r.injects} injects`, oneLine(r.title)]), ['ID', 'RUNBOOK', 'ENDS', 'MEASURES', 'TITLE']);
+  for (const r of rows) lines.push(`  ${r.id}: ${r.scripts.length ? r.scripts.join(', ') : 'no script'}`);
+  lines.push('', 'run one: irr drill run <id> [--script <file>]');
+  printLines(lines);
+}
+
+export async function validate(g: GlobalOptions, files: string[]): Promise<void> {
+  const d = await import('../../playbook/drill.js');
+  const { YamlSource } = await import('../../playbook/yaml-source.js');
+  const w = await world();
+  const problems: Problem[] = [];
+  const ok: string[] = [];
+  for (const file of files) {
+    const src = YamlSource.fromFile(file);
+    const raw = src.ok ? src.toJS() : undefined;
+    // A script names its scenario; a scenario names its runbook.
+    if (raw && typeof raw === 'object' && 'actions' in raw) {
+      const scenarioId = (raw as { scenario?: unknown }).scenario;
+      let scenario;
+      try {
+        scenario = typeof scenarioId === 'string' ? d.loadScenarioFile(d.resolveScenarioFile(scenarioId), w) : undefined;
+      } catch (err) {
+        problems.push(src.problem(['scenario'], `scenario: ${(err as Error).message.replace(/^<scenario>: /, '')}`));
+      }
+      const r = d.checkScript(src, scenario, w);
+      problems.push(...r.problems);
+      if (r.problems.length === 0 && scenario) ok.push(`ok  ${file}: script for ${scenario.scenario.id}, ${r.script!.script.actions.length} actions`);
+    } else {
+      const r = d.checkScenario(src, w);
+      problems.push(...r.problems);
+      if (r.problems.length === 0 && r.scenario) ok.push(`ok  ${file}: scenario ${r.scenario.scenario.id}, ${r.scenario.scenario.objectives.length} objectives, ${r.scenario.scenario.injects.length} injects`);
+    }
+  }
+  if (problems.length > 0) {
+    const { ValidationFailed } = await import('../../playbook/problems.js');
+    throw new ValidationFailed(problems);
+  }
+  if (g.json) printJson({ ok: true, files });
+  else printLines(ok);
+}
+
+export async function schema(_g: GlobalOptions, opts: { script?: boolean }): Promise<void> {
+  const s = await import('../../playbook/drill-schema.js');
+  printJson(opts.script ? s.scriptJsonSchema() : s.scenarioJsonSchema());
+}
+
+const lineText = (l: DrillLine): string => {
+  switch (l.kind) {
+    case 'clock':
+      return `${pc.bold(l.offset.padEnd(11))}${l.text}`;
+    case 'inject':
+      return l.fired ? `${pc.bold(l.offset.padEnd(11))}${pc.cyan(`INJECT ${l.id}`)}: ${oneLine(l.message)}` : `${pc.bold(l.offset.padEnd(11))}${pc.dim(`inject ${l.id} not fired — ${l.reason ?? ''}`)}`;
+    case 'action':
+      return `${' '.repeat(11)}${l.text}`;
+    case 'refused':
+      return `${' '.repeat(11)}${pc.yellow(`REFUSED ${l.text}`)}`;
+  }
+};
+
+function parseSpeed(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidInput(`--speed: "${raw}" is not a positive number (e.g. 3600: one drill hour per second)`);
+  return n;
+}
+
+export async function run(g: GlobalOptions, target: string, opts: { script?: string; speed?: string; answers?: string; report?: string }): Promise<void> {
+  const speed = parseSpeed(opts.speed);
+  const d = await import('../../playbook/drill.js');
+  const runner = await import('../../drill/runner.js');
+  const w = await world();
+  const resuming = /^DRL-\d{4}-\d{4}$/.test(target);
+  if (resuming && opts.script) throw new InvalidInput('--script: a scripted drill starts from its scenario (irr drill run <scenario-id> --script <file>), not from a running drill');
+  const loaded = resuming ? undefined : d.loadScenarioFile(d.resolveScenarioFile(target), w);
+  const script = loaded && opts.script ? d.loadScriptFile(opts.script, loaded, w) : null;
+  if (!script) {
+    if (g.json) throw new InvalidInput('--json: give --script for an unattended run; an interactive drill talks to the facilitator');
+    if (opts.answers === undefined && (!process.stdin.isTTY || !process.stdout.isTTY)) {
+      throw new InvalidInput('drill run: an interactive drill needs a terminal; give --script <file> for an unattended run (irr drill list shows the shipped scripts), or --answers <file>');
+    }
+  }
+  await withEngine(g, { create: true }, async (engine) => {
+    const id = loaded ? await runner.openDrill(engine, loaded, script, g.actor, systemClock.now()) : target;
+    const pin = runner.pinOf(engine, id);
+    const tell = (l: DrillLine) => {
+      if (!g.json) printLines(lineText(l));
+    };
+    const drill = new runner.DrillRun(engine, id, pin, tell);
+    if (!g.json && loaded) {
+      printLines([pc.bold(`${id}  Drill: ${loaded.scenario.title}`), `scenario ${loaded.scenario.id} · runbook ${loaded.scenario.runbook} · drill time starts ${pin.start} (${pin.zone}) · ends ${offsetLabel(loaded.scenario.duration_ms)}${script ? ` · script ${script.id}` : ''}`, '']);
+      printLines(oneLine(loaded.scenario.narrative));
+      printLines('');
+    }
+    if (script) {
+      const pace = async (from: string, to: string) => {
+        if (speed === undefined) return;
+        const ms = (Date.parse(to) - Date.parse(from)) / speed;
+        if (ms > 0) await new Promise((r) => setTimeout(r, Math.min(ms, 60_000)));
+      };
+      await drill.advanceTo(pin.start);
+      // The injects due at T+0 are told before anyone acts.
+      const { refused } = await runner.runScript(drill, script, pace);
+      const score = await drill.score();
+      const out = opts.report;
+      if (out) await writeReport(engine, id, out);
+      if (g.json) {
+        printJson(scoreJson(id, score, refused));
+        return;
+      }
+      printLines(['', ...scoreLines(id, score)]);
+      if (refused) printLines(pc.yellow(`${refused} scripted action${refused === 1 ? ' was' : 's were'} refused (kept as notes in the log)`));
+      printLines(out ? `after-action report written to ${out}` : `after-action report: irr drill report ${id} [--format html --out aar.html]`);
+      return;
+    }
+    const { facilitate } = await import('../console/facilitator.js');
+    await facilitate(g, drill, opts.answers, speed);
+  });
+}
+
+async function writeReport(engine: import('../../engine/engine.js').Engine, id: string, out: string): Promise<void> {
+  const { afterActionReport } = await import('../../drill/aar.js');
+  const format = out.endsWith('.html') ? 'html' : 'md';
+  const { writeWhole } = await import('./report.js');
+  writeWhole(out, await afterActionReport(engine, id, format));
+}
+
+export function scoreJson(id: string, s: DrillScore, refused?: number) {
+  return {
+    incident: id,
+    ended_at: s.ended_at,
+    objectives: s.objectives.map((o) => ({ id: o.id, title: o.title, capability: o.capability, status: o.status, due_at: o.due_at, done_at: o.done_at, late_by_minutes: o.late_by_ms === null ? null : Math.round(o.late_by_ms / 60_000), why: o.why })),
+    deadlines: s.deadlines.map((x) => ({ id: x.id, jurisdiction: x.jurisdiction, audience: x.audience, status: x.status, kind: x.kind, due_at: x.due_at, done_at: x.done_at, late_by_minutes: x.late_by_ms === null ? null : Math.round(x.late_by_ms / 60_000) })),
+    times: Object.fromEntries(Object.entries(s.times).map(([k, v]) => [k, v.known ? { minutes: Math.round(v.ms / 60_000), from: v.from, to: v.to } : { minutes: null, why: v.why }])),
+    skipped_steps: s.skipped,
+    injects: s.injects.map((i) => ({ id: i.id, at: i.at, fired: i.fired, ...(i.reason ? { reason: i.reason } : {}) })),
+    ...(refused !== undefined ? { refused_actions: refused } : {}),
+  };
+}
+
+const STATUS = { met: pc.green('met'), late: pc.yellow('LATE'), missed: pc.red('MISSED'), open: 'open', waived: 'waived' } as const;
+
+export function scoreLines(id: string, s: DrillScore): string[] {
+  const met = s.objectives.filter((o) => o.status === 'met').length;
+  const lines = [pc.bold(`${id} — objectives: ${met} of ${s.objectives.length} met`)];
+  lines.push(
+    ...table(
+      s.objectives.map((o) => [o.id, o.status === 'late' ? `${STATUS.late} by ${spanLabel(o.late_by_ms!)}` : STATUS[o.status], o.due_at ? o.due_at.slice(0, 16).replace('T', ' ') : '—', o.done_at ? o.done_at.slice(0, 16).replace('T', ' ') : '—']),
+      ['OBJECTIVE', 'RESULT', 'DUE (UTC)', 'DONE (UTC)'],
+    ),
+  );
+  if (s.deadlines.length) {
+    lines.push('', pc.bold('legal deadlines at the end of the drill'));
+    lines.push(
+      ...table(
+        s.deadlines.map((x) => [x.id, x.status === 'late' ? `${STATUS.late} by ${spanLabel(x.late_by_ms!)}` : STATUS[x.status], x.due_at ? `${x.kind === 'target' ? 'target ' : ''}${x.due_at.slice(0, 16).replace('T', ' ')}` : '—', x.done_at ? x.done_at.slice(0, 16).replace('T', ' ') : '—']),
+        ['NOTICE', 'RESULT', 'DUE (UTC)', 'SENT (UTC)'],
+      ),
+    );
+  }
+  const t = s.times;
+  const show = (label: string, v: DrillScore['times']['contain']) => `${label} ${v.known ? spanLabel(v.ms) : `— (${v.why})`}`;
+  lines.push('', `${show('time to contain', t.contain)} · ${show('to decide', t.decide)} · ${show('to notify', t.notify)}`);
+  if (s.skipped.length) lines.push(`skipped steps: ${s.skipped.map((x) => `${x.step} (${oneLine(x.reason)})`).join('; ')}`);
+  return lines;
+}
+
+export async function report(g: GlobalOptions, id: string, opts: { format?: string; out?: string }): Promise<void> {
+  const format = opts.format ?? 'md';
+  if (format !== 'md' && format !== 'html') throw new InvalidInput(`--format: "${format}" is not md or html`);
+  await withEngine(g, { create: false }, async (engine) => {
+    const { pinOf } = await import('../../drill/runner.js');
+    pinOf(engine, id);
+    const { afterActionReport } = await import('../../drill/aar.js');
+    const text = await afterActionReport(engine, id, format);
+    if (opts.out) {
+      const { writeWhole } = await import('./report.js');
+      writeWhole(opts.out, text);
+      printLines(`${id}: after-action report written to ${opts.out}`);
+    } else process.stdout.write(text);
+  });
+}
+
+export async function history(g: GlobalOptions, scenarioId: string | undefined): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(g.db)) {
+    if (g.json) printJson([]);
+    else printLines('no drills run yet (irr drill run <scenario> --script <file>)');
+    return;
+  }
+  await withEngine(g, { create: false }, async (engine) => {
+    const { drillHistory } = await import('../../drill/history.js');
+    const runs = await drillHistory(engine, scenarioId);
+    if (g.json) {
+      printJson(runs);
+      return;
+    }
+    if (runs.length === 0) {
+      printLines(scenarioId ? `no runs of ${scenarioId} yet` : 'no drills run yet (irr drill run <scenario> --script <file>)');
+      return;
+    }
+    const lines: string[] = [];
+    for (const sc of [...new Set(runs.map((r) => r.scenario))]) {
+      const mine = runs.filter((r) => r.scenario === sc);
+      lines.push(pc.bold(`${sc} — ${mine.length} run${mine.length === 1 ? '' : 's'}`));
+      lines.push(
+        ...table(
+          mine.map((r) => [r.run_at.slice(0, 16).replace('T', ' '), r.incident, r.script ?? 'interactive', `${r.objectives.met}/${r.objectives.total}`, String(r.objectives.late), String(r.objectives.missed), `${r.deadlines.met}/${r.deadlines.total}`, r.minutes.contain === null ? '—' : spanLabel(r.minutes.contain * 60_000), r.minutes.notify === null ? '—' : spanLabel(r.minutes.notify * 60_000), r.ended ? '' : 'running']),
+          ['RUN (UTC)', 'DRILL', 'SCRIPT', 'MET', 'LATE', 'MISSED', 'DEADLINES MET', 'CONTAIN', 'NOTIFY', ''],
+        ),
+      );
+      lines.push('');
+    }
+    printLines(lines);
+  });
+}

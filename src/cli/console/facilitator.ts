@@ -1,0 +1,103 @@
+import pc from 'picocolors';
+import { offsetLabel, parseDuration } from '../../domain/drill.js';
+import { Interrupted } from '../../domain/errors.js';
+import type { DrillRun } from '../../drill/runner.js';
+import type { GlobalOptions } from '../context.js';
+import { printLines } from '../output.js';
+import { AnswersExhausted, ScriptedPrompter, readAnswers, type Choice, type Prompter } from './prompter.js';
+
+type Move = 'step' | 'next' | 'by' | 'run' | 'console' | 'score' | 'end' | 'quit';
+
+/**
+ * The facilitator's console for an interactive drill: move drill time on (30 minutes, to the next
+ * inject, by any amount, or let it run at --speed), hand the keyboard to the responders (the
+ * responder console, on the same drill), look at the score, end the drill. Every move is an event
+ * in the drill's log before the next question, so a drill can be left and resumed
+ * (`irr drill run DRL-…`) from any terminal.
+ */
+export async function facilitate(g: GlobalOptions, drill: DrillRun, answersFile: string | undefined, speed: number | undefined): Promise<void> {
+  let p: Prompter;
+  if (answersFile !== undefined) p = new ScriptedPrompter(answersFile, await readAnswers(answersFile), (line) => printLines(line));
+  else {
+    const { InquirerPrompter } = await import('./inquirer.js');
+    p = new InquirerPrompter();
+  }
+  const resume = `irr drill run ${drill.id}`;
+  try {
+    await loop(g, drill, p, speed);
+  } catch (err) {
+    if (err instanceof AnswersExhausted) {
+      printLines(`${err.message}; the drill is saved. Resume with: ${resume}`);
+      return;
+    }
+    if ((err as Error)?.name === 'ExitPromptError') throw new Interrupted(`stopped; the drill is saved. Resume with: ${resume}`);
+    throw err;
+  }
+}
+
+async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: number | undefined): Promise<void> {
+  const { scoreLines } = await import('../commands/drill.js');
+  for (;;) {
+    if (drill.ended()) {
+      printLines(['', ...scoreLines(drill.id, await drill.score()), '', `after-action report: irr drill report ${drill.id} --format html --out aar.html`]);
+      return;
+    }
+    const now = drill.now();
+    const next = drill.pending()[0];
+    const untilEnd = drill.pin.end > now;
+    printLines(['', pc.bold(`${drill.id}  DRILL ${drill.offset(now)}`), await drill.clockLine(now), next ? `next inject: ${offsetLabel(next.offset_ms)} ${next.id}` : 'no inject left', '']);
+    const choices: Choice<Move>[] = [];
+    if (untilEnd) choices.push({ value: 'step', name: 'Advance 30 minutes' });
+    if (next) choices.push({ value: 'next', name: `Advance to the next inject (${offsetLabel(next.offset_ms)} ${next.id})` });
+    if (untilEnd) choices.push({ value: 'by', name: 'Advance by… (e.g. 2h, 45m, 1d)' });
+    if (speed !== undefined && next) choices.push({ value: 'run', name: `Let it run at ×${speed} to the next inject` });
+    choices.push(
+      { value: 'console', name: 'Responders act (the responder console, in drill time)' },
+      { value: 'score', name: 'Show the score so far' },
+      { value: 'end', name: 'End the drill and score it' },
+      { value: 'quit', name: `Leave (resume with irr drill run ${drill.id})` },
+    );
+    const move = await p.select({ message: 'Facilitator', choices, default: next ? 'next' : 'console', above: 5 });
+    switch (move) {
+      case 'step':
+        await drill.advanceTo(min(new Date(Date.parse(now) + 30 * 60_000).toISOString(), drill.pin.end));
+        break;
+      case 'next':
+        await drill.advanceTo(drill.timeOf(next!));
+        break;
+      case 'by': {
+        const answer = await p.input({ message: 'Advance by (30m, 2h, 1d12h)', validate: (s) => (parseDuration(s) ? null : 'a duration such as 30m, 2h or 1d12h') });
+        await drill.advanceTo(min(new Date(Date.parse(now) + parseDuration(answer)!).toISOString(), drill.pin.end));
+        break;
+      }
+      case 'run': {
+        // Real time passes at the chosen speed; the clock line is told every drill quarter-hour.
+        const target = drill.timeOf(next!);
+        for (let t = Date.parse(now); t < Date.parse(target); ) {
+          const stepTo = Math.min(t + 15 * 60_000, Date.parse(target));
+          await new Promise((r) => setTimeout(r, Math.min((stepTo - t) / speed!, 60_000)));
+          await drill.advanceTo(new Date(stepTo).toISOString());
+          t = stepTo;
+        }
+        break;
+      }
+      case 'console': {
+        const { ConsoleSession } = await import('./session.js');
+        await new ConsoleSession(g, p, (text) => process.stdout.write(text)).run(drill.id);
+        break;
+      }
+      case 'score':
+        printLines(scoreLines(drill.id, await drill.score()));
+        break;
+      case 'end':
+        await drill.end('ended by the facilitator');
+        break;
+      case 'quit':
+        printLines(`left ${drill.id} at ${drill.offset()}; resume with: irr drill run ${drill.id}`);
+        return;
+    }
+  }
+}
+
+const min = (a: string, b: string) => (a < b ? a : b);
+
