@@ -1,5 +1,5 @@
 import type { Obligation } from '../assess/obligations.js';
-import { describeTarget, type DrillFrom, type DrillPin, type DrillTarget } from '../domain/drill.js';
+import { describeTarget, spanLabel, type DrillFrom, type DrillPin, type DrillTarget } from '../domain/drill.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { FactCatalogue } from '../domain/facts.js';
 import type { StepView } from '../engine/views.js';
@@ -104,7 +104,7 @@ export function scoreObjectives(pin: DrillPin, events: readonly StoredEvent[], c
     const due = new Date(Date.parse(from.at) + o.within_ms).toISOString();
     const done = momentOf(o.to, events, pin, catalogue, end);
     if (!done) {
-      return { ...base, status: 'missed' as const, due_at: due, done_at: null, started_at: from.at, late_by_ms: null, why: `${describeTarget(o.to)} did not happen by the end of the drill`, evidence: [from.seq] };
+      return { ...base, status: 'missed' as const, due_at: due, done_at: null, started_at: from.at, late_by_ms: null, why: `not done by the end of the drill (${describeTarget(o.to)})`, evidence: [from.seq] };
     }
     const late = Date.parse(done.at) - Date.parse(due);
     return {
@@ -114,7 +114,7 @@ export function scoreObjectives(pin: DrillPin, events: readonly StoredEvent[], c
       done_at: done.at,
       started_at: from.at,
       late_by_ms: late > 0 ? late : null,
-      why: `${describeTarget(o.to)} ${late > 0 ? 'after' : 'within'} ${o.within} of ${describeTarget(o.from)}`,
+      why: `${describeTarget(o.to)} ${spanLabel(Math.max(0, Date.parse(done.at) - Date.parse(from.at)))} after ${describeTarget(o.from)}; ${late > 0 ? 'over' : 'within'} the ${o.within} allowed`,
       evidence: [from.seq, done.seq],
     };
   });
