@@ -133,7 +133,8 @@ export class DrillRun {
       .map((o) => {
         const when = (o.due_at ?? o.target_at)!;
         const ms = Date.parse(when) - Date.parse(at);
-        return ms < 0 ? `${o.id} OVERDUE by ${spanLabel(-ms)}` : `${o.id} ${spanLabel(ms)} left`;
+        const name = `${o.id}${o.required === 'unknown' ? ' (if required)' : ''}`;
+        return ms < 0 ? `${name} OVERDUE by ${spanLabel(-ms)}` : `${name} ${spanLabel(ms)} left`;
       });
     return `${local}  ${l.phase}  ${clocks.length ? clocks.join(' · ') : 'no legal clock running'}`;
   }

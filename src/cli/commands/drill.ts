@@ -118,17 +118,18 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
     const drill = new runner.DrillRun(engine, id, pin, tell);
     if (!g.json && loaded) {
       printLines([pc.bold(`${id}  Drill: ${loaded.scenario.title}`), `scenario ${loaded.scenario.id} · runbook ${loaded.scenario.runbook} · drill time starts ${pin.start} (${pin.zone}) · ends ${offsetLabel(loaded.scenario.duration_ms)}${script ? ` · script ${script.id}` : ''}`, '']);
-      printLines(oneLine(loaded.scenario.narrative));
+      // eslint-disable-next-line no-control-regex
+      printLines(loaded.scenario.narrative.trim().replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ''));
       printLines('');
     }
+    // The injects due at T+0 are told before anyone acts.
+    await drill.advanceTo(drill.now() < pin.start ? pin.start : drill.now());
     if (script) {
       const pace = async (from: string, to: string) => {
         if (speed === undefined) return;
         const ms = (Date.parse(to) - Date.parse(from)) / speed;
         if (ms > 0) await new Promise((r) => setTimeout(r, Math.min(ms, 60_000)));
       };
-      await drill.advanceTo(pin.start);
-      // The injects due at T+0 are told before anyone acts.
       const { refused } = await runner.runScript(drill, script, pace);
       const score = await drill.score();
       const out = opts.report;

@@ -1,0 +1,268 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HtmlValidate } from 'html-validate';
+import { afterAll, describe, expect, it } from 'vitest';
+import { irr, json, ROOT, tempDir } from '../helpers.js';
+import { choose, killTmuxServer, Terminal } from './tty.js';
+
+/**
+ * Tabletop drills through the real binary and a real database: each shipped scenario runs
+ * scripted and its score is asserted (the meets-all script meets all, the misses script misses
+ * exactly what it says), the after-action report is checked, and a facilitator drives one in a
+ * terminal.
+ */
+
+interface Score {
+  incident: string;
+  objectives: { id: string; status: string; due_at: string | null; done_at: string | null; late_by_minutes: number | null }[];
+  deadlines: { id: string; status: string; due_at: string | null; done_at: string | null }[];
+  times: Record<string, { minutes: number | null }>;
+  injects: { id: string; fired: boolean }[];
+  refused_actions: number;
+}
+interface Listed {
+  id: string;
+  title: string;
+  scripts: string[];
+}
+
+const script = (scenario: string, kind: string) => join(ROOT, 'playbooks/drills/scripts', `${scenario}.${kind}.yaml`);
+function runScripted(db: string, scenario: string, kind: string): Score {
+  const r = irr(['drill', 'run', scenario, '--script', script(scenario, kind), '--json'], { db });
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Score;
+}
+const statuses = (s: Score) => Object.fromEntries(s.objectives.map((o) => [o.id, o.status]));
+const deadline = (s: Score, id: string) => s.deadlines.find((d) => d.id === id)?.status;
+
+const EXPECTED_MISSES: Record<string, Record<string, string>> = {
+  'ransomware-eu-us': { 'contain-4h': 'late', 'law-enforcement-24h': 'met', 'holding-statement': 'missed', 'decide-individuals-24h': 'late', 'notify-sa-72h': 'late' },
+  'misdirected-health-email': { 'privacy-officer-1h': 'late', 'recall-30m': 'missed', 'contain-4h': 'late', 'deletion-24h': 'missed', 'decide-48h': 'met' },
+  'exposed-bucket-cards': { 'block-1h': 'late', 'preserve-logs-2h': 'late', 'contain-4h': 'late', 'card-brands-24h': 'late', 'acknowledge-reporter-24h': 'met' },
+};
+
+afterAll(killTmuxServer);
+
+describe('irr drill list and validate', () => {
+  it('lists the three shipped scenarios with their scripts (JSON: id, title, scripts)', () => {
+    const r = irr(['drill', 'list', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const listed = JSON.parse(r.stdout) as Listed[];
+    expect(listed.map((s) => s.id).sort()).toEqual(['exposed-bucket-cards', 'misdirected-health-email', 'ransomware-eu-us']);
+    for (const s of listed) {
+      expect(s.title.length).toBeGreaterThan(10);
+      expect(s.scripts.map((p) => p.replace(/^.*\//, '')).sort()).toEqual([`${s.id}.meets-all.yaml`, `${s.id}.misses.yaml`]);
+      for (const p of s.scripts) expect(existsSync(join(ROOT, p)) || existsSync(p)).toBe(true);
+    }
+  });
+
+  it('validates every shipped scenario and script, and publishes the JSON Schemas', () => {
+    const r = irr(['drill', 'validate', ...['ransomware-eu-us', 'misdirected-health-email', 'exposed-bucket-cards'].flatMap((s) => [join(ROOT, 'playbooks/drills', `${s}.yaml`), script(s, 'meets-all'), script(s, 'misses')])]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('ok  '))).toHaveLength(9);
+    expect(JSON.parse(irr(['drill', 'schema']).stdout)).toEqual(JSON.parse(readFileSync(join(ROOT, 'playbooks/schema/drill.schema.json'), 'utf8')));
+    expect(JSON.parse(irr(['drill', 'schema', '--script']).stdout)).toEqual(JSON.parse(readFileSync(join(ROOT, 'playbooks/schema/drill-script.schema.json'), 'utf8')));
+  });
+
+  it('reports every problem of a broken scenario as file:line:col, exit 2', () => {
+    const dir = tempDir();
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(
+      file,
+      [
+        'id: broken',
+        'title: Broken',
+        'narrative: x',
+        'runbook: ransomware-exfiltration',
+        'start: 2026-03-02T08:00:00+01:00',
+        'zone: Europe/Berlin',
+        'duration: T+2d',
+        'participants: [{role: incident_lead}, {role: astronaut}]',
+        'objectives:',
+        '  - {id: a, title: A, capability: C, from: {fact: detected_at}, to: {step: no-such-step}, within: 4h}',
+        '  - {id: b, title: B, capability: C, to: {obligation: gdpr-art99, action: sent}, within: soon}',
+        'injects:',
+        '  - {id: one, at: T+0, message: m, facts: {exfiltration: maybe}}',
+        '  - {id: one, at: T+3d, message: m}',
+        '',
+      ].join('\n'),
+    );
+    const r = irr(['drill', 'validate', file]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^irr: .*broken\.yaml:\d+:\d+: /);
+    const all = r.stderr;
+    expect(all).toMatch(/broken\.yaml:8:\d+: participants\[1\]\.role: runbook ransomware-exfiltration has no role "astronaut"/);
+    expect(all).toMatch(/broken\.yaml:10:\d+: objectives\[0\]\.to\.step: runbook ransomware-exfiltration has no step "no-such-step"/);
+    expect(all).toMatch(/broken\.yaml:11:\d+: objectives\[1\]\.to\.obligation: unknown obligation "gdpr-art99"/);
+    expect(all).toMatch(/broken\.yaml:11:\d+: objectives\[1\]\.within: must be a duration/);
+    expect(all).toMatch(/broken\.yaml:13:\d+: injects\[0\]\.facts\.exfiltration: expected one of/);
+    expect(all).toMatch(/broken\.yaml:14:\d+: injects\[1\]\.id: duplicate inject id "one"/);
+    expect(all).toMatch(/broken\.yaml:14:\d+: injects\[1\]\.at: after the end of the drill/);
+    expect(all).not.toMatch(/at .*\.js:\d+/);
+  });
+});
+
+describe('scripted drills on the real engine', () => {
+  for (const scenario of Object.keys(EXPECTED_MISSES)) {
+    it(`${scenario}: the meets-all script meets every objective; the misses script misses exactly what it should`, () => {
+      const db = join(tempDir(), 'irr.db');
+      const good = runScripted(db, scenario, 'meets-all');
+      expect(good.objectives.length).toBeGreaterThanOrEqual(3);
+      expect(good.objectives.filter((o) => o.status !== 'met')).toEqual([]);
+      expect(good.refused_actions).toBe(0);
+      expect(good.deadlines.filter((d) => d.status === 'missed' || d.status === 'late')).toEqual([]);
+      for (const o of good.objectives) expect(Date.parse(o.done_at!)).toBeLessThanOrEqual(Date.parse(o.due_at!));
+
+      const bad = runScripted(db, scenario, 'misses');
+      expect(statuses(bad)).toEqual(EXPECTED_MISSES[scenario]);
+      for (const o of bad.objectives.filter((x) => x.status === 'late')) {
+        expect(o.late_by_minutes).toBe(Math.round((Date.parse(o.done_at!) - Date.parse(o.due_at!)) / 60_000));
+        expect(o.late_by_minutes).toBeGreaterThan(0);
+      }
+      // Both are drills: never listed with real incidents unless asked.
+      expect(irr(['list', '--json'], { db }).stdout.trim()).toBe('[]');
+      expect((json<{ id: string; mode: string }[]>(irr(['list', '--all', '--json'], { db }))).map((x) => x.mode)).toEqual(['drill', 'drill']);
+      expect(irr(['verify'], { db }).code).toBe(0);
+    });
+  }
+
+  it('is deterministic, runs in drill time, and logs the clock and the injects as events', () => {
+    const db = join(tempDir(), 'irr.db');
+    const a = runScripted(db, 'ransomware-eu-us', 'misses');
+    const b = runScripted(db, 'ransomware-eu-us', 'misses');
+    expect(b.incident).not.toBe(a.incident);
+    expect({ ...b, incident: '' }).toEqual({ ...a, incident: '' });
+    expect(deadline(a, 'gdpr-art33')).toBe('late');
+    // The conditional inject fires only when containment was not done by T+6h.
+    expect(a.injects.find((i) => i.id === 'second-host')?.fired).toBe(true);
+    const good = runScripted(db, 'ransomware-eu-us', 'meets-all');
+    expect(good.injects.find((i) => i.id === 'second-host')?.fired).toBe(false);
+    expect(deadline(good, 'gdpr-art33')).toBe('met');
+
+    const log = json<{ type: string; at: string; recorded_at: string }[]>(irr(['log', a.incident, '--json'], { db }));
+    expect(log.filter((e) => e.type === 'drill.inject')).toHaveLength(6);
+    expect(log.some((e) => e.type === 'drill.advanced')).toBe(true);
+    expect(log.at(-1)!.type).toBe('drill.ended');
+    // Everything is in drill time (March 2026), written no earlier than it happened.
+    for (const e of log) {
+      expect(e.at.startsWith('2026-03-')).toBe(true);
+      expect(e.recorded_at >= e.at).toBe(true);
+    }
+    expect(log.at(-1)!.at).toBe('2026-03-07T07:00:00.000Z');
+  });
+
+  it('a responder in another terminal acts at the drill’s time, not the wall clock', () => {
+    const db = join(tempDir(), 'irr.db');
+    const answers = join(tempDir(), 'a.yaml');
+    writeFileSync(answers, ['- next', '- quit', ''].join('\n'));
+    const r = irr(['drill', 'run', 'ransomware-eu-us', '--answers', answers], { db });
+    expect(r.code, r.stderr).toBe(0);
+    const id = /DRL-\d{4}-\d{4}/.exec(r.stdout)![0];
+    expect(r.stdout).toContain('INJECT ransom-note');
+    expect(r.stdout).toContain(`resume with: irr drill run ${id}`);
+    const step = irr(['step', id, 'record-detection', 'done', '--json'], { db });
+    expect(step.code, step.stderr).toBe(0);
+    expect(json<{ appended: { at: string }[] }>(step).appended[0]!.at).toBe('2026-03-02T08:00:00.000Z');
+    // And `--at` after the drill clock is refused like any future time.
+    expect(irr(['note', id, 'later', '--at', '2026-03-02T12:00:00Z'], { db }).code).toBe(2);
+    // The drill resumes from its log in a new process.
+    writeFileSync(answers, ['- end', ''].join('\n'));
+    const resumed = irr(['drill', 'run', id, '--answers', answers], { db });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/objectives: 0 of 5 met/);
+  });
+
+  it('an interactive drill without a terminal says what to do instead (exit 2)', () => {
+    const db = join(tempDir(), 'irr.db');
+    const r = irr(['drill', 'run', 'ransomware-eu-us'], { db });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--script/);
+    expect(existsSync(db)).toBe(false);
+  });
+});
+
+describe('irr drill report and history', () => {
+  it('writes the HSEEP after-action report: overview, objectives, analysis with evidence, improvement plan; valid HTML with the SVG timeline', async () => {
+    const db = join(tempDir(), 'irr.db');
+    const s = runScripted(db, 'ransomware-eu-us', 'misses');
+    const md = irr(['drill', 'report', s.incident], { db });
+    expect(md.code, md.stderr).toBe(0);
+    const headings = md.stdout.split('\n').filter((l) => /^##? /.test(l));
+    expect(headings).toEqual([
+      '# After-action report: Ransomware with data theft — EU and California customers',
+      '## 1. Exercise overview',
+      '## 2. Objectives and capabilities',
+      '## 3. Analysis',
+      '## 4. Improvement plan',
+      '## Appendix: the drill log',
+    ]);
+    expect(md.stdout).toMatch(/Contain the attack within 4 hours of detection.*\*\*Late by 5 h\*\*/);
+    expect(md.stdout).toMatch(/\*\*Missed\*\*/);
+    // Each area for improvement cites its evidence in the log.
+    const improve = md.stdout.split('### Areas for improvement')[1]!.split('###')[0]!;
+    expect(improve).toMatch(/Contain the attack.*late by 5 h.*\(evidence: seq \d+, seq \d+\)/);
+    expect(improve).toMatch(/Step prepare-holding-statement .* skipped/);
+    // The improvement plan: issue, corrective action, owner, due date.
+    expect(md.stdout).toMatch(/\| # \| Issue \| Corrective action \| Capability \| Owner \| Due \|/);
+    expect(md.stdout).toMatch(/Pre-authorise the infrastructure lead.*`it_operations` \| 2026-04-06 \(proposed\)/);
+    expect(md.stdout).toContain(json<{ head_hash: string }>(irr(['status', s.incident, '--json'], { db })).head_hash);
+
+    const out = join(tempDir(), 'aar.html');
+    const html = irr(['drill', 'report', s.incident, '--format', 'html', '--out', out], { db });
+    expect(html.code, html.stderr).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toContain('<svg');
+    const report = await new HtmlValidate({ extends: ['html-validate:recommended'] }).validateString(text);
+    expect(report.results.flatMap((x) => x.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`))).toEqual([]);
+  });
+
+  it('history compares the runs of a scenario', () => {
+    const db = join(tempDir(), 'irr.db');
+    runScripted(db, 'exposed-bucket-cards', 'misses');
+    runScripted(db, 'exposed-bucket-cards', 'meets-all');
+    runScripted(db, 'misdirected-health-email', 'meets-all');
+    const r = irr(['drill', 'history', 'exposed-bucket-cards', '--json'], { db });
+    expect(r.code, r.stderr).toBe(0);
+    const runs = JSON.parse(r.stdout) as { scenario: string; script: string; objectives: { met: number; late: number; missed: number; total: number } }[];
+    expect(runs.map((x) => [x.script, x.objectives.met, x.objectives.late, x.objectives.missed])).toEqual([
+      ['exposed-bucket-cards.misses', 1, 4, 0],
+      ['exposed-bucket-cards.meets-all', 5, 0, 0],
+    ]);
+    const text = irr(['drill', 'history'], { db });
+    expect(text.stdout).toMatch(/exposed-bucket-cards — 2 runs/);
+    expect(text.stdout).toMatch(/misdirected-health-email — 1 run/);
+  });
+});
+
+describe('a facilitator in a real terminal', () => {
+  it('advances to the next inject, hands over to the responder console in drill time, and ends the drill with its score', async () => {
+    const db = join(tempDir(), 'irr.db');
+    const t = new Terminal(['drill', 'run', 'ransomware-eu-us'], { db, columns: 100, rows: 40 });
+    try {
+      await t.waitFor('Facilitator');
+      t.keys('Enter'); // default: to the next inject
+      await t.waitFor('INJECT ransom-note');
+      await t.waitFor(/DRILL T\+01:00/);
+      await choose(t, 'Responders act');
+      await t.waitFor('What next?');
+      await choose(t, 'Record how and when the incident was detected');
+      await t.waitFor('record-detection: what now?');
+      await choose(t, 'Mark done');
+      await t.waitFor('saved: done record-detection');
+      await choose(t, 'Quit');
+      await t.waitFor('Facilitator');
+      await choose(t, 'End the drill');
+      const screen = await t.waitFor('[exit 0]');
+      expect(screen).toMatch(/objectives: 0 of 5 met/);
+      const id = /DRL-\d{4}-\d{4}/.exec(screen)![0];
+      const log = json<{ type: string; at: string; actor: string; payload: { step?: string } }[]>(irr(['log', id, '--json'], { db }));
+      const done = log.find((e) => e.type === 'step.completed')!;
+      expect(done).toMatchObject({ at: '2026-03-02T08:00:00.000Z', actor: 'tester', payload: { step: 'record-detection' } });
+      expect(log.at(-1)!.type).toBe('drill.ended');
+    } finally {
+      t.close();
+    }
+  }, 60_000);
+});
