@@ -65,11 +65,16 @@ export function pinOf(engine: Engine, id: string): DrillPin {
 export class DrillRun {
   private readonly all = regimes();
 
+  /** Injects already logged (fired or held back): read from the log once, then kept up to date. */
+  private logged?: Set<string>;
+
+  /** `clocks: false` skips assessing every regime at each move of the clock (nobody reads the line). */
   constructor(
     readonly engine: Engine,
     readonly id: string,
     readonly pin: DrillPin,
     private readonly tell: (line: DrillLine) => void,
+    private readonly opts: { readonly clocks: boolean } = { clocks: true },
   ) {}
 
   now(): string {
@@ -90,7 +95,8 @@ export class DrillRun {
 
   /** Injects not yet logged (fired or held back), in order. */
   pending(): Inject[] {
-    const logged = new Set(this.events().flatMap((e) => (e.type === 'drill.inject' ? [e.payload.inject] : [])));
+    this.logged ??= new Set(this.events().flatMap((e) => (e.type === 'drill.inject' ? [e.payload.inject] : [])));
+    const logged = this.logged;
     return this.pin.injects.filter((i) => !logged.has(i.id));
   }
 
@@ -117,7 +123,7 @@ export class DrillRun {
     const from = this.now();
     if (to <= from) return;
     await this.engine.execute(this.id, () => [{ type: 'drill.advanced', actor: FACILITATOR, at: to, payload: { from, to } }]);
-    this.tell({ kind: 'clock', at: to, offset: this.offset(to), text: await this.clockLine(to) });
+    if (this.opts.clocks) this.tell({ kind: 'clock', at: to, offset: this.offset(to), text: await this.clockLine(to) });
   }
 
   /** One line for the room: phase and the most urgent legal clocks, in drill time. */
@@ -174,6 +180,7 @@ export class DrillRun {
       const recorded = decide.recordFacts(loaded.ctx, loaded.phase, who, facts);
       return [event, ...recorded, ...(recorded.length ? obligationChanges(loaded.ctx, all, who, facts) : [])];
     });
+    this.logged?.add(inject.id);
     this.tell({ kind: 'inject', at, offset: this.offset(at), id: inject.id, message: inject.message, fired, ...(reason ? { reason } : {}) });
   }
 

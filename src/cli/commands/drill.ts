@@ -115,7 +115,7 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
     const tell = (l: DrillLine) => {
       if (!g.json) printLines(lineText(l));
     };
-    const drill = new runner.DrillRun(engine, id, pin, tell);
+    const drill = new runner.DrillRun(engine, id, pin, tell, { clocks: !g.json });
     if (!g.json && loaded) {
       printLines([pc.bold(`${id}  Drill: ${loaded.scenario.title}`), `scenario ${loaded.scenario.id} · runbook ${loaded.scenario.runbook} · drill time starts ${pin.start} (${pin.zone}) · ends ${offsetLabel(loaded.scenario.duration_ms)}${script ? ` · script ${script.id}` : ''}`, '']);
       // eslint-disable-next-line no-control-regex
