@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { offsetLabel, parseDuration } from '../../domain/drill.js';
+import { offsetLabel, parseDuration, spanLabel } from '../../domain/drill.js';
 import { Interrupted } from '../../domain/errors.js';
 import type { DrillRun } from '../../drill/runner.js';
 import type { GlobalOptions } from '../context.js';
@@ -35,8 +35,12 @@ export async function facilitate(g: GlobalOptions, drill: DrillRun, answersFile:
   }
 }
 
+/** Without --speed, "let it run" plays a drill hour in a minute. */
+const DEFAULT_SPEED = 60;
+
 async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: number | undefined): Promise<void> {
   const { scoreLines } = await import('../commands/drill.js');
+  const pace = speed ?? DEFAULT_SPEED;
   for (;;) {
     if (drill.ended()) {
       printLines(['', ...scoreLines(drill.id, await drill.score()), '', `after-action report: irr drill report ${drill.id} --format html --out aar.html`]);
@@ -50,7 +54,7 @@ async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: numbe
     if (untilEnd) choices.push({ value: 'step', name: 'Advance 30 minutes' });
     if (next) choices.push({ value: 'next', name: `Advance to the next inject (${offsetLabel(next.offset_ms)} ${next.id})` });
     if (untilEnd) choices.push({ value: 'by', name: 'Advance by… (e.g. 2h, 45m, 1d)' });
-    if (speed !== undefined && next) choices.push({ value: 'run', name: `Let it run at ×${speed} to the next inject` });
+    if (next) choices.push({ value: 'run', name: `Let it run at ×${pace} to the next inject (a drill hour in ${spanLabel(3_600_000 / pace)})` });
     choices.push(
       { value: 'console', name: 'Responders act (the responder console, in drill time)' },
       { value: 'score', name: 'Show the score so far' },
@@ -75,7 +79,7 @@ async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: numbe
         const target = drill.timeOf(next!);
         for (let t = Date.parse(now); t < Date.parse(target); ) {
           const stepTo = Math.min(t + 15 * 60_000, Date.parse(target));
-          await new Promise((r) => setTimeout(r, Math.min((stepTo - t) / speed!, 60_000)));
+          await new Promise((r) => setTimeout(r, Math.min((stepTo - t) / pace, 60_000)));
           await drill.advanceTo(new Date(stepTo).toISOString());
           t = stepTo;
         }
