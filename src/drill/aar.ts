@@ -46,7 +46,7 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
   out.push('## 1. Exercise overview', '');
   out.push(
     table(
-      ['', ''],
+      ['Item', 'Detail'],
       [
         ['Exercise', cell(pin.scenario.title)],
         ['Scenario', `${code(pin.scenario.id)} (sha256 ${code(pin.scenario.hash.slice(0, 16))}…)`],
@@ -60,7 +60,9 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
   );
   out.push('### Participants', '');
   out.push(table(['Role', 'Name'], pin.participants.map((p) => [code(p.role), p.name ? cell(p.name) : '—'])), '');
-  out.push('### Scenario', '', text(pin.narrative), '');
+  // The narrative's line breaks are the author's wrapping; blank lines are its paragraphs.
+  const paragraphs = pin.narrative.trim().split(/\n\s*\n/).map((para) => text(para.replace(/\s*\n\s*/g, ' ')));
+  out.push('### Scenario', '', paragraphs.join('\n\n'), '');
 
   out.push('## 2. Objectives and capabilities', '');
   out.push(
