@@ -183,6 +183,23 @@ describe('scripted drills on the real engine', () => {
   });
 });
 
+describe('the README\'s one-line drill', () => {
+  it('runs as printed: clocks as drill time passes, then the after-action report', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const line = readme.split('\n').find((l) => l.startsWith('npx irr drill run '))!;
+    expect(line).toBeDefined();
+    const args = line.replace(/^npx irr /, '').split(/\s+/);
+    const out = join(tempDir(), 'aar.html');
+    args[args.indexOf('--report') + 1] = out;
+    const r = irr(args, { db: join(tempDir(), 'irr.db'), cwd: ROOT });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^T\+12:00 +Mon 2 Mar, 20:00 CET +analysis +gdpr-art33 2 d 22 h left/m);
+    expect(r.stdout).toMatch(/INJECT second-host/);
+    expect(r.stdout).toMatch(/objectives: 1 of 5 met/);
+    expect(readFileSync(out, 'utf8')).toMatch(/<h1>After-action report: /);
+  });
+});
+
 describe('irr drill report and history', () => {
   it('writes the HSEEP after-action report: overview, objectives, analysis with evidence, improvement plan; valid HTML with the SVG timeline', async () => {
     const db = join(tempDir(), 'irr.db');
