@@ -173,6 +173,42 @@ describe('scripted drills on the real engine', () => {
     expect(resumed.stdout).toMatch(/objectives: 0 of 5 met/);
   });
 
+  it('--speed paces a scripted drill in real time (a drill hour per half second at 7200) with the same score', () => {
+    const dir = tempDir();
+    const scenario = join(dir, 'short.yaml');
+    writeFileSync(
+      scenario,
+      [
+        'id: short',
+        'title: Short drill',
+        'narrative: Two hours.',
+        'runbook: lost-stolen-device',
+        'start: 2026-06-01T09:00:00+02:00',
+        'zone: Europe/Paris',
+        'duration: T+2h',
+        'participants: [{role: incident_lead}]',
+        'objectives:',
+        '  - {id: note, title: Something noted, capability: Planning, to: {inject: later}, within: 90m}',
+        'injects:',
+        '  - {id: later, at: T+1h, message: An hour on.}',
+        '',
+      ].join('\n'),
+    );
+    const scriptFile = join(dir, 'short.s.yaml');
+    writeFileSync(scriptFile, ['scenario: short', 'title: S', 'description: D', 'actions:', '  - {at: T+30m, note: half an hour in}', ''].join('\n'));
+    const db = join(dir, 'irr.db');
+    const t0 = Date.now();
+    const paced = irr(['drill', 'run', scenario, '--script', scriptFile, '--speed', '7200', '--json'], { db });
+    const elapsed = Date.now() - t0;
+    expect(paced.code, paced.stderr).toBe(0);
+    expect(elapsed).toBeGreaterThanOrEqual(900);
+    const fast = irr(['drill', 'run', scenario, '--script', scriptFile, '--json'], { db });
+    const strip = (r: { stdout: string }) => ({ ...(JSON.parse(r.stdout) as Score), incident: '' });
+    expect(strip(paced)).toEqual(strip(fast));
+    expect(strip(fast).objectives[0]!.status).toBe('met');
+    expect(irr(['drill', 'run', scenario, '--script', scriptFile, '--speed', 'fast'], { db }).stderr).toMatch(/--speed: "fast" is not a positive number/);
+  });
+
   it('an interactive drill without a terminal says what to do instead (exit 2)', () => {
     const db = join(tempDir(), 'irr.db');
     const r = irr(['drill', 'run', 'ransomware-eu-us'], { db });
@@ -249,6 +285,8 @@ describe('irr drill report and history', () => {
     ]);
     const text = irr(['drill', 'history'], { db });
     expect(text.stdout).toMatch(/exposed-bucket-cards — 2 runs/);
+    expect(text.stdout).toMatch(/first → latest run: objectives met 1 → 5 of 5; time to contain 7 h → 45 min/);
+    expect(text.stdout).toMatch(/changed: block-1h late → met; preserve-logs-2h late → met; contain-4h late → met; card-brands-24h late → met/);
     expect(text.stdout).toMatch(/misdirected-health-email — 1 run/);
   });
 });

@@ -239,6 +239,14 @@ export async function history(g: GlobalOptions, scenarioId: string | undefined):
           ['RUN (UTC)', 'DRILL', 'SCRIPT', 'MET', 'LATE', 'MISSED', 'DEADLINES MET', 'CONTAIN', 'NOTIFY', ''],
         ),
       );
+      if (mine.length > 1) {
+        const [first, last] = [mine[0]!, mine[mine.length - 1]!];
+        const mins = (m: number | null) => (m === null ? '—' : spanLabel(m * 60_000));
+        lines.push(`first → latest run: objectives met ${first.objectives.met} → ${last.objectives.met} of ${last.objectives.total}; time to contain ${mins(first.minutes.contain)} → ${mins(last.minutes.contain)}; to notify ${mins(first.minutes.notify)} → ${mins(last.minutes.notify)}`);
+        const changed = Object.keys(last.objectives.by_id).filter((k) => first.objectives.by_id[k] !== last.objectives.by_id[k]);
+        if (changed.length) lines.push(`changed: ${changed.map((k) => `${k} ${first.objectives.by_id[k] ?? 'new'} → ${last.objectives.by_id[k]}`).join('; ')}`);
+        if (first.scenario_hash !== last.scenario_hash) lines.push('note: the scenario file changed between these runs (different hash)');
+      }
       lines.push('');
     }
     printLines(lines);
