@@ -14,6 +14,13 @@ const slug = z
   .regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be lower-case letters, digits, ".", "-" or "_"')
   .describe('Identifier: lower-case letters, digits, ".", "-" or "_".');
 
+// Text shown in a terminal and written into reports: no control characters (an ESC could repaint
+// the facilitator's screen).
+const plain = z
+  .string()
+  .min(1)
+  .refine((v) => !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(v), 'contains control characters; write plain text');
+
 const offset = z
   .string()
   .regex(/^T([+-](0|(\d+d)?(\d+h)?(\d+m)?))?$/, 'must be a drill time such as T+0, T+45m, T+4h30m or T+2d')
@@ -40,13 +47,13 @@ export const TargetSchema = z
 const ObjectiveSchema = z
   .object({
     id: slug,
-    title: z.string().min(1),
-    capability: z.string().min(1).describe('The capability exercised, e.g. Operational Coordination, Public Information and Warning.'),
+    title: plain,
+    capability: plain.describe('The capability exercised, e.g. Operational Coordination, Public Information and Warning.'),
     from: z.union([z.literal('start'), TargetSchema]).default('start').describe('Where the objective’s clock starts: start, or a moment in the drill.'),
     to: TargetSchema.describe('The moment that meets the objective.'),
     within: duration,
     owner: z.string().optional().describe('Runbook role that owns the improvement if the objective is not met.'),
-    corrective_action: z.string().optional().describe('What the improvement plan proposes if it is late or missed.'),
+    corrective_action: plain.optional().describe('What the improvement plan proposes if it is late or missed.'),
   })
   .strict();
 
@@ -63,7 +70,7 @@ const InjectSchema = z
   .object({
     id: slug,
     at: offset,
-    message: z.string().min(1).describe('What the facilitator tells the room (Markdown).'),
+    message: plain.describe('What the facilitator tells the room (Markdown).'),
     facts: z.record(z.string(), z.unknown()).default({}).describe('Facts the inject reveals; instants may be written T+5h.'),
     when: InjectWhenSchema.optional(),
   })
@@ -73,14 +80,14 @@ export const ScenarioSchema = z
   .object({
     $schema: z.string().optional(),
     id: slug,
-    title: z.string().min(1),
-    narrative: z.string().min(1).describe('The situation as the room hears it at the start (Markdown).'),
+    title: plain,
+    narrative: plain.describe('The situation as the room hears it at the start (Markdown).'),
     runbook: slug.describe('The shipped runbook the team rehearses.'),
     start: z.string().describe('Drill time at T+0: ISO 8601 date-time with offset.'),
-    zone: z.string().min(1).describe('IANA time zone of the room, e.g. Europe/Berlin.'),
+    zone: plain.describe('IANA time zone of the room, e.g. Europe/Berlin.'),
     duration: offset.describe('When the drill ends, e.g. T+5d.'),
     participants: z
-      .array(z.object({ role: z.string().min(1), name: z.string().optional() }).strict())
+      .array(z.object({ role: plain, name: plain.optional() }).strict())
       .min(1)
       .describe('Who is in the room, by runbook role.'),
     objectives: z.array(ObjectiveSchema).min(1),
@@ -93,24 +100,24 @@ const ObligationActionSchema = z
   .object({
     id: z.string(),
     action: z.enum(['drafted', 'approved', 'sent', 'waived', 'required']),
-    reason: z.string().optional(),
-    channel: z.string().optional(),
-    ref: z.string().optional(),
+    reason: plain.optional(),
+    channel: plain.optional(),
+    ref: plain.optional(),
   })
   .strict();
 
 const ScriptActionSchema = z
   .object({
     at: offset,
-    as: z.string().min(1).optional().describe('Who acts (a role or a name); default drill-script.'),
+    as: plain.optional().describe('Who acts (a role or a name); default drill-script.'),
     complete: z.array(z.string()).min(1).optional().describe('Steps marked done, in this order.'),
-    skip: z.object({ step: z.string(), reason: z.string().min(1) }).strict().optional(),
+    skip: z.object({ step: z.string(), reason: plain }).strict().optional(),
     facts: z.record(z.string(), z.unknown()).optional().describe('Facts recorded; instants may be written T+5h.'),
     advance: z.literal(true).optional().describe('Move to the next phase.'),
     finish_phase: z.literal(true).optional().describe('Mark every pending applicable step of the current phase done, then advance.'),
     obligation: ObligationActionSchema.optional(),
-    note: z.string().min(1).optional(),
-    action_item: z.object({ text: z.string().min(1), owner: z.string().min(1), due: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict().optional(),
+    note: plain.optional(),
+    action_item: z.object({ text: plain, owner: plain, due: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict().optional(),
     close: z.literal(true).optional(),
   })
   .strict();
@@ -121,8 +128,8 @@ export const ScriptSchema = z
   .object({
     $schema: z.string().optional(),
     scenario: slug,
-    title: z.string().min(1),
-    description: z.string().min(1),
+    title: plain,
+    description: plain,
     actions: z.array(ScriptActionSchema).min(1),
   })
   .strict()

@@ -101,6 +101,14 @@ describe('irr drill list and validate', () => {
     expect(all).toMatch(/broken\.yaml:14:\d+: injects\[1\]\.at: after the end of the drill/);
     expect(all).not.toMatch(/at .*\.js:\d+/);
   });
+
+  it('refuses control characters in text a facilitator\'s terminal would show', () => {
+    const file = join(tempDir(), 'esc.yaml');
+    writeFileSync(file, readFileSync(join(ROOT, 'playbooks/drills/ransomware-eu-us.yaml'), 'utf8').replace(/message: (EDR raises.*)$/m, 'message: "\\e[2J$1"'));
+    const r = irr(['drill', 'validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/esc\.yaml:\d+:\d+: injects\[0\]\.message: contains control characters; write plain text/);
+  });
 });
 
 describe('scripted drills on the real engine', () => {
