@@ -9,6 +9,7 @@ import { formatProblem, type Problem } from '../../playbook/problems.js';
 import type { GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table } from '../output.js';
+import { visibleLength, wrap } from '../../render/terminal-text.js';
 
 /** Regime ids for checking drill files (the compiled catalogue: cheap). */
 async function world() {
@@ -74,18 +75,29 @@ export async function schema(_g: GlobalOptions, opts: { script?: boolean }): Pro
   printJson(opts.script ? s.scriptJsonSchema() : s.scenarioJsonSchema());
 }
 
-const lineText = (l: DrillLine): string => {
+/** A line for the room: the drill time in an 11-column margin, then what happened. */
+const lineText = (l: DrillLine): [string, string] => {
+  const lead = l.kind === 'clock' || l.kind === 'inject' ? pc.bold(l.offset.padEnd(11)) : ' '.repeat(11);
   switch (l.kind) {
     case 'clock':
-      return `${pc.bold(l.offset.padEnd(11))}${l.text}`;
+      return [lead, l.text];
     case 'inject':
-      return l.fired ? `${pc.bold(l.offset.padEnd(11))}${pc.cyan(`INJECT ${l.id}`)}: ${oneLine(l.message)}` : `${pc.bold(l.offset.padEnd(11))}${pc.dim(`inject ${l.id} not fired — ${l.reason ?? ''}`)}`;
+      return [lead, l.fired ? `${pc.cyan(`INJECT ${l.id}`)}: ${oneLine(l.message)}` : pc.dim(`inject ${l.id} not fired — ${l.reason ?? ''}`)];
     case 'action':
-      return `${' '.repeat(11)}${l.text}`;
+      return [lead, l.text];
     case 'refused':
-      return `${' '.repeat(11)}${pc.yellow(`REFUSED ${l.text}`)}`;
+      return [lead, pc.yellow(`REFUSED ${l.text}`)];
   }
 };
+
+/** On a terminal, long lines wrap at word boundaries under the drill time (a pipe gets them whole). */
+export function fitTerminal(lead: string, body: string): string[] {
+  const line = lead + body;
+  if (!process.stdout.isTTY) return [line];
+  const width = (process.stdout.columns || 80) - 1;
+  if (visibleLength(line) <= width) return [line];
+  return wrap(body, width, lead, ' '.repeat(visibleLength(lead)));
+}
 
 function parseSpeed(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -113,7 +125,7 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
     const id = loaded ? await runner.openDrill(engine, loaded, script, g.actor, systemClock.now()) : target;
     const pin = runner.pinOf(engine, id);
     const tell = (l: DrillLine) => {
-      if (!g.json) printLines(lineText(l));
+      if (!g.json) printLines(fitTerminal(...lineText(l)));
     };
     const drill = new runner.DrillRun(engine, id, pin, tell, { clocks: !g.json });
     if (!g.json && loaded) {

@@ -49,7 +49,8 @@ async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: numbe
     const now = drill.now();
     const next = drill.pending()[0];
     const untilEnd = drill.pin.end > now;
-    printLines(['', pc.bold(`${drill.id}  DRILL ${drill.offset(now)}`), await drill.clockLine(now), next ? `next inject: ${offsetLabel(next.offset_ms)} ${next.id}` : 'no inject left', '']);
+    const { fitTerminal } = await import('../commands/drill.js');
+    printLines(['', pc.bold(`${drill.id}  DRILL ${drill.offset(now)}`), ...fitTerminal('', await drill.clockLine(now)), next ? `next inject: ${offsetLabel(next.offset_ms)} ${next.id}` : 'no inject left', '']);
     const choices: Choice<Move>[] = [];
     if (untilEnd) choices.push({ value: 'step', name: 'Advance 30 minutes' });
     if (next) choices.push({ value: 'next', name: `Advance to the next inject (${offsetLabel(next.offset_ms)} ${next.id})` });
