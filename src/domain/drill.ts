@@ -1,4 +1,5 @@
 import type { Condition } from './runbook.js';
+import { duration } from './duration.js';
 import type { Phase } from './phases.js';
 
 /**
@@ -149,16 +150,8 @@ export function offsetLabel(ms: number): string {
   return `T${sign}${d ? `${d}d ` : ''}${hm}`;
 }
 
-/** A duration for people: "3 h 20 min", "2 d 1 h". */
-export function spanLabel(ms: number): string {
-  let m = Math.round(Math.abs(ms) / 60_000);
-  const d = Math.floor(m / 1440);
-  m -= d * 1440;
-  const h = Math.floor(m / 60);
-  m -= h * 60;
-  const parts = [d ? `${d} d` : '', h ? `${h} h` : '', m || (!d && !h) ? `${m} min` : ''].filter(Boolean);
-  return parts.join(' ');
-}
+/** A duration for people: "3 h 20 min", "2 d 1 h" (the reports' format). */
+export const spanLabel = (ms: number): string => duration(Math.abs(ms));
 
 export function describeTarget(t: DrillFrom): string {
   if (t === 'start') return 'the start of the drill';
