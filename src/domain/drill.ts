@@ -1,5 +1,5 @@
 import type { Condition } from './runbook.js';
-import { duration } from './duration.js';
+import { dayHourMinute, duration } from './duration.js';
 import type { Phase } from './phases.js';
 
 /**
@@ -141,11 +141,7 @@ export function parseOffset(text: string): number | null {
 /** Milliseconds → "T+2d 4h30m" style label for the room (minutes precision). */
 export function offsetLabel(ms: number): string {
   const sign = ms < 0 ? '-' : '+';
-  let m = Math.round(Math.abs(ms) / 60_000);
-  const d = Math.floor(m / 1440);
-  m -= d * 1440;
-  const h = Math.floor(m / 60);
-  m -= h * 60;
+  const { d, h, m } = dayHourMinute(ms, Math.round);
   const hm = `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
   return `T${sign}${d ? `${d}d ` : ''}${hm}`;
 }

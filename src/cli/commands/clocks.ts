@@ -5,6 +5,7 @@ import { InvalidInput } from '../../domain/errors.js';
 import { recordObligation } from '../../engine/actions.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { oneLine } from '../../domain/text.js';
+import { dayHourMinute } from '../../domain/duration.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table } from '../output.js';
@@ -13,11 +14,7 @@ import { statusLabel } from './assess.js';
 /** "2 d 4 h", "3 h 12 min", "-5 h 2 min" (overdue). */
 export function remaining(ms: number): string {
   const sign = ms < 0 ? '-' : '';
-  let m = Math.floor(Math.abs(ms) / 60_000);
-  const d = Math.floor(m / 1440);
-  m -= d * 1440;
-  const h = Math.floor(m / 60);
-  m -= h * 60;
+  const { d, h, m } = dayHourMinute(ms);
   return `${sign}${d ? `${d} d ` : ''}${d || h ? `${h} h` : ''}${d ? '' : ` ${m} min`}`.trim();
 }
 
