@@ -6,7 +6,7 @@ import { auditLine, cell, code, table, text } from '../report/markdown.js';
 import { documentTitle } from '../report/render.js';
 import { timelineSvg } from '../report/svg.js';
 import { utc } from '../report/format.js';
-import { pinOf, scoreOf } from './runner.js';
+import { pinOf, REFUSAL_NOTE, scoreOf } from './runner.js';
 import type { DrillScore, ObjectiveScore } from './score.js';
 
 /**
@@ -132,8 +132,8 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
     improve.push({ issue: `Step ${s.step} (${s.title}) skipped: ${s.reason}`, action: 'Confirm the step can be done under pressure, or change the runbook on purpose', capability: 'Planning', owner: 'incident_lead', evidence: s.at ? `skipped at ${when(pin, s.at)}` : 'skipped' });
   }
   for (const e of d.events) {
-    if (e.type === 'note.added' && e.event.type === 'note.added' && e.event.payload.text.startsWith('drill script: ')) {
-      improve.push({ issue: e.event.payload.text.slice('drill script: '.length), action: 'Fix the plan (or the script) so the action is possible when it is needed', capability: 'Planning', owner: 'incident_lead', evidence: `seq ${e.seq}` });
+    if (e.event.type === 'note.added' && e.event.payload.text.startsWith(REFUSAL_NOTE)) {
+      improve.push({ issue: e.event.payload.text.slice(REFUSAL_NOTE.length), action: 'Fix the plan (or the script) so the action is possible when it is needed', capability: 'Planning', owner: 'incident_lead', evidence: `seq ${e.seq}` });
     }
   }
   out.push('### Strengths', '');

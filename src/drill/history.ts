@@ -31,7 +31,7 @@ export async function drillHistory(engine: Engine, scenarioId?: string): Promise
       incident: row.id,
       script: pin.script?.id ?? null,
       run_at: pin.run_at,
-      ended: engine.store.events(row.id).some((e) => e.type === 'drill.ended'),
+      ended: engine.store.hasEvent(row.id, 'drill.ended'),
       objectives: {
         total: s.objectives.length,
         met: count(s.objectives, 'met'),

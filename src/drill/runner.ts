@@ -29,6 +29,8 @@ export type DrillLine =
   | { readonly kind: 'refused'; readonly at: string; readonly offset: string; readonly text: string };
 
 export const FACILITATOR = 'facilitator';
+/** A scripted action the engine refused is kept as a note starting with this; the report lists them. */
+export const REFUSAL_NOTE = 'drill script: ';
 export const SCRIPT_ACTOR = 'drill-script';
 
 export function drillPin(loaded: LoadedScenario, script: LoadedScript | null, runAt: string): DrillPin {
@@ -57,7 +59,7 @@ export async function openDrill(engine: Engine, loaded: LoadedScenario, script: 
 /** The pin of a drill incident (its first event), or an error naming the incident. */
 export function pinOf(engine: Engine, id: string): DrillPin {
   const row = engine.incident(id);
-  const first = engine.store.events(id, 0)[0];
+  const first = engine.store.firstEvent(id);
   if (row.mode !== 'drill' || first?.type !== 'incident.opened' || !first.payload.drill) throw new InvalidInput(`<incident>: ${id} is not a drill (irr drill run <scenario> starts one)`);
   return first.payload.drill;
 }
@@ -90,7 +92,7 @@ export class DrillRun {
   }
 
   ended(): boolean {
-    return this.events().some((e) => e.type === 'drill.ended');
+    return this.engine.store.hasEvent(this.id, 'drill.ended');
   }
 
   /** Injects not yet logged (fired or held back), in order. */
@@ -245,7 +247,7 @@ export class DrillRun {
       if (!(err instanceof IrrError) || err instanceof IntegrityFailure) throw err;
       const text = `${action.at} ${d.kind} refused: ${err.message}`;
       // The refusal is part of what the drill found: keep it in the log as evidence.
-      await actions.addNote(this.engine, this.id, { actor: FACILITATOR, at }, `drill script: ${text}`);
+      await actions.addNote(this.engine, this.id, { actor: FACILITATOR, at }, `${REFUSAL_NOTE}${text}`);
       this.tell({ kind: 'refused', at, offset: this.offset(at), text });
       return false;
     }

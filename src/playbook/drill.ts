@@ -303,17 +303,23 @@ export function shippedScriptFiles(): string[] {
 }
 
 /** The scenario id a script file names, read without checking the rest (for listings). */
-export function scriptScenarioId(file: string): string | undefined {
+function scriptScenarioId(file: string): string | undefined {
   const src = YamlSource.fromFile(file);
   const raw = src.ok ? src.toJS() : undefined;
   return isObj(raw) && typeof raw.scenario === 'string' ? raw.scenario : undefined;
 }
 
-/** Shipped scripts of a scenario, as paths relative to the working directory when shorter. */
-export function scriptsOf(scenarioId: string): string[] {
-  return shippedScriptFiles().filter((f) => scriptScenarioId(f) === scenarioId);
+/** Shipped scripts grouped by the scenario they name (each script file read once). */
+export function shippedScriptsByScenario(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of shippedScriptFiles()) {
+    const id = scriptScenarioId(f);
+    if (id !== undefined) out.set(id, [...(out.get(id) ?? []), f]);
+  }
+  return out;
 }
 
+/** Paths relative to the working directory when that is shorter. */
 export function displayPath(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel.length < file.length && !rel.startsWith('..') ? rel : file;

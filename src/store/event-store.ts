@@ -250,6 +250,17 @@ export class EventStore {
     return (this.sql('SELECT MAX(at) AS at FROM events WHERE incident = ?').get(incident) as { at: string | null }).at ?? undefined;
   }
 
+  /** The first event (incident.opened) alone: what an incident pins, without reading its whole log. */
+  firstEvent(incident: string): StoredEvent | undefined {
+    const row = this.sql('SELECT * FROM events WHERE incident = ? ORDER BY seq LIMIT 1').get(incident) as EventRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Whether the incident's log holds an event of this type (answered by SQLite, no payload parsed). */
+  hasEvent(incident: string, type: string): boolean {
+    return this.sql('SELECT 1 FROM events WHERE incident = ? AND type = ? LIMIT 1').get(incident, type) !== undefined;
+  }
+
   events(incident: string, afterSeq = 0): StoredEvent[] {
     const rows = this.sql('SELECT * FROM events WHERE incident = ? AND seq > ? ORDER BY seq').all(incident, afterSeq) as EventRow[];
     return rows.map(fromRow);

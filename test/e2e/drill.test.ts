@@ -217,6 +217,23 @@ describe('scripted drills on the real engine', () => {
     expect(irr(['drill', 'run', scenario, '--script', scriptFile, '--speed', 'fast'], { db }).stderr).toMatch(/--speed: "fast" is not a positive number/);
   });
 
+  it('refuses options that would be silently ignored, and a mistyped drill or scenario, with one line and no database', () => {
+    const db = join(tempDir(), 'irr.db');
+    const cases: [string[], RegExp][] = [
+      [['drill', 'run', 'ransomware-eu-us', '--report', 'aar.html'], /--report: only a scripted run/],
+      [['drill', 'run', 'ransomware-eu-us', '--script', script('ransomware-eu-us', 'misses'), '--answers', 'a.yaml'], /--answers: a scripted drill asks no questions/],
+      [['drill', 'run', 'DRL-2026-0042', '--answers', 'a.yaml'], /--db: no irr database/],
+      [['drill', 'history', 'ransomware-eu'], /no shipped drill scenario "ransomware-eu"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = irr(args, { db });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(db)).toBe(false);
+    }
+  });
+
   it('an interactive drill without a terminal says what to do instead (exit 2)', () => {
     const db = join(tempDir(), 'irr.db');
     const r = irr(['drill', 'run', 'ransomware-eu-us'], { db });

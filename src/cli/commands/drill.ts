@@ -21,9 +21,10 @@ async function world() {
 export async function list(g: GlobalOptions): Promise<void> {
   const d = await import('../../playbook/drill.js');
   const w = await world();
+  const scripts = d.shippedScriptsByScenario();
   const rows = d.shippedScenarioFiles().map((f) => {
     const s = d.loadScenarioFile(f, w);
-    return { id: s.scenario.id, title: s.scenario.title, runbook: s.scenario.runbook, duration: s.scenario.duration, objectives: s.scenario.objectives.length, injects: s.scenario.injects.length, scripts: d.scriptsOf(s.scenario.id).map(d.displayPath) };
+    return { id: s.scenario.id, title: s.scenario.title, runbook: s.scenario.runbook, duration: s.scenario.duration, objectives: s.scenario.objectives.length, injects: s.scenario.injects.length, scripts: (scripts.get(s.scenario.id) ?? []).map(d.displayPath) };
   });
   if (g.json) {
     printJson(rows);
@@ -41,6 +42,12 @@ export async function validate(g: GlobalOptions, files: string[]): Promise<void>
   const w = await world();
   const problems: Problem[] = [];
   const ok: string[] = [];
+  const scenarios = new Map<string, ReturnType<typeof d.loadScenarioFile>>();
+  const scenarioNamed = (id: string) => {
+    let s = scenarios.get(id);
+    if (!s) scenarios.set(id, (s = d.loadScenarioFile(d.resolveScenarioFile(id), w)));
+    return s;
+  };
   for (const file of files) {
     const src = YamlSource.fromFile(file);
     const raw = src.ok ? src.toJS() : undefined;
@@ -49,7 +56,7 @@ export async function validate(g: GlobalOptions, files: string[]): Promise<void>
       const scenarioId = (raw as { scenario?: unknown }).scenario;
       let scenario;
       try {
-        scenario = typeof scenarioId === 'string' ? d.loadScenarioFile(d.resolveScenarioFile(scenarioId), w) : undefined;
+        scenario = typeof scenarioId === 'string' ? scenarioNamed(scenarioId) : undefined;
       } catch (err) {
         problems.push(src.problem(['scenario'], `scenario: ${(err as Error).message.replace(/^<scenario>: /, '')}`));
       }
@@ -113,6 +120,8 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
   const w = await world();
   const resuming = /^DRL-\d{4}-\d{4}$/.test(target);
   if (resuming && opts.script) throw new InvalidInput('--script: a scripted drill starts from its scenario (irr drill run <scenario-id> --script <file>), not from a running drill');
+  if (opts.script && opts.answers !== undefined) throw new InvalidInput('--answers: a scripted drill asks no questions; give --script or --answers, not both');
+  if (!opts.script && opts.report) throw new InvalidInput('--report: only a scripted run writes the report as it ends; after an interactive drill use irr drill report <DRL-id>');
   const loaded = resuming ? undefined : d.loadScenarioFile(d.resolveScenarioFile(target), w);
   const script = loaded && opts.script ? d.loadScriptFile(opts.script, loaded, w) : null;
   if (!script) {
@@ -121,7 +130,8 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
       throw new InvalidInput('drill run: an interactive drill needs a terminal; give --script <file> for an unattended run (irr drill list shows the shipped scripts), or --answers <file>');
     }
   }
-  await withEngine(g, { create: true }, async (engine) => {
+  // Resuming never creates a database: a mistyped --db must not leave an empty file behind.
+  await withEngine(g, { create: !resuming }, async (engine) => {
     const id = loaded ? await runner.openDrill(engine, loaded, script, g.actor, systemClock.now()) : target;
     const pin = runner.pinOf(engine, id);
     const tell = (l: DrillLine) => {
@@ -140,7 +150,7 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
       const pace = async (from: string, to: string) => {
         if (speed === undefined) return;
         const ms = (Date.parse(to) - Date.parse(from)) / speed;
-        if (ms > 0) await new Promise((r) => setTimeout(r, Math.min(ms, 60_000)));
+        if (ms > 0) await new Promise((r) => setTimeout(r, ms));
       };
       const { refused } = await runner.runScript(drill, script, pace);
       const score = await drill.score();
@@ -226,6 +236,7 @@ export async function report(g: GlobalOptions, id: string, opts: { format?: stri
 export async function history(g: GlobalOptions, scenarioId: string | undefined): Promise<void> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(g.db)) {
+    if (scenarioId !== undefined) (await import('../../playbook/drill.js')).resolveScenarioFile(scenarioId);
     if (g.json) printJson([]);
     else printLines('no drills run yet (irr drill run <scenario> --script <file>)');
     return;
@@ -233,6 +244,11 @@ export async function history(g: GlobalOptions, scenarioId: string | undefined):
   await withEngine(g, { create: false }, async (engine) => {
     const { drillHistory } = await import('../../drill/history.js');
     const runs = await drillHistory(engine, scenarioId);
+    if (runs.length === 0 && scenarioId !== undefined) {
+      // A typo must not look like "never rehearsed": name what exists (exit 2).
+      const d = await import('../../playbook/drill.js');
+      d.resolveScenarioFile(scenarioId);
+    }
     if (g.json) {
       printJson(runs);
       return;

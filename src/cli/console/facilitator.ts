@@ -39,7 +39,7 @@ export async function facilitate(g: GlobalOptions, drill: DrillRun, answersFile:
 const DEFAULT_SPEED = 60;
 
 async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: number | undefined): Promise<void> {
-  const { scoreLines } = await import('../commands/drill.js');
+  const { fitTerminal, scoreLines } = await import('../commands/drill.js');
   const pace = speed ?? DEFAULT_SPEED;
   for (;;) {
     if (drill.ended()) {
@@ -49,7 +49,6 @@ async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: numbe
     const now = drill.now();
     const next = drill.pending()[0];
     const untilEnd = drill.pin.end > now;
-    const { fitTerminal } = await import('../commands/drill.js');
     printLines(['', pc.bold(`${drill.id}  DRILL ${drill.offset(now)}`), ...fitTerminal('', await drill.clockLine(now)), next ? `next inject: ${offsetLabel(next.offset_ms)} ${next.id}` : 'no inject left', '']);
     const choices: Choice<Move>[] = [];
     if (untilEnd) choices.push({ value: 'step', name: 'Advance 30 minutes' });
@@ -80,7 +79,7 @@ async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: numbe
         const target = drill.timeOf(next!);
         for (let t = Date.parse(now); t < Date.parse(target); ) {
           const stepTo = Math.min(t + 15 * 60_000, Date.parse(target));
-          await new Promise((r) => setTimeout(r, Math.min((stepTo - t) / pace, 60_000)));
+          await new Promise((r) => setTimeout(r, (stepTo - t) / pace));
           await drill.advanceTo(new Date(stepTo).toISOString());
           t = stepTo;
         }
