@@ -23,6 +23,8 @@ export type Deadline =
   | { readonly none: true };
 
 export interface Exemption {
+  /** Kebab case, unique within the regime: what `--exemption` names when a duty is waived. */
+  readonly id: string;
   readonly when: Condition;
   readonly ref: string;
   readonly text: string;

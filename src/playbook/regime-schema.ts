@@ -38,7 +38,16 @@ export const RegimeSchema = z
         enisa_at_least: z.enum(RISK_LEVELS),
         also_required_when: ConditionSchema.optional().describe('Required whatever the ENISA level when this holds (e.g. Singapore: 500 or more people).'),
         exemptions: z
-          .array(z.object({ when: ConditionSchema, ref: z.string().min(1), text: z.string().min(1) }).strict())
+          .array(
+            z
+              .object({
+                id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab case, e.g. art34-3a').describe('Names the exemption in `irr obligation … waived --exemption <id>`.'),
+                when: ConditionSchema,
+                ref: z.string().min(1),
+                text: z.string().min(1),
+              })
+              .strict(),
+          )
           .default([]),
       })
       .strict()

@@ -30,8 +30,12 @@ export function checkRegime(src: YamlSource, isCalendar: (code: string) => boole
     for (const p of checkCondition(raw.applies_when, CORE_FACTS, ['applies_when'])) at(p.path, p.message);
     const threshold = isObj(raw.threshold) ? raw.threshold : {};
     if (threshold.also_required_when !== undefined) for (const p of checkCondition(threshold.also_required_when, CORE_FACTS, ['threshold', 'also_required_when'])) at(p.path, p.message);
+    const exemptionIds = new Set<unknown>();
     (Array.isArray(threshold.exemptions) ? threshold.exemptions : []).forEach((e, i) => {
-      if (isObj(e)) for (const p of checkCondition(e.when, CORE_FACTS, ['threshold', 'exemptions', i, 'when'])) at(p.path, p.message);
+      if (!isObj(e)) return;
+      for (const p of checkCondition(e.when, CORE_FACTS, ['threshold', 'exemptions', i, 'when'])) at(p.path, p.message);
+      if (exemptionIds.has(e.id)) at(['threshold', 'exemptions', i, 'id'], `duplicate exemption id "${String(e.id)}"`);
+      exemptionIds.add(e.id);
     });
     const clock = isObj(raw.clock) ? raw.clock : {};
     const starts = isObj(clock.starts) ? clock.starts : {};
