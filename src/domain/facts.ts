@@ -156,16 +156,26 @@ export function parseInstant(raw: string): string | null {
   return instantProblem(raw) === null ? new Date(Date.parse(raw)).toISOString() : null;
 }
 
-/** Why a text is not an instant irr accepts, or null when it is one. */
+/**
+ * Why a text is not an instant irr accepts, or null when it is one. Date.parse rolls impossible
+ * values over (2026-02-30 → 2026-03-02, 24:00 → the next day): each field is checked first.
+ */
 export function instantProblem(raw: string): string | null {
-  if (!ISO_WITH_OFFSET.test(raw)) return `"${raw}" is not an ISO 8601 date-time with offset (e.g. 2026-03-01T09:30:00+01:00)`;
+  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+  if (!ISO_WITH_OFFSET.test(raw)) return `"${shown}" is not an ISO 8601 date-time with offset (e.g. 2026-03-01T09:30:00+01:00)`;
   const [y, m, d] = raw.slice(0, 10).split('-').map(Number) as [number, number, number];
   if (y < 1900) return `"${raw}": year ${y} is not plausible for an incident`;
-  // Reject impossible calendar dates that Date.parse silently rolls over (e.g. 2026-02-30).
   const probe = new Date(Date.UTC(y, m - 1, d));
-  if (Number.isNaN(Date.parse(raw)) || probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) {
+  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) {
     return `"${raw}": ${raw.slice(0, 10)} is not a date in the calendar`;
   }
+  const [hh, mm, ss] = [raw.slice(11, 13), raw.slice(14, 16), raw[16] === ':' ? raw.slice(17, 19) : '00'].map(Number) as [number, number, number];
+  if (hh > 23 || mm > 59 || ss > 59) return `"${raw}": ${raw.slice(11, raw[16] === ':' ? 19 : 16)} is not a time of day (00:00:00 to 23:59:59)`;
+  const off = /([+-])(\d{2}):(\d{2})$/.exec(raw);
+  if (off && (Number(off[2]) > 14 || Number(off[3]) > 59 || (Number(off[2]) === 14 && Number(off[3]) > 0))) {
+    return `"${raw}": ${off[0]} is not a UTC offset (at most ±14:00)`;
+  }
+  if (Number.isNaN(Date.parse(raw))) return `"${raw}" is not a date-time irr can read`;
   return null;
 }
 

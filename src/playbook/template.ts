@@ -57,7 +57,7 @@ export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>
   if (!src.ok) return { problems: [...src.problems] };
   const raw = src.toJS();
   const parsed = TemplateFrontMatterSchema.safeParse(raw);
-  const problems: Problem[] = parsed.success ? [] : schemaProblems(src, parsed.error);
+  const problems: Problem[] = parsed.success ? [] : schemaProblems(src, parsed.error, 'template front matter');
   if (!parsed.success) return { problems };
   const fm = parsed.data;
   const at = (path: Path, msg: string, key = false) => problems.push(src.problem(path, `${pathLabel(path)}: ${msg}`, key));

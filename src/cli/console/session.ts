@@ -19,7 +19,7 @@ import { statusLabel } from '../commands/assess.js';
 import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks.js';
 import { renderStatus } from '../commands/incident.js';
 import type { GlobalOptions } from '../context.js';
-import { askFact, parseTimeAnswer, showValue, timeProblem } from './answers.js';
+import { askFact, askTime, showValue } from './answers.js';
 import { BadAnswer, type Choice, type Prompter } from './prompter.js';
 import { header, mainChoices } from './screens.js';
 
@@ -124,12 +124,7 @@ export class ConsoleSession {
       validate: (s) => (s.trim() === '' ? 'the incident needs a title' : /[\u0000-\u001f\u007f-\u009f]/.test(s) ? 'plain text only' : null),
     });
     const now = systemClock.now();
-    const detected = await this.p.input({
-      message: 'When was it detected? "now", ISO time with offset, or YYYY-MM-DD HH:MM local',
-      default: 'now',
-      validate: (s) => timeProblem(s, now),
-    });
-    const detectedAt = (parseTimeAnswer(detected, now) as { value: string }).value;
+    const detectedAt = (await askTime(this.p, { message: 'When was it detected? "now", ISO time with offset, or YYYY-MM-DD HH:MM local', now, default: 'now' }))!;
     const engine = this.engine(true);
     const loaded = shipped.find((l) => l.runbook.id === playbook)!;
     const opened = await engine.open({ playbook: loaded, title, who: engine.who(this.g.actor) });
@@ -378,8 +373,8 @@ export class ConsoleSession {
     let ref: string | undefined;
     let reason: string | undefined;
     if (action === 'sent') {
-      const at = await this.p.input({ message: 'When was it sent? "now", ISO time with offset, or YYYY-MM-DD HH:MM local', default: 'now', validate: (s) => timeProblem(s, now) });
-      who = engine.who(this.g.actor, (parseTimeAnswer(at, now) as { value: string }).value, id);
+      const at = (await askTime(this.p, { message: 'When was it sent? "now", ISO time with offset, or YYYY-MM-DD HH:MM local', now, default: 'now' }))!;
+      who = engine.who(this.g.actor, at, id);
       channel = (await this.p.input({ message: 'Channel (portal, email, post, phone…)' })).trim() || undefined;
       ref = (await this.p.input({ message: 'Reference given by the recipient (empty if none)' })).trim() || undefined;
       if (o.due_at && Date.parse(who.at) > Date.parse(o.due_at)) {
