@@ -181,15 +181,28 @@ export function instantProblem(raw: string): string | null {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** A value from a facts file named in an error without walking into it (a list nested 5,000 deep is "a list"). */
+function shortValue(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'a mapping';
+  const text = typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
 function fail(error: string): Parsed<never> {
   return { ok: false, error };
 }
+
+class NestedList extends Error {}
 
 function splitList(raw: string): string[] {
   const trimmed = raw.trim();
   if (trimmed.startsWith('[')) {
     const parsed: unknown = JSON.parse(trimmed);
     if (!Array.isArray(parsed)) throw new Error('not a list');
+    // A nested list is not a list of values; String() of one 5,000 deep overflows the stack.
+    if (parsed.some((x) => typeof x === 'object' && x !== null)) throw new NestedList();
     return parsed.map(String);
   }
   return trimmed === '' ? [] : trimmed.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -224,15 +237,15 @@ export function checkFactValue(def: FactDefinition, value: unknown): Parsed<Fact
     case 'enum_list': {
       if (!Array.isArray(value)) return fail(`expected a list of ${def.values.join(', ')}`);
       const bad = value.filter((v) => typeof v !== 'string' || !def.values.includes(v));
-      if (bad.length > 0) return fail(`unknown value${bad.length > 1 ? 's' : ''} ${bad.map(String).join(', ')}; expected any of ${def.values.join(', ')}`);
+      if (bad.length > 0) return fail(`unknown value${bad.length > 1 ? 's' : ''} ${bad.slice(0, 5).map(shortValue).join(', ')}${bad.length > 5 ? ', …' : ''}; expected any of ${def.values.join(', ')}`);
       return { ok: true, value: [...new Set(value as string[])].sort() };
     }
     case 'jurisdiction_counts': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('expected a map of jurisdiction codes to counts, e.g. {"US-CA":1200,"DE":40}');
       const out: Record<string, number> = {};
       for (const [code, n] of Object.entries(value as Record<string, unknown>)) {
-        if (!JURISDICTION.test(code)) return fail(`"${code}" is not an ISO 3166 code (e.g. DE, US-CA)`);
-        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return fail(`count for ${code} must be a whole number of 0 or more`);
+        if (!JURISDICTION.test(code)) return fail(`${shortValue(code)} is not an ISO 3166 code (e.g. DE, US-CA)`);
+        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return fail(`count for ${code} must be a whole number of 0 or more, not ${shortValue(n)}`);
         out[code] = n;
       }
       return { ok: true, value: Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b))) };
@@ -280,8 +293,8 @@ export function parseFactText(def: FactDefinition, raw: string): Parsed<FactValu
       default:
         return checkFactValue(def, raw);
     }
-  } catch {
-    return fail('is not valid JSON');
+  } catch (err) {
+    return fail(err instanceof NestedList ? 'expected a flat list of values, not a list of lists' : 'is not valid JSON');
   }
 }
 

@@ -1,4 +1,4 @@
-import { InvalidInput, Refused } from '../domain/errors.js';
+import { InvalidInput, Refused, type ErrorField } from '../domain/errors.js';
 import { OBLIGATION_ACTIONS, type NewEvent, type ObligationAction } from '../domain/events.js';
 import { checkFactValue, parseFactText, type FactCatalogue, type FactValue } from '../domain/facts.js';
 import { canonicalJson } from '../domain/canonical.js';
@@ -25,9 +25,9 @@ function refuse(lines: readonly string[], lead: string): never {
 
 function ensureStep(ctx: IncidentContext, step: string): void {
   if (ctx.plan.some((s) => s.id === step)) return;
-  if (step.trim() === '') throw new InvalidInput('<step-id>: empty step id (irr status lists them)');
+  if (step.trim() === '') throw new InvalidInput('empty step id (irr status lists them)', [], { flag: '<step-id>' });
   const near = ctx.plan.map((s) => s.id).filter((id) => id.includes(step) || step.includes(id));
-  throw new InvalidInput(`<step-id>: no step "${step}" in runbook ${ctx.playbook.id}${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ' (irr status lists them)'}`);
+  throw new InvalidInput(`no step "${step}" in runbook ${ctx.playbook.id}${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ' (irr status lists them)'}`, [], { flag: '<step-id>' });
 }
 
 function ensureOpen(ctx: IncidentContext, phase: Phase, what: string): void {
@@ -46,7 +46,7 @@ export function completeStep(ctx: IncidentContext, phase: Phase, who: Actor, ste
 
 export function skipStep(ctx: IncidentContext, phase: Phase, who: Actor, step: string, reason: string | undefined): NewEvent[] {
   ensureStep(ctx, step);
-  if (!reason || reason.trim() === '') throw new InvalidInput(`--reason: skipping step ${step} needs a reason (it is kept in the record)`);
+  if (!reason || reason.trim() === '') throw new InvalidInput(`skipping step ${step} needs a reason (it is kept in the record)`, [], { flag: '--reason' });
   checkText('--reason', reason);
   ensureOpen(ctx, phase, `step ${step}`);
   const blockers = skipBlockers(ctx, step);
@@ -56,7 +56,7 @@ export function skipStep(ctx: IncidentContext, phase: Phase, who: Actor, step: s
 
 /** Parse `key=value` pairs against the incident's vocabulary; every bad pair is reported at once. */
 export function parseFactArgs(catalogue: FactCatalogue, pairs: readonly string[]): Record<string, FactValue> {
-  if (pairs.length === 0) throw new InvalidInput('<key>=<value>: give at least one fact, e.g. subjects_total=1200');
+  if (pairs.length === 0) throw new InvalidInput('give at least one fact, e.g. subjects_total=1200', [], { flag: '<key>=<value>' });
   const out: Record<string, FactValue> = {};
   const problems: string[] = [];
   for (const pair of pairs) {
@@ -84,19 +84,25 @@ export function parseFactArgs(catalogue: FactCatalogue, pairs: readonly string[]
 }
 
 /** Check already-typed values (a JSON facts file, the console's typed prompts). */
-export function checkFacts(catalogue: FactCatalogue, values: Readonly<Record<string, unknown>>, source: string): Record<string, FactValue> {
+export function checkFacts(catalogue: FactCatalogue, values: Readonly<Record<string, unknown>>, source: string, field: ErrorField = {}): Record<string, FactValue> {
   const out: Record<string, FactValue> = {};
   const problems: string[] = [];
+  const bad: string[] = [];
   for (const [key, raw] of Object.entries(values)) {
     const def = own(catalogue, key);
-    if (!def) problems.push(`${source}: unknown fact "${key}"`);
-    else {
+    if (!def) {
+      problems.push(`${source}: unknown fact "${key}"`);
+      bad.push(key);
+    } else {
       const parsed = checkFactValue(def, raw);
       if (parsed.ok) out[key] = parsed.value;
-      else problems.push(`${source}: ${key}: ${parsed.error}`);
+      else {
+        problems.push(`${source}: ${key}: ${parsed.error}`);
+        bad.push(key);
+      }
     }
   }
-  if (problems.length > 0) throw new InvalidInput(problems.join('; '));
+  if (problems.length > 0) throw new InvalidInput(problems.join('; '), [], { ...field, ...(bad.length === 1 ? { fact: bad[0]! } : {}) });
   return out;
 }
 
@@ -116,7 +122,7 @@ export function recordFacts(ctx: IncidentContext, phase: Phase, who: Actor, fact
 }
 
 export function addNote(who: Actor, text: string, step?: string, ctx?: IncidentContext): NewEvent[] {
-  if (text.trim() === '') throw new InvalidInput('<text>: the note is empty');
+  if (text.trim() === '') throw new InvalidInput('the note is empty', [], { flag: '<text>' });
   checkText('<text>', text, { multiline: true });
   if (step !== undefined && ctx) ensureStep(ctx, step);
   return [{ type: 'note.added', ...who, payload: { text, ...(step ? { step } : {}) } }];
@@ -130,8 +136,8 @@ export function advance(ctx: IncidentContext, phase: Phase, who: Actor): NewEven
 
 export function reopen(ctx: IncidentContext, phase: Phase, who: Actor, target: string, reason: string | undefined): NewEvent[] {
   const to = parsePhase(target);
-  if (!to || to === 'closed') throw new InvalidInput(`<phase>: "${target}" is not a phase to reopen (${WORK_PHASES.join(', ')})`);
-  if (!reason || reason.trim() === '') throw new InvalidInput('--reason: going back needs a reason (e.g. "reinfection found on host X")');
+  if (!to || to === 'closed') throw new InvalidInput(`"${target}" is not a phase to reopen (${WORK_PHASES.join(', ')})`, [], { flag: '<phase>' });
+  if (!reason || reason.trim() === '') throw new InvalidInput('going back needs a reason (e.g. "reinfection found on host X")', [], { flag: '--reason' });
   checkText('--reason', reason);
   const blockers = reopenBlockers(phase, to);
   if (blockers.length > 0) refuse(blockers, `reopen ${ctx.id} refused`);
@@ -159,14 +165,14 @@ export function isCalendarDate(s: string): boolean {
  */
 export function recordAction(ctx: IncidentContext, who: Actor, args: { readonly text: string; readonly owner: string | undefined; readonly due: string | undefined }): NewEvent[] {
   const text = args.text.trim();
-  if (text === '') throw new InvalidInput('<text>: the action is empty (say what is to be done)');
+  if (text === '') throw new InvalidInput('the action is empty (say what is to be done)', [], { flag: '<text>' });
   checkText('<text>', text);
   const owner = args.owner?.trim() ?? '';
-  if (owner === '') throw new InvalidInput('--owner: an action needs an owner (a person or a team)');
+  if (owner === '') throw new InvalidInput('an action needs an owner (a person or a team)', [], { flag: '--owner' });
   checkText('--owner', owner);
   const due = args.due?.trim() ?? '';
-  if (due === '') throw new InvalidInput('--due: an action needs a due date (YYYY-MM-DD)');
-  if (!isCalendarDate(due)) throw new InvalidInput(`--due: "${due}" is not a calendar date (YYYY-MM-DD, e.g. 2026-04-30)`);
+  if (due === '') throw new InvalidInput('an action needs a due date (YYYY-MM-DD)', [], { flag: '--due' });
+  if (!isCalendarDate(due)) throw new InvalidInput(`"${due}" is not a calendar date (YYYY-MM-DD, e.g. 2026-04-30)`, [], { flag: '--due' });
   return [{ type: 'action.recorded', ...who, payload: { id: `A${ctx.actions.length + 1}`, text, owner, due } }];
 }
 
@@ -179,16 +185,16 @@ export function recordObligation(
   args: { readonly obligation: string; readonly action: string; readonly reason?: string; readonly ref?: string; readonly channel?: string; readonly dueAt?: string | null },
 ): NewEvent[] {
   const { obligation, action } = args;
-  if (!known.has(obligation)) throw new InvalidInput(`<obligation-id>: no regime "${obligation}" (irr regime list shows them)`);
-  if (!(OBLIGATION_ACTIONS as readonly string[]).includes(action)) throw new InvalidInput(`<action>: "${action}" is not one of ${OBLIGATION_ACTIONS.join(', ')}`);
+  if (!known.has(obligation)) throw new InvalidInput(`no regime "${obligation}" (irr regime list shows them)`, [], { flag: '<obligation-id>' });
+  if (!(OBLIGATION_ACTIONS as readonly string[]).includes(action)) throw new InvalidInput(`"${action}" is not one of ${OBLIGATION_ACTIONS.join(', ')}`, [], { flag: '<action>' });
   ensureOpen(ctx, phase, `obligation ${obligation}`);
   for (const [field, text] of [['--reason', args.reason], ['--ref', args.ref], ['--channel', args.channel]] as const) if (text !== undefined) checkText(field, text);
   const reason = args.reason?.trim();
-  if ((action === 'waived' || action === 'required') && !reason) throw new InvalidInput(`--reason: a decision that ${obligation} is ${action === 'waived' ? 'not to be sent' : 'required'} must say why (it is kept in the record, GDPR Art 33(5))`);
+  if ((action === 'waived' || action === 'required') && !reason) throw new InvalidInput(`a decision that ${obligation} is ${action === 'waived' ? 'not to be sent' : 'required'} must say why (it is kept in the record, GDPR Art 33(5))`, [], { flag: '--reason' });
   const blockers = obligationBlockers(ctx, obligation, action);
   if (blockers.length > 0) refuse(blockers, `obligation ${obligation} ${action} refused`);
   if (action === 'sent' && args.dueAt && Date.parse(who.at) > Date.parse(args.dueAt) && !reason) {
-    throw new InvalidInput(`--reason: ${obligation} was due ${args.dueAt}; a late notice must give the reasons for the delay`);
+    throw new InvalidInput(`${obligation} was due ${args.dueAt}; a late notice must give the reasons for the delay`, [], { flag: '--reason' });
   }
   return [
     {

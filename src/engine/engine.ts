@@ -36,7 +36,7 @@ const FUTURE_TOLERANCE_MS = 60_000;
 
 export function refuseFutureAt(at: string | undefined, now: string): void {
   if (at !== undefined && Date.parse(at) - Date.parse(now) > FUTURE_TOLERANCE_MS) {
-    throw new InvalidInput(`--at: ${at} is in the future (now is ${now}); --at backdates, it cannot postdate`);
+    throw new InvalidInput(`${at} is in the future (now is ${now}); a time can be backdated, never postdated`, [], { flag: '--at' });
   }
 }
 
@@ -90,7 +90,7 @@ export class Engine {
 
   async open(args: { readonly playbook: PlaybookToPin; readonly title: string; readonly who: Actor; readonly mode?: IncidentMode; readonly drill?: DrillPin }): Promise<StoredEvent> {
     const title = args.title.trim();
-    if (title === '') throw new InvalidInput('--title: the incident needs a title');
+    if (title === '') throw new InvalidInput('the incident needs a title', [], { flag: '--title' });
     checkText('--title', title);
     const mode = args.mode ?? 'real';
     const { runbook, hash, source } = args.playbook;
@@ -133,7 +133,7 @@ export class Engine {
     let row = this.rows.get(id);
     if (!row) {
       row = this.store.incident(id);
-      if (!row) throw new InvalidInput(`<incident>: no incident "${id}" in ${this.store.path} (irr list shows them)`);
+      if (!row) throw new InvalidInput(`no incident "${id}" in ${this.store.path} (irr list shows them)`, [], { flag: '<incident>' });
       this.rows.set(id, row);
     }
     return row;

@@ -127,7 +127,7 @@ export function checkScenario(src: YamlSource, world: DrillWorld): { scenario?: 
     try {
       runbook = resolveRunbook(raw.runbook);
     } catch (err) {
-      at(['runbook'], (err as Error).message.replace(/^--playbook: /, ''));
+      at(['runbook'], (err as Error).message);
     }
   }
   const facts = factsOf(runbook?.runbook);
@@ -332,7 +332,7 @@ export function resolveScenarioFile(idOrFile: string): string {
   const file = shippedScenarioFiles().find((f) => f.endsWith(`/${idOrFile}.yaml`) || f.endsWith(`/${idOrFile}.yml`));
   if (!file) {
     const ids = shippedScenarioFiles().map((f) => f.replace(/^.*\//, '').replace(/\.ya?ml$/, ''));
-    throw new InvalidInput(`<scenario>: no shipped drill scenario "${idOrFile}" (available: ${ids.join(', ')}; or give a path to a .yaml file)`);
+    throw new InvalidInput(`no shipped drill scenario "${idOrFile}" (available: ${ids.join(', ')}; or give a path to a .yaml file)`, [], { flag: '<scenario>' });
   }
   return file;
 }

@@ -7,7 +7,7 @@ import type { StoredEvent } from '../../domain/events.js';
 import type { FactValue } from '../../domain/facts.js';
 import { WORK_PHASES, phaseIndex } from '../../domain/phases.js';
 import type { Regime } from '../../domain/regime.js';
-import { oneLine } from '../../domain/text.js';
+import { oneLine, visible } from '../../domain/text.js';
 import * as actions from '../../engine/actions.js';
 import { Engine } from '../../engine/engine.js';
 import { assessContext, regimes } from '../../engine/obligations.js';
@@ -78,14 +78,18 @@ export class ConsoleSession {
    * Run one change. A refusal (a guard, a conflict with another responder, a bad value) becomes a
    * message on the next screen; an integrity failure or a bad answers file stops the session.
    */
-  private async attempt(what: () => Promise<readonly StoredEvent[]>, success: (events: readonly StoredEvent[]) => string): Promise<boolean> {
+  private async attempt(what: () => Promise<readonly StoredEvent[]>, success: (events: readonly StoredEvent[]) => string, asked: Readonly<Record<string, string>> = {}): Promise<boolean> {
     try {
       const events = await what();
       this.flash.push(pc.green(`saved: ${success(events)}`));
       return true;
     } catch (err) {
       if (err instanceof IrrError && !(err instanceof IntegrityFailure) && !(err instanceof BadAnswer)) {
-        this.flash.push(pc.yellow(`not saved: ${err.message}`));
+        // The engine says which input was wrong as data (a flag on the command line); here that
+        // input is the answer to a question, named as the responder saw it.
+        const flag = err.field?.flag;
+        const question = err.field?.question ?? (flag !== undefined && Object.hasOwn(asked, flag) ? asked[flag] : undefined);
+        this.flash.push(pc.yellow(`not saved: ${visible(err.message)}${question ? ` (your answer to "${question}")` : ''}`));
         return false;
       }
       throw err;
@@ -179,7 +183,7 @@ export class ConsoleSession {
           break;
         case 'note': {
           const text = await this.p.input({ message: 'Note for the timeline (empty to cancel)' });
-          if (text.trim()) await this.attempt(() => actions.addNote(this.engine(false), id, this.who(), text), (e) => `note (seq ${e[0]!.seq})`);
+          if (text.trim()) await this.attempt(() => actions.addNote(this.engine(false), id, this.who(), text), (e) => `note (seq ${e[0]!.seq})`, { '<text>': 'Note for the timeline' });
           break;
         }
         case 'status':
@@ -257,12 +261,12 @@ export class ConsoleSession {
           break;
         case 'skip': {
           const reason = await this.p.input({ message: `Why skip ${stepId}? (kept in the record; empty to cancel)` });
-          if (reason.trim() && (await this.attempt(() => actions.skipStep(engine, id, this.who(), stepId, reason), (e) => `skipped ${stepId} (seq ${e[0]!.seq})`))) return;
+          if (reason.trim() && (await this.attempt(() => actions.skipStep(engine, id, this.who(), stepId, reason), (e) => `skipped ${stepId} (seq ${e[0]!.seq})`, { '--reason': `Why skip ${stepId}?` }))) return;
           break;
         }
         case 'note': {
           const text = await this.p.input({ message: `Note on ${stepId} (empty to cancel)` });
-          if (text.trim()) await this.attempt(() => actions.addNote(engine, id, this.who(), text, stepId), (e) => `note on ${stepId} (seq ${e[0]!.seq})`);
+          if (text.trim()) await this.attempt(() => actions.addNote(engine, id, this.who(), text, stepId), (e) => `note on ${stepId} (seq ${e[0]!.seq})`, { '<text>': `Note on ${stepId}` });
           break;
         }
       }
@@ -383,7 +387,11 @@ export class ConsoleSession {
     } else if (action === 'waived' || action === 'required') {
       reason = await this.p.input({ message: `Why is ${o.id} ${action === 'waived' ? 'not to be sent' : 'required'}? (kept in the record)`, validate: (s) => (s.trim() ? null : 'a decision needs its reason') });
     }
-    await this.attempt(() => actions.recordObligation(engine, id, who, { obligation: o.id, action, reason, channel, ref }), (e) => `${o.id} ${action} (seq ${e[0]!.seq})`);
+    await this.attempt(() => actions.recordObligation(engine, id, who, { obligation: o.id, action, reason, channel, ref }), (e) => `${o.id} ${action} (seq ${e[0]!.seq})`, {
+      '--reason': action === 'sent' ? 'the reasons for the delay' : `Why is ${o.id} ${action === 'waived' ? 'not to be sent' : 'required'}?`,
+      '--channel': 'Channel',
+      '--ref': 'Reference given by the recipient',
+    });
   }
 
   /** The notice from the incident's facts, to a file; a refusal lists every missing item and fact. */
@@ -413,6 +421,6 @@ export class ConsoleSession {
     if (to === BACK) return;
     const reason = await this.p.input({ message: `Why go back to ${to}? (e.g. "reinfection found on host X"; empty to cancel)` });
     if (!reason.trim()) return;
-    await this.attempt(() => actions.reopen(this.engine(false), id, this.who(), to, reason), () => `back to ${to}`);
+    await this.attempt(() => actions.reopen(this.engine(false), id, this.who(), to, reason), () => `back to ${to}`, { '--reason': `Why go back to ${to}?` });
   }
 }
