@@ -104,7 +104,7 @@ function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `text "${snippet(v)}"`;
+  if (typeof v === 'string') return `string "${snippet(v)}"`;
   return `${typeof v} ${snippet(String(v))}`;
 }
 
