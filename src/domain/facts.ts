@@ -186,7 +186,7 @@ function shortValue(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
   if (typeof v === 'object') return 'a mapping';
-  const text = typeof v === 'string' ? JSON.stringify(v) : String(v);
+  const text = String(v);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
@@ -244,7 +244,7 @@ export function checkFactValue(def: FactDefinition, value: unknown): Parsed<Fact
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('expected a map of jurisdiction codes to counts, e.g. {"US-CA":1200,"DE":40}');
       const out: Record<string, number> = {};
       for (const [code, n] of Object.entries(value as Record<string, unknown>)) {
-        if (!JURISDICTION.test(code)) return fail(`${shortValue(code)} is not an ISO 3166 code (e.g. DE, US-CA)`);
+        if (!JURISDICTION.test(code)) return fail(`"${shortValue(code)}" is not an ISO 3166 code (e.g. DE, US-CA)`);
         if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return fail(`count for ${code} must be a whole number of 0 or more, not ${shortValue(n)}`);
         out[code] = n;
       }

@@ -58,7 +58,7 @@ export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>
   // no control characters, located like every other problem.
   lines.slice(end + 1).forEach((l, i) => {
     const m = CONTROL_CHARS.exec(l);
-    if (m && problems.length < 20) problems.push({ file, line: end + 2 + i, col: m.index + 1, message: `body: contains a control character (${visible(m[0])}); write plain text` });
+    if (m && problems.length < 20) problems.push({ file, line: end + 2 + i, col: m.index + 1, message: `body: contains control characters; write plain text (found ${visible(m[0])})` });
   });
   if (basename(file) !== `${fm.id}.md`) at(['id'], `the file must be named ${fm.id}.md`);
 

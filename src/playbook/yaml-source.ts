@@ -87,7 +87,7 @@ export class YamlSource {
       if (isScalar(node)) {
         if (typeof node.value === 'string' && CONTROL_CHARS.test(node.value)) {
           const ch = CONTROL_CHARS.exec(node.value)![0];
-          if (controls++ < 20) this.problems.push(this.at(node, `${path || '(top level)'}: contains a control character (${visible(ch)}); write plain text`));
+          if (controls++ < 20) this.problems.push(this.at(node, `${path || '(top level)'}: contains control characters; write plain text (found ${visible(ch)})`));
         }
         continue;
       }

@@ -67,7 +67,7 @@ interface ParseHash {
   readonly text?: string;
   readonly token?: string | null;
   readonly line?: number;
-  readonly loc?: { readonly first_line: number; readonly first_column: number };
+  readonly loc?: { readonly first_line: number; readonly first_column: number; readonly last_line: number; readonly last_column: number };
   readonly expected?: readonly string[];
 }
 
@@ -76,8 +76,9 @@ interface ParseHash {
 const isJisonParser = (v: unknown): v is { parseError: unknown } => typeof v === 'object' && v !== null && 'parseError' in v;
 const parser: unknown = Reflect.get(hb, 'Parser');
 if (isJisonParser(parser)) parser.parseError = (str: string, hash: ParseHash): never => {
-  const line = hash.loc?.first_line ?? (hash.line ?? 0) + 1;
-  const column = hash.loc?.first_column ?? 0;
+  // The location jison keeps spans the last token it accepted; the offending text starts where it ends.
+  const line = hash.loc?.last_line ?? (hash.line ?? 0) + 1;
+  const column = hash.loc?.last_column ?? 0;
   if (/^Lexical error/.test(str)) throw new TemplateBodyError('Handlebars lexical error: unrecognised text in a {{…}} expression', line, column);
   const expected = (hash.expected ?? []).map((x) => x.replace(/'/g, ''));
   const got = hash.token === 'EOF' ? 'end of the template' : `${hash.token ?? 'text'}${hash.text ? ` "${hash.text}"` : ''}`;
