@@ -3,7 +3,7 @@ import { OBLIGATION_ACTIONS, type NewEvent, type ObligationAction } from '../dom
 import { checkFactValue, parseFactText, type FactCatalogue, type FactValue } from '../domain/facts.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { own } from '../domain/own.js';
-import { checkText } from '../domain/text.js';
+import { checkText, snippet, visible } from '../domain/text.js';
 import { nextPhase, parsePhase, WORK_PHASES, isWorkPhase, type Phase } from '../domain/phases.js';
 import type { IncidentContext } from '../machine/context.js';
 import { advanceBlockers, closeBlockers, completeBlockers, obligationBlockers, reopenBlockers, skipBlockers } from '../machine/rules.js';
@@ -62,22 +62,22 @@ export function parseFactArgs(catalogue: FactCatalogue, pairs: readonly string[]
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) {
-      problems.push(`"${pair}" is not key=value`);
+      problems.push(`"${snippet(pair, 60)}" is not key=value`);
       continue;
     }
     const key = pair.slice(0, eq).trim();
     if (Object.hasOwn(out, key) || problems.some((p) => p.startsWith(`${key}:`))) {
-      problems.push(`${key}: given twice in one command`);
+      problems.push(`${visible(key)}: given twice in one command`);
       continue;
     }
     const def = own(catalogue, key);
     if (!def) {
-      problems.push(`unknown fact "${key}" (docs/facts.md lists the vocabulary)`);
+      problems.push(`unknown fact "${snippet(key, 60)}" (docs/facts.md lists the vocabulary)`);
       continue;
     }
     const parsed = parseFactText(def, pair.slice(eq + 1));
     if (parsed.ok) out[key] = parsed.value;
-    else problems.push(`${key}: ${parsed.error}`);
+    else problems.push(`${key}: ${visible(parsed.error)}`);
   }
   if (problems.length > 0) throw new InvalidInput(`fact: ${problems.join('; ')}`);
   return out;
@@ -91,13 +91,13 @@ export function checkFacts(catalogue: FactCatalogue, values: Readonly<Record<str
   for (const [key, raw] of Object.entries(values)) {
     const def = own(catalogue, key);
     if (!def) {
-      problems.push(`${source}: unknown fact "${key}"`);
+      problems.push(`${visible(source)}: unknown fact "${snippet(key, 60)}"`);
       bad.push(key);
     } else {
       const parsed = checkFactValue(def, raw);
       if (parsed.ok) out[key] = parsed.value;
       else {
-        problems.push(`${source}: ${key}: ${parsed.error}`);
+        problems.push(`${visible(source)}: ${key}: ${visible(parsed.error)}`);
         bad.push(key);
       }
     }
