@@ -38,6 +38,16 @@ const duration = z
   .refine((s) => s === '' || !DURATION.test(s) || parseDuration(s) !== null, `must be at most ${DRILL_MAX_LABEL}`)
   .describe(`A duration: 30m, 4h, 72h, 1d12h; at most ${DRILL_MAX_LABEL}.`);
 
+/** YYYY-MM-DD that exists (2026-02-30 is refused here, not when the script reaches it). */
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+    const probe = new Date(Date.UTC(y, m - 1, d));
+    return !/^\d{4}-\d{2}-\d{2}$/.test(s) || (probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d);
+  }, 'is not a date in the calendar');
+
 export const TargetSchema = z
   .object({
     step: z.string().optional().describe('A runbook step marked done.'),
@@ -123,7 +133,7 @@ const ScriptActionSchema = z
     finish_phase: z.literal(true).optional().describe('Mark every pending applicable step of the current phase done, then advance.'),
     obligation: ObligationActionSchema.optional(),
     note: plain.optional(),
-    action_item: z.object({ text: plain, owner: plain, due: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict().optional(),
+    action_item: z.object({ text: plain, owner: plain, due: calendarDate }).strict().optional(),
     close: z.literal(true).optional(),
   })
   .strict();

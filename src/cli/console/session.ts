@@ -405,7 +405,7 @@ export class ConsoleSession {
       this.flash.push(pc.green(`saved: letter ${r.template.id} written to ${file}${r.draft ? ' (DRAFT until approved)' : ''}, sha256 ${r.sha256.slice(0, 12)}… (seq ${r.event.seq})`));
     } catch (err) {
       if (!(err instanceof IrrError) || err instanceof IntegrityFailure) throw err;
-      this.flash.push(pc.yellow(`not written: ${err.message}`), ...err.details.slice(0, 8).map((d) => pc.yellow(`  ${d}`)));
+      this.flash.push(pc.yellow(`not written: ${visible(err.message)}`), ...err.details.slice(0, 8).map((d) => pc.yellow(`  ${visible(d)}`)));
     }
   }
 
