@@ -59,6 +59,7 @@ export function parseFactArgs(catalogue: FactCatalogue, pairs: readonly string[]
   if (pairs.length === 0) throw new InvalidInput('give at least one fact, e.g. subjects_total=1200', [], { flag: '<key>=<value>' });
   const out: Record<string, FactValue> = {};
   const problems: string[] = [];
+  const badFacts: string[] = [];
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) {
@@ -77,9 +78,12 @@ export function parseFactArgs(catalogue: FactCatalogue, pairs: readonly string[]
     }
     const parsed = parseFactText(def, pair.slice(eq + 1));
     if (parsed.ok) out[key] = parsed.value;
-    else problems.push(`${key}: ${visible(parsed.error)}`);
+    else {
+      problems.push(`${key}: ${visible(parsed.error)}`);
+      badFacts.push(key);
+    }
   }
-  if (problems.length > 0) throw new InvalidInput(`fact: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new InvalidInput(`fact: ${problems.join('; ')}`, [], problems.length === 1 && badFacts.length === 1 ? { fact: badFacts[0]! } : undefined);
   return out;
 }
 

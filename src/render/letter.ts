@@ -91,7 +91,20 @@ export const BLOCK_HELPERS: ReadonlySet<string> = new Set(['if', 'unless', 'each
 // Handlebars' own helpers, whose names as values would call them rather than read a fact.
 const BUILT_IN = new Set([...BLOCK_HELPERS, 'lookup', 'log', 'helperMissing', 'blockHelperMissing']);
 
-type HbNode = { type: string; loc?: { start: { line: number; column: number } }; [k: string]: unknown };
+interface HbNode {
+  readonly type: string;
+  readonly loc?: { readonly start: { readonly line: number; readonly column: number } };
+  readonly [key: string]: unknown;
+}
+
+const isNode = (v: unknown): v is HbNode => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+const countOf = (v: unknown): number => (Array.isArray(v) ? v.length : 0);
+
+/** The helper or path an expression names, as written. */
+function nameOf(n: HbNode): string {
+  const path = n.path;
+  return isNode(path) && typeof path.original === 'string' ? path.original : isNode(path) ? String(path.original) : '?';
+}
 
 /**
  * Every expression of the body checked before compiling, with an explicit stack: only names,
@@ -100,21 +113,21 @@ type HbNode = { type: string; loc?: { start: { line: number; column: number } };
  * for partials that do not exist.
  */
 function checkBody(body: string): void {
-  let ast: HbNode;
+  let ast: unknown;
   try {
-    ast = hb.parse(body) as unknown as HbNode;
+    ast = hb.parse(body);
   } catch (err) {
     if (err instanceof RangeError) throw new TemplateBodyError('nested too deeply', 1, 0);
     throw err;
   }
-  const stack: HbNode[] = [ast];
+  const stack: unknown[] = [ast];
   const fail = (n: HbNode, message: string): never => {
     throw new TemplateBodyError(message, n.loc?.start.line ?? 1, n.loc?.start.column ?? 0);
   };
   while (stack.length > 0) {
-    const n = stack.pop()!;
-    const name = (n.path as { original?: unknown } | undefined)?.original;
-    const label = typeof name === 'string' ? name : String(name);
+    const n = stack.pop();
+    if (!isNode(n)) continue;
+    const label = nameOf(n);
     switch (n.type) {
       case 'PartialStatement':
       case 'PartialBlockStatement':
@@ -129,17 +142,16 @@ function checkBody(body: string): void {
         break;
       case 'MustacheStatement':
       case 'SubExpression': {
-        const params = (n.params as unknown[] | undefined)?.length ?? 0;
-        const hash = (n.hash as { pairs?: unknown[] } | undefined)?.pairs?.length ?? 0;
-        if (params > 0 || hash > 0 || n.type === 'SubExpression') fail(n, `{{${label} …}} calls a helper; irr templates use only names and the blocks if, unless, each, with`);
+        const hash = isNode(n.hash) ? countOf(n.hash.pairs) : 0;
+        if (countOf(n.params) > 0 || hash > 0 || n.type === 'SubExpression') fail(n, `{{${label} …}} calls a helper; irr templates use only names and the blocks if, unless, each, with`);
         if (BUILT_IN.has(label)) fail(n, `{{${label}}} names a Handlebars helper, not a value of the letter`);
         break;
       }
     }
     for (const key of ['body', 'program', 'inverse', 'params']) {
       const v = n[key];
-      if (Array.isArray(v)) for (const c of v) if (c && typeof c === 'object') stack.push(c as HbNode);
-      if (v && typeof v === 'object' && !Array.isArray(v)) stack.push(v as HbNode);
+      if (Array.isArray(v)) stack.push(...v);
+      else if (isNode(v)) stack.push(v);
     }
   }
 }
