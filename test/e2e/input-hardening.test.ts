@@ -242,6 +242,18 @@ describe('defect 16: messages that help', () => {
     expect(rb.code, rb.stderr).toBe(0);
   });
 
+  it('a device or a directory is refused by name, never read (reading /dev/zero would not end)', () => {
+    for (const [args, want] of [
+      [['playbook', 'validate', '/dev/zero'], '/dev/zero:1:1: cannot read file (not a regular file)'],
+      [['assess', '--facts', '/dev/zero'], 'irr: --facts: /dev/zero: cannot read file (not a regular file)'],
+      [['template', 'check', ROOT], `${ROOT}: cannot read file (is a directory, not a file)`],
+    ] as const) {
+      const r = irr(args);
+      expectRefused(r);
+      expect(r.stderr).toContain(want);
+    }
+  });
+
   it('a file that is not YAML is "not a YAML runbook" with a short escaped excerpt, never its content', () => {
     const dir = tempDir();
     const db = join(dir, 'irr.db');

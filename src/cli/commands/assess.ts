@@ -10,14 +10,16 @@ import { systemClock } from '../../clocks/wall.js';
 import { oneLine, stripBom } from '../../domain/text.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
+import { readTextFile } from '../../playbook/yaml-source.js';
 import { printJson, printLines } from '../output.js';
 
 function readFacts(file: string): Record<string, unknown> {
   let text: string;
   try {
-    text = stripBom(file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8'));
+    text = file === '-' ? stripBom(readFileSync(0, 'utf8')) : readTextFile(file);
   } catch (err) {
-    throw new InvalidInput(`--facts: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (err instanceof InvalidInput) throw new InvalidInput(err.message, [], { flag: '--facts', file });
+    throw new InvalidInput(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, [], { flag: '--facts', file });
   }
   let parsed: unknown;
   try {

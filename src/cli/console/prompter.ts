@@ -59,10 +59,12 @@ interface Answer {
 
 /** Read a YAML or JSON list of answers, keeping each answer's line for error messages. */
 export async function readAnswers(file: string): Promise<Answer[]> {
+  const { readTextFile } = await import('../../playbook/yaml-source.js');
   let text: string;
   try {
-    text = stripBom(file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8'));
+    text = file === '-' ? stripBom(readFileSync(0, 'utf8')) : readTextFile(file);
   } catch (err) {
+    if (err instanceof InvalidInput) throw new InvalidInput(err.message, [], { flag: '--answers', file });
     throw new InvalidInput(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, [], { flag: '--answers', file });
   }
   const { LineCounter, parseDocument, isSeq, isScalar } = await import('yaml');
