@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { checkTemplateFiles } from '../../src/cli/commands/letter.js';
 import { IrrError, InvalidInput } from '../../src/domain/errors.js';
 import { CORE_FACTS } from '../../src/domain/facts.js';
 import type { Regime } from '../../src/domain/regime.js';
@@ -12,7 +13,6 @@ import { formatProblem, type Problem } from '../../src/playbook/problems.js';
 import { loadShippedRegimes } from '../../src/playbook/regime-catalogue.js';
 import { checkRegime } from '../../src/playbook/regime.js';
 import { checkRunbook } from '../../src/playbook/runbook.js';
-import { checkTemplate } from '../../src/playbook/template.js';
 import { YamlSource } from '../../src/playbook/yaml-source.js';
 import { irr, MINI, ROOT, tempDir, type Run } from '../helpers.js';
 
@@ -162,13 +162,19 @@ describe(`fuzz: hostile input never crashes irr (${TOTAL} cases)`, () => {
     );
   });
 
-  it(`templates: ${CASES.template} front matters and bodies`, () => {
+  it(`templates: ${CASES.template} front matters and bodies, compiled and trial-rendered`, () => {
+    const dir = tempDir();
+    const file = join(dir, 'gdpr-art33-authority.md');
+    const end = TEMPLATE.indexOf('\n---\n', 4) + 5;
+    // Half the cases mutate anywhere, half only the body, so that Handlebars itself is exercised.
+    const text = fc.oneof(mutated(TEMPLATE), mutated(TEMPLATE.slice(end)).map((body) => TEMPLATE.slice(0, end) + body));
     fc.assert(
-      fc.property(mutated(TEMPLATE), (text) => {
-        const r = settle(() => checkTemplate(TEMPLATE_FILE, regimes, text));
+      fc.property(text, (t) => {
+        writeFileSync(file, t);
+        const r = settle(() => checkTemplateFiles([file], regimes));
         if (r.value) {
-          expectLocated(r.value.problems, TEMPLATE_FILE);
-          expect(r.value.template !== undefined || r.value.problems.length > 0).toBe(true);
+          expectLocated(r.value.problems, file);
+          expect(r.value.templates.length === 1 || r.value.problems.length > 0).toBe(true);
         }
       }),
       { numRuns: CASES.template },
