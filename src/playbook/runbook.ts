@@ -76,7 +76,7 @@ export function schemaProblems(src: YamlSource, error: z.ZodError, kind = 'irr f
       continue;
     }
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push(src.problem([...path, key], `${pathLabel([...path, key])}: unknown key "${key}"`, true));
+      for (const key of issue.keys) out.push(src.problem([...path, key], `${pathLabel([...path, snippet(key, 60)])}: unknown key "${snippet(key, 60)}"`, true));
       continue;
     }
     let message = issue.message;
