@@ -40,7 +40,7 @@ export function parseTimeAnswer(raw: string, now: string, zone: string = machine
         case 'invalid':
           return { ok: false, error: r.reason };
         case 'nonexistent':
-          return { ok: false, error: `${local} does not exist in ${zone}: the clocks skip that hour; give a time outside it, or with an offset (e.g. ${t.slice(0, 10)}T${t.slice(11)}+01:00)` };
+          return { ok: false, error: `${local} does not exist in ${zone}: the clocks skip that hour; give a time outside it, or an ISO time with its offset` };
         case 'ambiguous': {
           const { earlier, later } = r;
           const error = `${local} happens twice in ${zone} (the clocks go back): write ${t.slice(0, 10)}T${t.slice(11)}${earlier.offset} (= ${hhmm(earlier.instant)} UTC) or ${t.slice(0, 10)}T${t.slice(11)}${later.offset} (= ${hhmm(later.instant)} UTC)`;
@@ -90,7 +90,6 @@ export async function askTime(p: Prompter, q: { message: string; now: string; de
 }
 
 const problem = (r: Parsed<unknown>): string | null => (r.ok ? null : r.error);
-
 
 export function showValue(v: FactValue): string {
   if (Array.isArray(v)) return v.join(', ') || '(none)';
