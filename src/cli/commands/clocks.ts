@@ -91,7 +91,7 @@ async function writeIcs(target: OutputTarget, incident: string, title: string, r
       ],
     });
   }
-  writeOutput(target, cal.toString()).done();
+  await writeOutput(target, cal.toString());
 }
 
 export async function obligation(g: GlobalOptions, id: string, obligationId: string, action: string, opts: { reason?: string; ref?: string; channel?: string; at?: string }): Promise<void> {

@@ -178,7 +178,7 @@ async function writeReport(engine: import('../../engine/engine.js').Engine, id: 
   const { afterActionReport } = await import('../../drill/aar.js');
   const format = target.path.endsWith('.html') ? 'html' : 'md';
   const { writeOutput } = await import('../output-file.js');
-  writeOutput(target, await afterActionReport(engine, id, format)).done();
+  await writeOutput(target, await afterActionReport(engine, id, format));
 }
 
 export function scoreJson(id: string, s: DrillScore, refused?: number) {
@@ -232,7 +232,7 @@ export async function report(g: GlobalOptions, id: string, opts: { format?: stri
     const { afterActionReport } = await import('../../drill/aar.js');
     const text = await afterActionReport(engine, id, format);
     if (target) {
-      writeOutput(target, text).done();
+      await writeOutput(target, text);
       printLines(`${id}: after-action report written to ${target.path}`);
     } else await writeStdout(text);
   });

@@ -207,7 +207,7 @@ export async function letters(
     const digest = hash.digest('hex');
     // Everything in place and checked first (the letters, then the rejects), recorded after: the
     // log never acknowledges a merge whose files are not there. A failed record takes them back.
-    const placed = placeAll(out, staged.rejects, summary.letters);
+    const placed = await placeAll(out, staged.rejects, summary.letters);
     // Counts only: the recipients' names and addresses never enter the database.
     let e;
     try {
@@ -239,15 +239,15 @@ export async function letters(
  * A directory must hold exactly the letters counted; if the rejects cannot be placed, the letters
  * are taken back too.
  */
-function placeAll(out: StagedFile | StagedFolder | null, rejects: StagedFile | null, letters: number): Placed[] {
+async function placeAll(out: StagedFile | StagedFolder | null, rejects: StagedFile | null, letters: number): Promise<Placed[]> {
   const placed: Placed[] = [];
   try {
     if (out) {
-      const p = out.place();
+      const p = await out.place();
       placed.push(p);
       if (out instanceof StagedFolder && p.size !== letters) throw new InvalidInput(`--out: ${out.target.path} holds ${p.size} letters of ${letters}; nothing was recorded`);
     }
-    if (rejects) placed.push(rejects.place());
+    if (rejects) placed.push(await rejects.place());
   } catch (err) {
     for (const p of placed) p.undo();
     rejects?.abort();

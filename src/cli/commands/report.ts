@@ -25,7 +25,7 @@ export async function report(g: GlobalOptions, id: string, opts: { kind: string;
   const data = await withEngine(g, { create: false }, (engine) => gatherReport(engine, id, at ?? engine.now(id)));
   const output = renderReport(data, kind, format);
   if (target) {
-    writeOutput(target, output).done();
+    await writeOutput(target, output);
     process.stderr.write(`${data.incident.id}: ${kind} report (${format}) written to ${opts.out}; audit log head seq ${data.head.seq}, sha256 ${data.head.hash}\n`);
   } else await writeStdout(output);
 }
