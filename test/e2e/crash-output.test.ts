@@ -121,7 +121,7 @@ describe('crash test: kill -9 during mail merges', () => {
     // Every recorded merge's rejects file is in place too (one reject per run).
     expect(readdirSync(out).filter((n) => n.endsWith('.rejects.csv')).length).toBeGreaterThanOrEqual(recorded.length);
 
-    console.info(`crash test (seed ${seed}): ${killed} merges killed with SIGKILL (${strandedTemps} of them while a temporary existed), ${finished} finished before their kill, ${recorded.length} merges recorded, every one with its file`);
+    console.info(`crash test (seed ${seed}): ${killed} merges killed with SIGKILL (after ${strandedTemps} of them a temporary was left in the folder), ${finished} finished before their kill, ${recorded.length} merges recorded, every one with its file`);
     expect(killed).toBeGreaterThanOrEqual(KILLS / 2);
     expect(strandedTemps, 'no kill landed while a temporary existed: the test did not exercise the sweep').toBeGreaterThan(0);
   });
