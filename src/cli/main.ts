@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, IrrError } from '../domain/errors.js';
 import { registerCommands } from './commands.js';
 import { committedEvents } from './engine-access.js';
-import { flushStdout, noteStdoutFailure, StdoutFailed, stdoutFailure } from './output.js';
+import { flushStdout, noteStdoutFailure, osReason, StdoutFailed, stdoutFailure } from './output.js';
 
 /**
  * The only place that decides exit codes and calls process.exit. Command modules are imported
@@ -11,7 +11,14 @@ import { flushStdout, noteStdoutFailure, StdoutFailed, stdoutFailure } from './o
 export async function main(argv: readonly string[]): Promise<void> {
   // A reader that stops early (irr log | head) is not an error; nothing else is left to say.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (err.code === 'EPIPE') {
+      // …unless this command recorded something whose confirmation the closed pipe swallowed.
+      if (committedEvents().length > 0) {
+        process.stderr.write(`irr: ${unreported(osReason(err))}\n`);
+        process.exit(ExitCode.unreported);
+      }
+      process.exit(process.exitCode ?? 0);
+    }
     // Anything else (ENOSPC on a full disk, EIO) is reported once the command is done: what it
     // committed is durable, and the user must learn that its confirmation was lost.
     noteStdoutFailure(err);

@@ -15,7 +15,8 @@ export function osReason(err: unknown): string {
   const e = err as NodeJS.ErrnoException | undefined;
   if (e && typeof e.code === 'string') {
     const text = (e.message ?? '').replace(/,\s[^,]*$/, '').replace(/^[A-Z0-9_]+:\s*/, '');
-    return text && !text.startsWith(e.code) ? `${e.code}: ${text}` : e.code;
+    // A stream error says only "write EPIPE": the code alone is the reason then.
+    return text && !text.includes(e.code) ? `${e.code}: ${text}` : e.code;
   }
   return String((err as Error | undefined)?.message ?? err);
 }

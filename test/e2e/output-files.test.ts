@@ -47,9 +47,9 @@ function setup() {
   return { dir, db, id, csv };
 }
 
-/** Run irr with its stdout on /dev/full: every write to it fails with ENOSPC. */
-function toFull(args: readonly string[], db: string): { code: number; stderr: string } {
-  const r = spawnSync('bash', ['-c', 'exec "$@" > /dev/full', 'irr', process.execPath, BIN, ...args], {
+/** Run irr with its stdout on /dev/full (every write fails with ENOSPC), or closed. */
+function toFull(args: readonly string[], db: string, redirect = '> /dev/full'): { code: number; stderr: string } {
+  const r = spawnSync('bash', ['-c', `exec "$@" ${redirect}`, 'irr', process.execPath, BIN, ...args], {
     env: { ...process.env, IRR_DB: db, IRR_ACTOR: 'tester', IRR_DEBUG: '' }, cwd: ROOT, encoding: 'utf8',
   });
   return { code: r.status ?? -1, stderr: r.stderr };
@@ -79,7 +79,7 @@ function onFullDisk(folder: string, sizeKiB: number, fill: boolean, args: readon
   return { code: r.status ?? -1, stdout: stdout!, stderr: r.stderr, left: listing.split('\n').filter((l) => l !== '' && l !== 'fill') };
 }
 
-describe('defect 1: a merge that could not be written is never reported or recorded', () => {
+describe('defect 1: a merge that could not be written is never reported or recorded', { timeout: 60_000 }, () => {
   it('--out in a folder that does not exist: exit 2 naming --out and the folder, nothing recorded, no file', () => {
     const { dir, db, id, csv } = setup();
     const before = log(db, id).length;
@@ -123,7 +123,7 @@ describe('defect 1: a merge that could not be written is never reported or recor
   });
 });
 
-describe('defect 2: --rejects never overwrites the database, an input, a file or a link target', () => {
+describe('defect 2: --rejects never overwrites the database, an input, a file or a link target', { timeout: 60_000 }, () => {
   const BAD = `${HEADER}\nAnn Lee,ann@example.com,,Germany,en\n`;
 
   it('refuses --rejects on the database, on --recipients, on an existing file and on a symbolic link; each unchanged', { timeout: 120_000 }, () => {
@@ -173,7 +173,7 @@ describe('defect 2: --rejects never overwrites the database, an input, a file or
   });
 });
 
-describe('defect 3: a database that is not a file is refused', () => {
+describe('defect 3: a database that is not a file is refused', { timeout: 60_000 }, () => {
   it('--db :memory: and an empty --db: exit 2 in one line, nothing acknowledged', () => {
     const cwd = tempDir();
     for (const db of [':memory:', '']) {
@@ -188,7 +188,7 @@ describe('defect 3: a database that is not a file is refused', () => {
   });
 });
 
-describe('defect 4: one rule for every output file', () => {
+describe('defect 4: one rule for every output file', { timeout: 60_000 }, () => {
   it('letter and report refuse an existing file unless --force, and write 0600', { timeout: 60_000 }, () => {
     const { dir, db, id } = setup();
     const out = join(dir, 'notice.md');
@@ -245,7 +245,7 @@ describe('defect 4: one rule for every output file', () => {
   });
 });
 
-describe('defect 5: a result that could not be printed is said so, never a stack trace, never a silent duplicate', () => {
+describe('defect 5: a result that could not be printed is said so, never a stack trace, never a silent duplicate', { timeout: 60_000 }, () => {
   it('note > /dev/full: committed, one line naming the seq, exit 6; the retry is refused (exit 3) unless --again', () => {
     const { db, id } = setup();
     const r = toFull(['note', id, 'Called', 'the', 'DPO'], db);
@@ -261,6 +261,25 @@ describe('defect 5: a result that could not be printed is said so, never a stack
     expect(irr(['note', id, 'Called', 'the', 'DPO', '--again'], { db }).code).toBe(0);
     expect(irr(['note', id, 'Another', 'note'], { db }).code).toBe(0);
     expect(log(db, id).filter((e) => e.type === 'note.added')).toHaveLength(3);
+  });
+
+  it('a pipe closed by its reader: a recorded note says so (exit 6); a read command stays quiet', async () => {
+    const { db, id } = setup();
+    const { spawn } = await import('node:child_process');
+    const closedPipe = (args: readonly string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, IRR_DB: db, IRR_ACTOR: 'tester', IRR_DEBUG: '' } });
+        child.stdout.destroy(); // the reader is gone before irr writes a byte
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+    const r = await closedPipe(['note', id, 'Reader', 'gone']);
+    const seq = log(db, id).filter((e) => e.type === 'note.added').at(-1)!.seq;
+    expect(r.code).toBe(6);
+    expect(r.stderr.trim()).toBe(`irr: note.added recorded as ${id}#${seq}, but stdout could not be written: EPIPE`);
+    const quiet = await closedPipe(['log', id]);
+    expect(quiet).toEqual({ code: 0, stderr: '' });
   });
 
   it('letter to a full stdout records nothing; report, log and status say so in one line (exit 6)', () => {
@@ -279,7 +298,7 @@ describe('defect 5: a result that could not be printed is said so, never a stack
   });
 });
 
-describe('defect 6: no personal data left in temporary files', () => {
+describe('defect 6: no personal data left in temporary files', { timeout: 60_000 }, () => {
   it('a letter on a full disk leaves no temporary file and records nothing', () => {
     const { dir, db, id } = setup();
     const disk = join(dir, 'disk');
@@ -329,7 +348,7 @@ describe('defect 6: no personal data left in temporary files', () => {
   });
 });
 
-describe('defect 12: the rejects CSV cannot carry a formula or a control character', () => {
+describe('defect 12: the rejects CSV cannot carry a formula or a control character', { timeout: 60_000 }, () => {
   it('neutralises =, +, -, @, tab and CR prefixes, escapes control characters, and never echoes a raw ESC', () => {
     const { dir, db, id } = setup();
     const csv = join(dir, 'hostile.csv');
@@ -360,7 +379,7 @@ describe('defect 12: the rejects CSV cannot carry a formula or a control charact
   });
 });
 
-describe('defect 13: the calendar is private, never follows a link, and carries plain text', () => {
+describe('defect 13: the calendar is private, never follows a link, and carries plain text', { timeout: 60_000 }, () => {
   function clocksIncident() {
     const dir = tempDir();
     const db = join(dir, 'irr.db');
@@ -400,7 +419,7 @@ describe('defect 13: the calendar is private, never follows a link, and carries 
   });
 });
 
-describe('defect 14: output problems are found before anything is recorded', () => {
+describe('defect 14: output problems are found before anything is recorded', { timeout: 60_000 }, () => {
   it('letters --rejects in a missing folder: exit 2 naming --rejects, no event, no temporary, no output', () => {
     const { dir, db, id } = setup();
     const csv = join(dir, 'bad.csv');
@@ -426,7 +445,7 @@ describe('defect 14: output problems are found before anything is recorded', () 
   });
 });
 
-describe('defect 16: messages that say what is wrong', () => {
+describe('defect 16: messages that say what is wrong', { timeout: 60_000 }, () => {
   it('--recipients /dev/null or a directory says what it is', () => {
     const { dir, db, id } = setup();
     const a = irr(['letters', id, 'gdpr-art33', '--recipients', '/dev/null', '--out', join(dir, 'a.ndjson'), '--now', NOW], { db });
