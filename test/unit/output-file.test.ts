@@ -1,9 +1,9 @@
-import { lstatSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calendarText } from '../../src/cli/commands/clocks.js';
 import { csvCell } from '../../src/cli/commands/letters.js';
-import { checkOutput, StagedFile, sweepStale } from '../../src/cli/output-file.js';
+import { checkOutput, placeThenRecord, StagedFile, sweepStale } from '../../src/cli/output-file.js';
 import { tempDir } from '../helpers.js';
 
 describe('rejects cells (OWASP CSV injection)', () => {
@@ -65,5 +65,25 @@ describe('output-file', () => {
     expect(placed.size).toBe(6);
     placed.undo();
     expect(readdirSync(dir).includes('p.txt')).toBe(false);
+  });
+
+  it('a record that fails takes the file back: a new file goes, a file replaced with --force comes back', async () => {
+    const dir = tempDir();
+    const fresh = StagedFile.open(checkOutput({ flag: '--out', path: join(dir, 'new.md'), guard: [] }));
+    fresh.write('new letter');
+    await expect(placeThenRecord(fresh, () => Promise.reject(new Error('database locked')))).rejects.toThrow('database locked');
+    expect(readdirSync(dir)).toEqual([]);
+    writeFileSync(join(dir, 'old.md'), 'the earlier letter');
+    const forced = StagedFile.open(checkOutput({ flag: '--out', path: join(dir, 'old.md'), force: true, guard: [] }));
+    forced.write('its replacement');
+    await expect(placeThenRecord(forced, () => { throw new Error('refused'); })).rejects.toThrow('refused');
+    expect(readFileSync(join(dir, 'old.md'), 'utf8')).toBe('the earlier letter');
+    expect(readdirSync(dir)).toEqual(['old.md']);
+    const ok = StagedFile.open(checkOutput({ flag: '--out', path: join(dir, 'old.md'), force: true, guard: [] }));
+    ok.write('its replacement');
+    const { recorded } = await placeThenRecord(ok, () => 12);
+    expect(recorded).toBe(12);
+    expect(readFileSync(join(dir, 'old.md'), 'utf8')).toBe('its replacement');
+    expect(readdirSync(dir)).toEqual(['old.md']);
   });
 });
