@@ -119,7 +119,7 @@ function refuseGuarded(flag: string, path: string, existing: Stats | null, guard
           /* a dangling link names nothing */
         }
       }
-      if (same) throw new InvalidInput(`${flag}: ${path} is ${g.flag === '--db' ? `the database (--db ${g.path})` : `the ${g.flag} input`}; irr never writes over it`);
+      if (same) throw new InvalidInput(`${flag}: ${path} is ${g.flag === '--db' ? `the database (--db ${g.path})` : `the ${g.flag} ${g.flag === '--out' ? 'output' : 'input'}`}; irr never writes over it`);
     }
   }
 }
