@@ -64,11 +64,20 @@ function errno(err: unknown): string {
   return text ? `${e.code}: ${text}` : e.code;
 }
 
-export class OutputFailed extends InvalidInput {}
+/** A write that failed: the option, the path and the OS reason (the temporary is already gone). */
+export class OutputFailed extends InvalidInput {
+  constructor(
+    readonly flag: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${flag}: cannot write ${path} (${reason}); nothing was recorded`);
+  }
+}
 
 /** "--out: cannot write x.md (ENOSPC: no space left on device); nothing was recorded" */
 function failure(flag: string, path: string, err: unknown): OutputFailed {
-  return new OutputFailed(`${flag}: cannot write ${path} (${errno(err)}); nothing was recorded`);
+  return new OutputFailed(flag, path, errno(err));
 }
 
 function lstatOrNull(path: string): Stats | null {

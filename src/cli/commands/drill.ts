@@ -159,7 +159,16 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
       const { refused } = await runner.runScript(drill, script, pace);
       const score = await drill.score();
       const out = opts.report;
-      if (reportTarget) await writeReport(engine, id, reportTarget);
+      if (reportTarget) {
+        try {
+          await writeReport(engine, id, reportTarget);
+        } catch (err) {
+          // The drill itself is recorded by now; say so, and how to get the report.
+          const { OutputFailed } = await import('../output-file.js');
+          if (!(err instanceof OutputFailed)) throw err;
+          throw new InvalidInput(`${err.flag}: cannot write ${err.path} (${err.reason}); the drill ${id} is recorded: write its report with irr drill report ${id} --out <file>`);
+        }
+      }
       if (g.json) {
         printJson(scoreJson(id, score, refused));
         return;
