@@ -469,4 +469,18 @@ describe('defect 16: messages that say what is wrong', { timeout: 60_000 }, () =
     expect(r.stderr.trim()).toBe(`irr: --report: cannot write ${report}: the folder ${join(dir, 'nodir')} does not exist`);
     expect(json<unknown[]>(irr(['list', '--all', '--json'], { db }))).toEqual([]);
   });
+
+  it('drill run --report on a full disk: the message says the drill is recorded and how to get its report', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const disk = join(dir, 'disk');
+    mkdirSync(disk);
+    const r = onFullDisk(disk, 16, true, ['drill', 'run', 'ransomware-eu-us', '--script', join(ROOT, 'playbooks/drills/scripts/ransomware-eu-us.meets-all.yaml'), '--report', join(disk, 'aar.md')], db);
+    expect(r.code, r.stderr).toBe(2);
+    const drills = json<{ id: string }[]>(irr(['list', '--all', '--json'], { db }));
+    expect(drills).toHaveLength(1);
+    const id = drills[0]!.id;
+    expect(r.stderr.trim()).toBe(`irr: --report: cannot write ${join(disk, 'aar.md')} (ENOSPC: no space left on device); the drill ${id} is recorded: write its report with irr drill report ${id} --out <file>`);
+    expect(r.left).toEqual([]);
+  });
 });
