@@ -15,7 +15,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (err.code === 'EPIPE') {
       // …unless this command recorded something whose confirmation the closed pipe swallowed.
       if (committedEvents().length > 0) {
-        process.stderr.write(`irr: ${unreported(osReason(err))}\n`);
+        process.stderr.write(`irr: ${visible(unreported(osReason(err)))}\n`);
         process.exit(ExitCode.unreported);
       }
       process.exit(process.exitCode ?? 0);
@@ -42,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   await flushStdout();
   const lost = stdoutFailure();
   if (lost !== null) {
-    process.stderr.write(`irr: ${unreported(lost)}\n`);
+    process.stderr.write(`irr: ${visible(unreported(lost))}\n`);
     if (code === ExitCode.ok) code = ExitCode.unreported;
   }
   // Let pending stdout writes drain before exiting (pipes are asynchronous).
