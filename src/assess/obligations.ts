@@ -107,7 +107,7 @@ function thresholdVerdict(t: Threshold, fact: Lookup, m: Models, unknown: Set<st
     if (t.at_least === 'risk') {
       const factors = risk.factors.filter(pending);
       const named = factors.filter((f) => f.effect === 'risk').map((f) => f.text);
-      return { required: true, reasons: [`a risk is presumed unless an exemption below is established${named.length ? ` (${named.join('; ')})` : ''}`], factors };
+      return { required: true, reasons: [`a risk is presumed unless an exemption is established${named.length ? ` (${named.join('; ')})` : ''}`], factors };
     }
     const factors = risk.factors.filter((f) => f.effect === 'high_risk' && pending(f));
     if (risk.high_risk === false) return { required: false, reasons: [`not high risk: ${risk.art34.reasons.join('; ')}`], factors: [] };
