@@ -74,6 +74,7 @@ export interface RiskAssessment {
 export const LARGE_SCALE = 10_000;
 /** The most people, and recipients, a disclosure may reach and still be trivial (irr's figure, bracketed by precedents). */
 export const TRIVIAL_LIMIT = 20;
+const LARGE_SCALE_TEXT = LARGE_SCALE.toLocaleString('en-US');
 
 const SENSITIVE = ['health', 'special_category', 'genetic_biometric', 'criminal'];
 const OPENS_IDENTITY_THEFT = ['financial', 'payment_card', 'government_id'];
@@ -240,7 +241,7 @@ export function assessRisk(fact: Lookup, enisa: Severity): RiskAssessment {
   add('malicious-unknown-recipients', 'high_risk', and(malicious === undefined ? 'unknown' : malicious === true, conf === undefined ? 'unknown' : conf === 'unknown_recipients', exposed), `an attacker or thief holds readable data and its further recipients are unknown (misuse is the purpose), and ${ex.why}`, [...(malicious === undefined ? ['malicious'] : []), ...exposedMissing]);
 
   const total = fact('subjects_total');
-  add('large-scale', 'high_risk', and(total === undefined ? 'unknown' : (total as number) >= LARGE_SCALE, exposed), `${total === undefined ? 'the number of people is not established' : `${String(total)} people`} (large scale from ${LARGE_SCALE.toLocaleString('en-US')}), and ${ex.why}`, [...(total === undefined ? ['subjects_total'] : []), ...exposedMissing]);
+  add('large-scale', 'high_risk', and(total === undefined ? 'unknown' : (total as number) >= LARGE_SCALE, exposed), `${total === undefined ? 'the number of people is not established' : `${String(total)} people`} (large scale from ${LARGE_SCALE_TEXT}), and ${ex.why}`, [...(total === undefined ? ['subjects_total'] : []), ...exposedMissing]);
 
   const impact = fact('availability_impact');
   const lost: Tri = availability === undefined ? 'unknown' : availability !== 'none';
