@@ -226,7 +226,9 @@ export function assessRisk(fact: Lookup, enisa: Severity): RiskAssessment {
   add('malicious', 'risk', malicious === undefined ? 'unknown' : malicious === true, 'caused deliberately (an attacker or an insider in bad faith)', ['malicious']);
 
   // High-risk factors (Art 34). Each needs the data to be exposed, except the loss of availability.
-  const sensitive: Tri = enisa.dpc >= 4 ? (enisa.unknown.includes('data_categories') ? 'unknown' : true) : false;
+  // ENISA scores unknown categories (or credentials of unknown reach) at 4: sensitive until established.
+  const provisional = cats === undefined || (cats.includes('credentials') && fact('credentials_access') === undefined && !cats.some((c) => SENSITIVE.includes(c)));
+  const sensitive: Tri = enisa.dpc >= 4 ? (provisional ? 'unknown' : true) : false;
   add('sensitive-data', 'high_risk', and(sensitive, exposed), `sensitive data (ENISA context ${enisa.dpc}: ${enisa.explanation[0] ?? ''}) and ${ex.why}`, [...catMissing, ...exposedMissing, ...(enisa.unknown.includes('credentials_access') ? ['credentials_access'] : [])]);
 
   const opens = fact('credentials_access');
