@@ -1,8 +1,9 @@
-import { describeCondition, evaluate } from '../domain/condition.js';
+import { describeCondition as describeUncached, evaluate } from '../domain/condition.js';
+import type { Condition } from '../domain/runbook.js';
 import type { FactValue } from '../domain/facts.js';
 import { RISK_LEVELS, type Audience, type Regime, type RiskLevel, type Threshold } from '../domain/regime.js';
 import type { ObligationProgress } from '../machine/context.js';
-import { computeDue } from '../clocks/deadline.js';
+import { computeDue, type Due } from '../clocks/deadline.js';
 import { enisaSeverity, type Severity } from './enisa.js';
 import { assessRisk, hipaaFactors, type RiskAssessment, type RiskFactor } from './risk.js';
 
@@ -61,6 +62,17 @@ export interface Assessment {
 
 type Lookup = (name: string) => FactValue | undefined;
 
+/**
+ * The regimes' conditions are immutable catalogue objects, and their text (e.g. HIPAA's 57 States,
+ * the Art 33 trivial-disclosure test) is asked for in every assessment: describe each once.
+ */
+const described = new WeakMap<Condition, string>();
+function describeCondition(c: Condition): string {
+  let text = described.get(c);
+  if (text === undefined) described.set(c, (text = describeUncached(c)));
+  return text;
+}
+
 const atLeast = (level: RiskLevel, min: RiskLevel) => RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(min);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -81,7 +93,7 @@ export function assess(args: {
   const risk = assessRisk(args.fact, severity);
   const records = args.records ?? {};
   const now = Date.parse(args.now);
-  const models: Models = { severity, risk, hipaa: undefined };
+  const models: Models = { severity, risk, hipaa: undefined, due: new Map() };
   const obligations = args.regimes.map((r) => obligation(r, args.fact, models, records, now));
   return { severity, risk, obligations };
 }
@@ -91,6 +103,15 @@ interface Models {
   readonly severity: Severity;
   readonly risk: RiskAssessment;
   hipaa: readonly RiskFactor[] | undefined;
+  /** Deadlines already counted in this assessment, by start and rule. */
+  readonly due: Map<string, Due>;
+}
+
+const ruleKeys = new WeakMap<object, string>();
+function ruleKey(d: Regime['clock']['deadline']): string {
+  let k = ruleKeys.get(d);
+  if (k === undefined) ruleKeys.set(d, (k = JSON.stringify(d)));
+  return k;
 }
 
 const pending = (f: RiskFactor) => f.present !== false;
@@ -213,7 +234,11 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     const nltAt = nlt ? fact(nlt.fact) : undefined;
     const w = r.clock.weekend_rule;
     const exempt = w?.unless ? evaluate(w.unless, fact) : undefined;
-    const computed = computeDue({
+    // Several duties share a rule and a start (HIPAA's 60 days from discovery, 30-day state laws):
+    // count each once per assessment. Only plain rules are shared; caps and weekend rules are per duty.
+    const key = nlt || w ? null : `${start}|${r.clock.anchor ?? ''}|${ruleKey(r.clock.deadline)}`;
+    const memo = key === null ? undefined : models.due.get(key);
+    const computed = memo ?? computeDue({
       start,
       deadline: r.clock.deadline,
       ...(r.clock.anchor ? { anchor: r.clock.anchor } : {}),
@@ -230,6 +255,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
           }
         : {}),
     });
+    if (key !== null && memo === undefined) models.due.set(key, computed);
     due = computed.due;
     target = computed.target;
     deadline = computed.steps;
