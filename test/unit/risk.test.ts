@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assess, type Obligation } from '../../src/assess/obligations.js';
-import { ART33_MITIGATIONS, LARGE_SCALE } from '../../src/assess/risk.js';
+import { enisaSeverity } from '../../src/assess/enisa.js';
+import { ART33_MITIGATIONS, assessRisk, LARGE_SCALE } from '../../src/assess/risk.js';
 import type { FactValue } from '../../src/domain/facts.js';
 import type { Regime } from '../../src/domain/regime.js';
 import { formatProblem } from '../../src/playbook/problems.js';
@@ -177,5 +179,46 @@ describe('the threshold format', () => {
     const schema = readFileSync(join(ROOT, 'playbooks/schema/regime.schema.json'), 'utf8');
     expect(schema).toContain('"high_risk"');
     expect(schema).toContain('"hipaa"');
+  });
+});
+
+
+describe('unknown facts keep the answer cautious (property)', () => {
+  const facts = fc.record({
+    data_categories: fc.subarray(['contact', 'identity', 'government_id', 'financial', 'payment_card', 'credentials', 'health', 'children', 'employment'], { minLength: 1 }),
+    credentials_access: fc.constantFrom('contact', 'financial', 'health'),
+    subjects_total: fc.constantFrom(1, 15, 300, 10_000, 100_000),
+    recipients_total: fc.constantFrom(1, 15, 60_000),
+    vulnerable_subjects: fc.boolean(),
+    confidentiality: fc.constantFrom('none', 'known_recipients', 'unknown_recipients'),
+    recipient_trusted: fc.boolean(),
+    recipient_confirmed_deletion: fc.boolean(),
+    recipient_used_data: fc.boolean(),
+    integrity: fc.constantFrom('none', 'recoverable', 'unrecoverable'),
+    availability: fc.constantFrom('none', 'temporary', 'permanent'),
+    availability_hours: fc.constantFrom(2, 48),
+    backup_restored: fc.boolean(),
+    availability_impact: fc.constantFrom('none', 'minor', 'serious'),
+    malicious: fc.boolean(),
+    unintelligible: fc.boolean(),
+    ease_of_identification: fc.constantFrom('negligible', 'limited', 'maximum'),
+  });
+  const decide = (f: Record<string, FactValue>) => {
+    const look = (n: string) => (Object.hasOwn(f, n) ? f[n] : undefined);
+    const r = assessRisk(look, enisaSeverity(look));
+    return { art33: r.art33.conclusion, art34: r.art34.conclusion };
+  };
+  it('forgetting any one fact never turns "notify" into "not required"', () => {
+    fc.assert(
+      fc.property(facts, fc.nat(16), (f, i) => {
+        const full = decide(f as Record<string, FactValue>);
+        const name = Object.keys(f)[i]!;
+        const { [name]: _gone, ...partial } = f as Record<string, FactValue>;
+        const less = decide(partial);
+        if (full.art33 === 'notify') expect(less.art33).toBe('notify');
+        if (full.art34 === 'notify') expect(less.art34).toBe('notify');
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
