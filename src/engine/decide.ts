@@ -1,7 +1,7 @@
 import { InvalidInput, Refused } from '../domain/errors.js';
 import { OBLIGATION_ACTIONS, type NewEvent, type ObligationAction } from '../domain/events.js';
 import { isSettled } from '../domain/obligation.js';
-import { ObligationRecordedSchema } from '../domain/obligation-record.js';
+import type { ObligationRecordedPayload } from '../domain/obligation-record.js';
 import type { Regime } from '../domain/regime.js';
 import { checkExemption, type Obligation } from '../assess/obligations.js';
 import { checkFactValue, parseFactText, type FactCatalogue, type FactValue } from '../domain/facts.js';
@@ -214,6 +214,31 @@ function checkWaiverGround(obligation: string, duty: DutyContext, exemption: str
   if (c.holds === 'unknown') throw new Refused(`waiver of ${obligation} under ${exemption} refused: its condition rests on facts not established; establish ${c.missing.join(', ')} first`);
 }
 
+/**
+ * One of the union's shapes (the type is derived from the zod schema, so a payload the schema would
+ * refuse does not compile; zod itself is not loaded on this path, which `irr clocks` shares).
+ */
+function obligationPayload(
+  obligation: string,
+  action: ObligationAction,
+  extra: { readonly reason?: string; readonly ref?: string; readonly channel?: string },
+  exemption: string | undefined,
+  override: boolean,
+): ObligationRecordedPayload {
+  const { reason, ...rest } = extra;
+  switch (action) {
+    case 'drafted':
+    case 'approved':
+    case 'sent':
+      return { obligation, action, ...extra };
+    case 'waived':
+      return { obligation, action, reason: reason!, ...rest, ...(exemption ? { exemption } : {}), ...(override ? { override: true as const } : {}) };
+    case 'required':
+    case 'not_applicable':
+      return { obligation, action, reason: reason!, ...rest };
+  }
+}
+
 /** Record a notification's progress; a late `sent` needs the delay reason (GDPR Art 33(1)). */
 export function recordObligation(
   ctx: IncidentContext,
@@ -253,16 +278,11 @@ export function recordObligation(
   if (action === 'sent' && dueAt && Date.parse(who.at) > Date.parse(dueAt) && !reason) {
     throw new InvalidInput(`--reason: ${obligation} was due ${dueAt}; a late notice must give the reasons for the delay`);
   }
-  // Built through the schema: the stored payload is always one of the union's shapes.
-  const payload = ObligationRecordedSchema.parse({
-    obligation,
-    action,
+  const payload = obligationPayload(obligation, action, {
     ...(reason ? { reason } : {}),
     ...(args.ref?.trim() ? { ref: args.ref.trim() } : {}),
     ...(args.channel?.trim() ? { channel: args.channel.trim() } : {}),
-    ...(exemption ? { exemption } : {}),
-    ...(override ? { override: true } : {}),
-  });
+  }, exemption, override);
   return [{ type: 'obligation.recorded', ...who, payload }];
 }
 

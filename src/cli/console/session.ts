@@ -10,7 +10,9 @@ import type { Regime } from '../../domain/regime.js';
 import { oneLine } from '../../domain/text.js';
 import * as actions from '../../engine/actions.js';
 import { Engine } from '../../engine/engine.js';
-import { assessContext, regimes } from '../../engine/obligations.js';
+import { assessContext, factLookup, regimes } from '../../engine/obligations.js';
+import { checkExemption } from '../../assess/obligations.js';
+import { isSent } from '../../domain/obligation.js';
 import { statusView, type StatusView, type StepView } from '../../engine/views.js';
 import { renderMarkdown } from '../../render/terminal-markdown.js';
 import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
@@ -238,11 +240,17 @@ export class ConsoleSession {
         ...(s.captures.length ? [{ value: 'facts', name: `Record what this step found (${s.captures.join(', ')})` }] : []),
         { value: 'skip', name: 'Skip, with a reason' },
         { value: 'note', name: 'Add a note on this step' },
+        // A step that discharges legal duties leads to their notices.
+        ...(step.discharges ?? []).filter((d) => board.some((o) => o.id === d)).map((d) => ({ value: `notice:${d}`, name: `Go to the notice ${d} (${statusLabel(board.find((o) => o.id === d)!)})` })),
         ...(rest > 0 ? [{ value: 'more', name: `Read on (${rest} more lines)` }] : offset > 0 ? [{ value: 'more', name: 'Back to the start of the guidance' }] : []),
         { value: BACK, name: 'Back to the phase' },
       ];
       const action = await this.p.select({ message: `${s.id}: what now?`, choices, above });
       const engine = this.engine(false);
+      if (action.startsWith('notice:')) {
+        await this.obligationScreen(id, action.slice('notice:'.length));
+        continue;
+      }
       switch (action) {
         case BACK:
           return;
@@ -334,23 +342,29 @@ export class ConsoleSession {
   }
 
   private when(o: Obligation, now: string): string {
-    const at = o.due_at ?? o.target_at;
-    if (o.status === 'met' || o.status === 'late') return `sent ${o.sent_at ? localAndUtc(o.sent_at) : ''}`;
+    const at = o.due;
+    if (isSent(o.status)) return `sent ${o.sent_at ? localAndUtc(o.sent_at) : ''}`;
+    if (o.status === 'waived') return o.waiver?.override ? 'waived by override' : `waived under ${o.waiver?.exemption ?? '?'}`;
+    if (o.status === 'not_applicable') return 'decided not applicable';
     if (!at) return o.status === 'undetermined' ? `establish ${o.unknown_facts.join(', ')}` : '';
     const left = Date.parse(at) - Date.parse(now);
     return `${o.due_at ? 'due' : 'target'} ${localAndUtc(at)} (${left < 0 ? `${remaining(-left)} ago` : `${remaining(left)} left`})`;
   }
 
   private async obligationScreen(id: string, obligationId: string): Promise<void> {
-    const { v, board, now } = await this.view(id);
+    const { v, board, now, ctx } = await this.view(id);
     const o = board.find((x) => x.id === obligationId);
     if (!o) return;
     const regime = this.all.find((r) => r.id === o.id)!;
+    const fact = factLookup(ctx.ctx);
+    const exemptions = (regime.threshold?.exemptions ?? []).map((e) => ({ ...e, check: checkExemption(regime, e.id, fact) }));
     const body = [
       pc.bold(`${regime.name}`),
       `to ${o.audience.replace('_', ' ')} (${o.jurisdiction}) · ${statusLabel(o)} · ${this.when(o, now) || 'no deadline yet'}`,
       this.p.interactive ? truncate(`why: ${o.reason}`, this.p.columns * 2 - 6) : `why: ${o.reason}`,
       ...(o.record && o.record.status !== 'pending' ? [`recorded: ${o.record.status}${o.record.sent_at ? ` ${o.record.sent_at}` : ''}${o.record.channel ? ` via ${o.record.channel}` : ''}${o.record.ref ? `, ref ${o.record.ref}` : ''}`] : []),
+      // Each exemption of the law, checked against the facts: only those that hold are offered.
+      ...exemptions.map((e) => `exemption ${e.id} (${e.ref}): ${e.check.holds === true ? 'holds on the recorded facts' : e.check.holds === false ? `does not hold: ${e.check.contradicted.join(', ')}` : e.check.holds === 'unknown' ? `establish ${e.check.missing.join(', ')}` : 'unknown'}`),
       `must contain (irr regime show ${o.id} has the full text):`,
       // One line per item on a terminal, so the whole screen fits 24 rows.
       ...regime.required_contents.map((c) => (this.p.interactive ? truncate(`  - ${c.ref}: ${c.text}`, this.p.columns - 1) : `  - ${c.ref}: ${c.text}`)),
@@ -363,7 +377,8 @@ export class ConsoleSession {
         { value: 'drafted', name: 'Drafted' },
         { value: 'approved', name: 'Approved for sending' },
         { value: 'sent', name: 'Sent (time, channel, reference)' },
-        { value: 'waived', name: 'Not to be sent: waived, with the reason' },
+        { value: 'waived', name: `Not to be sent: waived under an exemption that holds (${exemptions.filter((e) => e.check.holds === true).length}) or as an override, with the reason` },
+        { value: 'not_applicable', name: 'Not applicable to this incident: a decision, with the reason' },
         { value: 'required', name: 'Required by decision, with the reason' },
         { value: 'letter', name: 'Write the notice (letter) to a file' },
         { value: BACK, name: 'Back' },
@@ -385,10 +400,28 @@ export class ConsoleSession {
       if (o.due_at && Date.parse(who.at) > Date.parse(o.due_at)) {
         reason = await this.p.input({ message: `Sent after the deadline (${localAndUtc(o.due_at)}): the reasons for the delay`, validate: (s) => (s.trim() ? null : 'a late notice must give the reasons for the delay') });
       }
-    } else if (action === 'waived' || action === 'required') {
-      reason = await this.p.input({ message: `Why is ${o.id} ${action === 'waived' ? 'not to be sent' : 'required'}? (kept in the record)`, validate: (s) => (s.trim() ? null : 'a decision needs its reason') });
     }
-    await this.attempt(() => actions.recordObligation(engine, id, who, { obligation: o.id, action, reason, channel, ref }), (e) => `${o.id} ${action} (seq ${e[0]!.seq})`);
+    let exemption: string | undefined;
+    let override = false;
+    if (action === 'waived') {
+      const ground = await this.p.select({
+        message: `On what ground is ${o.id} not to be sent?`,
+        choices: [
+          ...exemptions.filter((e) => e.check.holds === true).map((e) => ({ value: `exemption:${e.id}`, name: oneLine(`Exempt under ${e.ref} (${e.id}): ${e.text}`) })),
+          { value: 'override', name: 'Override: a deliberate decision against the assessment (shown as an override in the reports)' },
+          { value: BACK, name: 'Cancel' },
+        ],
+      });
+      if (ground === BACK) return;
+      if (ground === 'override') override = true;
+      else exemption = ground.slice('exemption:'.length);
+    }
+    if (action === 'waived' || action === 'required' || action === 'not_applicable') {
+      const what = action === 'waived' ? 'not to be sent' : action === 'required' ? 'required' : 'not applicable';
+      reason = await this.p.input({ message: `Why is ${o.id} ${what}? (kept in the record)`, validate: (s) => (s.trim() ? null : 'a decision needs its reason') });
+    }
+    const update = { obligation: o.id, action, reason, channel, ref, ...(exemption ? { exemption } : {}), ...(override ? { override } : {}) };
+    await this.attempt(() => actions.recordObligation(engine, id, who, update), (e) => `${o.id} ${action}${exemption ? ` under ${exemption}` : override ? ' by override' : ''} (seq ${e[0]!.seq})`);
   }
 
   /** The notice from the incident's facts, to a file; a refusal lists every missing item and fact. */
