@@ -301,7 +301,7 @@ function checkWaiver(r: Regime, record: ObligationProgress, fact: Lookup): Waive
 }
 
 /** Will this duty run against a clock unless it is settled: required or undetermined, with a due instant, not a mere lead. */
-export function isUrgent(o: Obligation): boolean {
+export function isUrgent(o: Obligation): o is Obligation & { readonly due: string } {
   return !isSettled(o.status) && o.required !== false && o.due !== null && !o.speculative;
 }
 

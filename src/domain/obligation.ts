@@ -34,8 +34,3 @@ export type ObligationAction = (typeof OBLIGATION_ACTIONS)[number];
 /** The progress a record reaches (the folded `obligation.recorded` and trigger events). */
 export const RECORD_STATUSES = ['pending', 'drafted', 'approved', 'sent', 'waived', 'not_required', 'not_applicable'] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
-
-/** The instant a duty is measured against: the legal deadline, or irr's target where the law says "without undue delay". */
-export function dueOf(o: { readonly due_at: string | null; readonly target_at: string | null }): string | null {
-  return o.due_at ?? o.target_at;
-}

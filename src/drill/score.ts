@@ -127,7 +127,7 @@ export function scoreDeadlines(obligations: readonly Obligation[]): DeadlineScor
   return obligations
     .filter((o) => o.required === true || o.status === 'met' || o.status === 'late' || o.status === 'waived')
     .map((o) => {
-      const due = o.due_at ?? o.target_at;
+      const due = o.due;
       const status = DEADLINE_STATUS[o.status] ?? 'open';
       return {
         id: o.id,

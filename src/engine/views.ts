@@ -145,7 +145,19 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
     case 'obligation.recorded': {
       const p = e.payload;
       const detail = [p.channel && `via ${p.channel}`, p.ref && `ref ${p.ref}`, p.reason && `reason: ${p.reason}`].filter(Boolean).join(', ');
-      return `obligation ${p.obligation} ${p.action === 'required' ? 'decided required' : p.action}${detail ? ` (${detail})` : ''}`;
+      const what =
+        p.action === 'required'
+          ? 'decided required'
+          : p.action === 'not_applicable'
+            ? 'decided not applicable'
+            : p.action === 'waived'
+              ? p.override
+                ? 'waived by OVERRIDE of the assessment'
+                : p.exemption
+                  ? `waived under exemption ${p.exemption}`
+                  : 'waived (no exemption or override recorded)'
+              : p.action;
+      return `obligation ${p.obligation} ${what}${detail ? ` (${detail})` : ''}`;
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Obligation, ObligationStatus } from '../assess/obligations.js';
+import { isSent, isSettled } from '../domain/obligation.js';
 import type { Severity } from '../assess/enisa.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { FactValue } from '../domain/facts.js';
@@ -63,6 +64,8 @@ export interface ReportObligation {
   readonly ref?: string;
   /** Delay reason (late), waiver reason (waived), decision reason. */
   readonly reason?: string;
+  /** A recorded waiver and its ground checked against the facts (override: a decision against the assessment). */
+  readonly waiver?: { readonly exemption: string | null; readonly override: boolean; readonly valid: boolean; readonly why: string };
   readonly citation: string;
 }
 
@@ -134,7 +137,7 @@ export function measures(spans: readonly PhaseSpan[], current: Phase, facts: Rea
 
 function reportObligation(o: Obligation): ReportObligation {
   const r = o.record;
-  const deadline = o.due_at ?? o.target_at;
+  const deadline = o.due;
   return {
     id: o.id,
     regime: o.regime,
@@ -149,14 +152,17 @@ function reportObligation(o: Obligation): ReportObligation {
     ...(r?.channel ? { channel: r.channel } : {}),
     ...(r?.ref ? { ref: r.ref } : {}),
     ...(r?.reason ? { reason: r.reason } : {}),
+    ...(o.waiver ? { waiver: o.waiver } : {}),
     citation: o.citation,
   };
 }
 
+/** Open duties with a deadline first, soonest first (so overdue first of all), then the rest by deadline. */
 const byDeadline = (a: ReportObligation, b: ReportObligation) => {
+  const group = (o: ReportObligation) => (!isSettled(o.status) && o.deadline ? 0 : 1);
   const da = a.deadline ? Date.parse(a.deadline) : Infinity;
   const db = b.deadline ? Date.parse(b.deadline) : Infinity;
-  return da - db || a.id.localeCompare(b.id);
+  return group(a) - group(b) || da - db || a.id.localeCompare(b.id);
 };
 
 /**
@@ -180,7 +186,8 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
     const detection = detectedAt ? { at: detectedAt, source: 'fact detected_at' } : { at: ctx.openedAt, source: 'incident opened' };
     const spans = phaseSpans(ctx.phases);
     const closed = loaded.phase === 'closed' ? spans.at(-1)!.at : null;
-    const listed = assessment.obligations.filter((o) => o.required === true || o.status === 'met' || o.status === 'late' || o.status === 'waived');
+    // Required, sent, waived (validly or not) or decided not applicable: every duty a decision or the facts touched.
+    const listed = assessment.obligations.filter((o) => o.required === true || isSent(o.status) || o.status === 'waived' || o.status === 'not_applicable' || o.waiver !== null);
     return {
       now,
       incident: {
@@ -212,7 +219,7 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
       facts,
       severity: assessment.severity,
       obligations: listed.map(reportObligation).sort(byDeadline),
-      undetermined: assessment.obligations.filter((o) => o.required === 'unknown' && o.status === 'undetermined').map((o) => ({ id: o.id, unknown_facts: o.unknown_facts })),
+      undetermined: assessment.obligations.filter((o) => o.required === 'unknown' && o.status === 'undetermined' && o.waiver === null).map((o) => ({ id: o.id, unknown_facts: o.unknown_facts })),
       actions: ctx.actions,
       steps: {
         total: view.steps.filter((s) => s.status !== 'not_applicable').length,

@@ -1,12 +1,13 @@
+import { isSettled } from '../domain/obligation.js';
 import type { ReportData, ReportObligation } from './data.js';
 import { count, duration, utc } from './format.js';
-import { auditLine, byJurisdiction, cell, deadlineText, factOf, heading, join, measureText, outcome, peopleTotal, severityLine, severityWhy, statusWord, table } from './markdown.js';
+import { waiverNote, auditLine, byJurisdiction, cell, deadlineText, factOf, heading, join, measureText, outcome, peopleTotal, severityLine, severityWhy, statusWord, table } from './markdown.js';
 
 /** At most this many notices in the table, so the page stays one page; the rest are counted. */
 const MAX_NOTICES = 8;
 const MAX_JURISDICTIONS = 8;
 
-const isOpen = (o: ReportObligation) => !['met', 'late', 'waived'].includes(o.status);
+const isOpen = (o: ReportObligation) => !isSettled(o.status);
 
 function people(d: ReportData): string {
   const total = peopleTotal(d);
@@ -22,11 +23,14 @@ function notices(d: ReportData): string {
   // Open ones first (most urgent first), then what was sent.
   const open = d.obligations.filter(isOpen);
   const done = d.obligations.filter((o) => !isOpen(o));
-  const rows = [...open, ...done].slice(0, MAX_NOTICES).map((o) => [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, `**${statusWord(o)}**`, deadlineText(o), outcome(o, d.now)]);
+  const rows = [...open, ...done].slice(0, MAX_NOTICES).map((o) => [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, `**${statusWord(o)}**`, deadlineText(o), `${outcome(o, d.now)}${o.reason && (o.status === 'waived' || o.status === 'not_applicable') ? ` — reason: ${cell(o.reason)}` : ''}${waiverNote(o)}`]);
   const more = d.obligations.length - rows.length;
   const met = d.obligations.filter((o) => o.status === 'met').length;
   const late = d.obligations.filter((o) => o.status === 'late').length;
-  const summary = `${d.obligations.length} required: ${met} met, ${late} late, ${open.length} open${d.obligations.some((o) => o.status === 'waived') ? `, ${d.obligations.filter((o) => o.status === 'waived').length} waived` : ''}.`;
+  const waived = d.obligations.filter((o) => o.status === 'waived');
+  const overrides = waived.filter((o) => o.waiver?.override).length;
+  const na = d.obligations.filter((o) => o.status === 'not_applicable').length;
+  const summary = `${d.obligations.length} required or decided: ${met} met, ${late} late, ${open.length} open${waived.length ? `, ${waived.length} waived${overrides ? ` (${overrides} by override of the assessment)` : ''}` : ''}${na ? `, ${na} not applicable by decision` : ''}.`;
   return [summary, table(['Notice', 'Status', 'Deadline', 'Outcome'], rows), more > 0 ? `…and ${more} more (\`irr clocks ${d.incident.id}\`).` : ''].filter(Boolean).join('\n\n');
 }
 
