@@ -26,6 +26,8 @@ export interface StepView {
   readonly unknown_facts?: readonly string[];
   readonly captures: readonly string[];
   readonly marks: readonly string[];
+  /** The legal duties this step discharges: it is done only once each that is required is sent or validly waived. */
+  readonly discharges: readonly string[];
 }
 
 export interface StatusView {
@@ -69,6 +71,7 @@ export function stepView(ctx: IncidentContext, step: Step, phase: WorkPhase): St
     ...(a.applies && a.unknown ? { unknown_facts: a.unknown } : {}),
     captures: step.captures,
     marks: step.marks,
+    discharges: step.discharges ?? [],
   };
 }
 

@@ -30,7 +30,7 @@ function notices(d: ReportData): string {
   const waived = d.obligations.filter((o) => o.status === 'waived');
   const overrides = waived.filter((o) => o.waiver?.override).length;
   const na = d.obligations.filter((o) => o.status === 'not_applicable').length;
-  const summary = `${d.obligations.length} required or decided: ${met} met, ${late} late, ${open.length} open${waived.length ? `, ${waived.length} waived${overrides ? ` (${overrides} by override of the assessment)` : ''}` : ''}${na ? `, ${na} not applicable by decision` : ''}.`;
+  const summary = `${d.obligations.length} required: ${met} met, ${late} late, ${open.length} open${waived.length ? `, ${waived.length} waived${overrides ? ` (${overrides} by override of the assessment)` : ''}` : ''}${na ? `, ${na} not applicable by decision` : ''}.`;
   return [summary, table(['Notice', 'Status', 'Deadline', 'Outcome'], rows), more > 0 ? `…and ${more} more (\`irr clocks ${d.incident.id}\`).` : ''].filter(Boolean).join('\n\n');
 }
 
