@@ -33,11 +33,12 @@ export function board(obligations: readonly Obligation[]): Obligation[] {
   return obligations.filter((o) => o.required !== false || isSent(o.status) || o.status === 'waived' || o.status === 'not_applicable').sort(byUrgency);
 }
 
-/** "establish data_categories (decides 14 duties), entity_role (decides 5)". */
-export function establishLine(obligations: readonly Obligation[]): string | undefined {
-  const first = factsToEstablish(obligations);
+/** "establish first: data_categories (decides 14 duties), entity_role (5)". */
+export function establishLine(obligations: readonly Obligation[], limit = 3): string | undefined {
+  const first = factsToEstablish(obligations, limit);
   if (first.length === 0) return undefined;
-  return `establish first: ${first.map((f) => `${f.fact} (decides ${f.decides} dut${f.decides === 1 ? 'y' : 'ies'})`).join(', ')}`;
+  // The first says what the number means; the others keep the line inside a terminal's width.
+  return `establish first: ${first.map((f, i) => `${f.fact} (${i === 0 ? `decides ${f.decides} dut${f.decides === 1 ? 'y' : 'ies'}` : f.decides})`).join(', ')}`;
 }
 
 /** What became of a duty on a closed incident: its clock no longer ticks. */

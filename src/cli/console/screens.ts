@@ -64,10 +64,11 @@ export function header(v: StatusView, board: readonly Obligation[], now: string,
     `phase: ${v.phase}${v.phase === 'closed' ? '' : ` (${resolved}/${phaseSteps.length} steps resolved)`} · acting as ${actor} · ${hhmm(now)}`,
   ];
   const clocks = openClocks(board);
-  const lead = establishLine(board);
+  // As many of the top three facts as fit the width, at least one.
+  const lead = [3, 2, 1].map((n) => establishLine(board, n)).find((l, i) => l === undefined || i === 2 || l.length <= width);
   if (v.phase === 'closed') lines.push(outcomes(board));
   else if (!v.awareness && clocks.length === 0) lines.push('clocks: none running yet (they start when awareness is established)');
-  else if (clocks.length === 0) lines.push('clocks: no notification outstanding');
+  else if (clocks.length === 0) lines.push(lead ? 'clocks: none known to run yet (the facts below decide which laws apply)' : 'clocks: no notification outstanding');
   else {
     for (const o of clocks.slice(0, clocksShown)) lines.push(`clock ${clockLine(o, now)}${clocksShown === 1 && clocks.length > 1 ? ` +${clocks.length - 1} more` : ''}`);
     if (clocksShown > 1 && clocks.length > clocksShown) lines.push(`      …and ${clocks.length - clocksShown} more (Notifications)`);
