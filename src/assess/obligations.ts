@@ -6,6 +6,9 @@ import { RISK_LEVELS, type Audience, type Regime, type RiskLevel } from '../doma
 import type { ObligationProgress } from '../machine/context.js';
 import { computeDue } from '../clocks/deadline.js';
 import { enisaSeverity, type Severity } from './enisa.js';
+import { checkExemption } from './exemptions.js';
+
+export { checkExemption, contradictingFacts, type ExemptionCheck } from './exemptions.js';
 
 /**
  * Facts → which notifications are owed, to whom, by when, and why. One entry per regime in the
@@ -255,36 +258,6 @@ function anyPositiveHolds(c: Condition, fact: Lookup): boolean {
   if (op === 'not') return false;
   if (op === 'all' || op === 'any') return (c as Record<string, readonly Condition[]>)[op]!.some((x) => anyPositiveHolds(x, fact));
   return evaluate(c, fact).value === true;
-}
-
-/** The recorded facts that make `c` differ from `want`: `unintelligible=false`. */
-export function contradictingFacts(c: Condition, fact: Lookup, want = true): string[] {
-  const op = operatorOf(c);
-  const value = evaluate(c, fact).value;
-  if (value === 'unknown' || value === want) return [];
-  if (op === 'not') return contradictingFacts((c as { not: Condition }).not, fact, !want);
-  if (op === 'all' || op === 'any') {
-    return [...new Set((c as Record<string, readonly Condition[]>)[op]!.flatMap((x) => contradictingFacts(x, fact, want)))];
-  }
-  const name = (c as { fact: string }).fact;
-  return [`${name}=${JSON.stringify(fact(name))}`];
-}
-
-export type ExemptionCheck =
-  | { readonly holds: true }
-  | { readonly holds: false; readonly contradicted: readonly string[] }
-  | { readonly holds: 'unknown'; readonly missing: readonly string[] }
-  | { readonly holds: 'no_such_exemption'; readonly known: readonly string[] };
-
-/** Does the regime's exemption `id` hold on these facts? Says which facts contradict it, or are missing. */
-export function checkExemption(r: Regime, id: string, fact: Lookup): ExemptionCheck {
-  const exemptions = r.threshold?.exemptions ?? [];
-  const e = exemptions.find((x) => x.id === id);
-  if (!e) return { holds: 'no_such_exemption', known: exemptions.map((x) => x.id) };
-  const t = evaluate(e.when, fact);
-  if (t.value === true) return { holds: true };
-  if (t.value === 'unknown') return { holds: 'unknown', missing: t.missing };
-  return { holds: false, contradicted: contradictingFacts(e.when, fact) };
 }
 
 function checkWaiver(r: Regime, record: ObligationProgress, fact: Lookup): WaiverCheck {

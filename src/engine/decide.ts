@@ -3,7 +3,8 @@ import { OBLIGATION_ACTIONS, type NewEvent, type ObligationAction } from '../dom
 import { isSettled } from '../domain/obligation.js';
 import type { ObligationRecordedPayload } from '../domain/obligation-record.js';
 import type { Regime } from '../domain/regime.js';
-import { checkExemption, type Obligation } from '../assess/obligations.js';
+import { checkExemption } from '../assess/exemptions.js';
+import type { Obligation } from '../assess/obligations.js';
 import { checkFactValue, parseFactText, type FactCatalogue, type FactValue } from '../domain/facts.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { own } from '../domain/own.js';
