@@ -225,8 +225,8 @@ export class DrillRun {
           await this.finishPhase(who, say);
           break;
         case 'obligation':
-          await actions.recordObligation(this.engine, this.id, who, { obligation: d.obligation, action: d.action, ...(d.reason ? { reason: d.reason } : {}), ...(d.channel ? { channel: d.channel } : {}), ...(d.ref ? { ref: d.ref } : {}) });
-          say(`${d.obligation} ${d.action}${d.channel ? ` via ${d.channel}` : ''}`);
+          await actions.recordObligation(this.engine, this.id, who, { obligation: d.obligation, action: d.action, ...(d.reason ? { reason: d.reason } : {}), ...(d.channel ? { channel: d.channel } : {}), ...(d.ref ? { ref: d.ref } : {}), ...(d.exemption ? { exemption: d.exemption } : {}), ...(d.override ? { override: true } : {}) });
+          say(`${d.obligation} ${d.action}${d.exemption ? ` under ${d.exemption}` : d.override ? ' by override' : ''}${d.channel ? ` via ${d.channel}` : ''}`);
           break;
         case 'note':
           await actions.addNote(this.engine, this.id, who, d.text);
