@@ -259,3 +259,27 @@ describe('urgency that is true', () => {
     expect(after[0]).toMatchObject({ id: 'pci-card-brands', speculative: false, status: 'overdue' });
   });
 });
+
+describe('the console Notifications screen', () => {
+  it('offers a waiver only under the exemptions whose condition holds, or as an override', () => {
+    const { db, id } = incident();
+    const dir = tempDir();
+    const run = (answers: string[]) => {
+      const file = join(dir, `a-${Math.random().toString(36).slice(2)}.yaml`);
+      writeFileSync(file, answers.map((a) => `- ${JSON.stringify(a)}`).join('\n') + '\n');
+      return irr(['run', id, '--answers', file], { db });
+    };
+    // unintelligible=false: Art 34(3)(a) is shown as not holding, and not offered.
+    const refusedChoice = run(['notifications', 'gdpr-art34', 'waived', 'exemption:art34-3a', 'x', 'back', 'quit']);
+    expect(refusedChoice.code).toBe(2);
+    expect(refusedChoice.stdout).toContain('exemption art34-3a (Art 34(3)(a)): does not hold: unintelligible=false');
+    expect(refusedChoice.stderr).toContain('"exemption:art34-3a" is not one of the choices (override, back)');
+    // Once the key is known to be safe, it is offered and recorded with its id.
+    ok(db, ['fact', id, 'unintelligible=true']);
+    const r = run(['notifications', 'gdpr-art34', 'waived', 'exemption:art34-3a', 'Disk encrypted, key in escrow', 'back', 'quit']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('saved: gdpr-art34 waived under art34-3a');
+    const log = json<{ type: string; payload: Record<string, unknown> }[]>(irr(['log', id, '--json'], { db }));
+    expect(log.filter((e) => e.type === 'obligation.recorded').map((e) => e.payload)).toEqual([{ obligation: 'gdpr-art34', action: 'waived', reason: 'Disk encrypted, key in escrow', exemption: 'art34-3a' }]);
+  });
+});

@@ -146,11 +146,16 @@ export class ConsoleSession {
 
   // ---------------------------------------------------------------- the incident
 
-  private async view(id: string): Promise<{ v: StatusView; board: Obligation[]; now: string; ctx: Awaited<ReturnType<Engine['load']>> }> {
+  private async view(id: string): Promise<{ v: StatusView; board: Obligation[]; listed: Obligation[]; now: string; ctx: Awaited<ReturnType<Engine['load']>> }> {
     const engine = this.engine(false);
     const l = await engine.load(id);
     const now = engine.now(id);
-    return { v: statusView(l), board: clocksBoard(assessContext(l.ctx, this.all, now).obligations), now, ctx: l };
+    const all = assessContext(l.ctx, this.all, now).obligations;
+    const board = clocksBoard(all);
+    // The Notifications screen also lists laws that reach the incident but require nothing (an
+    // exemption holds, the risk is below the threshold): the decision not to notify is recorded there too.
+    const listed = [...board, ...all.filter((o) => o.applies === true && o.status === 'not_required')];
+    return { v: statusView(l), board, listed, now, ctx: l };
   }
 
   private screen(v: StatusView, board: readonly Obligation[], now: string, body: readonly string[] = [], clocksShown = 3): number {
@@ -325,15 +330,15 @@ export class ConsoleSession {
 
   private async notifications(id: string): Promise<void> {
     for (;;) {
-      const { v, board, now } = await this.view(id);
-      if (board.length === 0) {
+      const { v, board, listed, now } = await this.view(id);
+      if (listed.length === 0) {
         this.flash.push('No notification is required or undetermined yet: record the facts (data categories, people per jurisdiction, entity) to find out.');
         return;
       }
       const above = this.screen(v, board, now, ['Notifications, most urgent first:']);
       const choices: Choice[] = [
         { value: BACK, name: 'Back' },
-        ...board.map((o) => ({ value: o.id, name: oneLine(`${o.id} [${statusLabel(o)}] ${this.when(o, now)} to ${o.audience.replace('_', ' ')} (${o.jurisdiction})`) })),
+        ...listed.map((o) => ({ value: o.id, name: oneLine(`${o.id} [${statusLabel(o)}] ${this.when(o, now)} to ${o.audience.replace('_', ' ')} (${o.jurisdiction})`) })),
       ];
       const picked = await this.p.select({ message: 'Which notification?', choices, above });
       if (picked === BACK) return;
@@ -352,8 +357,8 @@ export class ConsoleSession {
   }
 
   private async obligationScreen(id: string, obligationId: string): Promise<void> {
-    const { v, board, now, ctx } = await this.view(id);
-    const o = board.find((x) => x.id === obligationId);
+    const { v, board, listed, now, ctx } = await this.view(id);
+    const o = listed.find((x) => x.id === obligationId);
     if (!o) return;
     const regime = this.all.find((r) => r.id === o.id)!;
     const fact = factLookup(ctx.ctx);
