@@ -1,4 +1,4 @@
-import type { Obligation, ObligationStatus } from '../assess/obligations.js';
+import { factsToEstablish, type Obligation, type ObligationStatus } from '../assess/obligations.js';
 import { isSent, isSettled } from '../domain/obligation.js';
 import type { Severity } from '../assess/enisa.js';
 import type { StoredEvent } from '../domain/events.js';
@@ -93,7 +93,19 @@ export interface ReportData {
   /** Required, or sent or waived whatever the assessment now says; by deadline. */
   readonly obligations: readonly ReportObligation[];
   /** Notices that may be owed: whether depends on facts still to establish. */
-  readonly undetermined: readonly { readonly id: string; readonly unknown_facts: readonly string[] }[];
+  readonly undetermined: readonly {
+    readonly id: string;
+    readonly unknown_facts: readonly string[];
+    /** When it would be due if required (null when its clock has not started). */
+    readonly due: string | null;
+    readonly deadline_kind: 'due' | 'target' | null;
+    readonly audience: string;
+    readonly jurisdiction: string;
+    /** A lead: nothing recorded points to the law yet (not shown as a possible deadline). */
+    readonly speculative: boolean;
+  }[];
+  /** The facts that would settle the most undetermined duties, with how many each decides. */
+  readonly establish_first: readonly { readonly fact: string; readonly decides: number }[];
   readonly actions: readonly ActionItem[];
   readonly steps: { readonly total: number; readonly done: number; readonly skipped: number; readonly pending: number };
   /** What holds the next move (advance, or close from post-incident). */
@@ -219,7 +231,10 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
       facts,
       severity: assessment.severity,
       obligations: listed.map(reportObligation).sort(byDeadline),
-      undetermined: assessment.obligations.filter((o) => o.required === 'unknown' && o.status === 'undetermined' && o.waiver === null).map((o) => ({ id: o.id, unknown_facts: o.unknown_facts })),
+      undetermined: assessment.obligations
+        .filter((o) => o.required === 'unknown' && o.status === 'undetermined' && o.waiver === null)
+        .map((o) => ({ id: o.id, unknown_facts: o.unknown_facts, due: o.due, deadline_kind: o.due_at ? ('due' as const) : o.target_at ? ('target' as const) : null, audience: o.audience, jurisdiction: o.jurisdiction, speculative: o.speculative })),
+      establish_first: factsToEstablish(assessment.obligations),
       actions: ctx.actions,
       steps: {
         total: view.steps.filter((s) => s.status !== 'not_applicable').length,
