@@ -143,12 +143,21 @@ export function reopen(ctx: IncidentContext, phase: Phase, who: Actor, target: s
   return [{ type: 'phase.reopened', ...who, payload: { from: phase, to, reason: reason.trim() } }];
 }
 
-/** `legal`: legalCloseBlockers of the assessment at the closing time (the machine cannot see the regimes). */
-export function close(ctx: IncidentContext, phase: Phase, who: Actor, legal: readonly string[] = []): NewEvent[] {
+/**
+ * Everything that holds closing: the lifecycle's own rules, and `legal` (legalCloseBlockers of the
+ * assessment at the closing time: the machine cannot see the regimes). The assessment names every
+ * open duty, so the machine's record-based line for the same duty is dropped.
+ */
+export function closeRefusals(ctx: IncidentContext, phase: Phase, legal: readonly string[]): string[] {
   const lifecycle = closeBlockers(ctx, phase);
-  // The assessment names every open duty; the machine's own record-based line for the same duty is dropped.
-  const named = new Set(legal.map((l) => /^obligation (\S+)/.exec(l)?.[1]));
-  const blockers = phase === 'closed' || phase !== 'post-incident' ? lifecycle : [...lifecycle.filter((l) => !named.has(/^obligation (\S+)/.exec(l)?.[1])), ...legal];
+  if (phase !== 'post-incident') return lifecycle;
+  const dutyOf = (line: string) => /^obligation (\S+)/.exec(line)?.[1];
+  const named = new Set(legal.map(dutyOf));
+  return [...lifecycle.filter((l) => !named.has(dutyOf(l))), ...legal];
+}
+
+export function close(ctx: IncidentContext, phase: Phase, who: Actor, legal: readonly string[] = []): NewEvent[] {
+  const blockers = closeRefusals(ctx, phase, legal);
   if (blockers.length > 0) refuse(blockers, `close ${ctx.id} refused`);
   return [{ type: 'incident.closed', ...who, payload: {} }];
 }

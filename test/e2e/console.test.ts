@@ -73,7 +73,7 @@ describe('irr run --answers', () => {
         if (step.marks.includes('awareness')) break; // awareness changes what applies: look again
       }
       if (answers.length === 0) {
-        const owed = s.holds.map((h) => /^obligation (\S+) is not yet sent/.exec(h)?.[1]).filter((x) => x !== undefined);
+        const owed = s.holds.map((h) => /^obligation (\S+) is (?:required and )?(?:overdue, )?not yet sent/.exec(h)?.[1]).filter((x) => x !== undefined);
         const undetermined = board.filter((o) => o.status === 'undetermined');
         if (owed.includes('gdpr-art33')) answers.push('notifications', 'gdpr-art33', 'sent', 'now', 'portal', 'BfDI-2026-0042', 'back');
         else if (owed.length > 0) answers.push('notifications', owed[0]!, 'waived', 'override', 'Recipient is a trusted partner and confirmed deletion in writing', 'back');

@@ -128,6 +128,12 @@ describe('closing on an open legal question', () => {
     ok(db, ['obligation', id, 'gdpr-art33', 'sent', '--channel', 'portal', '--ref', 'BfDI-1', '--at', '2026-03-03T09:00:00Z']);
     toReview(db, id);
 
+    // irr status says so before anyone tries: closing is held by the legal duties too.
+    const holds = json<{ holds: string[] }>(irr(['status', id, '--json'], { db })).holds;
+    expect(holds.some((h) => h.startsWith('obligation gdpr-art34 is required and overdue, not yet sent'))).toBe(true);
+    expect(holds.some((h) => h.startsWith('obligation nis2-early-warning is undetermined'))).toBe(true);
+    expect(ok(db, ['status', id])).toContain('close is held by:');
+
     let why = refused(db, ['close', id], 3);
     expect(why).toContain('obligation gdpr-art34 is required and overdue, not yet sent');
     expect(why).toContain(`obligation nis2-early-warning is undetermined: establish nis2_significant, or record irr obligation ${id} nis2-early-warning not-applicable --reason <text>`);

@@ -3,6 +3,7 @@ import { byUrgency, isUrgent, type Obligation } from '../../assess/obligations.j
 import { isSent, isSettled } from '../../domain/obligation.js';
 import { nextPhase, type WorkPhase } from '../../domain/phases.js';
 import { oneLine } from '../../domain/text.js';
+import { legalCloseBlockers } from '../../engine/decide.js';
 import type { StatusView, StepView } from '../../engine/views.js';
 import { truncate } from '../../render/terminal-text.js';
 import { establishLine, remaining } from '../commands/clocks.js';
@@ -86,6 +87,15 @@ export function stepLabel(s: StepView): string {
   return `${MARK[s.status]}${s.required ? '*' : ' '} ${state}${s.title} (${s.owner})`;
 }
 
+/** What holds the next move; in post-incident the open legal duties too (the board has them all). */
+export function closeHolds(v: StatusView, board: readonly Obligation[]): readonly string[] {
+  if (v.phase !== 'post-incident') return v.holds;
+  const legal = legalCloseBlockers(v.id, board);
+  const dutyOf = (line: string) => /^obligation (\S+)/.exec(line)?.[1];
+  const named = new Set(legal.map(dutyOf));
+  return [...v.holds.filter((l) => !named.has(dutyOf(l))), ...legal];
+}
+
 export type MainAction = 'advance' | 'close' | 'facts' | 'notifications' | 'note' | 'status' | 'reopen' | 'quit';
 
 /** The main menu: the phase's open steps first, then the moves. Values are what an answers file names. */
@@ -95,7 +105,8 @@ export function mainChoices(v: StatusView, board: readonly Obligation[]): Choice
     for (const s of v.steps.filter((x) => x.phase === v.phase && x.status === 'pending')) {
       choices.push({ value: s.id, name: stepLabel(s), description: `step ${s.id}: owner ${s.owner}${s.blocked_by.length ? `, waits for ${s.blocked_by.join(', ')}` : ''}` });
     }
-    const held = v.holds.length ? ` (held: ${v.holds.length} thing${v.holds.length === 1 ? '' : 's'})` : ' (ready)';
+    const holds = closeHolds(v, board);
+    const held = holds.length ? ` (held: ${holds.length} thing${holds.length === 1 ? '' : 's'})` : ' (ready)';
     if (v.phase === 'post-incident') choices.push({ value: 'close', name: `Close the incident${held}` });
     else choices.push({ value: 'advance', name: `Advance to ${nextPhase(v.phase as WorkPhase)}${held}` });
     choices.push({ value: 'facts', name: `Record facts (${Object.keys(v.facts).length} recorded)` });

@@ -23,7 +23,7 @@ import { renderStatus } from '../commands/incident.js';
 import type { GlobalOptions } from '../context.js';
 import { askFact, parseTimeAnswer, showValue, timeProblem } from './answers.js';
 import { BadAnswer, type Choice, type Prompter } from './prompter.js';
-import { header, mainChoices } from './screens.js';
+import { closeHolds, header, mainChoices } from './screens.js';
 
 const BACK = 'back';
 
@@ -181,7 +181,7 @@ export class ConsoleSession {
           return;
         case 'advance':
         case 'close':
-          await this.move(id, v, choice);
+          await this.move(id, v, board, choice);
           break;
         case 'facts':
           await this.factsMenu(id);
@@ -206,9 +206,10 @@ export class ConsoleSession {
     }
   }
 
-  private async move(id: string, v: StatusView, kind: 'advance' | 'close'): Promise<void> {
-    if (v.holds.length > 0) {
-      this.flash.push(pc.yellow(`Cannot ${kind} yet; held by:`), ...v.holds.map((h) => `  - ${h}`));
+  private async move(id: string, v: StatusView, board: readonly Obligation[], kind: 'advance' | 'close'): Promise<void> {
+    const holds = closeHolds(v, board);
+    if (holds.length > 0) {
+      this.flash.push(pc.yellow(`Cannot ${kind} yet; held by:`), ...holds.map((h) => `  - ${h}`));
       return;
     }
     const engine = this.engine(false);
