@@ -154,6 +154,9 @@ describe('closing on an open legal question', () => {
     expect(refused(db, ['obligation', id, 'gdpr-art34', 'waived', '--exemption', 'art99', '--reason', 'x'], 2)).toContain('"art99" is not an exemption of gdpr-art34');
     expect(refused(db, ['obligation', id, 'gdpr-art34', 'waived', '--exemption', 'art34-3a', '--override', '--reason', 'x'], 2)).toContain('not both');
     expect(refused(db, ['obligation', id, 'gdpr-art34', 'sent', '--override'], 2)).toContain('only a waiver');
+    // The exemptions and their ids, as irr regime show --json lists them.
+    const shown = json<{ threshold: { exemptions: { id: string; ref: string }[] } }>(irr(['regime', 'show', 'gdpr-art34', '--json']));
+    expect(shown.threshold.exemptions.map((e) => e.id)).toEqual(['art34-3a', 'art34-3b']);
     // A law with no exemption can only be overridden.
     expect(refused(db, ['obligation', id, 'pci-card-brands', 'waived', '--reason', 'no cards'], 2)).toContain("pci-card-brands's law lists no exemption");
 
