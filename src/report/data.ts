@@ -5,6 +5,7 @@ import type { StoredEvent } from '../domain/events.js';
 import type { FactValue } from '../domain/facts.js';
 import { phaseIndex, type Phase } from '../domain/phases.js';
 import type { Engine } from '../engine/engine.js';
+import { closeRefusals, legalCloseBlockers } from '../engine/decide.js';
 import { assessContext, regimes } from '../engine/obligations.js';
 import { describeEvent, isLate, statusView } from '../engine/views.js';
 import type { ActionItem } from '../machine/context.js';
@@ -242,7 +243,8 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
         skipped: view.steps.filter((s) => s.status === 'skipped').length,
         pending: view.steps.filter((s) => s.status === 'pending').length,
       },
-      holds: view.holds,
+      // Closing also waits on the legal duties (the same lines irr close would print).
+      holds: loaded.phase === 'post-incident' ? closeRefusals(ctx, loaded.phase, legalCloseBlockers(ctx.id, assessment.obligations)) : view.holds,
     };
   }
 }
