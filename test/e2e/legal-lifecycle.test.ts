@@ -236,6 +236,12 @@ describe('urgency that is true', () => {
     expect(dues).toEqual([...dues].sort((x, y) => x - y));
     const text = ok(db, ['clocks', id, '--now', '2026-03-02T12:00:00Z']);
     expect(text.indexOf('nis2-early-warning')).toBeLessThan(text.indexOf('tx-521.053'));
+    // The console header too: the clock due first comes first (here, at the wall clock, all overdue).
+    const answers = join(tempDir(), 'quit.yaml');
+    writeFileSync(answers, '- quit\n');
+    const header = ok(db, ['run', id, '--answers', answers]).split('\n').filter((l) => l.startsWith('clock '));
+    expect(header[0]).toMatch(/^clock nis2-early-warning: OVERDUE by .* \(if required, due 2026-03-03 09:00 UTC\)/);
+    expect(header[1]).toMatch(/^clock (gdpr-art33|gdpr-art34|nis2-notification): OVERDUE/);
     // The executive report lists the notices in the same order.
     const exec = ok(db, ['report', id, '--kind', 'executive', '--now', '2026-03-02T12:00:00Z']);
     expect(exec.indexOf('gdpr-art33 (authority')).toBeLessThan(exec.indexOf('tx-521.053 (individuals'));
