@@ -24,6 +24,9 @@ export function isSettled(status: ObligationStatus): boolean {
   return SETTLED.has(status);
 }
 
+/** Not sent, by a recorded decision: waived (with a ground that holds) or not applicable. */
+export const isDecidedNotToSend = (status: ObligationStatus): boolean => status === 'waived' || status === 'not_applicable';
+
 /** Sent, on time or late. */
 export const isSent = (status: ObligationStatus): boolean => status === 'met' || status === 'late';
 

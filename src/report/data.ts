@@ -1,5 +1,5 @@
 import { factsToEstablish, type Obligation, type ObligationStatus } from '../assess/obligations.js';
-import { isSent, isSettled } from '../domain/obligation.js';
+import { isDecidedNotToSend, isSent, isSettled } from '../domain/obligation.js';
 import type { Severity } from '../assess/enisa.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { FactValue } from '../domain/facts.js';
@@ -200,7 +200,7 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
     const spans = phaseSpans(ctx.phases);
     const closed = loaded.phase === 'closed' ? spans.at(-1)!.at : null;
     // Required, sent, waived (validly or not) or decided not applicable: every duty a decision or the facts touched.
-    const listed = assessment.obligations.filter((o) => o.required === true || isSent(o.status) || o.status === 'waived' || o.status === 'not_applicable' || o.waiver !== null);
+    const listed = assessment.obligations.filter((o) => o.required === true || isSent(o.status) || isDecidedNotToSend(o.status) || o.waiver !== null);
     return {
       now,
       incident: {

@@ -1,4 +1,4 @@
-import { isSettled } from '../domain/obligation.js';
+import { isDecidedNotToSend, isSettled } from '../domain/obligation.js';
 import type { ReportData, ReportObligation } from './data.js';
 import { count, duration, utc } from './format.js';
 import { waiverNote, auditLine, byJurisdiction, cell, deadlineText, factOf, heading, join, measureText, outcome, peopleTotal, severityLine, severityWhy, statusWord, table } from './markdown.js';
@@ -34,7 +34,7 @@ function notices(d: ReportData): string {
       return { due: u.due, row: [`${cell(u.id)} (${cell(u.audience)}, ${cell(u.jurisdiction)})`, '**undetermined**', `${u.deadline_kind === 'target' ? 'target' : 'due'} ${utc(u.due!)}`, `if required: ${when}; establish ${u.unknown_facts.map(cell).join(', ')}`] };
     }),
   ].sort((a, b) => (a.due ? Date.parse(a.due) : Infinity) - (b.due ? Date.parse(b.due) : Infinity));
-  const doneRows = done.map((o) => [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, `**${statusWord(o)}**`, deadlineText(o), `${outcome(o, d.now)}${o.reason && (o.status === 'waived' || o.status === 'not_applicable') ? ` — reason: ${cell(o.reason)}` : ''}${waiverNote(o)}`]);
+  const doneRows = done.map((o) => [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, `**${statusWord(o)}**`, deadlineText(o), `${outcome(o, d.now)}${o.reason && isDecidedNotToSend(o.status) ? ` — reason: ${cell(o.reason)}` : ''}${waiverNote(o)}`]);
   const all = [...openRows.map((r) => r.row), ...doneRows];
   const rows = all.slice(0, MAX_NOTICES);
   const more = all.length - rows.length;

@@ -1,4 +1,5 @@
 import { escapeMarkdown } from '../render/escape.js';
+import { isDecidedNotToSend } from '../domain/obligation.js';
 import { oneLine } from '../domain/text.js';
 import type { FactValue } from '../domain/facts.js';
 import type { Measure, ReportData, ReportObligation } from './data.js';
@@ -127,7 +128,7 @@ export function deadlineText(o: ReportObligation): string {
 }
 
 export function sentText(o: ReportObligation): string {
-  if (!o.sent_at) return o.status === 'waived' || o.status === 'not_applicable' ? 'not sent' : 'not yet';
+  if (!o.sent_at) return isDecidedNotToSend(o.status) ? 'not sent' : 'not yet';
   const how = [o.channel && `via ${o.channel}`, o.ref && `ref ${o.ref}`].filter(Boolean).join(', ');
   return `${utc(o.sent_at)}${how ? ` (${cell(how)})` : ''}`;
 }
@@ -135,7 +136,7 @@ export function sentText(o: ReportObligation): string {
 /** The required notices and their outcome, one table. */
 export function obligationsTable(d: ReportData, opts: { clockStart?: boolean } = {}): string {
   const rows = d.obligations.map((o) => {
-    const reason = (o.reason && (o.status === 'late' || o.status === 'waived' || o.status === 'not_applicable') ? ` — ${o.status === 'late' ? 'delay reason' : 'reason'}: ${cell(o.reason)}` : '') + waiverNote(o);
+    const reason = (o.reason && (o.status === 'late' || isDecidedNotToSend(o.status)) ? ` — ${o.status === 'late' ? 'delay reason' : 'reason'}: ${cell(o.reason)}` : '') + waiverNote(o);
     return [
       `${cell(o.id)} (${cell(o.regime)})`,
       `${cell(o.audience)}, ${cell(o.jurisdiction)}`,

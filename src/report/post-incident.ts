@@ -1,4 +1,4 @@
-import { isSettled } from '../domain/obligation.js';
+import { isSent, isSettled } from '../domain/obligation.js';
 import { figureMarker } from '../render/html-document.js';
 import type { ReportData } from './data.js';
 import { count, utc } from './format.js';
@@ -76,7 +76,7 @@ function actionItems(d: ReportData): string {
 
 /** The blameless post-incident review. */
 export function postIncidentMarkdown(d: ReportData): string {
-  const sent = d.obligations.filter((o) => o.status === 'met' || o.status === 'late');
+  const sent = d.obligations.filter((o) => isSent(o.status));
   const late = d.obligations.filter((o) => o.status === 'late').length;
   const open = d.obligations.filter((o) => !isSettled(o.status)).length;
   const overrides = d.obligations.filter((o) => o.status === 'waived' && o.waiver?.override).length;

@@ -1,4 +1,5 @@
 import { escapeXml } from '../render/escape.js';
+import { isDecidedNotToSend } from '../domain/obligation.js';
 import type { ReportData, ReportObligation } from './data.js';
 import { duration, utc } from './format.js';
 
@@ -42,7 +43,7 @@ function truncate(s: string, width: number): string {
 type Kind = 'met' | 'late' | 'open' | 'waived';
 function kindOf(o: ReportObligation): Kind {
   // A duty decided not applicable is drawn like a waiver: settled by a decision, not sent.
-  return o.status === 'met' ? 'met' : o.status === 'late' ? 'late' : o.status === 'waived' || o.status === 'not_applicable' ? 'waived' : 'open';
+  return o.status === 'met' ? 'met' : o.status === 'late' ? 'late' : isDecidedNotToSend(o.status) ? 'waived' : 'open';
 }
 
 /** Short words for a row: "met, 20 h before", "late by 3 h 10 min", "open, due in 5 h", "overdue by 2 h". */

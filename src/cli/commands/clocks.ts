@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { byUrgency, factsToEstablish, type Obligation } from '../../assess/obligations.js';
-import { isSent, isSettled } from '../../domain/obligation.js';
+import { isDecidedNotToSend, isSent, isSettled } from '../../domain/obligation.js';
 import { InvalidInput } from '../../domain/errors.js';
 import { recordObligation } from '../../engine/actions.js';
 import { assessIncident } from '../../engine/obligations.js';
@@ -30,7 +30,7 @@ export function localAndUtc(isoTime: string): string {
 
 /** The board: obligations that are or may be owed, or were settled by a record; most urgent first. */
 export function board(obligations: readonly Obligation[]): Obligation[] {
-  return obligations.filter((o) => o.required !== false || isSent(o.status) || o.status === 'waived' || o.status === 'not_applicable').sort(byUrgency);
+  return obligations.filter((o) => o.required !== false || isSent(o.status) || isDecidedNotToSend(o.status)).sort(byUrgency);
 }
 
 /** "establish first: data_categories (decides 14 duties), entity_role (5)". */
