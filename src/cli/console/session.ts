@@ -294,6 +294,7 @@ export class ConsoleSession {
     if (s.condition) lines.push(`applies when ${s.condition}${s.unknown_facts?.length ? ` (not yet known: ${s.unknown_facts.join(', ')})` : ''}`);
     if (s.captures.length) lines.push(`records: ${s.captures.map((f) => (Object.hasOwn(facts, f) ? `${f} = ${showValue(facts[f]!)}` : `${f} (not known)`)).join('; ')}`);
     if (s.marks.includes('awareness')) lines.push('marking it done establishes awareness: the legal clocks start then');
+    if (s.discharges.length) lines.push(`discharges: ${s.discharges.join(', ')} (done once each that is required is sent or validly waived)`);
     return lines.map((l) => oneLine(l));
   }
 
