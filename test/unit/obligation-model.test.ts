@@ -85,6 +85,22 @@ describe('waivers against the facts', () => {
   });
 });
 
+describe('not-applicable decisions', () => {
+  it('settle an undetermined duty, and give way when the facts later make it required', () => {
+    const { runbook, hash } = loadRunbookFile(MINI);
+    const opened = { type: 'incident.opened' as const, at: '2026-03-02T08:00:00Z', actor: 'a', payload: { title: 'T', mode: 'real' as const, playbook: { id: 'mini', version: '1.0.0', hash } } };
+    let s = startIncident('INC-2026-0001', opened, runbook);
+    s = step(s, { type: 'obligation.recorded', at: '2026-03-02T10:00:00Z', actor: 'dpo', payload: { obligation: 'gdpr-art34', action: 'not_applicable', reason: 'We are the processor' } })!;
+    const { entity_role: _role, ...unsure } = BREACH;
+    const before = assess({ regimes, fact: lookup(unsure), now: '2026-03-03T00:00:00Z', records: s.context.obligations }).obligations.find((x) => x.id === 'gdpr-art34')!;
+    expect(before).toMatchObject({ required: 'unknown', status: 'not_applicable' });
+    const after = assess({ regimes, fact: lookup(BREACH), now: '2026-03-03T00:00:00Z', records: s.context.obligations }).obligations.find((x) => x.id === 'gdpr-art34')!;
+    expect(after.required).toBe(true);
+    expect(after.status).not.toBe('not_applicable');
+    expect(after.reason).toContain('decided not applicable (We are the processor), but the facts now make it required');
+  });
+});
+
 describe('urgency', () => {
   const o = (id: string, extra: Partial<Obligation>): Obligation =>
     ({ id, required: true, status: 'running', due: null, speculative: false, unknown_facts: [], ...extra }) as Obligation;
