@@ -300,6 +300,8 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   }
   if (status === 'late') reasons.push(`sent ${record!.sent_at}, after the deadline ${iso(due)}${record?.reason ? `; delay reason: ${record.reason}` : ''}`);
 
+  const dueAt = iso(due);
+  const targetAt = iso(target);
   return {
     id: r.id,
     regime: r.name,
@@ -314,9 +316,9 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     factors,
     clock_start: iso(start),
     clock_start_source: startSource,
-    due_at: iso(due),
-    target_at: iso(target),
-    due: iso(due ?? target),
+    due_at: dueAt,
+    target_at: targetAt,
+    due: dueAt ?? targetAt,
     speculative: required === 'unknown' && applies === 'unknown' && record === null && !anyPositiveHolds(r.applies_when, fact),
     waiver,
     deadline,
