@@ -35,7 +35,7 @@ export function board(obligations: readonly Obligation[]): Obligation[] {
 export async function clocks(g: GlobalOptions, id: string, opts: { now?: string; ics?: string }): Promise<void> {
   const at = parseAt(opts.now, '--now');
   let now = '';
-  const { loaded, assessment } = await withEngine(g, { create: false }, (engine) => assessIncident(engine, id, (now = at ?? engine.now(id))));
+  const { loaded, assessment } = await withEngine(g, { create: false, readonly: true }, (engine) => assessIncident(engine, id, (now = at ?? engine.now(id))));
   const rows = board(assessment.obligations);
   if (opts.ics) await writeIcs(opts.ics, loaded.ctx.id, loaded.ctx.title, rows);
   if (g.json) {

@@ -220,7 +220,7 @@ export function scoreLines(id: string, s: DrillScore): string[] {
 export async function report(g: GlobalOptions, id: string, opts: { format?: string; out?: string }): Promise<void> {
   const format = opts.format ?? 'md';
   if (format !== 'md' && format !== 'html') throw new InvalidInput(`--format: "${format}" is not md or html`);
-  await withEngine(g, { create: false }, async (engine) => {
+  await withEngine(g, { create: false, readonly: true }, async (engine) => {
     const { pinOf } = await import('../../drill/runner.js');
     pinOf(engine, id);
     const { afterActionReport } = await import('../../drill/aar.js');
@@ -241,7 +241,7 @@ export async function history(g: GlobalOptions, scenarioId: string | undefined):
     else printLines('no drills run yet (irr drill run <scenario> --script <file>)');
     return;
   }
-  await withEngine(g, { create: false }, async (engine) => {
+  await withEngine(g, { create: false, readonly: true }, async (engine) => {
     const { drillHistory } = await import('../../drill/history.js');
     const runs = await drillHistory(engine, scenarioId);
     if (runs.length === 0 && scenarioId !== undefined) {

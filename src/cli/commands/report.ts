@@ -33,7 +33,7 @@ export async function report(g: GlobalOptions, id: string, opts: { kind: string;
   const format: ReportFormat = oneOf('--format', opts.format, REPORT_FORMATS);
   const at = parseAt(opts.now, '--now');
   // A drill is reported in drill time.
-  const data = await withEngine(g, { create: false }, (engine) => gatherReport(engine, id, at ?? engine.now(id)));
+  const data = await withEngine(g, { create: false, readonly: true }, (engine) => gatherReport(engine, id, at ?? engine.now(id)));
   const output = renderReport(data, kind, format);
   if (opts.out) {
     writeWhole(opts.out, output);
