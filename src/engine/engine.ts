@@ -132,7 +132,10 @@ export class Engine {
     let row = this.rows.get(id);
     if (!row) {
       row = this.store.incident(id);
-      if (!row) throw new InvalidInput(`<incident>: no incident "${id}" in ${this.store.path} (irr list shows them)`);
+      if (!row) {
+        if (this.store.head(id).seq > 0) throw new IntegrityFailure(`integrity failure in ${id}: its events exist but its incidents row was deleted (irr verify)`);
+        throw new InvalidInput(`<incident>: no incident "${id}" in ${this.store.path} (irr list shows them)`);
+      }
       const bad = this.store.bindingProblems(id)[0];
       if (bad) throw new IntegrityFailure(`integrity failure in ${id}${bad.seq > 0 ? ` at seq ${bad.seq}` : ''}: ${bad.problem} (irr verify ${id})`);
       this.rows.set(id, row);
@@ -159,7 +162,7 @@ export class Engine {
       const cached = this.store.snapshot(id);
       let from: IncidentState | undefined;
       if (cached && cached.seq > head.seq) {
-        throw new IntegrityFailure(`incident ${id}: its snapshot is at seq ${cached.seq} but the log ends at seq ${head.seq}; events are missing (irr verify ${id})`);
+        throw new IntegrityFailure(`integrity failure in ${id}: its snapshot is at seq ${cached.seq} but the log ends at seq ${head.seq}; events are missing (irr verify ${id})`);
       }
       // Only a snapshot sealed to the hash of the event at its seq is served; any other is replayed.
       if (cached?.bound) {

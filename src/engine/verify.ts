@@ -65,7 +65,6 @@ export async function verifyIncident(engine: Engine, id: string, opts: { expectH
   const count = walk.head.seq;
   if (chainOk && count === 0) problems.push({ seq: 1, problem: 'the incident has no events' });
   problems.push(...read.bindings);
-  for (const t of read.triggers) problems.push({ seq: 0, problem: t });
   const snap = read.snapshot;
   if (snap?.problem && snap.seq <= count) problems.push({ seq: snap.seq, problem: snap.problem });
   if (chainOk && count > 0 && snap && snap.seq !== count) {
@@ -87,6 +86,8 @@ export async function verifyIncident(engine: Engine, id: string, opts: { expectH
       }
     }
   }
+  // Last: a dropped trigger concerns every incident, and says less than what was done with it.
+  for (const t of read.triggers) problems.push({ seq: 0, problem: t });
   if (opts.expectHead !== undefined && read.head.hash !== opts.expectHead) {
     const at = read.expectedAt;
     problems.push(

@@ -19,7 +19,8 @@ const slug = z
 const plain = z
   .string()
   .min(1)
-  .refine((v) => !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(v), 'contains control characters; write plain text');
+  .refine((v) => !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(v), 'contains control characters; write plain text')
+  .refine((v) => !/\p{Cs}/u.test(v), 'is not well-formed Unicode (a lone surrogate); write plain text');
 
 const offset = z
   .string()

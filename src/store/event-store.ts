@@ -479,6 +479,8 @@ export class EventStore {
   private refuseIfIncidentFails(incident: string): void {
     const trig = this.triggerProblems();
     if (trig.length > 0) throw this.refusal('the database', 0, trig[0]!);
+    const gone = missingIds((this.sql('SELECT id FROM incidents').all() as { id: string }[]).map((r) => r.id))[0];
+    if (gone) throw this.refusal(gone, 0, `incident ${gone} is missing: the ids around it exist, so it was deleted whole`);
     const bind = this.bindingProblems(incident);
     if (bind.length > 0) throw this.refusal(incident, bind[0]!.seq, bind[0]!.problem);
     const snap = this.snapshot(incident);

@@ -11,6 +11,7 @@ import { verifyIncident } from '../../src/engine/verify.js';
 import { loadRunbookFile } from '../../src/playbook/runbook.js';
 import { EventStore } from '../../src/store/event-store.js';
 import { eventHash, GENESIS_HASH } from '../../src/store/hash.js';
+import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { irr, irrAsync, MINI, ROOT, tempDir } from '../helpers.js';
 
 const pinned = loadRunbookFile(MINI);
@@ -29,7 +30,7 @@ describe('event store', () => {
     engine.store.close();
     const raw = new Database(db, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     raw.close();
   });
 

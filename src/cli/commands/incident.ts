@@ -50,7 +50,8 @@ export async function open(g: GlobalOptions, opts: { playbook?: string; title?: 
 
 export async function list(g: GlobalOptions, opts: { all?: boolean }): Promise<void> {
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
-    const rows = engine.store.incidents().filter((r) => opts.all || r.mode === 'real');
+    // Each row is checked against its incident.opened first: an edited mode must not hide a real incident.
+    const rows = engine.store.incidents().filter((r) => opts.all || engine.incident(r.id).mode === 'real');
     const views: StatusView[] = [];
     for (const r of rows) views.push(statusView(await engine.load(r.id)));
     if (g.json) {
