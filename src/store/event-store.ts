@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { accessSync, closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalJson } from '../domain/canonical.js';
 import { IntegrityFailure, InvalidInput } from '../domain/errors.js';
@@ -78,6 +78,35 @@ function refuseIllFormed(field: string, value: unknown): void {
   if (where !== undefined) throw new InvalidInput(`${field}${where === '(value)' ? '' : ` ${where}`}: is not well-formed Unicode (a lone surrogate); nothing was written`);
 }
 
+/**
+ * Open for reading only. SQLite reads a WAL database read-only when its -wal and -shm files exist
+ * and are readable, or when it may create them; in a read-only folder without them it refuses
+ * (SQLITE_READONLY_DIRECTORY, "attempt to write a readonly database"), and this build of SQLite
+ * has no URI filenames for `immutable=1`. Then, and only when no -wal file exists (so the file
+ * alone holds every committed event), the file is read into memory with its header marked as a
+ * rollback-journal database (bytes 18-19, the only difference on disk) and served from there.
+ */
+function openReadOnly(path: string): Database.Database {
+  const db = new Database(path, { timeout: 10_000, readonly: true, fileMustExist: true });
+  try {
+    db.pragma('application_id', { simple: true });
+    return db;
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN') throw err;
+    db.close();
+    if (existsSync(`${path}-wal`)) {
+      throw new InvalidInput(`--db: cannot read ${path}: it is in a read-only folder with a -wal file but no -shm file SQLite could use; copy the folder somewhere writable`);
+    }
+    const image = readFileSync(path);
+    if (image.length >= 20 && image[18] === 2 && image[19] === 2) {
+      image[18] = 1;
+      image[19] = 1;
+    }
+    return new Database(image, { readonly: true });
+  }
+}
+
 export interface OpenOptions {
   /** Create the file (mode 0600) if it does not exist; otherwise a missing file is an error. */
   readonly create: boolean;
@@ -141,9 +170,7 @@ export class EventStore {
     const writable = !readonly && canWrite(path);
     let db: Database.Database;
     try {
-      // Read-only: SQLite reads a WAL database in a read-only folder (with or without -wal/-shm
-      // beside it) since 3.22; it never creates or changes anything.
-      db = new Database(path, { timeout: 10_000, readonly: !writable, fileMustExist: !created });
+      db = writable ? new Database(path, { timeout: 10_000, fileMustExist: !created }) : openReadOnly(path);
       if (writable) db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
     } catch (err) {

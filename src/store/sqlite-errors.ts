@@ -19,7 +19,10 @@ export function translateSqliteError(err: unknown, path: string): unknown {
   }
   if (code.startsWith('SQLITE_READONLY')) return new InvalidInput(`--db: ${path} is read-only (file or folder not writable); nothing was written`);
   if (code === 'SQLITE_FULL') return new InvalidInput(`--db: the disk holding ${path} is full; nothing was written`);
-  if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_') || code === 'SQLITE_NOTADB') {
+  if (code === 'SQLITE_NOTADB') {
+    return new IntegrityFailure(`--db: ${path} is not a readable SQLite database (${detail}): damaged, or not a database at all; nothing was changed`);
+  }
+  if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_')) {
     return new IntegrityFailure(`--db: ${path} is damaged, not a readable database (${detail}); restore it from a copy and run irr verify`);
   }
   if (code.startsWith('SQLITE_IOERR')) return new IntegrityFailure(`--db: cannot read or write ${path} (I/O error: ${detail}); nothing was written`);
