@@ -124,6 +124,8 @@ export class EventStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** Per incident, the head up to which this process has checked the chain: later appends check only what is new. */
   private readonly checked = new Map<string, Head>();
+  /** Playbooks whose content and source this process has hashed and found bound. */
+  private readonly checkedPlaybooks = new Set<string>();
   /** Schema 2 sealed snapshots; an older read-only file is read without them (every read replays). */
   private sealed = true;
   private constructor(
@@ -458,11 +460,21 @@ export class EventStore {
     });
   }
 
-  /** The incidents row and pinned playbook against the first event (cheap: one event, one playbook). */
-  bindingProblems(incident: string): Problem[] {
+  /**
+   * The incidents row and pinned playbook against the first event (cheap: one event, one playbook).
+   * `reuse`: a long-lived process hashes a playbook's content and source once (they are ~40 kB and
+   * the same for every append); the row, the pointer, id and version are compared every time.
+   */
+  bindingProblems(incident: string, opts: { reuse?: boolean } = {}): Problem[] {
     const row = this.incident(incident);
     if (!row) return [{ seq: 0, problem: `incident ${incident} has no incidents row` }];
-    return bindingProblems(row, this.firstRow(incident), this.playbook(row.playbook_hash));
+    if (opts.reuse && this.checkedPlaybooks.has(row.playbook_hash)) {
+      const light = this.guard(() => this.sql('SELECT hash, id, version FROM playbooks WHERE hash = ?').get(row.playbook_hash) as { hash: string; id: string; version: string } | undefined);
+      return bindingProblems(row, this.firstRow(incident), light);
+    }
+    const problems = bindingProblems(row, this.firstRow(incident), this.playbook(row.playbook_hash));
+    if (problems.length === 0) this.checkedPlaybooks.add(row.playbook_hash);
+    return problems;
   }
 
   /** The snapshot as stored, with whether it is sealed to the log (and why not, when it fails). */
@@ -508,7 +520,7 @@ export class EventStore {
     if (trig.length > 0) throw this.refusal('the database', 0, trig[0]!);
     const gone = missingIds((this.sql('SELECT id FROM incidents').all() as { id: string }[]).map((r) => r.id))[0];
     if (gone) throw this.refusal(gone, 0, `incident ${gone} is missing: the ids around it exist, so it was deleted whole`);
-    const bind = this.bindingProblems(incident);
+    const bind = this.bindingProblems(incident, { reuse: true });
     if (bind.length > 0) throw this.refusal(incident, bind[0]!.seq, bind[0]!.problem);
     const snap = this.snapshot(incident);
     if (snap?.problem) throw this.refusal(incident, snap.seq, snap.problem);

@@ -27,7 +27,7 @@ export function eventBody(e: Omit<HashedFields, 'payload'>, payloadText: string)
 
 /** SHA-256 over the previous hash, a newline and the UTF-8 bytes of the body (well-formed: the store refuses anything else). */
 export function hashBody(prevHash: string, body: string): string {
-  return createHash('sha256').update(prevHash).update('\n').update(Buffer.from(body, 'utf8')).digest('hex');
+  return createHash('sha256').update(prevHash).update('\n').update(body, 'utf8').digest('hex');
 }
 
 /** SHA-256 over the previous hash and the canonical encoding of the event: editing any field breaks the chain. */

@@ -33,7 +33,7 @@ export interface Problem {
 
 /** The append-only triggers as the migrations create them (name → SQL, whitespace-normalised). */
 const EXPECTED_TRIGGERS: ReadonlyMap<string, string> = new Map(
-  MIGRATIONS.flatMap((m) => [...m.sql.matchAll(/CREATE TRIGGER (\w+)[\s\S]*?END;/g)].map((t) => [t[1]!, normalise(t[0].slice(0, -1))] as const)),
+  MIGRATIONS.flatMap((m) => [...m.sql.matchAll(/CREATE TRIGGER (\w+)[\s\S]*?END;/g)].map((t) => [t[1]!, t[0].slice(0, -1)] as const)),
 );
 
 function normalise(sql: string): string {
@@ -42,12 +42,13 @@ function normalise(sql: string): string {
 
 /** Every append-only trigger present with its original text: a dropped or replaced one is named. */
 export function triggerProblems(actual: readonly { name: string; sql: string | null }[]): string[] {
-  const have = new Map(actual.map((t) => [t.name, normalise(t.sql ?? '')]));
+  const have = new Map(actual.map((t) => [t.name, t.sql ?? '']));
   const out: string[] = [];
   for (const [name, sql] of EXPECTED_TRIGGERS) {
     const got = have.get(name);
+    // SQLite keeps the statement as written; whitespace aside, it must be the migration's.
     if (got === undefined) out.push(`trigger ${name} is missing (someone dropped it: UPDATE/DELETE are no longer refused)`);
-    else if (got !== sql) out.push(`trigger ${name} was replaced by a different one`);
+    else if (got !== sql && normalise(got) !== normalise(sql)) out.push(`trigger ${name} was replaced by a different one`);
   }
   return out;
 }
@@ -117,7 +118,11 @@ interface OpenedPayload {
  * says (the first event's own hash is checked by the chain walk). Seq 1 names the event they
  * disagree with.
  */
-export function bindingProblems(row: IncidentRowLike, opened: EventRow | undefined, playbook: PlaybookRowLike | undefined): Problem[] {
+export function bindingProblems(
+  row: IncidentRowLike,
+  opened: EventRow | undefined,
+  playbook: (Omit<PlaybookRowLike, 'content' | 'source'> & Partial<Pick<PlaybookRowLike, 'content' | 'source'>>) | undefined,
+): Problem[] {
   if (!opened) return [{ seq: 1, problem: `the incidents row of ${row.id} has no events (its log was deleted)` }];
   if (opened.seq !== 1 || opened.type !== 'incident.opened') return [{ seq: 1, problem: `the first event of ${row.id} is not incident.opened` }];
   let p: OpenedPayload;
@@ -138,12 +143,13 @@ export function bindingProblems(row: IncidentRowLike, opened: EventRow | undefin
     out.push({ seq: 1, problem: `the playbook pinned at seq 1 (${String(pinned)}) is missing from the playbooks table` });
     return out;
   }
-  if (contentHash(playbook.content) !== playbook.hash) out.push({ seq: 0, problem: 'the pinned playbook content does not match its hash' });
+  // Content and source are hashed when given (a caller that checked them already passes neither).
+  if (playbook.content !== undefined && contentHash(playbook.content) !== playbook.hash) out.push({ seq: 0, problem: 'the pinned playbook content does not match its hash' });
   if (playbook.hash !== pinned) out.push({ seq: 1, problem: `the playbook served (${playbook.hash}) is not the one pinned at seq 1 (${String(pinned)})` });
   if (playbook.id !== p.playbook?.id || playbook.version !== p.playbook?.version) {
     out.push({ seq: 1, problem: `the pinned playbook's id/version (${playbook.id} ${playbook.version}) differ from incident.opened at seq 1` });
   }
-  if (typeof p.playbook?.source_sha256 === 'string' && contentHash(playbook.source) !== p.playbook.source_sha256) {
+  if (playbook.source !== undefined && typeof p.playbook?.source_sha256 === 'string' && contentHash(playbook.source) !== p.playbook.source_sha256) {
     out.push({ seq: 1, problem: 'the pinned playbook source (YAML text) was edited: it no longer hashes to the source_sha256 recorded at seq 1' });
   }
   return out;
