@@ -116,7 +116,7 @@ export class Engine {
     let rb = this.runbooks.get(row.playbook_hash);
     if (!rb) {
       const pb = this.store.playbook(row.playbook_hash);
-      if (!pb) throw new InvalidInput(`incident ${row.id}: its pinned playbook ${row.playbook_hash} is missing from the database`);
+      if (!pb) throw new IntegrityFailure(`incident ${row.id}: its pinned playbook ${row.playbook_hash} is missing from the database (irr verify ${row.id})`);
       rb = JSON.parse(pb.content) as Runbook;
       this.runbooks.set(row.playbook_hash, rb);
     }

@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { canonicalJson } from '../domain/canonical.js';
 import { IntegrityFailure, InvalidInput } from '../domain/errors.js';
 import type { EventType, NewEvent, StoredEvent } from '../domain/events.js';
 import { contentHash, eventBody, GENESIS_HASH, hashBody, illFormedPath, isWellFormedText } from './hash.js';
@@ -425,8 +424,9 @@ export class EventStore {
     const out: StoredEvent[] = [];
     for (const e of events) {
       const seq = prev.seq + 1;
-      // The payload is stored as the canonical JSON that is hashed: verify re-hashes the very text on disk.
-      const payloadText = canonicalJson(e.payload);
+      // The hash is computed over the very text stored in the payload column (as written, keys in
+      // the order the responder gave them): verify re-hashes what is on disk, nothing re-encoded.
+      const payloadText = JSON.stringify(e.payload);
       const fields = { incident, seq, type: e.type, at: e.at, recorded_at: recordedAt, actor: e.actor };
       const body = eventBody(fields, payloadText);
       if (!isWellFormedText(body)) throw new InvalidInput(`${e.type}: is not well-formed Unicode (a lone surrogate); nothing was written`);

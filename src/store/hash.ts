@@ -14,9 +14,10 @@ export interface HashedFields {
 }
 
 /**
- * The text that is hashed: canonicalJson of {actor, at, incident, payload, recorded_at, seq, type},
- * its keys already in sorted order, with the payload given as the exact text stored in the
- * `payload` column (itself canonical JSON). Built directly because this runs on every append.
+ * The text that is hashed: the JSON object {actor, at, incident, payload, recorded_at, seq, type},
+ * keys in that (sorted) order, with the payload spliced in as the exact text stored in the
+ * `payload` column. Built directly because this runs on every append. Rows written before irr
+ * stored what it hashed were hashed with the payload in canonical form (eventHash below).
  */
 export function eventBody(e: Omit<HashedFields, 'payload'>, payloadText: string): string {
   return (
@@ -30,7 +31,12 @@ export function hashBody(prevHash: string, body: string): string {
   return createHash('sha256').update(prevHash).update('\n').update(body, 'utf8').digest('hex');
 }
 
-/** SHA-256 over the previous hash and the canonical encoding of the event: editing any field breaks the chain. */
+/** The hash of a row written today: over the payload text as stored (`JSON.stringify` of the payload). */
+export function storedEventHash(prevHash: string, e: HashedFields): string {
+  return hashBody(prevHash, eventBody(e, JSON.stringify(e.payload)));
+}
+
+/** SHA-256 over the previous hash and the canonical encoding of the event (the definition for rows stored before the payload text itself was hashed). */
 export function eventHash(prevHash: string, e: HashedFields): string {
   return hashBody(prevHash, eventBody(e, canonicalJson(e.payload)));
 }

@@ -53,7 +53,7 @@ export function triggerProblems(actual: readonly { name: string; sql: string | n
   return out;
 }
 
-/** Whether the stored row hashes to its `hash`: over the stored payload text, or, for rows written before it was stored canonical, over its canonical form. */
+/** Whether the stored row hashes to its `hash`: over the stored payload text, or, for rows written before irr hashed that text, over its canonical form. */
 export function rowHashMatches(prev: string, r: EventRow): boolean | 'not-json' {
   if (hashBody(prev, eventBody(r, r.payload)) === r.hash) return true;
   let canonical: string;

@@ -8,7 +8,8 @@ import { Engine } from '../../src/engine/engine.js';
 import { verifyIncident } from '../../src/engine/verify.js';
 import { loadRunbookFile } from '../../src/playbook/runbook.js';
 import { EventStore } from '../../src/store/event-store.js';
-import { eventHash } from '../../src/store/hash.js';
+import { eventHash, GENESIS_HASH } from '../../src/store/hash.js';
+import { canonicalJson } from '../../src/domain/canonical.js';
 import { translateSqliteError } from '../../src/store/sqlite-errors.js';
 import { irr, MINI, tempDir } from '../helpers.js';
 
@@ -70,14 +71,18 @@ describe('a schema-1 database written by the previous irr', () => {
   it('is read read-only without its snapshots, migrated by the first write, and verifies (payloads stored non-canonical)', async () => {
     const { db, engine, id } = await fresh();
     engine.store.close();
-    // Make it what irr 0.1 wrote: payload as JSON.stringify (keys in insertion order), no sealed snapshots, schema 1.
+    // Make it what irr 0.1 wrote: payload text as JSON.stringify (keys in insertion order) but each
+    // hash computed over the canonical form, no sealed snapshots, schema 1.
     const raw = new Database(db);
-    for (const t of ['events_append_only_update']) raw.exec(`DROP TRIGGER ${t}`);
-    const rows = raw.prepare('SELECT seq, payload FROM events WHERE incident = ?').all(id) as { seq: number; payload: string }[];
-    const opened = JSON.parse(rows[0]!.payload);
-    const reordered = JSON.stringify({ title: opened.title, mode: opened.mode, playbook: opened.playbook });
-    expect(reordered).not.toBe(rows[0]!.payload);
-    raw.prepare('UPDATE events SET payload = ? WHERE incident = ? AND seq = 1').run(reordered, id);
+    raw.exec('DROP TRIGGER events_append_only_update');
+    const rows = raw.prepare('SELECT * FROM events WHERE incident = ? ORDER BY seq').all(id) as Record<string, string | number>[];
+    expect(canonicalJson(JSON.parse(rows[0]!.payload as string))).not.toBe(rows[0]!.payload);
+    let prev = GENESIS_HASH;
+    for (const r of rows) {
+      const hash = eventHash(prev, { ...(r as never), payload: JSON.parse(r.payload as string) });
+      raw.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE incident = ? AND seq = ?').run(prev, hash, id, r.seq);
+      prev = hash;
+    }
     raw.exec("CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events\n        BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END");
     raw.exec('ALTER TABLE snapshots DROP COLUMN head_hash; ALTER TABLE snapshots DROP COLUMN state_sha256;');
     raw.exec('DELETE FROM schema_migrations WHERE version = 2');
