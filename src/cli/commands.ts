@@ -58,7 +58,13 @@ export function registerCommands(program: Command): void {
     .option('--step <step-id>', 'the step these facts come from')
     .option(...AT)
     .action(lazy(inc, 'fact'));
-  program.command('note <incident> <text...>').description('add a note to the timeline').option('--step <step-id>', 'attach to a step').option(...AT).action(lazy(inc, 'note'));
+  program
+    .command('note <incident> <text...>')
+    .description('add a note to the timeline')
+    .option('--step <step-id>', 'attach to a step')
+    .option('--again', 'add it even if it repeats, word for word, your last note on this incident')
+    .option(...AT)
+    .action(lazy(inc, 'note'));
   program
     .command('action <incident> <text...>')
     .description('record a follow-up action (A1, A2, …) with its owner and due date, for the post-incident review')
@@ -87,6 +93,7 @@ export function registerCommands(program: Command): void {
     .description('the legal clocks, most urgent first, in local time and UTC')
     .option('--now <iso>', 'evaluate at this instant (default now)')
     .option('--ics <file>', 'also write an RFC 5545 calendar with one event per deadline and alarms')
+    .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
     .action(lazy(ck, 'clocks'));
   program
     .command('obligation <incident> <obligation-id> <action>')
@@ -111,6 +118,7 @@ export function registerCommands(program: Command): void {
     .description('write the notice for an obligation from the incident\'s facts; refuses (exit 2) when a required item is missing')
     .option('--format <format>', 'md | html | txt', 'md')
     .option('--out <file>', 'write to this file instead of stdout')
+    .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
     .option('--template <id>', 'a specific template (default: the one for the obligation in --locale)')
     .option('--locale <tag>', 'language of the letter', 'en')
     .option(...NOW)
@@ -122,6 +130,7 @@ export function registerCommands(program: Command): void {
     .requiredOption('--out <dir|file.ndjson>', 'a directory (one file per letter) or an .ndjson file (one JSON object per line)')
     .option('--format <format>', 'md | html | txt (for each letter)', 'md')
     .option('--rejects <file>', 'where rows with problems go (default: next to --out, .rejects.csv)')
+    .option('--force', 'replace an existing .ndjson or rejects file (a folder of letters is never replaced)')
     .option(...NOW)
     .action(lazy(lt, 'letters'));
   program
@@ -130,6 +139,7 @@ export function registerCommands(program: Command): void {
     .requiredOption('--kind <kind>', 'timeline | post-incident | executive')
     .option('--format <format>', 'md | html', 'md')
     .option('--out <file>', 'write to this file instead of stdout')
+    .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
     .option('--now <iso>', 'report as of this instant: time left, overdue or not (default now)')
     .action(lazy(() => import('./commands/report.js'), 'report'));
   const dr = () => import('./commands/drill.js');
@@ -142,6 +152,7 @@ export function registerCommands(program: Command): void {
     .option('--script <file>', 'the responders\' actions at drill times: the whole drill runs unattended and deterministically')
     .option('--speed <n>', 'drill time runs n times faster than real time (3600: an hour a second); default: as fast as possible when scripted')
     .option('--report <file>', 'write the after-action report when a scripted run ends (.html or .md)')
+    .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
     .option('--answers <file>', 'drive the facilitator\'s and responders\' questions from a YAML or JSON list of answers')
     .action(lazy(dr, 'run'));
   drill
@@ -149,6 +160,7 @@ export function registerCommands(program: Command): void {
     .description('the after-action report (HSEEP AAR/IP): objectives, deadlines, strengths, improvements, plan')
     .option('--format <format>', 'md | html', 'md')
     .option('--out <file>', 'write to this file instead of stdout')
+    .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
     .action(lazy(dr, 'report'));
   drill.command('history [scenario]').description('runs of each scenario over time: objectives met, late, missed; time to contain and notify').action(lazy(dr, 'history'));
   drill.command('schema').description('the scenario JSON Schema (--script: the script schema), for editor completion').option('--script', 'the drill script schema').action(lazy(dr, 'schema'));

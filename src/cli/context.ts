@@ -13,7 +13,17 @@ export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
   const actor = (raw.as as string | undefined) ?? (process.env.IRR_ACTOR || safeUser());
   if (actor.trim() === '') throw new InvalidInput('--as: the actor cannot be empty');
   checkText('--as', actor);
-  return { db: String(raw.db ?? './irr.db'), json: Boolean(raw.json), actor: actor.trim() };
+  return { db: databasePath(raw.db), json: Boolean(raw.json), actor: actor.trim() };
+}
+
+/**
+ * The log must be a file: SQLite's ":memory:" (and "", a private temporary database) would
+ * acknowledge every write and lose it when the command exits.
+ */
+function databasePath(raw: unknown): string {
+  const db = raw === undefined ? './irr.db' : String(raw);
+  if (db === ':memory:' || db.trim() === '') throw new InvalidInput(`--db: "${db}" is not a database file; irr keeps its log in a file (give a path such as ./irr.db)`);
+  return db;
 }
 
 function safeUser(): string {

@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, IrrError } from '../domain/errors.js';
 import { registerCommands } from './commands.js';
+import { committedEvents } from './engine-access.js';
+import { flushStdout, noteStdoutFailure, osReason, StdoutFailed, stdoutFailure } from './output.js';
 
 /**
  * The only place that decides exit codes and calls process.exit. Command modules are imported
@@ -9,8 +11,17 @@ import { registerCommands } from './commands.js';
 export async function main(argv: readonly string[]): Promise<void> {
   // A reader that stops early (irr log | head) is not an error; nothing else is left to say.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
+    if (err.code === 'EPIPE') {
+      // …unless this command recorded something whose confirmation the closed pipe swallowed.
+      if (committedEvents().length > 0) {
+        process.stderr.write(`irr: ${unreported(osReason(err))}\n`);
+        process.exit(ExitCode.unreported);
+      }
+      process.exit(process.exitCode ?? 0);
+    }
+    // Anything else (ENOSPC on a full disk, EIO) is reported once the command is done: what it
+    // committed is durable, and the user must learn that its confirmation was lost.
+    noteStdoutFailure(err);
   });
   const program = new Command('irr')
     .description('Breach incident-response runbook engine: runbooks, legal clocks and a tamper-evident log')
@@ -25,10 +36,27 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await program.parseAsync(argv as string[]);
   } catch (err) {
-    code = report(err);
+    if (!(err instanceof StdoutFailed)) code = report(err);
+  }
+  await flushStdout();
+  const lost = stdoutFailure();
+  if (lost !== null) {
+    process.stderr.write(`irr: ${unreported(lost)}\n`);
+    if (code === ExitCode.ok) code = ExitCode.unreported;
   }
   // Let pending stdout writes drain before exiting (pipes are asynchronous).
   process.exitCode = code;
+}
+
+/** One line: what was committed although its confirmation never reached stdout (exit 6). */
+function unreported(reason: string): string {
+  const events = committedEvents();
+  if (events.length === 0) return `stdout could not be written: ${reason}; nothing was recorded`;
+  const first = events[0]!;
+  const last = events[events.length - 1]!;
+  const types = [...new Set(events.map((e) => e.type))].join(', ');
+  const where = events.every((e) => e.incident === first.incident) ? `${first.incident}#${first.seq}${events.length > 1 ? `–#${last.seq}` : ''}` : events.map((e) => `${e.incident}#${e.seq}`).join(', ');
+  return `${types} recorded as ${where}, but stdout could not be written: ${reason}`;
 }
 
 function report(err: unknown): number {

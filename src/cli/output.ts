@@ -1,3 +1,59 @@
+import { ExitCode, IrrError } from '../domain/errors.js';
+
+/** stdout failed; cli/main.ts says what was recorded meanwhile (exit 6). */
+export class StdoutFailed extends IrrError {
+  readonly exitCode = ExitCode.unreported;
+  constructor(readonly reason: string) {
+    super(`stdout could not be written: ${reason}`);
+  }
+}
+
+let failure: string | null = null;
+
+/** "ENOSPC: no space left on device" from a write error. */
+export function osReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e && typeof e.code === 'string') {
+    const text = (e.message ?? '').replace(/,\s[^,]*$/, '').replace(/^[A-Z0-9_]+:\s*/, '');
+    // A stream error says only "write EPIPE": the code alone is the reason then.
+    return text && !text.includes(e.code) ? `${e.code}: ${text}` : e.code;
+  }
+  return String((err as Error | undefined)?.message ?? err);
+}
+
+/** Called by the stdout 'error' listener (cli/main.ts): the first failure is the one reported. */
+export function noteStdoutFailure(err: unknown): void {
+  failure ??= osReason(err);
+}
+
+export function stdoutFailure(): string | null {
+  return failure;
+}
+
+/**
+ * Write and wait until the bytes are handed to the OS; rejects (StdoutFailed) if they are not.
+ * `irr letter` and `irr report` to stdout deliver this way before anything is recorded.
+ */
+export function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (failure !== null) {
+      reject(new StdoutFailed(failure));
+      return;
+    }
+    process.stdout.write(text, (err) => {
+      if (err) {
+        noteStdoutFailure(err);
+        reject(new StdoutFailed(failure!));
+      } else resolve();
+    });
+  });
+}
+
+/** Wait for what is queued on stdout (pipes are asynchronous), noting any failure. */
+export function flushStdout(): Promise<void> {
+  return writeStdout('').catch(() => undefined);
+}
+
 /** Writing to the terminal: the only stdout writer besides the prompts. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -9,6 +9,11 @@ export const ExitCode = {
   refused: 3,
   conflict: 4,
   integrity: 5,
+  /**
+   * stdout could not be written (a full disk, a closed pipe other than a reader that stopped early):
+   * the output is incomplete; stderr says in one line what was recorded, or that nothing was.
+   */
+  unreported: 6,
   /** The responder pressed Ctrl-C in the console (shell convention 128 + SIGINT). */
   interrupted: 130,
 } as const;

@@ -1,3 +1,4 @@
+import { Refused } from '../domain/errors.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { FactValue } from '../domain/facts.js';
 import * as decide from './decide.js';
@@ -55,7 +56,18 @@ export async function recordFacts(engine: Engine, id: string, who: Actor, facts:
   return events;
 }
 
-export async function addNote(engine: Engine, id: string, who: Actor, text: string, step?: string): Promise<Appended> {
+/**
+ * A note. With `once`, a note identical (text and step) to this actor's last note on the incident
+ * is refused (exit 3, naming its seq): a retried command whose confirmation was lost must not
+ * become a silent duplicate. The one-shot `irr note` asks for this; `--again` adds it anyway.
+ */
+export async function addNote(engine: Engine, id: string, who: Actor, text: string, step?: string, opts: { once?: boolean } = {}): Promise<Appended> {
+  if (opts.once) {
+    const last = engine.store.events(id).findLast((e) => e.type === 'note.added' && e.actor === who.actor);
+    if (last && last.type === 'note.added' && last.payload.text === text && last.payload.step === step) {
+      throw new Refused(`note: this is your last note on ${id} (seq ${last.seq}), word for word; it is recorded already (give --again to add it a second time)`);
+    }
+  }
   return (await engine.execute(id, (l) => decide.addNote(who, text, step, l.ctx))).events;
 }
 

@@ -64,6 +64,8 @@ export class Engine {
   constructor(
     readonly store: EventStore,
     private readonly clock: Clock,
+    /** Told of every committed append (the CLI names them if it cannot print its confirmation). */
+    private readonly onCommit: (events: readonly StoredEvent[]) => void = () => undefined,
   ) {}
 
   /**
@@ -98,7 +100,7 @@ export class Engine {
       actor: args.who.actor,
       payload: { title, mode, playbook: { id: runbook.id, version: runbook.version, hash, source_sha256: sourceSha256 }, ...(args.drill ? { drill: args.drill } : {}) },
     });
-    return this.withBusyRetry(() =>
+    const opened = this.withBusyRetry(() =>
       this.store.openIncident({
         prefix: mode === 'drill' ? 'DRL' : 'INC',
         year: new Date(recordedAt).getUTCFullYear(),
@@ -110,6 +112,8 @@ export class Engine {
         snapshot: (id, sourceSha256) => JSON.stringify(fold.Fold.start(id, body(sourceSha256), runbook).state(1)),
       }),
     );
+    this.onCommit([opened]);
+    return opened;
   }
 
   runbookOf(row: IncidentRow): Runbook {
@@ -262,6 +266,7 @@ export class Engine {
       const snapshot = JSON.stringify(finalState);
       try {
         const stored = this.withBusyRetry(() => this.store.append(id, loaded.head, events, this.recordedAt(loaded.row, events), snapshot));
+        this.onCommit(stored);
         const last = stored[stored.length - 1]!;
         const head = { seq: last.seq, hash: last.hash };
         const next = this.loadedFrom(loaded.row, loaded.runbook, finalState, head);

@@ -230,7 +230,7 @@ describe('irr letters (mail merge)', () => {
     // A second merge never overwrites the first.
     const again = irr(['letters', id, 'gdpr-art33', '--recipients', csv, '--out', out, '--now', '2026-03-03T10:00:00Z'], { db });
     expect(again.code).toBe(2);
-    expect(again.stderr.trim()).toBe(`irr: --out: ${out} already exists; give a new name (a mail merge never overwrites letters)`);
+    expect(again.stderr.trim()).toBe(`irr: --out: ${out} already exists; give a new name (a mail merge never writes into an existing folder or over a file)`);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

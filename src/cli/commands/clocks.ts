@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { byUrgency, type Obligation } from '../../assess/obligations.js';
 import { InvalidInput } from '../../domain/errors.js';
@@ -9,6 +8,7 @@ import { dayHourMinute } from '../../domain/duration.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table } from '../output.js';
+import { checkOutput, dbGuard, writeOutput, type OutputTarget } from '../output-file.js';
 import { statusLabel } from './assess.js';
 
 /** "2 d 4 h", "3 h 12 min", "-5 h 2 min" (overdue). */
@@ -32,12 +32,13 @@ export function board(obligations: readonly Obligation[]): Obligation[] {
   return obligations.filter((o) => o.required !== false || o.status === 'met' || o.status === 'late' || o.status === 'waived').sort(byUrgency);
 }
 
-export async function clocks(g: GlobalOptions, id: string, opts: { now?: string; ics?: string }): Promise<void> {
+export async function clocks(g: GlobalOptions, id: string, opts: { now?: string; ics?: string; force?: boolean }): Promise<void> {
   const at = parseAt(opts.now, '--now');
+  const ics = opts.ics !== undefined ? checkOutput({ flag: '--ics', path: opts.ics, force: opts.force, guard: [dbGuard(g.db)] }) : null;
   let now = '';
   const { loaded, assessment } = await withEngine(g, { create: false, readonly: true }, (engine) => assessIncident(engine, id, (now = at ?? engine.now(id))));
   const rows = board(assessment.obligations);
-  if (opts.ics) await writeIcs(opts.ics, loaded.ctx.id, loaded.ctx.title, rows);
+  if (ics) await writeIcs(ics, loaded.ctx.id, loaded.ctx.title, rows);
   if (g.json) {
     printJson({ incident: id, now, clocks: rows.map((o) => ({ ...o, remaining_ms: o.due_at ?? o.target_at ? Date.parse((o.due_at ?? o.target_at)!) - Date.parse(now) : null })) });
     return;
@@ -61,7 +62,17 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
   printLines(lines);
 }
 
-async function writeIcs(file: string, incident: string, title: string, rows: readonly Obligation[]): Promise<void> {
+/**
+ * Calendar text is plain text, but Outlook and Google render DESCRIPTION as HTML: markup
+ * characters become look-alike angle quotes and control characters go, so no title, fact or reason
+ * can become a tag or a link in someone's calendar.
+ */
+export function calendarText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/</g, '‹').replace(/>/g, '›').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ' ');
+}
+
+async function writeIcs(target: OutputTarget, incident: string, title: string, rows: readonly Obligation[]): Promise<void> {
   const { default: ical, ICalAlarmType } = await import('ical-generator');
   const cal = ical({ name: `${incident} legal deadlines`, prodId: { company: 'irr', product: 'irr', language: 'EN' } });
   for (const o of rows) {
@@ -72,19 +83,15 @@ async function writeIcs(file: string, incident: string, title: string, rows: rea
       id: `${incident}-${o.id}@irr`,
       start,
       end: new Date(start.getTime() + 15 * 60_000),
-      summary: `${o.status === 'undetermined' ? 'POSSIBLE ' : ''}${o.due_at ? 'DEADLINE' : 'Target'}: ${o.id} — ${incident}`,
-      description: `${o.regime}\n${title}\nTo: ${o.audience} (${o.jurisdiction})\n${o.reason}\n${o.citation} — ${o.source}`,
+      summary: calendarText(`${o.status === 'undetermined' ? 'POSSIBLE ' : ''}${o.due_at ? 'DEADLINE' : 'Target'}: ${o.id} — ${incident}`),
+      description: { plain: [o.regime, oneLine(title), `To: ${o.audience} (${o.jurisdiction})`, o.reason, `${o.citation} — ${o.source}`].map(calendarText).join('\n') },
       alarms: [
         { type: ICalAlarmType.display, trigger: 24 * 3600 },
         { type: ICalAlarmType.display, trigger: 2 * 3600 },
       ],
     });
   }
-  try {
-    writeFileSync(file, cal.toString());
-  } catch (err) {
-    throw new InvalidInput(`--ics: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  await writeOutput(target, cal.toString());
 }
 
 export async function obligation(g: GlobalOptions, id: string, obligationId: string, action: string, opts: { reason?: string; ref?: string; channel?: string; at?: string }): Promise<void> {

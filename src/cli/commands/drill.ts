@@ -8,7 +8,7 @@ import type { DrillScore } from '../../drill/score.js';
 import { formatProblem, type Problem } from '../../playbook/problems.js';
 import type { GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
-import { printJson, printLines, table } from '../output.js';
+import { printJson, printLines, table, writeStdout } from '../output.js';
 import { visibleLength, wrap } from '../../render/terminal-text.js';
 
 /** Regime ids for checking drill files (the compiled catalogue: cheap). */
@@ -113,7 +113,7 @@ function parseSpeed(raw: string | undefined): number | undefined {
   return n;
 }
 
-export async function run(g: GlobalOptions, target: string, opts: { script?: string; speed?: string; answers?: string; report?: string }): Promise<void> {
+export async function run(g: GlobalOptions, target: string, opts: { script?: string; speed?: string; answers?: string; report?: string; force?: boolean }): Promise<void> {
   const speed = parseSpeed(opts.speed);
   const d = await import('../../playbook/drill.js');
   const runner = await import('../../drill/runner.js');
@@ -122,6 +122,10 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
   if (resuming && opts.script) throw new InvalidInput('--script: a scripted drill starts from its scenario (irr drill run <scenario-id> --script <file>), not from a running drill');
   if (opts.script && opts.answers !== undefined) throw new InvalidInput('--answers: a scripted drill asks no questions; give --script or --answers, not both');
   if (!opts.script && opts.report) throw new InvalidInput('--report: only a scripted run writes the report as it ends; after an interactive drill use irr drill report <DRL-id>');
+  // The report's path is checked before the drill is opened: a drill that cannot write its report
+  // records nothing.
+  const { checkOutput, dbGuard } = await import('../output-file.js');
+  const reportTarget = opts.report !== undefined ? checkOutput({ flag: '--report', path: opts.report, force: opts.force, guard: [dbGuard(g.db), ...(opts.script ? [{ flag: '--script', path: opts.script }] : [])] }) : null;
   const loaded = resuming ? undefined : d.loadScenarioFile(d.resolveScenarioFile(target), w);
   const script = loaded && opts.script ? d.loadScriptFile(opts.script, loaded, w) : null;
   if (!script) {
@@ -155,7 +159,16 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
       const { refused } = await runner.runScript(drill, script, pace);
       const score = await drill.score();
       const out = opts.report;
-      if (out) await writeReport(engine, id, out);
+      if (reportTarget) {
+        try {
+          await writeReport(engine, id, reportTarget);
+        } catch (err) {
+          // The drill itself is recorded by now; say so, and how to get the report.
+          const { OutputFailed } = await import('../output-file.js');
+          if (!(err instanceof OutputFailed)) throw err;
+          throw new InvalidInput(`${err.flag}: cannot write ${err.path} (${err.reason}); the drill ${id} is recorded: write its report with irr drill report ${id} --out <file>`);
+        }
+      }
       if (g.json) {
         printJson(scoreJson(id, score, refused));
         return;
@@ -170,11 +183,11 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
   });
 }
 
-async function writeReport(engine: import('../../engine/engine.js').Engine, id: string, out: string): Promise<void> {
+async function writeReport(engine: import('../../engine/engine.js').Engine, id: string, target: import('../output-file.js').OutputTarget): Promise<void> {
   const { afterActionReport } = await import('../../drill/aar.js');
-  const format = out.endsWith('.html') ? 'html' : 'md';
-  const { writeWhole } = await import('./report.js');
-  writeWhole(out, await afterActionReport(engine, id, format));
+  const format = target.path.endsWith('.html') ? 'html' : 'md';
+  const { writeOutput } = await import('../output-file.js');
+  await writeOutput(target, await afterActionReport(engine, id, format));
 }
 
 export function scoreJson(id: string, s: DrillScore, refused?: number) {
@@ -217,19 +230,20 @@ export function scoreLines(id: string, s: DrillScore): string[] {
   return lines;
 }
 
-export async function report(g: GlobalOptions, id: string, opts: { format?: string; out?: string }): Promise<void> {
+export async function report(g: GlobalOptions, id: string, opts: { format?: string; out?: string; force?: boolean }): Promise<void> {
   const format = opts.format ?? 'md';
   if (format !== 'md' && format !== 'html') throw new InvalidInput(`--format: "${format}" is not md or html`);
+  const { checkOutput, dbGuard, writeOutput } = await import('../output-file.js');
+  const target = opts.out !== undefined ? checkOutput({ flag: '--out', path: opts.out, force: opts.force, guard: [dbGuard(g.db)] }) : null;
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
     const { pinOf } = await import('../../drill/runner.js');
     pinOf(engine, id);
     const { afterActionReport } = await import('../../drill/aar.js');
     const text = await afterActionReport(engine, id, format);
-    if (opts.out) {
-      const { writeWhole } = await import('./report.js');
-      writeWhole(opts.out, text);
-      printLines(`${id}: after-action report written to ${opts.out}`);
-    } else process.stdout.write(text);
+    if (target) {
+      await writeOutput(target, text);
+      printLines(`${id}: after-action report written to ${target.path}`);
+    } else await writeStdout(text);
   });
 }
 

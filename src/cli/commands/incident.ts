@@ -135,10 +135,10 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
   });
 }
 
-export async function note(g: GlobalOptions, id: string, words: string[], opts: { step?: string } & AtOption): Promise<void> {
+export async function note(g: GlobalOptions, id: string, words: string[], opts: { step?: string; again?: boolean } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.addNote(engine, id, engine.who(g.actor, at, id), words.join(' '), opts.step);
+    const events = await actions.addNote(engine, id, engine.who(g.actor, at, id), words.join(' '), opts.step, { once: !opts.again });
     reportAppend(g, events, `${id}: note added (seq ${events[0]!.seq})`);
   });
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { basename } from 'node:path';
 import { InvalidInput } from '../../domain/errors.js';
 import { CORE_FACTS } from '../../domain/facts.js';
 import type { Regime } from '../../domain/regime.js';
@@ -16,7 +15,8 @@ import { isLetterLate, letterView, PLACEHOLDER_RECIPIENT, recipientView } from '
 import { DRAFT_BANNER, LETTER_FORMATS, missingItems, refuseMissing, renderLetterMarkdown, toFormat, trialRender, type LetterFormat } from '../../render/letter.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
-import { printJson, printLines, table } from '../output.js';
+import { printJson, printLines, table, writeStdout } from '../output.js';
+import { checkOutput, dbGuard, placeThenRecord, StagedFile } from '../output-file.js';
 
 async function catalogue(): Promise<ReadonlyMap<string, Regime>> {
   return new Map((await regimes()).map((r) => [r.id, r]));
@@ -117,25 +117,6 @@ export function parseFormat(raw: string, allowed: readonly string[] = LETTER_FOR
   return raw as LetterFormat;
 }
 
-/**
- * Write whole or not at all: the bytes go to a temporary file first, and the file takes its name
- * only after the rendering is recorded; a refusal to record (read-only database, a conflict) leaves
- * no letter behind that the log does not know.
- */
-export function stageFile(file: string, data: string): { commit(): void; abort(): void } {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, data, { mode: 0o600 });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidInput(`--out: cannot write ${file} (${code ?? (err as Error).message})`);
-  }
-  return {
-    commit: () => renameSync(tmp, file),
-    abort: () => rmSync(tmp, { force: true }),
-  };
-}
-
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function isApproved(o: Obligation): boolean {
@@ -159,8 +140,10 @@ export async function produceLetter(
   actor: string,
   id: string,
   obligationId: string,
-  opts: { format: LetterFormat; out?: string; template?: string; locale?: string; now: string },
+  opts: { format: LetterFormat; out?: string; force?: boolean; template?: string; locale?: string; now: string; deliver?: (output: string) => Promise<void> },
 ): Promise<ProducedLetter> {
+  // The file is checked before anything is rendered or recorded (output-file.ts).
+  const target = opts.out !== undefined ? checkOutput({ flag: '--out', path: opts.out, force: opts.force, guard: [dbGuard(engine.store.path)] }) : null;
   const byId = await catalogue();
   const regime = byId.get(obligationId);
   if (!regime) throw new InvalidInput(`<obligation-id>: no obligation "${obligationId}" (irr clocks ${id} lists the incident's; irr regime list all)`);
@@ -178,30 +161,33 @@ export async function produceLetter(
   const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'}; approve with: irr obligation ${id} ${obligationId} approved)`;
   const output = toFormat(rendered.markdown, format, { title: template.title, lang: template.locale, draft });
   const hash = sha256(output);
-  const staged = opts.out ? stageFile(opts.out, output) : null;
+  // Delivered first, recorded after: the log never holds a rendering whose bytes were lost.
+  const record = () => recordDocument(engine, id, engine.who(actor, undefined, id), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null });
   let event: StoredEvent;
-  try {
-    event = await recordDocument(engine, id, engine.who(actor, undefined, id), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null });
-  } catch (err) {
-    staged?.abort();
-    throw err;
+  if (target) {
+    const staged = StagedFile.open(target);
+    staged.write(output);
+    event = (await placeThenRecord(staged, record)).recorded;
+  } else {
+    await opts.deliver?.(output);
+    event = await record();
   }
-  staged?.commit();
   return { output, template, draft: draft !== null, sha256: hash, event };
 }
 
-export async function letter(g: GlobalOptions, id: string, obligationId: string, opts: { format: string; out?: string; template?: string; locale?: string; now?: string }): Promise<void> {
+export async function letter(g: GlobalOptions, id: string, obligationId: string, opts: { format: string; out?: string; force?: boolean; template?: string; locale?: string; now?: string }): Promise<void> {
   const format = parseFormat(opts.format);
   const at = parseAt(opts.now, '--now');
   await withEngine(g, { create: false }, async (engine) => {
-    const r = await produceLetter(engine, g.actor, id, obligationId, { ...opts, format, now: at ?? engine.now(id) });
+    // To stdout (not --json): the letter is written and flushed before it is recorded.
+    const deliver = opts.out === undefined && !g.json ? writeStdout : undefined;
+    const r = await produceLetter(engine, g.actor, id, obligationId, { ...opts, format, now: at ?? engine.now(id), deliver });
     const summary = `${id}: letter ${r.template.id} for ${obligationId}${r.draft ? ' (DRAFT)' : ''}, sha256 ${r.sha256} (seq ${r.event.seq})`;
     if (g.json) {
       printJson({ ok: true, incident: id, obligation: obligationId, template: r.template.id, format, draft: r.draft, sha256: r.sha256, seq: r.event.seq, ...(opts.out ? { out: opts.out } : { content: r.output }) });
     } else if (opts.out) {
       printLines(`${summary}\nwritten to ${opts.out}`);
     } else {
-      process.stdout.write(r.output);
       process.stderr.write(`${summary}\n`);
     }
   });

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { basename, dirname, join } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import { InvalidInput } from '../../domain/errors.js';
 import type { LetterTemplate } from '../../domain/template.js';
@@ -11,6 +9,7 @@ import { isLetterLate, letterView, PLACEHOLDER_RECIPIENT, recipientView, type Re
 import { DRAFT_BANNER, missingItems, refuseMissing, renderLetterMarkdown, toFormat, type LetterFormat } from '../../render/letter.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
+import { checkOutput, dbGuard, StagedFile, StagedFolder, type Placed } from '../output-file.js';
 import { printJson, printLines } from '../output.js';
 import { chooseTemplate, isApproved, parseFormat } from './letter.js';
 import { checkTemplateFiles } from './letter.js';
@@ -41,17 +40,30 @@ function rowProblem(header: readonly string[], cells: readonly string[]): string
   return null;
 }
 
-const csvCell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-async function write(stream: WriteStream, chunk: string): Promise<void> {
-  if (!stream.write(chunk)) await once(stream, 'drain');
+/**
+ * One cell of the rejects file, safe to open in a spreadsheet (OWASP "CSV injection"): a cell that
+ * starts with = + - @ tab or CR is prefixed with ' so it is never read as a formula, and control
+ * characters (ESC, BEL, …; not the line breaks of an address) are written as visible \xNN text, so
+ * that neither a spreadsheet nor a terminal showing the file obeys them.
+ */
+export function csvCell(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  let s = raw.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r\t']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-async function finish(stream: WriteStream): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    stream.on('error', reject);
-    stream.end(() => resolve());
-  });
+/** What a path given as --recipients is, when it is not a regular file. */
+function readableCsv(path: string): void {
+  let kind: string;
+  try {
+    const st = statSync(path);
+    if (st.isFile()) return;
+    kind = st.isDirectory() ? 'a directory' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'not a regular file';
+  } catch {
+    throw new InvalidInput(`--recipients: cannot read ${path} (no such file)`);
+  }
+  throw new InvalidInput(`--recipients: ${path} is ${kind}, not a CSV file`);
 }
 
 interface Summary {
@@ -65,15 +77,11 @@ export async function letters(
   g: GlobalOptions,
   id: string,
   obligationId: string,
-  opts: { recipients: string; out: string; format: string; rejects?: string; now?: string },
+  opts: { recipients: string; out: string; format: string; rejects?: string; now?: string; force?: boolean },
 ): Promise<void> {
   const format = parseFormat(opts.format);
   const nowOption = parseAt(opts.now, '--now');
-  try {
-    if (!statSync(opts.recipients).isFile()) throw new Error('not a file');
-  } catch {
-    throw new InvalidInput(`--recipients: cannot read ${opts.recipients} (no such file)`);
-  }
+  readableCsv(opts.recipients);
   const byId = new Map((await regimes()).map((r) => [r.id, r]));
   const regime = byId.get(obligationId);
   if (!regime) throw new InvalidInput(`<obligation-id>: no obligation "${obligationId}" (irr regime list)`);
@@ -82,12 +90,13 @@ export async function letters(
   const byLocale = new Map<string, LetterTemplate>();
   for (const t of checkTemplateFiles(shippedTemplateFiles(), byId).templates) if (t.obligations.includes(obligationId) && !byLocale.has(t.locale)) byLocale.set(t.locale, t);
   const toNdjson = opts.out.endsWith('.ndjson');
-  const target = opts.out.replace(/[\\/]+$/, '');
-  if (existsSync(target)) throw new InvalidInput(`--out: ${opts.out} already exists; give a new name (a mail merge never overwrites letters)`);
-  // Written under a temporary name, renamed once the merge is recorded: a killed merge or a refused
-  // record leaves no output that looks finished.
-  const working = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  const rejectsPath = opts.rejects ?? `${opts.out.replace(/[\\/]+$/, '').replace(/\.ndjson$/, '')}.rejects.csv`;
+  const outPath = opts.out.replace(/(.)[\\/]+$/, '$1');
+  const rejectsPath = opts.rejects ?? `${outPath.replace(/\.ndjson$/, '')}.rejects.csv`;
+  // Both outputs are checked before the CSV is read or anything is recorded; neither may land on
+  // the database, the recipients file or the other output.
+  const inputs = [dbGuard(g.db), { flag: '--recipients', path: opts.recipients }];
+  const outTarget = checkOutput({ flag: '--out', path: outPath, force: opts.force, kind: toNdjson ? 'file' : 'directory', guard: inputs });
+  const rejectsTarget = checkOutput({ flag: '--rejects', path: rejectsPath, force: opts.force, guard: [...inputs, { flag: '--out', path: outPath }] });
 
   await withEngine(g, { create: false }, async (engine) => {
     const now = nowOption ?? engine.now(id);
@@ -127,23 +136,25 @@ export async function letters(
     );
     const summary: Summary = { letters: 0, rejected: 0, rejectedLines: [], byJurisdiction: new Map() };
     const hash = createHash('sha256');
-    let out: WriteStream | null = null;
-    let rejects: WriteStream | null = null;
+    // Written under recognisable temporary names in the target folders (output-file.ts), placed
+    // only when the whole merge is written: a failed or killed merge leaves no output that looks finished.
+    let out: StagedFile | StagedFolder | null = null;
+    const staged: { rejects: StagedFile | null } = { rejects: null };
     const progress = await progressBar(opts.recipients);
 
-    const reject = async (line: number, reason: string, cells: readonly string[] | null) => {
-      rejects ??= createWriteStream(rejectsPath, { mode: 0o600 });
-      if (summary.rejected === 0) await write(rejects, `line,reason${header ? `,${header.map(csvCell).join(',')}` : ',raw'}\n`);
+    const reject = (line: number, reason: string, cells: readonly string[] | null) => {
+      const rejects = (staged.rejects ??= StagedFile.open(rejectsTarget));
+      if (summary.rejected === 0) rejects.write(`line,reason${header ? `,${header.map(csvCell).join(',')}` : ',raw'}\n`);
       summary.rejected++;
       if (summary.rejectedLines.length < 20) summary.rejectedLines.push(line);
-      await write(rejects, `${line},${csvCell(reason)},${(cells ?? []).map(csvCell).join(',')}\n`);
+      rejects.write(`${line},${csvCell(reason)},${(cells ?? []).map(csvCell).join(',')}\n`);
     };
 
     try {
       for await (const { record, line, bytes } of parser as AsyncIterable<{ record: string[]; line: number; bytes: number }>) {
         while (skipped.length > 0 && skipped[0]!.line < line) {
           const s = skipped.shift()!;
-          await reject(s.line, s.reason, null);
+          reject(s.line, s.reason, null);
         }
         if (header === null) {
           header = record.map((h) => h.trim());
@@ -151,14 +162,13 @@ export async function letters(
           if (lacking.length > 0) throw new InvalidInput(`${opts.recipients}:1: header lacks column${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} (needs ${RECIPIENT_COLUMNS.join(', ')})`);
           const dup = header.find((h, i) => header!.indexOf(h) !== i);
           if (dup) throw new InvalidInput(`${opts.recipients}:1: column "${dup}" appears twice in the header`);
-          if (toNdjson) out = createWriteStream(working, { mode: 0o600 });
-          else mkdirSync(working, { recursive: true, mode: 0o700 });
+          out = toNdjson ? StagedFile.open(outTarget) : StagedFolder.open(outTarget);
           continue;
         }
         if (record.length === 1 && record[0]!.trim() === '') continue; // a blank line is not a row
         const problem = rowProblem(header, record);
         if (problem) {
-          await reject(line, problem, record);
+          reject(line, problem, record);
           continue;
         }
         const cell = (c: string) => record[header!.indexOf(c)]!.trim();
@@ -170,37 +180,34 @@ export async function letters(
         const t = byLocale.get(recipient.language) ?? byLocale.get(recipient.language.split('-')[0]!) ?? fallback;
         const { markdown } = renderLetterMarkdown(t, { ...base, recipient: recipientView(recipient) });
         const content = toFormat(markdown, format as LetterFormat, { title: t.title, lang: t.locale, draft });
-        if (out) {
+        if (out instanceof StagedFile) {
           const obj = JSON.stringify({ line, template: t.id, format, jurisdiction: recipient.jurisdiction, language: recipient.language, name: recipient.name, email: recipient.email, postal_address: recipient.postal_address, fields, content });
           hash.update(obj).update('\n');
-          await write(out, `${obj}\n`);
-        } else {
+          out.write(`${obj}\n`);
+        } else if (out) {
           const name = `letter-${String(line).padStart(7, '0')}.${format}`;
-          const file = join(working, name);
-          const ws = createWriteStream(file, { mode: 0o600 });
-          ws.write(content);
-          await finish(ws);
+          out.writeFile(name, content);
           hash.update(`${name}\n`).update(content);
         }
         summary.letters++;
         summary.byJurisdiction.set(recipient.jurisdiction, (summary.byJurisdiction.get(recipient.jurisdiction) ?? 0) + 1);
         if (summary.letters % 2000 === 0) progress?.update(bytes);
       }
-      for (const s of skipped.splice(0)) await reject(s.line, s.reason, null);
+      for (const s of skipped.splice(0)) reject(s.line, s.reason, null);
       if (header === null) throw new InvalidInput(`${opts.recipients}:1: empty file; the first line is the header (${RECIPIENT_COLUMNS.join(', ')})`);
     } catch (err) {
-      if (out) await finish(out).catch(() => undefined);
-      out = null;
-      rmSync(working, { recursive: true, force: true });
+      out?.abort();
+      staged.rejects?.abort();
       throw err;
     } finally {
       progress?.stop();
-      if (out) await finish(out);
-      if (rejects) await finish(rejects);
     }
 
     const byJurisdiction = Object.fromEntries([...summary.byJurisdiction].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
     const digest = hash.digest('hex');
+    // Everything in place and checked first (the letters, then the rejects), recorded after: the
+    // log never acknowledges a merge whose files are not there. A failed record takes them back.
+    const placed = await placeAll(out, staged.rejects, summary.letters);
     // Counts only: the recipients' names and addresses never enter the database.
     let e;
     try {
@@ -209,10 +216,10 @@ export async function letters(
         letters: summary.letters, rejected: summary.rejected, by_jurisdiction: byJurisdiction,
       });
     } catch (err) {
-      rmSync(working, { recursive: true, force: true });
+      for (const p of placed) p.undo();
       throw err;
     }
-    if (existsSync(working)) renameSync(working, target);
+    for (const p of placed) p.done();
     if (g.json) {
       printJson({ ok: true, incident: id, obligation: obligationId, letters: summary.letters, rejected: summary.rejected, rejects: summary.rejected > 0 ? rejectsPath : null, by_jurisdiction: byJurisdiction, sha256: digest, draft: draft !== null, seq: e.seq });
       return;
@@ -225,6 +232,28 @@ export async function letters(
     lines.push(`recorded on ${id} as counts only (seq ${e.seq}), sha256 ${digest}`);
     printLines(lines);
   });
+}
+
+/**
+ * Place the merge's outputs: the letters (an empty merge writes no letters file), then the rejects.
+ * A directory must hold exactly the letters counted; if the rejects cannot be placed, the letters
+ * are taken back too.
+ */
+async function placeAll(out: StagedFile | StagedFolder | null, rejects: StagedFile | null, letters: number): Promise<Placed[]> {
+  const placed: Placed[] = [];
+  try {
+    if (out) {
+      const p = await out.place();
+      placed.push(p);
+      if (out instanceof StagedFolder && p.size !== letters) throw new InvalidInput(`--out: ${out.target.path} holds ${p.size} letters of ${letters}; nothing was recorded`);
+    }
+    if (rejects) placed.push(await rejects.place());
+  } catch (err) {
+    for (const p of placed) p.undo();
+    rejects?.abort();
+    throw err;
+  }
+  return placed;
 }
 
 /** A progress bar on a terminal only (stderr), by bytes of the CSV read. */

@@ -1,26 +1,14 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { InvalidInput } from '../../domain/errors.js';
 import { gatherReport, REPORT_FORMATS, REPORT_KINDS, type ReportFormat, type ReportKind } from '../../report/data.js';
 import { renderReport } from '../../report/render.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
+import { writeStdout } from '../output.js';
+import { checkOutput, dbGuard, writeOutput } from '../output-file.js';
 
 function oneOf<T extends string>(option: string, raw: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(raw)) throw new InvalidInput(`${option}: "${raw}" is not one of ${allowed.join(', ')}`);
   return raw as T;
-}
-
-/** Whole or not at all: a temporary file next to the target, renamed into place. */
-export function writeWhole(file: string, data: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, data, { mode: 0o600 });
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new InvalidInput(`--out: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
 }
 
 /**
@@ -28,15 +16,16 @@ export function writeWhole(file: string, data: string): void {
  * it records nothing (the database may be a read-only copy handed to counsel), and prints the
  * audit log's head so that the reader can prove the report matches an unaltered log.
  */
-export async function report(g: GlobalOptions, id: string, opts: { kind: string; format: string; out?: string; now?: string }): Promise<void> {
+export async function report(g: GlobalOptions, id: string, opts: { kind: string; format: string; out?: string; force?: boolean; now?: string }): Promise<void> {
   const kind: ReportKind = oneOf('--kind', opts.kind, REPORT_KINDS);
   const format: ReportFormat = oneOf('--format', opts.format, REPORT_FORMATS);
   const at = parseAt(opts.now, '--now');
+  const target = opts.out !== undefined ? checkOutput({ flag: '--out', path: opts.out, force: opts.force, guard: [dbGuard(g.db)] }) : null;
   // A drill is reported in drill time.
   const data = await withEngine(g, { create: false, readonly: true }, (engine) => gatherReport(engine, id, at ?? engine.now(id)));
   const output = renderReport(data, kind, format);
-  if (opts.out) {
-    writeWhole(opts.out, output);
+  if (target) {
+    await writeOutput(target, output);
     process.stderr.write(`${data.incident.id}: ${kind} report (${format}) written to ${opts.out}; audit log head seq ${data.head.seq}, sha256 ${data.head.hash}\n`);
-  } else process.stdout.write(output);
+  } else await writeStdout(output);
 }
