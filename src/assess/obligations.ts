@@ -1,9 +1,11 @@
-import { describeCondition, evaluate } from '../domain/condition.js';
+import { describeCondition as describeUncached, evaluate } from '../domain/condition.js';
+import type { Condition } from '../domain/runbook.js';
 import type { FactValue } from '../domain/facts.js';
-import { RISK_LEVELS, type Audience, type Regime, type RiskLevel } from '../domain/regime.js';
+import { RISK_LEVELS, type Audience, type Regime, type RiskLevel, type Threshold } from '../domain/regime.js';
 import type { ObligationProgress } from '../machine/context.js';
-import { computeDue } from '../clocks/deadline.js';
+import { computeDue, type Due } from '../clocks/deadline.js';
 import { enisaSeverity, type Severity } from './enisa.js';
+import { assessRisk, hipaaFactors, type RiskAssessment, type RiskFactor } from './risk.js';
 
 /**
  * Facts → which notifications are owed, to whom, by when, and why. One entry per regime in the
@@ -33,6 +35,8 @@ export interface Obligation {
   readonly reason: string;
   readonly reasons: readonly string[];
   readonly unknown_facts: readonly string[];
+  /** Risk-based regimes: the factors that drove the decision (present, or present until established). */
+  readonly factors: readonly RiskFactor[];
   readonly clock_start: string | null;
   readonly clock_start_source: string | null;
   /** The legal deadline (null where the law sets no count). */
@@ -51,10 +55,23 @@ export interface Obligation {
 
 export interface Assessment {
   readonly severity: Severity;
+  /** The EDPB-method decision (Art 33 and Art 34 questions), with factors, mitigations and precedents. */
+  readonly risk: RiskAssessment;
   readonly obligations: readonly Obligation[];
 }
 
 type Lookup = (name: string) => FactValue | undefined;
+
+/**
+ * The regimes' conditions are immutable catalogue objects, and their text (e.g. HIPAA's 57 States,
+ * the Art 33 trivial-disclosure test) is asked for in every assessment: describe each once.
+ */
+const described = new WeakMap<Condition, string>();
+function describeCondition(c: Condition): string {
+  let text = described.get(c);
+  if (text === undefined) described.set(c, (text = describeUncached(c)));
+  return text;
+}
 
 const atLeast = (level: RiskLevel, min: RiskLevel) => RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(min);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -73,18 +90,66 @@ export function assess(args: {
   readonly records?: Readonly<Record<string, ObligationProgress>>;
 }): Assessment {
   const severity = enisaSeverity(args.fact);
+  const risk = assessRisk(args.fact, severity);
   const records = args.records ?? {};
   const now = Date.parse(args.now);
-  const obligations = args.regimes.map((r) => obligation(r, args.fact, severity, records, now));
-  return { severity, obligations };
+  const models: Models = { severity, risk, hipaa: undefined, due: new Map() };
+  const obligations = args.regimes.map((r) => obligation(r, args.fact, models, records, now));
+  return { severity, risk, obligations };
 }
 
-function obligation(r: Regime, fact: Lookup, severity: Severity, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
+/** The risk inputs, computed once per assessment (HIPAA's on first use). */
+interface Models {
+  readonly severity: Severity;
+  readonly risk: RiskAssessment;
+  hipaa: readonly RiskFactor[] | undefined;
+  /** Deadlines already counted in this assessment, by start and rule. */
+  readonly due: Map<string, Due>;
+}
+
+const ruleKeys = new WeakMap<object, string>();
+function ruleKey(d: Regime['clock']['deadline']): string {
+  let k = ruleKeys.get(d);
+  if (k === undefined) ruleKeys.set(d, (k = JSON.stringify(d)));
+  return k;
+}
+
+const pending = (f: RiskFactor) => f.present !== false;
+
+/** A regime's threshold before its exemptions: required or not, why, on which factors. */
+function thresholdVerdict(t: Threshold, fact: Lookup, m: Models, unknown: Set<string>): { required: boolean; reasons: string[]; factors: readonly RiskFactor[] } {
+  if (t.model === 'hipaa') {
+    const factors = (m.hipaa ??= hipaaFactors(fact));
+    factors.forEach((f) => f.missing.forEach((x) => unknown.add(x)));
+    return { required: true, reasons: [`a breach of unsecured PHI is presumed unless a documented assessment of the four factors shows a low probability of compromise (45 CFR 164.402(2)): ${factors.map((f) => f.text).join('; ')}`], factors: factors.filter(pending) };
+  }
+  if (t.model === 'gdpr') {
+    const { risk } = m;
+    if (t.at_least === 'risk') {
+      const factors = risk.factors.filter(pending);
+      const named = factors.filter((f) => f.effect === 'risk').map((f) => f.text);
+      return { required: true, reasons: [`a risk is presumed unless an exemption is established${named.length ? ` (${named.join('; ')})` : ''}`], factors };
+    }
+    const factors = risk.factors.filter((f) => f.effect === 'high_risk' && pending(f));
+    if (risk.high_risk === false) return { required: false, reasons: [`not high risk: ${risk.art34.reasons.join('; ')}`], factors: [] };
+    factors.forEach((f) => f.missing.forEach((x) => unknown.add(x)));
+    return { required: true, reasons: risk.art34.reasons.slice(), factors };
+  }
+  const min = t.enisa_at_least ?? 'low';
+  const s = m.severity;
+  if (atLeast(s.level, min)) return { required: true, reasons: [`ENISA severity ${s.level} (${s.score}) is at least ${min}`], factors: [] };
+  s.unknown.forEach((u) => unknown.add(u));
+  return { required: false, reasons: [`ENISA severity ${s.level} (${s.score}) is below ${min}: document it, no notice required`], factors: [] };
+}
+
+function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
   const record = Object.hasOwn(records, r.id) ? records[r.id]! : null;
   const reasons: string[] = [];
   const unknown = new Set<string>();
   let applies: boolean | 'unknown';
   let required: boolean | 'unknown';
+  let factors: readonly RiskFactor[] = [];
+  let exemptedBy: string | null = null;
 
   const a = evaluate(r.applies_when, fact);
   applies = a.value;
@@ -104,27 +169,35 @@ function obligation(r: Regime, fact: Lookup, severity: Severity, records: Readon
     if (r.threshold) {
       const t = r.threshold;
       const forced = t.also_required_when ? evaluate(t.also_required_when, fact) : undefined;
-      if (forced?.value === true) reasons.push(`required whatever the risk level: ${describeCondition(t.also_required_when!)}`);
-      else if (!atLeast(severity.level, t.enisa_at_least)) {
-        required = false;
-        reasons.push(`ENISA severity ${severity.level} (${severity.score}) is below ${t.enisa_at_least}: document it, no notice required`);
-        severity.unknown.forEach((u) => unknown.add(u));
-        if (forced?.value === 'unknown') {
-          required = 'unknown';
-          forced.missing.forEach((m) => unknown.add(m));
-          reasons.push(`but required if ${describeCondition(t.also_required_when!)}; establish ${forced.missing.join(', ')}`);
+      if (forced?.value === true) reasons.push(`required whatever the risk: ${describeCondition(t.also_required_when!)}`);
+      else {
+        const v = thresholdVerdict(t, fact, models, unknown);
+        reasons.push(...v.reasons);
+        factors = v.factors;
+        if (!v.required) {
+          required = false;
+          if (forced?.value === 'unknown') {
+            required = 'unknown';
+            forced.missing.forEach((m) => unknown.add(m));
+            reasons.push(`but required if ${describeCondition(t.also_required_when!)}; establish ${forced.missing.join(', ')}`);
+          }
         }
-      } else reasons.push(`ENISA severity ${severity.level} (${severity.score}) is at least ${t.enisa_at_least}`);
+      }
       if (required === true && !(forced?.value === true)) {
         for (const e of t.exemptions) {
           const x = evaluate(e.when, fact);
           if (x.value === true) {
             required = false;
-            reasons.push(`exempt under ${e.ref}: ${e.text}`);
+            exemptedBy = e.id;
+            reasons.push(`exempt under ${e.ref} (${e.id}): ${e.text}`);
             break;
           }
-          if (x.value === 'unknown') reasons.push(`would be exempt under ${e.ref} if ${describeCondition(e.when)} (${x.missing.join(', ')} unknown)`);
+          if (x.value === 'unknown') {
+            x.missing.forEach((m) => unknown.add(m));
+            reasons.push(`would be exempt under ${e.ref} (${e.id}) if ${describeCondition(e.when)} (${x.missing.join(', ')} unknown)`);
+          }
         }
+        if (exemptedBy !== null) factors = [];
       }
     }
   }
@@ -161,7 +234,11 @@ function obligation(r: Regime, fact: Lookup, severity: Severity, records: Readon
     const nltAt = nlt ? fact(nlt.fact) : undefined;
     const w = r.clock.weekend_rule;
     const exempt = w?.unless ? evaluate(w.unless, fact) : undefined;
-    const computed = computeDue({
+    // Several duties share a rule and a start (HIPAA's 60 days from discovery, 30-day state laws):
+    // count each once per assessment. Only plain rules are shared; caps and weekend rules are per duty.
+    const key = nlt || w ? null : `${start}|${r.clock.anchor ?? ''}|${ruleKey(r.clock.deadline)}`;
+    const memo = key === null ? undefined : models.due.get(key);
+    const computed = memo ?? computeDue({
       start,
       deadline: r.clock.deadline,
       ...(r.clock.anchor ? { anchor: r.clock.anchor } : {}),
@@ -178,6 +255,7 @@ function obligation(r: Regime, fact: Lookup, severity: Severity, records: Readon
           }
         : {}),
     });
+    if (key !== null && memo === undefined) models.due.set(key, computed);
     due = computed.due;
     target = computed.target;
     deadline = computed.steps;
@@ -213,6 +291,7 @@ function obligation(r: Regime, fact: Lookup, severity: Severity, records: Readon
     reason: reasons.join('; '),
     reasons,
     unknown_facts: [...unknown],
+    factors,
     clock_start: iso(start),
     clock_start_source: startSource,
     due_at: iso(due),

@@ -23,11 +23,16 @@ type FactLookup = (name: string) => FactValue | undefined;
 export function evaluate(c: Condition, lookup: FactLookup): Truth {
   const op = operatorOf(c);
   if (op === 'all' || op === 'any') {
-    const parts = (c as { all?: readonly Condition[]; any?: readonly Condition[] })[op]!.map((p) => evaluate(p, lookup));
+    // Stops at the first decisive part (false for all, true for any): the missing facts of the
+    // others no longer matter then. Assessments evaluate thousands of conditions a second.
     const decisive = op === 'all' ? false : true;
-    if (parts.some((p) => p.value === decisive)) return decisive ? TRUE : FALSE;
-    const missing = [...new Set(parts.flatMap((p) => p.missing))];
-    return missing.length > 0 ? { value: 'unknown', missing } : decisive ? FALSE : TRUE;
+    let missing: string[] | undefined;
+    for (const part of (c as { all?: readonly Condition[]; any?: readonly Condition[] })[op]!) {
+      const t = evaluate(part, lookup);
+      if (t.value === decisive) return decisive ? TRUE : FALSE;
+      if (t.value === 'unknown') (missing ??= []).push(...t.missing);
+    }
+    return missing ? { value: 'unknown', missing: [...new Set(missing)] } : decisive ? FALSE : TRUE;
   }
   if (op === 'not') {
     const inner = evaluate((c as { not: Condition }).not, lookup);

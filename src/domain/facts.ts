@@ -68,6 +68,10 @@ export const CORE_FACTS: Readonly<Record<string, FactDefinition>> = {
   integrity: oneOf(['none', 'recoverable', 'unrecoverable'], 'Loss of integrity: data altered, and whether it can be restored.'),
   availability: oneOf(['none', 'temporary', 'permanent'], 'Loss of availability of the data.'),
   availability_hours: { kind: 'number', description: 'How long the data was unavailable, in hours.' },
+  backup_restored: bool('The data made unavailable (or altered) was fully restored from a backup or copy the attacker could not reach.'),
+  availability_impact: oneOf(['none', 'minor', 'serious'], 'What the loss of availability did to the people: none (nobody was affected), minor (short delays in service), serious (care, payments, benefits or rights delayed or denied).'),
+  recipients_total: count('How many parties received or could read the data (e.g. the addressees of a misdirected e-mail).'),
+  recipient_used_data: bool('The recipient used, copied or passed on the data before deleting or returning it.'),
   malicious: bool('The breach was caused deliberately (an attacker, an insider acting in bad faith).'),
   exfiltration: oneOf(['confirmed', 'suspected', 'ruled_out', 'unknown'], 'Whether data left the organisation’s control.'),
   unintelligible: bool('The data was unintelligible to the recipient: state-of-the-art encryption or salted hashing, key or secret not compromised.'),
@@ -86,6 +90,12 @@ export const CORE_FACTS: Readonly<Record<string, FactDefinition>> = {
   sec_material: bool('The incident has been determined to be material for SEC purposes.'),
   dora_entity_kind: oneOf(['credit_institution', 'ccp', 'trading_venue', 'other'], 'Kind of DORA financial entity (credit institutions, CCPs and trading venues keep weekend deadlines for initial and intermediate reports).'),
   hipaa_business_associate: bool('The organisation is a HIPAA business associate of the covered entity whose data is affected.'),
+  // HIPAA four-factor risk assessment (45 CFR 164.402(2)): a breach of unsecured PHI is presumed unless documented otherwise
+  hipaa_phi_nature_risk: oneOf(['low', 'moderate', 'high'], 'HIPAA factor 1: the risk from the nature and extent of the PHI (kinds of identifiers, likelihood of re-identification, sensitivity).'),
+  hipaa_recipient_risk: oneOf(['low', 'moderate', 'high'], 'HIPAA factor 2: the risk from the unauthorised person who used the PHI or to whom it was disclosed (low: e.g. another covered entity bound by HIPAA).'),
+  hipaa_phi_acquired_or_viewed: bool('HIPAA factor 3: the PHI was actually acquired or viewed (false only when, e.g., forensics show a recovered device was never accessed).'),
+  hipaa_mitigation_risk: oneOf(['low', 'moderate', 'high'], 'HIPAA factor 4: the risk that remains after mitigation (low: e.g. satisfactory written assurance that the PHI was destroyed and not further used).'),
+  hipaa_low_probability_documented: bool('The covered entity (or business associate) has a written risk assessment of the four factors concluding a low probability that the PHI was compromised.'),
   // response
   ransom_demanded: bool('An extortion demand was received.'),
   ransom_paid: bool('An extortion payment was made.'),

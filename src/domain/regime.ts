@@ -9,6 +9,26 @@ export const RISK_LEVELS = ['low', 'medium', 'high', 'very_high'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 /**
+ * The risk models a regime's threshold can name (src/assess/risk.ts, docs/risk.md): `gdpr` is the
+ * EDPB method (Guidelines 9/2022 section IV, WP250, the worked cases of Guidelines 01/2021); `hipaa`
+ * is the presumption of 45 CFR 164.402(2) rebutted only by a documented four-factor assessment.
+ */
+export const RISK_MODELS = ['gdpr', 'hipaa'] as const;
+export type RiskModel = (typeof RISK_MODELS)[number];
+/** `risk`: required unless an exemption establishes that no risk is likely; `high_risk`: required when the model finds high risk. */
+export const RISK_THRESHOLDS = ['risk', 'high_risk'] as const;
+export type RiskThreshold = (typeof RISK_THRESHOLDS)[number];
+
+export interface Threshold {
+  /** The older form: required at or above this ENISA level (still accepted; shipped regimes use `model`). */
+  readonly enisa_at_least?: RiskLevel;
+  readonly model?: RiskModel;
+  readonly at_least?: RiskThreshold;
+  readonly also_required_when?: Condition;
+  readonly exemptions: readonly Exemption[];
+}
+
+/**
  * When the clock starts: a fact (an instant), or the moment another obligation was sent (NIS2's final
  * report counts from the 72-hour notification; California's AG copy from the consumer notices).
  */
@@ -50,8 +70,8 @@ export interface Regime {
   readonly stage?: { readonly order: number; readonly name: string };
   /** The law reaches this incident: where the people are, what the entity is, what data. */
   readonly applies_when: Condition;
-  /** Risk-based laws: required only at or above this ENISA level, unless an exemption holds. */
-  readonly threshold?: { readonly enisa_at_least: RiskLevel; readonly also_required_when?: Condition; readonly exemptions: readonly Exemption[] };
+  /** Risk-based laws: the risk model and level at which a notice is owed, and the exemptions (with ids). */
+  readonly threshold?: Threshold;
   readonly clock: {
     readonly starts: ClockStart;
     /** Count from the end of the calendar year of the start (HIPAA's annual log of small breaches). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUDIENCES, RISK_LEVELS } from '../domain/regime.js';
+import { AUDIENCES, RISK_LEVELS, RISK_MODELS, RISK_THRESHOLDS } from '../domain/regime.js';
 import { ConditionSchema } from './runbook-schema.js';
 
 /**
@@ -35,8 +35,10 @@ export const RegimeSchema = z
     applies_when: ConditionSchema.describe('The law reaches this incident (where the people are, what the entity is, what data).'),
     threshold: z
       .object({
-        enisa_at_least: z.enum(RISK_LEVELS),
-        also_required_when: ConditionSchema.optional().describe('Required whatever the ENISA level when this holds (e.g. Singapore: 500 or more people).'),
+        model: z.enum(RISK_MODELS).optional().describe('The risk model (docs/risk.md): gdpr = the EDPB factors; hipaa = the four-factor assessment of 45 CFR 164.402(2).'),
+        at_least: z.enum(RISK_THRESHOLDS).optional().describe('risk = required unless an exemption establishes that no risk is likely; high_risk = required when the model finds high risk (unless exempt).'),
+        enisa_at_least: z.enum(RISK_LEVELS).optional().describe('Older form, still accepted: required at or above this ENISA 2013 severity level. Give either this or model + at_least.'),
+        also_required_when: ConditionSchema.optional().describe('Required whatever the risk when this holds (e.g. Singapore: 500 or more people).'),
         exemptions: z
           .array(
             z
@@ -51,8 +53,11 @@ export const RegimeSchema = z
           .default([]),
       })
       .strict()
+      .refine((t) => (t.enisa_at_least !== undefined) !== (t.model !== undefined && t.at_least !== undefined) && (t.model === undefined) === (t.at_least === undefined), {
+        message: 'give either model and at_least (e.g. {model: gdpr, at_least: high_risk}) or the older enisa_at_least, not both',
+      })
       .optional()
-      .describe('Risk-based laws: required at or above this ENISA severity level, unless an exemption holds.'),
+      .describe('Risk-based laws: the risk model and level at which a notice is owed, and the exemptions that remove it.'),
     clock: z
       .object({
         starts: z

@@ -97,10 +97,30 @@ describe('applicability and requirement, worked examples', () => {
     expect(by('uk-gdpr-art33')).toMatchObject({ applies: false, required: false, status: 'not_required' });
   });
 
-  it('GDPR: a low-risk breach is documented, not notified (Art 33(5))', () => {
-    const { by } = run({ ...breach, subjects_by_jurisdiction: { FR: 3 }, data_categories: ['contact'], confidentiality: 'known_recipients', malicious: false, ease_of_identification: 'limited' });
+  // The earlier rule (ENISA low → "document only") was the defect of issue 11: "unlikely to result in a
+  // risk" holds only where a mitigation is established on the facts (EDPB 9/2022, 01/2021).
+  const trivial = { ...breach, subjects_by_jurisdiction: { FR: 3 }, subjects_total: 3, recipients_total: 1, recipient_trusted: false, data_categories: ['contact'], confidentiality: 'known_recipients', malicious: false, ease_of_identification: 'limited' };
+  it('GDPR: a trivial mistaken disclosure is documented, not notified (Art 33(5)), and says which exemption', () => {
+    const { by } = run(trivial);
     expect(by('gdpr-art33')).toMatchObject({ applies: true, required: false, status: 'not_required' });
-    expect(by('gdpr-art33').reason).toContain('ENISA severity low');
+    expect(by('gdpr-art33').reason).toContain('exempt under Art 33(1); EDPB 01/2021 case 13; APD/GBA (Belgium) 62/2022 (art33-trivial-disclosure)');
+  });
+
+  it('GDPR: ENISA low is not "unlikely to result in a risk": a departing employee copying customer contacts is notified (EDPB 01/2021 case 8)', () => {
+    const facts = { ...breach, subjects_by_jurisdiction: { DE: 300 }, subjects_total: 300, recipients_total: 1, data_categories: ['contact'], confidentiality: 'known_recipients', recipient_trusted: false, malicious: true, vulnerable_subjects: false };
+    const { a, by } = run(facts);
+    expect(a.severity.level).toBe('low');
+    expect(by('gdpr-art33')).toMatchObject({ required: true, status: 'running' });
+    expect(by('gdpr-art34')).toMatchObject({ required: false });
+    expect(a.risk.precedents.map((p) => p.id)).toContain('edpb-01-2021-case-08');
+  });
+
+  it('GDPR: while the facts an exemption needs are unknown, the authority is notified, and the missing facts are named', () => {
+    const { subjects_total: _s, recipients_total: _r, ...partial } = trivial;
+    const { by } = run(partial);
+    expect(by('gdpr-art33')).toMatchObject({ required: true });
+    expect(by('gdpr-art33').unknown_facts).toEqual(expect.arrayContaining(['subjects_total', 'recipients_total']));
+    expect(by('gdpr-art33').reason).toContain('would be exempt under Art 33(1); EDPB 01/2021 case 13');
   });
 
   it('GDPR Art 34(3)(a): unintelligible data exempts the communication to individuals', () => {
@@ -141,10 +161,10 @@ describe('applicability and requirement, worked examples', () => {
     expect(by('sec-8k-1.05')).toMatchObject({ required: true, due_at: '2026-12-01T04:59:59.999Z' });
   });
 
-  it('Singapore: 500 people make it notifiable whatever the ENISA level', () => {
-    const low = { ...breach, data_categories: ['contact'], confidentiality: 'known_recipients', malicious: false, ease_of_identification: 'limited', assessment_completed_at: '2026-11-21T09:00:00.000Z' };
-    expect(run({ ...low, subjects_by_jurisdiction: { SG: 499 } }).by('sg-pdpa').required).toBe(false);
-    expect(run({ ...low, subjects_by_jurisdiction: { SG: 500 } }).by('sg-pdpa').required).toBe(true);
+  it('Singapore: 500 people make it notifiable whatever the risk', () => {
+    const low = { ...breach, data_categories: ['contact'], confidentiality: 'known_recipients', recipient_trusted: false, vulnerable_subjects: false, malicious: false, ease_of_identification: 'limited', assessment_completed_at: '2026-11-21T09:00:00.000Z' };
+    expect(run({ ...low, subjects_total: 499, subjects_by_jurisdiction: { SG: 499 } }).by('sg-pdpa').required).toBe(false);
+    expect(run({ ...low, subjects_total: 500, subjects_by_jurisdiction: { SG: 500 } }).by('sg-pdpa').required).toBe(true);
   });
 
   it('CIRCIA is shipped but never required, because it is not in force', () => {
@@ -159,7 +179,7 @@ describe('applicability and requirement, worked examples', () => {
   });
 
   it('a recorded decision overrides the assessment and says so', () => {
-    const facts = lookup({ ...breach, subjects_by_jurisdiction: { FR: 3 }, data_categories: ['contact'], confidentiality: 'known_recipients', malicious: false, ease_of_identification: 'limited' });
+    const facts = lookup(trivial);
     const a = assess({ regimes, fact: facts, now: '2026-11-22T12:00:00Z', records: { 'gdpr-art33': { status: 'pending', triggered: false, decided_required: true, reason: 'the DPO notifies given press interest' } } });
     const o = a.obligations.find((x) => x.id === 'gdpr-art33')!;
     expect(o.required).toBe(true);

@@ -45,7 +45,7 @@ export async function assess(g: GlobalOptions, incident: string | undefined, opt
     result = await withEngine(g, { create: false, readonly: true }, async (engine) => (await assessIncident(engine, incident, (now ||= engine.now(incident)))).assessment);
   }
   if (g.json) {
-    printJson({ now, severity: result.severity, obligations: result.obligations });
+    printJson({ now, severity: result.severity, risk: result.risk, obligations: result.obligations });
     return;
   }
   printLines(renderAssessment(result));
@@ -68,9 +68,27 @@ export function statusLabel(o: Obligation): string {
   return o.status === 'overdue' || o.status === 'late' ? pc.red(label) : o.status === 'due_soon' ? pc.yellow(label) : label;
 }
 
+const word = (c: 'notify' | 'not_required') => (c === 'notify' ? 'NOTIFY' : 'not required');
+
+/** The EDPB-method decision, in factors: what drove it, what was or was not established, what could change it. */
+export function renderRisk(r: Assessment['risk']): string[] {
+  const lines = [pc.bold(`Risk (${r.method})`)];
+  lines.push(`  Authority (Art 33): ${word(r.art33.conclusion)}${r.art33.exemption ? ` — exemption ${r.art33.exemption}` : ''}`);
+  for (const x of r.art33.reasons) lines.push(`    - ${x}`);
+  if (r.art33.could_change.length) lines.push(`    could change: ${r.art33.could_change.join(', ')}`);
+  lines.push(`  Individuals (Art 34): ${word(r.art34.conclusion)}${r.high_risk === 'unknown' ? ' (high risk until the facts named are established)' : ''}`);
+  for (const x of r.art34.reasons) lines.push(`    - ${x}`);
+  if (r.art34.could_change.length) lines.push(`    could change: ${r.art34.could_change.join(', ')}`);
+  const mark = (t: true | false | 'unknown') => (t === true ? 'established' : t === false ? 'not established' : 'unknown');
+  lines.push('  Mitigations:');
+  for (const m of r.mitigations) lines.push(`    - ${m.exemption}: ${mark(m.established)}${m.missing.length ? ` (establish ${m.missing.join(', ')})` : ''}`);
+  if (r.precedents.length) lines.push(`  Resembles: ${r.precedents.map((p) => `${p.title} (authority ${p.art33 === 'notify' ? 'notified' : 'not notified'}, individuals ${p.art34 === 'notify' ? 'told' : 'not told'})`).join('; ')}`);
+  return lines;
+}
+
 export function renderAssessment(a: Assessment): string[] {
   const s = a.severity;
-  const lines = [pc.bold(`Severity (${s.method}): ${s.level.replace('_', ' ').toUpperCase()}  SE = ${s.score}  (DPC ${s.dpc} × EI ${s.ei} + CB ${s.cb})`)];
+  const lines = [...renderRisk(a.risk), '', pc.bold(`Severity, one input (${s.method}): ${s.level.replace('_', ' ').toUpperCase()}  SE = ${s.score}  (DPC ${s.dpc} × EI ${s.ei} + CB ${s.cb})`)];
   for (const e of s.explanation) lines.push(`  - ${e}`);
   const groups: [string, (o: Obligation) => boolean][] = [
     ['Required', (o) => o.required === true],
@@ -85,6 +103,7 @@ export function renderAssessment(a: Assessment): string[] {
       const when = o.due_at ? `due ${o.due_at}` : o.target_at ? `target ${o.target_at}` : '';
       lines.push(`  ${o.id} [${statusLabel(o)}] ${o.audience}, ${o.jurisdiction}${when ? ` — ${when}` : ''}`);
       lines.push(`      ${oneLine(o.reason)}`);
+      if (o.factors.length) lines.push(`      factors: ${o.factors.map((f) => `${f.id}${f.present === 'unknown' ? ' (until established)' : ''}`).join(', ')}`);
     }
   }
   return lines;

@@ -37,8 +37,10 @@ function render(r: Regime): string[] {
     `applies when: ${describeCondition(r.applies_when)}`,
   ];
   if (r.threshold) {
-    lines.push(`required at ENISA severity ${r.threshold.enisa_at_least} or above`);
-    for (const e of r.threshold.exemptions) lines.push(`  exempt (${e.ref}): ${e.text} — when ${describeCondition(e.when)}`);
+    const t = r.threshold;
+    lines.push(t.model ? `risk model ${t.model}: ${t.at_least === 'risk' ? 'required unless an exemption establishes that no risk is likely' : 'required when the model finds high risk'} (docs/risk.md)` : `required at ENISA severity ${t.enisa_at_least} or above`);
+    if (t.also_required_when) lines.push(`  required whatever the risk when ${describeCondition(t.also_required_when)}`);
+    for (const e of t.exemptions) lines.push(`  exempt ${e.id} (${e.ref}): ${e.text} — when ${describeCondition(e.when)}`);
   }
   const start = 'fact' in r.clock.starts ? `fact ${r.clock.starts.fact}` : `sending of ${r.clock.starts.obligation}`;
   lines.push(`clock: from ${start}${r.clock.anchor ? ' (end of that calendar year)' : ''}; ${describeDeadline(r)}`);
