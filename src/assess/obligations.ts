@@ -1,28 +1,31 @@
-import { describeCondition as describeUncached, evaluate } from '../domain/condition.js';
+import { describeCondition as describeUncached, evaluate, operatorOf } from '../domain/condition.js';
+import { isSettled, type ObligationStatus } from '../domain/obligation.js';
 import type { Condition } from '../domain/runbook.js';
 import type { FactValue } from '../domain/facts.js';
 import { RISK_LEVELS, type Audience, type Regime, type RiskLevel, type Threshold } from '../domain/regime.js';
 import type { ObligationProgress } from '../machine/context.js';
 import { computeDue, type Due } from '../clocks/deadline.js';
 import { enisaSeverity, type Severity } from './enisa.js';
+import { checkExemption } from './exemptions.js';
 import { assessRisk, hipaaFactors, type RiskAssessment, type RiskFactor } from './risk.js';
+
+export { checkExemption, contradictingFacts, type ExemptionCheck } from './exemptions.js';
 
 /**
  * Facts → which notifications are owed, to whom, by when, and why. One entry per regime in the
  * catalogue, applicable or not, each with its reasons: the record a DPO shows a regulator.
  */
 
-export type ObligationStatus =
-  | 'undetermined' // whether it is required depends on facts not yet established
-  | 'not_required'
-  | 'waived'
-  | 'not_started' // required, but the fact that starts its clock is unknown
-  | 'running'
-  | 'due_soon'
-  | 'overdue'
-  | 'met'
-  | 'late';
+export type { ObligationStatus } from '../domain/obligation.js';
 
+/** How a recorded waiver stands against the facts now: an exemption whose condition holds, an override, or neither. */
+export interface WaiverCheck {
+  readonly exemption: string | null;
+  readonly override: boolean;
+  /** True when the waiver has a ground: an override, or an exemption whose condition holds on the recorded facts. */
+  readonly valid: boolean;
+  readonly why: string;
+}
 export interface Obligation {
   readonly id: string;
   readonly regime: string;
@@ -43,6 +46,16 @@ export interface Obligation {
   readonly due_at: string | null;
   /** irr's internal target where the law says "without undue delay". */
   readonly target_at: string | null;
+  /** The instant the duty is measured against: due_at, else target_at (computed once, here). */
+  readonly due: string | null;
+  /**
+   * Undetermined only because facts are missing, and nothing recorded points to it (no condition of
+   * its law holds yet, no record): a lead to establish, not a headline (e.g. card brands before
+   * anyone knows whether card data is involved).
+   */
+  readonly speculative: boolean;
+  /** The recorded waiver checked against the facts (null when not waived). */
+  readonly waiver: WaiverCheck | null;
   readonly deadline: readonly string[];
   readonly stages: { readonly family: string; readonly order: number; readonly name: string } | null;
   readonly status: ObligationStatus;
@@ -201,8 +214,9 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
       }
     }
   }
-  // A recorded decision overrides the assessment, and says so.
-  if (record?.status === 'waived') reasons.push(`waived by decision: ${record.reason ?? 'no reason recorded'}`);
+  // A recorded decision overrides the assessment, and says so; a waiver only with a ground that holds.
+  const waiver = record?.status === 'waived' ? checkWaiver(r, record, fact) : null;
+  if (waiver) reasons.push(waiver.valid ? `waived: ${waiver.why}` : `waiver without a valid ground: ${waiver.why}`);
   if (record?.decided_required && required !== true) {
     reasons.push(`required by recorded decision: ${record.reason ?? 'no reason recorded'}`);
     required = true;
@@ -263,8 +277,14 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   }
 
   const sentAt = record?.sent_at ? Date.parse(record.sent_at) : null;
+  // A not-applicable decision settles an open question; it cannot outweigh facts that make the duty required.
+  const notApplicable = record?.status === 'not_applicable' && required !== true;
+  if (record?.status === 'not_applicable') {
+    reasons.push(notApplicable ? `decided not applicable: ${record.reason ?? 'no reason recorded'}` : `decided not applicable (${record.reason ?? 'no reason recorded'}), but the facts now make it required`);
+  }
   let status: ObligationStatus;
-  if (record?.status === 'waived') status = 'waived';
+  if (waiver?.valid) status = 'waived';
+  else if (notApplicable && !record?.sent_at) status = 'not_applicable';
   else if (sentAt !== null) status = due !== null && sentAt > due ? 'late' : 'met';
   else if (required === false) status = 'not_required';
   else if (required === 'unknown') status = 'undetermined';
@@ -280,6 +300,8 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   }
   if (status === 'late') reasons.push(`sent ${record!.sent_at}, after the deadline ${iso(due)}${record?.reason ? `; delay reason: ${record.reason}` : ''}`);
 
+  const dueAt = iso(due);
+  const targetAt = iso(target);
   return {
     id: r.id,
     regime: r.name,
@@ -294,8 +316,11 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     factors,
     clock_start: iso(start),
     clock_start_source: startSource,
-    due_at: iso(due),
-    target_at: iso(target),
+    due_at: dueAt,
+    target_at: targetAt,
+    due: dueAt ?? targetAt,
+    speculative: required === 'unknown' && applies === 'unknown' && record === null && !anyPositiveHolds(r.applies_when, fact),
+    waiver,
     deadline,
     stages: r.family && r.stage ? { family: r.family, order: r.stage.order, name: r.stage.name } : null,
     status,
@@ -307,13 +332,59 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   };
 }
 
-/** Most urgent first: overdue, due soon, running by due time, then the rest. */
+/** Does any condition of the law that is not negated already hold? (Something recorded points to it.) */
+function anyPositiveHolds(c: Condition, fact: Lookup): boolean {
+  const op = operatorOf(c);
+  if (op === 'not') return false;
+  if (op === 'all' || op === 'any') return (c as Record<string, readonly Condition[]>)[op]!.some((x) => anyPositiveHolds(x, fact));
+  return evaluate(c, fact).value === true;
+}
+
+function checkWaiver(r: Regime, record: ObligationProgress, fact: Lookup): WaiverCheck {
+  const base = { exemption: record.exemption ?? null, override: record.override === true };
+  const reason = record.reason ?? 'no reason recorded';
+  if (record.override) return { ...base, valid: true, why: `override (a decision against the assessment): ${reason}` };
+  if (!record.exemption) return { ...base, valid: false, why: `no exemption or override recorded (${reason}); waive it again with --exemption <id> or --override` };
+  const c = checkExemption(r, record.exemption, fact);
+  const e = r.threshold?.exemptions.find((x) => x.id === record.exemption);
+  if (c.holds === true) return { ...base, valid: true, why: `exempt under ${e!.ref} (${record.exemption}): ${reason}` };
+  if (c.holds === false) return { ...base, valid: false, why: `exemption ${record.exemption} no longer holds: ${c.contradicted.join(', ')}` };
+  if (c.holds === 'unknown') return { ...base, valid: false, why: `exemption ${record.exemption} rests on facts not established: ${c.missing.join(', ')}` };
+  return { ...base, valid: false, why: `exemption ${record.exemption} is not an exemption of ${r.id}` };
+}
+
+/** Will this duty run against a clock unless it is settled: required or undetermined, with a due instant, not a mere lead. */
+export function isUrgent(o: Obligation): o is Obligation & { readonly due: string } {
+  return !isSettled(o.status) && o.required !== false && o.due !== null && !o.speculative;
+}
+
+/**
+ * Most urgent first: every duty that is required or undetermined and has a due instant, soonest first
+ * (so overdue first of all), whatever its status; then the other open ones (no due instant yet, or a
+ * mere lead); then the settled ones.
+ */
 export function byUrgency(a: Obligation, b: Obligation): number {
-  const rank: Record<ObligationStatus, number> = { overdue: 0, due_soon: 1, running: 2, not_started: 3, undetermined: 4, late: 5, met: 6, waived: 7, not_required: 8 };
-  const r = rank[a.status] - rank[b.status];
-  if (r !== 0) return r;
-  const da = a.due_at ?? a.target_at;
-  const db = b.due_at ?? b.target_at;
-  if (da && db) return Date.parse(da) - Date.parse(db);
-  return da ? -1 : db ? 1 : a.id.localeCompare(b.id);
+  const group = (o: Obligation) => (isUrgent(o) ? 0 : isSettled(o.status) ? 2 : o.speculative ? 1.5 : 1);
+  const g = group(a) - group(b);
+  if (g !== 0) return g;
+  if (group(a) === 2) {
+    const rank: Partial<Record<ObligationStatus, number>> = { late: 0, met: 1, waived: 2, not_applicable: 3, not_required: 4 };
+    const r = (rank[a.status] ?? 5) - (rank[b.status] ?? 5);
+    if (r !== 0) return r;
+  }
+  if (a.due && b.due) return Date.parse(a.due) - Date.parse(b.due) || a.id.localeCompare(b.id);
+  return a.due ? -1 : b.due ? 1 : a.id.localeCompare(b.id);
+}
+
+/**
+ * The facts that would settle the most undetermined duties, most first: "establish data_categories:
+ * decides 14 duties". What to ask before the leads are worth a headline.
+ */
+export function factsToEstablish(obligations: readonly Obligation[], limit = 3): { readonly fact: string; readonly decides: number }[] {
+  const counts = new Map<string, number>();
+  for (const o of obligations) {
+    if (o.required !== 'unknown' || isSettled(o.status)) continue;
+    for (const f of o.unknown_facts) counts.set(f, (counts.get(f) ?? 0) + 1);
+  }
+  return [...counts].map(([fact, decides]) => ({ fact, decides })).sort((a, b) => b.decides - a.decides || a.fact.localeCompare(b.fact)).slice(0, limit);
 }

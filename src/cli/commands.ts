@@ -97,8 +97,10 @@ export function registerCommands(program: Command): void {
     .action(lazy(ck, 'clocks'));
   program
     .command('obligation <incident> <obligation-id> <action>')
-    .description('record a notification: drafted | approved | sent | waived | required (a decision, with --reason)')
-    .option('--reason <text>', 'why (required for waived and required, and for a late sent)')
+    .description('record a notification: drafted | approved | sent | waived | required | not-applicable (decisions need --reason)')
+    .option('--reason <text>', 'why (required for waived, required and not-applicable, and for a late sent)')
+    .option('--exemption <id>', 'waived: the exemption of the law it rests on (irr regime show <id> lists them); checked against the facts')
+    .option('--override', 'waived: a deliberate decision against the assessment (shown as an override in the reports)')
     .option('--ref <text>', 'reference given by the recipient (case number, portal receipt)')
     .option('--channel <text>', 'how it was sent (portal, email, post, phone)')
     .option(...AT)

@@ -83,7 +83,7 @@ export type ScriptDo =
   | { readonly kind: 'facts'; readonly facts: Readonly<Record<string, unknown>> }
   | { readonly kind: 'advance' }
   | { readonly kind: 'finish_phase' }
-  | { readonly kind: 'obligation'; readonly obligation: string; readonly action: string; readonly reason?: string; readonly channel?: string; readonly ref?: string }
+  | { readonly kind: 'obligation'; readonly obligation: string; readonly action: string; readonly reason?: string; readonly channel?: string; readonly ref?: string; readonly exemption?: string; readonly override?: boolean }
   | { readonly kind: 'note'; readonly text: string }
   | { readonly kind: 'action_item'; readonly text: string; readonly owner: string; readonly due: string }
   | { readonly kind: 'close' };

@@ -2,6 +2,7 @@ import type { FactValue } from './facts.js';
 import type { Phase, WorkPhase } from './phases.js';
 import type { PinnedPlaybook } from './runbook.js';
 import type { DrillPin } from './drill.js';
+import type { ObligationRecordedPayload } from './obligation-record.js';
 
 export type IncidentMode = 'real' | 'drill';
 
@@ -36,17 +37,11 @@ export type EventBody =
   | { readonly type: 'drill.inject'; readonly payload: { readonly inject: string; readonly fired: boolean; readonly message: string; readonly facts: readonly string[]; readonly reason?: string } }
   /** The drill is over: scoring reads the log up to here. */
   | { readonly type: 'drill.ended'; readonly payload: { readonly reason: string } }
-  /** A responder's record: drafted, approved, sent (channel, reference), waived or required by decision. */
-  | {
-      readonly type: 'obligation.recorded';
-      readonly payload: {
-        readonly obligation: string;
-        readonly action: ObligationAction;
-        readonly reason?: string;
-        readonly ref?: string;
-        readonly channel?: string;
-      };
-    };
+  /**
+   * A responder's record: drafted, approved, sent (channel, reference), waived (under an exemption,
+   * or as an override), required by decision, or not applicable by decision, with a reason.
+   */
+  | { readonly type: 'obligation.recorded'; readonly payload: Readonly<ObligationRecordedPayload> };
 
 export const DOCUMENT_KINDS = ['letter', 'mail_merge', 'report'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -74,8 +69,7 @@ export interface ActionItemPayload {
   readonly due: string;
 }
 
-export const OBLIGATION_ACTIONS = ['drafted', 'approved', 'sent', 'waived', 'required'] as const;
-export type ObligationAction = (typeof OBLIGATION_ACTIONS)[number];
+export { OBLIGATION_ACTIONS, type ObligationAction } from './obligation.js';
 
 export type EventType = EventBody['type'];
 export const EVENT_TYPES: readonly EventType[] = [

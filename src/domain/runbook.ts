@@ -33,6 +33,9 @@ export interface Step {
   readonly when?: Condition;
   readonly captures: readonly string[];
   readonly marks: readonly StepMarker[];
+  /** The legal duties (regime ids) this step discharges: it is done only when each that is required is sent or validly waived.
+   * Optional (not defaulted) so that runbooks without it keep the hash their incidents pinned. */
+  readonly discharges?: readonly string[];
 }
 
 export interface Role {

@@ -1,4 +1,4 @@
-import { byUrgency } from '../assess/obligations.js';
+import { byUrgency, isUrgent } from '../assess/obligations.js';
 import { evaluate } from '../domain/condition.js';
 import { offsetLabel, spanLabel, type DrillPin, type Inject, type ScriptAction } from '../domain/drill.js';
 import { IntegrityFailure, InvalidInput, IrrError } from '../domain/errors.js';
@@ -132,14 +132,13 @@ export class DrillRun {
   async clockLine(at: string = this.now()): Promise<string> {
     const l = await this.engine.load(this.id);
     const rows = assessContext(l.ctx, await this.all, at)
-      .obligations.filter((o) => o.required !== false && o.status !== 'met' && o.status !== 'waived' && o.status !== 'late')
+      .obligations.filter(isUrgent)
       .sort(byUrgency);
     const local = new Intl.DateTimeFormat('en-GB', { timeZone: this.pin.zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(new Date(at));
     const clocks = rows
-      .filter((o) => o.due_at ?? o.target_at)
       .slice(0, 3)
       .map((o) => {
-        const when = (o.due_at ?? o.target_at)!;
+        const when = o.due;
         const ms = Date.parse(when) - Date.parse(at);
         const name = `${o.id}${o.required === 'unknown' ? ' (if required)' : ''}`;
         return ms < 0 ? `${name} OVERDUE by ${spanLabel(-ms)}` : `${name} ${spanLabel(ms)} left`;
@@ -226,8 +225,8 @@ export class DrillRun {
           await this.finishPhase(who, say);
           break;
         case 'obligation':
-          await actions.recordObligation(this.engine, this.id, who, { obligation: d.obligation, action: d.action, ...(d.reason ? { reason: d.reason } : {}), ...(d.channel ? { channel: d.channel } : {}), ...(d.ref ? { ref: d.ref } : {}) });
-          say(`${d.obligation} ${d.action}${d.channel ? ` via ${d.channel}` : ''}`);
+          await actions.recordObligation(this.engine, this.id, who, { obligation: d.obligation, action: d.action, ...(d.reason ? { reason: d.reason } : {}), ...(d.channel ? { channel: d.channel } : {}), ...(d.ref ? { ref: d.ref } : {}), ...(d.exemption ? { exemption: d.exemption } : {}), ...(d.override ? { override: true } : {}) });
+          say(`${d.obligation} ${d.action}${d.exemption ? ` under ${d.exemption}` : d.override ? ' by override' : ''}${d.channel ? ` via ${d.channel}` : ''}`);
           break;
         case 'note':
           await actions.addNote(this.engine, this.id, who, d.text);

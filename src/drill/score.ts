@@ -1,4 +1,5 @@
 import type { Obligation } from '../assess/obligations.js';
+import { isSent } from '../domain/obligation.js';
 import { describeTarget, spanLabel, type DrillFrom, type DrillPin, type DrillTarget } from '../domain/drill.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { FactCatalogue } from '../domain/facts.js';
@@ -125,9 +126,9 @@ const DEADLINE_STATUS: Record<string, DeadlineStatus | undefined> = { met: 'met'
 /** The legal notices the drill made owed, as they stood when it ended. */
 export function scoreDeadlines(obligations: readonly Obligation[]): DeadlineScore[] {
   return obligations
-    .filter((o) => o.required === true || o.status === 'met' || o.status === 'late' || o.status === 'waived')
+    .filter((o) => o.required === true || isSent(o.status) || o.status === 'waived')
     .map((o) => {
-      const due = o.due_at ?? o.target_at;
+      const due = o.due;
       const status = DEADLINE_STATUS[o.status] ?? 'open';
       return {
         id: o.id,

@@ -17,15 +17,21 @@ const obligations = () => import('./obligations.js');
 type Appended = readonly StoredEvent[];
 
 export async function completeStep(engine: Engine, id: string, who: Actor, step: string, note?: string): Promise<Appended> {
-  const { obligationChanges, regimes } = await obligations();
+  const { obligationChanges, regimes, assessContext } = await obligations();
   const all = await regimes();
   const { events } = await engine.execute(id, (l) => {
     const out = decide.completeStep(l.ctx, l.phase, who, step, note);
+    const plan = l.ctx.plan.find((s) => s.id === step)!;
+    const declared = l.runbook.phases[plan.phase].find((s) => s.id === step)!;
+    // A step that discharges legal duties is done only when each of them that is owed is sent or validly waived.
+    const discharges = declared.discharges ?? [];
+    if (discharges.length > 0) {
+      const open = decide.dischargeBlockers(discharges, assessContext(l.ctx, all, who.at).obligations, id);
+      if (open.length > 0) throw new Refused(open.length === 1 ? `step ${step} refused: ${open[0]}` : `step ${step} refused, ${open.length} duties it discharges are open: ${open.join('; ')}`);
+    }
     // The step that establishes awareness starts the legal clocks: its time becomes aware_at
     // unless a more precise aware_at was recorded.
-    const plan = l.ctx.plan.find((s) => s.id === step)!;
-    const marks = l.runbook.phases[plan.phase].find((s) => s.id === step)!.marks;
-    if (marks.includes('awareness') && !Object.hasOwn(l.ctx.facts, 'aware_at')) {
+    if (declared.marks.includes('awareness') && !Object.hasOwn(l.ctx.facts, 'aware_at')) {
       const facts = { aware_at: who.at };
       out.push(...decide.recordFacts(l.ctx, l.phase, who, facts, step), ...obligationChanges(l.ctx, all, who, facts));
     }
@@ -84,8 +90,11 @@ export async function reopen(engine: Engine, id: string, who: Actor, phase: stri
   return (await engine.execute(id, (l) => decide.reopen(l.ctx, l.phase, who, phase, reason))).events;
 }
 
+/** Closing is refused while a legal question is open: the assessment at the closing time says which. */
 export async function close(engine: Engine, id: string, who: Actor): Promise<Appended> {
-  return (await engine.execute(id, (l) => decide.close(l.ctx, l.phase, who))).events;
+  const { assessContext, regimes } = await obligations();
+  const all = await regimes();
+  return (await engine.execute(id, (l) => decide.close(l.ctx, l.phase, who, decide.legalCloseBlockers(id, assessContext(l.ctx, all, who.at).obligations)))).events;
 }
 
 export interface ObligationUpdate {
@@ -94,16 +103,23 @@ export interface ObligationUpdate {
   readonly reason?: string;
   readonly ref?: string;
   readonly channel?: string;
+  /** For a waiver: the exemption it rests on (checked against the facts), or an override. */
+  readonly exemption?: string;
+  readonly override?: boolean;
 }
 
-/** drafted | approved | sent | waived | required; a late `sent` is checked against the deadline at its own time. */
+/**
+ * drafted | approved | sent | waived | required | not_applicable; a late `sent` is checked against the
+ * deadline at its own time, a waiver against the regime's exemptions and the recorded facts.
+ */
 export async function recordObligation(engine: Engine, id: string, who: Actor, update: ObligationUpdate): Promise<Appended> {
-  const { assessContext, regimes } = await obligations();
+  const { assessContext, regimes, factLookup } = await obligations();
   const all = await regimes();
   const known = new Set(all.map((r) => r.id));
   const { events } = await engine.execute(id, (l) => {
-    const o = assessContext(l.ctx, all, who.at).obligations.find((x) => x.id === update.obligation);
-    return decide.recordObligation(l.ctx, l.phase, who, known, { ...update, dueAt: o?.due_at ?? null });
+    const regime = all.find((r) => r.id === update.obligation);
+    const assessed = assessContext(l.ctx, all, who.at).obligations.find((x) => x.id === update.obligation);
+    return decide.recordObligation(l.ctx, l.phase, who, known, { ...update, ...(regime ? { duty: { regime, assessed, fact: factLookup(l.ctx) } } : {}) });
   });
   return events;
 }

@@ -1,5 +1,10 @@
 import { InvalidInput, Refused } from '../domain/errors.js';
 import { OBLIGATION_ACTIONS, type NewEvent, type ObligationAction } from '../domain/events.js';
+import { isSettled } from '../domain/obligation.js';
+import type { ObligationRecordedPayload } from '../domain/obligation-record.js';
+import type { Regime } from '../domain/regime.js';
+import { checkExemption } from '../assess/exemptions.js';
+import type { Obligation } from '../assess/obligations.js';
 import { checkFactValue, parseFactText, type FactCatalogue, type FactValue } from '../domain/facts.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { own } from '../domain/own.js';
@@ -138,8 +143,21 @@ export function reopen(ctx: IncidentContext, phase: Phase, who: Actor, target: s
   return [{ type: 'phase.reopened', ...who, payload: { from: phase, to, reason: reason.trim() } }];
 }
 
-export function close(ctx: IncidentContext, phase: Phase, who: Actor): NewEvent[] {
-  const blockers = closeBlockers(ctx, phase);
+/**
+ * Everything that holds closing: the lifecycle's own rules, and `legal` (legalCloseBlockers of the
+ * assessment at the closing time: the machine cannot see the regimes). The assessment names every
+ * open duty, so the machine's record-based line for the same duty is dropped.
+ */
+export function closeRefusals(ctx: IncidentContext, phase: Phase, legal: readonly string[]): string[] {
+  const lifecycle = closeBlockers(ctx, phase);
+  if (phase !== 'post-incident') return lifecycle;
+  const dutyOf = (line: string) => /^obligation (\S+)/.exec(line)?.[1];
+  const named = new Set(legal.map(dutyOf));
+  return [...lifecycle.filter((l) => !named.has(dutyOf(l))), ...legal];
+}
+
+export function close(ctx: IncidentContext, phase: Phase, who: Actor, legal: readonly string[] = []): NewEvent[] {
+  const blockers = closeRefusals(ctx, phase, legal);
   if (blockers.length > 0) refuse(blockers, `close ${ctx.id} refused`);
   return [{ type: 'incident.closed', ...who, payload: {} }];
 }
@@ -170,37 +188,140 @@ export function recordAction(ctx: IncidentContext, who: Actor, args: { readonly 
   return [{ type: 'action.recorded', ...who, payload: { id: `A${ctx.actions.length + 1}`, text, owner, due } }];
 }
 
+/** What the assessment says about the duty a record concerns, for the checks a record must pass. */
+export interface DutyContext {
+  readonly regime: Regime;
+  readonly assessed: Obligation | undefined;
+  readonly fact: (name: string) => FactValue | undefined;
+}
+
+/** The CLI spells the decision `not-applicable`; the record says `not_applicable`. */
+export function parseObligationAction(action: string): ObligationAction | undefined {
+  const a = action === 'not-applicable' ? 'not_applicable' : action;
+  return (OBLIGATION_ACTIONS as readonly string[]).includes(a) ? (a as ObligationAction) : undefined;
+}
+
+const listExemptions = (r: Regime) => (r.threshold?.exemptions ?? []).map((e) => `${e.id} (${e.ref}: ${e.text})`).join('; ');
+
+/**
+ * A waiver needs a ground: an exemption of the law whose condition holds on the recorded facts, or
+ * a deliberate override of the assessment. A law that lists no exemption can only be overridden.
+ */
+function checkWaiverGround(obligation: string, duty: DutyContext, exemption: string | undefined, override: boolean): void {
+  const r = duty.regime;
+  const exemptions = r.threshold?.exemptions ?? [];
+  if (exemption !== undefined && override) throw new InvalidInput(`--exemption, --override: give one ground for waiving ${obligation}, not both`);
+  if (override) return;
+  if (exemption === undefined) {
+    if (exemptions.length === 0) throw new InvalidInput(`--override: ${obligation}'s law lists no exemption; waiving it is a decision against the assessment: add --override --reason <text>`);
+    throw new InvalidInput(`--exemption: waiving ${obligation} needs the exemption it rests on (--exemption <id>) or --override; its exemptions: ${listExemptions(r)}`);
+  }
+  const c = checkExemption(r, exemption, duty.fact);
+  if (c.holds === 'no_such_exemption') {
+    throw new InvalidInput(`--exemption: "${exemption}" is not an exemption of ${obligation}${exemptions.length ? `; its exemptions: ${listExemptions(r)}` : ' (it lists none: use --override)'}`);
+  }
+  if (c.holds === false) throw new Refused(`waiver of ${obligation} under ${exemption} refused: the recorded facts contradict it: ${c.contradicted.join(', ')}`);
+  if (c.holds === 'unknown') throw new Refused(`waiver of ${obligation} under ${exemption} refused: its condition rests on facts not established; establish ${c.missing.join(', ')} first`);
+}
+
+/**
+ * One of the union's shapes (the type is derived from the zod schema, so a payload the schema would
+ * refuse does not compile; zod itself is not loaded on this path, which `irr clocks` shares).
+ */
+function obligationPayload(
+  obligation: string,
+  action: ObligationAction,
+  extra: { readonly reason?: string; readonly ref?: string; readonly channel?: string },
+  exemption: string | undefined,
+  override: boolean,
+): ObligationRecordedPayload {
+  const { reason, ...rest } = extra;
+  switch (action) {
+    case 'drafted':
+    case 'approved':
+    case 'sent':
+      return { obligation, action, ...extra };
+    case 'waived':
+      return { obligation, action, reason: reason!, ...rest, ...(exemption ? { exemption } : {}), ...(override ? { override: true as const } : {}) };
+    case 'required':
+    case 'not_applicable':
+      return { obligation, action, reason: reason!, ...rest };
+  }
+}
+
 /** Record a notification's progress; a late `sent` needs the delay reason (GDPR Art 33(1)). */
 export function recordObligation(
   ctx: IncidentContext,
   phase: Phase,
   who: Actor,
   known: ReadonlySet<string>,
-  args: { readonly obligation: string; readonly action: string; readonly reason?: string; readonly ref?: string; readonly channel?: string; readonly dueAt?: string | null },
+  args: {
+    readonly obligation: string;
+    readonly action: string;
+    readonly reason?: string;
+    readonly ref?: string;
+    readonly channel?: string;
+    readonly exemption?: string;
+    readonly override?: boolean;
+    readonly duty?: DutyContext;
+  },
 ): NewEvent[] {
-  const { obligation, action } = args;
+  const { obligation } = args;
   if (!known.has(obligation)) throw new InvalidInput(`<obligation-id>: no regime "${obligation}" (irr regime list shows them)`);
-  if (!(OBLIGATION_ACTIONS as readonly string[]).includes(action)) throw new InvalidInput(`<action>: "${action}" is not one of ${OBLIGATION_ACTIONS.join(', ')}`);
+  const action = parseObligationAction(args.action);
+  if (!action) throw new InvalidInput(`<action>: "${args.action}" is not one of ${OBLIGATION_ACTIONS.map((a) => a.replace('_', '-')).join(', ')}`);
+  if ((args.exemption !== undefined || args.override) && action !== 'waived') throw new InvalidInput(`${args.exemption !== undefined ? '--exemption' : '--override'}: only a waiver rests on an exemption or an override (not ${args.action})`);
   ensureOpen(ctx, phase, `obligation ${obligation}`);
-  for (const [field, text] of [['--reason', args.reason], ['--ref', args.ref], ['--channel', args.channel]] as const) if (text !== undefined) checkText(field, text);
+  for (const [field, text] of [['--reason', args.reason], ['--ref', args.ref], ['--channel', args.channel], ['--exemption', args.exemption]] as const) if (text !== undefined) checkText(field, text);
   const reason = args.reason?.trim();
-  if ((action === 'waived' || action === 'required') && !reason) throw new InvalidInput(`--reason: a decision that ${obligation} is ${action === 'waived' ? 'not to be sent' : 'required'} must say why (it is kept in the record, GDPR Art 33(5))`);
-  const blockers = obligationBlockers(ctx, obligation, action);
-  if (blockers.length > 0) refuse(blockers, `obligation ${obligation} ${action} refused`);
-  if (action === 'sent' && args.dueAt && Date.parse(who.at) > Date.parse(args.dueAt) && !reason) {
-    throw new InvalidInput(`--reason: ${obligation} was due ${args.dueAt}; a late notice must give the reasons for the delay`);
+  const decision = action === 'waived' ? 'not to be sent' : action === 'required' ? 'required' : action === 'not_applicable' ? 'not applicable' : undefined;
+  if (decision && !reason) throw new InvalidInput(`--reason: a decision that ${obligation} is ${decision} must say why (it is kept in the record, GDPR Art 33(5))`);
+  const exemption = args.exemption?.trim();
+  const override = args.override === true;
+  if (action === 'waived' && args.duty) checkWaiverGround(obligation, args.duty, exemption, override);
+  if (action === 'not_applicable' && args.duty?.assessed?.required === true) {
+    throw new Refused(`obligation ${obligation} not-applicable refused: the recorded facts make it required (${args.duty.assessed.reason}); not-applicable settles an undetermined duty: waive it with --exemption <id> or --override instead`);
   }
-  return [
-    {
-      type: 'obligation.recorded',
-      ...who,
-      payload: {
-        obligation,
-        action: action as ObligationAction,
-        ...(reason ? { reason } : {}),
-        ...(args.ref?.trim() ? { ref: args.ref.trim() } : {}),
-        ...(args.channel?.trim() ? { channel: args.channel.trim() } : {}),
-      },
-    },
-  ];
+  const blockers = obligationBlockers(ctx, obligation, action, action === 'waived' ? { ...(exemption ? { exemption } : {}), override } : undefined);
+  if (blockers.length > 0) refuse(blockers, `obligation ${obligation} ${args.action} refused`);
+  const dueAt = args.duty?.assessed?.due_at;
+  if (action === 'sent' && dueAt && Date.parse(who.at) > Date.parse(dueAt) && !reason) {
+    throw new InvalidInput(`--reason: ${obligation} was due ${dueAt}; a late notice must give the reasons for the delay`);
+  }
+  const payload = obligationPayload(obligation, action, {
+    ...(reason ? { reason } : {}),
+    ...(args.ref?.trim() ? { ref: args.ref.trim() } : {}),
+    ...(args.channel?.trim() ? { channel: args.channel.trim() } : {}),
+  }, exemption, override);
+  return [{ type: 'obligation.recorded', ...who, payload }];
+}
+
+/**
+ * The legal questions that hold closing, from the assessment at the time of closing: a duty still
+ * undetermined, required and not sent, or waived without a ground that holds.
+ */
+export function legalCloseBlockers(incident: string, obligations: readonly Obligation[]): string[] {
+  const out: string[] = [];
+  for (const o of obligations) {
+    if (o.waiver && !o.waiver.valid && o.required !== false) out.push(`obligation ${o.id} is waived without a valid ground: ${o.waiver.why}`);
+    else if (isSettled(o.status)) continue;
+    else if (o.required === true) out.push(`obligation ${o.id} is required and ${o.status === 'overdue' ? 'overdue, ' : ''}not yet sent (send it, or waive it: irr obligation ${incident} ${o.id} waived --exemption <id> | --override --reason <text>)`);
+    else if (o.required === 'unknown') out.push(`obligation ${o.id} is undetermined: establish ${o.unknown_facts.join(', ') || 'the facts named by irr assess'}, or record irr obligation ${incident} ${o.id} not-applicable --reason <text>`);
+  }
+  return out;
+}
+
+/**
+ * Why a step that discharges legal duties cannot be done yet: each duty it names that is required
+ * (by the facts or by decision) and neither sent nor validly waived. Duties not required, not
+ * applicable or still undetermined do not hold the step (closing holds on those).
+ */
+export function dischargeBlockers(discharges: readonly string[], obligations: readonly Obligation[], incident: string): string[] {
+  const out: string[] = [];
+  for (const id of discharges) {
+    const o = obligations.find((x) => x.id === id);
+    if (!o || o.required !== true || isSettled(o.status)) continue;
+    out.push(`${id} is required and ${o.waiver && !o.waiver.valid ? `waived without a valid ground (${o.waiver.why})` : 'not yet sent'} (irr obligation ${incident} ${id} sent, or waived --exemption <id> | --override)`);
+  }
+  return out;
 }

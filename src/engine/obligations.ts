@@ -15,8 +15,13 @@ export function regimes(): Promise<readonly Regime[]> {
   return catalogue;
 }
 
+/** The incident's recorded facts as a lookup (with `override` values in front, for facts about to be recorded). */
+export function factLookup(ctx: IncidentContext, override?: Readonly<Record<string, FactValue>>): (n: string) => FactValue | undefined {
+  return (n: string) => (override && Object.hasOwn(override, n) ? override[n] : Object.hasOwn(ctx.facts, n) ? ctx.facts[n]!.value : undefined);
+}
+
 export function assessContext(ctx: IncidentContext, all: readonly Regime[], now: string, override?: Readonly<Record<string, FactValue>>): Assessment {
-  const fact = (n: string) => (override && Object.hasOwn(override, n) ? override[n] : Object.hasOwn(ctx.facts, n) ? ctx.facts[n]!.value : undefined);
+  const fact = factLookup(ctx, override);
   return assess({ regimes: all, fact, now, records: ctx.obligations });
 }
 

@@ -26,6 +26,8 @@ export interface StepView {
   readonly unknown_facts?: readonly string[];
   readonly captures: readonly string[];
   readonly marks: readonly string[];
+  /** The legal duties this step discharges: it is done only once each that is required is sent or validly waived. */
+  readonly discharges: readonly string[];
 }
 
 export interface StatusView {
@@ -69,6 +71,7 @@ export function stepView(ctx: IncidentContext, step: Step, phase: WorkPhase): St
     ...(a.applies && a.unknown ? { unknown_facts: a.unknown } : {}),
     captures: step.captures,
     marks: step.marks,
+    discharges: step.discharges ?? [],
   };
 }
 
@@ -145,7 +148,19 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
     case 'obligation.recorded': {
       const p = e.payload;
       const detail = [p.channel && `via ${p.channel}`, p.ref && `ref ${p.ref}`, p.reason && `reason: ${p.reason}`].filter(Boolean).join(', ');
-      return `obligation ${p.obligation} ${p.action === 'required' ? 'decided required' : p.action}${detail ? ` (${detail})` : ''}`;
+      const what =
+        p.action === 'required'
+          ? 'decided required'
+          : p.action === 'not_applicable'
+            ? 'decided not applicable'
+            : p.action === 'waived'
+              ? p.override
+                ? 'waived by OVERRIDE of the assessment'
+                : p.exemption
+                  ? `waived under exemption ${p.exemption}`
+                  : 'waived (no exemption or override recorded)'
+              : p.action;
+      return `obligation ${p.obligation} ${what}${detail ? ` (${detail})` : ''}`;
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { Condition, PinnedPlaybook, Runbook, StepMarker } from '../domain/runbook.js';
 import type { FactRecord } from '../domain/facts.js';
 import type { ActionItemPayload, EventBody, IncidentMode } from '../domain/events.js';
+import type { RecordStatus } from '../domain/obligation.js';
 import { WORK_PHASES, type Phase, type WorkPhase } from '../domain/phases.js';
 
 /** The part of a runbook step the lifecycle rules need (guidance and titles stay in the playbook). */
@@ -30,7 +31,7 @@ export interface PhaseEntry {
  * so that closing can require every one resolved.
  */
 export interface ObligationProgress {
-  readonly status: 'pending' | 'drafted' | 'approved' | 'sent' | 'waived' | 'not_required';
+  readonly status: RecordStatus;
   /** True while the facts make it required (set by obligation.triggered, cleared by obligation.cleared). */
   readonly triggered: boolean;
   readonly triggered_at?: string;
@@ -44,6 +45,13 @@ export interface ObligationProgress {
   readonly reason?: string;
   /** A recorded decision that it is required even though the assessment says not. */
   readonly decided_required?: boolean;
+  /** Waived under this exemption of the regime (its id); checked against the facts when recorded and at close. */
+  readonly exemption?: string;
+  /** Waived as a deliberate decision against the assessment. */
+  readonly override?: boolean;
+  /** When it was waived or decided not applicable. */
+  readonly decided_at?: string;
+  readonly decided_by?: string;
 }
 
 /** A follow-up action recorded for the post-incident review, with who recorded it and when. */

@@ -42,7 +42,9 @@ export const lifecycleMachine = setup({
     establishesAwareness: ({ context, event }) => awarenessFrom(context, event) !== undefined,
     canRecordObligation: ({ context, event }) => {
       const e = event as Ev<'obligation.recorded'>;
-      return obligationBlockers(context, e.payload.obligation, e.payload.action).length === 0;
+      const p = e.payload;
+      const ground = p.action === 'waived' ? { ...(p.exemption ? { exemption: p.exemption } : {}), override: p.override === true } : undefined;
+      return obligationBlockers(context, p.obligation, p.action, ground).length === 0;
     },
   },
   actions: {
@@ -84,8 +86,14 @@ export const lifecycleMachine = setup({
           case 'sent':
             next = { ...prior, ...extra, status: 'sent', sent_at: e.at, sent_by: e.actor };
             break;
-          case 'waived':
-            next = { ...prior, ...extra, status: 'waived' };
+          case 'waived': {
+            // A new waiver replaces the ground of an earlier one (e.g. an old waiver given an exemption).
+            const { exemption: _e, override: _o, ...rest } = prior;
+            next = { ...rest, ...extra, status: 'waived', decided_at: e.at, decided_by: e.actor, ...(p.exemption ? { exemption: p.exemption } : {}), ...(p.override ? { override: true } : {}) };
+            break;
+          }
+          case 'not_applicable':
+            next = { ...prior, ...extra, status: 'not_applicable', decided_at: e.at, decided_by: e.actor };
             break;
           case 'required':
             next = { ...prior, ...extra, decided_required: true, status: prior.status === 'not_required' ? 'pending' : prior.status };

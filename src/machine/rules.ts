@@ -80,16 +80,19 @@ export function advanceBlockers(ctx: IncidentContext, phase: Phase): string[] {
 /** Obligations that hold closing: required (by the facts or by decision) and neither sent nor waived. */
 export function unresolvedObligations(ctx: IncidentContext): string[] {
   return Object.entries(ctx.obligations)
-    .filter(([, o]) => (o.triggered || o.decided_required) && o.status !== 'sent' && o.status !== 'waived')
+    .filter(([, o]) => (o.triggered || o.decided_required) && o.status !== 'sent' && o.status !== 'waived' && o.status !== 'not_applicable')
     .map(([id, o]) => `obligation ${id} is ${o.status === 'pending' ? 'not yet sent' : o.status} (send it, or waive it with a reason)`);
 }
 
 /** Why an obligation record cannot be added now; empty when it can. */
-export function obligationBlockers(ctx: IncidentContext, id: string, action: string): string[] {
+export function obligationBlockers(ctx: IncidentContext, id: string, action: string, ground?: { readonly exemption?: string; readonly override: boolean }): string[] {
   const o = own(ctx.obligations, id);
   if (o?.status === 'sent' && action !== 'sent') return [`${id} was already sent (${o.sent_at}); a sent notice cannot be ${action}`];
   if (o?.status === 'sent' && action === 'sent') return [`${id} was already recorded as sent at ${o.sent_at} (ref ${o.ref ?? 'none'}); record a follow-up as a note`];
-  if (o?.status === 'waived' && action === 'waived') return [`${id} is already waived: ${o.reason ?? ''}`];
+  if (o?.status === 'waived' && action === 'waived' && (ground === undefined || (ground.exemption === o.exemption && ground.override === (o.override ?? false)))) {
+    return [`${id} is already waived${o.exemption ? ` under ${o.exemption}` : o.override ? ' by override' : ''}: ${o.reason ?? ''}`];
+  }
+  if (o?.status === 'not_applicable' && action === 'not_applicable') return [`${id} is already decided not applicable: ${o.reason ?? ''}`];
   return [];
 }
 

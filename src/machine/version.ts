@@ -2,4 +2,5 @@
  * Bump when the statechart or the context shape changes: cached snapshots of older versions are
  * rebuilt from the events. Kept apart from the statechart so that reading a snapshot never loads xstate.
  */
-export const MACHINE_VERSION = 3;
+// 4: obligation records carry exemption, override, decided_at/by and the not_applicable status.
+export const MACHINE_VERSION = 4;

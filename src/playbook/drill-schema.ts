@@ -100,10 +100,12 @@ export const ScenarioSchema = z
 const ObligationActionSchema = z
   .object({
     id: z.string(),
-    action: z.enum(['drafted', 'approved', 'sent', 'waived', 'required']),
+    action: z.enum(['drafted', 'approved', 'sent', 'waived', 'required', 'not_applicable']),
     reason: plain.optional(),
     channel: plain.optional(),
     ref: plain.optional(),
+    exemption: plain.optional().describe('waived: the id of the exemption it rests on (checked against the facts, as irr obligation --exemption).'),
+    override: z.literal(true).optional().describe('waived: a deliberate decision against the assessment (irr obligation --override).'),
   })
   .strict();
 

@@ -259,7 +259,7 @@ export function checkScript(src: YamlSource, scenario: LoadedScenario | undefine
         break;
       case 'obligation': {
         const o = a.obligation!;
-        d = { kind, obligation: o.id, action: o.action, ...(o.reason ? { reason: o.reason } : {}), ...(o.channel ? { channel: o.channel } : {}), ...(o.ref ? { ref: o.ref } : {}) };
+        d = { kind, obligation: o.id, action: o.action, ...(o.reason ? { reason: o.reason } : {}), ...(o.channel ? { channel: o.channel } : {}), ...(o.ref ? { ref: o.ref } : {}), ...(o.exemption ? { exemption: o.exemption } : {}), ...(o.override ? { override: true } : {}) };
         break;
       }
       case 'note':

@@ -60,6 +60,11 @@ export const StepSchema = z
     when: ConditionSchema.optional().describe('The step applies only when this condition on facts holds (unknown facts: it applies).'),
     captures: z.array(z.string()).default([]).describe('Facts this step establishes; the console asks for them.'),
     marks: z.array(z.enum(STEP_MARKERS)).default([]).describe('What completing the step means to the engine: awareness starts the legal clocks; review is the post-incident review.'),
+    discharges: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'must be a regime id (irr regime list)'))
+      .min(1)
+      .optional()
+      .describe('The legal duties (regime ids, e.g. gdpr-art33) this step discharges: it can be done only when each of them that is required is sent or validly waived.'),
   })
   .strict();
 

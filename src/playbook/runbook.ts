@@ -9,6 +9,19 @@ import { checkCondition } from './check-condition.js';
 import { ValidationFailed, type Problem } from './problems.js';
 import { RunbookSchema } from './runbook-schema.js';
 import { YamlSource, type Path } from './yaml-source.js';
+import { shippedRegimeFiles } from './regime-catalogue.js';
+
+let knownRegimes: ReadonlySet<string> | undefined;
+/** The regime catalogue's ids, from the file names (each regime file is named after its id). */
+function regimeIds(): ReadonlySet<string> {
+  knownRegimes ??= new Set(shippedRegimeFiles().map((f) => basename(f).replace(/\.ya?ml$/, '')));
+  return knownRegimes;
+}
+
+function nearest(id: string, ids: ReadonlySet<string>): string {
+  const near = [...ids].filter((x) => x.startsWith(id.split('-')[0]!)).slice(0, 4);
+  return near.length ? `; did you mean ${near.join(', ')}?` : '';
+}
 
 export interface LoadedRunbook {
   readonly runbook: Runbook;
@@ -165,6 +178,10 @@ function crossReferenceProblems(src: YamlSource, raw: unknown): Problem[] {
     if (s.when !== undefined) {
       for (const p of checkCondition(s.when, facts as FactCatalogue, [...path, 'when'])) at(p.path, p.message);
     }
+    strings(s.discharges).forEach((d, j) => {
+      const ids = regimeIds();
+      if (!ids.has(d)) at([...path, 'discharges', j], `discharges "${d}", which is not a duty in the regime catalogue (irr regime list shows them${nearest(d, ids)})`);
+    });
   }
 
   // A `when` on a fact that no step asks for leaves its step required until someone thinks of it.

@@ -1,9 +1,11 @@
-import type { Obligation, ObligationStatus } from '../assess/obligations.js';
+import { factsToEstablish, type Obligation, type ObligationStatus } from '../assess/obligations.js';
+import { isDecidedNotToSend, isSent, isSettled } from '../domain/obligation.js';
 import type { Severity } from '../assess/enisa.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { FactValue } from '../domain/facts.js';
 import { phaseIndex, type Phase } from '../domain/phases.js';
 import type { Engine } from '../engine/engine.js';
+import { closeRefusals, legalCloseBlockers } from '../engine/decide.js';
 import { assessContext, regimes } from '../engine/obligations.js';
 import { describeEvent, isLate, statusView } from '../engine/views.js';
 import type { ActionItem } from '../machine/context.js';
@@ -63,6 +65,8 @@ export interface ReportObligation {
   readonly ref?: string;
   /** Delay reason (late), waiver reason (waived), decision reason. */
   readonly reason?: string;
+  /** A recorded waiver and its ground checked against the facts (override: a decision against the assessment). */
+  readonly waiver?: { readonly exemption: string | null; readonly override: boolean; readonly valid: boolean; readonly why: string };
   readonly citation: string;
 }
 
@@ -90,7 +94,19 @@ export interface ReportData {
   /** Required, or sent or waived whatever the assessment now says; by deadline. */
   readonly obligations: readonly ReportObligation[];
   /** Notices that may be owed: whether depends on facts still to establish. */
-  readonly undetermined: readonly { readonly id: string; readonly unknown_facts: readonly string[] }[];
+  readonly undetermined: readonly {
+    readonly id: string;
+    readonly unknown_facts: readonly string[];
+    /** When it would be due if required (null when its clock has not started). */
+    readonly due: string | null;
+    readonly deadline_kind: 'due' | 'target' | null;
+    readonly audience: string;
+    readonly jurisdiction: string;
+    /** A lead: nothing recorded points to the law yet (not shown as a possible deadline). */
+    readonly speculative: boolean;
+  }[];
+  /** The facts that would settle the most undetermined duties, with how many each decides. */
+  readonly establish_first: readonly { readonly fact: string; readonly decides: number }[];
   readonly actions: readonly ActionItem[];
   readonly steps: { readonly total: number; readonly done: number; readonly skipped: number; readonly pending: number };
   /** What holds the next move (advance, or close from post-incident). */
@@ -134,7 +150,7 @@ export function measures(spans: readonly PhaseSpan[], current: Phase, facts: Rea
 
 function reportObligation(o: Obligation): ReportObligation {
   const r = o.record;
-  const deadline = o.due_at ?? o.target_at;
+  const deadline = o.due;
   return {
     id: o.id,
     regime: o.regime,
@@ -149,14 +165,17 @@ function reportObligation(o: Obligation): ReportObligation {
     ...(r?.channel ? { channel: r.channel } : {}),
     ...(r?.ref ? { ref: r.ref } : {}),
     ...(r?.reason ? { reason: r.reason } : {}),
+    ...(o.waiver ? { waiver: o.waiver } : {}),
     citation: o.citation,
   };
 }
 
+/** Open duties with a deadline first, soonest first (so overdue first of all), then the rest by deadline. */
 const byDeadline = (a: ReportObligation, b: ReportObligation) => {
+  const group = (o: ReportObligation) => (!isSettled(o.status) && o.deadline ? 0 : 1);
   const da = a.deadline ? Date.parse(a.deadline) : Infinity;
   const db = b.deadline ? Date.parse(b.deadline) : Infinity;
-  return da - db || a.id.localeCompare(b.id);
+  return group(a) - group(b) || da - db || a.id.localeCompare(b.id);
 };
 
 /**
@@ -180,7 +199,8 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
     const detection = detectedAt ? { at: detectedAt, source: 'fact detected_at' } : { at: ctx.openedAt, source: 'incident opened' };
     const spans = phaseSpans(ctx.phases);
     const closed = loaded.phase === 'closed' ? spans.at(-1)!.at : null;
-    const listed = assessment.obligations.filter((o) => o.required === true || o.status === 'met' || o.status === 'late' || o.status === 'waived');
+    // Required, sent, waived (validly or not) or decided not applicable: every duty a decision or the facts touched.
+    const listed = assessment.obligations.filter((o) => o.required === true || isSent(o.status) || isDecidedNotToSend(o.status) || o.waiver !== null);
     return {
       now,
       incident: {
@@ -212,7 +232,10 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
       facts,
       severity: assessment.severity,
       obligations: listed.map(reportObligation).sort(byDeadline),
-      undetermined: assessment.obligations.filter((o) => o.required === 'unknown' && o.status === 'undetermined').map((o) => ({ id: o.id, unknown_facts: o.unknown_facts })),
+      undetermined: assessment.obligations
+        .filter((o) => o.required === 'unknown' && o.status === 'undetermined' && o.waiver === null)
+        .map((o) => ({ id: o.id, unknown_facts: o.unknown_facts, due: o.due, deadline_kind: o.due_at ? ('due' as const) : o.target_at ? ('target' as const) : null, audience: o.audience, jurisdiction: o.jurisdiction, speculative: o.speculative })),
+      establish_first: factsToEstablish(assessment.obligations),
       actions: ctx.actions,
       steps: {
         total: view.steps.filter((s) => s.status !== 'not_applicable').length,
@@ -220,7 +243,8 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
         skipped: view.steps.filter((s) => s.status === 'skipped').length,
         pending: view.steps.filter((s) => s.status === 'pending').length,
       },
-      holds: view.holds,
+      // Closing also waits on the legal duties (the same lines irr close would print).
+      holds: loaded.phase === 'post-incident' ? closeRefusals(ctx, loaded.phase, legalCloseBlockers(ctx.id, assessment.obligations)) : view.holds,
     };
   }
 }

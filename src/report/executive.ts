@@ -1,12 +1,13 @@
+import { isDecidedNotToSend, isSettled } from '../domain/obligation.js';
 import type { ReportData, ReportObligation } from './data.js';
 import { count, duration, utc } from './format.js';
-import { auditLine, byJurisdiction, cell, deadlineText, factOf, heading, join, measureText, outcome, peopleTotal, severityLine, severityWhy, statusWord, table } from './markdown.js';
+import { waiverNote, auditLine, byJurisdiction, cell, deadlineText, factOf, heading, join, measureText, outcome, peopleTotal, severityLine, severityWhy, statusWord, table } from './markdown.js';
 
 /** At most this many notices in the table, so the page stays one page; the rest are counted. */
 const MAX_NOTICES = 8;
 const MAX_JURISDICTIONS = 8;
 
-const isOpen = (o: ReportObligation) => !['met', 'late', 'waived'].includes(o.status);
+const isOpen = (o: ReportObligation) => !isSettled(o.status);
 
 function people(d: ReportData): string {
   const total = peopleTotal(d);
@@ -18,15 +19,31 @@ function people(d: ReportData): string {
 }
 
 function notices(d: ReportData): string {
-  if (d.obligations.length === 0) return `No notification is required so far${d.undetermined.length ? `; ${d.undetermined.length} may be, once facts are established` : ''}.`;
-  // Open ones first (most urgent first), then what was sent.
+  // Undetermined duties that would already be running if required (not mere leads) are shown among the open ones.
+  const possible = d.undetermined.filter((u) => u.due && !u.speculative);
+  if (d.obligations.length === 0 && possible.length === 0) return `No notification is required so far${d.undetermined.length ? `; ${d.undetermined.length} may be, once facts are established` : ''}.`;
+  const now = Date.parse(d.now);
+  // Open ones first, soonest due first (overdue first of all), then what was settled.
   const open = d.obligations.filter(isOpen);
   const done = d.obligations.filter((o) => !isOpen(o));
-  const rows = [...open, ...done].slice(0, MAX_NOTICES).map((o) => [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, `**${statusWord(o)}**`, deadlineText(o), outcome(o, d.now)]);
-  const more = d.obligations.length - rows.length;
+  const openRows = [
+    ...open.map((o) => ({ due: o.deadline, row: [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, `**${statusWord(o)}**`, deadlineText(o), outcome(o, d.now)] })),
+    ...possible.map((u) => {
+      const left = Date.parse(u.due!) - now;
+      const when = left < 0 ? `overdue by ${duration(-left)}` : `${u.deadline_kind === 'target' ? 'target' : 'due'} in ${duration(left)}`;
+      return { due: u.due, row: [`${cell(u.id)} (${cell(u.audience)}, ${cell(u.jurisdiction)})`, '**undetermined**', `${u.deadline_kind === 'target' ? 'target' : 'due'} ${utc(u.due!)}`, `if required: ${when}; establish ${u.unknown_facts.map(cell).join(', ')}`] };
+    }),
+  ].sort((a, b) => (a.due ? Date.parse(a.due) : Infinity) - (b.due ? Date.parse(b.due) : Infinity));
+  const doneRows = done.map((o) => [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, `**${statusWord(o)}**`, deadlineText(o), `${outcome(o, d.now)}${o.reason && isDecidedNotToSend(o.status) ? ` — reason: ${cell(o.reason)}` : ''}${waiverNote(o)}`]);
+  const all = [...openRows.map((r) => r.row), ...doneRows];
+  const rows = all.slice(0, MAX_NOTICES);
+  const more = all.length - rows.length;
   const met = d.obligations.filter((o) => o.status === 'met').length;
   const late = d.obligations.filter((o) => o.status === 'late').length;
-  const summary = `${d.obligations.length} required: ${met} met, ${late} late, ${open.length} open${d.obligations.some((o) => o.status === 'waived') ? `, ${d.obligations.filter((o) => o.status === 'waived').length} waived` : ''}.`;
+  const waived = d.obligations.filter((o) => o.status === 'waived');
+  const overrides = waived.filter((o) => o.waiver?.override).length;
+  const na = d.obligations.filter((o) => o.status === 'not_applicable').length;
+  const summary = `${d.obligations.length} required: ${met} met, ${late} late, ${open.length} open${waived.length ? `, ${waived.length} waived${overrides ? ` (${overrides} by override of the assessment)` : ''}` : ''}${na ? `, ${na} not applicable by decision` : ''}${possible.length ? `; ${possible.length} more would be running if required` : ''}.`;
   return [summary, table(['Notice', 'Status', 'Deadline', 'Outcome'], rows), more > 0 ? `…and ${more} more (\`irr clocks ${d.incident.id}\`).` : ''].filter(Boolean).join('\n\n');
 }
 
@@ -55,8 +72,8 @@ export function boardItems(d: ReportData): string[] {
   const notStarted = d.obligations.filter((o) => o.status === 'not_started');
   if (notStarted.length) out.push(`**Clocks not started:** ${notStarted.map((o) => cell(o.id)).join(', ')}: the moment that starts each is not recorded yet.`);
   if (d.undetermined.length) {
-    const facts = [...new Set(d.undetermined.flatMap((u) => u.unknown_facts))];
-    out.push(`**To establish:** ${facts.slice(0, 6).map(cell).join(', ')}${facts.length > 6 ? ` and ${facts.length - 6} more` : ''}: they decide whether ${d.undetermined.length} more notice${d.undetermined.length === 1 ? ' is' : 's are'} owed.`);
+    const first = d.establish_first.map((f, i) => `${cell(f.fact)} (${i === 0 ? `decides ${f.decides} notice${f.decides === 1 ? '' : 's'}` : f.decides})`);
+    out.push(`**To establish first:** ${first.join(', ')}: ${d.undetermined.length} more notice${d.undetermined.length === 1 ? ' is' : 's are'} undetermined until the facts are known.`);
   }
   if (factOf(d, 'ransom_demanded') === true && factOf(d, 'ransom_paid') === undefined) out.push('**Decide:** the response to the extortion demand (no decision recorded); take legal and sanctions advice first.');
   if (factOf(d, 'sec_registrant') === true && factOf(d, 'sec_material') === undefined) out.push('**Decide:** whether the incident is material for SEC purposes (Form 8-K Item 1.05 is due four business days after that determination).');

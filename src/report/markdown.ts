@@ -1,4 +1,5 @@
 import { escapeMarkdown } from '../render/escape.js';
+import { isDecidedNotToSend } from '../domain/obligation.js';
 import { oneLine } from '../domain/text.js';
 import type { FactValue } from '../domain/facts.js';
 import type { Measure, ReportData, ReportObligation } from './data.js';
@@ -82,6 +83,7 @@ const STATUS_WORDS: Record<string, string> = {
   running: 'open',
   not_started: 'open, clock not started',
   waived: 'waived',
+  not_applicable: 'not applicable (decision)',
   undetermined: 'undetermined',
   not_required: 'not required',
 };
@@ -100,7 +102,9 @@ export function outcome(o: ReportObligation, now: string): string {
     case 'late':
       return `late by ${duration(Date.parse(o.sent_at!) - dl!)}`;
     case 'waived':
-      return 'waived (not sent, by decision)';
+      return o.waiver?.override ? 'waived by OVERRIDE of the assessment (not sent, a decision against it)' : `waived under exemption ${o.waiver?.exemption ?? '?'} (not sent; its condition holds on the facts)`;
+    case 'not_applicable':
+      return 'not applicable (a recorded decision)';
     case 'overdue':
       return `open: overdue by ${duration(Date.parse(now) - dl!)}`;
     case 'running':
@@ -114,7 +118,13 @@ export function outcome(o: ReportObligation, now: string): string {
 }
 
 export function statusWord(o: ReportObligation): string {
+  if (o.status === 'waived' && o.waiver?.override) return 'waived (override)';
   return STATUS_WORDS[o.status] ?? o.status;
+}
+
+/** A waiver whose ground does not hold is said, whatever the duty's status now. */
+export function waiverNote(o: ReportObligation): string {
+  return o.waiver && !o.waiver.valid ? ` — **waiver without a valid ground:** ${cell(o.waiver.why)}` : '';
 }
 
 export function deadlineText(o: ReportObligation): string {
@@ -122,7 +132,7 @@ export function deadlineText(o: ReportObligation): string {
 }
 
 export function sentText(o: ReportObligation): string {
-  if (!o.sent_at) return o.status === 'waived' ? 'not sent' : 'not yet';
+  if (!o.sent_at) return isDecidedNotToSend(o.status) ? 'not sent' : 'not yet';
   const how = [o.channel && `via ${o.channel}`, o.ref && `ref ${o.ref}`].filter(Boolean).join(', ');
   return `${utc(o.sent_at)}${how ? ` (${cell(how)})` : ''}`;
 }
@@ -130,7 +140,7 @@ export function sentText(o: ReportObligation): string {
 /** The required notices and their outcome, one table. */
 export function obligationsTable(d: ReportData, opts: { clockStart?: boolean } = {}): string {
   const rows = d.obligations.map((o) => {
-    const reason = o.reason && (o.status === 'late' || o.status === 'waived') ? ` — ${o.status === 'late' ? 'delay reason' : 'reason'}: ${cell(o.reason)}` : '';
+    const reason = (o.reason && (o.status === 'late' || isDecidedNotToSend(o.status)) ? ` — ${o.status === 'late' ? 'delay reason' : 'reason'}: ${cell(o.reason)}` : '') + waiverNote(o);
     return [
       `${cell(o.id)} (${cell(o.regime)})`,
       `${cell(o.audience)}, ${cell(o.jurisdiction)}`,

@@ -1,3 +1,4 @@
+import { isSent, isSettled } from '../domain/obligation.js';
 import { figureMarker } from '../render/html-document.js';
 import type { ReportData } from './data.js';
 import { count, utc } from './format.js';
@@ -75,9 +76,11 @@ function actionItems(d: ReportData): string {
 
 /** The blameless post-incident review. */
 export function postIncidentMarkdown(d: ReportData): string {
-  const sent = d.obligations.filter((o) => o.status === 'met' || o.status === 'late');
+  const sent = d.obligations.filter((o) => isSent(o.status));
   const late = d.obligations.filter((o) => o.status === 'late').length;
-  const open = d.obligations.filter((o) => !['met', 'late', 'waived'].includes(o.status)).length;
+  const open = d.obligations.filter((o) => !isSettled(o.status)).length;
+  const overrides = d.obligations.filter((o) => o.status === 'waived' && o.waiver?.override).length;
+  const na = d.obligations.filter((o) => o.status === 'not_applicable').length;
   const description = factText(factOf(d, 'breach_description'));
   return join([
     heading('Post-incident review', d),
@@ -90,7 +93,7 @@ export function postIncidentMarkdown(d: ReportData): string {
       `- Status: ${d.incident.phase === 'closed' ? `closed ${utc(d.incident.closed_at!)}` : `open, in phase ${d.incident.phase}`}; steps ${d.steps.done} done, ${d.steps.skipped} skipped with a reason, ${d.steps.pending} open`,
       `- Detected: ${utc(d.detection.at)} (${d.detection.source}); awareness ${d.awareness ? `${utc(d.awareness.at)} (${cell(d.awareness.source)})` : 'not established'}`,
       `- ${severityLine(d)}`,
-      `- Notifications: ${d.obligations.length} required or sent; ${sent.length} sent (${late} late), ${open} open${d.obligations.some((o) => o.status === 'waived') ? `, ${d.obligations.filter((o) => o.status === 'waived').length} waived` : ''}`,
+      `- Notifications: ${d.obligations.length} required or sent; ${sent.length} sent (${late} late), ${open} open${d.obligations.some((o) => o.status === 'waived') ? `, ${d.obligations.filter((o) => o.status === 'waived').length} waived${overrides ? ` (${overrides} by override of the assessment)` : ''}` : ''}${na ? `, ${na} not applicable by decision` : ''}`,
     ].join('\n'),
     '## Impact',
     impact(d),

@@ -1,4 +1,5 @@
 import { escapeXml } from '../render/escape.js';
+import { isDecidedNotToSend } from '../domain/obligation.js';
 import type { ReportData, ReportObligation } from './data.js';
 import { duration, utc } from './format.js';
 
@@ -41,7 +42,8 @@ function truncate(s: string, width: number): string {
 
 type Kind = 'met' | 'late' | 'open' | 'waived';
 function kindOf(o: ReportObligation): Kind {
-  return o.status === 'met' ? 'met' : o.status === 'late' ? 'late' : o.status === 'waived' ? 'waived' : 'open';
+  // A duty decided not applicable is drawn like a waiver: settled by a decision, not sent.
+  return o.status === 'met' ? 'met' : o.status === 'late' ? 'late' : isDecidedNotToSend(o.status) ? 'waived' : 'open';
 }
 
 /** Short words for a row: "met, 20 h before", "late by 3 h 10 min", "open, due in 5 h", "overdue by 2 h". */
@@ -55,7 +57,9 @@ export function rowWords(o: ReportObligation, now: string): string {
     case 'late':
       return `late by ${duration(Date.parse(o.sent_at!) - dl!)}`;
     case 'waived':
-      return 'waived';
+      return o.waiver?.override ? 'waived (override)' : 'waived';
+    case 'not_applicable':
+      return 'not applicable';
     case 'overdue':
       return `open, overdue by ${duration(Date.parse(now) - dl!)}`;
     case 'not_started':

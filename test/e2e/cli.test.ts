@@ -82,11 +82,19 @@ describe('irr CLI end to end (real binary, real SQLite file)', () => {
     expectUnchanged(db, early, 3, n);
     expect(early.stderr).toContain('review: the post-incident review must be done (not skipped)');
     // Card data was involved, so the card-brand notice became an obligation that holds closing.
-    expect(early.stderr).toContain('obligation pci-card-brands is not yet sent');
+    expect(early.stderr).toContain('obligation pci-card-brands is required and not yet sent');
     expect(irr(['note', id, 'Review', 'booked', 'for', 'Friday'], { db }).code).toBe(0);
     expect(irr(['step', id, 'review', 'done'], { db }).code).toBe(0);
     expect(irr(['close', id], { db }).code).toBe(3);
     expect(irr(['obligation', id, 'pci-card-brands', 'sent', '--channel', 'acquirer portal', '--ref', 'ACQ-5521'], { db }).code).toBe(0);
+    // Still an open legal question: nobody said whether the organisation is the controller.
+    const undetermined = irr(['close', id], { db });
+    expectUnchanged(db, undetermined, 3, eventCount(db));
+    expect(undetermined.stderr).toContain(`obligation gdpr-art33 is undetermined: establish entity_role, or record irr obligation ${id} gdpr-art33 not-applicable --reason <text>`);
+    // Each undetermined duty settled by a recorded decision (the reports show them).
+    const open = json<{ clocks: { id: string; required: boolean | string; status: string }[] }>(irr(['clocks', id, '--json'], { db })).clocks.filter((o) => o.status === 'undetermined');
+    expect(open.length).toBeGreaterThan(5);
+    for (const o of open) expect(irr(['obligation', id, o.id, 'not-applicable', '--reason', 'Outside the scope of this test organisation'], { db }).code).toBe(0);
     expect(irr(['close', id, '--json'], { db }).stdout).toContain('"phase": "closed"');
     expect(json<Status>(irr(['status', id, '--json'], { db })).phase).toBe('closed');
     expectUnchanged(db, irr(['step', id, 'optional-extra', 'done'], { db }), 3, eventCount(db));

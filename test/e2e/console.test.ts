@@ -15,6 +15,7 @@ interface Step {
   blocked_by: string[];
   captures: string[];
   marks: string[];
+  discharges: string[];
 }
 interface Status {
   id: string;
@@ -51,20 +52,37 @@ describe('irr run --answers', () => {
     // Then step by step, as a responder would: open steps first, advance when nothing holds,
     // send what the law requires when that is what holds the close.
     const transcript: string[] = [];
+    type Clock = { id: string; required: boolean | string; status: string };
+    const settled = ['met', 'late', 'waived', 'not_applicable', 'not_required'];
     for (let round = 0; round < 80; round++) {
       const s = status(db, id);
       if (s.phase === 'closed') break;
+      const pending = s.steps.filter((x) => x.phase === s.phase && x.status === 'pending' && x.blocked_by.length === 0);
+      // The board is read only when a step discharges a duty or closing is near (each read is a process).
+      const board = pending.some((x) => x.discharges.length > 0) || s.phase === 'post-incident' ? json<{ clocks: Clock[] }>(irr(['clocks', id, '--json'], { db })).clocks : [];
       const known = new Set(Object.keys(s.facts));
       const answers: Answer[] = [];
-      for (const step of s.steps.filter((x) => x.phase === s.phase && x.status === 'pending' && x.blocked_by.length === 0)) {
-        answers.push(step.id, 'done');
+      for (const step of pending) {
+        answers.push(step.id);
+        // A step that discharges a required notice is done only once it is sent: go to the notice from the step.
+        for (const d of step.discharges.filter((x) => board.some((o) => o.id === x && o.required === true && !settled.includes(o.status)))) {
+          answers.push(`notice:${d}`, 'sent', 'now', 'portal', 'BfDI-2026-0042');
+        }
+        answers.push('done');
         for (const f of step.captures.filter((c) => !known.has(c))) answers.push('-');
         if (step.marks.includes('awareness')) break; // awareness changes what applies: look again
       }
       if (answers.length === 0) {
-        const owed = s.holds.map((h) => /^obligation (\S+) is not yet sent/.exec(h)?.[1]).filter((x) => x !== undefined);
+        const owed = s.holds.map((h) => /^obligation (\S+) is (?:required and )?(?:overdue, )?not yet sent/.exec(h)?.[1]).filter((x) => x !== undefined);
+        const undetermined = board.filter((o) => o.status === 'undetermined');
         if (owed.includes('gdpr-art33')) answers.push('notifications', 'gdpr-art33', 'sent', 'now', 'portal', 'BfDI-2026-0042', 'back');
-        else if (owed.length > 0) answers.push('notifications', owed[0]!, 'waived', 'Recipient is a trusted partner and confirmed deletion in writing', 'back');
+        else if (owed.length > 0) answers.push('notifications', owed[0]!, 'waived', 'override', 'Recipient is a trusted partner and confirmed deletion in writing', 'back');
+        // Closing waits on every open legal question: settle each by a recorded decision.
+        else if (s.phase === 'post-incident' && undetermined.length > 0) {
+          answers.push('notifications');
+          for (const u of undetermined) answers.push(u.id, 'not_applicable', 'Not a sector or country this organisation works in');
+          answers.push('back');
+        }
         else answers.push(s.phase === 'post-incident' ? 'close' : 'advance');
       }
       const r = runConsole(db, dir, [...answers, 'quit'], [id]);
@@ -80,10 +98,15 @@ describe('irr run --answers', () => {
     const clocks = json<{ clocks: { id: string; status: string; sent_at: string | null }[] }>(irr(['clocks', id, '--json'], { db }));
     expect(clocks.clocks.find((c) => c.id === 'gdpr-art33')).toMatchObject({ status: 'met' });
     const log = json<{ type: string; payload: Record<string, unknown> }[]>(irr(['log', id, '--json'], { db }));
-    expect(log.filter((e) => e.type === 'obligation.recorded').map((e) => e.payload)).toEqual([
+    const recorded = log.filter((e) => e.type === 'obligation.recorded').map((e) => e.payload);
+    // Both notices sent from the steps that discharge them, then every open question settled by a decision.
+    expect(recorded.slice(0, 2)).toEqual([
       { obligation: 'gdpr-art33', action: 'sent', channel: 'portal', ref: 'BfDI-2026-0042' },
-      { obligation: 'gdpr-art34', action: 'waived', reason: 'Recipient is a trusted partner and confirmed deletion in writing' },
+      { obligation: 'gdpr-art34', action: 'sent', channel: 'portal', ref: 'BfDI-2026-0042' },
     ]);
+    expect(recorded.length).toBeGreaterThan(2);
+    for (const r of recorded.slice(2)) expect(r).toMatchObject({ action: 'not_applicable', reason: 'Not a sector or country this organisation works in' });
+    expect(all).toContain('? notify-supervisory-authority: what now? notice:gdpr-art33');
     expect(irr(['verify', id], { db }).code).toBe(0);
   });
 

@@ -60,11 +60,12 @@ const STATUS_LABEL: Record<string, string> = {
   met: 'met',
   late: 'LATE',
   waived: 'waived',
+  not_applicable: 'not applicable',
   not_required: 'not required',
 };
 
 export function statusLabel(o: Obligation): string {
-  const label = STATUS_LABEL[o.status]!;
+  const label = o.status === 'waived' && o.waiver?.override ? 'waived (override)' : o.status === 'undetermined' && o.speculative ? 'undetermined (lead)' : STATUS_LABEL[o.status]!;
   return o.status === 'overdue' || o.status === 'late' ? pc.red(label) : o.status === 'due_soon' ? pc.yellow(label) : label;
 }
 

@@ -1,6 +1,6 @@
 import pc from 'picocolors';
-import { byUrgency, type Obligation } from '../../assess/obligations.js';
-import { InvalidInput } from '../../domain/errors.js';
+import { byUrgency, factsToEstablish, type Obligation } from '../../assess/obligations.js';
+import { isDecidedNotToSend, isSent, isSettled } from '../../domain/obligation.js';
 import { recordObligation } from '../../engine/actions.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { oneLine } from '../../domain/text.js';
@@ -27,9 +27,26 @@ export function localAndUtc(isoTime: string): string {
   return off === 0 ? `${local.slice(0, 16)} UTC` : `${local} = ${isoTime.slice(11, 16)} UTC`;
 }
 
-/** The board: obligations that are or may be owed, most urgent first. */
+/** The board: obligations that are or may be owed, or were settled by a record; most urgent first. */
 export function board(obligations: readonly Obligation[]): Obligation[] {
-  return obligations.filter((o) => o.required !== false || o.status === 'met' || o.status === 'late' || o.status === 'waived').sort(byUrgency);
+  return obligations.filter((o) => o.required !== false || isSent(o.status) || isDecidedNotToSend(o.status)).sort(byUrgency);
+}
+
+/** "establish first: data_categories (decides 14 duties), entity_role (5)". */
+export function establishLine(obligations: readonly Obligation[], limit = 3): string | undefined {
+  const first = factsToEstablish(obligations, limit);
+  if (first.length === 0) return undefined;
+  // The first says what the number means; the others keep the line inside a terminal's width.
+  return `establish first: ${first.map((f, i) => `${f.fact} (${i === 0 ? `decides ${f.decides} dut${f.decides === 1 ? 'y' : 'ies'}` : f.decides})`).join(', ')}`;
+}
+
+/** What became of a duty on a closed incident: its clock no longer ticks. */
+export function outcome(o: Obligation): string {
+  if (o.sent_at) return `${o.status === 'late' ? 'sent LATE' : 'sent'} ${o.sent_at.slice(0, 16).replace('T', ' ')} UTC`;
+  if (o.status === 'waived') return o.waiver?.override ? 'waived (override)' : `waived under ${o.waiver?.exemption ?? '?'}`;
+  if (o.status === 'not_applicable') return 'not applicable (decision)';
+  if (o.status === 'not_required') return 'not required';
+  return `${o.status.replace('_', ' ')} at close`;
 }
 
 export async function clocks(g: GlobalOptions, id: string, opts: { now?: string; ics?: string; force?: boolean }): Promise<void> {
@@ -38,17 +55,34 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
   let now = '';
   const { loaded, assessment } = await withEngine(g, { create: false, readonly: true }, (engine) => assessIncident(engine, id, (now = at ?? engine.now(id))));
   const rows = board(assessment.obligations);
-  if (ics) await writeIcs(ics, loaded.ctx.id, loaded.ctx.title, rows);
+  const closed = loaded.phase === 'closed';
+  const ticking = (o: Obligation) => !closed && o.due !== null && !isSettled(o.status) && !o.speculative;
+  if (ics) await writeIcs(ics, loaded.ctx.id, loaded.ctx.title, closed ? [] : rows);
+  const first = closed ? [] : factsToEstablish(assessment.obligations);
   if (g.json) {
-    printJson({ incident: id, now, clocks: rows.map((o) => ({ ...o, remaining_ms: o.due_at ?? o.target_at ? Date.parse((o.due_at ?? o.target_at)!) - Date.parse(now) : null })) });
+    printJson({
+      incident: id,
+      now,
+      closed,
+      establish_first: first,
+      clocks: rows.map((o) => ({ ...o, remaining_ms: !closed && o.due ? Date.parse(o.due) - Date.parse(now) : null, ...(closed ? { outcome: outcome(o) } : {}) })),
+    });
     return;
   }
   const lines = [pc.bold(`${loaded.ctx.id}  ${oneLine(loaded.ctx.title)} — legal clocks at ${localAndUtc(now)}`)];
+  if (closed) {
+    lines.push(`closed ${loaded.ctx.phases.at(-1)!.at.slice(0, 16).replace('T', ' ')} UTC: the clocks no longer run; what became of each duty:`);
+    if (rows.length === 0) lines.push('no notification was required');
+    else lines.push(...table(rows.map((o) => [o.id, outcome(o), o.audience]), ['OBLIGATION', 'OUTCOME', 'TO']));
+    printLines(lines);
+    return;
+  }
   if (rows.length === 0) lines.push('no notification is required or undetermined (irr assess explains every regime)');
+  const lead = establishLine(assessment.obligations);
+  if (lead) lines.push(lead);
   const cells = rows.map((o) => {
-    const when = o.due_at ?? o.target_at;
-    const left = when && o.status !== 'met' && o.status !== 'late' && o.status !== 'waived' ? remaining(Date.parse(when) - Date.parse(now)) : '';
-    const what = when ? `${o.due_at ? 'due' : 'target'} ${localAndUtc(when)}` : o.status === 'not_started' ? oneLine(o.reasons.at(-1) ?? '') : '';
+    const left = ticking(o) ? remaining(Date.parse(o.due!) - Date.parse(now)) : '';
+    const what = o.due && !o.speculative ? `${o.due_at ? 'due' : 'target'} ${localAndUtc(o.due)}` : o.status === 'not_started' ? oneLine(o.reasons.at(-1) ?? '') : '';
     return [o.id, statusLabel(o), left, what, o.audience];
   });
   const rendered = table(cells, ['OBLIGATION', 'STATUS', 'LEFT', 'DEADLINE', 'TO']);
@@ -58,7 +92,7 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
     // What would settle an undetermined duty, on its own line so the table stays narrow.
     if (o.status === 'undetermined') lines.push(`    establish: ${o.unknown_facts.join(', ')}`);
   });
-  if (opts.ics) lines.push('', `calendar written to ${opts.ics} (${rows.filter((o) => o.due_at ?? o.target_at).length} deadlines, alarms 24 h and 2 h before)`);
+  if (opts.ics) lines.push('', `calendar written to ${opts.ics} (${rows.filter((o) => o.due && !isSettled(o.status)).length} deadlines, alarms 24 h and 2 h before)`);
   printLines(lines);
 }
 
@@ -76,8 +110,8 @@ async function writeIcs(target: OutputTarget, incident: string, title: string, r
   const { default: ical, ICalAlarmType } = await import('ical-generator');
   const cal = ical({ name: `${incident} legal deadlines`, prodId: { company: 'irr', product: 'irr', language: 'EN' } });
   for (const o of rows) {
-    const when = o.due_at ?? o.target_at;
-    if (!when || o.status === 'met' || o.status === 'late' || o.status === 'waived') continue;
+    const when = o.due;
+    if (!when || isSettled(o.status)) continue;
     const start = new Date(when);
     cal.createEvent({
       id: `${incident}-${o.id}@irr`,
@@ -94,11 +128,29 @@ async function writeIcs(target: OutputTarget, incident: string, title: string, r
   await writeOutput(target, cal.toString());
 }
 
-export async function obligation(g: GlobalOptions, id: string, obligationId: string, action: string, opts: { reason?: string; ref?: string; channel?: string; at?: string }): Promise<void> {
+export async function obligation(
+  g: GlobalOptions,
+  id: string,
+  obligationId: string,
+  action: string,
+  opts: { reason?: string; ref?: string; channel?: string; at?: string; exemption?: string; override?: boolean },
+): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await recordObligation(engine, id, engine.who(g.actor, at, id), { obligation: obligationId, action, reason: opts.reason, ref: opts.ref, channel: opts.channel });
+    const events = await recordObligation(engine, id, engine.who(g.actor, at, id), {
+      obligation: obligationId,
+      action,
+      reason: opts.reason,
+      ref: opts.ref,
+      channel: opts.channel,
+      ...(opts.exemption !== undefined ? { exemption: opts.exemption } : {}),
+      ...(opts.override ? { override: true } : {}),
+    });
     if (g.json) printJson({ ok: true, appended: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, hash: e.hash })) });
-    else printLines(`${id}: ${obligationId} ${action} (seq ${events[0]!.seq})`);
+    else {
+      const p = events[0]!.type === 'obligation.recorded' ? events[0]!.payload : undefined;
+      const ground = p?.action === 'waived' ? (p.exemption ? ` under ${p.exemption}` : p.override ? ' by override of the assessment' : '') : '';
+      printLines(`${id}: ${obligationId} ${action}${ground} (seq ${events[0]!.seq})`);
+    }
   });
 }

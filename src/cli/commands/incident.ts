@@ -108,7 +108,14 @@ export function renderStatus(v: StatusView): string[] {
 
 export async function status(g: GlobalOptions, id: string): Promise<void> {
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
-    const v = statusView(await engine.load(id));
+    const loaded = await engine.load(id);
+    let v = statusView(loaded);
+    // In post-incident, closing also waits on the legal duties: the regimes load only then.
+    if (loaded.phase === 'post-incident') {
+      const { assessContext, regimes } = await import('../../engine/obligations.js');
+      const legal = decide.legalCloseBlockers(loaded.ctx.id, assessContext(loaded.ctx, await regimes(), engine.now(id)).obligations);
+      v = { ...v, holds: decide.closeRefusals(loaded.ctx, loaded.phase, legal) };
+    }
     if (g.json) printJson(v);
     else printLines(renderStatus(v));
   });

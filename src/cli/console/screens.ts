@@ -1,10 +1,12 @@
 import pc from 'picocolors';
-import type { Obligation } from '../../assess/obligations.js';
+import { byUrgency, isUrgent, type Obligation } from '../../assess/obligations.js';
+import { isSent, isSettled } from '../../domain/obligation.js';
 import { nextPhase, type WorkPhase } from '../../domain/phases.js';
 import { oneLine } from '../../domain/text.js';
+import { legalCloseBlockers } from '../../engine/decide.js';
 import type { StatusView, StepView } from '../../engine/views.js';
 import { truncate } from '../../render/terminal-text.js';
-import { remaining } from '../commands/clocks.js';
+import { establishLine, remaining } from '../commands/clocks.js';
 import type { Choice } from './prompter.js';
 
 /**
@@ -19,7 +21,7 @@ function hhmm(iso: string): string {
 
 /** One clock as "OVERDUE by 3 h 5 min" / "due soon: 2 h 10 min left" / "4 d 2 h left". */
 export function clockLine(o: Obligation, now: string): string {
-  const when = o.due_at ?? o.target_at;
+  const when = o.due;
   if (o.status === 'not_started') return `${o.id}: required; clock starts when ${o.clock_start_source ?? 'its start fact'} is known`;
   if (!when) return `${o.id}: ${o.status.replace('_', ' ')}`;
   const left = Date.parse(when) - Date.parse(now);
@@ -31,12 +33,26 @@ export function clockLine(o: Obligation, now: string): string {
 }
 
 /**
- * Obligations still to act on: the required ones first, most urgent first, then those that would
- * run if the facts still unknown make them required (sent, waived and not required ones drop off).
+ * The clocks worth a headline, soonest first: required or undetermined duties with a due instant
+ * (overdue first of all), then required ones whose clock has not started. Settled duties and mere
+ * leads (undetermined with nothing recorded pointing to them) drop off: the facts to establish say
+ * more than an "OVERDUE (if required)" for a law that probably does not apply.
  */
 export function openClocks(board: readonly Obligation[]): Obligation[] {
-  const rank = (o: Obligation) => (o.required === true ? 0 : 1);
-  return board.filter((o) => o.status === 'running' || o.status === 'due_soon' || o.status === 'overdue' || o.status === 'not_started' || (o.status === 'undetermined' && (o.due_at ?? o.target_at))).sort((a, b) => rank(a) - rank(b));
+  return board.filter((o) => isUrgent(o) || (o.status === 'not_started' && o.required === true)).sort(byUrgency);
+}
+
+/** A closed incident's clocks no longer run: what became of the duties instead. */
+export function outcomes(board: readonly Obligation[]): string {
+  const count = (pick: (o: Obligation) => boolean) => board.filter(pick).length;
+  const parts: [number, string][] = [
+    [count((o) => isSent(o.status)), 'sent'],
+    [count((o) => o.status === 'waived'), 'waived'],
+    [count((o) => o.status === 'not_applicable'), 'not applicable'],
+    [count((o) => !isSettled(o.status)), 'left open at close'],
+  ];
+  const said = parts.filter(([n]) => n > 0).map(([n, w]) => `${n} ${w}`);
+  return `clocks stopped (closed): ${said.length ? said.join(', ') : 'no notification was required'}`;
 }
 
 /** The header on every screen; sub-screens show only the most urgent clock to leave room. */
@@ -49,12 +65,16 @@ export function header(v: StatusView, board: readonly Obligation[], now: string,
     `phase: ${v.phase}${v.phase === 'closed' ? '' : ` (${resolved}/${phaseSteps.length} steps resolved)`} · acting as ${actor} · ${hhmm(now)}`,
   ];
   const clocks = openClocks(board);
-  if (!v.awareness && clocks.length === 0) lines.push('clocks: none running yet (they start when awareness is established)');
-  else if (clocks.length === 0) lines.push('clocks: no notification outstanding');
+  // As many of the top three facts as fit the width, at least one.
+  const lead = [3, 2, 1].map((n) => establishLine(board, n)).find((l, i) => l === undefined || i === 2 || l.length <= width);
+  if (v.phase === 'closed') lines.push(outcomes(board));
+  else if (!v.awareness && clocks.length === 0) lines.push('clocks: none running yet (they start when awareness is established)');
+  else if (clocks.length === 0) lines.push(lead ? 'clocks: none known to run yet (the facts below decide which laws apply)' : 'clocks: no notification outstanding');
   else {
     for (const o of clocks.slice(0, clocksShown)) lines.push(`clock ${clockLine(o, now)}${clocksShown === 1 && clocks.length > 1 ? ` +${clocks.length - 1} more` : ''}`);
     if (clocksShown > 1 && clocks.length > clocksShown) lines.push(`      …and ${clocks.length - clocksShown} more (Notifications)`);
   }
+  if (v.phase !== 'closed' && lead && clocksShown > 1) lines.push(lead);
   lines.push('-'.repeat(Math.min(width, 78)));
   return lines.map((l) => truncate(l, width));
 }
@@ -67,6 +87,15 @@ export function stepLabel(s: StepView): string {
   return `${MARK[s.status]}${s.required ? '*' : ' '} ${state}${s.title} (${s.owner})`;
 }
 
+/** What holds the next move; in post-incident the open legal duties too (the board has them all). */
+export function closeHolds(v: StatusView, board: readonly Obligation[]): readonly string[] {
+  if (v.phase !== 'post-incident') return v.holds;
+  const legal = legalCloseBlockers(v.id, board);
+  const dutyOf = (line: string) => /^obligation (\S+)/.exec(line)?.[1];
+  const named = new Set(legal.map(dutyOf));
+  return [...v.holds.filter((l) => !named.has(dutyOf(l))), ...legal];
+}
+
 export type MainAction = 'advance' | 'close' | 'facts' | 'notifications' | 'note' | 'status' | 'reopen' | 'quit';
 
 /** The main menu: the phase's open steps first, then the moves. Values are what an answers file names. */
@@ -76,13 +105,14 @@ export function mainChoices(v: StatusView, board: readonly Obligation[]): Choice
     for (const s of v.steps.filter((x) => x.phase === v.phase && x.status === 'pending')) {
       choices.push({ value: s.id, name: stepLabel(s), description: `step ${s.id}: owner ${s.owner}${s.blocked_by.length ? `, waits for ${s.blocked_by.join(', ')}` : ''}` });
     }
-    const held = v.holds.length ? ` (held: ${v.holds.length} thing${v.holds.length === 1 ? '' : 's'})` : ' (ready)';
+    const holds = closeHolds(v, board);
+    const held = holds.length ? ` (held: ${holds.length} thing${holds.length === 1 ? '' : 's'})` : ' (ready)';
     if (v.phase === 'post-incident') choices.push({ value: 'close', name: `Close the incident${held}` });
     else choices.push({ value: 'advance', name: `Advance to ${nextPhase(v.phase as WorkPhase)}${held}` });
     choices.push({ value: 'facts', name: `Record facts (${Object.keys(v.facts).length} recorded)` });
   }
-  const required = board.filter((o) => o.required === true && o.status !== 'met' && o.status !== 'late' && o.status !== 'waived').length;
-  const unsure = board.filter((o) => o.required === 'unknown').length;
+  const required = board.filter((o) => o.required === true && !isSettled(o.status)).length;
+  const unsure = board.filter((o) => o.required === 'unknown' && !isSettled(o.status)).length;
   choices.push({ value: 'notifications', name: `Notifications (${required} to send, ${unsure} undetermined)` });
   if (v.phase !== 'closed') choices.push({ value: 'note', name: 'Add a note to the timeline' });
   choices.push({ value: 'status', name: 'Show every phase, step and fact' });

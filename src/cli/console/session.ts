@@ -10,7 +10,9 @@ import type { Regime } from '../../domain/regime.js';
 import { oneLine } from '../../domain/text.js';
 import * as actions from '../../engine/actions.js';
 import { Engine } from '../../engine/engine.js';
-import { assessContext, regimes } from '../../engine/obligations.js';
+import { assessContext, factLookup, regimes } from '../../engine/obligations.js';
+import { checkExemption } from '../../assess/obligations.js';
+import { isSent } from '../../domain/obligation.js';
 import { statusView, type StatusView, type StepView } from '../../engine/views.js';
 import { renderMarkdown } from '../../render/terminal-markdown.js';
 import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
@@ -21,7 +23,7 @@ import { renderStatus } from '../commands/incident.js';
 import type { GlobalOptions } from '../context.js';
 import { askFact, parseTimeAnswer, showValue, timeProblem } from './answers.js';
 import { BadAnswer, type Choice, type Prompter } from './prompter.js';
-import { header, mainChoices } from './screens.js';
+import { closeHolds, header, mainChoices } from './screens.js';
 
 const BACK = 'back';
 
@@ -144,11 +146,16 @@ export class ConsoleSession {
 
   // ---------------------------------------------------------------- the incident
 
-  private async view(id: string): Promise<{ v: StatusView; board: Obligation[]; now: string; ctx: Awaited<ReturnType<Engine['load']>> }> {
+  private async view(id: string): Promise<{ v: StatusView; board: Obligation[]; listed: Obligation[]; now: string; ctx: Awaited<ReturnType<Engine['load']>> }> {
     const engine = this.engine(false);
     const l = await engine.load(id);
     const now = engine.now(id);
-    return { v: statusView(l), board: clocksBoard(assessContext(l.ctx, this.all, now).obligations), now, ctx: l };
+    const all = assessContext(l.ctx, this.all, now).obligations;
+    const board = clocksBoard(all);
+    // The Notifications screen also lists laws that reach the incident but require nothing (an
+    // exemption holds, the risk is below the threshold): the decision not to notify is recorded there too.
+    const listed = [...board, ...all.filter((o) => o.applies === true && o.status === 'not_required')];
+    return { v: statusView(l), board, listed, now, ctx: l };
   }
 
   private screen(v: StatusView, board: readonly Obligation[], now: string, body: readonly string[] = [], clocksShown = 3): number {
@@ -174,7 +181,7 @@ export class ConsoleSession {
           return;
         case 'advance':
         case 'close':
-          await this.move(id, v, choice);
+          await this.move(id, v, board, choice);
           break;
         case 'facts':
           await this.factsMenu(id);
@@ -199,9 +206,10 @@ export class ConsoleSession {
     }
   }
 
-  private async move(id: string, v: StatusView, kind: 'advance' | 'close'): Promise<void> {
-    if (v.holds.length > 0) {
-      this.flash.push(pc.yellow(`Cannot ${kind} yet; held by:`), ...v.holds.map((h) => `  - ${h}`));
+  private async move(id: string, v: StatusView, board: readonly Obligation[], kind: 'advance' | 'close'): Promise<void> {
+    const holds = closeHolds(v, board);
+    if (holds.length > 0) {
+      this.flash.push(pc.yellow(`Cannot ${kind} yet; held by:`), ...holds.map((h) => `  - ${h}`));
       return;
     }
     const engine = this.engine(false);
@@ -238,11 +246,17 @@ export class ConsoleSession {
         ...(s.captures.length ? [{ value: 'facts', name: `Record what this step found (${s.captures.join(', ')})` }] : []),
         { value: 'skip', name: 'Skip, with a reason' },
         { value: 'note', name: 'Add a note on this step' },
+        // A step that discharges legal duties leads to their notices.
+        ...(step.discharges ?? []).filter((d) => board.some((o) => o.id === d)).map((d) => ({ value: `notice:${d}`, name: `Go to the notice ${d} (${statusLabel(board.find((o) => o.id === d)!)})` })),
         ...(rest > 0 ? [{ value: 'more', name: `Read on (${rest} more lines)` }] : offset > 0 ? [{ value: 'more', name: 'Back to the start of the guidance' }] : []),
         { value: BACK, name: 'Back to the phase' },
       ];
       const action = await this.p.select({ message: `${s.id}: what now?`, choices, above });
       const engine = this.engine(false);
+      if (action.startsWith('notice:')) {
+        await this.obligationScreen(id, action.slice('notice:'.length));
+        continue;
+      }
       switch (action) {
         case BACK:
           return;
@@ -280,6 +294,7 @@ export class ConsoleSession {
     if (s.condition) lines.push(`applies when ${s.condition}${s.unknown_facts?.length ? ` (not yet known: ${s.unknown_facts.join(', ')})` : ''}`);
     if (s.captures.length) lines.push(`records: ${s.captures.map((f) => (Object.hasOwn(facts, f) ? `${f} = ${showValue(facts[f]!)}` : `${f} (not known)`)).join('; ')}`);
     if (s.marks.includes('awareness')) lines.push('marking it done establishes awareness: the legal clocks start then');
+    if (s.discharges.length) lines.push(`discharges: ${s.discharges.join(', ')} (done once each that is required is sent or validly waived)`);
     return lines.map((l) => oneLine(l));
   }
 
@@ -317,15 +332,15 @@ export class ConsoleSession {
 
   private async notifications(id: string): Promise<void> {
     for (;;) {
-      const { v, board, now } = await this.view(id);
-      if (board.length === 0) {
+      const { v, board, listed, now } = await this.view(id);
+      if (listed.length === 0) {
         this.flash.push('No notification is required or undetermined yet: record the facts (data categories, people per jurisdiction, entity) to find out.');
         return;
       }
       const above = this.screen(v, board, now, ['Notifications, most urgent first:']);
       const choices: Choice[] = [
         { value: BACK, name: 'Back' },
-        ...board.map((o) => ({ value: o.id, name: oneLine(`${o.id} [${statusLabel(o)}] ${this.when(o, now)} to ${o.audience.replace('_', ' ')} (${o.jurisdiction})`) })),
+        ...listed.map((o) => ({ value: o.id, name: oneLine(`${o.id} [${statusLabel(o)}] ${this.when(o, now)} to ${o.audience.replace('_', ' ')} (${o.jurisdiction})`) })),
       ];
       const picked = await this.p.select({ message: 'Which notification?', choices, above });
       if (picked === BACK) return;
@@ -334,23 +349,29 @@ export class ConsoleSession {
   }
 
   private when(o: Obligation, now: string): string {
-    const at = o.due_at ?? o.target_at;
-    if (o.status === 'met' || o.status === 'late') return `sent ${o.sent_at ? localAndUtc(o.sent_at) : ''}`;
+    const at = o.due;
+    if (isSent(o.status)) return `sent ${o.sent_at ? localAndUtc(o.sent_at) : ''}`;
+    if (o.status === 'waived') return o.waiver?.override ? 'waived by override' : `waived under ${o.waiver?.exemption ?? '?'}`;
+    if (o.status === 'not_applicable') return 'decided not applicable';
     if (!at) return o.status === 'undetermined' ? `establish ${o.unknown_facts.join(', ')}` : '';
     const left = Date.parse(at) - Date.parse(now);
     return `${o.due_at ? 'due' : 'target'} ${localAndUtc(at)} (${left < 0 ? `${remaining(-left)} ago` : `${remaining(left)} left`})`;
   }
 
   private async obligationScreen(id: string, obligationId: string): Promise<void> {
-    const { v, board, now } = await this.view(id);
-    const o = board.find((x) => x.id === obligationId);
+    const { v, board, listed, now, ctx } = await this.view(id);
+    const o = listed.find((x) => x.id === obligationId);
     if (!o) return;
     const regime = this.all.find((r) => r.id === o.id)!;
+    const fact = factLookup(ctx.ctx);
+    const exemptions = (regime.threshold?.exemptions ?? []).map((e) => ({ ...e, check: checkExemption(regime, e.id, fact) }));
     const body = [
       pc.bold(`${regime.name}`),
       `to ${o.audience.replace('_', ' ')} (${o.jurisdiction}) · ${statusLabel(o)} · ${this.when(o, now) || 'no deadline yet'}`,
       this.p.interactive ? truncate(`why: ${o.reason}`, this.p.columns * 2 - 6) : `why: ${o.reason}`,
       ...(o.record && o.record.status !== 'pending' ? [`recorded: ${o.record.status}${o.record.sent_at ? ` ${o.record.sent_at}` : ''}${o.record.channel ? ` via ${o.record.channel}` : ''}${o.record.ref ? `, ref ${o.record.ref}` : ''}`] : []),
+      // Each exemption of the law, checked against the facts: only those that hold are offered.
+      ...exemptions.map((e) => `exemption ${e.id} (${e.ref}): ${e.check.holds === true ? 'holds on the recorded facts' : e.check.holds === false ? `does not hold: ${e.check.contradicted.join(', ')}` : e.check.holds === 'unknown' ? `establish ${e.check.missing.join(', ')}` : 'unknown'}`),
       `must contain (irr regime show ${o.id} has the full text):`,
       // One line per item on a terminal, so the whole screen fits 24 rows.
       ...regime.required_contents.map((c) => (this.p.interactive ? truncate(`  - ${c.ref}: ${c.text}`, this.p.columns - 1) : `  - ${c.ref}: ${c.text}`)),
@@ -363,7 +384,8 @@ export class ConsoleSession {
         { value: 'drafted', name: 'Drafted' },
         { value: 'approved', name: 'Approved for sending' },
         { value: 'sent', name: 'Sent (time, channel, reference)' },
-        { value: 'waived', name: 'Not to be sent: waived, with the reason' },
+        { value: 'waived', name: `Not to be sent: waived under an exemption that holds (${exemptions.filter((e) => e.check.holds === true).length}) or as an override, with the reason` },
+        { value: 'not_applicable', name: 'Not applicable to this incident: a decision, with the reason' },
         { value: 'required', name: 'Required by decision, with the reason' },
         { value: 'letter', name: 'Write the notice (letter) to a file' },
         { value: BACK, name: 'Back' },
@@ -385,10 +407,28 @@ export class ConsoleSession {
       if (o.due_at && Date.parse(who.at) > Date.parse(o.due_at)) {
         reason = await this.p.input({ message: `Sent after the deadline (${localAndUtc(o.due_at)}): the reasons for the delay`, validate: (s) => (s.trim() ? null : 'a late notice must give the reasons for the delay') });
       }
-    } else if (action === 'waived' || action === 'required') {
-      reason = await this.p.input({ message: `Why is ${o.id} ${action === 'waived' ? 'not to be sent' : 'required'}? (kept in the record)`, validate: (s) => (s.trim() ? null : 'a decision needs its reason') });
     }
-    await this.attempt(() => actions.recordObligation(engine, id, who, { obligation: o.id, action, reason, channel, ref }), (e) => `${o.id} ${action} (seq ${e[0]!.seq})`);
+    let exemption: string | undefined;
+    let override = false;
+    if (action === 'waived') {
+      const ground = await this.p.select({
+        message: `On what ground is ${o.id} not to be sent?`,
+        choices: [
+          ...exemptions.filter((e) => e.check.holds === true).map((e) => ({ value: `exemption:${e.id}`, name: oneLine(`Exempt under ${e.ref} (${e.id}): ${e.text}`) })),
+          { value: 'override', name: 'Override: a deliberate decision against the assessment (shown as an override in the reports)' },
+          { value: BACK, name: 'Cancel' },
+        ],
+      });
+      if (ground === BACK) return;
+      if (ground === 'override') override = true;
+      else exemption = ground.slice('exemption:'.length);
+    }
+    if (action === 'waived' || action === 'required' || action === 'not_applicable') {
+      const what = action === 'waived' ? 'not to be sent' : action === 'required' ? 'required' : 'not applicable';
+      reason = await this.p.input({ message: `Why is ${o.id} ${what}? (kept in the record)`, validate: (s) => (s.trim() ? null : 'a decision needs its reason') });
+    }
+    const update = { obligation: o.id, action, reason, channel, ref, ...(exemption ? { exemption } : {}), ...(override ? { override } : {}) };
+    await this.attempt(() => actions.recordObligation(engine, id, who, update), (e) => `${o.id} ${action}${exemption ? ` under ${exemption}` : override ? ' by override' : ''} (seq ${e[0]!.seq})`);
   }
 
   /** The notice from the incident's facts, to a file; a refusal lists every missing item and fact. */
