@@ -239,6 +239,7 @@ export function checkFactValue(def: FactDefinition, value: unknown): Parsed<Fact
       return typeof value === 'number' && Number.isFinite(value) ? { ok: true, value } : fail('expected a number');
     case 'text':
       if (typeof value !== 'string' || value.trim() === '') return fail('expected non-empty text');
+      if (/\p{Cs}/u.test(value)) return fail('is not well-formed Unicode (a lone surrogate); write plain text');
       return /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(value) ? fail('contains control characters; write plain text') : { ok: true, value };
     case 'enum':
       return typeof value === 'string' && def.values.includes(value)

@@ -5,6 +5,8 @@ import { InvalidInput } from './errors.js';
 export const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const CONTROL = CONTROL_CHARS;
 const NEWLINE_OR_TAB = /[\n\t]/;
+/** With the u flag a paired surrogate is one code point, so only an unpaired one matches. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Text a terminal would act on rather than show: every C0/C1 control (line breaks included),
  * bidirectional overrides and line separators (which reorder or split what the reader sees). */
@@ -43,6 +45,8 @@ export function stripBom(text: string): string {
  * titles and reasons may not.
  */
 export function checkText(field: string, text: string, opts: { multiline?: boolean } = {}): void {
+  // A lone surrogate cannot be stored as given (SQLite writes U+FFFD), so it would never hash the same again.
+  if (LONE_SURROGATE.test(text)) throw new InvalidInput(`${field}: is not well-formed Unicode (a lone surrogate); write plain text`);
   if (CONTROL.test(text) || (!opts.multiline && NEWLINE_OR_TAB.test(text))) {
     throw new InvalidInput(`contains control characters${opts.multiline ? '' : ' or line breaks'}; write plain text`, [], { flag: field });
   }

@@ -20,7 +20,8 @@ const slug = z
 const plain = z
   .string()
   .min(1)
-  .refine((v) => !CONTROL_CHARS.test(v), 'contains control characters; write plain text');
+  .refine((v) => !CONTROL_CHARS.test(v), 'contains control characters; write plain text')
+  .refine((v) => !/\p{Cs}/u.test(v), 'is not well-formed Unicode (a lone surrogate); write plain text');
 
 const OFFSET = /^T([+-](0|(\d+d)?(\d+h)?(\d+m)?))?$/;
 const DURATION = /^(\d+d)?(\d+h)?(\d+m)?$/;
