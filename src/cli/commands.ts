@@ -105,6 +105,15 @@ export function registerCommands(program: Command): void {
     .option('--channel <text>', 'how it was sent (portal, email, post, phone)')
     .option(...AT)
     .action(lazy(ck, 'obligation'));
+  const roster = () => import('./commands/roster.js');
+  const team = program.command('team').description('named responders and the runbook roles they hold on an incident (four-eyes approval reads them)');
+  team
+    .command('assign <incident> <member>')
+    .description('record that <member> holds a runbook role on the incident (e.g. --role dpo); approvers are the runbook\'s approvers.roles')
+    .option('--role <role>', 'a role id of the incident\'s runbook (irr playbook show lists them)')
+    .option(...AT)
+    .action(lazy(roster, 'teamAssign'));
+  team.command('show <incident>').description('who holds which role on the incident, and who may approve a notice').action(lazy(roster, 'teamShow'));
   program
     .command('run [incident]')
     .description('the responder console: a guided, resumable walkthrough of the incident (pick or open one)')
