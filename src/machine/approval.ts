@@ -36,7 +36,7 @@ export function whoMayApprove(ctx: IncidentContext, except?: string): string {
   const may = approvers(ctx).filter((a) => a.member !== except);
   if (may.length > 0) return `who may approve: ${may.map((a) => `${a.member} (${a.roles.join(', ')})`).join(', ')}`;
   const others = approvers(ctx).length > 0 ? 'nobody else' : 'nobody';
-  return `${others} holds an approver role (${ctx.approverRoles.join(', ')}) on ${ctx.id}: irr team assign ${ctx.id} <name> --role ${ctx.approverRoles[0] ?? '<role>'}`;
+  return `${others} holds an approver role (${ctx.approverRoles.join(', ')}) on ${ctx.id}: irr team assign ${ctx.id} <name> --role ${ctx.approverRoles.join('|')}`;
 }
 
 /** Why `actor` may not record `action` on a notice to `audience` yet; empty when four-eyes holds. */
@@ -57,4 +57,17 @@ export function approvalBlockers(ctx: IncidentContext, obligation: string, audie
     }
   }
   return [];
+}
+
+/** One line for the Notifications screen: where the notice stands on four eyes, and who may approve. */
+export function fourEyesLine(ctx: IncidentContext, obligation: string, actor: string): string {
+  const o = own(ctx.obligations, obligation);
+  const roles = ctx.approverRoles.join(', ');
+  if (o?.status === 'sent') return `four eyes: sent${o.approved_by ? ` after approval by ${o.approved_by}` : ''}`;
+  if (o?.status === 'approved' && o.approved_by) return `four eyes: drafted by ${o.drafted_by ?? '?'}, approved by ${o.approved_by}: it may be recorded as sent`;
+  if (o?.status === 'drafted') {
+    const you = o.drafted_by === actor ? ' (not you: you drafted it)' : rolesOf(ctx, actor).some((r) => ctx.approverRoles.includes(r)) ? ' (you may)' : ` (not you: you hold no approver role)`;
+    return `four eyes: drafted by ${o.drafted_by ?? '?'}; to be approved by someone else holding ${roles}${you} before it is sent; ${whoMayApprove(ctx, o.drafted_by)}`;
+  }
+  return `four eyes: record it drafted, then someone other than the drafter holding ${roles} approves it, then it can be sent; ${whoMayApprove(ctx)}`;
 }
