@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { irr, json, tempDir } from '../helpers.js';
+import { irr, json, ROOT, tempDir } from '../helpers.js';
 import { killTmuxServer, Terminal } from './tty.js';
 
 /**
@@ -101,6 +101,21 @@ describe('four-eyes approval (gdpr-art33, a notice to an authority)', () => {
 });
 
 describe('a named actor', () => {
+  it("runs the README's set-up as printed: it names the actor, and that name opens the incident", () => {
+    const line = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').find((l) => l.startsWith('export IRR_ACTOR='));
+    expect(line).toBeDefined();
+    const actor = /^export IRR_ACTOR="([^"]+)";/.exec(line!)![1]!;
+    const words = (cmd: string) => [...cmd.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+    const open = words(/id=\$\(npx irr ([^)]+)\)/.exec(line!)![1]!);
+    const db = join(tempDir(), 'irr.db');
+    const opened = irr(open, { db, env: { IRR_ACTOR: actor } });
+    expect(opened.code, opened.stderr).toBe(0);
+    const id = opened.stdout.trim();
+    expect(line).toContain('&& npx irr status "$id"');
+    expect(irr(['status', id], { db, env: { IRR_ACTOR: actor } }).code).toBe(0);
+    expect(log(db, id)[0]).toMatchObject({ type: 'incident.opened', actor });
+  });
+
   it('refuses a writing command by the root account without --as or IRR_ACTOR (exit 2), and records nothing', () => {
     const { db, id } = incident();
     const n = count(db, id);
