@@ -97,7 +97,7 @@ export function registerCommands(program: Command): void {
     .action(lazy(ck, 'clocks'));
   program
     .command('obligation <incident> <obligation-id> <action>')
-    .description('record a notification: drafted | approved | sent | waived | required | not-applicable (decisions need --reason)')
+    .description('record a notification: drafted | approved | sent | waived | required | not-applicable (decisions need --reason; a notice to an authority or individuals is sent only after an approver other than its drafter approved it)')
     .option('--reason <text>', 'why (required for waived, required and not-applicable, and for a late sent)')
     .option('--exemption <id>', 'waived: the exemption of the law it rests on (irr regime show <id> lists them); checked against the facts')
     .option('--override', 'waived: a deliberate decision against the assessment (shown as an override in the reports)')
