@@ -39,9 +39,9 @@ export function namedActor(raw: Record<string, unknown>): string | undefined {
   const flag = raw.as as string | undefined;
   const actor = flag ?? (process.env.IRR_ACTOR || undefined);
   if (actor === undefined) return undefined;
-  const field = flag !== undefined ? '--as' : 'IRR_ACTOR';
-  if (actor.trim() === '') throw new InvalidInput(`${field}: the actor cannot be empty`);
-  checkText(field, actor);
+  // `--as` names the field for IRR_ACTOR too: the same value, and the error text scripts already match.
+  if (actor.trim() === '') throw new InvalidInput('--as: the actor cannot be empty');
+  checkText('--as', actor);
   return actor.trim();
 }
 
