@@ -52,3 +52,22 @@ export function json<T = unknown>(r: Run): T {
   if (r.code !== 0) throw new Error(`irr exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
+
+/**
+ * Four eyes (issue 15): a notice to an authority or to individuals is sent only once someone other
+ * than its drafter, holding an approver role, approved it. Drafts it as the tester, names `approver`
+ * as holding `role` on the incident, and approves it as them; every command must succeed.
+ */
+export function approveNotice(db: string, id: string, obligation: string, opts: { at?: string; role?: string; approver?: string } = {}): void {
+  const approver = opts.approver ?? 'approver';
+  const at = opts.at ? ['--at', opts.at] : [];
+  const steps: string[][] = [
+    ['team', 'assign', id, approver, '--role', opts.role ?? 'dpo'],
+    ['obligation', id, obligation, 'drafted', ...at],
+    ['obligation', id, obligation, 'approved', '--as', approver, ...at],
+  ];
+  for (const args of steps) {
+    const r = irr(args, { db });
+    if (r.code !== 0) throw new Error(`irr ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  }
+}

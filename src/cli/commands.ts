@@ -97,7 +97,7 @@ export function registerCommands(program: Command): void {
     .action(lazy(ck, 'clocks'));
   program
     .command('obligation <incident> <obligation-id> <action>')
-    .description('record a notification: drafted | approved | sent | waived | required | not-applicable (decisions need --reason)')
+    .description('record a notification: drafted | approved | sent | waived | required | not-applicable (decisions need --reason; a notice to an authority or individuals is sent only after an approver other than its drafter approved it)')
     .option('--reason <text>', 'why (required for waived, required and not-applicable, and for a late sent)')
     .option('--exemption <id>', 'waived: the exemption of the law it rests on (irr regime show <id> lists them); checked against the facts')
     .option('--override', 'waived: a deliberate decision against the assessment (shown as an override in the reports)')
@@ -105,6 +105,15 @@ export function registerCommands(program: Command): void {
     .option('--channel <text>', 'how it was sent (portal, email, post, phone)')
     .option(...AT)
     .action(lazy(ck, 'obligation'));
+  const roster = () => import('./commands/roster.js');
+  const team = program.command('team').description('named responders and the runbook roles they hold on an incident (four-eyes approval reads them)');
+  team
+    .command('assign <incident> <member>')
+    .description('record that <member> holds a runbook role on the incident (e.g. --role dpo); approvers are the runbook\'s approvers.roles')
+    .option('--role <role>', 'a role id of the incident\'s runbook (irr playbook show lists them)')
+    .option(...AT)
+    .action(lazy(roster, 'teamAssign'));
+  team.command('show <incident>').description('who holds which role on the incident, and who may approve a notice').action(lazy(roster, 'teamShow'));
   program
     .command('run [incident]')
     .description('the responder console: a guided, resumable walkthrough of the incident (pick or open one)')

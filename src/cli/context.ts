@@ -7,13 +7,77 @@ export interface GlobalOptions {
   readonly db: string;
   readonly json: boolean;
   readonly actor: string;
+  /** True when `--as` or `IRR_ACTOR` named the actor (the console then does not ask). */
+  readonly actorNamed?: boolean;
 }
 
+export const SAY_WHO = 'say who is acting: --as <name> or IRR_ACTOR';
+
+/**
+ * Who is acting: `--as`, else `IRR_ACTOR`, else the OS user, unless that is an administrator or
+ * system account (root, uid 0, a service user): a log full of "root" says nothing about who did
+ * what, so then an actor must be named. Resolved when a command first needs it, so read-only
+ * commands (status, log, verify) still run as root; the console asks instead (see console/actor.ts).
+ */
 export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
-  const actor = (raw.as as string | undefined) ?? (process.env.IRR_ACTOR || safeUser());
+  const db = databasePath(raw.db);
+  const named = namedActor(raw);
+  let resolved: string | undefined;
+  return {
+    db,
+    json: Boolean(raw.json),
+    actorNamed: named !== undefined,
+    get actor(): string {
+      resolved ??= named ?? osActor();
+      return resolved;
+    },
+  };
+}
+
+/** The actor named by `--as` or `IRR_ACTOR`, checked; undefined when neither is given. */
+export function namedActor(raw: Record<string, unknown>): string | undefined {
+  const flag = raw.as as string | undefined;
+  const actor = flag ?? (process.env.IRR_ACTOR || undefined);
+  if (actor === undefined) return undefined;
+  // `--as` names the field for IRR_ACTOR too: the same value, and the error text scripts already match.
   if (actor.trim() === '') throw new InvalidInput('--as: the actor cannot be empty');
   checkText('--as', actor);
-  return { db: databasePath(raw.db), json: Boolean(raw.json), actor: actor.trim() };
+  return actor.trim();
+}
+
+/** The OS user as the actor, refused (exit 2) for an administrator or system account. */
+function osActor(): string {
+  const user = osUser();
+  if (isSystemAccount(user)) throw new InvalidInput(`--as: the OS account "${user.name}" is ${user.uid === 0 ? 'the administrator (uid 0)' : 'a system account'}, not a person; ${SAY_WHO}`);
+  return user.name;
+}
+
+export interface OsUser {
+  readonly name: string;
+  /** -1 where the platform has no uids (Windows). */
+  readonly uid: number;
+}
+
+export function osUser(): OsUser {
+  try {
+    const u = userInfo();
+    return { name: u.username || 'unknown', uid: u.uid };
+  } catch {
+    return { name: process.env.USER ?? 'unknown', uid: typeof process.getuid === 'function' ? process.getuid() : -1 };
+  }
+}
+
+const ADMIN_NAMES = new Set(['root', 'administrator', 'system', 'nobody', 'unknown', 'daemon']);
+
+/**
+ * Administrator and service accounts: uid 0, uids below the first person's (1000 on Linux per
+ * Debian policy and most distributions, 500 on macOS), nobody (65534), and the usual names.
+ */
+export function isSystemAccount(user: OsUser): boolean {
+  if (ADMIN_NAMES.has(user.name.toLowerCase())) return true;
+  if (user.uid < 0) return false;
+  const firstPerson = process.platform === 'darwin' ? 500 : 1000;
+  return user.uid < firstPerson || user.uid === 65534;
 }
 
 /**
@@ -24,14 +88,6 @@ function databasePath(raw: unknown): string {
   const db = raw === undefined ? './irr.db' : String(raw);
   if (db === ':memory:' || db.trim() === '') throw new InvalidInput(`--db: "${db}" is not a database file; irr keeps its log in a file (give a path such as ./irr.db)`);
   return db;
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username || 'unknown';
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
 }
 
 /** `--at` backdates an action; it must be an explicit instant with offset, never local guesswork. */

@@ -31,6 +31,11 @@ export type EventBody =
   | { readonly type: 'document.rendered'; readonly payload: DocumentRendered }
   /** A follow-up action from the post-incident review: what, who owns it, by when (a calendar date). */
   | { readonly type: 'action.recorded'; readonly payload: ActionItemPayload }
+  /**
+   * A named responder holds one of the runbook's roles on this incident (the event's actor is who
+   * said so). Four-eyes approval reads it: approving a notice takes a member holding an approver role.
+   */
+  | { readonly type: 'team.assigned'; readonly payload: { readonly member: string; readonly role: string } }
   /** Drill time moved on (a drill's clock lives in its events: `at` is the new drill time). */
   | { readonly type: 'drill.advanced'; readonly payload: { readonly from: string; readonly to: string } }
   /** An inject reached its time: told to the room (fired), or held back because its condition did not hold. */
@@ -86,6 +91,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'obligation.recorded',
   'document.rendered',
   'action.recorded',
+  'team.assigned',
   'drill.advanced',
   'drill.inject',
   'drill.ended',

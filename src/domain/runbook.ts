@@ -56,6 +56,11 @@ export interface Runbook {
   readonly description: string;
   readonly references: readonly Reference[];
   readonly roles: readonly Role[];
+  /**
+   * The roles whose holders may approve a notice to an authority or to individuals (four-eyes).
+   * Absent (runbooks written before it): every role of the runbook may approve.
+   */
+  readonly approvers?: { readonly roles: readonly string[] };
   readonly facts: Readonly<Record<string, FactDefinition>>;
   readonly phases: Readonly<Record<WorkPhase, readonly Step[]>>;
 }

@@ -82,6 +82,11 @@ export async function recordAction(engine: Engine, id: string, who: Actor, args:
   return (await engine.execute(id, (l) => decide.recordAction(l.ctx, who, args))).events;
 }
 
+/** A named responder holds a runbook role on the incident (four-eyes approval reads it). */
+export async function assignRole(engine: Engine, id: string, who: Actor, member: string, role: string | undefined): Promise<Appended> {
+  return (await engine.execute(id, (l) => decide.assignRole(l.ctx, who, member, role))).events;
+}
+
 export async function advance(engine: Engine, id: string, who: Actor): Promise<Appended> {
   return (await engine.execute(id, (l) => decide.advance(l.ctx, l.phase, who))).events;
 }

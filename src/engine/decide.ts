@@ -11,6 +11,7 @@ import { own } from '../domain/own.js';
 import { checkText, snippet, visible } from '../domain/text.js';
 import { nextPhase, parsePhase, WORK_PHASES, isWorkPhase, type Phase } from '../domain/phases.js';
 import type { IncidentContext } from '../machine/context.js';
+import { approvalBlockers } from '../machine/approval.js';
 import { advanceBlockers, closeBlockers, completeBlockers, obligationBlockers, reopenBlockers, skipBlockers } from '../machine/rules.js';
 
 /**
@@ -198,6 +199,21 @@ export function recordAction(ctx: IncidentContext, who: Actor, args: { readonly 
   return [{ type: 'action.recorded', ...who, payload: { id: `A${ctx.actions.length + 1}`, text, owner, due } }];
 }
 
+/**
+ * `member` holds `role` (a role id of the incident's runbook) on this incident. Recording it twice
+ * is no new event: a retried command must not grow the log.
+ */
+export function assignRole(ctx: IncidentContext, who: Actor, member: string, role: string | undefined): NewEvent[] {
+  const name = member.trim();
+  if (name === '') throw new InvalidInput('<member>: the name is empty (say who holds the role)');
+  checkText('<member>', name);
+  const r = role?.trim() ?? '';
+  if (r === '') throw new InvalidInput(`--role: say which role ${name} holds (${ctx.roles.join(', ')})`);
+  if (!ctx.roles.includes(r)) throw new InvalidInput(`--role: runbook ${ctx.playbook.id} has no role "${r}" (${ctx.roles.join(', ')})`);
+  if ((own(ctx.team, name) ?? []).includes(r)) return [];
+  return [{ type: 'team.assigned', ...who, payload: { member: name, role: r } }];
+}
+
 /** What the assessment says about the duty a record concerns, for the checks a record must pass. */
 export interface DutyContext {
   readonly regime: Regime;
@@ -294,6 +310,8 @@ export function recordObligation(
   }
   const blockers = obligationBlockers(ctx, obligation, action, action === 'waived' ? { ...(exemption ? { exemption } : {}), override } : undefined);
   if (blockers.length > 0) refuse(blockers, `obligation ${obligation} ${args.action} refused`);
+  const fourEyes = args.duty ? approvalBlockers(ctx, obligation, args.duty.regime.audience, action, who.actor) : [];
+  if (fourEyes.length > 0) refuse(fourEyes, `obligation ${obligation} ${args.action} refused`);
   const dueAt = args.duty?.assessed?.due_at;
   if (action === 'sent' && dueAt && Date.parse(who.at) > Date.parse(dueAt) && !reason) {
     throw new InvalidInput(`${obligation} was due ${dueAt}; a late notice must give the reasons for the delay`, [], { flag: '--reason' });

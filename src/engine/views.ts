@@ -137,6 +137,8 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
     }
     case 'action.recorded':
       return `action ${e.payload.id}: ${e.payload.text} — owner ${e.payload.owner}, due ${e.payload.due}`;
+    case 'team.assigned':
+      return `${e.payload.member} holds the role ${e.payload.role}`;
     case 'drill.advanced':
       return `drill clock ${e.payload.from} → ${e.payload.to}`;
     case 'drill.inject':

@@ -36,7 +36,11 @@ export interface ObligationProgress {
   readonly triggered: boolean;
   readonly triggered_at?: string;
   readonly drafted_at?: string;
+  /** Who drafted it (four-eyes: the approver must be someone else). */
+  readonly drafted_by?: string;
   readonly approved_at?: string;
+  /** Who approved the current draft (a new draft clears it). */
+  readonly approved_by?: string;
   readonly sent_at?: string;
   readonly sent_by?: string;
   readonly channel?: string;
@@ -76,6 +80,11 @@ export interface IncidentContext {
   readonly notes: number;
   /** Follow-up actions (action.recorded), in the order recorded. */
   readonly actions: readonly ActionItem[];
+  /** Named responders and the runbook roles they hold (team.assigned), member → role ids. */
+  readonly team: Readonly<Record<string, readonly string[]>>;
+  /** The runbook's role ids, and those whose holders may approve a notice (four-eyes). */
+  readonly roles: readonly string[];
+  readonly approverRoles: readonly string[];
   readonly lastAt: string;
 }
 
@@ -116,6 +125,9 @@ export function initialContext({ id, opened, runbook }: MachineInput): IncidentC
     obligations: {},
     notes: 0,
     actions: [],
+    team: {},
+    roles: runbook.roles.map((r) => r.id),
+    approverRoles: runbook.approvers?.roles ?? runbook.roles.map((r) => r.id),
     lastAt: opened.at,
   };
 }

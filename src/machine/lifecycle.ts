@@ -78,10 +78,14 @@ export const lifecycleMachine = setup({
         const extra = { ...(p.reason ? { reason: p.reason } : {}), ...(p.ref ? { ref: p.ref } : {}), ...(p.channel ? { channel: p.channel } : {}) };
         switch (p.action) {
           case 'drafted':
-            next = { ...prior, ...extra, status: 'drafted', drafted_at: e.at };
+            {
+              // A new draft needs its own approval.
+              const { approved_by: _a, approved_at: _t, ...rest } = prior;
+              next = { ...rest, ...extra, status: 'drafted', drafted_at: e.at, drafted_by: e.actor };
+            }
             break;
           case 'approved':
-            next = { ...prior, ...extra, status: 'approved', approved_at: e.at };
+            next = { ...prior, ...extra, status: 'approved', approved_at: e.at, approved_by: e.actor };
             break;
           case 'sent':
             next = { ...prior, ...extra, status: 'sent', sent_at: e.at, sent_by: e.actor };
@@ -104,6 +108,12 @@ export const lifecycleMachine = setup({
     }),
     touch: assign(({ event }) => ({ lastAt: event.at })),
     countNote: assign(({ context, event }) => ({ notes: context.notes + 1, lastAt: event.at })),
+    assignTeam: assign(({ context, event }) => {
+      const e = event as Ev<'team.assigned'>;
+      const held = Object.hasOwn(context.team, e.payload.member) ? context.team[e.payload.member]! : [];
+      if (held.includes(e.payload.role)) return { lastAt: e.at };
+      return { team: { ...context.team, [e.payload.member]: [...held, e.payload.role] }, lastAt: e.at };
+    }),
     recordAction: assign(({ context, event }) => {
       const e = event as Ev<'action.recorded'>;
       return { actions: [...context.actions, { ...e.payload, at: e.at, by: e.actor }], lastAt: e.at };
@@ -128,6 +138,8 @@ export const lifecycleMachine = setup({
     'note.added': { actions: 'countNote' },
     'document.rendered': { actions: 'touch' },
     'action.recorded': { actions: 'recordAction' },
+    // Who holds which role is accepted in every phase (a counsel may join after close to review).
+    'team.assigned': { actions: 'assignTeam' },
     'drill.advanced': { actions: 'touch' },
     'drill.inject': { actions: 'touch' },
     'drill.ended': { actions: 'touch' },

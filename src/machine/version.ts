@@ -3,4 +3,5 @@
  * rebuilt from the events. Kept apart from the statechart so that reading a snapshot never loads xstate.
  */
 // 4: obligation records carry exemption, override, decided_at/by and the not_applicable status.
-export const MACHINE_VERSION = 4;
+// 5: team (team.assigned), roles, approverRoles; obligation records carry drafted_by/approved_by.
+export const MACHINE_VERSION = 5;

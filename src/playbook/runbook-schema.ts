@@ -85,6 +85,11 @@ export const RunbookSchema = z
     roles: z
       .array(z.object({ id: slug, title: z.string().min(1), description: z.string().optional() }).strict())
       .min(1),
+    approvers: z
+      .object({ roles: z.array(slug).min(1).describe('Role ids (from roles) whose holders may approve a notice to an authority or to individuals.') })
+      .strict()
+      .optional()
+      .describe('Four-eyes approval: who may approve a notice before it is recorded as sent. Absent: every role may.'),
     facts: z.record(slug, FactKindSchema).default({}).describe('Facts specific to this runbook, beyond the core vocabulary (docs/facts.md).'),
     phases: z.object(phaseShape).strict(),
   })

@@ -143,6 +143,11 @@ function crossReferenceProblems(src: YamlSource, raw: unknown): Problem[] {
     if (roles.has(r.id)) at(['roles', i, 'id'], `duplicate role id "${r.id}"`);
     roles.add(r.id);
   });
+  if (isObj(raw.approvers)) {
+    strings(raw.approvers.roles).forEach((r, i) => {
+      if (roles.size > 0 && !roles.has(r)) at(['approvers', 'roles', i], `undefined role "${r}" (declared roles: ${[...roles].join(', ')})`);
+    });
+  }
 
   const facts: Record<string, FactDefinition> = { ...CORE_FACTS };
   if (isObj(raw.facts)) {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, irr, json, MINI, ROOT, tempDir } from '../helpers.js';
+import { approveNotice, BIN, irr, json, MINI, ROOT, tempDir } from '../helpers.js';
 
 const FACTS = {
   // Fixed dates in the past: responders may backdate, never postdate.
@@ -100,6 +100,7 @@ describe('clocks on an incident', () => {
   it('records drafted, approved and sent; asks why when late or waived; refuses a second send', () => {
     const { db, id } = incident();
     expect(irr(['obligation', id, 'gdpr-art33', 'drafted'], { db }).code).toBe(0);
+    expect(irr(['team', 'assign', id, 'dpo', '--role', 'dpo'], { db }).code).toBe(0);
     expect(irr(['obligation', id, 'gdpr-art33', 'approved', '--as', 'dpo'], { db }).code).toBe(0);
     expect(irr(['obligation', id, 'gdpr-art33', 'sent', '--channel', 'portal', '--ref', 'BfDI-2026-117', '--at', '2026-03-04T10:00:00Z'], { db }).code).toBe(0);
     const again = irr(['obligation', id, 'gdpr-art33', 'sent'], { db });
@@ -115,6 +116,7 @@ describe('clocks on an incident', () => {
 
   it('a notice sent after its deadline needs the reasons for the delay and shows as late', () => {
     const { db, id } = incident();
+    approveNotice(db, id, 'gdpr-art33', { at: '2026-03-05T08:00:00Z' });
     const refused = irr(['obligation', id, 'gdpr-art33', 'sent', '--at', '2026-03-05T09:00:00Z'], { db });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('a late notice must give the reasons for the delay');

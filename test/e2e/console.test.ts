@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { irr, json, ROOT, tempDir } from '../helpers.js';
+import { approveNotice, irr, json, ROOT, tempDir } from '../helpers.js';
 
 /**
  * The console driven by answers files, through the real binary and a real SQLite file: the same
@@ -66,6 +66,8 @@ describe('irr run --answers', () => {
         answers.push(step.id);
         // A step that discharges a required notice is done only once it is sent: go to the notice from the step.
         for (const d of step.discharges.filter((x) => board.some((o) => o.id === x && o.required === true && !settled.includes(o.status)))) {
+          // Four eyes: the DPO, another person, approves the draft with their own command first.
+          approveNotice(db, id, d);
           answers.push(`notice:${d}`, 'sent', 'now', 'portal', 'BfDI-2026-0042');
         }
         answers.push('done');
@@ -75,6 +77,7 @@ describe('irr run --answers', () => {
       if (answers.length === 0) {
         const owed = s.holds.map((h) => /^obligation (\S+) is (?:required and )?(?:overdue, )?not yet sent/.exec(h)?.[1]).filter((x) => x !== undefined);
         const undetermined = board.filter((o) => o.status === 'undetermined');
+        if (owed.includes('gdpr-art33')) approveNotice(db, id, 'gdpr-art33');
         if (owed.includes('gdpr-art33')) answers.push('notifications', 'gdpr-art33', 'sent', 'now', 'portal', 'BfDI-2026-0042', 'back');
         else if (owed.length > 0) answers.push('notifications', owed[0]!, 'waived', 'override', 'Recipient is a trusted partner and confirmed deletion in writing', 'back');
         // Closing waits on every open legal question: settle each by a recorded decision.
@@ -99,13 +102,19 @@ describe('irr run --answers', () => {
     expect(clocks.clocks.find((c) => c.id === 'gdpr-art33')).toMatchObject({ status: 'met' });
     const log = json<{ type: string; payload: Record<string, unknown> }[]>(irr(['log', id, '--json'], { db }));
     const recorded = log.filter((e) => e.type === 'obligation.recorded').map((e) => e.payload);
-    // Both notices sent from the steps that discharge them, then every open question settled by a decision.
-    expect(recorded.slice(0, 2)).toEqual([
+    // Both notices drafted and approved by a second person (four eyes), sent from the steps that
+    // discharge them, then every open question settled by a decision.
+    expect(recorded.slice(0, 6)).toEqual([
+      { obligation: 'gdpr-art33', action: 'drafted' },
+      { obligation: 'gdpr-art33', action: 'approved' },
       { obligation: 'gdpr-art33', action: 'sent', channel: 'portal', ref: 'BfDI-2026-0042' },
+      { obligation: 'gdpr-art34', action: 'drafted' },
+      { obligation: 'gdpr-art34', action: 'approved' },
       { obligation: 'gdpr-art34', action: 'sent', channel: 'portal', ref: 'BfDI-2026-0042' },
     ]);
-    expect(recorded.length).toBeGreaterThan(2);
-    for (const r of recorded.slice(2)) expect(r).toMatchObject({ action: 'not_applicable', reason: 'Not a sector or country this organisation works in' });
+    expect(all).toContain('four eyes: drafted by tester, approved by approver: it may be recorded as sent');
+    expect(recorded.length).toBeGreaterThan(6);
+    for (const r of recorded.slice(6)) expect(r).toMatchObject({ action: 'not_applicable', reason: 'Not a sector or country this organisation works in' });
     expect(all).toContain('? notify-supervisory-authority: what now? notice:gdpr-art33');
     expect(irr(['verify', id], { db }).code).toBe(0);
   });

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { irr, json, ROOT, tempDir } from '../helpers.js';
+import { approveNotice, irr, json, ROOT, tempDir } from '../helpers.js';
 
 /**
  * Issue 11, parts 2–5 through the real binary: an incident cannot close on an open legal question,
@@ -106,6 +106,7 @@ describe('a step that discharges legal duties', () => {
     expect(why).not.toContain('nis2-notification');
     expect(why).not.toContain('pci-card-brands');
     expect(json<{ steps: { id: string; discharges: string[] }[] }>(irr(['status', id, '--json'], { db })).steps.find((s) => s.id === 'notify-authority')!.discharges).toEqual(['gdpr-art33', 'nis2-notification', 'pci-card-brands']);
+    approveNotice(db, id, 'gdpr-art33', { at: '2026-03-03T08:00:00Z' });
     ok(db, ['obligation', id, 'gdpr-art33', 'sent', '--channel', 'portal', '--ref', 'BfDI-1', '--at', '2026-03-03T09:00:00Z']);
     expect(ok(db, ['step', id, 'notify-authority', 'done'])).toContain('notify-authority');
   });
@@ -125,6 +126,7 @@ describe('a step that discharges legal duties', () => {
 describe('closing on an open legal question', () => {
   it('is refused while a duty is undetermined, required and unsent; waivers need a ground that holds; not-applicable settles; a closed incident stops its clocks', () => {
     const { db, id } = incident();
+    approveNotice(db, id, 'gdpr-art33', { at: '2026-03-03T08:00:00Z' });
     ok(db, ['obligation', id, 'gdpr-art33', 'sent', '--channel', 'portal', '--ref', 'BfDI-1', '--at', '2026-03-03T09:00:00Z']);
     toReview(db, id);
 
@@ -212,6 +214,7 @@ describe('closing on an open legal question', () => {
     const c = board(db, id).clocks.find((x) => x.id === 'gdpr-art34')!;
     expect(c.waiver).toMatchObject({ valid: false, why: 'exemption art34-3a no longer holds: unintelligible=false' });
     expect(c.status).not.toBe('waived');
+    approveNotice(db, id, 'gdpr-art33', { at: '2026-03-03T08:00:00Z' });
     ok(db, ['obligation', id, 'gdpr-art33', 'sent', '--channel', 'portal', '--at', '2026-03-03T09:00:00Z']);
     toReview(db, id);
     expect(refused(db, ['close', id], 3)).toContain('obligation gdpr-art34 is waived without a valid ground: exemption art34-3a no longer holds: unintelligible=false');

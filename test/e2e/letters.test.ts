@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { HtmlValidate } from 'html-validate';
 import { describe, expect, it } from 'vitest';
-import { irr, json, ROOT, tempDir } from '../helpers.js';
+import { approveNotice, irr, json, ROOT, tempDir } from '../helpers.js';
 
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 const md = new MarkdownIt({ html: false });
@@ -75,7 +75,7 @@ describe('irr letter', () => {
     expect(rendered).toHaveLength(1);
     expect(rendered[0]!.payload).toMatchObject({ kind: 'letter', template: 'gdpr-art33-authority', obligation: 'gdpr-art33', format: 'md', draft: true, sha256: sha256(text) });
 
-    expect(irr(['obligation', id, 'gdpr-art33', 'approved', '--at', '2026-03-03T09:00:00Z'], { db }).code).toBe(0);
+    approveNotice(db, id, 'gdpr-art33', { at: '2026-03-03T09:00:00Z' });
     const approved = irr(['letter', id, 'gdpr-art33', '--now', '2026-03-03T10:00:00Z'], { db });
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.stdout).not.toContain('DRAFT');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { HtmlValidate } from 'html-validate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { irr, json, MINI, tempDir } from '../helpers.js';
+import { approveNotice, irr, json, MINI, tempDir } from '../helpers.js';
 
 /**
  * `irr report` on a worked incident built through the real binary: every kind in md and html,
@@ -64,7 +64,9 @@ beforeAll(() => {
   ok(['step', id, 'contain', 'done', '--at', '2026-03-02T18:00:00Z']);
   ok(['advance', id, '--at', '2026-03-02T18:30:00Z']);
   // GDPR Art 33 on time (due 2026-03-05 11:00), UK GDPR Art 33 late by 3 h 10 min, Art 34 notices left open.
+  approveNotice(db, id, 'gdpr-art33', { at: '2026-03-04T09:00:00Z' });
   ok(['obligation', id, 'gdpr-art33', 'sent', '--channel', 'portal', '--ref', 'CNIL-2026-0412', '--at', '2026-03-04T10:00:00Z']);
+  approveNotice(db, id, 'uk-gdpr-art33', { at: '2026-03-05T14:00:00Z' });
   ok(['obligation', id, 'uk-gdpr-art33', 'sent', '--channel', 'portal', '--reason', `Portal outage ${HOSTILE.link}`, '--at', '2026-03-05T14:10:00Z']);
   ok(['step', id, 'eradicate', 'done', '--at', '2026-03-03T10:00:00Z']);
   ok(['advance', id, '--at', '2026-03-03T11:00:00Z']);

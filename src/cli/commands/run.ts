@@ -17,7 +17,15 @@ export async function run(g: GlobalOptions, id: string | undefined, opts: { answ
     prompter = new InquirerPrompter();
   }
   const { ConsoleSession } = await import('../console/session.js');
-  const session = new ConsoleSession(g, prompter, (text) => process.stdout.write(text));
+  const { consoleActor } = await import('../console/actor.js');
+  let acting: GlobalOptions;
+  try {
+    acting = await consoleActor(g, prompter);
+  } catch (err) {
+    if ((err as Error)?.name === 'ExitPromptError') throw new Interrupted('stopped before anything was recorded');
+    throw err;
+  }
+  const session = new ConsoleSession(acting, prompter, (text) => process.stdout.write(text));
   const resume = () => (session.current ? `irr run ${session.current}` : 'irr run');
   try {
     await session.run(id);

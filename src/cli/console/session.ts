@@ -24,6 +24,7 @@ import type { GlobalOptions } from '../context.js';
 import { askFact, askTime, showValue } from './answers.js';
 import { BadAnswer, type Choice, type Prompter } from './prompter.js';
 import { closeHolds, header, mainChoices } from './screens.js';
+import { fourEyesLine, needsFourEyes } from '../../machine/approval.js';
 
 const BACK = 'back';
 
@@ -368,6 +369,8 @@ export class ConsoleSession {
       pc.bold(`${regime.name}`),
       `to ${o.audience.replace('_', ' ')} (${o.jurisdiction}) · ${statusLabel(o)} · ${this.when(o, now) || 'no deadline yet'}`,
       this.p.interactive ? truncate(`why: ${o.reason}`, this.p.columns * 2 - 6) : `why: ${o.reason}`,
+      // Four eyes: say where the notice stands and who may approve it, before anyone picks "Approved".
+      ...(needsFourEyes(o.audience) ? [this.p.interactive ? truncate(fourEyesLine(ctx.ctx, o.id, this.g.actor), this.p.columns * 2 - 6) : fourEyesLine(ctx.ctx, o.id, this.g.actor)] : []),
       ...(o.record && o.record.status !== 'pending' ? [`recorded: ${o.record.status}${o.record.sent_at ? ` ${o.record.sent_at}` : ''}${o.record.channel ? ` via ${o.record.channel}` : ''}${o.record.ref ? `, ref ${o.record.ref}` : ''}`] : []),
       // Each exemption of the law, checked against the facts: only those that hold are offered.
       ...exemptions.map((e) => `exemption ${e.id} (${e.ref}): ${e.check.holds === true ? 'holds on the recorded facts' : e.check.holds === false ? `does not hold: ${e.check.contradicted.join(', ')}` : e.check.holds === 'unknown' ? `establish ${e.check.missing.join(', ')}` : 'unknown'}`),
@@ -381,7 +384,7 @@ export class ConsoleSession {
       message: `${o.id}: record what?`,
       choices: [
         { value: 'drafted', name: 'Drafted' },
-        { value: 'approved', name: 'Approved for sending' },
+        { value: 'approved', name: needsFourEyes(o.audience) ? `Approved for sending (by you, ${this.g.actor}: only someone other than the drafter holding ${ctx.ctx.approverRoles.join(', ')})` : 'Approved for sending' },
         { value: 'sent', name: 'Sent (time, channel, reference)' },
         { value: 'waived', name: `Not to be sent: waived under an exemption that holds (${exemptions.filter((e) => e.check.holds === true).length}) or as an override, with the reason` },
         { value: 'not_applicable', name: 'Not applicable to this incident: a decision, with the reason' },
