@@ -7,6 +7,7 @@ import { contentHash, eventBody, GENESIS_HASH, hashBody, illFormedPath, isWellFo
 import { bindingProblems, ChainWalk, missingIds, snapshotProblem, snapshotSeal, triggerProblems, type EventRow, type Head, type Problem, type SnapshotRow } from './integrity.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { StaleHead } from './stale-head.js';
 
 export type { EventRow, Head } from './integrity.js';
 
@@ -26,16 +27,7 @@ function canWrite(path: string): boolean {
   }
 }
 
-/** Thrown inside an append when another writer got there first; the engine reloads and retries. */
-export class StaleHead extends Error {
-  constructor(
-    readonly incident: string,
-    readonly expected: number,
-    readonly actual: number,
-  ) {
-    super(`incident ${incident}: expected head seq ${expected}, found ${actual}`);
-  }
-}
+export { StaleHead } from './stale-head.js';
 
 export interface IncidentRow {
   readonly id: string;
@@ -300,7 +292,7 @@ export class EventStore {
     readonly playbook: { readonly hash: string; readonly id: string; readonly version: string; readonly content: string; readonly source: string };
     readonly recordedAt: string;
     readonly opened: (id: string, sourceSha256: string) => NewEvent;
-    readonly snapshot: (id: string, sourceSha256: string) => string;
+    readonly snapshot?: (id: string, sourceSha256: string) => string;
   }): StoredEvent {
     this.requireWritable();
     refuseIllFormed('--title', args.title);
@@ -321,7 +313,7 @@ export class EventStore {
       const ev = args.opened(id, sourceSha);
       this.sql('INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (?, ?, ?, ?, ?)').run(id, args.title, args.mode, pb.hash, ev.at);
       const [stored] = this.insertEvents(id, { seq: 0, hash: GENESIS_HASH }, [ev], args.recordedAt);
-      this.putSnapshot(id, 1, args.snapshot(id, sourceSha), stored!.hash);
+      if (args.snapshot) this.putSnapshot(id, 1, args.snapshot(id, sourceSha), stored!.hash);
       this.checked.set(id, { seq: 1, hash: stored!.hash });
       return stored!;
     });
