@@ -397,6 +397,9 @@ export class EventStore {
 
   private appendInTx(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
     this.refuseIfIncidentFails(incident);
+    // A head ahead of the log would leave a gap in seq (the primary key only catches one behind).
+    const actual = this.head(incident);
+    if (actual.seq !== expected.seq || actual.hash !== expected.hash) throw new StaleHead(incident, expected.seq, actual.seq);
     const stored = this.insertEvents(incident, expected, events, recordedAt);
     const last = stored[stored.length - 1];
     if (snapshot !== undefined && last) this.putSnapshot(incident, last.seq, snapshot, last.hash);
