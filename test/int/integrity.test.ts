@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -98,7 +99,7 @@ describe('a schema-1 database written by the previous irr', () => {
     const v = irr(['verify', id], { db });
     expect(v.code, v.stderr).toBe(0);
     const check = new Database(db, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(2);
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(check.prepare('SELECT head_hash IS NOT NULL AS sealed FROM snapshots WHERE incident = ?').get(id)).toEqual({ sealed: 1 });
     check.close();
   });

@@ -24,6 +24,19 @@ function reportAppend(g: GlobalOptions, events: readonly StoredEvent[], text: st
 }
 
 export async function init(g: GlobalOptions): Promise<void> {
+  const { isPostgresUrl, openStore } = await import('../../store/port.js');
+  if (isPostgresUrl(g.db)) {
+    // A team server: create the schema, the triggers and the irr_* group roles on an empty database.
+    const store = await openStore(g.db, { create: true });
+    try {
+      const v = await store.schemaVersion();
+      if (g.json) printJson({ ok: true, db: store.location, schema: v, driver: 'postgres', roles: ['irr_responder', 'irr_approver', 'irr_comms', 'irr_auditor'] });
+      else printLines(`irr database ready at ${store.location} (schema ${v}, PostgreSQL; roles irr_responder, irr_approver, irr_comms, irr_auditor)`);
+    } finally {
+      await store.close();
+    }
+    return;
+  }
   await withEngine(g, { create: true }, (engine) => {
     const v = engine.store.schemaVersion();
     if (g.json) printJson({ ok: true, db: engine.store.path, schema: v });

@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { IntegrityFailure, InvalidInput } from '../../domain/errors.js';
+import { IntegrityFailure, InvalidInput, Refused } from '../../domain/errors.js';
+import type { IncidentBundle } from '../event-store.js';
 import type { EventType, NewEvent, StoredEvent } from '../../domain/events.js';
 import { contentHash, eventBody, GENESIS_HASH, hashBody, isWellFormedText } from '../hash.js';
 import { ChainWalk, snapshotSeal } from '../integrity.js';
@@ -251,6 +252,34 @@ export class PgStore implements StorePort {
     // Another writer took one of these seqs between our head read and the insert: write nothing.
     if (inserted.length !== rows.length) throw new StaleHead(incident, head.seq, head.seq + 1);
     return out;
+  }
+
+  /**
+   * Write an incident pushed from a laptop verbatim (its recorded times and hashes: the chain
+   * covers them, and its id, which the hashes cover too), in one transaction. Refused when the
+   * server already has that id. The id counter moves past it, so the server never allocates it.
+   */
+  async importIncident(bundle: IncidentBundle): Promise<void> {
+    this.requireWritable();
+    const r = bundle.row;
+    const pb = bundle.playbook;
+    await this.guard(() =>
+      this.sql.begin(async (tx) => {
+        const m = /^([A-Z]+-\d{4}-)(\d+)$/.exec(r.id);
+        if (m) {
+          await tx`INSERT INTO incident_counters (stem, n) VALUES (${m[1]!}, ${Number(m[2])})
+                   ON CONFLICT (stem) DO UPDATE SET n = GREATEST(incident_counters.n, excluded.n)`;
+        }
+        const [exists] = await tx`SELECT 1 FROM incidents WHERE id = ${r.id}`;
+        if (exists) throw new Refused(`${r.id} already exists on ${this.location}: an incident keeps its id (its hashes cover it), so it cannot be pushed there; nothing was written`);
+        await tx`INSERT INTO playbooks (hash, id, version, content, source, stored_at) VALUES (${pb.hash}, ${pb.id}, ${pb.version}, ${pb.content}, ${pb.source}, ${r.opened_at}) ON CONFLICT (hash) DO NOTHING`;
+        await tx`INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (${r.id}, ${r.title}, ${r.mode}, ${r.playbook_hash}, ${r.opened_at})`;
+        const rows = bundle.events.map((e) => ({ ...e }));
+        for (let i = 0; i < rows.length; i += 1000) {
+          await tx`INSERT INTO events ${tx(rows.slice(i, i + 1000), 'incident', 'seq', 'type', 'at', 'recorded_at', 'actor', 'payload', 'prev_hash', 'hash')}`;
+        }
+      }),
+    );
   }
 
   private async putSnapshot(tx: TransactionSql, incident: string, seq: number, state: string, headHash: string): Promise<void> {

@@ -1,0 +1,29 @@
+import { IntegrityFailure, InvalidInput } from '../domain/errors.js';
+import type { IncidentBundle } from './event-store.js';
+import { bindingProblems, ChainWalk } from './integrity.js';
+import type { Head, StorePort } from './port.js';
+
+/** Read one incident whole from a store: its row, its pinned playbook, its events as stored. */
+export async function readBundle(store: StorePort, id: string): Promise<IncidentBundle> {
+  const row = await store.incident(id);
+  if (!row) throw new InvalidInput(`<incident>: no incident "${id}" in ${store.location}`);
+  const playbook = await store.playbook(row.playbook_hash);
+  if (!playbook) throw new IntegrityFailure(`integrity failure in ${id}: its pinned playbook ${row.playbook_hash} is missing from ${store.location} (irr verify ${id})`);
+  return { row, playbook, events: await store.rawEvents(id) };
+}
+
+/**
+ * The chain re-hashed from the first row and the row and playbook bound to incident.opened: the
+ * head, or an IntegrityFailure naming the first problem and where it was found.
+ */
+export function verifyBundle(bundle: IncidentBundle, where: string): Head {
+  const walk = new ChainWalk();
+  for (const r of bundle.events) {
+    const p = walk.next(r);
+    if (p) throw new IntegrityFailure(`integrity failure in ${bundle.row.id} at seq ${p.seq} (${where}): ${p.problem}; nothing was copied`);
+  }
+  const bind = bindingProblems(bundle.row, bundle.events[0], bundle.playbook)[0];
+  if (bind) throw new IntegrityFailure(`integrity failure in ${bundle.row.id} (${where}): ${bind.problem}; nothing was copied`);
+  if (walk.head.seq === 0) throw new IntegrityFailure(`integrity failure in ${bundle.row.id} (${where}): it has no events; nothing was copied`);
+  return walk.head;
+}
