@@ -187,11 +187,16 @@ export class PgStore implements StorePort {
       const stored = await this.guard(() =>
         this.sql.begin(async (tx) => {
           if (queue) await tx`SELECT pg_advisory_xact_lock(hashtextextended(${incident}, 0))`;
-          const head = await this.headIn(tx, incident);
+          // The head and the server's clock in one round trip (an append is a handful of them).
+          const [h] = await tx.unsafe<{ now: string; seq: number | null; hash: string | null }[]>(
+            `SELECT ${SERVER_NOW} AS now, h.seq, h.hash FROM (SELECT 1) AS one
+             LEFT JOIN LATERAL (SELECT seq, hash FROM events WHERE incident = $1 ORDER BY seq DESC LIMIT 1) AS h ON true`,
+            [incident],
+          );
+          const head = h!.seq === null ? { seq: 0, hash: GENESIS_HASH } : { seq: h!.seq, hash: h!.hash! };
           if (head.seq !== expected.seq || head.hash !== expected.hash) throw new StaleHead(incident, expected.seq, head.seq);
           await this.refuseIfChainFails(tx, incident, head);
-          const [clock] = await tx.unsafe<{ now: string }[]>(`SELECT ${SERVER_NOW} AS now`);
-          const out = await this.insertEvents(tx, incident, expected, events, opts.recordedAt ?? clock!.now);
+          const out = await this.insertEvents(tx, incident, expected, events, opts.recordedAt ?? h!.now);
           const last = out[out.length - 1];
           if (opts.snapshot !== undefined && last) await this.putSnapshot(tx, incident, last.seq, opts.snapshot, last.hash);
           return out;
