@@ -1,5 +1,6 @@
 /** irr init / push / pull against the throwaway PostgreSQL server, through the real binary. */
 import Database from 'better-sqlite3';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, MINI, tempDir } from '../helpers.js';
@@ -22,6 +23,22 @@ async function initServer(): Promise<string> {
   expect(r.stdout).toMatch(/PostgreSQL; roles irr_responder, irr_approver, irr_comms, irr_auditor/);
   return url;
 }
+
+describe('irr push / pull arguments (no server needed)', () => {
+  it('need a postgres:// URL, and commands not yet on the port refuse a URL instead of creating a file', () => {
+    const dir = tempDir();
+    const p = irr(['push', 'INC-2026-0001'], { db: join(dir, 'a.db') });
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/--to: the team server's URL is required/);
+    const q = irr(['pull', 'INC-2026-0001', '--from', './other.db'], { db: join(dir, 'b.db') });
+    expect(q.code).toBe(2);
+    expect(q.stderr).toMatch(/--from: "\.\/other\.db" is not a postgres:\/\/ URL/);
+    const s = irr(['list'], { db: 'postgres://nobody@127.0.0.1:1/irr', cwd: dir });
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/does not run on a PostgreSQL server yet/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
 
 if (pgAvailable(import.meta.filename, 4)) {
   describe('irr push / pull with a team server', () => {

@@ -4,7 +4,8 @@
  * runs them as the `postgres` user, on 127.0.0.1 and a socket in a temp folder, and stops it on
  * exit, even on failure. Where PostgreSQL is missing, the PostgreSQL tests are not registered and
  * the run says how many did not run and how to install it; with CI=true that is a failure.
- * IRR_TEST_PG_URL points the tests at an existing server instead (a superuser URL).
+ * IRR_TEST_PG_URL points the tests at an existing server instead (a superuser URL); IRR_TEST_PG=off
+ * runs as if PostgreSQL were not installed.
  */
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -63,7 +64,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
     project.provide('pgUrl', given);
     return () => rmSync(notRunDir, { recursive: true, force: true });
   }
-  const bin = findBinDir();
+  // IRR_TEST_PG=off: run as if PostgreSQL were not installed (reported, and a failure under CI=true).
+  const bin = process.env.IRR_TEST_PG === 'off' ? undefined : findBinDir();
   if (!bin) {
     if (process.env.CI === 'true') throw new Error(`PostgreSQL is not installed, so the PostgreSQL tests cannot run (CI=true makes that a failure): ${INSTALL_HINT}`);
     project.provide('pgUrl', '');
