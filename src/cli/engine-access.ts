@@ -16,7 +16,7 @@ export const committedEvents = (): readonly StoredEvent[] => committed;
 export async function withEngine<T>(g: GlobalOptions, opts: { create: boolean; readonly?: boolean }, fn: (engine: Engine) => Promise<T> | T): Promise<T> {
   // Only init, push and pull speak to a team server so far; never create a file named like a URL.
   if (/^postgres(ql)?:\/\//i.test(g.db)) {
-    throw new InvalidInput(`--db: this command does not run on a PostgreSQL server yet (irr init, irr push --to and irr pull --from do); pull the incident into a file to read it: irr pull <incident> --from <url> --db <file>`);
+    throw new InvalidInput(`--db: this command does not run on a PostgreSQL server yet (irr init, irr verify, irr push --to and irr pull --from do); pull the incident into a file to read it: irr pull <incident> --from <url> --db <file>`);
   }
   const store = EventStore.open(g.db, opts);
   try {

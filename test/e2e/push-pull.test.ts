@@ -40,7 +40,7 @@ describe('irr push / pull arguments (no server needed)', () => {
   });
 });
 
-if (pgAvailable(import.meta.filename, 4)) {
+if (pgAvailable(import.meta.filename, 5)) {
   describe('irr push / pull with a team server', () => {
     it('round-trips an incident with its chain intact; both copies then refuse local writes', async () => {
       const url = await initServer();
@@ -67,6 +67,26 @@ if (pgAvailable(import.meta.filename, 4)) {
       expect(w2.stderr).toMatch(/read-only copy pulled from/);
       // A second incident opened in the pulled file is not mistaken for a deleted one's neighbour.
       expect(irr(['verify'], { db: copy }).code).toBe(0);
+    });
+
+    it('irr verify on the server passes, then names an edited event and a disabled trigger', async () => {
+      const url = await initServer();
+      const { db, id } = openLocal();
+      expect(irr(['push', id, '--to', url], { db }).code).toBe(0);
+      const ok = irr(['verify', '--db', url]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(new RegExp(`^ok ${id}: 3 events, head [0-9a-f]{64}`));
+      const a = adminOf(url);
+      try {
+        await a.unsafe('ALTER TABLE events DISABLE TRIGGER events_append_only');
+        await a.unsafe(`UPDATE events SET payload = '{"text":"nothing to see"}' WHERE seq = 2`);
+      } finally {
+        await a.end();
+      }
+      const bad = irr(['verify', id, '--db', url]);
+      expect(bad.code).toBe(5);
+      expect(bad.stdout).toMatch(/FAILED .*first bad seq 2/);
+      expect(bad.stdout).toMatch(/trigger events_append_only is disabled/);
     });
 
     it('refuses to push an incident the server already has (its id is part of its hashes)', async () => {

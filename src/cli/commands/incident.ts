@@ -216,9 +216,28 @@ export async function log(g: GlobalOptions, id: string): Promise<void> {
 export async function verify(g: GlobalOptions, id: string | undefined, opts: { expectHead?: string } = {}): Promise<void> {
   const expectHead = parseExpectedHead(opts.expectHead);
   if (expectHead !== undefined && id === undefined) throw new InvalidInput('--expect-head: name the incident whose head it is (irr verify <incident> --expect-head <sha256>)');
+  if (id !== undefined && id.trim() === '') throw new InvalidInput('<incident>: empty incident id (omit it to verify every incident)');
+  const { isPostgresUrl } = await import('../../store/port.js');
+  if (isPostgresUrl(g.db)) {
+    if (expectHead !== undefined) throw new InvalidInput('--expect-head: not yet supported on a PostgreSQL server (irr pull the incident and verify the copy)');
+    const { PgStore } = await import('../../store/postgres/pg-store.js');
+    const { verifyOnServer } = await import('../../store/transfer.js');
+    const store = await PgStore.connect(g.db, { create: false, readonly: true });
+    try {
+      reportVerify(g, await verifyOnServer(store, id), undefined);
+    } finally {
+      await store.close();
+    }
+    return;
+  }
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
-    if (id !== undefined && id.trim() === '') throw new InvalidInput('<incident>: empty incident id (omit it to verify every incident)');
     const results = id !== undefined ? [await verifyIncident(engine, id, { expectHead })] : await verifyDatabase(engine);
+    reportVerify(g, results, expectHead);
+  });
+}
+
+function reportVerify(g: GlobalOptions, results: readonly { incident: string; ok: boolean; events: number; head_hash: string; first_bad_seq?: number; problem?: string; problems?: readonly string[] }[], expectHead: string | undefined): void {
+  {
     if (g.json) printJson(results);
     else {
       for (const r of results) {
@@ -232,5 +251,5 @@ export async function verify(g: GlobalOptions, id: string | undefined, opts: { e
       throw new IntegrityFailure(`integrity failure in ${f.incident}${f.first_bad_seq ? ` at seq ${f.first_bad_seq}` : ''}: ${f.problem}${failed.length > 1 ? ` (and ${failed.length - 1} more incident${failed.length > 2 ? 's' : ''})` : ''}`);
     }
     if (!g.json && results.length === 0) printLines('no incidents to verify');
-  });
+  }
 }

@@ -11,6 +11,8 @@ import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
 
 /** The server's clock as irr writes times (ISO 8601, UTC, milliseconds): recorded_at is the server's, not the laptop's. */
 const SERVER_NOW = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** The triggers migration 1 creates. */
+const PG_TRIGGERS = ['events_append_only', 'events_no_truncate', 'playbooks_immutable', 'playbooks_no_truncate', 'incidents_immutable', 'incidents_no_truncate'];
 /** Serialises migrations of concurrent `irr init`s (an arbitrary constant: "IRR1"). */
 const MIGRATION_LOCK = 0x49525231;
 
@@ -285,6 +287,23 @@ export class PgStore implements StorePort {
         }
       }),
     );
+  }
+
+  /** The append-only triggers: each present and enabled (a dropped or disabled one is named). */
+  async triggerProblems(): Promise<string[]> {
+    return this.guard(async () => {
+      const rows = await this.sql<{ name: string; enabled: string }[]>`
+        SELECT t.tgname AS name, t.tgenabled AS enabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        WHERE NOT t.tgisinternal AND c.relname IN ('events', 'incidents', 'playbooks')`;
+      const have = new Map(rows.map((r) => [r.name, r.enabled]));
+      const out: string[] = [];
+      for (const name of PG_TRIGGERS) {
+        const e = have.get(name);
+        if (e === undefined) out.push(`trigger ${name} is missing (someone dropped it: UPDATE/DELETE are no longer refused)`);
+        else if (e === 'D') out.push(`trigger ${name} is disabled (UPDATE/DELETE are no longer refused)`);
+      }
+      return out;
+    });
   }
 
   private async putSnapshot(tx: TransactionSql, incident: string, seq: number, state: string, headHash: string): Promise<void> {
