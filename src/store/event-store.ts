@@ -422,7 +422,8 @@ export class EventStore {
     if (moved) throw movedRefusal(incident, moved);
     this.refuseIfIncidentFails(incident);
     // A head ahead of the log would leave a gap in seq (the primary key only catches one behind).
-    const actual = this.head(incident);
+    // The chain check just walked to the stored head, so it costs no query.
+    const actual = this.checked.get(incident) ?? this.head(incident);
     if (actual.seq !== expected.seq || actual.hash !== expected.hash) throw new StaleHead(incident, expected.seq, actual.seq);
     const stored = this.insertEvents(incident, expected, events, recordedAt);
     const last = stored[stored.length - 1];
