@@ -36,7 +36,7 @@ const FUTURE_TOLERANCE_MS = 60_000;
 
 export function refuseFutureAt(at: string | undefined, now: string): void {
   if (at !== undefined && Date.parse(at) - Date.parse(now) > FUTURE_TOLERANCE_MS) {
-    throw new InvalidInput(`--at: ${at} is in the future (now is ${now}); --at backdates, it cannot postdate`);
+    throw new InvalidInput(`${at} is in the future (now is ${now}); a time can be backdated, never postdated`, [], { flag: '--at' });
   }
 }
 
@@ -87,7 +87,7 @@ export class Engine {
 
   async open(args: { readonly playbook: PlaybookToPin; readonly title: string; readonly who: Actor; readonly mode?: IncidentMode; readonly drill?: DrillPin }): Promise<StoredEvent> {
     const title = args.title.trim();
-    if (title === '') throw new InvalidInput('--title: the incident needs a title');
+    if (title === '') throw new InvalidInput('the incident needs a title', [], { flag: '--title' });
     checkText('--title', title);
     const mode = args.mode ?? 'real';
     const { runbook, hash, source } = args.playbook;
@@ -138,7 +138,7 @@ export class Engine {
       row = this.store.incident(id);
       if (!row) {
         if (this.store.head(id).seq > 0) throw new IntegrityFailure(`integrity failure in ${id}: its events exist but its incidents row was deleted (irr verify)`);
-        throw new InvalidInput(`<incident>: no incident "${id}" in ${this.store.path} (irr list shows them)`);
+        throw new InvalidInput(`no incident "${id}" in ${this.store.path} (irr list shows them)`, [], { flag: '<incident>' });
       }
       const bad = this.store.bindingProblems(id)[0];
       if (bad) throw new IntegrityFailure(`integrity failure in ${id}${bad.seq > 0 ? ` at seq ${bad.seq}` : ''}: ${bad.problem} (irr verify ${id})`);

@@ -25,7 +25,7 @@ export function checkRegime(src: YamlSource, isCalendar: (code: string) => boole
   const problems: Problem[] = [];
   const at = (path: Path, msg: string) => problems.push(src.problem(path, `${pathLabel(path)}: ${msg}`));
   const parsed = RegimeSchema.safeParse(raw);
-  if (!parsed.success) problems.push(...schemaProblems(src, parsed.error));
+  if (!parsed.success) problems.push(...schemaProblems(src, parsed.error, 'regime'));
   if (isObj(raw)) {
     for (const p of checkCondition(raw.applies_when, CORE_FACTS, ['applies_when'])) at(p.path, p.message);
     const threshold = isObj(raw.threshold) ? raw.threshold : {};

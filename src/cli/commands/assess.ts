@@ -7,17 +7,19 @@ import { checkFacts } from '../../engine/decide.js';
 import { loadShippedRegimes } from '../../playbook/regime-catalogue.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { systemClock } from '../../clocks/wall.js';
-import { oneLine } from '../../domain/text.js';
+import { oneLine, stripBom } from '../../domain/text.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
+import { readTextFile } from '../../playbook/yaml-source.js';
 import { printJson, printLines } from '../output.js';
 
 function readFacts(file: string): Record<string, unknown> {
   let text: string;
   try {
-    text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+    text = file === '-' ? stripBom(readFileSync(0, 'utf8')) : readTextFile(file);
   } catch (err) {
-    throw new InvalidInput(`--facts: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (err instanceof InvalidInput) throw new InvalidInput(err.message, [], { flag: '--facts', file });
+    throw new InvalidInput(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, [], { flag: '--facts', file });
   }
   let parsed: unknown;
   try {
@@ -35,7 +37,7 @@ export async function assess(g: GlobalOptions, incident: string | undefined, opt
   let result: Assessment;
   if (opts.facts !== undefined) {
     if (incident !== undefined) throw new InvalidInput('assess: give an incident or --facts, not both');
-    const facts = checkFacts(CORE_FACTS, readFacts(opts.facts), opts.facts);
+    const facts = checkFacts(CORE_FACTS, readFacts(opts.facts), opts.facts, { flag: '--facts', file: opts.facts });
     const { regimes } = await loadShippedRegimes();
     const { assess: run } = await import('../../assess/obligations.js');
     now ||= systemClock.now();

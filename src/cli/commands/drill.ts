@@ -58,7 +58,7 @@ export async function validate(g: GlobalOptions, files: string[]): Promise<void>
       try {
         scenario = typeof scenarioId === 'string' ? scenarioNamed(scenarioId) : undefined;
       } catch (err) {
-        problems.push(src.problem(['scenario'], `scenario: ${(err as Error).message.replace(/^<scenario>: /, '')}`));
+        problems.push(src.problem(['scenario'], `scenario: ${(err as Error).message}`));
       }
       const r = d.checkScript(src, scenario, w);
       problems.push(...r.problems);
