@@ -21,6 +21,17 @@ export function registerCommands(program: Command): void {
   const pb = () => import('./commands/playbook.js');
   const inc = () => import('./commands/incident.js');
 
+  const tr = () => import('./commands/transfer.js');
+  program
+    .command('push <incident>')
+    .description('move an incident from this file to a team server: verified, copied with its playbook and hashes, verified there')
+    .option('--to <postgres-url>', 'the team server (postgres://user@host:port/dbname)')
+    .action(lazy(tr, 'push'));
+  program
+    .command('pull <incident>')
+    .description('a verified, read-only local copy (--db <file>) of an incident on a team server')
+    .option('--from <postgres-url>', 'the team server (postgres://user@host:port/dbname)')
+    .action(lazy(tr, 'pull'));
   program.command('init').description('create the database (WAL, owner-only permissions) and apply migrations').action(lazy(inc, 'init'));
 
   const playbook = program.command('playbook').description('list, show, validate runbooks; print their JSON Schema');

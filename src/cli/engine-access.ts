@@ -1,6 +1,7 @@
 import { systemClock } from '../clocks/wall.js';
 import { Engine } from '../engine/engine.js';
 import { EventStore } from '../store/event-store.js';
+import { InvalidInput } from '../domain/errors.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { GlobalOptions } from './context.js';
 
@@ -13,6 +14,10 @@ export const committedEvents = (): readonly StoredEvent[] => committed;
  * reads, so the file is opened read-only (it works on a 0444 copy or in a read-only folder).
  */
 export async function withEngine<T>(g: GlobalOptions, opts: { create: boolean; readonly?: boolean }, fn: (engine: Engine) => Promise<T> | T): Promise<T> {
+  // Only init, push and pull speak to a team server so far; never create a file named like a URL.
+  if (/^postgres(ql)?:\/\//i.test(g.db)) {
+    throw new InvalidInput(`--db: this command does not run on a PostgreSQL server yet (irr init, irr verify, irr push --to and irr pull --from do); pull the incident into a file to read it: irr pull <incident> --from <url> --db <file>`);
+  }
   const store = EventStore.open(g.db, opts);
   try {
     return await fn(new Engine(store, systemClock, (events) => committed.push(...events)));

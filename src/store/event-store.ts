@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { IntegrityFailure, InvalidInput } from '../domain/errors.js';
+import { IntegrityFailure, InvalidInput, Refused } from '../domain/errors.js';
 import type { EventType, NewEvent, StoredEvent } from '../domain/events.js';
 import { contentHash, eventBody, GENESIS_HASH, hashBody, illFormedPath, isWellFormedText } from './hash.js';
 import { bindingProblems, ChainWalk, missingIds, snapshotProblem, snapshotSeal, triggerProblems, type EventRow, type Head, type Problem, type SnapshotRow } from './integrity.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { translateSqliteError } from './sqlite-errors.js';
+import { StaleHead } from './stale-head.js';
 
 export type { EventRow, Head } from './integrity.js';
 
@@ -26,15 +27,25 @@ function canWrite(path: string): boolean {
   }
 }
 
-/** Thrown inside an append when another writer got there first; the engine reloads and retries. */
-export class StaleHead extends Error {
-  constructor(
-    readonly incident: string,
-    readonly expected: number,
-    readonly actual: number,
-  ) {
-    super(`incident ${incident}: expected head seq ${expected}, found ${actual}`);
-  }
+export { StaleHead } from './stale-head.js';
+
+export interface MovedRow {
+  readonly location: string;
+  readonly direction: 'pushed' | 'pulled';
+  readonly head_hash: string;
+}
+
+/** Everything that makes up one incident, as stored: what push and pull copy. */
+export interface IncidentBundle {
+  readonly row: IncidentRow;
+  readonly playbook: PlaybookRow;
+  readonly events: readonly EventRow[];
+}
+
+function movedRefusal(incident: string, m: MovedRow): Refused {
+  return m.direction === 'pushed'
+    ? new Refused(`${incident} was moved to the team server ${m.location} (irr push); write there: --db ${m.location}; nothing was written here`)
+    : new Refused(`${incident} is a read-only copy pulled from ${m.location} (irr pull); write there: --db ${m.location}; nothing was written here`);
 }
 
 export interface IncidentRow {
@@ -127,6 +138,8 @@ export class EventStore {
   private readonly checkedPlaybooks = new Set<string>();
   /** Schema 2 sealed snapshots; an older read-only file is read without them (every read replays). */
   private sealed = true;
+  /** Schema 3 records incidents moved to or from a team server; an older read-only file has none. */
+  private movable = true;
   private constructor(
     readonly path: string,
     private readonly db: Database.Database,
@@ -241,8 +254,9 @@ export class EventStore {
     if (current > SCHEMA_VERSION) throw new InvalidInput(`--db: ${this.path} was written by a newer irr (schema ${current}; this irr knows ${SCHEMA_VERSION})`);
     if (!this.writable) {
       // A read-only copy of a schema-1 file is still readable: its snapshots are simply not sealed.
-      if (current === 1) {
-        this.sealed = false;
+      if (current === 1 || current === 2) {
+        this.sealed = current === 2;
+        this.movable = false;
         return;
       }
       throw new InvalidInput(`--db: ${this.path} needs a schema upgrade but is read-only`);
@@ -300,7 +314,7 @@ export class EventStore {
     readonly playbook: { readonly hash: string; readonly id: string; readonly version: string; readonly content: string; readonly source: string };
     readonly recordedAt: string;
     readonly opened: (id: string, sourceSha256: string) => NewEvent;
-    readonly snapshot: (id: string, sourceSha256: string) => string;
+    readonly snapshot?: (id: string, sourceSha256: string) => string;
   }): StoredEvent {
     this.requireWritable();
     refuseIllFormed('--title', args.title);
@@ -321,7 +335,7 @@ export class EventStore {
       const ev = args.opened(id, sourceSha);
       this.sql('INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (?, ?, ?, ?, ?)').run(id, args.title, args.mode, pb.hash, ev.at);
       const [stored] = this.insertEvents(id, { seq: 0, hash: GENESIS_HASH }, [ev], args.recordedAt);
-      this.putSnapshot(id, 1, args.snapshot(id, sourceSha), stored!.hash);
+      if (args.snapshot) this.putSnapshot(id, 1, args.snapshot(id, sourceSha), stored!.hash);
       this.checked.set(id, { seq: 1, hash: stored!.hash });
       return stored!;
     });
@@ -404,7 +418,13 @@ export class EventStore {
   private appendTx?: Database.Transaction<EventStore['appendInTx']>;
 
   private appendInTx(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
+    const moved = this.movedTo(incident);
+    if (moved) throw movedRefusal(incident, moved);
     this.refuseIfIncidentFails(incident);
+    // A head ahead of the log would leave a gap in seq (the primary key only catches one behind).
+    // The chain check just walked to the stored head, so it costs no query.
+    const actual = this.checked.get(incident) ?? this.head(incident);
+    if (actual.seq !== expected.seq || actual.hash !== expected.hash) throw new StaleHead(incident, expected.seq, actual.seq);
     const stored = this.insertEvents(incident, expected, events, recordedAt);
     const last = stored[stored.length - 1];
     if (snapshot !== undefined && last) this.putSnapshot(incident, last.seq, snapshot, last.hash);
@@ -438,6 +458,44 @@ export class EventStore {
     return out;
   }
 
+  // ---- moving to and from a team server ---------------------------------------------------
+
+  /** Where the live copy of an incident is, when it was pushed to or pulled from a server. */
+  movedTo(incident: string): MovedRow | undefined {
+    if (!this.movable) return undefined;
+    return this.guard(() => this.sql('SELECT location, direction, head_hash FROM moved_incidents WHERE incident = ?').get(incident) as MovedRow | undefined);
+  }
+
+  markMoved(incident: string, row: MovedRow, at: string): void {
+    this.requireWritable();
+    this.guard(() => this.sql('INSERT INTO moved_incidents (incident, location, direction, head_hash, moved_at) VALUES (?, ?, ?, ?, ?)').run(incident, row.location, row.direction, row.head_hash, at));
+  }
+
+  /** Ids allocated in this file (not those pulled from a server): only among them is a gap a deleted incident. */
+  private nativeIds(): string[] {
+    const sql = this.movable ? "SELECT id FROM incidents WHERE id NOT IN (SELECT incident FROM moved_incidents WHERE direction = 'pulled')" : 'SELECT id FROM incidents';
+    return (this.sql(sql).all() as { id: string }[]).map((r) => r.id);
+  }
+
+  /**
+   * Write an incident copied from another store verbatim (rows, recorded times and hashes as they
+   * are: the chain covers them), in one transaction; refused if the id exists here.
+   */
+  importIncident(bundle: IncidentBundle, at: string): void {
+    this.requireWritable();
+    this.guard(() =>
+      this.db.transaction(() => {
+        if (this.incident(bundle.row.id)) throw new Refused(`${bundle.row.id} already exists in ${this.path}; nothing was written`);
+        const pb = bundle.playbook;
+        this.sql('INSERT OR IGNORE INTO playbooks (hash, id, version, content, source, stored_at) VALUES (?, ?, ?, ?, ?, ?)').run(pb.hash, pb.id, pb.version, pb.content, pb.source, at);
+        const r = bundle.row;
+        this.sql('INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (?, ?, ?, ?, ?)').run(r.id, r.title, r.mode, r.playbook_hash, r.opened_at);
+        const insert = this.sql('INSERT INTO events (incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+        for (const e of bundle.events) insert.run(e.incident, e.seq, e.type, e.at, e.recorded_at, e.actor, e.payload, e.prev_hash, e.hash);
+      }).immediate(),
+    );
+  }
+
   // ---- integrity -------------------------------------------------------------------------
 
   /** The append-only triggers: missing or replaced ones, named. */
@@ -452,7 +510,7 @@ export class EventStore {
   databaseProblems(): { incident: string; problem: string }[] {
     return this.guard(() => {
       const out = this.triggerProblems().map((problem) => ({ incident: '*', problem }));
-      const ids = (this.sql('SELECT id FROM incidents').all() as { id: string }[]).map((r) => r.id);
+      const ids = this.nativeIds();
       for (const id of missingIds(ids)) out.push({ incident: id, problem: `incident ${id} is missing: the ids around it exist, so it was deleted whole` });
       const orphans = this.sql('SELECT DISTINCT incident FROM events WHERE incident NOT IN (SELECT id FROM incidents)').all() as { incident: string }[];
       for (const o of orphans) out.push({ incident: o.incident, problem: `events of ${o.incident} exist but its incidents row was deleted` });
@@ -518,7 +576,7 @@ export class EventStore {
   private refuseIfIncidentFails(incident: string): void {
     const trig = this.triggerProblems();
     if (trig.length > 0) throw this.refusal('the database', 0, trig[0]!);
-    const gone = missingIds((this.sql('SELECT id FROM incidents').all() as { id: string }[]).map((r) => r.id))[0];
+    const gone = missingIds(this.nativeIds())[0];
     if (gone) throw this.refusal(gone, 0, `incident ${gone} is missing: the ids around it exist, so it was deleted whole`);
     const bind = this.bindingProblems(incident, { reuse: true });
     if (bind.length > 0) throw this.refusal(incident, bind[0]!.seq, bind[0]!.problem);

@@ -73,6 +73,20 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       ALTER TABLE snapshots ADD COLUMN state_sha256 TEXT;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Incidents whose live copy is elsewhere: pushed to a team server, or pulled from one for
+      -- offline reading. Writes to them here are refused, naming where to write.
+      CREATE TABLE moved_incidents (
+        incident  TEXT PRIMARY KEY REFERENCES incidents(id),
+        location  TEXT NOT NULL,   -- the server's URL, without password
+        direction TEXT NOT NULL CHECK (direction IN ('pushed', 'pulled')),
+        head_hash TEXT NOT NULL,   -- the head as copied
+        moved_at  TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -336,6 +336,63 @@ if (selected('drill')) {
   void appends;
 }
 
+// 8. PostgreSQL (IRR_BENCH_PG_URL: an empty database on a server with its normal durability, fsync on):
+// 10,000 appends through the store port's PostgreSQL driver (one event per transaction, chain checked,
+// server clock) against raw single-row INSERT transactions with the same client; then 8 concurrent
+// writers × 500 events: events/s and lost races (retries).
+if (selected('pg') && process.env.IRR_BENCH_PG_URL) {
+  const { openStore } = await import(`${ROOT}/dist/store/port.js`);
+  const { StaleHead } = await import(`${ROOT}/dist/store/stale-head.js`);
+  const { contentHash } = await import(`${ROOT}/dist/store/hash.js`);
+  const { default: postgres } = await import('postgres');
+  const url = process.env.IRR_BENCH_PG_URL;
+  const content = JSON.stringify({ id: 'bench' });
+  const pb = { hash: contentHash(content), id: 'bench', version: '1', content, source: 'id: bench\n' };
+  const opened = (id, sha) => ({ type: 'incident.opened', at: new Date().toISOString(), actor: 'bench', payload: { title: 'b', mode: 'real', playbook: { id: 'bench', version: '1', hash: pb.hash, source_sha256: sha } } });
+  const note = (actor, text) => ({ type: 'note.added', at: new Date().toISOString(), actor, payload: { text } });
+  const store = await openStore(url, { create: true });
+  const { incident } = await store.openIncident({ prefix: 'BEN', year: 2026, title: 'b', mode: 'real', playbook: pb, opened });
+  const N = 10_000;
+  let t0 = process.hrtime.bigint();
+  let head = await store.head(incident);
+  for (let i = 0; i < N; i++) {
+    const [e] = await store.append(incident, head, [note('bench', `note ${i}`)]);
+    head = { seq: e.seq, hash: e.hash };
+  }
+  const irrMs = ms(t0);
+  const raw = postgres(url, { max: 2, onnotice: () => undefined });
+  await raw.unsafe('CREATE TABLE IF NOT EXISTS bench_raw (incident text, seq integer, type text, at text, recorded_at text, actor text, payload text, prev_hash text, hash text, PRIMARY KEY (incident, seq))');
+  t0 = process.hrtime.bigint();
+  for (let i = 0; i < N; i++) {
+    await raw.begin((tx) => tx`INSERT INTO bench_raw VALUES ('x', ${i + 1}, 'note.added', ${new Date().toISOString()}, ${new Date().toISOString()}, 'bench', ${JSON.stringify({ text: `note ${i}` })}, ${'0'.repeat(64)}, ${'0'.repeat(64)})`);
+  }
+  const rawMs = ms(t0);
+  await raw.end();
+  results.push({ figure: 'PostgreSQL: append 10,000 events through the driver, one per transaction (events/s)', value: N / (irrMs / 1000), baseline: N / (rawMs / 1000), ratio: rawMs / irrMs, goal: '≥ 0.5× raw INSERT transactions', ok: rawMs / irrMs >= 0.5 });
+  const second = await store.openIncident({ prefix: 'BEN', year: 2026, title: 'b', mode: 'real', playbook: pb, opened });
+  const writers = await Promise.all(Array.from({ length: 8 }, () => openStore(url, { create: false })));
+  t0 = process.hrtime.bigint();
+  await Promise.all(writers.map(async (w, n) => {
+    for (let i = 0; i < 500; i++) {
+      for (;;) {
+        try {
+          await w.append(second.incident, await w.head(second.incident), [note(`w${n}`, String(i))]);
+          break;
+        } catch (err) {
+          if (!(err instanceof StaleHead)) throw err;
+        }
+      }
+    }
+  }));
+  const concMs = ms(t0);
+  const retries = writers.reduce((a, w) => a + w.retries, 0);
+  const rows = await store.rawEvents(second.incident);
+  const intact = rows.length === 4001 && rows.every((r, i) => r.seq === i + 1);
+  results.push({ figure: `PostgreSQL: 8 writers × 500 events (events/s; ${retries} lost races retried; log ${intact ? 'intact' : 'NOT intact'})`, value: 4000 / (concMs / 1000), baseline: N / (irrMs / 1000), ratio: (4000 / (concMs / 1000)) / (N / (irrMs / 1000)), goal: 'ratio to one writer (no goal set); nothing lost', ok: intact });
+  for (const w of writers) await w.close();
+  await store.close();
+}
+
 rmSync(dir, { recursive: true, force: true });
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 console.log('\nirr benchmark (node', process.version + ')\n');

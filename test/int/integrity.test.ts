@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -85,7 +86,7 @@ describe('a schema-1 database written by the previous irr', () => {
     }
     raw.exec("CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events\n        BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END");
     raw.exec('ALTER TABLE snapshots DROP COLUMN head_hash; ALTER TABLE snapshots DROP COLUMN state_sha256;');
-    raw.exec('DELETE FROM schema_migrations WHERE version = 2');
+    raw.exec('DROP TABLE moved_incidents; DELETE FROM schema_migrations WHERE version >= 2');
     raw.pragma('user_version = 1');
     raw.close();
     const ro = new Engine(EventStore.open(db, { create: false, readonly: true }), systemClock);
@@ -98,8 +99,32 @@ describe('a schema-1 database written by the previous irr', () => {
     const v = irr(['verify', id], { db });
     expect(v.code, v.stderr).toBe(0);
     const check = new Database(db, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(2);
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(check.prepare('SELECT head_hash IS NOT NULL AS sealed FROM snapshots WHERE incident = ?').get(id)).toEqual({ sealed: 1 });
+    check.close();
+  });
+});
+
+describe('a schema-2 database written before moved incidents existed', () => {
+  it('is read read-only as before (nothing counts as moved), and migrated by the first write', async () => {
+    const { chmodSync } = await import('node:fs');
+    const db = join(tempDir(), 'v2.db');
+    const o = irr(['open', '--playbook', MINI, '--title', 'Old file'], { db });
+    expect(o.code, o.stderr).toBe(0);
+    const id = o.stdout.trim();
+    const raw = new Database(db);
+    raw.exec('DROP TABLE moved_incidents; DELETE FROM schema_migrations WHERE version >= 3');
+    raw.pragma('user_version = 2');
+    raw.close();
+    chmodSync(db, 0o444);
+    const s = irr(['status', id], { db });
+    expect(s.code, s.stderr).toBe(0);
+    expect(irr(['verify', id], { db }).code).toBe(0);
+    chmodSync(db, 0o600);
+    const w = irr(['note', id, 'upgraded'], { db });
+    expect(w.code, w.stderr).toBe(0);
+    const check = new Database(db, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     check.close();
   });
 });

@@ -24,6 +24,19 @@ function reportAppend(g: GlobalOptions, events: readonly StoredEvent[], text: st
 }
 
 export async function init(g: GlobalOptions): Promise<void> {
+  const { isPostgresUrl, openStore } = await import('../../store/port.js');
+  if (isPostgresUrl(g.db)) {
+    // A team server: create the schema, the triggers and the irr_* group roles on an empty database.
+    const store = await openStore(g.db, { create: true });
+    try {
+      const v = await store.schemaVersion();
+      if (g.json) printJson({ ok: true, db: store.location, schema: v, driver: 'postgres', roles: ['irr_responder', 'irr_approver', 'irr_comms', 'irr_auditor'] });
+      else printLines(`irr database ready at ${store.location} (schema ${v}, PostgreSQL; roles irr_responder, irr_approver, irr_comms, irr_auditor)`);
+    } finally {
+      await store.close();
+    }
+    return;
+  }
   await withEngine(g, { create: true }, (engine) => {
     const v = engine.store.schemaVersion();
     if (g.json) printJson({ ok: true, db: engine.store.path, schema: v });
@@ -203,9 +216,28 @@ export async function log(g: GlobalOptions, id: string): Promise<void> {
 export async function verify(g: GlobalOptions, id: string | undefined, opts: { expectHead?: string } = {}): Promise<void> {
   const expectHead = parseExpectedHead(opts.expectHead);
   if (expectHead !== undefined && id === undefined) throw new InvalidInput('--expect-head: name the incident whose head it is (irr verify <incident> --expect-head <sha256>)');
+  if (id !== undefined && id.trim() === '') throw new InvalidInput('<incident>: empty incident id (omit it to verify every incident)');
+  const { isPostgresUrl } = await import('../../store/port.js');
+  if (isPostgresUrl(g.db)) {
+    if (expectHead !== undefined) throw new InvalidInput('--expect-head: not yet supported on a PostgreSQL server (irr pull the incident and verify the copy)');
+    const { PgStore } = await import('../../store/postgres/pg-store.js');
+    const { verifyOnServer } = await import('../../store/transfer.js');
+    const store = await PgStore.connect(g.db, { create: false, readonly: true });
+    try {
+      reportVerify(g, await verifyOnServer(store, id), undefined);
+    } finally {
+      await store.close();
+    }
+    return;
+  }
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
-    if (id !== undefined && id.trim() === '') throw new InvalidInput('<incident>: empty incident id (omit it to verify every incident)');
     const results = id !== undefined ? [await verifyIncident(engine, id, { expectHead })] : await verifyDatabase(engine);
+    reportVerify(g, results, expectHead);
+  });
+}
+
+function reportVerify(g: GlobalOptions, results: readonly { incident: string; ok: boolean; events: number; head_hash: string; first_bad_seq?: number; problem?: string; problems?: readonly string[] }[], expectHead: string | undefined): void {
+  {
     if (g.json) printJson(results);
     else {
       for (const r of results) {
@@ -219,5 +251,5 @@ export async function verify(g: GlobalOptions, id: string | undefined, opts: { e
       throw new IntegrityFailure(`integrity failure in ${f.incident}${f.first_bad_seq ? ` at seq ${f.first_bad_seq}` : ''}: ${f.problem}${failed.length > 1 ? ` (and ${failed.length - 1} more incident${failed.length > 2 ? 's' : ''})` : ''}`);
     }
     if (!g.json && results.length === 0) printLines('no incidents to verify');
-  });
+  }
 }

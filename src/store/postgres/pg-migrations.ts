@@ -1,0 +1,89 @@
+/**
+ * The PostgreSQL schema, by version (frozen: never edit a shipped migration, add the next one),
+ * recorded in irr_schema. Same tables and semantics as the SQLite file; the hashed payload is a
+ * text column (not jsonb, which would re-encode it and break the chain).
+ */
+export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE playbooks (
+        hash      text PRIMARY KEY,
+        id        text NOT NULL,
+        version   text NOT NULL,
+        content   text NOT NULL,
+        source    text NOT NULL,
+        stored_at text NOT NULL
+      );
+      CREATE TABLE incidents (
+        id            text PRIMARY KEY,
+        title         text NOT NULL,
+        mode          text NOT NULL CHECK (mode IN ('real', 'drill')),
+        playbook_hash text NOT NULL REFERENCES playbooks(hash),
+        opened_at     text NOT NULL
+      );
+      -- Race-free incident ids: one row per prefix and year, bumped under its row lock.
+      CREATE TABLE incident_counters (
+        stem text PRIMARY KEY,
+        n    integer NOT NULL
+      );
+      CREATE TABLE events (
+        incident    text    NOT NULL REFERENCES incidents(id),
+        seq         integer NOT NULL CHECK (seq >= 1),
+        type        text    NOT NULL,
+        at          text    NOT NULL,
+        recorded_at text    NOT NULL,
+        actor       text    NOT NULL,
+        payload     text    NOT NULL,
+        prev_hash   text    NOT NULL,
+        hash        text    NOT NULL,
+        PRIMARY KEY (incident, seq)
+      );
+      CREATE TABLE snapshots (
+        incident     text PRIMARY KEY REFERENCES incidents(id),
+        seq          integer NOT NULL,
+        state        text NOT NULL,
+        head_hash    text,
+        state_sha256 text
+      );
+
+      CREATE FUNCTION irr_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'IR001';
+      END
+      $fn$;
+      CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION irr_refuse_change();
+      CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION irr_refuse_change();
+      CREATE TRIGGER playbooks_immutable BEFORE UPDATE OR DELETE ON playbooks FOR EACH ROW EXECUTE FUNCTION irr_refuse_change();
+      CREATE TRIGGER playbooks_no_truncate BEFORE TRUNCATE ON playbooks FOR EACH STATEMENT EXECUTE FUNCTION irr_refuse_change();
+      CREATE TRIGGER incidents_immutable BEFORE UPDATE OR DELETE ON incidents FOR EACH ROW EXECUTE FUNCTION irr_refuse_change();
+      CREATE TRIGGER incidents_no_truncate BEFORE TRUNCATE ON incidents FOR EACH STATEMENT EXECUTE FUNCTION irr_refuse_change();
+
+      -- Least privilege: group roles (NOLOGIN) a responder's own login role is made a member of.
+      -- No role but the owner has UPDATE or DELETE on the log; the triggers refuse even the owner.
+      DO $roles$
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_responder') THEN CREATE ROLE irr_responder NOLOGIN; END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_approver') THEN CREATE ROLE irr_approver NOLOGIN; END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_comms') THEN CREATE ROLE irr_comms NOLOGIN; END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_auditor') THEN CREATE ROLE irr_auditor NOLOGIN; END IF;
+      END
+      $roles$;
+      GRANT SELECT ON playbooks, incidents, events, snapshots, irr_schema TO irr_responder, irr_approver, irr_auditor;
+      GRANT INSERT ON playbooks, incidents, events TO irr_responder, irr_approver;
+      GRANT SELECT, INSERT, UPDATE ON incident_counters TO irr_responder, irr_approver;
+      GRANT INSERT, UPDATE ON snapshots TO irr_responder, irr_approver;
+      GRANT SELECT ON incidents, playbooks, irr_schema TO irr_comms;
+      GRANT SELECT ON events TO irr_comms;
+
+      -- The server, not the laptop, decides the actor: a group member may only append as itself.
+      -- comms reads the timeline but not the facts and notes.
+      ALTER TABLE events ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY events_read ON events FOR SELECT TO irr_responder, irr_approver, irr_auditor USING (true);
+      CREATE POLICY events_read_comms ON events FOR SELECT TO irr_comms USING (type NOT IN ('facts.recorded', 'note.added'));
+      CREATE POLICY events_append_as_self ON events FOR INSERT TO irr_responder, irr_approver WITH CHECK (actor = current_user);
+    `,
+  },
+];
+
+export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

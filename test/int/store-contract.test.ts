@@ -1,0 +1,268 @@
+/**
+ * One contract, both drivers of the store port: SQLite (a file) and PostgreSQL (the throwaway
+ * server of test/pg/global-setup.ts). What the engine relies on must hold on each.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../src/domain/events.js';
+import { contentHash, GENESIS_HASH } from '../../src/store/hash.js';
+import { ChainWalk, type EventRow } from '../../src/store/integrity.js';
+import { openStore, type StorePort } from '../../src/store/port.js';
+import { StaleHead } from '../../src/store/stale-head.js';
+import { translatePgError } from '../../src/store/postgres/pg-errors.js';
+import { tempDir } from '../helpers.js';
+import { adminOf, freshPgDatabase, pgAvailable } from '../pg/pg.js';
+
+interface Driver {
+  readonly name: string;
+  /** A new, empty database: its --db value. */
+  fresh(): Promise<string>;
+  /** Run SQL around the driver, as someone with the file or the owner's password would. */
+  raw(db: string, sql: string): Promise<void>;
+}
+
+const sqlite: Driver = {
+  name: 'sqlite',
+  fresh: async () => join(tempDir(), 'irr.db'),
+  raw: async (db, sql) => {
+    const d = new Database(db);
+    try {
+      d.exec(sql);
+    } finally {
+      d.close();
+    }
+  },
+};
+
+const pg: Driver = {
+  name: 'postgres',
+  fresh: freshPgDatabase,
+  raw: async (db, sql) => {
+    const a = adminOf(db);
+    try {
+      await a.unsafe(sql);
+    } finally {
+      await a.end();
+    }
+  },
+};
+
+const content = JSON.stringify({ id: 'contract', version: '1' });
+const PLAYBOOK = { hash: contentHash(content), id: 'contract', version: '1', content, source: 'id: contract\n' };
+
+const opened = (id: string, sha: string): NewEvent =>
+  ({ type: 'incident.opened', at: new Date().toISOString(), actor: 'alice', payload: { title: 'Contract', mode: 'real', playbook: { id: 'contract', version: '1', hash: PLAYBOOK.hash, source_sha256: sha } } }) as NewEvent;
+const note = (actor: string, text: string): NewEvent => ({ type: 'note.added', at: new Date().toISOString(), actor, payload: { text } }) as NewEvent;
+
+const open: StorePort[] = [];
+async function init(db: string): Promise<StorePort> {
+  const s = await openStore(db, { create: true });
+  open.push(s);
+  return s;
+}
+afterAll(async () => {
+  for (const s of open) await s.close().catch(() => undefined);
+});
+
+async function openOne(store: StorePort): Promise<string> {
+  const ev = await store.openIncident({ prefix: 'INC', year: 2026, title: 'Contract', mode: 'real', playbook: PLAYBOOK, opened });
+  return ev.incident;
+}
+
+/** The chain as stored re-hashed from the first row: the problem, or undefined when sound. */
+function chainProblem(rows: readonly EventRow[]): string | undefined {
+  const walk = new ChainWalk();
+  for (const r of rows) {
+    const p = walk.next(r);
+    if (p) return p.problem;
+  }
+  return undefined;
+}
+
+const cases: { name: string; run: (d: Driver) => Promise<void> }[] = [
+  {
+    name: 'init creates the schema on an empty database; opening one without init is refused',
+    run: async (d) => {
+      const db = await d.fresh();
+      if (d.name === 'sqlite') await sqlite.raw(db, ''); // an empty file
+      await expect(openStore(db, { create: false })).rejects.toThrow(/irr init/);
+      const s = await init(db);
+      expect(await s.schemaVersion()).toBeGreaterThanOrEqual(1);
+      expect(await s.incidents()).toEqual([]);
+    },
+  },
+  {
+    name: 'a database holding someone else’s tables is refused, nothing changed',
+    run: async (d) => {
+      const db = await d.fresh();
+      await d.raw(db, 'CREATE TABLE other (x integer)');
+      await expect(openStore(db, { create: true })).rejects.toThrow(/not an irr database/);
+    },
+  },
+  {
+    name: 'incident ids are allocated per year, one each, also for openers racing',
+    run: async (d) => {
+      const db = await d.fresh();
+      const stores = await Promise.all(Array.from({ length: 4 }, () => init(db)));
+      const ids = await Promise.all(stores.flatMap((s) => [openOne(s), openOne(s)]));
+      expect(new Set(ids).size).toBe(8);
+      expect([...ids].sort()).toEqual(Array.from({ length: 8 }, (_, i) => `INC-2026-${String(i + 1).padStart(4, '0')}`));
+    },
+  },
+  {
+    name: 'events chain by SHA-256 over the payload text exactly as stored (key order kept)',
+    run: async (d) => {
+      const s = await init(await d.fresh());
+      const id = await openOne(s);
+      const head = await s.head(id);
+      const payload = { zeta: 1, alpha: 'é\u0000"', text: 'x' };
+      const [stored] = await s.append(id, head, [{ type: 'note.added', at: '2026-01-01T00:00:00.000Z', actor: 'bob', payload } as unknown as NewEvent]);
+      expect(stored!.seq).toBe(2);
+      expect(stored!.prev_hash).toBe(head.hash);
+      const rows = await s.rawEvents(id);
+      expect(rows.map((r) => r.seq)).toEqual([1, 2]);
+      expect(rows[1]!.payload).toBe(JSON.stringify(payload));
+      expect(rows[0]!.prev_hash).toBe(GENESIS_HASH);
+      expect(chainProblem(rows)).toBeUndefined();
+      expect((await s.head(id)).hash).toBe(stored!.hash);
+      expect((await s.events(id, 1))[0]!.payload).toEqual(payload);
+    },
+  },
+  {
+    name: 'recorded_at is written by the store (an ISO instant of now) unless a drill time is given',
+    run: async (d) => {
+      const s = await init(await d.fresh());
+      const id = await openOne(s);
+      const before = Date.now();
+      const [a] = await s.append(id, await s.head(id), [note('bob', 'now')]);
+      const [b] = await s.append(id, await s.head(id), [note('bob', 'drill')], { recordedAt: '2026-03-01T09:00:00.000Z' });
+      expect(a!.recorded_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Math.abs(Date.parse(a!.recorded_at) - before)).toBeLessThan(5_000);
+      expect(b!.recorded_at).toBe('2026-03-01T09:00:00.000Z');
+      expect(chainProblem(await s.rawEvents(id))).toBeUndefined();
+    },
+  },
+  {
+    name: 'an append against a stale head is refused (StaleHead) and writes nothing',
+    run: async (d) => {
+      const s = await init(await d.fresh());
+      const id = await openOne(s);
+      const head = await s.head(id);
+      await s.append(id, head, [note('bob', 'first')]);
+      await expect(s.append(id, head, [note('carol', 'second'), note('carol', 'third')])).rejects.toBeInstanceOf(StaleHead);
+      // A head that is ahead of the log would leave a gap: refused too.
+      await expect(s.append(id, { seq: 9, hash: head.hash }, [note('carol', 'gap')])).rejects.toBeInstanceOf(StaleHead);
+      expect((await s.rawEvents(id)).map((r) => r.actor)).toEqual(['alice', 'bob']);
+    },
+  },
+  {
+    name: 'UPDATE and DELETE of events are refused by the database itself',
+    run: async (d) => {
+      const db = await d.fresh();
+      const s = await init(db);
+      const id = await openOne(s);
+      await expect(d.raw(db, `UPDATE events SET actor = 'mallory' WHERE incident = '${id}'`)).rejects.toThrow(/append-only/);
+      await expect(d.raw(db, `DELETE FROM events WHERE incident = '${id}'`)).rejects.toThrow(/append-only/);
+      await expect(d.raw(db, `DELETE FROM incidents WHERE id = '${id}'`)).rejects.toThrow(/immutable|append-only/);
+      expect((await s.rawEvents(id)).map((r) => r.actor)).toEqual(['alice']);
+    },
+  },
+  {
+    name: '8 writers × 25 events: nothing lost, duplicated or reordered; the chain holds',
+    run: async (d) => {
+      const db = await d.fresh();
+      const first = await init(db);
+      const id = await openOne(first);
+      const writers = await Promise.all(Array.from({ length: 8 }, () => init(db)));
+      const PER = 25;
+      await Promise.all(
+        writers.map(async (w, n) => {
+          for (let i = 0; i < PER; i++) {
+            for (let attempt = 0; ; attempt++) {
+              try {
+                await w.append(id, await w.head(id), [note(`w${n}`, String(i))]);
+                break;
+              } catch (err) {
+                if (!(err instanceof StaleHead) || attempt > 200) throw err;
+              }
+            }
+          }
+        }),
+      );
+      const rows = await first.rawEvents(id);
+      expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 8 * PER + 1 }, (_, i) => i + 1));
+      expect(chainProblem(rows)).toBeUndefined();
+      for (let n = 0; n < 8; n++) {
+        const mine = rows.filter((r) => r.actor === `w${n}`).map((r) => (JSON.parse(r.payload) as { text: string }).text);
+        expect(mine).toEqual(Array.from({ length: PER }, (_, i) => String(i)));
+      }
+    },
+  },
+];
+
+describe.each([sqlite])('store contract: $name', (d) => {
+  for (const c of cases) it(c.name, () => c.run(d));
+});
+
+if (pgAvailable(import.meta.filename, cases.length + 4)) {
+  describe.each([pg])('store contract: $name', (d) => {
+    for (const c of cases) it(c.name, () => c.run(d));
+  });
+
+  describe('postgres: roles decide what a responder may do', () => {
+    async function withRole(group: string): Promise<{ db: string; admin: StorePort; id: string; role: string; as: StorePort }> {
+      const db = await freshPgDatabase();
+      const admin = await init(db);
+      const id = await openOne(admin);
+      await admin.append(id, await admin.head(id), [{ type: 'facts.recorded', at: new Date().toISOString(), actor: 'alice', payload: { facts: { records: 10 } } } as unknown as NewEvent, note('alice', 'secret')]);
+      const role = `t_${group}_${Math.random().toString(36).slice(2, 8)}`;
+      await pg.raw(db, `CREATE ROLE ${role} LOGIN IN ROLE ${group}`);
+      const u = new URL(db);
+      u.username = role;
+      const as = await openStore(u.toString(), { create: false });
+      open.push(as);
+      return { db, admin, id, role, as };
+    }
+
+    it('a responder appends as itself only, and has no UPDATE or DELETE on events', async () => {
+      const { db, id, role, as } = await withRole('irr_responder');
+      await expect(as.append(id, await as.head(id), [note('alice', 'as someone else')])).rejects.toThrow(/may not/);
+      const [mine] = await as.append(id, await as.head(id), [note(role, 'as myself')]);
+      expect(mine!.actor).toBe(role);
+      const u = new URL(db);
+      u.username = role;
+      const direct = adminOf(u.toString());
+      try {
+        const err = await direct.unsafe(`UPDATE events SET actor = 'x'`).then(() => undefined, (e: unknown) => e);
+        expect(String(translatePgError(err, 'test'))).toMatch(/role may not/);
+        await expect(direct.unsafe(`DELETE FROM events`)).rejects.toThrow(/permission denied/);
+      } finally {
+        await direct.end();
+      }
+    });
+
+    it('comms reads the timeline but not facts or notes', async () => {
+      const { id, as } = await withRole('irr_comms');
+      const types = (await as.rawEvents(id)).map((r) => r.type);
+      expect(types).toEqual(['incident.opened']);
+    });
+
+    it('an auditor reads everything and can write nothing', async () => {
+      const { id, as } = await withRole('irr_auditor');
+      expect((await as.rawEvents(id)).map((r) => r.type)).toEqual(['incident.opened', 'facts.recorded', 'note.added']);
+      await expect(as.append(id, await as.head(id), [note('x', 'no')])).rejects.toThrow(/may not/);
+    });
+
+    it('the owner is refused by the triggers too, with a clear error', async () => {
+      const { db } = await withRole('irr_auditor');
+      const a = adminOf(db);
+      try {
+        const err = await a.unsafe('TRUNCATE events').then(() => undefined, (e: unknown) => e);
+        expect(String(translatePgError(err, 'test'))).toMatch(/append-only: TRUNCATE refused/);
+      } finally {
+        await a.end();
+      }
+    });
+  });
+}

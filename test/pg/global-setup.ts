@@ -1,0 +1,123 @@
+/**
+ * vitest global setup: a throwaway PostgreSQL server for the PostgreSQL tests, whenever its
+ * binaries are installed (initdb and pg_ctl on PATH or under /usr/lib/postgresql/<v>/bin). As root it
+ * runs them as the `postgres` user, on 127.0.0.1 and a socket in a temp folder, and stops it on
+ * exit, even on failure. Where PostgreSQL is missing, the PostgreSQL tests are not registered and
+ * the run says how many did not run and how to install it; with CI=true that is a failure.
+ * IRR_TEST_PG_URL points the tests at an existing server instead (a superuser URL); IRR_TEST_PG=off
+ * runs as if PostgreSQL were not installed.
+ */
+import { spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A superuser URL of the test server, or '' when PostgreSQL is not installed. */
+    pgUrl: string;
+    /** Where test files note the PostgreSQL tests they could not run. */
+    pgNotRunDir: string;
+  }
+}
+
+const INSTALL_HINT = 'install PostgreSQL (Debian/Ubuntu: apt-get install -y postgresql) and run the tests again';
+
+function findBinDir(): string | undefined {
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  if (existsSync('/usr/lib/postgresql')) {
+    for (const v of readdirSync('/usr/lib/postgresql').sort().reverse()) dirs.push(join('/usr/lib/postgresql', v, 'bin'));
+  }
+  return dirs.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function notRunReport(dir: string): { count: number; files: string[] } {
+  let count = 0;
+  const files: string[] = [];
+  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+    const note = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { file: string; count: number };
+    count += note.count;
+    files.push(note.file);
+  }
+  return { count, files };
+}
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  const notRunDir = mkdtempSync(join(tmpdir(), 'irr-pg-notrun-'));
+  project.provide('pgNotRunDir', notRunDir);
+  const given = process.env.IRR_TEST_PG_URL;
+  if (given) {
+    project.provide('pgUrl', given);
+    return () => rmSync(notRunDir, { recursive: true, force: true });
+  }
+  // IRR_TEST_PG=off: run as if PostgreSQL were not installed (reported, and a failure under CI=true).
+  const bin = process.env.IRR_TEST_PG === 'off' ? undefined : findBinDir();
+  if (!bin) {
+    if (process.env.CI === 'true') throw new Error(`PostgreSQL is not installed, so the PostgreSQL tests cannot run (CI=true makes that a failure): ${INSTALL_HINT}`);
+    project.provide('pgUrl', '');
+    return () => {
+      const { count, files } = notRunReport(notRunDir);
+      rmSync(notRunDir, { recursive: true, force: true });
+      console.warn(`\nPostgreSQL is not installed: ${count} PostgreSQL test${count === 1 ? '' : 's'} did not run (${files.join(', ')}); ${INSTALL_HINT}.\n`);
+    };
+  }
+  const base = mkdtempSync(join(tmpdir(), 'irr-pg-'));
+  const data = join(base, 'data');
+  const sock = join(base, 'sock');
+  mkdirSync(sock);
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) {
+    const pg = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+    if (pg.status !== 0) throw new Error('running as root, PostgreSQL must run as the "postgres" user, which does not exist');
+    chownSync(base, Number(pg.stdout.trim()), Number(gid.stdout.trim()));
+    chownSync(sock, Number(pg.stdout.trim()), Number(gid.stdout.trim()));
+  }
+  const run = (tool: string, args: string[]) => {
+    const cmd = asRoot ? 'runuser' : join(bin, tool);
+    const argv = asRoot ? ['-u', 'postgres', '--', join(bin, tool), ...args] : args;
+    const r = spawnSync(cmd, argv, { encoding: 'utf8', cwd: base });
+    if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+  };
+  let started = false;
+  const stop = () => {
+    if (!started) return;
+    started = false;
+    try {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+    } catch {
+      // already gone
+    }
+    rmSync(base, { recursive: true, force: true });
+  };
+  process.once('exit', stop);
+  const port = await freePort();
+  try {
+    run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--locale=C']);
+    // fsync off: a throwaway server (the benchmark measures with durability on).
+    run('pg_ctl', ['-D', data, '-l', join(base, 'log'), '-w', '-o', `-k ${sock} -c listen_addresses=127.0.0.1 -p ${port} -c fsync=off -c max_connections=200`, 'start']);
+    started = true;
+  } catch (err) {
+    rmSync(base, { recursive: true, force: true });
+    throw err;
+  }
+  project.provide('pgUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
+  return () => {
+    stop();
+    rmSync(notRunDir, { recursive: true, force: true });
+  };
+}
