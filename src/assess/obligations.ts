@@ -148,7 +148,8 @@ function thresholdVerdict(t: Threshold, fact: Lookup, m: Models, unknown: Set<st
     factors.forEach((f) => f.missing.forEach((x) => unknown.add(x)));
     return { required: true, reasons: risk.art34.reasons.slice(), factors };
   }
-  const min = t.enisa_at_least ?? 'low';
+  if (t.enisa_at_least === undefined) return { required: true, reasons: ['required when it applies, unless an exemption is established'], factors: [] };
+  const min = t.enisa_at_least;
   const s = m.severity;
   if (atLeast(s.level, min)) return { required: true, reasons: [`ENISA severity ${s.level} (${s.score}) is at least ${min}`], factors: [] };
   s.unknown.forEach((u) => unknown.add(u));

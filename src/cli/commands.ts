@@ -34,7 +34,7 @@ export function registerCommands(program: Command): void {
   regime.command('list').description('every shipped regime with its deadline').action(lazy(rg, 'list'));
   regime.command('show <id>').description('a regime: who, when it applies, the clock, required contents, sources').action(lazy(rg, 'show'));
   regime.command('validate <file...>').description('check regime files; every problem as file:line:col').action(lazy(rg, 'validate'));
-  regime.command('schema').description('the regime JSON Schema, for editor completion').action(lazy(rg, 'schema'));
+  regime.command('schema').description('the regime JSON Schema, for editor completion (--base: the family base schema)').option('--base', 'the schema of a family base (playbooks/regimes/bases/*.yaml)').action(lazy(rg, 'schema'));
 
   program
     .command('open')

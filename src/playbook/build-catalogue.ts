@@ -2,7 +2,7 @@
 // them to dist/catalogue/regimes.json. A broken regime file fails the install loudly.
 import { formatProblem } from './problems.js';
 import { calendarChecker, checkRegimeFiles } from './regime.js';
-import { shippedRegimeFiles } from './regime-catalogue.js';
+import { shippedRegimeFiles, shippedSourceFiles } from './regime-catalogue.js';
 import { sourcesHash, writeCache } from './regime-cache.js';
 
 const files = shippedRegimeFiles();
@@ -11,5 +11,5 @@ if (problems.length > 0) {
   process.stderr.write(`${problems.map(formatProblem).join('\n')}\nirr: the shipped regimes have ${problems.length} problem(s)\n`);
   process.exit(2);
 }
-const out = writeCache(sourcesHash(files), regimes);
+const out = writeCache(sourcesHash(shippedSourceFiles()), regimes);
 process.stdout.write(`irr: compiled ${regimes.length} regimes to ${out}\n`);

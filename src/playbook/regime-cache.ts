@@ -14,7 +14,7 @@ const CACHE = resolve(dirname(fileURLToPath(import.meta.url)), '../catalogue/reg
 
 export function sourcesHash(files: readonly string[]): string {
   const h = createHash('sha256');
-  for (const f of files) h.update(f.replace(/^.*[\\/]/, '')).update('\0').update(readFileSync(f)).update('\0');
+  for (const f of files) h.update(f.replace(/^.*?((bases[\\/])?[^\\/]*)$/, '$1')).update('\0').update(readFileSync(f)).update('\0');
   return h.digest('hex');
 }
 

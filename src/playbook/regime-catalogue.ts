@@ -19,6 +19,21 @@ export function shippedRegimeFiles(): string[] {
     .map((f) => join(REGIMES_DIR, f));
 }
 
+/** The family bases the shipped regimes extend (playbooks/regimes/bases/*.yaml). */
+export function shippedBaseFiles(): string[] {
+  const dir = join(REGIMES_DIR, 'bases');
+  try {
+    return readdirSync(dir).filter((f) => /\.yaml$/.test(f)).sort().map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+/** Everything the compiled catalogue depends on: the regimes and their bases (an edited base misses the cache too). */
+export function shippedSourceFiles(): string[] {
+  return [...shippedRegimeFiles(), ...shippedBaseFiles()];
+}
+
 /**
  * The shipped catalogue; any problem is a defect in irr itself, reported like a user's file.
  * Holiday calendar names are checked by `irr regime validate` and the test suite, not on every
@@ -27,7 +42,7 @@ export function shippedRegimeFiles(): string[] {
 export async function loadShippedRegimes(): Promise<RegimeCatalogue> {
   const isCalendar = () => true;
   const files = shippedRegimeFiles();
-  const cached = readCache(sourcesHash(files));
+  const cached = readCache(sourcesHash(shippedSourceFiles()));
   if (cached) return { regimes: cached, byId: new Map(cached.map((r) => [r.id, r])) };
   // Edited since the build: parse and validate (YAML and zod load only on this path).
   const { checkRegimeFiles } = await import('./regime.js');

@@ -73,7 +73,7 @@ export function pathLabel(path: Path): string {
   return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '') || '(top level)';
 }
 
-export function schemaProblems(src: YamlSource, error: z.ZodError): Problem[] {
+export function schemaProblems(src: Pick<YamlSource, 'toJS' | 'problem'>, error: z.ZodError): Problem[] {
   const out: Problem[] = [];
   for (const issue of error.issues) {
     const path = issue.path as (string | number)[];
