@@ -7,6 +7,7 @@ import type { ObligationProgress } from '../machine/context.js';
 import { computeDue, type Due } from '../clocks/deadline.js';
 import { enisaSeverity, type Severity } from './enisa.js';
 import { checkExemption } from './exemptions.js';
+import { coveredBy, uncoveredIn, type Uncovered } from './coverage.js';
 import { assessRisk, hipaaFactors, type RiskAssessment, type RiskFactor } from './risk.js';
 
 export { checkExemption, contradictingFacts, type ExemptionCheck } from './exemptions.js';
@@ -71,6 +72,8 @@ export interface Assessment {
   /** The EDPB-method decision (Art 33 and Art 34 questions), with factors, mitigations and precedents. */
   readonly risk: RiskAssessment;
   readonly obligations: readonly Obligation[];
+  /** Jurisdictions with affected people that no regime covers: "not covered", never "not required". */
+  readonly uncovered: readonly Uncovered[];
 }
 
 type Lookup = (name: string) => FactValue | undefined;
@@ -108,7 +111,7 @@ export function assess(args: {
   const now = Date.parse(args.now);
   const models: Models = { severity, risk, hipaa: undefined, due: new Map() };
   const obligations = args.regimes.map((r) => obligation(r, args.fact, models, records, now));
-  return { severity, risk, obligations };
+  return { severity, risk, obligations, uncovered: uncoveredIn(coveredBy(args.regimes), args.fact('subjects_by_jurisdiction')) };
 }
 
 /** The risk inputs, computed once per assessment (HIPAA's on first use). */

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { Regime } from '../domain/regime.js';
 import { PLAYBOOKS_DIR } from './paths.js';
 import { ValidationFailed } from './problems.js';
-import { readCache, sourcesHash } from './regime-cache.js';
+import { readCache, readCoverage, sourcesHash } from './regime-cache.js';
 
 export const REGIMES_DIR = join(PLAYBOOKS_DIR, 'regimes');
 
@@ -56,3 +56,11 @@ export async function loadShippedRegimes(): Promise<RegimeCatalogue> {
   return { regimes, byId: new Map(regimes.map((r) => [r.id, r])) };
 }
 
+
+/** The jurisdictions the shipped catalogue covers (from the build's small coverage file when the sources are unchanged). */
+export async function shippedCoverage(): Promise<ReadonlySet<string>> {
+  const cached = readCoverage(sourcesHash(shippedSourceFiles()));
+  if (cached) return new Set(cached);
+  const { coveredBy } = await import('../assess/coverage.js');
+  return coveredBy((await loadShippedRegimes()).regimes);
+}

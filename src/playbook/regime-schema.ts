@@ -62,7 +62,7 @@ export const RegimeSchema = z
     jurisdiction: z.string().min(2).describe('ISO 3166 code (DE, US-CA), or a group such as EU.'),
     citation: z.string().min(1),
     source: z.string().url().describe('The primary text.'),
-    covers: z.array(code).min(1).optional().describe('The jurisdictions whose residents this duty covers (subjects_by_jurisdiction keys); default: [jurisdiction]. The GDPR regimes cover the EEA countries.'),
+    covers: z.array(code).optional().describe('The jurisdictions whose residents this duty covers (subjects_by_jurisdiction keys); default: [jurisdiction]; [] for a sector law that covers nobody by residence (HIPAA, SEC). The GDPR regimes cover the EEA countries.'),
     audience: z.enum(AUDIENCES),
     authority: AuthoritySchema.optional().describe('Who to tell: the authority (or recipient) of this notice, with its portal, address, email, phone and form where published.'),
     personal_information: PersonalInformationSchema.optional().describe('The law\'s definition of personal information: irr adds it to applies_when (any category; not unintelligible where there is an encryption safe harbour).'),

@@ -8,6 +8,7 @@ import { loadShippedRegimes } from '../../playbook/regime-catalogue.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { systemClock } from '../../clocks/wall.js';
 import { oneLine } from '../../domain/text.js';
+import { notCoveredLine } from '../../assess/coverage.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines } from '../output.js';
@@ -45,7 +46,7 @@ export async function assess(g: GlobalOptions, incident: string | undefined, opt
     result = await withEngine(g, { create: false }, async (engine) => (await assessIncident(engine, incident, (now ||= engine.now(incident)))).assessment);
   }
   if (g.json) {
-    printJson({ now, severity: result.severity, risk: result.risk, obligations: result.obligations });
+    printJson({ now, uncovered: result.uncovered, severity: result.severity, risk: result.risk, obligations: result.obligations });
     return;
   }
   printLines(renderAssessment(result));
@@ -89,7 +90,8 @@ export function renderRisk(r: Assessment['risk']): string[] {
 
 export function renderAssessment(a: Assessment): string[] {
   const s = a.severity;
-  const lines = [...renderRisk(a.risk), '', pc.bold(`Severity, one input (${s.method}): ${s.level.replace('_', ' ').toUpperCase()}  SE = ${s.score}  (DPC ${s.dpc} × EI ${s.ei} + CB ${s.cb})`)];
+  const gap = notCoveredLine(a.uncovered);
+  const lines = [...(gap ? [pc.bold(pc.red(gap)), ''] : []), ...renderRisk(a.risk), '', pc.bold(`Severity, one input (${s.method}): ${s.level.replace('_', ' ').toUpperCase()}  SE = ${s.score}  (DPC ${s.dpc} × EI ${s.ei} + CB ${s.cb})`)];
   for (const e of s.explanation) lines.push(`  - ${e}`);
   const groups: [string, (o: Obligation) => boolean][] = [
     ['Required', (o) => o.required === true],

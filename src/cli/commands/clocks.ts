@@ -4,6 +4,7 @@ import { isDecidedNotToSend, isSent, isSettled } from '../../domain/obligation.j
 import { recordObligation } from '../../engine/actions.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { oneLine } from '../../domain/text.js';
+import { notCoveredLine } from '../../assess/coverage.js';
 import { dayHourMinute } from '../../domain/duration.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
@@ -65,11 +66,14 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
       now,
       closed,
       establish_first: first,
+      uncovered: assessment.uncovered,
       clocks: rows.map((o) => ({ ...o, remaining_ms: !closed && o.due ? Date.parse(o.due) - Date.parse(now) : null, ...(closed ? { outcome: outcome(o) } : {}) })),
     });
     return;
   }
   const lines = [pc.bold(`${loaded.ctx.id}  ${oneLine(loaded.ctx.title)} — legal clocks at ${localAndUtc(now)}`)];
+  const gap = notCoveredLine(assessment.uncovered);
+  if (gap) lines.push(pc.bold(pc.red(gap)));
   if (closed) {
     lines.push(`closed ${loaded.ctx.phases.at(-1)!.at.slice(0, 16).replace('T', ' ')} UTC: the clocks no longer run; what became of each duty:`);
     if (rows.length === 0) lines.push('no notification was required');
