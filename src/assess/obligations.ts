@@ -59,6 +59,8 @@ export interface Obligation {
   readonly waiver: WaiverCheck | null;
   readonly deadline: readonly string[];
   readonly stages: { readonly family: string; readonly order: number; readonly name: string } | null;
+  /** The law's family (e.g. us-state-breach, gdpr), null when it has none. */
+  readonly family: string | null;
   readonly status: ObligationStatus;
   readonly sent_at: string | null;
   readonly record: ObligationProgress | null;
@@ -327,6 +329,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     waiver,
     deadline,
     stages: r.family && r.stage ? { family: r.family, order: r.stage.order, name: r.stage.name } : null,
+    family: r.family ?? null,
     status,
     sent_at: record?.sent_at ?? null,
     record,

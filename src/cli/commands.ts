@@ -94,6 +94,7 @@ export function registerCommands(program: Command): void {
     .option('--now <iso>', 'evaluate at this instant (default now)')
     .option('--ics <file>', 'also write an RFC 5545 calendar with one event per deadline and alarms')
     .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
+    .option('--all', 'also list the leads (duties undetermined with nothing yet pointing to them), one line per jurisdiction')
     .action(lazy(ck, 'clocks'));
   program
     .command('obligation <incident> <obligation-id> <action>')

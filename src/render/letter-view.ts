@@ -52,6 +52,14 @@ export function joinWords(words: readonly string[]): string {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** The authority's published contacts as lines ("Portal: https://…"), empty when the regime names none. */
+function authorityLines(r: Regime): string[] {
+  const a = r.authority;
+  if (!a) return [];
+  const parts: [string, string | undefined][] = [['Portal', a.portal], ['Email', a.email], ['Telephone', a.phone], ['Address', a.address], ['Form', a.form]];
+  return [a.name, ...parts.filter((p): p is [string, string] => p[1] !== undefined).map(([k, v]) => `${k}: ${v}`)];
+}
+
 /** A fact as a reader would want it written (not yet escaped). */
 export function formatFact(def: FactDefinition, value: FactValue): string {
   switch (def.kind) {
@@ -156,7 +164,15 @@ export function letterView(c: LetterContext): Record<string, unknown> {
     flags,
     jurisdictions,
     incident: { id: escapeMarkdown(c.incident.id), title: escapeMarkdown(c.incident.title) },
-    regime: { name: escapeMarkdown(c.regime.name), citation: escapeMarkdown(c.regime.citation), jurisdiction: escapeMarkdown(c.regime.jurisdiction), source: escapeMarkdown(c.regime.source) },
+    regime: {
+      name: escapeMarkdown(c.regime.name),
+      citation: escapeMarkdown(c.regime.citation),
+      jurisdiction: escapeMarkdown(c.regime.jurisdiction),
+      source: escapeMarkdown(c.regime.source),
+      // The law's own paragraphs (a US state's rights, AG contact): data per law, one template for all.
+      paragraphs: c.regime.notice_paragraphs.map((p) => ({ heading: escapeMarkdown(p.heading), text: escapeMarkdown(p.text) })),
+      authority: authorityLines(c.regime).map(escapeMarkdown),
+    },
     obligation: {
       id: escapeMarkdown(o.id),
       due: escapeMarkdown(due),
