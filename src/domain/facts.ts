@@ -98,6 +98,7 @@ export const CORE_FACTS: Readonly<Record<string, FactDefinition>> = {
   hipaa_low_probability_documented: bool('The covered entity (or business associate) has a written risk assessment of the four factors concluding a low probability that the PHI was compromised.'),
   information_broker: bool('The organisation is an information broker: for fees or dues, it collects or compiles information about people primarily to furnish it to nonaffiliated third parties (Georgia O.C.G.A. § 10-1-911).'),
   public_agency: bool('The organisation is a state or local government agency (some state laws cover only agencies, or cover them separately).'),
+  resident_notice_timing: text('When and how the notices to residents were or will be sent (date, first-class mail or email, in one batch or several), for the notices to regulators and consumer reporting agencies.'),
   // US state risk-of-harm exceptions and the GDPR lead authority
   no_harm_determined: bool('After an appropriate investigation, the organisation has determined in writing that the breach is not reasonably likely to cause harm to the people affected (the risk-of-harm exception of many US state laws); record no_harm_determination_reason with it.'),
   no_harm_determination_reason: text('Why the breach is not reasonably likely to cause harm: what the investigation found (kept with the written determination).'),

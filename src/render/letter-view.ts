@@ -172,6 +172,8 @@ export function letterView(c: LetterContext): Record<string, unknown> {
       // The law's own paragraphs (a US state's rights, AG contact): data per law, one template for all.
       paragraphs: c.regime.notice_paragraphs.map((p) => ({ heading: escapeMarkdown(p.heading), text: escapeMarkdown(p.text) })),
       authority: authorityLines(c.regime).map(escapeMarkdown),
+      // Illinois and Massachusetts forbid telling residents how many people are affected.
+      forbids_count: c.regime.required_contents.some((i) => i.id === 'no-resident-count'),
     },
     obligation: {
       id: escapeMarkdown(o.id),
