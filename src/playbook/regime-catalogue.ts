@@ -12,11 +12,16 @@ export interface RegimeCatalogue {
   readonly byId: ReadonlyMap<string, Regime>;
 }
 
+/** The regime files: playbooks/regimes/*.yaml, and the countries' laws in playbooks/regimes/countries/. */
 export function shippedRegimeFiles(): string[] {
-  return readdirSync(REGIMES_DIR)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map((f) => join(REGIMES_DIR, f));
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, f));
+    } catch {
+      return [];
+    }
+  };
+  return [...list(REGIMES_DIR), ...list(join(REGIMES_DIR, 'countries'))].sort((a, b) => basename(a).localeCompare(basename(b)));
 }
 
 /** The family bases the shipped regimes extend (playbooks/regimes/bases/*.yaml). */
@@ -47,11 +52,8 @@ export async function loadShippedRegimes(): Promise<RegimeCatalogue> {
   // Edited since the build: parse and validate (YAML and zod load only on this path).
   const { checkRegimeFiles } = await import('./regime.js');
   const { regimes, problems } = checkRegimeFiles(files, isCalendar);
-  for (const f of files) {
-    const r = regimes.find((x) => join(REGIMES_DIR, `${x.id}.yaml`) === f);
-    if (!r) continue;
-    if (basename(f) !== `${r.id}.yaml`) problems.push({ file: f, line: 1, col: 1, message: `file name must be ${r.id}.yaml` });
-  }
+  const ids = new Set(regimes.map((r) => r.id));
+  if (problems.length === 0) for (const f of files) if (!ids.has(basename(f).replace(/\.ya?ml$/, ''))) problems.push({ file: f, line: 1, col: 1, message: 'id: the file name must be the regime id + .yaml' });
   if (problems.length > 0) throw new ValidationFailed(problems);
   return { regimes, byId: new Map(regimes.map((r) => [r.id, r])) };
 }
