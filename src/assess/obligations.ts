@@ -8,6 +8,8 @@ import { computeDue, type Due } from '../clocks/deadline.js';
 import { enisaSeverity, type Severity } from './enisa.js';
 import { checkExemption } from './exemptions.js';
 import { coveredBy, uncoveredIn, type Uncovered } from './coverage.js';
+import { leadAuthority } from './lead-authority.js';
+import type { Authority } from '../domain/regime.js';
 import { assessRisk, hipaaFactors, type RiskAssessment, type RiskFactor } from './risk.js';
 
 export { checkExemption, contradictingFacts, type ExemptionCheck } from './exemptions.js';
@@ -59,6 +61,8 @@ export interface Obligation {
   readonly waiver: WaiverCheck | null;
   readonly deadline: readonly string[];
   readonly stages: { readonly family: string; readonly order: number; readonly name: string } | null;
+  /** Who to tell: the regime's authority, or for GDPR Art 33 the lead supervisory authority (or each one concerned). */
+  readonly authorities: readonly Authority[];
   /** The law's family (e.g. us-state-breach, gdpr), null when it has none. */
   readonly family: string | null;
   readonly status: ObligationStatus;
@@ -306,6 +310,13 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   }
   if (status === 'late') reasons.push(`sent ${record!.sent_at}, after the deadline ${iso(due)}${record?.reason ? `; delay reason: ${record.reason}` : ''}`);
 
+  // GDPR Art 33: the one-stop shop decides who receives the notification.
+  let authorities: readonly Authority[] = r.authority ? [r.authority] : [];
+  if (r.family === 'gdpr' && r.audience === 'authority' && required !== false) {
+    const lead = leadAuthority(fact);
+    reasons.push(`to whom: ${lead.reason}`);
+    if (lead.rule !== 'unknown') authorities = lead.authorities;
+  }
   const dueAt = iso(due);
   const targetAt = iso(target);
   return {
@@ -329,6 +340,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     waiver,
     deadline,
     stages: r.family && r.stage ? { family: r.family, order: r.stage.order, name: r.stage.name } : null,
+    authorities,
     family: r.family ?? null,
     status,
     sent_at: record?.sent_at ?? null,

@@ -174,6 +174,8 @@ export function letterView(c: LetterContext): Record<string, unknown> {
       authority: authorityLines(c.regime).map(escapeMarkdown),
       // Illinois and Massachusetts forbid telling residents how many people are affected.
       forbids_count: c.regime.required_contents.some((i) => i.id === 'no-resident-count'),
+      // Louisiana asks the AG for the residents' names: irr never stores them, the list is attached by hand.
+      attach_names: c.regime.required_contents.some((i) => i.id === 'names-of-residents'),
     },
     obligation: {
       id: escapeMarkdown(o.id),
@@ -182,6 +184,10 @@ export function letterView(c: LetterContext): Record<string, unknown> {
       late: c.late,
       delay_reasons: delay ? escapeMarkdown(delay) : missing('delay_reasons'),
     },
+    // The addressee the assessment found (GDPR Art 33: the lead supervisory authority), else a placeholder.
+    authority: o.authorities.length === 1
+      ? { name: escapeMarkdown(o.authorities[0]!.name), known: true }
+      : { name: escapeMarkdown(o.authorities.length > 1 ? `each supervisory authority concerned (${o.authorities.map((a) => a.name).join('; ')})` : 'the competent supervisory authority'), known: o.authorities.length > 1 },
     today: escapeMarkdown(formatDate(c.now)),
   };
 }
