@@ -96,7 +96,18 @@ function describeCondition(c: Condition): string {
 }
 
 const atLeast = (level: RiskLevel, min: RiskLevel) => RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(min);
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+// toISOString is costly at 130+ regimes × thousands of assessments, and most duties share a start and
+// a due instant: each instant is written once (a bounded cache of the latest ones).
+const isoCache = new Map<number, string>();
+function iso(ms: number | null): string | null {
+  if (ms === null) return null;
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    if (isoCache.size > 4096) isoCache.clear();
+    isoCache.set(ms, (text = new Date(ms).toISOString()));
+  }
+  return text;
+}
 
 /** A remaining time at or below a quarter of the window, or 12 hours, is "due soon". */
 export function dueSoon(start: number, due: number, now: number): boolean {
