@@ -168,5 +168,9 @@ export function registerCommands(program: Command): void {
   drill.command('history [scenario]').description('runs of each scenario over time: objectives met, late, missed; time to contain and notify').action(lazy(dr, 'history'));
   drill.command('schema').description('the scenario JSON Schema (--script: the script schema), for editor completion').option('--script', 'the drill script schema').action(lazy(dr, 'schema'));
   program.command('log <incident>').description('the timeline: seq, at, recorded_at, actor, what').action(lazy(inc, 'log'));
-  program.command('verify [incident]').description('check the hash chain, seq continuity and replay == snapshot (exit 5 on failure)').action(lazy(inc, 'verify'));
+  program
+    .command('verify [incident]')
+    .description('check the hash chain, every table against the log, the triggers and replay == snapshot (exit 5 on failure)')
+    .option('--expect-head <sha256>', 'also fail unless the head is this hash (as printed by a report or an earlier verify)')
+    .action(lazy(inc, 'verify'));
 }

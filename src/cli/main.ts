@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, IrrError } from '../domain/errors.js';
+import { cliMessage, ExitCode, IrrError } from '../domain/errors.js';
+import { visible } from '../domain/text.js';
 import { registerCommands } from './commands.js';
 import { committedEvents } from './engine-access.js';
 import { flushStdout, noteStdoutFailure, osReason, StdoutFailed, stdoutFailure } from './output.js';
@@ -14,7 +15,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (err.code === 'EPIPE') {
       // …unless this command recorded something whose confirmation the closed pipe swallowed.
       if (committedEvents().length > 0) {
-        process.stderr.write(`irr: ${unreported(osReason(err))}\n`);
+        process.stderr.write(`irr: ${visible(unreported(osReason(err)))}\n`);
         process.exit(ExitCode.unreported);
       }
       process.exit(process.exitCode ?? 0);
@@ -30,7 +31,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .option('--json', 'machine-readable output on stdout')
     .addOption(new Option('--as <actor>', 'who is acting (default: $IRR_ACTOR, else the OS user)'))
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`${str.split('\n')[0]} (irr --help for usage)\n`) });
+    .configureOutput({ outputError: (str, write) => write(`${visible(str.split('\n')[0]!)} (irr --help for usage)\n`) });
   registerCommands(program);
   let code: number = ExitCode.ok;
   try {
@@ -41,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   await flushStdout();
   const lost = stdoutFailure();
   if (lost !== null) {
-    process.stderr.write(`irr: ${unreported(lost)}\n`);
+    process.stderr.write(`irr: ${visible(unreported(lost))}\n`);
     if (code === ExitCode.ok) code = ExitCode.unreported;
   }
   // Let pending stdout writes drain before exiting (pipes are asynchronous).
@@ -65,13 +66,15 @@ function report(err: unknown): number {
     return ExitCode.invalid; // commander already printed its one-line message
   }
   if (err instanceof IrrError) {
-    process.stderr.write(`irr: ${err.message}\n`);
-    for (const line of err.details) process.stderr.write(`${line}\n`);
+    // Messages quote user text (fact names, file contents, answers): never let it reach the
+    // terminal raw. Each detail is one line of its own.
+    process.stderr.write(`irr: ${visible(cliMessage(err))}\n`);
+    for (const line of err.details) process.stderr.write(`${visible(line)}\n`);
     if (process.env.IRR_DEBUG === '1') process.stderr.write(`${err.stack}\n`);
     return err.exitCode;
   }
   const e = err as Error;
-  process.stderr.write(`irr: internal error: ${e?.message ?? String(err)}${process.env.IRR_DEBUG === '1' ? '' : ' (set IRR_DEBUG=1 for details)'}\n`);
+  process.stderr.write(`irr: internal error: ${visible(e?.message ?? String(err))}${process.env.IRR_DEBUG === '1' ? '' : ' (set IRR_DEBUG=1 for details)'}\n`);
   if (process.env.IRR_DEBUG === '1') process.stderr.write(`${e?.stack}\n`);
   return ExitCode.internal;
 }

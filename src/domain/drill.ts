@@ -120,13 +120,20 @@ export interface DrillPin {
 
 const UNIT_MS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000 };
 
-/** "72h", "4h30m", "2d", "45m" → milliseconds; null when it is not such a duration. */
+/**
+ * A drill lasts a year at most: every drill time and duration is bounded, so that no offset can
+ * take a date out of range halfway through a run (T+99999999d used to validate, then crash).
+ */
+export const DRILL_MAX_MS = 365 * UNIT_MS.d!;
+export const DRILL_MAX_LABEL = '365d (one year)';
+
+/** "72h", "4h30m", "2d", "45m" → milliseconds; null when it is not such a duration or exceeds DRILL_MAX_MS. */
 export function parseDuration(text: string): number | null {
   const s = text.trim();
   if (!/^(\d+d)?(\d+h)?(\d+m)?$/.test(s) || s === '') return null;
   let ms = 0;
   for (const m of s.matchAll(/(\d+)([dhm])/g)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
-  return ms;
+  return ms <= DRILL_MAX_MS ? ms : null;
 }
 
 /** "T+4h30m", "T+0", "T-3d" → milliseconds from the drill's start; null when malformed. */

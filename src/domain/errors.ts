@@ -19,13 +19,34 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/**
+ * What an error is about, as data: each front end names it in its own words (the CLI prints
+ * `--flag:`, the console names the question it asked), so messages never embed a flag name that
+ * another front end would have to strip off. A file position is part of the message already
+ * (`file:line:col: …`, what editors jump to) and repeated here for programs.
+ */
+export interface ErrorField {
+  /** A command-line option or argument: `--reason`, `<text>`, `--facts`. */
+  readonly flag?: string;
+  /** The console question the answer was for. */
+  readonly question?: string;
+  /** A fact of the vocabulary. */
+  readonly fact?: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
 export abstract class IrrError extends Error {
   abstract readonly exitCode: ExitCode;
   /** Extra lines printed after the one-line message (e.g. every validation problem). */
   readonly details: readonly string[];
-  constructor(message: string, details: readonly string[] = []) {
+  /** What the error concerns, when one thing does; see ErrorField. */
+  readonly field: ErrorField | undefined;
+  constructor(message: string, details: readonly string[] = [], field?: ErrorField) {
     super(message);
     this.details = details;
+    this.field = field;
     this.name = new.target.name;
   }
 }
@@ -53,4 +74,13 @@ export class IntegrityFailure extends IrrError {
 /** The console was stopped with Ctrl-C; everything answered before was already stored. */
 export class Interrupted extends IrrError {
   readonly exitCode = ExitCode.interrupted;
+}
+
+/**
+ * The message as a command-line user reads it: the option it concerns first (`--reason: …`).
+ * A message that already starts with the flag (older call sites) is left as it is.
+ */
+export function cliMessage(err: IrrError): string {
+  const flag = err.field?.flag;
+  return flag && !err.message.startsWith(`${flag}:`) ? `${flag}: ${err.message}` : err.message;
 }

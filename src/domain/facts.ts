@@ -174,30 +174,53 @@ export function parseInstant(raw: string): string | null {
   return instantProblem(raw) === null ? new Date(Date.parse(raw)).toISOString() : null;
 }
 
-/** Why a text is not an instant irr accepts, or null when it is one. */
+/**
+ * Why a text is not an instant irr accepts, or null when it is one. Date.parse rolls impossible
+ * values over (2026-02-30 → 2026-03-02, 24:00 → the next day): each field is checked first.
+ */
 export function instantProblem(raw: string): string | null {
-  if (!ISO_WITH_OFFSET.test(raw)) return `"${raw}" is not an ISO 8601 date-time with offset (e.g. 2026-03-01T09:30:00+01:00)`;
+  const shown = raw.length > 40 ? `${raw.slice(0, 40)}…` : raw;
+  if (!ISO_WITH_OFFSET.test(raw)) return `"${shown}" is not an ISO 8601 date-time with offset (e.g. 2026-03-01T09:30:00+01:00)`;
   const [y, m, d] = raw.slice(0, 10).split('-').map(Number) as [number, number, number];
   if (y < 1900) return `"${raw}": year ${y} is not plausible for an incident`;
-  // Reject impossible calendar dates that Date.parse silently rolls over (e.g. 2026-02-30).
   const probe = new Date(Date.UTC(y, m - 1, d));
-  if (Number.isNaN(Date.parse(raw)) || probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) {
+  if (probe.getUTCFullYear() !== y || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) {
     return `"${raw}": ${raw.slice(0, 10)} is not a date in the calendar`;
   }
+  const [hh, mm, ss] = [raw.slice(11, 13), raw.slice(14, 16), raw[16] === ':' ? raw.slice(17, 19) : '00'].map(Number) as [number, number, number];
+  if (hh > 23 || mm > 59 || ss > 59) return `"${raw}": ${raw.slice(11, raw[16] === ':' ? 19 : 16)} is not a time of day (00:00:00 to 23:59:59)`;
+  const off = /([+-])(\d{2}):(\d{2})$/.exec(raw);
+  if (off && (Number(off[2]) > 14 || Number(off[3]) > 59 || (Number(off[2]) === 14 && Number(off[3]) > 0))) {
+    return `"${raw}": ${off[0]} is not a UTC offset (at most ±14:00)`;
+  }
+  if (Number.isNaN(Date.parse(raw))) return `"${raw}" is not a date-time irr can read`;
   return null;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** A value from a facts file named in an error without walking into it (a list nested 5,000 deep is "a list"). */
+function shortValue(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'a mapping';
+  const text = String(v);
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
 function fail(error: string): Parsed<never> {
   return { ok: false, error };
 }
+
+class NestedList extends Error {}
 
 function splitList(raw: string): string[] {
   const trimmed = raw.trim();
   if (trimmed.startsWith('[')) {
     const parsed: unknown = JSON.parse(trimmed);
     if (!Array.isArray(parsed)) throw new Error('not a list');
+    // A nested list is not a list of values; String() of one 5,000 deep overflows the stack.
+    if (parsed.some((x) => typeof x === 'object' && x !== null)) throw new NestedList();
     return parsed.map(String);
   }
   return trimmed === '' ? [] : trimmed.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -224,6 +247,7 @@ export function checkFactValue(def: FactDefinition, value: unknown): Parsed<Fact
       return typeof value === 'number' && Number.isFinite(value) ? { ok: true, value } : fail('expected a number');
     case 'text':
       if (typeof value !== 'string' || value.trim() === '') return fail('expected non-empty text');
+      if (/\p{Cs}/u.test(value)) return fail('is not well-formed Unicode (a lone surrogate); write plain text');
       return /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(value) ? fail('contains control characters; write plain text') : { ok: true, value };
     case 'enum':
       return typeof value === 'string' && def.values.includes(value)
@@ -232,15 +256,15 @@ export function checkFactValue(def: FactDefinition, value: unknown): Parsed<Fact
     case 'enum_list': {
       if (!Array.isArray(value)) return fail(`expected a list of ${def.values.join(', ')}`);
       const bad = value.filter((v) => typeof v !== 'string' || !def.values.includes(v));
-      if (bad.length > 0) return fail(`unknown value${bad.length > 1 ? 's' : ''} ${bad.map(String).join(', ')}; expected any of ${def.values.join(', ')}`);
+      if (bad.length > 0) return fail(`unknown value${bad.length > 1 ? 's' : ''} ${bad.slice(0, 5).map(shortValue).join(', ')}${bad.length > 5 ? ', …' : ''}; expected any of ${def.values.join(', ')}`);
       return { ok: true, value: [...new Set(value as string[])].sort() };
     }
     case 'jurisdiction_counts': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('expected a map of jurisdiction codes to counts, e.g. {"US-CA":1200,"DE":40}');
       const out: Record<string, number> = {};
       for (const [code, n] of Object.entries(value as Record<string, unknown>)) {
-        if (!JURISDICTION.test(code)) return fail(`"${code}" is not an ISO 3166 code (e.g. DE, US-CA)`);
-        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return fail(`count for ${code} must be a whole number of 0 or more`);
+        if (!JURISDICTION.test(code)) return fail(`"${shortValue(code)}" is not an ISO 3166 code (e.g. DE, US-CA)`);
+        if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return fail(`count for ${code} must be a whole number of 0 or more, not ${shortValue(n)}`);
         // Puerto Rico, Guam and the US Virgin Islands have ISO 3166-1 codes too; irr's US regimes use the
         // ISO 3166-2 form, so the alias is stored as US-PR (summed if both forms are given).
         const key = Object.hasOwn(JURISDICTION_ALIASES, code) ? JURISDICTION_ALIASES[code]! : code;
@@ -294,8 +318,8 @@ export function parseFactText(def: FactDefinition, raw: string): Parsed<FactValu
       default:
         return checkFactValue(def, raw);
     }
-  } catch {
-    return fail('is not valid JSON');
+  } catch (err) {
+    return fail(err instanceof NestedList ? 'expected a flat list of values, not a list of lists' : 'is not valid JSON');
   }
 }
 

@@ -65,4 +65,6 @@ export interface PinnedPlaybook {
   readonly id: string;
   readonly version: string;
   readonly hash: string;
+  /** SHA-256 of the YAML text pinned beside it (incidents opened since the store binds the source). */
+  readonly source_sha256?: string;
 }

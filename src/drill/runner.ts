@@ -60,7 +60,7 @@ export async function openDrill(engine: Engine, loaded: LoadedScenario, script: 
 export function pinOf(engine: Engine, id: string): DrillPin {
   const row = engine.incident(id);
   const first = engine.store.firstEvent(id);
-  if (row.mode !== 'drill' || first?.type !== 'incident.opened' || !first.payload.drill) throw new InvalidInput(`<incident>: ${id} is not a drill (irr drill run <scenario> starts one)`);
+  if (row.mode !== 'drill' || first?.type !== 'incident.opened' || !first.payload.drill) throw new InvalidInput(`${id} is not a drill (irr drill run <scenario> starts one)`, [], { flag: '<incident>' });
   return first.payload.drill;
 }
 

@@ -1,4 +1,4 @@
-import { InvalidInput, Refused } from '../domain/errors.js';
+import { InvalidInput, Refused, type ErrorField } from '../domain/errors.js';
 import { OBLIGATION_ACTIONS, type NewEvent, type ObligationAction } from '../domain/events.js';
 import { isSettled } from '../domain/obligation.js';
 import type { ObligationRecordedPayload } from '../domain/obligation-record.js';
@@ -8,7 +8,7 @@ import type { Obligation } from '../assess/obligations.js';
 import { checkFactValue, parseFactText, type FactCatalogue, type FactValue } from '../domain/facts.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { own } from '../domain/own.js';
-import { checkText } from '../domain/text.js';
+import { checkText, snippet, visible } from '../domain/text.js';
 import { nextPhase, parsePhase, WORK_PHASES, isWorkPhase, type Phase } from '../domain/phases.js';
 import type { IncidentContext } from '../machine/context.js';
 import { advanceBlockers, closeBlockers, completeBlockers, obligationBlockers, reopenBlockers, skipBlockers } from '../machine/rules.js';
@@ -30,9 +30,9 @@ function refuse(lines: readonly string[], lead: string): never {
 
 function ensureStep(ctx: IncidentContext, step: string): void {
   if (ctx.plan.some((s) => s.id === step)) return;
-  if (step.trim() === '') throw new InvalidInput('<step-id>: empty step id (irr status lists them)');
+  if (step.trim() === '') throw new InvalidInput('empty step id (irr status lists them)', [], { flag: '<step-id>' });
   const near = ctx.plan.map((s) => s.id).filter((id) => id.includes(step) || step.includes(id));
-  throw new InvalidInput(`<step-id>: no step "${step}" in runbook ${ctx.playbook.id}${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ' (irr status lists them)'}`);
+  throw new InvalidInput(`no step "${step}" in runbook ${ctx.playbook.id}${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ' (irr status lists them)'}`, [], { flag: '<step-id>' });
 }
 
 function ensureOpen(ctx: IncidentContext, phase: Phase, what: string): void {
@@ -51,7 +51,7 @@ export function completeStep(ctx: IncidentContext, phase: Phase, who: Actor, ste
 
 export function skipStep(ctx: IncidentContext, phase: Phase, who: Actor, step: string, reason: string | undefined): NewEvent[] {
   ensureStep(ctx, step);
-  if (!reason || reason.trim() === '') throw new InvalidInput(`--reason: skipping step ${step} needs a reason (it is kept in the record)`);
+  if (!reason || reason.trim() === '') throw new InvalidInput(`skipping step ${step} needs a reason (it is kept in the record)`, [], { flag: '--reason' });
   checkText('--reason', reason);
   ensureOpen(ctx, phase, `step ${step}`);
   const blockers = skipBlockers(ctx, step);
@@ -61,47 +61,57 @@ export function skipStep(ctx: IncidentContext, phase: Phase, who: Actor, step: s
 
 /** Parse `key=value` pairs against the incident's vocabulary; every bad pair is reported at once. */
 export function parseFactArgs(catalogue: FactCatalogue, pairs: readonly string[]): Record<string, FactValue> {
-  if (pairs.length === 0) throw new InvalidInput('<key>=<value>: give at least one fact, e.g. subjects_total=1200');
+  if (pairs.length === 0) throw new InvalidInput('give at least one fact, e.g. subjects_total=1200', [], { flag: '<key>=<value>' });
   const out: Record<string, FactValue> = {};
   const problems: string[] = [];
+  const badFacts: string[] = [];
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) {
-      problems.push(`"${pair}" is not key=value`);
+      problems.push(`"${snippet(pair, 60)}" is not key=value`);
       continue;
     }
     const key = pair.slice(0, eq).trim();
     if (Object.hasOwn(out, key) || problems.some((p) => p.startsWith(`${key}:`))) {
-      problems.push(`${key}: given twice in one command`);
+      problems.push(`${visible(key)}: given twice in one command`);
       continue;
     }
     const def = own(catalogue, key);
     if (!def) {
-      problems.push(`unknown fact "${key}" (docs/facts.md lists the vocabulary)`);
+      problems.push(`unknown fact "${snippet(key, 60)}" (docs/facts.md lists the vocabulary)`);
       continue;
     }
     const parsed = parseFactText(def, pair.slice(eq + 1));
     if (parsed.ok) out[key] = parsed.value;
-    else problems.push(`${key}: ${parsed.error}`);
+    else {
+      problems.push(`${key}: ${visible(parsed.error)}`);
+      badFacts.push(key);
+    }
   }
-  if (problems.length > 0) throw new InvalidInput(`fact: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new InvalidInput(`fact: ${problems.join('; ')}`, [], problems.length === 1 && badFacts.length === 1 ? { fact: badFacts[0]! } : undefined);
   return out;
 }
 
 /** Check already-typed values (a JSON facts file, the console's typed prompts). */
-export function checkFacts(catalogue: FactCatalogue, values: Readonly<Record<string, unknown>>, source: string): Record<string, FactValue> {
+export function checkFacts(catalogue: FactCatalogue, values: Readonly<Record<string, unknown>>, source: string, field: ErrorField = {}): Record<string, FactValue> {
   const out: Record<string, FactValue> = {};
   const problems: string[] = [];
+  const bad: string[] = [];
   for (const [key, raw] of Object.entries(values)) {
     const def = own(catalogue, key);
-    if (!def) problems.push(`${source}: unknown fact "${key}"`);
-    else {
+    if (!def) {
+      problems.push(`${visible(source)}: unknown fact "${snippet(key, 60)}"`);
+      bad.push(key);
+    } else {
       const parsed = checkFactValue(def, raw);
       if (parsed.ok) out[key] = parsed.value;
-      else problems.push(`${source}: ${key}: ${parsed.error}`);
+      else {
+        problems.push(`${visible(source)}: ${key}: ${visible(parsed.error)}`);
+        bad.push(key);
+      }
     }
   }
-  if (problems.length > 0) throw new InvalidInput(problems.join('; '));
+  if (problems.length > 0) throw new InvalidInput(problems.join('; '), [], { ...field, ...(bad.length === 1 ? { fact: bad[0]! } : {}) });
   return out;
 }
 
@@ -121,7 +131,7 @@ export function recordFacts(ctx: IncidentContext, phase: Phase, who: Actor, fact
 }
 
 export function addNote(who: Actor, text: string, step?: string, ctx?: IncidentContext): NewEvent[] {
-  if (text.trim() === '') throw new InvalidInput('<text>: the note is empty');
+  if (text.trim() === '') throw new InvalidInput('the note is empty', [], { flag: '<text>' });
   checkText('<text>', text, { multiline: true });
   if (step !== undefined && ctx) ensureStep(ctx, step);
   return [{ type: 'note.added', ...who, payload: { text, ...(step ? { step } : {}) } }];
@@ -135,8 +145,8 @@ export function advance(ctx: IncidentContext, phase: Phase, who: Actor): NewEven
 
 export function reopen(ctx: IncidentContext, phase: Phase, who: Actor, target: string, reason: string | undefined): NewEvent[] {
   const to = parsePhase(target);
-  if (!to || to === 'closed') throw new InvalidInput(`<phase>: "${target}" is not a phase to reopen (${WORK_PHASES.join(', ')})`);
-  if (!reason || reason.trim() === '') throw new InvalidInput('--reason: going back needs a reason (e.g. "reinfection found on host X")');
+  if (!to || to === 'closed') throw new InvalidInput(`"${target}" is not a phase to reopen (${WORK_PHASES.join(', ')})`, [], { flag: '<phase>' });
+  if (!reason || reason.trim() === '') throw new InvalidInput('going back needs a reason (e.g. "reinfection found on host X")', [], { flag: '--reason' });
   checkText('--reason', reason);
   const blockers = reopenBlockers(phase, to);
   if (blockers.length > 0) refuse(blockers, `reopen ${ctx.id} refused`);
@@ -177,14 +187,14 @@ export function isCalendarDate(s: string): boolean {
  */
 export function recordAction(ctx: IncidentContext, who: Actor, args: { readonly text: string; readonly owner: string | undefined; readonly due: string | undefined }): NewEvent[] {
   const text = args.text.trim();
-  if (text === '') throw new InvalidInput('<text>: the action is empty (say what is to be done)');
+  if (text === '') throw new InvalidInput('the action is empty (say what is to be done)', [], { flag: '<text>' });
   checkText('<text>', text);
   const owner = args.owner?.trim() ?? '';
-  if (owner === '') throw new InvalidInput('--owner: an action needs an owner (a person or a team)');
+  if (owner === '') throw new InvalidInput('an action needs an owner (a person or a team)', [], { flag: '--owner' });
   checkText('--owner', owner);
   const due = args.due?.trim() ?? '';
-  if (due === '') throw new InvalidInput('--due: an action needs a due date (YYYY-MM-DD)');
-  if (!isCalendarDate(due)) throw new InvalidInput(`--due: "${due}" is not a calendar date (YYYY-MM-DD, e.g. 2026-04-30)`);
+  if (due === '') throw new InvalidInput('an action needs a due date (YYYY-MM-DD)', [], { flag: '--due' });
+  if (!isCalendarDate(due)) throw new InvalidInput(`"${due}" is not a calendar date (YYYY-MM-DD, e.g. 2026-04-30)`, [], { flag: '--due' });
   return [{ type: 'action.recorded', ...who, payload: { id: `A${ctx.actions.length + 1}`, text, owner, due } }];
 }
 
@@ -210,15 +220,15 @@ const listExemptions = (r: Regime) => (r.threshold?.exemptions ?? []).map((e) =>
 function checkWaiverGround(obligation: string, duty: DutyContext, exemption: string | undefined, override: boolean): void {
   const r = duty.regime;
   const exemptions = r.threshold?.exemptions ?? [];
-  if (exemption !== undefined && override) throw new InvalidInput(`--exemption, --override: give one ground for waiving ${obligation}, not both`);
+  if (exemption !== undefined && override) throw new InvalidInput(`give one ground for waiving ${obligation}, not both`, [], { flag: '--exemption, --override' });
   if (override) return;
   if (exemption === undefined) {
-    if (exemptions.length === 0) throw new InvalidInput(`--override: ${obligation}'s law lists no exemption; waiving it is a decision against the assessment: add --override --reason <text>`);
-    throw new InvalidInput(`--exemption: waiving ${obligation} needs the exemption it rests on (--exemption <id>) or --override; its exemptions: ${listExemptions(r)}`);
+    if (exemptions.length === 0) throw new InvalidInput(`${obligation}'s law lists no exemption; waiving it is a decision against the assessment: add --override --reason <text>`, [], { flag: '--override' });
+    throw new InvalidInput(`waiving ${obligation} needs the exemption it rests on (--exemption <id>) or --override; its exemptions: ${listExemptions(r)}`, [], { flag: '--exemption' });
   }
   const c = checkExemption(r, exemption, duty.fact);
   if (c.holds === 'no_such_exemption') {
-    throw new InvalidInput(`--exemption: "${exemption}" is not an exemption of ${obligation}${exemptions.length ? `; its exemptions: ${listExemptions(r)}` : ' (it lists none: use --override)'}`);
+    throw new InvalidInput(`"${exemption}" is not an exemption of ${obligation}${exemptions.length ? `; its exemptions: ${listExemptions(r)}` : ' (it lists none: use --override)'}`, [], { flag: '--exemption' });
   }
   if (c.holds === false) throw new Refused(`waiver of ${obligation} under ${exemption} refused: the recorded facts contradict it: ${c.contradicted.join(', ')}`);
   if (c.holds === 'unknown') throw new Refused(`waiver of ${obligation} under ${exemption} refused: its condition rests on facts not established; establish ${c.missing.join(', ')} first`);
@@ -267,15 +277,15 @@ export function recordObligation(
   },
 ): NewEvent[] {
   const { obligation } = args;
-  if (!known.has(obligation)) throw new InvalidInput(`<obligation-id>: no regime "${obligation}" (irr regime list shows them)`);
+  if (!known.has(obligation)) throw new InvalidInput(`no regime "${obligation}" (irr regime list shows them)`, [], { flag: '<obligation-id>' });
   const action = parseObligationAction(args.action);
-  if (!action) throw new InvalidInput(`<action>: "${args.action}" is not one of ${OBLIGATION_ACTIONS.map((a) => a.replace('_', '-')).join(', ')}`);
-  if ((args.exemption !== undefined || args.override) && action !== 'waived') throw new InvalidInput(`${args.exemption !== undefined ? '--exemption' : '--override'}: only a waiver rests on an exemption or an override (not ${args.action})`);
+  if (!action) throw new InvalidInput(`"${args.action}" is not one of ${OBLIGATION_ACTIONS.map((a) => a.replace('_', '-')).join(', ')}`, [], { flag: '<action>' });
+  if ((args.exemption !== undefined || args.override) && action !== 'waived') throw new InvalidInput(`only a waiver rests on an exemption or an override (not ${args.action})`, [], { flag: args.exemption !== undefined ? '--exemption' : '--override' });
   ensureOpen(ctx, phase, `obligation ${obligation}`);
   for (const [field, text] of [['--reason', args.reason], ['--ref', args.ref], ['--channel', args.channel], ['--exemption', args.exemption]] as const) if (text !== undefined) checkText(field, text);
   const reason = args.reason?.trim();
   const decision = action === 'waived' ? 'not to be sent' : action === 'required' ? 'required' : action === 'not_applicable' ? 'not applicable' : undefined;
-  if (decision && !reason) throw new InvalidInput(`--reason: a decision that ${obligation} is ${decision} must say why (it is kept in the record, GDPR Art 33(5))`);
+  if (decision && !reason) throw new InvalidInput(`a decision that ${obligation} is ${decision} must say why (it is kept in the record, GDPR Art 33(5))`, [], { flag: '--reason' });
   const exemption = args.exemption?.trim();
   const override = args.override === true;
   if (action === 'waived' && args.duty) checkWaiverGround(obligation, args.duty, exemption, override);
@@ -286,7 +296,7 @@ export function recordObligation(
   if (blockers.length > 0) refuse(blockers, `obligation ${obligation} ${args.action} refused`);
   const dueAt = args.duty?.assessed?.due_at;
   if (action === 'sent' && dueAt && Date.parse(who.at) > Date.parse(dueAt) && !reason) {
-    throw new InvalidInput(`--reason: ${obligation} was due ${dueAt}; a late notice must give the reasons for the delay`);
+    throw new InvalidInput(`${obligation} was due ${dueAt}; a late notice must give the reasons for the delay`, [], { flag: '--reason' });
   }
   const payload = obligationPayload(obligation, action, {
     ...(reason ? { reason } : {}),

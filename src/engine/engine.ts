@@ -36,18 +36,13 @@ const FUTURE_TOLERANCE_MS = 60_000;
 
 export function refuseFutureAt(at: string | undefined, now: string): void {
   if (at !== undefined && Date.parse(at) - Date.parse(now) > FUTURE_TOLERANCE_MS) {
-    throw new InvalidInput(`--at: ${at} is in the future (now is ${now}); --at backdates, it cannot postdate`);
+    throw new InvalidInput(`${at} is in the future (now is ${now}); a time can be backdated, never postdated`, [], { flag: '--at' });
   }
 }
 
 function phaseOf(value: unknown): Phase {
   const lifecycle = (value as { lifecycle: unknown }).lifecycle;
   return lifecycle === 'closed' ? 'closed' : (lifecycle as { open: Phase }).open;
-}
-
-function isBusy(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
 }
 
 /**
@@ -92,19 +87,19 @@ export class Engine {
 
   async open(args: { readonly playbook: PlaybookToPin; readonly title: string; readonly who: Actor; readonly mode?: IncidentMode; readonly drill?: DrillPin }): Promise<StoredEvent> {
     const title = args.title.trim();
-    if (title === '') throw new InvalidInput('--title: the incident needs a title');
+    if (title === '') throw new InvalidInput('the incident needs a title', [], { flag: '--title' });
     checkText('--title', title);
     const mode = args.mode ?? 'real';
     const { runbook, hash, source } = args.playbook;
     const fold = await this.foldModule();
     // A drill is written in drill time from its first event on.
     const recordedAt = args.drill ? args.who.at : this.clock.now();
-    const body = {
+    const body = (sourceSha256: string) => ({
       type: 'incident.opened' as const,
       at: args.who.at,
       actor: args.who.actor,
-      payload: { title, mode, playbook: { id: runbook.id, version: runbook.version, hash }, ...(args.drill ? { drill: args.drill } : {}) },
-    };
+      payload: { title, mode, playbook: { id: runbook.id, version: runbook.version, hash, source_sha256: sourceSha256 }, ...(args.drill ? { drill: args.drill } : {}) },
+    });
     const opened = this.withBusyRetry(() =>
       this.store.openIncident({
         prefix: mode === 'drill' ? 'DRL' : 'INC',
@@ -113,8 +108,8 @@ export class Engine {
         mode,
         playbook: { hash, id: runbook.id, version: runbook.version, content: canonicalJson(runbook), source },
         recordedAt,
-        opened: () => body,
-        snapshot: (id) => JSON.stringify(fold.Fold.start(id, body, runbook).state(1)),
+        opened: (_id, sourceSha256) => body(sourceSha256),
+        snapshot: (id, sourceSha256) => JSON.stringify(fold.Fold.start(id, body(sourceSha256), runbook).state(1)),
       }),
     );
     this.onCommit([opened]);
@@ -125,19 +120,28 @@ export class Engine {
     let rb = this.runbooks.get(row.playbook_hash);
     if (!rb) {
       const pb = this.store.playbook(row.playbook_hash);
-      if (!pb) throw new InvalidInput(`incident ${row.id}: its pinned playbook ${row.playbook_hash} is missing from the database`);
+      if (!pb) throw new IntegrityFailure(`incident ${row.id}: its pinned playbook ${row.playbook_hash} is missing from the database (irr verify ${row.id})`);
       rb = JSON.parse(pb.content) as Runbook;
       this.runbooks.set(row.playbook_hash, rb);
     }
     return rb;
   }
 
-  /** Incident rows never change (a trigger refuses UPDATE), so one read per process is enough. */
+  /**
+   * Incident rows never change (a trigger refuses UPDATE), so one read per process is enough. The
+   * row and its pinned playbook are checked against the hashed incident.opened before first use:
+   * an edited title, mode, opening time or playbook pointer is never shown as if true.
+   */
   incident(id: string): IncidentRow {
     let row = this.rows.get(id);
     if (!row) {
       row = this.store.incident(id);
-      if (!row) throw new InvalidInput(`<incident>: no incident "${id}" in ${this.store.path} (irr list shows them)`);
+      if (!row) {
+        if (this.store.head(id).seq > 0) throw new IntegrityFailure(`integrity failure in ${id}: its events exist but its incidents row was deleted (irr verify)`);
+        throw new InvalidInput(`no incident "${id}" in ${this.store.path} (irr list shows them)`, [], { flag: '<incident>' });
+      }
+      const bad = this.store.bindingProblems(id)[0];
+      if (bad) throw new IntegrityFailure(`integrity failure in ${id}${bad.seq > 0 ? ` at seq ${bad.seq}` : ''}: ${bad.problem} (irr verify ${id})`);
       this.rows.set(id, row);
     }
     return row;
@@ -161,22 +165,24 @@ export class Engine {
       if (hit && hit.head.seq === head.seq && hit.head.hash === head.hash) return { head, hit: true as const };
       const cached = this.store.snapshot(id);
       let from: IncidentState | undefined;
-      if (cached) {
+      if (cached && cached.seq > head.seq) {
+        throw new IntegrityFailure(`integrity failure in ${id}: its snapshot is at seq ${cached.seq} but the log ends at seq ${head.seq}; events are missing (irr verify ${id})`);
+      }
+      // Only a snapshot sealed to the hash of the event at its seq is served; any other is replayed.
+      if (cached?.bound) {
         const parsed = JSON.parse(cached.state) as IncidentState;
-        if (parsed.seq > head.seq) {
-          throw new IntegrityFailure(`incident ${id}: its snapshot is at seq ${parsed.seq} but the log ends at seq ${head.seq}; events are missing (irr verify ${id})`);
-        }
-        if (parsed.machine === MACHINE_VERSION) from = parsed;
+        if (parsed.machine === MACHINE_VERSION && parsed.seq === cached.seq) from = parsed;
       }
       const tail = from?.seq === head.seq ? [] : this.store.events(id, from?.seq ?? 0);
-      return { head, hit: false as const, from, tail };
+      return { head, hit: false as const, from, tail, tampered: cached?.problem !== undefined };
     });
     if (read.hit) return hit!.loaded;
     let state = read.from;
     if (read.tail.length > 0 || !state) {
       state = await this.fold(id, runbook, read.from, read.tail);
-      // The cache is derivable: refresh it so the next read is cheap (never moves it backwards).
-      if (this.store.canWrite) this.store.putSnapshot(id, state.seq, JSON.stringify(state));
+      // The cache is derivable: refresh it so the next read is cheap (never moves it backwards),
+      // except over a snapshot that fails its seal: that is evidence for irr verify.
+      if (this.store.canWrite && !read.tampered) this.store.putSnapshot(id, state.seq, JSON.stringify(state), read.head.hash);
     }
     const loaded = this.loadedFrom(row, runbook, state, read.head);
     this.live.set(id, { head: read.head, state, loaded });
@@ -207,14 +213,14 @@ export class Engine {
     let seq = from?.seq ?? 0;
     for (const e of events) {
       if (!fold) {
-        if (e.type !== 'incident.opened') throw new Error(`incident ${id}: first event is ${e.type}, not incident.opened`);
+        if (e.type !== 'incident.opened') throw new IntegrityFailure(`incident ${id}: first event is ${e.type}, not incident.opened (irr verify ${id})`);
         fold = Fold.start(id, e, runbook);
       } else if (!fold.apply(e)) {
-        throw new Error(`incident ${id}: event ${e.seq} (${e.type}) is not accepted by the lifecycle`);
+        throw new IntegrityFailure(`incident ${id}: replay failed: event ${e.seq} (${e.type}) is not accepted by the lifecycle (irr verify ${id})`);
       }
       seq = e.seq;
     }
-    if (!fold) throw new Error(`incident ${id} has no events`);
+    if (!fold) throw new IntegrityFailure(`incident ${id} has no events (irr verify ${id})`);
     return fold.state(seq);
   }
 
@@ -286,16 +292,9 @@ export class Engine {
     return t;
   }
 
+  /** The store translates SQLite's errors (busy → WriteConflict, read-only, full…); this only refuses early on a read-only copy. */
   private withBusyRetry<T>(fn: () => T): T {
     if (!this.store.canWrite) throw new InvalidInput(`--db: ${this.store.path} is read-only (file or folder not writable); nothing was written`);
-    try {
-      return fn();
-    } catch (err) {
-      if (isBusy(err)) throw new WriteConflict(`the database ${this.store.path} stayed locked by another writer for 10 s; nothing was written, try again`);
-      const code = (err as { code?: string }).code ?? '';
-      if (code.startsWith('SQLITE_READONLY')) throw new InvalidInput(`--db: ${this.store.path} is read-only; nothing was written`);
-      if (code === 'SQLITE_FULL') throw new InvalidInput(`--db: the disk holding ${this.store.path} is full; nothing was written`);
-      throw err;
-    }
+    return fn();
   }
 }

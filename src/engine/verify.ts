@@ -1,6 +1,8 @@
 import { canonicalJson } from '../domain/canonical.js';
+import { InvalidInput } from '../domain/errors.js';
 import type { StoredEvent } from '../domain/events.js';
-import { contentHash, eventHash, GENESIS_HASH } from '../store/hash.js';
+import type { Runbook } from '../domain/runbook.js';
+import { ChainWalk, type Problem } from '../store/integrity.js';
 import type { Engine } from './engine.js';
 
 export interface VerifyResult {
@@ -8,62 +10,112 @@ export interface VerifyResult {
   readonly ok: boolean;
   readonly events: number;
   readonly head_hash: string;
-  /** The first bad event, or 0 when the problem is not one event (pinned playbook). */
+  /** The first bad event, or 0 when the problem is not one event (a table, a trigger). */
   readonly first_bad_seq?: number;
   readonly problem?: string;
+  /** Every problem found, the first one first (`problem` is problems[0]). */
+  readonly problems?: readonly string[];
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** `--expect-head`: a SHA-256 in lower-case hex, as irr prints it. */
+export function parseExpectedHead(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const h = raw.trim().toLowerCase();
+  if (!SHA256.test(h)) throw new InvalidInput(`--expect-head: "${raw.slice(0, 80)}" is not a SHA-256 (64 hex digits, as printed by irr)`);
+  return h;
 }
 
 /**
- * Re-derive everything from what is on disk: seq continuity, the hash chain, the pinned playbook's
- * hash, and a full replay compared with the cached snapshot. Detects edits made after someone
- * dropped the append-only triggers. Everything is read in one read transaction, so a responder
+ * Re-derive everything from what is on disk: seq continuity and the hash chain (over the stored
+ * text), the incidents and playbooks rows against the hashed incident.opened, the append-only
+ * triggers, the snapshot's seal and a full replay compared with it, and, given an anchor printed
+ * earlier, that the log still holds it. Everything is read in one read transaction, so a responder
  * writing in another terminal never makes a sound log look tampered with.
  */
-export async function verifyIncident(engine: Engine, id: string): Promise<VerifyResult> {
-  const row = engine.incident(id);
-  const { rows, playbook, snapshot } = engine.store.read(() => ({
-    rows: [...engine.store.rawEvents(id)],
-    playbook: engine.store.playbook(row.playbook_hash),
-    snapshot: engine.store.snapshot(id),
-  }));
-  let prev = GENESIS_HASH;
-  let expected = 1;
+export async function verifyIncident(engine: Engine, id: string, opts: { expectHead?: string } = {}): Promise<VerifyResult> {
+  const store = engine.store;
+  const read = store.read(() => {
+    const row = store.incident(id);
+    if (!row) throw new InvalidInput(`<incident>: no incident "${id}" in ${store.path} (irr list shows them)`);
+    return {
+      row,
+      rows: store.rawEvents(id),
+      bindings: store.bindingProblems(id),
+      triggers: store.triggerProblems(),
+      playbook: store.playbook(row.playbook_hash),
+      snapshot: store.snapshot(id),
+      head: store.head(id),
+      expectedAt: opts.expectHead === undefined ? undefined : store.seqOfHash(id, opts.expectHead),
+    };
+  });
+  const problems: Problem[] = [];
+  const walk = new ChainWalk();
   const events: StoredEvent[] = [];
-  const bad = (seq: number, problem: string): VerifyResult => ({ incident: id, ok: false, events: expected - 1, head_hash: prev, first_bad_seq: seq, problem });
-  for (const r of rows) {
-    if (r.seq !== expected) return bad(expected, `seq ${expected} is missing (next stored is ${r.seq})`);
-    if (r.prev_hash !== prev) return bad(r.seq, `seq ${r.seq} does not chain to seq ${r.seq - 1} (prev_hash differs)`);
-    let payload: unknown;
+  for (const r of read.rows) {
+    const p = walk.next(r);
+    if (p) {
+      problems.push(p);
+      break;
+    }
+    events.push({ ...r, payload: JSON.parse(r.payload) } as unknown as StoredEvent);
+  }
+  const chainOk = problems.length === 0;
+  const count = walk.head.seq;
+  if (chainOk && count === 0) problems.push({ seq: 1, problem: 'the incident has no events' });
+  problems.push(...read.bindings);
+  const snap = read.snapshot;
+  if (snap?.problem && snap.seq <= count) problems.push({ seq: snap.seq, problem: snap.problem });
+  // A replay needs a sound chain and the playbook that was pinned.
+  if (chainOk && count > 0 && read.bindings.length === 0 && read.playbook) {
+    let replayed;
     try {
-      payload = JSON.parse(r.payload);
-    } catch {
-      return bad(r.seq, `seq ${r.seq} payload is not JSON`);
+      replayed = await engine.replay(id, JSON.parse(read.playbook.content) as Runbook, events);
+    } catch (err) {
+      const m = /event (\d+)/.exec((err as Error).message);
+      problems.push({ seq: m ? Number(m[1]) : 1, problem: `replay failed: ${(err as Error).message}` });
     }
-    const h = eventHash(prev, { incident: r.incident, seq: r.seq, type: r.type, at: r.at, recorded_at: r.recorded_at, actor: r.actor, payload });
-    if (h !== r.hash) return bad(r.seq, `seq ${r.seq} (${r.type}) was altered after it was written (hash mismatch)`);
-    events.push({ ...r, payload } as unknown as StoredEvent);
-    prev = r.hash;
-    expected++;
-  }
-  const count = expected - 1;
-  const fail = (seq: number, problem: string): VerifyResult => ({ incident: id, ok: false, events: count, head_hash: prev, first_bad_seq: seq, problem });
-  if (count === 0) return fail(1, 'the incident has no events');
-  if (!playbook || contentHash(playbook.content) !== row.playbook_hash) return fail(0, 'the pinned playbook content does not match its hash');
-  let replayed;
-  try {
-    replayed = await engine.replay(id, engine.runbookOf(row), events);
-  } catch (err) {
-    const m = /event (\d+)/.exec((err as Error).message);
-    return fail(m ? Number(m[1]) : 1, `replay failed: ${(err as Error).message}`);
-  }
-  if (snapshot && snapshot.seq !== count) {
-    return fail(Math.min(snapshot.seq, count) + 1, `the snapshot was taken at seq ${snapshot.seq} but the log ends at seq ${count} (events missing or not cached)`);
-  }
-  if (snapshot) {
-    const snap = JSON.parse(snapshot.state) as { machine: number };
-    if (snap.machine === replayed.machine && canonicalJson(snap) !== canonicalJson(replayed)) {
-      return fail(snapshot.seq, `the cached snapshot at seq ${snapshot.seq} differs from a replay of the events`);
+    if (replayed && snap && snap.seq === count && !snap.problem) {
+      const state = JSON.parse(snap.state) as { machine: number };
+      if (state.machine === replayed.machine && canonicalJson(state) !== canonicalJson(replayed)) {
+        problems.push({ seq: snap.seq, problem: `the cached snapshot at seq ${snap.seq} differs from a replay of the events` });
+      }
     }
   }
-  return { incident: id, ok: true, events: count, head_hash: prev };
+  // After the replay: a log the lifecycle refuses says more than a snapshot that is behind.
+  if (chainOk && count > 0 && snap && snap.seq !== count) {
+    problems.push({ seq: Math.min(snap.seq, count) + 1, problem: `the snapshot was taken at seq ${snap.seq} but the log ends at seq ${count} (events missing or not cached)` });
+  }
+  // Last: a dropped trigger concerns every incident, and says less than what was done with it.
+  for (const t of read.triggers) problems.push({ seq: 0, problem: t });
+  if (opts.expectHead !== undefined && read.head.hash !== opts.expectHead) {
+    const at = read.expectedAt;
+    problems.push(
+      at === undefined
+        ? { seq: 0, problem: `the log no longer contains ${opts.expectHead} (--expect-head) at any seq: its history was rewritten, or the hash is from another incident or database` }
+        : { seq: at + 1, problem: `the head differs from --expect-head: ${opts.expectHead.slice(0, 16)}… is seq ${at}, but the log goes on to seq ${read.head.seq} (head ${read.head.hash}); ${read.head.seq - at} event${read.head.seq - at === 1 ? ' was' : 's were'} appended after it was printed` },
+    );
+  }
+  if (problems.length === 0) return { incident: id, ok: true, events: count, head_hash: walk.head.hash };
+  return { incident: id, ok: false, events: count, head_hash: walk.head.hash, first_bad_seq: problems[0]!.seq, problem: problems[0]!.problem, problems: problems.map((p) => p.problem) };
+}
+
+/**
+ * Every incident, and what only the database as a whole shows: incidents deleted whole (a gap in
+ * the ids), events whose incidents row was deleted, and, with no incident to carry them, the
+ * triggers' problems (reported under "(database)").
+ */
+export async function verifyDatabase(engine: Engine): Promise<VerifyResult[]> {
+  const { ids, db } = engine.store.read(() => ({ ids: engine.store.incidents().map((r) => r.id), db: engine.store.databaseProblems() }));
+  const results: VerifyResult[] = [];
+  for (const id of ids) results.push(await verifyIncident(engine, id));
+  for (const p of db) {
+    if (p.incident === '*') {
+      if (ids.length === 0) results.push({ incident: '(database)', ok: false, events: 0, head_hash: '', first_bad_seq: 0, problem: p.problem, problems: [p.problem] });
+      continue; // otherwise reported with every incident
+    }
+    results.push({ incident: p.incident, ok: false, events: 0, head_hash: '', first_bad_seq: 0, problem: p.problem, problems: [p.problem] });
+  }
+  return results;
 }

@@ -23,7 +23,7 @@ export function resolveRunbook(idOrFile: string): LoadedRunbook {
   const file = shippedRunbookFiles().find((f) => f.endsWith(`/${idOrFile}.yaml`) || f.endsWith(`/${idOrFile}.yml`));
   if (!file) {
     const ids = shippedRunbookFiles().map((f) => f.replace(/^.*\//, '').replace(/\.ya?ml$/, ''));
-    throw new InvalidInput(`--playbook: no shipped runbook "${idOrFile}" (available: ${ids.join(', ')}; or give a path to a .yaml file)`);
+    throw new InvalidInput(`no shipped runbook "${idOrFile}" (available: ${ids.join(', ')}; or give a path to a .yaml file)`, [], { flag: '--playbook' });
   }
   return loadRunbookFile(file);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { OBLIGATION_MILESTONES } from '../domain/drill.js';
+import { DRILL_MAX_LABEL, OBLIGATION_MILESTONES, parseDuration, parseOffset } from '../domain/drill.js';
+import { CONTROL_CHARS } from '../domain/text.js';
 import { PHASES } from '../domain/phases.js';
 import { ConditionSchema } from './runbook-schema.js';
 
@@ -19,18 +20,34 @@ const slug = z
 const plain = z
   .string()
   .min(1)
-  .refine((v) => !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(v), 'contains control characters; write plain text');
+  .refine((v) => !CONTROL_CHARS.test(v), 'contains control characters; write plain text')
+  .refine((v) => !/\p{Cs}/u.test(v), 'is not well-formed Unicode (a lone surrogate); write plain text');
+
+const OFFSET = /^T([+-](0|(\d+d)?(\d+h)?(\d+m)?))?$/;
+const DURATION = /^(\d+d)?(\d+h)?(\d+m)?$/;
 
 const offset = z
   .string()
-  .regex(/^T([+-](0|(\d+d)?(\d+h)?(\d+m)?))?$/, 'must be a drill time such as T+0, T+45m, T+4h30m or T+2d')
-  .describe('A drill time: an offset from the start, e.g. T+0, T+45m, T+4h30m, T+2d.');
+  .regex(OFFSET, 'must be a drill time such as T+0, T+45m, T+4h30m or T+2d')
+  .refine((s) => !OFFSET.test(s) || parseOffset(s) !== null, `must be at most ${DRILL_MAX_LABEL} from the start`)
+  .describe(`A drill time: an offset from the start, e.g. T+0, T+45m, T+4h30m, T+2d; at most ${DRILL_MAX_LABEL}.`);
 
 const duration = z
   .string()
-  .regex(/^(\d+d)?(\d+h)?(\d+m)?$/, 'must be a duration such as 30m, 4h, 72h or 1d12h')
+  .regex(DURATION, 'must be a duration such as 30m, 4h, 72h or 1d12h')
   .refine((s) => s !== '', 'must be a duration such as 30m, 4h, 72h or 1d12h')
-  .describe('A duration: 30m, 4h, 72h, 1d12h.');
+  .refine((s) => s === '' || !DURATION.test(s) || parseDuration(s) !== null, `must be at most ${DRILL_MAX_LABEL}`)
+  .describe(`A duration: 30m, 4h, 72h, 1d12h; at most ${DRILL_MAX_LABEL}.`);
+
+/** YYYY-MM-DD that exists (2026-02-30 is refused here, not when the script reaches it). */
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+    const probe = new Date(Date.UTC(y, m - 1, d));
+    return !/^\d{4}-\d{2}-\d{2}$/.test(s) || (probe.getUTCFullYear() === y && probe.getUTCMonth() === m - 1 && probe.getUTCDate() === d);
+  }, 'is not a date in the calendar');
 
 export const TargetSchema = z
   .object({
@@ -119,7 +136,7 @@ const ScriptActionSchema = z
     finish_phase: z.literal(true).optional().describe('Mark every pending applicable step of the current phase done, then advance.'),
     obligation: ObligationActionSchema.optional(),
     note: plain.optional(),
-    action_item: z.object({ text: plain, owner: plain, due: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict().optional(),
+    action_item: z.object({ text: plain, owner: plain, due: calendarDate }).strict().optional(),
     close: z.literal(true).optional(),
   })
   .strict();

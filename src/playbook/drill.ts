@@ -14,7 +14,7 @@ import {
   type ScriptDo,
 } from '../domain/drill.js';
 import { InvalidInput } from '../domain/errors.js';
-import { checkFactValue, CORE_FACTS, type FactCatalogue } from '../domain/facts.js';
+import { checkFactValue, CORE_FACTS, instantProblem, parseInstant, type FactCatalogue } from '../domain/facts.js';
 import { WORK_PHASES } from '../domain/phases.js';
 import type { Runbook } from '../domain/runbook.js';
 import { resolveRunbook } from './catalogue.js';
@@ -107,8 +107,9 @@ function checkFactsBlock(raw: unknown, path: Path, facts: FactCatalogue, start: 
   }
 }
 
+/** The drill's T+0: the same instant rules as every time irr reads (2026-02-30 is refused, not rolled over). */
 function startOf(raw: Record<string, unknown>): string | undefined {
-  return typeof raw.start === 'string' && !Number.isNaN(Date.parse(raw.start)) && /[zZ]|[+-]\d\d:\d\d$/.test(raw.start) ? new Date(Date.parse(raw.start)).toISOString() : undefined;
+  return typeof raw.start === 'string' ? (parseInstant(raw.start) ?? undefined) : undefined;
 }
 
 export function checkScenario(src: YamlSource, world: DrillWorld): { scenario?: LoadedScenario; problems: Problem[] } {
@@ -118,7 +119,7 @@ export function checkScenario(src: YamlSource, world: DrillWorld): { scenario?: 
   const problems: Problem[] = [];
   const at = (path: Path, msg: string) => problems.push(src.problem(path, `${pathLabel(path)}: ${msg}`));
   const parsed = ScenarioSchema.safeParse(raw);
-  if (!parsed.success) problems.push(...schemaProblems(src, parsed.error));
+  if (!parsed.success) problems.push(...schemaProblems(src, parsed.error, 'drill scenario'));
   if (!isObj(raw)) return { problems };
 
   let runbook: LoadedRunbook | undefined;
@@ -126,12 +127,12 @@ export function checkScenario(src: YamlSource, world: DrillWorld): { scenario?: 
     try {
       runbook = resolveRunbook(raw.runbook);
     } catch (err) {
-      at(['runbook'], (err as Error).message.replace(/^--playbook: /, ''));
+      at(['runbook'], (err as Error).message);
     }
   }
   const facts = factsOf(runbook?.runbook);
   const start = startOf(raw);
-  if (typeof raw.start === 'string' && !start) at(['start'], `"${raw.start}" is not an ISO 8601 date-time with offset (e.g. 2026-03-02T08:00:00+01:00)`);
+  if (typeof raw.start === 'string' && !start) at(['start'], instantProblem(raw.start) ?? 'not an ISO 8601 date-time with offset (e.g. 2026-03-02T08:00:00+01:00)');
   if (typeof raw.zone === 'string') {
     try {
       new Intl.DateTimeFormat('en', { timeZone: raw.zone });
@@ -222,7 +223,7 @@ export function checkScript(src: YamlSource, scenario: LoadedScenario | undefine
   const problems: Problem[] = [];
   const at = (path: Path, msg: string) => problems.push(src.problem(path, `${pathLabel(path)}: ${msg}`));
   const parsed = ScriptSchema.safeParse(raw);
-  if (!parsed.success) problems.push(...schemaProblems(src, parsed.error));
+  if (!parsed.success) problems.push(...schemaProblems(src, parsed.error, 'drill script'));
   if (!isObj(raw)) return { problems };
   if (scenario && typeof raw.scenario === 'string' && raw.scenario !== scenario.scenario.id) at(['scenario'], `this script is for scenario "${raw.scenario}", not "${scenario.scenario.id}"`);
   const runbook = scenario?.runbook.runbook;
@@ -331,7 +332,7 @@ export function resolveScenarioFile(idOrFile: string): string {
   const file = shippedScenarioFiles().find((f) => f.endsWith(`/${idOrFile}.yaml`) || f.endsWith(`/${idOrFile}.yml`));
   if (!file) {
     const ids = shippedScenarioFiles().map((f) => f.replace(/^.*\//, '').replace(/\.ya?ml$/, ''));
-    throw new InvalidInput(`<scenario>: no shipped drill scenario "${idOrFile}" (available: ${ids.join(', ')}; or give a path to a .yaml file)`);
+    throw new InvalidInput(`no shipped drill scenario "${idOrFile}" (available: ${ids.join(', ')}; or give a path to a .yaml file)`, [], { flag: '<scenario>' });
   }
   return file;
 }

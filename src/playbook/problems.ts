@@ -1,4 +1,5 @@
 import { InvalidInput } from '../domain/errors.js';
+import { visible } from '../domain/text.js';
 
 /** One thing wrong with a data file, located for the author's editor. */
 export interface Problem {
@@ -8,8 +9,9 @@ export interface Problem {
   readonly message: string;
 }
 
+/** One line, whatever the file name or the quoted text holds (control characters made visible). */
 export function formatProblem(p: Problem): string {
-  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+  return visible(`${p.file}:${p.line}:${p.col}: ${p.message}`);
 }
 
 /** All problems of a file at once, not the first only; the first is the one-line summary. */
@@ -21,6 +23,7 @@ export class ValidationFailed extends InvalidInput {
     super(
       sorted.length === 1 ? formatProblem(first) : `${formatProblem(first)} (and ${sorted.length - 1} more problem${sorted.length > 2 ? 's' : ''})`,
       sorted.slice(1).map(formatProblem),
+      { file: first.file, line: first.line, column: first.col },
     );
     this.problems = sorted;
   }

@@ -10,12 +10,20 @@ import { ConditionSchema } from './runbook-schema.js';
 const BASE_NAME_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const id = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lower-case letters, digits, ".", "-" or "_"');
 
+// Bounds on every count, so that a typo (hours: 1000000000000) is refused here with its position
+// instead of validating and then crashing date arithmetic later. No notification law counts
+// beyond a few years; ten years leaves room for any that does.
+const MAX_HOURS = 87_600; // 10 years
+const MAX_DAYS = 3_653; // 10 years of calendar days
+const MAX_BUSINESS_DAYS = 2_610; // 10 years of working days
+const hours = z.number().positive().max(MAX_HOURS, `must be at most ${MAX_HOURS} hours (10 years)`);
+
 const DeadlineSchema = z
   .object({
-    hours: z.number().positive().optional().describe('An exact duration from the clock start (a DST change never shifts it).'),
-    calendar_days: z.number().int().positive().optional().describe('Calendar days, counted as dates in `zone`; due at the end of the last day.'),
-    business_days: z.number().int().positive().optional().describe('Business days in `zone`, skipping weekends and `holidays`; due at the end of the last day.'),
-    asap: z.object({ target_hours: z.number().positive() }).strict().optional().describe('"Without undue delay" / "as soon as practicable": no legal day count; irr runs an internal target.'),
+    hours: hours.optional().describe('An exact duration from the clock start (a DST change never shifts it).'),
+    calendar_days: z.number().int().positive().max(MAX_DAYS, `must be at most ${MAX_DAYS} days (10 years)`).optional().describe('Calendar days, counted as dates in `zone`; due at the end of the last day.'),
+    business_days: z.number().int().positive().max(MAX_BUSINESS_DAYS, `must be at most ${MAX_BUSINESS_DAYS} business days (10 years)`).optional().describe('Business days in `zone`, skipping weekends and `holidays`; due at the end of the last day.'),
+    asap: z.object({ target_hours: hours }).strict().optional().describe('"Without undue delay" / "as soon as practicable": no legal day count; irr runs an internal target.'),
     none: z.literal(true).optional().describe('No deadline (e.g. on request).'),
     zone: z.string().optional().describe('IANA time zone for day counts, e.g. America/New_York.'),
     holidays: z.string().optional().describe('Holiday calendar for business days (date-holidays country or subdivision, e.g. US, BR, DE-BY).'),
@@ -73,7 +81,7 @@ export const RegimeSchema = z
       .describe('Paragraphs the notice letter must carry for this law (e.g. a US state\'s AG contact, residents\' rights, the consumer reporting agencies); the letter templates print them.'),
     in_force: z.boolean().default(true),
     family: id.optional().describe('Groups the stages of one law (e.g. nis2).'),
-    stage: z.object({ order: z.number().int().positive(), name: z.string().min(1) }).strict().optional(),
+    stage: z.object({ order: z.number().int().positive().max(99), name: z.string().min(1) }).strict().optional(),
     applies_when: ConditionSchema.describe('The law reaches this incident (where the people are, what the entity is, what data).'),
     threshold: z
       .object({
@@ -108,7 +116,7 @@ export const RegimeSchema = z
           .describe('A fact (instant) or another obligation (counted from when it was sent).'),
         anchor: z.literal('end_of_year').optional(),
         deadline: DeadlineSchema,
-        no_later_than: z.object({ fact: z.string(), hours: z.number().positive() }).strict().optional(),
+        no_later_than: z.object({ fact: z.string(), hours }).strict().optional(),
         weekend_rule: z
           .object({ kind: z.literal('dora'), holidays: z.string(), zone: z.string(), unless: ConditionSchema.optional() })
           .strict()

@@ -111,7 +111,7 @@ export function checkRegime(src: YamlSource, isCalendar: (code: string) => boole
   const problems: Problem[] = [];
   const at = (path: Path, msg: string) => problems.push(loc.problem(path, `${pathLabel(path)}: ${msg}`));
   const parsed = RegimeSchema.safeParse(raw);
-  if (!parsed.success) problems.push(...schemaProblems(loc, parsed.error));
+  if (!parsed.success) problems.push(...schemaProblems(loc, parsed.error, 'regime'));
   if (isObj(raw)) {
     for (const p of checkCondition(raw.applies_when, CORE_FACTS, ['applies_when'])) at(p.path, p.message);
     const threshold = isObj(raw.threshold) ? raw.threshold : {};

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { canonicalJson } from '../domain/canonical.js';
 import { CORE_FACTS, type FactCatalogue, type FactDefinition } from '../domain/facts.js';
 import { WORK_PHASES, type WorkPhase } from '../domain/phases.js';
+import { snippet } from '../domain/text.js';
 import type { Runbook } from '../domain/runbook.js';
 import { checkCondition } from './check-condition.js';
 import { ValidationFailed, type Problem } from './problems.js';
@@ -51,7 +52,7 @@ export function checkRunbook(src: YamlSource): { runbook?: Runbook; problems: Pr
   if (!src.ok) return { problems: [...src.problems] };
   const problems: Problem[] = [];
   const parsed = RunbookSchema.safeParse(raw);
-  if (!parsed.success) problems.push(...schemaProblems(src, parsed.error));
+  if (!parsed.success) problems.push(...schemaProblems(src, parsed.error, 'runbook'));
   problems.push(...crossReferenceProblems(src, raw));
   if (!parsed.success || problems.length > 0) return { problems: dedupe(problems) };
   const { $schema: _ignored, ...data } = parsed.data;
@@ -73,12 +74,22 @@ export function pathLabel(path: Path): string {
   return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '') || '(top level)';
 }
 
-export function schemaProblems(src: Pick<YamlSource, 'toJS' | 'problem'>, error: z.ZodError): Problem[] {
+/**
+ * Zod's issues as located problems. `kind` names what the file should be ("runbook", "regime"):
+ * a file that is not a mapping at all (someone passed /etc/passwd) is said to be "not a YAML
+ * runbook", with a short escaped excerpt, never its content.
+ */
+export function schemaProblems(src: Pick<YamlSource, 'toJS' | 'problem'>, error: z.ZodError, kind = 'irr file'): Problem[] {
   const out: Problem[] = [];
   for (const issue of error.issues) {
     const path = issue.path as (string | number)[];
+    if (path.length === 0 && issue.code === 'invalid_type') {
+      const got = src.toJS();
+      out.push(src.problem(path, `not a YAML ${kind}: the file holds ${got === undefined || got === null ? 'nothing' : describeValue(got)}, not a mapping of ${kind} fields`));
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push(src.problem([...path, key], `${pathLabel([...path, key])}: unknown key "${key}"`, true));
+      for (const key of issue.keys) out.push(src.problem([...path, key], `${pathLabel([...path, snippet(key, 60)])}: unknown key "${snippet(key, 60)}"`, true));
       continue;
     }
     let message = issue.message;
@@ -106,7 +117,8 @@ function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  if (typeof v === 'string') return `string "${snippet(v)}"`;
+  return `${typeof v} ${snippet(String(v))}`;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { InvalidInput } from '../domain/errors.js';
+import { CONTROL_CHARS, stripBom, visible } from '../domain/text.js';
 import { CORE_FACTS } from '../domain/facts.js';
 import type { Regime } from '../domain/regime.js';
 import type { Coverage, LetterTemplate } from '../domain/template.js';
@@ -9,7 +9,7 @@ import { PLAYBOOKS_DIR } from './paths.js';
 import type { Problem } from './problems.js';
 import { pathLabel, schemaProblems } from './runbook.js';
 import { TemplateFrontMatterSchema } from './template-schema.js';
-import { YamlSource, type Path } from './yaml-source.js';
+import { readTextFile, YamlSource, type Path } from './yaml-source.js';
 
 export const LETTERS_DIR = join(PLAYBOOKS_DIR, '..', 'templates', 'letters');
 
@@ -32,22 +32,14 @@ export function headingsOf(body: string): string[] {
   return out;
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InvalidInput(`${file}: cannot read file (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`);
-  }
-}
 
 /**
  * One template file: front matter checked with positions, then against the regimes it claims to
  * serve: every required item of every listed regime covered, under a heading that exists, with
  * known facts. The body's Handlebars is checked by the renderer (render/letter.ts).
  */
-export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>, text = readText(file)): { template?: LetterTemplate; problems: Problem[] } {
-  const normalised = text.replace(/\r\n?/g, '\n');
+export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>, text = readTextFile(file)): { template?: LetterTemplate; problems: Problem[] } {
+  const normalised = stripBom(text).replace(/\r\n?/g, '\n');
   const lines = normalised.split('\n');
   if (lines[0] !== '---') return { problems: [{ file, line: 1, col: 1, message: 'a template starts with a front matter block: "---" on the first line' }] };
   const end = lines.indexOf('---', 1);
@@ -57,11 +49,17 @@ export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>
   if (!src.ok) return { problems: [...src.problems] };
   const raw = src.toJS();
   const parsed = TemplateFrontMatterSchema.safeParse(raw);
-  const problems: Problem[] = parsed.success ? [] : schemaProblems(src, parsed.error);
+  const problems: Problem[] = parsed.success ? [] : schemaProblems(src, parsed.error, 'template front matter');
   if (!parsed.success) return { problems };
   const fm = parsed.data;
   const at = (path: Path, msg: string, key = false) => problems.push(src.problem(path, `${pathLabel(path)}: ${msg}`, key));
   const body = lines.slice(end + 1).join('\n');
+  // The body is shown in terminals (txt letters, `irr template show`) and copied into letters:
+  // no control characters, located like every other problem.
+  lines.slice(end + 1).forEach((l, i) => {
+    const m = CONTROL_CHARS.exec(l);
+    if (m && problems.length < 20) problems.push({ file, line: end + 2 + i, col: m.index + 1, message: `body: contains control characters; write plain text (found ${visible(m[0])})` });
+  });
   if (basename(file) !== `${fm.id}.md`) at(['id'], `the file must be named ${fm.id}.md`);
 
   const headings = new Set(headingsOf(body));

@@ -1,9 +1,51 @@
-import { readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { InvalidInput } from '../domain/errors.js';
+import { CONTROL_CHARS, stripBom, visible } from '../domain/text.js';
 import type { Problem } from './problems.js';
 
 export type Path = readonly (string | number)[];
+
+/**
+ * No irr file nests deeper than a dozen levels; beyond this a file is refused with the position
+ * where it goes too deep, before anything recursive (the composer, toJS, zod) can run out of stack.
+ */
+export const MAX_YAML_DEPTH = 64;
+
+/** Why a file cannot be read, in words (a directory, a missing file), never a stack trace. */
+export function readProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory, not a file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return code ?? 'error';
+}
+
+/** No runbook, regime, drill, template, answers or facts file comes near this. */
+export const MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A text file as irr reads YAML, Markdown and JSON inputs: a regular file or a pipe (not a device
+ * such as /dev/zero, which would never end, nor a directory), at most MAX_TEXT_FILE_BYTES, UTF-8, a byte
+ * order mark dropped.
+ */
+export function readTextFile(file: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new InvalidInput(`${file}: cannot read file (is a directory, not a file)`, [], { file });
+    // A pipe ends (`--facts <(jq …)` is one); a device such as /dev/zero or a terminal may not.
+    if (!st.isFile() && !st.isFIFO()) throw new InvalidInput(`${file}: cannot read file (not a regular file)`, [], { file });
+    if (st.size > MAX_TEXT_FILE_BYTES) throw new InvalidInput(`${file}: cannot read file (${st.size} bytes; irr reads text files of at most ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MB)`, [], { file });
+    return stripBom(readFileSync(fd, 'utf8'));
+  } catch (err) {
+    if (err instanceof InvalidInput) throw err;
+    throw new InvalidInput(`${file}: cannot read file (${readProblem(err)})`, [], { file });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /**
  * A YAML file parsed with positions, so that every problem found later (by the schema or by the
@@ -17,27 +59,77 @@ export class YamlSource {
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
   ) {
+    let deep = false;
     for (const e of [...doc.errors, ...doc.warnings]) {
       const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
-      this.problems.push({ file, line: pos.line, col: pos.col, message: e.message.split('\n')[0]! });
+      // The composer recurses; a file nested thousands deep overflows it: say what is wrong.
+      const overflow = /Maximum call stack/.test(e.message);
+      if (overflow && deep) continue;
+      deep ||= overflow;
+      const message = overflow ? `nested too deeply (irr reads at most ${MAX_YAML_DEPTH} levels)` : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      this.problems.push({ file, line: pos.line, col: pos.col, message });
     }
+    if (this.problems.length === 0) this.checkNodes();
   }
 
   static fromFile(file: string): YamlSource {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new InvalidInput(`${file}: cannot read file (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`);
-    }
-    return YamlSource.fromText(file, text);
+    return YamlSource.fromText(file, readTextFile(file));
   }
 
-  static fromText(file: string, text: string): YamlSource {
+  static fromText(file: string, raw: string): YamlSource {
+    const text = stripBom(raw);
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    let doc: Document.Parsed;
+    try {
+      doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    } catch (err) {
+      // The parser reports its own errors as data; anything thrown (a stack overflow in a
+      // pathological file) is still the file's fault, not irr's.
+      if (err instanceof RangeError) throw new InvalidInput(`${file}:1:1: nested too deeply (irr reads at most ${MAX_YAML_DEPTH} levels)`, [], { file, line: 1, column: 1 });
+      throw err;
+    }
     return new YamlSource(file, text, doc, lines);
+  }
+
+  /**
+   * One pass over every node, with an explicit stack (no recursion): refuses nesting beyond
+   * MAX_YAML_DEPTH and, in any key or value, control characters — the text of runbooks, regimes,
+   * templates and drills is shown in terminals, where an ESC could repaint the screen.
+   */
+  private checkNodes(): void {
+    const stack: { node: unknown; depth: number; path: string }[] = [{ node: this.doc.contents, depth: 0, path: '' }];
+    let controls = 0;
+    while (stack.length > 0) {
+      const { node, depth, path } = stack.pop()!;
+      if (isScalar(node)) {
+        if (typeof node.value === 'string' && CONTROL_CHARS.test(node.value)) {
+          const ch = CONTROL_CHARS.exec(node.value)![0];
+          if (controls++ < 20) this.problems.push(this.at(node, `${path || '(top level)'}: contains control characters; write plain text (found ${visible(ch)})`));
+        }
+        continue;
+      }
+      if (!isCollection(node)) continue;
+      if (depth >= MAX_YAML_DEPTH) {
+        const shown = path.length > 60 ? `…${path.slice(-60)}` : path || '(top level)';
+        this.problems.push(this.at(node, `${shown}: nested too deeply (irr reads at most ${MAX_YAML_DEPTH} levels)`));
+        return;
+      }
+      const items = node.items as unknown[];
+      for (let i = items.length - 1; i >= 0; i--) {
+        const item = items[i];
+        if (isPair(item)) {
+          const key = isScalar(item.key) ? String(item.key.value) : '?';
+          const label = path ? `${path}.${visible(key).slice(0, 40)}` : visible(key).slice(0, 40);
+          stack.push({ node: item.value, depth: depth + 1, path: label });
+          stack.push({ node: item.key, depth: depth + 1, path: label });
+        } else stack.push({ node: item, depth: depth + 1, path: `${path}[${i}]` });
+      }
+    }
+  }
+
+  private at(node: { range?: [number, number, number] | null }, message: string): Problem {
+    const { line, col } = this.lines.linePos(node.range?.[0] ?? 0);
+    return { file: this.file, line, col, message };
   }
 
   get ok(): boolean {

@@ -56,9 +56,110 @@ export function missingItems(t: LetterTemplate, regime: Regime, lookup: Lookup, 
 const hb = Handlebars.create();
 const compiled = new WeakMap<LetterTemplate, HandlebarsTemplateDelegate>();
 
+/** A problem in a template body, at a line (1-based, in the body) and a column (0-based, as Handlebars counts). */
+class TemplateBodyError extends Error {
+  constructor(message: string, readonly lineNumber: number, readonly column: number) {
+    super(message);
+  }
+}
+
+interface ParseHash {
+  readonly text?: string;
+  readonly token?: string | null;
+  readonly line?: number;
+  readonly loc?: { readonly first_line: number; readonly first_column: number; readonly last_line: number; readonly last_column: number };
+  readonly expected?: readonly string[];
+}
+
+// Handlebars' parser throws a multi-line message ("Parse error on line 79:\n…\n---^\nExpecting …")
+// and drops the position it knows; keep the position and say it in one line.
+const isJisonParser = (v: unknown): v is { parseError: unknown } => typeof v === 'object' && v !== null && 'parseError' in v;
+const parser: unknown = Reflect.get(hb, 'Parser');
+if (isJisonParser(parser)) parser.parseError = (str: string, hash: ParseHash): never => {
+  // The location jison keeps spans the last token it accepted; the offending text starts where it ends.
+  const line = hash.loc?.last_line ?? (hash.line ?? 0) + 1;
+  const column = hash.loc?.last_column ?? 0;
+  if (/^Lexical error/.test(str)) throw new TemplateBodyError('Handlebars lexical error: unrecognised text in a {{…}} expression', line, column);
+  const expected = (hash.expected ?? []).map((x) => x.replace(/'/g, ''));
+  const got = hash.token === 'EOF' ? 'end of the template' : `${hash.token ?? 'text'}${hash.text ? ` "${hash.text}"` : ''}`;
+  const want = expected.length > 0 ? `; expected ${expected.slice(0, 5).join(', ')}${expected.length > 5 ? `, … (${expected.length} in all)` : ''}` : '';
+  throw new TemplateBodyError(`Handlebars parse error: unexpected ${got}${want}${hash.token === 'EOF' ? ' (a block left open?)' : ''}`, line, column);
+};
+
+/** The block helpers irr's templates may use; no other helper, inline or block, and no partials. */
+export const BLOCK_HELPERS: ReadonlySet<string> = new Set(['if', 'unless', 'each', 'with']);
+// Handlebars' own helpers, whose names as values would call them rather than read a fact.
+const BUILT_IN = new Set([...BLOCK_HELPERS, 'lookup', 'log', 'helperMissing', 'blockHelperMissing']);
+
+interface HbNode {
+  readonly type: string;
+  readonly loc?: { readonly start: { readonly line: number; readonly column: number } };
+  readonly [key: string]: unknown;
+}
+
+const isNode = (v: unknown): v is HbNode => typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+const countOf = (v: unknown): number => (Array.isArray(v) ? v.length : 0);
+
+/** The helper or path an expression names, as written. */
+function nameOf(n: HbNode): string {
+  const path = n.path;
+  return isNode(path) && typeof path.original === 'string' ? path.original : isNode(path) ? String(path.original) : '?';
+}
+
+/**
+ * Every expression of the body checked before compiling, with an explicit stack: only names,
+ * `this` and paths as values, and the block helpers if/unless/each/with. Handlebars would
+ * otherwise call its internal helpers ({{#blockHelperMissing}} crashed in the runtime) or look
+ * for partials that do not exist.
+ */
+function checkBody(body: string): void {
+  let ast: unknown;
+  try {
+    ast = hb.parse(body);
+  } catch (err) {
+    if (err instanceof RangeError) throw new TemplateBodyError('nested too deeply', 1, 0);
+    throw err;
+  }
+  const stack: unknown[] = [ast];
+  const fail = (n: HbNode, message: string): never => {
+    throw new TemplateBodyError(message, n.loc?.start.line ?? 1, n.loc?.start.column ?? 0);
+  };
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (!isNode(n)) continue;
+    const label = nameOf(n);
+    switch (n.type) {
+      case 'PartialStatement':
+      case 'PartialBlockStatement':
+        fail(n, 'partials ({{> name}}) are not supported in irr templates');
+        break;
+      case 'Decorator':
+      case 'DecoratorBlock':
+        fail(n, 'decorators ({{* name}}) are not supported in irr templates');
+        break;
+      case 'BlockStatement':
+        if (!BLOCK_HELPERS.has(label)) fail(n, `{{#${label}}} is not a block irr templates know (use if, unless, each or with)`);
+        break;
+      case 'MustacheStatement':
+      case 'SubExpression': {
+        const hash = isNode(n.hash) ? countOf(n.hash.pairs) : 0;
+        if (countOf(n.params) > 0 || hash > 0 || n.type === 'SubExpression') fail(n, `{{${label} …}} calls a helper; irr templates use only names and the blocks if, unless, each, with`);
+        if (BUILT_IN.has(label)) fail(n, `{{${label}}} names a Handlebars helper, not a value of the letter`);
+        break;
+      }
+    }
+    for (const key of ['body', 'program', 'inverse', 'params']) {
+      const v = n[key];
+      if (Array.isArray(v)) stack.push(...v);
+      else if (isNode(v)) stack.push(v);
+    }
+  }
+}
+
 function compile(t: LetterTemplate): HandlebarsTemplateDelegate {
   let fn = compiled.get(t);
   if (!fn) {
+    checkBody(t.body);
     // strict: a name the view lacks is an error, never a silent blank. noEscape: values arrive
     // escaped for Markdown (render/escape.ts), which HTML-escaping would corrupt. Built-in helpers only.
     fn = hb.compile(t.body, { strict: true, noEscape: true, knownHelpersOnly: true, preventIndent: true });
@@ -67,13 +168,12 @@ function compile(t: LetterTemplate): HandlebarsTemplateDelegate {
   return fn;
 }
 
-/** A Handlebars error, located in the template file. */
+/** A Handlebars error, located in the template file, in one line. */
 function templateError(t: LetterTemplate, err: unknown): Problem {
   const e = err as { message?: string; lineNumber?: number; column?: number };
-  const msg = (e.message ?? String(err)).split('\n')[0]!.replace(/ - \d+:\d+$/, '');
-  const parse = /Parse error on line (\d+)/.exec(e.message ?? '');
-  const line = e.lineNumber ?? (parse ? Number(parse[1]) : 1);
-  return { file: t.file, line: t.bodyLine + line - 1, col: (e.column ?? 0) + 1, message: msg.replace(/\[object Object\]/g, 'the view') };
+  const first = (e.message ?? String(err)).split('\n')[0]!.replace(/ - \d+:\d+$/, '');
+  const line = e.lineNumber ?? 1;
+  return { file: t.file, line: t.bodyLine + line - 1, col: (e.column ?? 0) + 1, message: first.replace(/\[object Object\]/g, 'the view') };
 }
 
 /** The Markdown of the letter; refuses with every missing item (exit 2). */

@@ -39,10 +39,14 @@ export function factText(v: FactValue | undefined): string | undefined {
 
 export const factOf = (d: ReportData, name: string): FactValue | undefined => (Object.hasOwn(d.facts, name) ? d.facts[name] : undefined);
 
-/** The audit line every report carries. */
+/**
+ * The audit line every report carries. Worded for what it is: the head as read when the report
+ * was made, an anchor to check the database against later, not a proof by itself.
+ */
 export function auditLine(d: ReportData): string {
-  const verify = `irr verify ${d.incident.id}`;
-  return `**Audit log head:** seq ${d.head.seq}, sha256 \`${d.head.hash}\`; ${/^[A-Za-z0-9 -]+$/.test(verify) ? `\`${verify}\`` : cell(verify)} proves the log is unchanged.`;
+  const verify = `irr verify ${d.incident.id} --expect-head ${d.head.hash}`;
+  const command = /^[A-Za-z0-9 -]+$/.test(verify) ? `\`${verify}\`` : cell(verify);
+  return `**Audit log head:** sha256 \`${d.head.hash}\` at seq ${d.head.seq}, as read when this report was made (report time ${cell(d.now)}); to check that the log still holds it unchanged, run ${command} on the database.`;
 }
 
 export function heading(kind: string, d: ReportData): string {

@@ -1,13 +1,20 @@
 import Database from 'better-sqlite3';
-import { accessSync, closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InvalidInput } from '../domain/errors.js';
+import { IntegrityFailure, InvalidInput } from '../domain/errors.js';
 import type { EventType, NewEvent, StoredEvent } from '../domain/events.js';
-import { contentHash, eventHash, GENESIS_HASH } from './hash.js';
+import { contentHash, eventBody, GENESIS_HASH, hashBody, illFormedPath, isWellFormedText } from './hash.js';
+import { bindingProblems, ChainWalk, missingIds, snapshotProblem, snapshotSeal, triggerProblems, type EventRow, type Head, type Problem, type SnapshotRow } from './integrity.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { translateSqliteError } from './sqlite-errors.js';
+
+export type { EventRow, Head } from './integrity.js';
 
 /** Marks an irr database in the SQLite header ("IRR1"), so irr never writes into someone else's file. */
 export const APPLICATION_ID = 0x49525231;
+
+/** The tables only an irr database has: a file with them but without irr's header was damaged. */
+const IRR_TABLES = ['events', 'incidents', 'playbooks', 'snapshots'];
 
 function canWrite(path: string): boolean {
   try {
@@ -46,39 +53,80 @@ export interface PlaybookRow {
   readonly source: string;
 }
 
-export interface Head {
-  readonly seq: number;
-  readonly hash: string;
-}
-
-interface EventRow {
-  incident: string;
-  seq: number;
-  type: string;
-  at: string;
-  recorded_at: string;
-  actor: string;
-  payload: string;
-  prev_hash: string;
-  hash: string;
+/** A cached state, with whether it is bound to the log and may be served. */
+export interface Snapshot extends SnapshotRow {
+  /** Sealed to the hash of the event at its seq: safe to serve. False for a cache written before the binding (replayed instead). */
+  readonly bound: boolean;
+  /** Why it must not be used, when it is sealed but does not match the log. */
+  readonly problem?: string;
 }
 
 function fromRow(r: EventRow): StoredEvent {
-  return { ...r, type: r.type as EventType, payload: JSON.parse(r.payload) } as StoredEvent;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(r.payload);
+  } catch {
+    throw new IntegrityFailure(`incident ${r.incident}: seq ${r.seq} payload is not JSON (irr verify ${r.incident})`);
+  }
+  return { ...r, type: r.type as EventType, payload } as StoredEvent;
+}
+
+/** Refuse text SQLite cannot store as given (it would write U+FFFD for a lone surrogate and break the hash). */
+function refuseIllFormed(field: string, value: unknown): void {
+  const where = illFormedPath(value);
+  if (where !== undefined) throw new InvalidInput(`${field}${where === '(value)' ? '' : ` ${where}`}: is not well-formed Unicode (a lone surrogate); nothing was written`);
+}
+
+/**
+ * Open for reading only. SQLite reads a WAL database read-only when its -wal and -shm files exist
+ * and are readable, or when it may create them; in a read-only folder without them it refuses
+ * (SQLITE_READONLY_DIRECTORY, "attempt to write a readonly database"), and this build of SQLite
+ * has no URI filenames for `immutable=1`. Then, and only when no -wal file exists (so the file
+ * alone holds every committed event), the file is read into memory with its header marked as a
+ * rollback-journal database (bytes 18-19, the only difference on disk) and served from there.
+ */
+function openReadOnly(path: string): Database.Database {
+  const db = new Database(path, { timeout: 10_000, readonly: true, fileMustExist: true });
+  try {
+    db.pragma('application_id', { simple: true });
+    return db;
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN') throw err;
+    db.close();
+    if (existsSync(`${path}-wal`)) {
+      throw new InvalidInput(`--db: cannot read ${path}: it is in a read-only folder with a -wal file but no -shm file SQLite could use; copy the folder somewhere writable`);
+    }
+    const image = readFileSync(path);
+    if (image.length >= 20 && image[18] === 2 && image[19] === 2) {
+      image[18] = 1;
+      image[19] = 1;
+    }
+    return new Database(image, { readonly: true });
+  }
 }
 
 export interface OpenOptions {
   /** Create the file (mode 0600) if it does not exist; otherwise a missing file is an error. */
   readonly create: boolean;
+  /** The command only reads: open read-only (a 0444 file or a read-only folder works). */
+  readonly readonly?: boolean;
 }
 
 /**
  * The only module that touches SQLite. Stores JSON; knows nothing of the statechart.
  * Durability: WAL with synchronous=FULL, so a committed append survives a killed process or a
- * power cut; every write command commits before it reports success.
+ * power cut; every write command commits before it reports success. Every SQLite error leaves
+ * this module translated (sqlite-errors.ts).
  */
 export class EventStore {
   private readonly statements = new Map<string, Database.Statement>();
+  /** Per incident, the head up to which this process has checked the chain: later appends check only what is new. */
+  private readonly checked = new Map<string, Head>();
+  /** Playbooks whose content and source this process has hashed and found bound. */
+  private readonly checkedPlaybooks = new Set<string>();
+  /** Schema 2 sealed snapshots; an older read-only file is read without them (every read replays). */
+  private sealed = true;
   private constructor(
     readonly path: string,
     private readonly db: Database.Database,
@@ -93,6 +141,15 @@ export class EventStore {
       this.statements.set(text, st);
     }
     return st;
+  }
+
+  /** Run against SQLite, translating its errors into irr's. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw translateSqliteError(err, this.path);
+    }
   }
 
   static open(path: string, opts: OpenOptions): EventStore {
@@ -110,18 +167,21 @@ export class EventStore {
     } else if (statSync(path).isDirectory()) {
       throw new InvalidInput(`--db: ${path} is a directory, not a database file`);
     }
-    const writable = canWrite(path);
+    const readonly = opts.readonly === true && !created;
+    const writable = !readonly && canWrite(path);
     let db: Database.Database;
     try {
-      db = new Database(path, { timeout: 10_000, readonly: !writable });
-      db.pragma('synchronous = FULL');
+      db = writable ? new Database(path, { timeout: 10_000, fileMustExist: !created }) : openReadOnly(path);
+      if (writable) db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
     } catch (err) {
+      const t = translateSqliteError(err, path);
+      if (t !== err) throw t;
       throw new InvalidInput(`--db: cannot open ${path} (${(err as Error).message})`);
     }
     const store = new EventStore(path, db, writable);
     try {
-      store.checkIdentity(opts.create || created);
+      store.guard(() => store.checkIdentity(opts.create || created));
     } catch (err) {
       db.close();
       throw err;
@@ -131,22 +191,35 @@ export class EventStore {
 
   /**
    * Refuse to touch a file that is not ours: an irr database carries APPLICATION_ID in its header.
-   * An empty file is initialised only by a command allowed to create the database.
+   * An empty file is initialised only by a command allowed to create the database. A file whose
+   * header or content is damaged is an integrity failure (exit 5), never initialised over.
    */
   private checkIdentity(mayInitialise: boolean): void {
     let appId: number;
-    let tables: number;
+    let tables: string[];
     try {
       appId = this.db.pragma('application_id', { simple: true }) as number;
-      tables = (this.db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+      tables = (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
     } catch (err) {
-      throw new InvalidInput(`--db: ${this.path} is not an irr database (${(err as Error).message})`);
+      const code = (err as { code?: string }).code ?? '';
+      if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+        throw new IntegrityFailure(`--db: ${this.path} is not a readable SQLite database (${(err as Error).message}): damaged, or not a database at all; nothing was changed`);
+      }
+      throw err;
     }
+    const looksLikeIrr = IRR_TABLES.every((t) => tables.includes(t));
     if (appId === APPLICATION_ID) {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      if (version === 0 && tables.length > 0) {
+        throw new IntegrityFailure(`--db: ${this.path} has irr's header but schema version 0 with tables in it: the header was damaged; nothing was changed (restore from a copy)`);
+      }
       this.migrate();
       return;
     }
-    if (appId !== 0 || tables > 0) throw new InvalidInput(`--db: ${this.path} is not an irr database (it is some other SQLite file); nothing was changed`);
+    if (appId === 0 && looksLikeIrr) {
+      throw new IntegrityFailure(`--db: ${this.path} holds irr's tables but not irr's header (application_id 0): the header was damaged; nothing was changed`);
+    }
+    if (appId !== 0 || tables.length > 0) throw new InvalidInput(`--db: ${this.path} is not an irr database (it is some other SQLite file); nothing was changed`);
     if (!mayInitialise) throw new InvalidInput(`--db: ${this.path} is empty, not an irr database (run "irr init" to initialise it)`);
     if (!this.writable) throw new InvalidInput(`--db: ${this.path} is read-only; cannot initialise it`);
     this.db.pragma('journal_mode = WAL');
@@ -166,7 +239,14 @@ export class EventStore {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     if (current === SCHEMA_VERSION) return;
     if (current > SCHEMA_VERSION) throw new InvalidInput(`--db: ${this.path} was written by a newer irr (schema ${current}; this irr knows ${SCHEMA_VERSION})`);
-    if (!this.writable) throw new InvalidInput(`--db: ${this.path} needs a schema upgrade but is read-only`);
+    if (!this.writable) {
+      // A read-only copy of a schema-1 file is still readable: its snapshots are simply not sealed.
+      if (current === 1) {
+        this.sealed = false;
+        return;
+      }
+      throw new InvalidInput(`--db: ${this.path} needs a schema upgrade but is read-only`);
+    }
     const run = this.db.transaction(() => {
       // Re-read inside the write lock: a second process may have migrated meanwhile.
       const v = this.db.pragma('user_version', { simple: true }) as number;
@@ -183,32 +263,34 @@ export class EventStore {
 
   /** Several reads that must agree with each other (head, snapshot, events): one read transaction. */
   read<T>(fn: () => T): T {
-    return this.db.transaction(fn).deferred();
+    return this.guard(() => this.db.transaction(fn).deferred());
   }
 
   schemaVersion(): number {
-    return this.db.pragma('user_version', { simple: true }) as number;
+    return this.guard(() => this.db.pragma('user_version', { simple: true }) as number);
   }
 
   // ---- playbooks -------------------------------------------------------------------------
 
   playbook(hash: string): PlaybookRow | undefined {
-    return this.sql('SELECT hash, id, version, content, source FROM playbooks WHERE hash = ?').get(hash) as PlaybookRow | undefined;
+    return this.guard(() => this.sql('SELECT hash, id, version, content, source FROM playbooks WHERE hash = ?').get(hash) as PlaybookRow | undefined);
   }
 
   // ---- incidents -------------------------------------------------------------------------
 
   incident(id: string): IncidentRow | undefined {
-    return this.sql('SELECT id, title, mode, playbook_hash, opened_at FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+    return this.guard(() => this.sql('SELECT id, title, mode, playbook_hash, opened_at FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined);
   }
 
   incidents(): IncidentRow[] {
-    return this.sql('SELECT id, title, mode, playbook_hash, opened_at FROM incidents ORDER BY opened_at, id').all() as IncidentRow[];
+    return this.guard(() => this.sql('SELECT id, title, mode, playbook_hash, opened_at FROM incidents ORDER BY opened_at, id').all() as IncidentRow[]);
   }
 
   /**
    * Open an incident in one transaction: pin the playbook, allocate the next id for the year
-   * (INC-2026-0001), write the row and the first event, and cache the first snapshot.
+   * (INC-2026-0001), write the row and the first event, and cache the first snapshot. The
+   * `opened` event is given the SHA-256 of the YAML source actually pinned (the row may exist
+   * already, from an earlier incident with the same runbook), so the source is bound to the log.
    */
   openIncident(args: {
     readonly prefix: string;
@@ -217,58 +299,75 @@ export class EventStore {
     readonly mode: 'real' | 'drill';
     readonly playbook: { readonly hash: string; readonly id: string; readonly version: string; readonly content: string; readonly source: string };
     readonly recordedAt: string;
-    readonly opened: (id: string) => NewEvent;
-    readonly snapshot: (id: string) => string;
+    readonly opened: (id: string, sourceSha256: string) => NewEvent;
+    readonly snapshot: (id: string, sourceSha256: string) => string;
   }): StoredEvent {
+    this.requireWritable();
+    refuseIllFormed('--title', args.title);
+    refuseIllFormed('playbook source', args.playbook.source);
     const tx = this.db.transaction((): StoredEvent => {
+      this.refuseIfDatabaseFails();
       const pb = args.playbook;
-      if (contentHash(pb.content) !== pb.hash) throw new Error('playbook content does not match its hash');
+      if (contentHash(pb.content) !== pb.hash) throw new IntegrityFailure('playbook content does not match its hash');
       this.sql('INSERT OR IGNORE INTO playbooks (hash, id, version, content, source, stored_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(pb.hash, pb.id, pb.version, pb.content, pb.source, args.recordedAt);
+      const pinned = this.playbook(pb.hash)!;
+      if (contentHash(pinned.content) !== pb.hash) throw new IntegrityFailure(`--db: ${this.path}: the stored playbook ${pb.hash} does not match its hash (irr verify); nothing was written`);
+      const sourceSha = contentHash(pinned.source);
       const stem = `${args.prefix}-${args.year}-`;
       const row = this.sql('SELECT MAX(CAST(substr(id, ?) AS INTEGER)) AS n FROM incidents WHERE id LIKE ?')
         .get(stem.length + 1, `${stem}%`) as { n: number | null };
       const id = `${stem}${String((row.n ?? 0) + 1).padStart(4, '0')}`;
-      const ev = args.opened(id);
+      const ev = args.opened(id, sourceSha);
       this.sql('INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (?, ?, ?, ?, ?)').run(id, args.title, args.mode, pb.hash, ev.at);
       const [stored] = this.insertEvents(id, { seq: 0, hash: GENESIS_HASH }, [ev], args.recordedAt);
-      this.putSnapshot(id, 1, args.snapshot(id));
+      this.putSnapshot(id, 1, args.snapshot(id, sourceSha), stored!.hash);
+      this.checked.set(id, { seq: 1, hash: stored!.hash });
       return stored!;
     });
-    return tx.immediate();
+    return this.guard(() => tx.immediate());
   }
 
   // ---- events ----------------------------------------------------------------------------
 
   head(incident: string): Head {
-    const row = this.sql('SELECT seq, hash FROM events WHERE incident = ? ORDER BY seq DESC LIMIT 1').get(incident) as Head | undefined;
+    const row = this.guard(() => this.sql('SELECT seq, hash FROM events WHERE incident = ? ORDER BY seq DESC LIMIT 1').get(incident) as Head | undefined);
     return row ?? { seq: 0, hash: GENESIS_HASH };
   }
 
   /** The latest `at` of an incident's events: a drill's clock (drill time lives only in its events). */
   latestAt(incident: string): string | undefined {
-    return (this.sql('SELECT MAX(at) AS at FROM events WHERE incident = ?').get(incident) as { at: string | null }).at ?? undefined;
+    return this.guard(() => (this.sql('SELECT MAX(at) AS at FROM events WHERE incident = ?').get(incident) as { at: string | null }).at ?? undefined);
   }
 
   /** The first event (incident.opened) alone: what an incident pins, without reading its whole log. */
   firstEvent(incident: string): StoredEvent | undefined {
-    const row = this.sql('SELECT * FROM events WHERE incident = ? ORDER BY seq LIMIT 1').get(incident) as EventRow | undefined;
+    const row = this.firstRow(incident);
     return row ? fromRow(row) : undefined;
+  }
+
+  private firstRow(incident: string): EventRow | undefined {
+    return this.guard(() => this.sql('SELECT * FROM events WHERE incident = ? ORDER BY seq LIMIT 1').get(incident) as EventRow | undefined);
   }
 
   /** Whether the incident's log holds an event of this type (answered by SQLite, no payload parsed). */
   hasEvent(incident: string, type: string): boolean {
-    return this.sql('SELECT 1 FROM events WHERE incident = ? AND type = ? LIMIT 1').get(incident, type) !== undefined;
+    return this.guard(() => this.sql('SELECT 1 FROM events WHERE incident = ? AND type = ? LIMIT 1').get(incident, type) !== undefined);
   }
 
   events(incident: string, afterSeq = 0): StoredEvent[] {
-    const rows = this.sql('SELECT * FROM events WHERE incident = ? AND seq > ? ORDER BY seq').all(incident, afterSeq) as EventRow[];
+    const rows = this.guard(() => this.sql('SELECT * FROM events WHERE incident = ? AND seq > ? ORDER BY seq').all(incident, afterSeq) as EventRow[]);
     return rows.map(fromRow);
   }
 
   /** Raw rows, payload as stored text: verify recomputes hashes from exactly what is on disk. */
-  *rawEvents(incident: string): IterableIterator<EventRow> {
-    yield* this.sql('SELECT * FROM events WHERE incident = ? ORDER BY seq').iterate(incident) as IterableIterator<EventRow>;
+  rawEvents(incident: string, afterSeq = 0): EventRow[] {
+    return this.guard(() => this.sql('SELECT * FROM events WHERE incident = ? AND seq > ? ORDER BY seq').all(incident, afterSeq) as EventRow[]);
+  }
+
+  /** Where a hash sits in an incident's log (what `verify --expect-head` looks for). */
+  seqOfHash(incident: string, hash: string): number | undefined {
+    return this.guard(() => (this.sql('SELECT seq FROM events WHERE incident = ? AND hash = ?').get(incident, hash) as { seq: number } | undefined)?.seq);
   }
 
   /**
@@ -276,15 +375,28 @@ export class EventStore {
    * IMMEDIATE transaction (one writer at a time) the new events take the next seqs after it. If
    * another writer got there first, the (incident, seq) primary key refuses the insert, StaleHead
    * is thrown and nothing is written. The snapshot cache is updated in the same transaction.
+   * Before writing, the incident's chain, its bindings and the triggers are checked under the
+   * write lock: a database that fails them refuses the write (IntegrityFailure, exit 5).
    */
   append(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
+    this.requireWritable();
+    for (const e of events) {
+      refuseIllFormed('--as', e.actor);
+      refuseIllFormed(e.type, e.payload);
+    }
     this.appendTx ??= this.db.transaction(this.appendInTx.bind(this));
     try {
-      return this.appendTx.immediate(incident, expected, events, recordedAt, snapshot);
+      return this.guard(() => {
+        try {
+          return this.appendTx!.immediate(incident, expected, events, recordedAt, snapshot);
+        } catch (err) {
+          if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StaleHead(incident, expected.seq, this.head(incident).seq);
+          throw err;
+        }
+      });
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        throw new StaleHead(incident, expected.seq, this.head(incident).seq);
-      }
+      // A refused or failed transaction wrote nothing: what was checked is checked again next time.
+      if (!(err instanceof StaleHead)) this.checked.delete(incident);
       throw err;
     }
   }
@@ -292,10 +404,16 @@ export class EventStore {
   private appendTx?: Database.Transaction<EventStore['appendInTx']>;
 
   private appendInTx(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
+    this.refuseIfIncidentFails(incident);
     const stored = this.insertEvents(incident, expected, events, recordedAt);
     const last = stored[stored.length - 1];
-    if (snapshot !== undefined && last) this.putSnapshot(incident, last.seq, snapshot);
+    if (snapshot !== undefined && last) this.putSnapshot(incident, last.seq, snapshot, last.hash);
+    if (last) this.checked.set(incident, { seq: last.seq, hash: last.hash });
     return stored;
+  }
+
+  private requireWritable(): void {
+    if (!this.writable) throw new InvalidInput(`--db: ${this.path} is read-only (file or folder not writable); nothing was written`);
   }
 
   private insertEvents(incident: string, head: Head, events: readonly NewEvent[], recordedAt: string): StoredEvent[] {
@@ -306,25 +424,121 @@ export class EventStore {
     const out: StoredEvent[] = [];
     for (const e of events) {
       const seq = prev.seq + 1;
-      const fields = { incident, seq, type: e.type, at: e.at, recorded_at: recordedAt, actor: e.actor, payload: e.payload };
-      const hash = eventHash(prev.hash, fields);
-      insert.run(incident, seq, e.type, e.at, recordedAt, e.actor, JSON.stringify(e.payload), prev.hash, hash);
+      // The hash is computed over the very text stored in the payload column (as written, keys in
+      // the order the responder gave them): verify re-hashes what is on disk, nothing re-encoded.
+      const payloadText = JSON.stringify(e.payload);
+      const fields = { incident, seq, type: e.type, at: e.at, recorded_at: recordedAt, actor: e.actor };
+      const body = eventBody(fields, payloadText);
+      if (!isWellFormedText(body)) throw new InvalidInput(`${e.type}: is not well-formed Unicode (a lone surrogate); nothing was written`);
+      const hash = hashBody(prev.hash, body);
+      insert.run(incident, seq, e.type, e.at, recordedAt, e.actor, payloadText, prev.hash, hash);
       out.push({ ...e, incident, seq, recorded_at: recordedAt, prev_hash: prev.hash, hash } as StoredEvent);
       prev = { seq, hash };
     }
     return out;
   }
 
-  // ---- snapshots -------------------------------------------------------------------------
+  // ---- integrity -------------------------------------------------------------------------
 
-  snapshot(incident: string): { seq: number; state: string } | undefined {
-    return this.sql('SELECT seq, state FROM snapshots WHERE incident = ?').get(incident) as { seq: number; state: string } | undefined;
+  /** The append-only triggers: missing or replaced ones, named. */
+  triggerProblems(): string[] {
+    return this.guard(() => triggerProblems(this.sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as { name: string; sql: string | null }[]));
   }
 
-  putSnapshot(incident: string, seq: number, state: string): void {
-    this.sql(
-        'INSERT INTO snapshots (incident, seq, state) VALUES (?, ?, ?) ON CONFLICT(incident) DO UPDATE SET seq = excluded.seq, state = excluded.state WHERE excluded.seq >= snapshots.seq',
-      )
-      .run(incident, seq, state);
+  /**
+   * Problems of the database as a whole, by incident id: the triggers (under "*"), incidents
+   * deleted whole (a gap in the ids), incident rows without events, events without a row.
+   */
+  databaseProblems(): { incident: string; problem: string }[] {
+    return this.guard(() => {
+      const out = this.triggerProblems().map((problem) => ({ incident: '*', problem }));
+      const ids = (this.sql('SELECT id FROM incidents').all() as { id: string }[]).map((r) => r.id);
+      for (const id of missingIds(ids)) out.push({ incident: id, problem: `incident ${id} is missing: the ids around it exist, so it was deleted whole` });
+      const orphans = this.sql('SELECT DISTINCT incident FROM events WHERE incident NOT IN (SELECT id FROM incidents)').all() as { incident: string }[];
+      for (const o of orphans) out.push({ incident: o.incident, problem: `events of ${o.incident} exist but its incidents row was deleted` });
+      return out;
+    });
+  }
+
+  /**
+   * The incidents row and pinned playbook against the first event (cheap: one event, one playbook).
+   * `reuse`: a long-lived process hashes a playbook's content and source once (they are ~40 kB and
+   * the same for every append); the row, the pointer, id and version are compared every time.
+   */
+  bindingProblems(incident: string, opts: { reuse?: boolean } = {}): Problem[] {
+    const row = this.incident(incident);
+    if (!row) return [{ seq: 0, problem: `incident ${incident} has no incidents row` }];
+    if (opts.reuse && this.checkedPlaybooks.has(row.playbook_hash)) {
+      const light = this.guard(() => this.sql('SELECT hash, id, version FROM playbooks WHERE hash = ?').get(row.playbook_hash) as { hash: string; id: string; version: string } | undefined);
+      return bindingProblems(row, this.firstRow(incident), light);
+    }
+    const problems = bindingProblems(row, this.firstRow(incident), this.playbook(row.playbook_hash));
+    if (problems.length === 0) this.checkedPlaybooks.add(row.playbook_hash);
+    return problems;
+  }
+
+  /** The snapshot as stored, with whether it is sealed to the log (and why not, when it fails). */
+  snapshot(incident: string): Snapshot | undefined {
+    return this.guard(() => {
+      if (!this.sealed) {
+        const old = this.sql('SELECT seq, state FROM snapshots WHERE incident = ?').get(incident) as { seq: number; state: string } | undefined;
+        return old ? { ...old, head_hash: null, state_sha256: null, bound: false } : undefined;
+      }
+      const snap = this.sql('SELECT seq, state, head_hash, state_sha256 FROM snapshots WHERE incident = ?').get(incident) as SnapshotRow | undefined;
+      if (!snap) return undefined;
+      if (snap.head_hash === null || snap.state_sha256 === null) return { ...snap, bound: false };
+      const at = this.sql('SELECT hash FROM events WHERE incident = ? AND seq = ?').get(incident, snap.seq) as { hash: string } | undefined;
+      const problem = snapshotProblem(snap, at?.hash);
+      return problem === undefined ? { ...snap, bound: true } : { ...snap, bound: false, problem };
+    });
+  }
+
+  putSnapshot(incident: string, seq: number, state: string, headHash: string): void {
+    this.guard(() =>
+      this.sql(
+        'INSERT INTO snapshots (incident, seq, state, head_hash, state_sha256) VALUES (?, ?, ?, ?, ?) ON CONFLICT(incident) DO UPDATE SET seq = excluded.seq, state = excluded.state, head_hash = excluded.head_hash, state_sha256 = excluded.state_sha256 WHERE excluded.seq >= snapshots.seq',
+      ).run(incident, seq, state, headHash, snapshotSeal(headHash, state)),
+    );
+  }
+
+  /**
+   * Before any write: the triggers are in place and no incident was deleted whole. Cheap (two
+   * small queries), so it runs on every open.
+   */
+  private refuseIfDatabaseFails(): void {
+    const problems = this.databaseProblems();
+    if (problems.length > 0) throw this.refusal(problems[0]!.incident === '*' ? 'the database' : problems[0]!.incident, 0, problems[0]!.problem);
+  }
+
+  /**
+   * Before appending to an incident: the triggers, its bindings, its snapshot's seal and its chain
+   * (from the head this process last checked, so a long-lived process re-hashes only what others
+   * appended; a one-shot command checks the whole chain).
+   */
+  private refuseIfIncidentFails(incident: string): void {
+    const trig = this.triggerProblems();
+    if (trig.length > 0) throw this.refusal('the database', 0, trig[0]!);
+    const gone = missingIds((this.sql('SELECT id FROM incidents').all() as { id: string }[]).map((r) => r.id))[0];
+    if (gone) throw this.refusal(gone, 0, `incident ${gone} is missing: the ids around it exist, so it was deleted whole`);
+    const bind = this.bindingProblems(incident, { reuse: true });
+    if (bind.length > 0) throw this.refusal(incident, bind[0]!.seq, bind[0]!.problem);
+    const snap = this.snapshot(incident);
+    if (snap?.problem) throw this.refusal(incident, snap.seq, snap.problem);
+    let from = this.checked.get(incident);
+    if (from) {
+      const at = this.sql('SELECT hash FROM events WHERE incident = ? AND seq = ?').get(incident, from.seq) as { hash: string } | undefined;
+      if (at?.hash !== from.hash) from = undefined; // changed since it was checked: check everything
+    }
+    const walk = new ChainWalk(from);
+    for (const r of this.sql('SELECT * FROM events WHERE incident = ? AND seq > ? ORDER BY seq').iterate(incident, from?.seq ?? 0) as IterableIterator<EventRow>) {
+      const p = walk.next(r);
+      if (p) throw this.refusal(incident, p.seq, p.problem);
+    }
+    if (snap && snap.seq > walk.head.seq) throw this.refusal(incident, walk.head.seq + 1, `the snapshot was taken at seq ${snap.seq} but the log ends at seq ${walk.head.seq}; events are missing`);
+    this.checked.set(incident, walk.head);
+  }
+
+  private refusal(where: string, seq: number, problem: string): IntegrityFailure {
+    return new IntegrityFailure(`integrity failure in ${where}${seq > 0 ? ` at seq ${seq}` : ''}: ${problem}; nothing was written (irr verify shows every problem)`);
   }
 }

@@ -64,6 +64,15 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Bind the snapshot cache to the log: the hash of the event it was folded up to, and the
+      -- SHA-256 of (that hash, newline, state). A snapshot that does not match is never served.
+      ALTER TABLE snapshots ADD COLUMN head_hash TEXT;
+      ALTER TABLE snapshots ADD COLUMN state_sha256 TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -59,7 +59,7 @@ describe('irr assess (stateless)', () => {
     writeFileSync(file, JSON.stringify({ subjects_total: -1, favourite: 'x' }));
     const bad = irr(['assess', '--facts', file]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe(`irr: ${file}: subjects_total: expected a whole number of 0 or more; ${file}: unknown fact "favourite"`);
+    expect(bad.stderr.trim()).toBe(`irr: --facts: ${file}: subjects_total: expected a whole number of 0 or more; ${file}: unknown fact "favourite"`);
   });
 });
 

@@ -127,11 +127,15 @@ describe('irr report', () => {
     for (const kind of ['timeline', 'post-incident', 'executive']) {
       for (const format of ['md', 'html'] as const) {
         const text = report(kind, format);
-        expect(text).toContain(`seq ${status.seq}, sha256`);
-        expect(text).toContain(status.head_hash);
-        expect(text).toContain(`irr verify ${id}`);
+        expect(text).toContain(`${status.head_hash}</code> at seq ${status.seq}`.replace('</code>', format === 'md' ? '`' : '</code>'));
+        // Worded for what it is (issue 10, defect 9): an anchor read when the report was made, not a proof.
+        expect(text).toContain('as read when this report was made');
+        expect(text).not.toContain('proves');
+        expect(text).toContain(`irr verify ${id} --expect-head ${status.head_hash}`);
       }
     }
+    // The command the report prints is the check it says it is.
+    expect(irr(['verify', id, '--expect-head', status.head_hash], { db }).code).toBe(0);
   });
 
   it('timeline: every event with both times, late entries flagged in words, phase durations and key measures', () => {

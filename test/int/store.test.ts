@@ -10,7 +10,8 @@ import { Engine } from '../../src/engine/engine.js';
 import { verifyIncident } from '../../src/engine/verify.js';
 import { loadRunbookFile } from '../../src/playbook/runbook.js';
 import { EventStore } from '../../src/store/event-store.js';
-import { eventHash, GENESIS_HASH } from '../../src/store/hash.js';
+import { eventHash, GENESIS_HASH, storedEventHash } from '../../src/store/hash.js';
+import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { irr, irrAsync, MINI, ROOT, tempDir } from '../helpers.js';
 
 const pinned = loadRunbookFile(MINI);
@@ -29,7 +30,7 @@ describe('event store', () => {
     engine.store.close();
     const raw = new Database(db, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     raw.close();
   });
 
@@ -47,7 +48,7 @@ describe('event store', () => {
     let prev = GENESIS_HASH;
     for (const e of events) {
       expect(e.prev_hash).toBe(prev);
-      expect(e.hash).toBe(eventHash(prev, e));
+      expect(e.hash).toBe(storedEventHash(prev, e));
       prev = e.hash;
     }
     expect((await verifyIncident(engine, id)).ok).toBe(true);

@@ -7,18 +7,20 @@ import { checkFacts } from '../../engine/decide.js';
 import { loadShippedRegimes } from '../../playbook/regime-catalogue.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { systemClock } from '../../clocks/wall.js';
-import { oneLine } from '../../domain/text.js';
+import { oneLine, stripBom } from '../../domain/text.js';
 import { notCoveredLine } from '../../assess/coverage.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
+import { readTextFile } from '../../playbook/yaml-source.js';
 import { printJson, printLines } from '../output.js';
 
 function readFacts(file: string): Record<string, unknown> {
   let text: string;
   try {
-    text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+    text = file === '-' ? stripBom(readFileSync(0, 'utf8')) : readTextFile(file);
   } catch (err) {
-    throw new InvalidInput(`--facts: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (err instanceof InvalidInput) throw new InvalidInput(err.message, [], { flag: '--facts', file });
+    throw new InvalidInput(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, [], { flag: '--facts', file });
   }
   let parsed: unknown;
   try {
@@ -36,14 +38,14 @@ export async function assess(g: GlobalOptions, incident: string | undefined, opt
   let result: Assessment;
   if (opts.facts !== undefined) {
     if (incident !== undefined) throw new InvalidInput('assess: give an incident or --facts, not both');
-    const facts = checkFacts(CORE_FACTS, readFacts(opts.facts), opts.facts);
+    const facts = checkFacts(CORE_FACTS, readFacts(opts.facts), opts.facts, { flag: '--facts', file: opts.facts });
     const { regimes } = await loadShippedRegimes();
     const { assess: run } = await import('../../assess/obligations.js');
     now ||= systemClock.now();
     result = run({ regimes, fact: (n) => (Object.hasOwn(facts, n) ? (facts[n] as FactValue) : undefined), now });
   } else {
     if (incident === undefined) throw new InvalidInput('assess: give an incident, or --facts <file.json|-> for a stateless assessment');
-    result = await withEngine(g, { create: false }, async (engine) => (await assessIncident(engine, incident, (now ||= engine.now(incident)))).assessment);
+    result = await withEngine(g, { create: false, readonly: true }, async (engine) => (await assessIncident(engine, incident, (now ||= engine.now(incident)))).assessment);
   }
   if (g.json) {
     printJson({ now, uncovered: result.uncovered, severity: result.severity, risk: result.risk, obligations: result.obligations });

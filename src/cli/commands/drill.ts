@@ -58,7 +58,7 @@ export async function validate(g: GlobalOptions, files: string[]): Promise<void>
       try {
         scenario = typeof scenarioId === 'string' ? scenarioNamed(scenarioId) : undefined;
       } catch (err) {
-        problems.push(src.problem(['scenario'], `scenario: ${(err as Error).message.replace(/^<scenario>: /, '')}`));
+        problems.push(src.problem(['scenario'], `scenario: ${(err as Error).message}`));
       }
       const r = d.checkScript(src, scenario, w);
       problems.push(...r.problems);
@@ -235,7 +235,7 @@ export async function report(g: GlobalOptions, id: string, opts: { format?: stri
   if (format !== 'md' && format !== 'html') throw new InvalidInput(`--format: "${format}" is not md or html`);
   const { checkOutput, dbGuard, writeOutput } = await import('../output-file.js');
   const target = opts.out !== undefined ? checkOutput({ flag: '--out', path: opts.out, force: opts.force, guard: [dbGuard(g.db)] }) : null;
-  await withEngine(g, { create: false }, async (engine) => {
+  await withEngine(g, { create: false, readonly: true }, async (engine) => {
     const { pinOf } = await import('../../drill/runner.js');
     pinOf(engine, id);
     const { afterActionReport } = await import('../../drill/aar.js');
@@ -255,7 +255,7 @@ export async function history(g: GlobalOptions, scenarioId: string | undefined):
     else printLines('no drills run yet (irr drill run <scenario> --script <file>)');
     return;
   }
-  await withEngine(g, { create: false }, async (engine) => {
+  await withEngine(g, { create: false, readonly: true }, async (engine) => {
     const { drillHistory } = await import('../../drill/history.js');
     const runs = await drillHistory(engine, scenarioId);
     if (runs.length === 0 && scenarioId !== undefined) {

@@ -9,7 +9,7 @@ import { WORK_PHASES } from '../../domain/phases.js';
 import * as actions from '../../engine/actions.js';
 import * as decide from '../../engine/decide.js';
 import { describeEvent, isLate, statusView, type StatusView } from '../../engine/views.js';
-import { verifyIncident } from '../../engine/verify.js';
+import { parseExpectedHead, verifyDatabase, verifyIncident } from '../../engine/verify.js';
 import { IntegrityFailure } from '../../domain/errors.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
@@ -50,8 +50,9 @@ export async function open(g: GlobalOptions, opts: { playbook?: string; title?: 
 }
 
 export async function list(g: GlobalOptions, opts: { all?: boolean }): Promise<void> {
-  await withEngine(g, { create: false }, async (engine) => {
-    const rows = engine.store.incidents().filter((r) => opts.all || r.mode === 'real');
+  await withEngine(g, { create: false, readonly: true }, async (engine) => {
+    // Each row is checked against its incident.opened first: an edited mode must not hide a real incident.
+    const rows = engine.store.incidents().filter((r) => opts.all || engine.incident(r.id).mode === 'real');
     const views: StatusView[] = [];
     for (const r of rows) views.push(statusView(await engine.load(r.id)));
     if (g.json) {
@@ -107,7 +108,7 @@ export function renderStatus(v: StatusView): string[] {
 }
 
 export async function status(g: GlobalOptions, id: string): Promise<void> {
-  await withEngine(g, { create: false }, async (engine) => {
+  await withEngine(g, { create: false, readonly: true }, async (engine) => {
     const loaded = await engine.load(id);
     const { shippedCoverage } = await import('../../playbook/regime-catalogue.js');
     const subjects = loaded.ctx.facts.subjects_by_jurisdiction?.value;
@@ -193,7 +194,7 @@ export async function close(g: GlobalOptions, id: string, opts: AtOption): Promi
 }
 
 export async function log(g: GlobalOptions, id: string): Promise<void> {
-  await withEngine(g, { create: false }, (engine) => {
+  await withEngine(g, { create: false, readonly: true }, (engine) => {
     const row = engine.incident(id);
     const runbook = engine.runbookOf(row);
     const events = engine.store.events(id);
@@ -207,18 +208,23 @@ export async function log(g: GlobalOptions, id: string): Promise<void> {
   });
 }
 
-export async function verify(g: GlobalOptions, id: string | undefined): Promise<void> {
-  await withEngine(g, { create: false }, async (engine) => {
+export async function verify(g: GlobalOptions, id: string | undefined, opts: { expectHead?: string } = {}): Promise<void> {
+  const expectHead = parseExpectedHead(opts.expectHead);
+  if (expectHead !== undefined && id === undefined) throw new InvalidInput('--expect-head: name the incident whose head it is (irr verify <incident> --expect-head <sha256>)');
+  await withEngine(g, { create: false, readonly: true }, async (engine) => {
     if (id !== undefined && id.trim() === '') throw new InvalidInput('<incident>: empty incident id (omit it to verify every incident)');
-    const ids = id ? [engine.incident(id).id] : engine.store.incidents().map((r) => r.id);
-    const results = [];
-    for (const i of ids) results.push(await verifyIncident(engine, i));
+    const results = id !== undefined ? [await verifyIncident(engine, id, { expectHead })] : await verifyDatabase(engine);
     if (g.json) printJson(results);
-    else for (const r of results) printLines(r.ok ? `ok ${r.incident}: ${r.events} events, head ${r.head_hash}` : `FAILED ${r.incident}: first bad seq ${r.first_bad_seq}: ${r.problem}`);
+    else {
+      for (const r of results) {
+        if (r.ok) printLines(`ok ${r.incident}: ${r.events} events, head ${r.head_hash}${expectHead ? ' (matches --expect-head)' : ''}`);
+        else printLines([`FAILED ${r.incident}: first bad seq ${r.first_bad_seq}: ${r.problem}`, ...(r.problems ?? []).slice(1).map((p) => `  also: ${p}`)]);
+      }
+    }
     const failed = results.filter((r) => !r.ok);
     if (failed.length > 0) {
       const f = failed[0]!;
-      throw new IntegrityFailure(`integrity failure in ${f.incident} at seq ${f.first_bad_seq}: ${f.problem}${failed.length > 1 ? ` (and ${failed.length - 1} more incident${failed.length > 2 ? 's' : ''})` : ''}`);
+      throw new IntegrityFailure(`integrity failure in ${f.incident}${f.first_bad_seq ? ` at seq ${f.first_bad_seq}` : ''}: ${f.problem}${failed.length > 1 ? ` (and ${failed.length - 1} more incident${failed.length > 2 ? 's' : ''})` : ''}`);
     }
     if (!g.json && results.length === 0) printLines('no incidents to verify');
   });

@@ -1,4 +1,5 @@
 import { InvalidInput, Interrupted } from '../../domain/errors.js';
+import { visible } from '../../domain/text.js';
 import type { GlobalOptions } from '../context.js';
 import { printLines } from '../output.js';
 import { AnswersExhausted, ScriptedPrompter, readAnswers, type Prompter } from '../console/prompter.js';
@@ -22,7 +23,7 @@ export async function run(g: GlobalOptions, id: string | undefined, opts: { answ
     await session.run(id);
   } catch (err) {
     if (err instanceof AnswersExhausted) {
-      printLines(`${err.message}; everything answered is saved. Resume with: ${resume()}`);
+      printLines(`${visible(err.message)}; everything answered is saved. Resume with: ${resume()}`);
       return;
     }
     // Ctrl-C inside a prompt: nothing half-done is written, everything answered already is.

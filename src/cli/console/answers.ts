@@ -1,37 +1,95 @@
-import { parseFactText, parseInstant, type FactDefinition, type FactValue, type Parsed } from '../../domain/facts.js';
+import { machineZone, resolveLocalTime, type Reading } from '../../clocks/local-time.js';
+import { instantProblem, parseFactText, parseInstant, type FactDefinition, type FactValue, type Parsed } from '../../domain/facts.js';
 import type { Prompter } from './prompter.js';
 
 /** The answer that leaves a fact unknown (recording nothing is better than recording a guess). */
 export const UNKNOWN = '-';
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/;
+const LOOKS_ISO = /^\d{4}-\d{2}-\d{2}T/;
+
+/** A local time that names two instants (clocks went back): both readings, for the responder to pick. */
+export interface AmbiguousTime {
+  readonly local: string;
+  readonly zone: string;
+  readonly earlier: Reading;
+  readonly later: Reading;
+}
+
+export type TimeAnswer = Parsed<string> | { readonly ok: false; readonly error: string; readonly ambiguous: AmbiguousTime };
+
+const hhmm = (iso: string) => iso.slice(11, 16);
 
 /**
  * A time typed at a prompt: "now", an ISO 8601 instant with offset, or "YYYY-MM-DD HH:MM" on this
- * machine's clock (echoed back with its offset, so nobody is surprised by the zone).
+ * machine's clock (echoed back with its offset, so nobody is surprised by the zone). A local time
+ * the zone skips is refused; one it repeats is refused with both readings attached (the console
+ * asks which; an answers file must give the offset).
  */
-export function parseTimeAnswer(raw: string, now: string): Parsed<string> {
+export function parseTimeAnswer(raw: string, now: string, zone: string = machineZone()): TimeAnswer {
   const t = raw.trim();
   let value: string | null;
   if (t.toLowerCase() === 'now') value = now;
   else {
     const m = LOCAL.exec(t);
     if (m) {
-      const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
-      const local = new Date(y, mo - 1, d, h, mi);
-      value = local.getFullYear() === y && local.getMonth() === mo - 1 && local.getDate() === d ? local.toISOString() : null;
-      if (!value) return { ok: false, error: `${t.slice(0, 10)} is not a date in the calendar` };
-    } else value = parseInstant(t);
+      const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
+      const r = resolveLocalTime({ year, month, day, hour, minute }, zone);
+      const local = `${t.slice(0, 10)} ${t.slice(11)}`;
+      switch (r.kind) {
+        case 'invalid':
+          return { ok: false, error: r.reason };
+        case 'nonexistent':
+          return { ok: false, error: `${local} does not exist in ${zone}: the clocks skip that hour; give a time outside it, or an ISO time with its offset` };
+        case 'ambiguous': {
+          const { earlier, later } = r;
+          const error = `${local} happens twice in ${zone} (the clocks go back): write ${t.slice(0, 10)}T${t.slice(11)}${earlier.offset} (= ${hhmm(earlier.instant)} UTC) or ${t.slice(0, 10)}T${t.slice(11)}${later.offset} (= ${hhmm(later.instant)} UTC)`;
+          return { ok: false, error, ambiguous: { local, zone, earlier, later } };
+        }
+        case 'exact':
+          value = r.instant;
+      }
+    } else if (LOOKS_ISO.test(t)) {
+      const why = instantProblem(t);
+      if (why) return { ok: false, error: why };
+      value = parseInstant(t);
+    } else value = null;
   }
   if (!value) return { ok: false, error: 'write "now", 2026-03-01T09:30+01:00, or 2026-03-01 09:30 (this machine’s time zone)' };
   if (Date.parse(value) - Date.parse(now) > 60_000) return { ok: false, error: `${value} is in the future (now is ${now})` };
   return { ok: true, value };
 }
 
-const problem = (r: Parsed<unknown>): string | null => (r.ok ? null : r.error);
+/**
+ * Ask for a time. In a terminal, a local time that happens twice is followed by a question
+ * showing both readings as UTC instants; from an answers file it is refused (give the offset).
+ * Returns undefined when the responder answers "-" and `unknown` is allowed.
+ */
+export async function askTime(p: Prompter, q: { message: string; now: string; default?: string; unknown?: boolean; zone?: string }): Promise<string | undefined> {
+  const zone = q.zone ?? machineZone();
+  const verdict = (s: string): string | null => {
+    if (q.unknown && s.trim() === UNKNOWN) return null;
+    const r = parseTimeAnswer(s, q.now, zone);
+    if (r.ok) return null;
+    if (!('ambiguous' in r) || !p.interactive) return r.error;
+    return Date.parse(r.ambiguous.earlier.instant) - Date.parse(q.now) > 60_000 ? `${r.ambiguous.earlier.instant} is in the future (now is ${q.now})` : null;
+  };
+  const raw = await p.input({ message: q.message, ...(q.default !== undefined ? { default: q.default } : {}), validate: verdict });
+  if (q.unknown && raw.trim() === UNKNOWN) return undefined;
+  const r = parseTimeAnswer(raw, q.now, zone);
+  if (r.ok) return r.value;
+  if (!('ambiguous' in r)) return undefined; // validate refused it already
+  const { local, earlier, later } = r.ambiguous;
+  const future = (iso: string) => Date.parse(iso) - Date.parse(q.now) > 60_000;
+  const choices = [
+    { value: 'earlier', name: `the earlier one: ${local} ${earlier.offset} = ${hhmm(earlier.instant)} UTC (${earlier.instant})` },
+    { value: 'later', name: `the later one: ${local} ${later.offset} = ${hhmm(later.instant)} UTC (${later.instant})` },
+  ].filter((c) => !future(c.value === 'earlier' ? earlier.instant : later.instant));
+  const pick = await p.select({ message: `${local} happens twice in ${zone} (the clocks go back). Which one?`, choices });
+  return pick === 'earlier' ? earlier.instant : later.instant;
+}
 
-/** For a prompt's validate: why this is not a time the console accepts, or null. */
-export const timeProblem = (raw: string, now: string): string | null => problem(parseTimeAnswer(raw, now));
+const problem = (r: Parsed<unknown>): string | null => (r.ok ? null : r.error);
 
 export function showValue(v: FactValue): string {
   if (Array.isArray(v)) return v.join(', ') || '(none)';
@@ -71,16 +129,13 @@ export async function askFact(p: Prompter, name: string, def: FactDefinition, cu
       });
       return picked.length === 0 ? undefined : [...picked].sort();
     }
-    case 'instant': {
-      const raw = await p.input({
+    case 'instant':
+      return askTime(p, {
         message: `${message}${was} — "now", ISO time with offset, or YYYY-MM-DD HH:MM local (${UNKNOWN} = not known)`,
+        now,
         default: current === undefined ? 'now' : UNKNOWN,
-        validate: (s) => (s.trim() === UNKNOWN ? null : problem(parseTimeAnswer(s, now))),
+        unknown: true,
       });
-      if (raw.trim() === UNKNOWN) return undefined;
-      const r = parseTimeAnswer(raw, now);
-      return r.ok ? r.value : undefined;
-    }
     default: {
       const hint = def.kind === 'jurisdiction_counts' ? ' — e.g. US-CA:1200, DE:40' : def.kind === 'count' ? ' — a whole number' : '';
       const raw = await p.input({

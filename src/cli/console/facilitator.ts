@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import { offsetLabel, parseDuration, spanLabel } from '../../domain/drill.js';
 import { Interrupted } from '../../domain/errors.js';
+import { visible } from '../../domain/text.js';
 import type { DrillRun } from '../../drill/runner.js';
 import type { GlobalOptions } from '../context.js';
 import { printLines } from '../output.js';
@@ -27,7 +28,7 @@ export async function facilitate(g: GlobalOptions, drill: DrillRun, answersFile:
     await loop(g, drill, p, speed);
   } catch (err) {
     if (err instanceof AnswersExhausted) {
-      printLines(`${err.message}; the drill is saved. Resume with: ${resume}`);
+      printLines(`${visible(err.message)}; the drill is saved. Resume with: ${resume}`);
       return;
     }
     if ((err as Error)?.name === 'ExitPromptError') throw new Interrupted(`stopped; the drill is saved. Resume with: ${resume}`);

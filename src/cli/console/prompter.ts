@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidInput } from '../../domain/errors.js';
+import { stripBom, visible } from '../../domain/text.js';
 
 /**
  * Every question the console asks goes through this one interface, so the same flow runs in a
@@ -58,18 +59,23 @@ interface Answer {
 
 /** Read a YAML or JSON list of answers, keeping each answer's line for error messages. */
 export async function readAnswers(file: string): Promise<Answer[]> {
+  const { readTextFile } = await import('../../playbook/yaml-source.js');
   let text: string;
   try {
-    text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+    text = file === '-' ? stripBom(readFileSync(0, 'utf8')) : readTextFile(file);
   } catch (err) {
-    throw new InvalidInput(`--answers: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    if (err instanceof InvalidInput) throw new InvalidInput(err.message, [], { flag: '--answers', file });
+    throw new InvalidInput(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, [], { flag: '--answers', file });
   }
   const { LineCounter, parseDocument, isSeq, isScalar } = await import('yaml');
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new InvalidInput(`${file}:${e.linePos?.[0]?.line ?? 1}: ${e.message.split('\n')[0]}`);
+    const line = e.linePos?.[0]?.line ?? 1;
+    const column = e.linePos?.[0]?.col ?? 1;
+    const why = /Maximum call stack/.test(e.message) ? 'nested too deeply (an answer is text or a list of texts)' : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new InvalidInput(`${file}:${line}:${column}: ${why}`, [], { flag: '--answers', file, line, column });
   }
   if (!isSeq(doc.contents)) throw new InvalidInput(`${file}:1: expected a list of answers (YAML "- answer" lines or a JSON array)`);
   const line = (node: { range?: [number, number, number] | null }) => (node.range ? lc.linePos(node.range[0]).line : 1);
@@ -108,7 +114,7 @@ export class ScriptedPrompter implements Prompter {
   }
 
   private refuse(a: Answer, message: string, problem: string): never {
-    throw new BadAnswer(`${this.file}:${a.line}: answer ${this.next} to "${message}": ${problem}`);
+    throw new BadAnswer(`${this.file}:${a.line}: answer ${this.next} to "${message}": ${visible(problem)}`, [], { file: this.file, line: a.line, question: message });
   }
 
   async select<V extends string>(q: SelectQuestion<V>): Promise<V> {
@@ -118,7 +124,7 @@ export class ScriptedPrompter implements Prompter {
     const hit = q.choices.find((c) => c.value === want) ?? q.choices.find((c) => c.name.trim().toLowerCase() === want.toLowerCase());
     if (!hit) {
       const values = q.choices.map((c) => c.value);
-      this.refuse(a, q.message, `"${want}" is not one of the choices (${values.slice(0, 12).join(', ')}${values.length > 12 ? ', …' : ''})`);
+      this.refuse(a, q.message, `"${visible(want).slice(0, 60)}" is not one of the choices (${values.slice(0, 12).join(', ')}${values.length > 12 ? ', …' : ''})`);
     }
     this.echo(`? ${q.message} ${hit.value}`);
     return hit.value;
@@ -130,7 +136,8 @@ export class ScriptedPrompter implements Prompter {
     const answer = a.value === '' && q.default !== undefined ? q.default : a.value;
     const problem = q.validate?.(answer);
     if (problem) this.refuse(a, q.message, problem);
-    this.echo(`? ${q.message} ${answer}`);
+    // The transcript shows what was typed, never lets it act on the terminal.
+    this.echo(`? ${q.message} ${visible(answer)}`);
     return answer;
   }
 
@@ -142,7 +149,7 @@ export class ScriptedPrompter implements Prompter {
     const out: V[] = [];
     for (const w of wanted) {
       const hit = q.choices.find((c) => c.value === w);
-      if (!hit) this.refuse(a, q.message, `"${w}" is not one of the choices (${q.choices.map((c) => c.value).join(', ')})`);
+      if (!hit) this.refuse(a, q.message, `"${visible(w).slice(0, 60)}" is not one of the choices (${q.choices.map((c) => c.value).join(', ')})`);
       if (!out.includes(hit.value)) out.push(hit.value);
     }
     this.echo(`? ${q.message} ${out.join(', ') || '(none)'}`);

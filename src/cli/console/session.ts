@@ -7,7 +7,7 @@ import type { StoredEvent } from '../../domain/events.js';
 import type { FactValue } from '../../domain/facts.js';
 import { WORK_PHASES, phaseIndex } from '../../domain/phases.js';
 import type { Regime } from '../../domain/regime.js';
-import { oneLine } from '../../domain/text.js';
+import { oneLine, visible } from '../../domain/text.js';
 import * as actions from '../../engine/actions.js';
 import { Engine } from '../../engine/engine.js';
 import { assessContext, factLookup, regimes } from '../../engine/obligations.js';
@@ -22,7 +22,7 @@ import type { Uncovered } from '../../assess/coverage.js';
 import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks.js';
 import { renderStatus } from '../commands/incident.js';
 import type { GlobalOptions } from '../context.js';
-import { askFact, parseTimeAnswer, showValue, timeProblem } from './answers.js';
+import { askFact, askTime, showValue } from './answers.js';
 import { BadAnswer, type Choice, type Prompter } from './prompter.js';
 import { closeHolds, header, mainChoices } from './screens.js';
 
@@ -81,14 +81,18 @@ export class ConsoleSession {
    * Run one change. A refusal (a guard, a conflict with another responder, a bad value) becomes a
    * message on the next screen; an integrity failure or a bad answers file stops the session.
    */
-  private async attempt(what: () => Promise<readonly StoredEvent[]>, success: (events: readonly StoredEvent[]) => string): Promise<boolean> {
+  private async attempt(what: () => Promise<readonly StoredEvent[]>, success: (events: readonly StoredEvent[]) => string, asked: Readonly<Record<string, string>> = {}): Promise<boolean> {
     try {
       const events = await what();
       this.flash.push(pc.green(`saved: ${success(events)}`));
       return true;
     } catch (err) {
       if (err instanceof IrrError && !(err instanceof IntegrityFailure) && !(err instanceof BadAnswer)) {
-        this.flash.push(pc.yellow(`not saved: ${err.message}`));
+        // The engine says which input was wrong as data (a flag on the command line); here that
+        // input is the answer to a question, named as the responder saw it.
+        const flag = err.field?.flag;
+        const question = err.field?.question ?? (flag !== undefined && Object.hasOwn(asked, flag) ? asked[flag] : undefined);
+        this.flash.push(pc.yellow(`not saved: ${visible(err.message)}${question ? ` (your answer to "${question}")` : ''}`));
         return false;
       }
       throw err;
@@ -127,12 +131,7 @@ export class ConsoleSession {
       validate: (s) => (s.trim() === '' ? 'the incident needs a title' : /[\u0000-\u001f\u007f-\u009f]/.test(s) ? 'plain text only' : null),
     });
     const now = systemClock.now();
-    const detected = await this.p.input({
-      message: 'When was it detected? "now", ISO time with offset, or YYYY-MM-DD HH:MM local',
-      default: 'now',
-      validate: (s) => timeProblem(s, now),
-    });
-    const detectedAt = (parseTimeAnswer(detected, now) as { value: string }).value;
+    const detectedAt = (await askTime(this.p, { message: 'When was it detected? "now", ISO time with offset, or YYYY-MM-DD HH:MM local', now, default: 'now' }))!;
     const engine = this.engine(true);
     const loaded = shipped.find((l) => l.runbook.id === playbook)!;
     const opened = await engine.open({ playbook: loaded, title, who: engine.who(this.g.actor) });
@@ -197,7 +196,7 @@ export class ConsoleSession {
           break;
         case 'note': {
           const text = await this.p.input({ message: 'Note for the timeline (empty to cancel)' });
-          if (text.trim()) await this.attempt(() => actions.addNote(this.engine(false), id, this.who(), text), (e) => `note (seq ${e[0]!.seq})`);
+          if (text.trim()) await this.attempt(() => actions.addNote(this.engine(false), id, this.who(), text), (e) => `note (seq ${e[0]!.seq})`, { '<text>': 'Note for the timeline' });
           break;
         }
         case 'status':
@@ -282,12 +281,12 @@ export class ConsoleSession {
           break;
         case 'skip': {
           const reason = await this.p.input({ message: `Why skip ${stepId}? (kept in the record; empty to cancel)` });
-          if (reason.trim() && (await this.attempt(() => actions.skipStep(engine, id, this.who(), stepId, reason), (e) => `skipped ${stepId} (seq ${e[0]!.seq})`))) return;
+          if (reason.trim() && (await this.attempt(() => actions.skipStep(engine, id, this.who(), stepId, reason), (e) => `skipped ${stepId} (seq ${e[0]!.seq})`, { '--reason': `Why skip ${stepId}?` }))) return;
           break;
         }
         case 'note': {
           const text = await this.p.input({ message: `Note on ${stepId} (empty to cancel)` });
-          if (text.trim()) await this.attempt(() => actions.addNote(engine, id, this.who(), text, stepId), (e) => `note on ${stepId} (seq ${e[0]!.seq})`);
+          if (text.trim()) await this.attempt(() => actions.addNote(engine, id, this.who(), text, stepId), (e) => `note on ${stepId} (seq ${e[0]!.seq})`, { '<text>': `Note on ${stepId}` });
           break;
         }
       }
@@ -406,8 +405,8 @@ export class ConsoleSession {
     let ref: string | undefined;
     let reason: string | undefined;
     if (action === 'sent') {
-      const at = await this.p.input({ message: 'When was it sent? "now", ISO time with offset, or YYYY-MM-DD HH:MM local', default: 'now', validate: (s) => timeProblem(s, now) });
-      who = engine.who(this.g.actor, (parseTimeAnswer(at, now) as { value: string }).value, id);
+      const at = (await askTime(this.p, { message: 'When was it sent? "now", ISO time with offset, or YYYY-MM-DD HH:MM local', now, default: 'now' }))!;
+      who = engine.who(this.g.actor, at, id);
       channel = (await this.p.input({ message: 'Channel (portal, email, post, phone…)' })).trim() || undefined;
       ref = (await this.p.input({ message: 'Reference given by the recipient (empty if none)' })).trim() || undefined;
       if (o.due_at && Date.parse(who.at) > Date.parse(o.due_at)) {
@@ -434,7 +433,12 @@ export class ConsoleSession {
       reason = await this.p.input({ message: `Why is ${o.id} ${what}? (kept in the record)`, validate: (s) => (s.trim() ? null : 'a decision needs its reason') });
     }
     const update = { obligation: o.id, action, reason, channel, ref, ...(exemption ? { exemption } : {}), ...(override ? { override } : {}) };
-    await this.attempt(() => actions.recordObligation(engine, id, who, update), (e) => `${o.id} ${action}${exemption ? ` under ${exemption}` : override ? ' by override' : ''} (seq ${e[0]!.seq})`);
+    const what = action === 'waived' ? 'not to be sent' : action === 'required' ? 'required' : 'not applicable';
+    await this.attempt(() => actions.recordObligation(engine, id, who, update), (e) => `${o.id} ${action}${exemption ? ` under ${exemption}` : override ? ' by override' : ''} (seq ${e[0]!.seq})`, {
+      '--reason': action === 'sent' ? 'the reasons for the delay' : `Why is ${o.id} ${what}?`,
+      '--channel': 'Channel',
+      '--ref': 'Reference given by the recipient',
+    });
   }
 
   /** The notice from the incident's facts, to a file; a refusal lists every missing item and fact. */
@@ -448,7 +452,7 @@ export class ConsoleSession {
       this.flash.push(pc.green(`saved: letter ${r.template.id} written to ${file}${r.draft ? ' (DRAFT until approved)' : ''}, sha256 ${r.sha256.slice(0, 12)}… (seq ${r.event.seq})`));
     } catch (err) {
       if (!(err instanceof IrrError) || err instanceof IntegrityFailure) throw err;
-      this.flash.push(pc.yellow(`not written: ${err.message}`), ...err.details.slice(0, 8).map((d) => pc.yellow(`  ${d}`)));
+      this.flash.push(pc.yellow(`not written: ${visible(err.message)}`), ...err.details.slice(0, 8).map((d) => pc.yellow(`  ${visible(d)}`)));
     }
   }
 
@@ -464,6 +468,6 @@ export class ConsoleSession {
     if (to === BACK) return;
     const reason = await this.p.input({ message: `Why go back to ${to}? (e.g. "reinfection found on host X"; empty to cancel)` });
     if (!reason.trim()) return;
-    await this.attempt(() => actions.reopen(this.engine(false), id, this.who(), to, reason), () => `back to ${to}`);
+    await this.attempt(() => actions.reopen(this.engine(false), id, this.who(), to, reason), () => `back to ${to}`, { '--reason': `Why go back to ${to}?` });
   }
 }

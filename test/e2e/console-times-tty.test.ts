@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { irr, json, tempDir } from '../helpers.js';
+import { choose, killTmuxServer, Terminal } from './tty.js';
+
+/**
+ * Issue 10, defect 15, in a real terminal (tmux): a local time the clocks repeat is not silently
+ * resolved; the console asks which of the two instants is meant, and one the clocks skip is refused.
+ */
+
+const terminals: Terminal[] = [];
+afterEach(() => {
+  for (const t of terminals.splice(0)) t.close();
+});
+afterAll(killTmuxServer);
+
+describe('times typed in the console (Europe/Paris)', () => {
+  it('refuses 2026-03-29 02:30, and asks which 2026-10-25 02:30, storing the reading chosen', async () => {
+    const db = join(tempDir(), 'irr.db');
+    const t = new Terminal(['run'], { db, env: { TZ: 'Europe/Paris' } });
+    terminals.push(t);
+    await t.waitFor('Which incident?');
+    await choose(t, 'Open a new incident');
+    await t.waitFor('Which runbook fits?');
+    await choose(t, 'misdirected-communication:');
+    await t.waitFor('Title');
+    t.type('Payslips emailed to the wrong team');
+    t.keys('Enter');
+    await t.waitFor('When was it detected?');
+    t.type('2026-03-29 02:30');
+    t.keys('Enter');
+    await t.waitFor('does not exist in Europe/Paris');
+    // Clear the refused answer, type the repeated hour.
+    for (let i = 0; i < 16; i++) t.keys('BSpace');
+    t.type('2026-10-25 02:30');
+    t.keys('Enter');
+    const screen = await t.waitFor('happens twice in Europe/Paris');
+    expect(screen).toContain('the earlier one: 2026-10-25 02:30 +02:00 = 00:30 UTC');
+    expect(screen).toContain('the later one: 2026-10-25 02:30 +01:00 = 01:30 UTC');
+    await choose(t, 'the later one');
+    const next = await t.waitFor('What next?');
+    const id = /saved: opened (INC-\d{4}-\d{4})/.exec(next)![1]!;
+    const s = json<{ facts: Record<string, { value: string } | string> }>(irr(['status', id, '--json'], { db }));
+    expect(JSON.stringify(s.facts.detected_at)).toContain('2026-10-25T01:30:00.000Z');
+  });
+});
