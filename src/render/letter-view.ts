@@ -174,8 +174,8 @@ export function letterView(c: LetterContext): Record<string, unknown> {
       authority: authorityLines(c.regime).map(escapeMarkdown),
       // Illinois and Massachusetts forbid telling residents how many people are affected.
       forbids_count: c.regime.required_contents.some((i) => i.id === 'no-resident-count'),
-      // Louisiana asks the AG for the residents' names: irr never stores them, the list is attached by hand.
-      attach_names: c.regime.required_contents.some((i) => i.id === 'names-of-residents'),
+      // Louisiana (AG) and Indiana (CRAs) ask for the residents' personal information: irr never stores them, the list is attached by hand.
+      attach_names: c.regime.required_contents.some((i) => i.id === 'names-of-residents' || i.id === 'fraud-prevention-information'),
     },
     obligation: {
       id: escapeMarkdown(o.id),
