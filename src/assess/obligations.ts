@@ -7,6 +7,9 @@ import type { ObligationProgress } from '../machine/context.js';
 import { computeDue, type Due } from '../clocks/deadline.js';
 import { enisaSeverity, type Severity } from './enisa.js';
 import { checkExemption } from './exemptions.js';
+import { coveredBy, uncoveredIn, type Uncovered } from './coverage.js';
+import { leadAuthority } from './lead-authority.js';
+import type { Authority } from '../domain/regime.js';
 import { assessRisk, hipaaFactors, type RiskAssessment, type RiskFactor } from './risk.js';
 
 export { checkExemption, contradictingFacts, type ExemptionCheck } from './exemptions.js';
@@ -58,6 +61,10 @@ export interface Obligation {
   readonly waiver: WaiverCheck | null;
   readonly deadline: readonly string[];
   readonly stages: { readonly family: string; readonly order: number; readonly name: string } | null;
+  /** Who to tell: the regime's authority, or for GDPR Art 33 the lead supervisory authority (or each one concerned). */
+  readonly authorities: readonly Authority[];
+  /** The law's family (e.g. us-state-breach, gdpr), null when it has none. */
+  readonly family: string | null;
   readonly status: ObligationStatus;
   readonly sent_at: string | null;
   readonly record: ObligationProgress | null;
@@ -71,6 +78,8 @@ export interface Assessment {
   /** The EDPB-method decision (Art 33 and Art 34 questions), with factors, mitigations and precedents. */
   readonly risk: RiskAssessment;
   readonly obligations: readonly Obligation[];
+  /** Jurisdictions with affected people that no regime covers: "not covered", never "not required". */
+  readonly uncovered: readonly Uncovered[];
 }
 
 type Lookup = (name: string) => FactValue | undefined;
@@ -87,7 +96,18 @@ function describeCondition(c: Condition): string {
 }
 
 const atLeast = (level: RiskLevel, min: RiskLevel) => RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(min);
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+// toISOString is costly at 130+ regimes × thousands of assessments, and most duties share a start and
+// a due instant: each instant is written once (a bounded cache of the latest ones).
+const isoCache = new Map<number, string>();
+function iso(ms: number | null): string | null {
+  if (ms === null) return null;
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    if (isoCache.size > 4096) isoCache.clear();
+    isoCache.set(ms, (text = new Date(ms).toISOString()));
+  }
+  return text;
+}
 
 /** A remaining time at or below a quarter of the window, or 12 hours, is "due soon". */
 export function dueSoon(start: number, due: number, now: number): boolean {
@@ -108,7 +128,7 @@ export function assess(args: {
   const now = Date.parse(args.now);
   const models: Models = { severity, risk, hipaa: undefined, due: new Map() };
   const obligations = args.regimes.map((r) => obligation(r, args.fact, models, records, now));
-  return { severity, risk, obligations };
+  return { severity, risk, obligations, uncovered: uncoveredIn(coveredBy(args.regimes), args.fact('subjects_by_jurisdiction')) };
 }
 
 /** The risk inputs, computed once per assessment (HIPAA's on first use). */
@@ -148,7 +168,8 @@ function thresholdVerdict(t: Threshold, fact: Lookup, m: Models, unknown: Set<st
     factors.forEach((f) => f.missing.forEach((x) => unknown.add(x)));
     return { required: true, reasons: risk.art34.reasons.slice(), factors };
   }
-  const min = t.enisa_at_least ?? 'low';
+  if (t.enisa_at_least === undefined) return { required: true, reasons: ['required when it applies, unless an exemption is established'], factors: [] };
+  const min = t.enisa_at_least;
   const s = m.severity;
   if (atLeast(s.level, min)) return { required: true, reasons: [`ENISA severity ${s.level} (${s.score}) is at least ${min}`], factors: [] };
   s.unknown.forEach((u) => unknown.add(u));
@@ -300,6 +321,13 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   }
   if (status === 'late') reasons.push(`sent ${record!.sent_at}, after the deadline ${iso(due)}${record?.reason ? `; delay reason: ${record.reason}` : ''}`);
 
+  // GDPR Art 33: the one-stop shop decides who receives the notification.
+  let authorities: readonly Authority[] = r.authority ? [r.authority] : [];
+  if (r.family === 'gdpr' && r.audience === 'authority' && required !== false) {
+    const lead = leadAuthority(fact);
+    reasons.push(`to whom: ${lead.reason}`);
+    if (lead.rule !== 'unknown') authorities = lead.authorities;
+  }
   const dueAt = iso(due);
   const targetAt = iso(target);
   return {
@@ -323,6 +351,8 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     waiver,
     deadline,
     stages: r.family && r.stage ? { family: r.family, order: r.stage.order, name: r.stage.name } : null,
+    authorities,
+    family: r.family ?? null,
     status,
     sent_at: record?.sent_at ?? null,
     record,

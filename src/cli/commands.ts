@@ -45,7 +45,7 @@ export function registerCommands(program: Command): void {
   regime.command('list').description('every shipped regime with its deadline').action(lazy(rg, 'list'));
   regime.command('show <id>').description('a regime: who, when it applies, the clock, required contents, sources').action(lazy(rg, 'show'));
   regime.command('validate <file...>').description('check regime files; every problem as file:line:col').action(lazy(rg, 'validate'));
-  regime.command('schema').description('the regime JSON Schema, for editor completion').action(lazy(rg, 'schema'));
+  regime.command('schema').description('the regime JSON Schema, for editor completion (--base: the family base schema)').option('--base', 'the schema of a family base (playbooks/regimes/bases/*.yaml)').action(lazy(rg, 'schema'));
 
   program
     .command('open')
@@ -105,6 +105,7 @@ export function registerCommands(program: Command): void {
     .option('--now <iso>', 'evaluate at this instant (default now)')
     .option('--ics <file>', 'also write an RFC 5545 calendar with one event per deadline and alarms')
     .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
+    .option('--all', 'also list the leads (duties undetermined with nothing yet pointing to them), one line per jurisdiction')
     .action(lazy(ck, 'clocks'));
   program
     .command('obligation <incident> <obligation-id> <action>')

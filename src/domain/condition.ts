@@ -10,7 +10,16 @@ const FALSE: Truth = { value: false, missing: [] };
 export const OPERATORS = ['includes', 'equals', 'in', 'gt', 'gte', 'lt', 'lte', 'known'] as const;
 export type Operator = (typeof OPERATORS)[number];
 
+// Conditions are immutable catalogue objects evaluated thousands of times a second: find each one's operator once.
+const operators = new WeakMap<Condition, Operator | 'all' | 'any' | 'not'>();
+
 export function operatorOf(c: Condition): Operator | 'all' | 'any' | 'not' {
+  let op = operators.get(c);
+  if (op === undefined) operators.set(c, (op = findOperator(c)));
+  return op;
+}
+
+function findOperator(c: Condition): Operator | 'all' | 'any' | 'not' {
   if ('all' in c) return 'all';
   if ('any' in c) return 'any';
   if ('not' in c) return 'not';

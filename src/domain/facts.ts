@@ -96,6 +96,14 @@ export const CORE_FACTS: Readonly<Record<string, FactDefinition>> = {
   hipaa_phi_acquired_or_viewed: bool('HIPAA factor 3: the PHI was actually acquired or viewed (false only when, e.g., forensics show a recovered device was never accessed).'),
   hipaa_mitigation_risk: oneOf(['low', 'moderate', 'high'], 'HIPAA factor 4: the risk that remains after mitigation (low: e.g. satisfactory written assurance that the PHI was destroyed and not further used).'),
   hipaa_low_probability_documented: bool('The covered entity (or business associate) has a written risk assessment of the four factors concluding a low probability that the PHI was compromised.'),
+  information_broker: bool('The organisation is an information broker: for fees or dues, it collects or compiles information about people primarily to furnish it to nonaffiliated third parties (Georgia O.C.G.A. § 10-1-911).'),
+  public_agency: bool('The organisation is a state or local government agency (some state laws cover only agencies, or cover them separately).'),
+  resident_notice_timing: text('When and how the notices to residents were or will be sent (date, first-class mail or email, in one batch or several), for the notices to regulators and consumer reporting agencies.'),
+  // US state risk-of-harm exceptions and the GDPR lead authority
+  no_harm_determined: bool('After an appropriate investigation, the organisation has determined in writing that the breach is not reasonably likely to cause harm to the people affected (the risk-of-harm exception of many US state laws); record no_harm_determination_reason with it.'),
+  no_harm_determination_reason: text('Why the breach is not reasonably likely to cause harm: what the investigation found (kept with the written determination).'),
+  no_harm_ag_notified: bool('The attorney general (or other regulator) has been told in writing of the no-harm determination, where the state makes that a condition of the exception (e.g. Alaska, Florida, Connecticut).'),
+  main_establishment: text('Where the controller has its main establishment in the EEA (its central administration, or where decisions on the processing are taken): a country code such as IE, or a German Land such as DE-BY. Decides the GDPR lead supervisory authority.'),
   // response
   ransom_demanded: bool('An extortion demand was received.'),
   ransom_paid: bool('An extortion payment was made.'),
@@ -257,12 +265,18 @@ export function checkFactValue(def: FactDefinition, value: unknown): Parsed<Fact
       for (const [code, n] of Object.entries(value as Record<string, unknown>)) {
         if (!JURISDICTION.test(code)) return fail(`"${shortValue(code)}" is not an ISO 3166 code (e.g. DE, US-CA)`);
         if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) return fail(`count for ${code} must be a whole number of 0 or more, not ${shortValue(n)}`);
-        out[code] = n;
+        // Puerto Rico, Guam and the US Virgin Islands have ISO 3166-1 codes too; irr's US regimes use the
+        // ISO 3166-2 form, so the alias is stored as US-PR (summed if both forms are given).
+        const key = Object.hasOwn(JURISDICTION_ALIASES, code) ? JURISDICTION_ALIASES[code]! : code;
+        out[key] = (out[key] ?? 0) + n;
       }
       return { ok: true, value: Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b))) };
     }
   }
 }
+
+/** ISO 3166-1 codes of US territories accepted for their ISO 3166-2 form (US-PR …). */
+export const JURISDICTION_ALIASES: Readonly<Record<string, string>> = { PR: 'US-PR', GU: 'US-GU', VI: 'US-VI', AS: 'US-AS', MP: 'US-MP' };
 
 /** Parse the text form used on the command line (`key=value`) into a checked value. */
 export function parseFactText(def: FactDefinition, raw: string): Parsed<FactValue> {

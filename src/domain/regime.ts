@@ -58,13 +58,43 @@ export interface RequiredContent {
   readonly facts: readonly string[];
 }
 
+/** Who to tell: the authority (or recipient) of a notice, as published. */
+export interface Authority {
+  readonly name: string;
+  readonly portal?: string;
+  readonly address?: string;
+  readonly email?: string;
+  readonly phone?: string;
+  readonly form?: string;
+  readonly notes?: string;
+}
+
+/** A law's definition of personal information (irr's categories approximate its elements). */
+export interface PersonalInformation {
+  readonly categories: readonly string[];
+  readonly encryption_safe_harbour: boolean;
+  readonly paper_records: boolean;
+  readonly detail: string;
+}
+
+/** The exemption id a risk-of-harm exception compiles to. */
+export const NO_HARM_EXEMPTION = 'no-harm-determination';
+
 export interface Regime {
   readonly id: string;
   readonly name: string;
   readonly jurisdiction: string;
   readonly citation: string;
   readonly source: string;
+  /** The jurisdictions (subjects_by_jurisdiction keys) whose people this duty covers; compiled: never empty. */
+  readonly covers: readonly string[];
   readonly audience: Audience;
+  readonly authority?: Authority;
+  readonly personal_information?: PersonalInformation;
+  /** The risk-of-harm exception as written (compiled into threshold.exemptions as no-harm-determination). */
+  readonly risk_of_harm_exception?: { readonly ref: string; readonly text: string; readonly ag_notice_required: boolean };
+  /** Law-specific paragraphs for the notice letter (AG contact, rights, consumer reporting agencies). */
+  readonly notice_paragraphs: readonly { readonly id: string; readonly heading: string; readonly text: string }[];
   readonly in_force: boolean;
   readonly family?: string;
   readonly stage?: { readonly order: number; readonly name: string };

@@ -1,8 +1,9 @@
 // Build step (npm `prepare`): validate the shipped regimes, holiday calendars included, and compile
 // them to dist/catalogue/regimes.json. A broken regime file fails the install loudly.
+import { coveredBy } from '../assess/coverage.js';
 import { formatProblem } from './problems.js';
 import { calendarChecker, checkRegimeFiles } from './regime.js';
-import { shippedRegimeFiles } from './regime-catalogue.js';
+import { shippedRegimeFiles, shippedSourceFiles } from './regime-catalogue.js';
 import { sourcesHash, writeCache } from './regime-cache.js';
 
 const files = shippedRegimeFiles();
@@ -11,5 +12,5 @@ if (problems.length > 0) {
   process.stderr.write(`${problems.map(formatProblem).join('\n')}\nirr: the shipped regimes have ${problems.length} problem(s)\n`);
   process.exit(2);
 }
-const out = writeCache(sourcesHash(files), regimes);
+const out = writeCache(sourcesHash(shippedSourceFiles()), regimes, [...coveredBy(regimes)].sort());
 process.stdout.write(`irr: compiled ${regimes.length} regimes to ${out}\n`);

@@ -14,7 +14,7 @@ const CACHE = resolve(dirname(fileURLToPath(import.meta.url)), '../catalogue/reg
 
 export function sourcesHash(files: readonly string[]): string {
   const h = createHash('sha256');
-  for (const f of files) h.update(f.replace(/^.*[\\/]/, '')).update('\0').update(readFileSync(f)).update('\0');
+  for (const f of files) h.update(f.replace(/^.*?((bases[\\/])?[^\\/]*)$/, '$1')).update('\0').update(readFileSync(f)).update('\0');
   return h.digest('hex');
 }
 
@@ -27,8 +27,21 @@ export function readCache(hash: string): Regime[] | undefined {
   }
 }
 
-export function writeCache(hash: string, regimes: readonly Regime[]): string {
+/** The jurisdictions the catalogue covers, on their own: `irr status` needs them without the regimes. */
+const COVERAGE = resolve(dirname(CACHE), 'coverage.json');
+
+export function readCoverage(hash: string): string[] | undefined {
+  try {
+    const data = JSON.parse(readFileSync(COVERAGE, 'utf8')) as { hash: string; covered: string[] };
+    return data.hash === hash ? data.covered : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeCache(hash: string, regimes: readonly Regime[], covered: readonly string[]): string {
   mkdirSync(dirname(CACHE), { recursive: true });
   writeFileSync(CACHE, JSON.stringify({ hash, regimes }));
+  writeFileSync(COVERAGE, JSON.stringify({ hash, covered }));
   return join(CACHE);
 }

@@ -79,7 +79,7 @@ export function pathLabel(path: Path): string {
  * a file that is not a mapping at all (someone passed /etc/passwd) is said to be "not a YAML
  * runbook", with a short escaped excerpt, never its content.
  */
-export function schemaProblems(src: YamlSource, error: z.ZodError, kind = 'irr file'): Problem[] {
+export function schemaProblems(src: Pick<YamlSource, 'toJS' | 'problem'>, error: z.ZodError, kind = 'irr file'): Problem[] {
   const out: Problem[] = [];
   for (const issue of error.issues) {
     const path = issue.path as (string | number)[];

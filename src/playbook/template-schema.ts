@@ -9,7 +9,8 @@ export const TemplateFrontMatterSchema = z
   .object({
     id,
     kind: z.literal('letter'),
-    obligations: z.array(id).min(1).describe('Regime ids (irr regime list) this letter serves.'),
+    obligations: z.array(id).default([]).describe('Regime ids (irr regime list) this letter serves.'),
+    families: z.array(id).default([]).describe('Regime families (e.g. us-state-breach) this letter serves: every regime of the family with the letter\'s audience.'),
     audience: z.enum(AUDIENCES),
     locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as en or en-GB'),
     title: z.string().min(1),
@@ -25,4 +26,5 @@ export const TemplateFrontMatterSchema = z
         .strict(),
     ),
   })
-  .strict();
+  .strict()
+  .refine((t) => t.obligations.length + t.families.length > 0, { message: 'name the regimes served: obligations (ids) or families', path: ['obligations'] });

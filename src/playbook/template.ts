@@ -64,12 +64,19 @@ export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>
 
   const headings = new Set(headingsOf(body));
   const items = new Map<string, string[]>(); // item id → regimes that require it
+  // A family serves every regime of it with the letter's audience (the US state laws: one letter, 54 laws).
+  const ofFamilies = [...regimes.values()].filter((r) => r.family !== undefined && fm.families.includes(r.family) && r.audience === fm.audience && !fm.obligations.includes(r.id)).map((r) => r.id);
+  fm.families.forEach((f, i) => {
+    if (![...regimes.values()].some((r) => r.family === f)) at(['families', i], `no regime of family "${f}" (irr regime show <id> names each one's family)`);
+  });
+  const served = [...fm.obligations, ...ofFamilies];
   fm.obligations.forEach((o, i) => {
     const r = regimes.get(o);
     if (!r) return at(['obligations', i], `no regime "${o}" (irr regime list)`);
     if (r.audience !== fm.audience) at(['audience'], `is ${fm.audience} but ${o} notifies ${r.audience}`);
     for (const item of r.required_contents) items.set(item.id, [...(items.get(item.id) ?? []), o]);
   });
+  for (const o of ofFamilies) for (const item of regimes.get(o)!.required_contents) items.set(item.id, [...(items.get(item.id) ?? []), o]);
   for (const [item, from] of items) {
     if (!Object.hasOwn(fm.covers, item)) {
       const r = regimes.get(from[0]!)!;
@@ -78,7 +85,8 @@ export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>
     }
   }
   for (const [item, c] of Object.entries(fm.covers)) {
-    if (!items.has(item)) at(['covers', item], `"${item}" is not a required item of ${fm.obligations.join(', ')} (irr regime show <id>)`, true);
+    // A family template covers the family's item vocabulary, used by some members and not (yet) by others.
+    if (!items.has(item) && fm.families.length === 0) at(['covers', item], `"${item}" is not a required item of ${served.join(', ')} (irr regime show <id>)`, true);
     if (!headings.has(c.section)) at(['covers', item, 'section'], `no heading "${c.section}" in the body (headings: ${[...headings].map((h) => `"${h}"`).join(', ') || 'none'})`);
     c.facts.forEach((f, j) => {
       if (!Object.hasOwn(CORE_FACTS, f)) at(['covers', item, 'facts', j], `unknown fact "${f}" (docs/facts.md)`);
@@ -88,7 +96,7 @@ export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>
   if (problems.length > 0) return { problems };
   const covers = Object.fromEntries(Object.entries(fm.covers).map(([k, c]) => [k, { section: c.section, facts: c.facts, only_if_late: c.only_if_late, ...(c.when ? { when: c.when } : {}) } as Coverage]));
   return {
-    template: { id: fm.id, kind: 'letter', obligations: fm.obligations, audience: fm.audience, locale: fm.locale, title: fm.title, covers, body, file, bodyLine: end + 2 },
+    template: { id: fm.id, kind: 'letter', obligations: served, audience: fm.audience, locale: fm.locale, title: fm.title, covers, body, file, bodyLine: end + 2 },
     problems,
   };
 }

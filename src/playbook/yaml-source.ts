@@ -164,6 +164,11 @@ export class YamlSource {
     return { line: 1, col: 1 };
   }
 
+  /** Does this file itself write a value at `path`? */
+  has(path: Path): boolean {
+    return this.nodeAt(path, false) !== undefined;
+  }
+
   problem(path: Path, message: string, preferKey = false): Problem {
     const { line, col } = this.positionOf(path, preferKey);
     return { file: this.file, line, col, message };

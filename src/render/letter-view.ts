@@ -52,6 +52,14 @@ export function joinWords(words: readonly string[]): string {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
+/** The authority's published contacts as lines ("Portal: https://…"), empty when the regime names none. */
+function authorityLines(r: Regime): string[] {
+  const a = r.authority;
+  if (!a) return [];
+  const parts: [string, string | undefined][] = [['Portal', a.portal], ['Email', a.email], ['Telephone', a.phone], ['Address', a.address], ['Form', a.form]];
+  return [a.name, ...parts.filter((p): p is [string, string] => p[1] !== undefined).map(([k, v]) => `${k}: ${v}`)];
+}
+
 /** A fact as a reader would want it written (not yet escaped). */
 export function formatFact(def: FactDefinition, value: FactValue): string {
   switch (def.kind) {
@@ -156,7 +164,19 @@ export function letterView(c: LetterContext): Record<string, unknown> {
     flags,
     jurisdictions,
     incident: { id: escapeMarkdown(c.incident.id), title: escapeMarkdown(c.incident.title) },
-    regime: { name: escapeMarkdown(c.regime.name), citation: escapeMarkdown(c.regime.citation), jurisdiction: escapeMarkdown(c.regime.jurisdiction), source: escapeMarkdown(c.regime.source) },
+    regime: {
+      name: escapeMarkdown(c.regime.name),
+      citation: escapeMarkdown(c.regime.citation),
+      jurisdiction: escapeMarkdown(c.regime.jurisdiction),
+      source: escapeMarkdown(c.regime.source),
+      // The law's own paragraphs (a US state's rights, AG contact): data per law, one template for all.
+      paragraphs: c.regime.notice_paragraphs.map((p) => ({ heading: escapeMarkdown(p.heading), text: escapeMarkdown(p.text) })),
+      authority: authorityLines(c.regime).map(escapeMarkdown),
+      // Illinois and Massachusetts forbid telling residents how many people are affected.
+      forbids_count: c.regime.required_contents.some((i) => i.id === 'no-resident-count'),
+      // Louisiana (AG) and Indiana (CRAs) ask for the residents' personal information: irr never stores them, the list is attached by hand.
+      attach_names: c.regime.required_contents.some((i) => i.id === 'names-of-residents' || i.id === 'fraud-prevention-information'),
+    },
     obligation: {
       id: escapeMarkdown(o.id),
       due: escapeMarkdown(due),
@@ -164,6 +184,10 @@ export function letterView(c: LetterContext): Record<string, unknown> {
       late: c.late,
       delay_reasons: delay ? escapeMarkdown(delay) : missing('delay_reasons'),
     },
+    // The addressee the assessment found (GDPR Art 33: the lead supervisory authority), else a placeholder.
+    authority: o.authorities.length === 1
+      ? { name: escapeMarkdown(o.authorities[0]!.name), known: true }
+      : { name: escapeMarkdown(o.authorities.length > 1 ? `each supervisory authority concerned (${o.authorities.map((a) => a.name).join('; ')})` : 'the competent supervisory authority'), known: o.authorities.length > 1 },
     today: escapeMarkdown(formatDate(c.now)),
   };
 }

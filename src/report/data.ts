@@ -1,3 +1,4 @@
+import type { Uncovered } from '../assess/coverage.js';
 import { factsToEstablish, type Obligation, type ObligationStatus } from '../assess/obligations.js';
 import { isDecidedNotToSend, isSent, isSettled } from '../domain/obligation.js';
 import type { Severity } from '../assess/enisa.js';
@@ -105,6 +106,8 @@ export interface ReportData {
     /** A lead: nothing recorded points to the law yet (not shown as a possible deadline). */
     readonly speculative: boolean;
   }[];
+  /** Jurisdictions with affected people that no regime covers (irr has no rule there). */
+  readonly uncovered: readonly Uncovered[];
   /** The facts that would settle the most undetermined duties, with how many each decides. */
   readonly establish_first: readonly { readonly fact: string; readonly decides: number }[];
   readonly actions: readonly ActionItem[];
@@ -235,6 +238,7 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
       undetermined: assessment.obligations
         .filter((o) => o.required === 'unknown' && o.status === 'undetermined' && o.waiver === null)
         .map((o) => ({ id: o.id, unknown_facts: o.unknown_facts, due: o.due, deadline_kind: o.due_at ? ('due' as const) : o.target_at ? ('target' as const) : null, audience: o.audience, jurisdiction: o.jurisdiction, speculative: o.speculative })),
+      uncovered: assessment.uncovered,
       establish_first: factsToEstablish(assessment.obligations),
       actions: ctx.actions,
       steps: {

@@ -1,3 +1,4 @@
+import { notCoveredLine } from '../assess/coverage.js';
 import { isDecidedNotToSend, isSettled } from '../domain/obligation.js';
 import type { ReportData, ReportObligation } from './data.js';
 import { count, duration, utc } from './format.js';
@@ -64,6 +65,8 @@ function keyTimes(d: ReportData): string {
 export function boardItems(d: ReportData): string[] {
   const out: string[] = [];
   const now = Date.parse(d.now);
+  const gap = notCoveredLine(d.uncovered);
+  if (gap) out.push(`**${cell(gap.slice(0, gap.indexOf(':') + 1))}** ${cell(gap.slice(gap.indexOf(':') + 2))}`);
   for (const o of d.obligations.filter((x) => x.status === 'overdue')) {
     out.push(`**Overdue:** ${cell(o.id)} to the ${cell(o.audience)} (${cell(o.jurisdiction)}) was due ${utc(o.deadline!)}, ${duration(now - Date.parse(o.deadline!))} ago. Send it now, with the reasons for the delay.`);
   }

@@ -263,14 +263,17 @@ describe('urgency that is true', () => {
     expect(b.establish_first.length).toBeLessThanOrEqual(3);
     const text = ok(db, ['clocks', id, '--now', now]);
     expect(text).not.toContain('OVERDUE');
-    expect(text).toMatch(/establish first: subjects_by_jurisdiction \(decides \d+ duties\), data_categories \(\d+\)/);
-    expect(text).toMatch(/pci-card-brands\s+undetermined \(lead\)/);
+    expect(text).toMatch(/establish subjects_by_jurisdiction first: it decides \d+ duties; then data_categories \(\d+\)/);
+    // Leads are a count on a new incident, not a line each; --all lists them by jurisdiction.
+    expect(text).not.toContain('pci-card-brands');
+    expect(text).toMatch(/\d+ possible duties are leads until those facts are known \(irr clocks --all lists them/);
+    expect(ok(db, ['clocks', id, '--now', now, '--all'])).toMatch(/^\s+INTL\s+1 \(pci-card-brands\): establish data_categories/m);
     // The console header likewise.
     const answers = join(tempDir(), 'quit.yaml');
     writeFileSync(answers, '- quit\n');
     const header = ok(db, ['run', id, '--answers', answers]);
     expect(header).not.toContain('pci-card-brands');
-    expect(header).toMatch(/establish first: subjects_by_jurisdiction \(decides \d+ duties\)/);
+    expect(header).toMatch(/establish subjects_by_jurisdiction first: it decides \d+ duties/);
     // Once card data is known to be involved, it is a headline again, overdue.
     ok(db, ['fact', id, 'data_categories=payment_card']);
     const after = board(db, id, now).clocks;

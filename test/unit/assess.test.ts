@@ -8,7 +8,7 @@ import type { Regime } from '../../src/domain/regime.js';
 import { loadShippedRegimes } from '../../src/playbook/regime-catalogue.js';
 import { calendarChecker, checkRegimeFiles } from '../../src/playbook/regime.js';
 import { shippedRegimeFiles } from '../../src/playbook/regime-catalogue.js';
-import { regimeJsonSchema } from '../../src/playbook/regime-schema.js';
+import { regimeBaseJsonSchema, regimeJsonSchema } from '../../src/playbook/regime-schema.js';
 import { ROOT } from '../helpers.js';
 
 const lookup = (f: Record<string, FactValue>) => (n: string) => (Object.hasOwn(f, n) ? f[n] : undefined);
@@ -45,6 +45,7 @@ describe('the regime catalogue', () => {
     const { problems } = checkRegimeFiles(shippedRegimeFiles(), await calendarChecker());
     expect(problems).toEqual([]);
     expect(JSON.parse(readFileSync(join(ROOT, 'playbooks/schema/regime.schema.json'), 'utf8'))).toEqual(regimeJsonSchema());
+    expect(JSON.parse(readFileSync(join(ROOT, 'playbooks/schema/regime-base.schema.json'), 'utf8'))).toEqual(regimeBaseJsonSchema());
   });
 });
 

@@ -8,6 +8,7 @@ import { loadShippedRegimes } from '../../playbook/regime-catalogue.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { systemClock } from '../../clocks/wall.js';
 import { oneLine, stripBom } from '../../domain/text.js';
+import { notCoveredLine } from '../../assess/coverage.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { readTextFile } from '../../playbook/yaml-source.js';
@@ -47,7 +48,7 @@ export async function assess(g: GlobalOptions, incident: string | undefined, opt
     result = await withEngine(g, { create: false, readonly: true }, async (engine) => (await assessIncident(engine, incident, (now ||= engine.now(incident)))).assessment);
   }
   if (g.json) {
-    printJson({ now, severity: result.severity, risk: result.risk, obligations: result.obligations });
+    printJson({ now, uncovered: result.uncovered, severity: result.severity, risk: result.risk, obligations: result.obligations });
     return;
   }
   printLines(renderAssessment(result));
@@ -89,9 +90,25 @@ export function renderRisk(r: Assessment['risk']): string[] {
   return lines;
 }
 
+/** "us-state-breach: 96 do not apply (US-AK, US-AL, …)" — one line per family (or jurisdiction, for a law without one). */
+export function outOfReachLines(list: readonly Obligation[]): string[] {
+  const groups = new Map<string, Obligation[]>();
+  for (const o of list) {
+    const key = o.family ?? o.jurisdiction;
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
+  return [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([key, g]) => {
+    const where = [...new Set(g.map((o) => o.jurisdiction))].sort();
+    const notInForce = g.filter((o) => !o.in_force).length;
+    const what = g.length <= 3 ? g.map((o) => o.id).join(', ') : `${g.length} duties`;
+    return `  ${key}: ${what} — do not apply${notInForce ? ` (${notInForce} not in force)` : ''}${where.length > 1 || where[0] !== key ? ` [${where.join(' ')}]` : ''}`;
+  });
+}
+
 export function renderAssessment(a: Assessment): string[] {
   const s = a.severity;
-  const lines = [...renderRisk(a.risk), '', pc.bold(`Severity, one input (${s.method}): ${s.level.replace('_', ' ').toUpperCase()}  SE = ${s.score}  (DPC ${s.dpc} × EI ${s.ei} + CB ${s.cb})`)];
+  const gap = notCoveredLine(a.uncovered);
+  const lines = [...(gap ? [pc.bold(pc.red(gap)), ''] : []), ...renderRisk(a.risk), '', pc.bold(`Severity, one input (${s.method}): ${s.level.replace('_', ' ').toUpperCase()}  SE = ${s.score}  (DPC ${s.dpc} × EI ${s.ei} + CB ${s.cb})`)];
   for (const e of s.explanation) lines.push(`  - ${e}`);
   const groups: [string, (o: Obligation) => boolean][] = [
     ['Required', (o) => o.required === true],
@@ -99,9 +116,14 @@ export function renderAssessment(a: Assessment): string[] {
     ['Not required', (o) => o.required === false],
   ];
   for (const [title, pick] of groups) {
-    const list = a.obligations.filter(pick).sort(byUrgency);
-    if (list.length === 0) continue;
-    lines.push('', pc.bold(`${title} (${list.length})`));
+    const all = a.obligations.filter(pick).sort(byUrgency);
+    if (all.length === 0) continue;
+    lines.push('', pc.bold(`${title} (${all.length})`));
+    // Laws that do not reach the incident at all are one line per family: with 130 regimes they
+    // would bury the few decisions (exempt, below the threshold) worth reading one by one.
+    const outOfReach = (o: Obligation) => o.required === false && o.applies === false && o.record === null;
+    const list = all.filter((o) => !outOfReach(o));
+    lines.push(...outOfReachLines(all.filter(outOfReach)));
     for (const o of list) {
       const when = o.due_at ? `due ${o.due_at}` : o.target_at ? `target ${o.target_at}` : '';
       lines.push(`  ${o.id} [${statusLabel(o)}] ${o.audience}, ${o.jurisdiction}${when ? ` — ${when}` : ''}`);

@@ -4,6 +4,7 @@ import { isDecidedNotToSend, isSent, isSettled } from '../../domain/obligation.j
 import { recordObligation } from '../../engine/actions.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { oneLine } from '../../domain/text.js';
+import { notCoveredLine } from '../../assess/coverage.js';
 import { dayHourMinute } from '../../domain/duration.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
@@ -32,12 +33,27 @@ export function board(obligations: readonly Obligation[]): Obligation[] {
   return obligations.filter((o) => o.required !== false || isSent(o.status) || isDecidedNotToSend(o.status)).sort(byUrgency);
 }
 
-/** "establish first: data_categories (decides 14 duties), entity_role (5)". */
+/** "establish subjects_by_jurisdiction first: it decides 118 duties; then data_categories (95), entity_role (5)". */
 export function establishLine(obligations: readonly Obligation[], limit = 3): string | undefined {
-  const first = factsToEstablish(obligations, limit);
-  if (first.length === 0) return undefined;
+  const [first, ...then] = factsToEstablish(obligations, limit);
+  if (first === undefined) return undefined;
   // The first says what the number means; the others keep the line inside a terminal's width.
-  return `establish first: ${first.map((f, i) => `${f.fact} (${i === 0 ? `decides ${f.decides} dut${f.decides === 1 ? 'y' : 'ies'}` : f.decides})`).join(', ')}`;
+  const rest = then.length ? `; then ${then.map((f) => `${f.fact} (${f.decides})`).join(', ')}` : '';
+  return `establish ${first.fact} first: it decides ${first.decides} dut${first.decides === 1 ? 'y' : 'ies'}${rest}`;
+}
+
+/** Above this many, the undetermined duties without a deadline are shown one line per jurisdiction. */
+const GROUP_ABOVE = 12;
+
+/** "US-GA  2 undetermined (us-ga-cra, us-ga-individuals): establish data_categories" — one line per jurisdiction. */
+export function byJurisdictionLines(rows: readonly Obligation[], indent = ''): string[] {
+  const groups = new Map<string, Obligation[]>();
+  for (const o of rows) groups.set(o.jurisdiction, [...(groups.get(o.jurisdiction) ?? []), o]);
+  const width = Math.max(...[...groups.keys()].map((j) => j.length));
+  return [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([j, list]) => {
+    const facts = [...new Set(list.flatMap((o) => o.unknown_facts))];
+    return `${indent}${j.padEnd(width)}  ${list.length} (${list.map((o) => o.id).join(', ')})${facts.length ? `: establish ${facts.join(', ')}` : ''}`;
+  });
 }
 
 /** What became of a duty on a closed incident: its clock no longer ticks. */
@@ -49,7 +65,7 @@ export function outcome(o: Obligation): string {
   return `${o.status.replace('_', ' ')} at close`;
 }
 
-export async function clocks(g: GlobalOptions, id: string, opts: { now?: string; ics?: string; force?: boolean }): Promise<void> {
+export async function clocks(g: GlobalOptions, id: string, opts: { now?: string; ics?: string; force?: boolean; all?: boolean }): Promise<void> {
   const at = parseAt(opts.now, '--now');
   const ics = opts.ics !== undefined ? checkOutput({ flag: '--ics', path: opts.ics, force: opts.force, guard: [dbGuard(g.db)] }) : null;
   let now = '';
@@ -65,11 +81,14 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
       now,
       closed,
       establish_first: first,
+      uncovered: assessment.uncovered,
       clocks: rows.map((o) => ({ ...o, remaining_ms: !closed && o.due ? Date.parse(o.due) - Date.parse(now) : null, ...(closed ? { outcome: outcome(o) } : {}) })),
     });
     return;
   }
   const lines = [pc.bold(`${loaded.ctx.id}  ${oneLine(loaded.ctx.title)} — legal clocks at ${localAndUtc(now)}`)];
+  const gap = notCoveredLine(assessment.uncovered);
+  if (gap) lines.push(pc.bold(pc.red(gap)));
   if (closed) {
     lines.push(`closed ${loaded.ctx.phases.at(-1)!.at.slice(0, 16).replace('T', ' ')} UTC: the clocks no longer run; what became of each duty:`);
     if (rows.length === 0) lines.push('no notification was required');
@@ -80,18 +99,29 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
   if (rows.length === 0) lines.push('no notification is required or undetermined (irr assess explains every regime)');
   const lead = establishLine(assessment.obligations);
   if (lead) lines.push(lead);
-  const cells = rows.map((o) => {
-    const left = ticking(o) ? remaining(Date.parse(o.due!) - Date.parse(now)) : '';
-    const what = o.due && !o.speculative ? `${o.due_at ? 'due' : 'target'} ${localAndUtc(o.due)}` : o.status === 'not_started' ? oneLine(o.reasons.at(-1) ?? '') : '';
-    return [o.id, statusLabel(o), left, what, o.audience];
-  });
-  const rendered = table(cells, ['OBLIGATION', 'STATUS', 'LEFT', 'DEADLINE', 'TO']);
-  lines.push(rendered[0]!);
-  rows.forEach((o, i) => {
-    lines.push(rendered[i + 1]!);
-    // What would settle an undetermined duty, on its own line so the table stays narrow.
-    if (o.status === 'undetermined') lines.push(`    establish: ${o.unknown_facts.join(', ')}`);
-  });
+  // Leads (undetermined, nothing recorded points to them) are a count, not a line each: on a new
+  // incident they are most of a 130-regime catalogue. --all lists them, one line per jurisdiction.
+  const leads = rows.filter((o) => o.speculative);
+  const undetermined = rows.filter((o) => !o.speculative && o.status === 'undetermined' && o.due === null);
+  const grouped = undetermined.length > GROUP_ABOVE ? new Set(undetermined) : new Set<Obligation>();
+  const listed = rows.filter((o) => !o.speculative && !grouped.has(o));
+  if (leads.length) lines.push(`${leads.length} possible dut${leads.length === 1 ? 'y is a lead' : 'ies are leads'} until those facts are known${opts.all ? ':' : ' (irr clocks --all lists them; irr assess explains each)'}`);
+  if (opts.all && leads.length) lines.push(...byJurisdictionLines(leads, '  '));
+  if (grouped.size) lines.push(`${grouped.size} duties undetermined, by jurisdiction:`, ...byJurisdictionLines(undetermined, '  '));
+  if (listed.length) {
+    const cells = listed.map((o) => {
+      const left = ticking(o) ? remaining(Date.parse(o.due!) - Date.parse(now)) : '';
+      const what = o.due && !o.speculative ? `${o.due_at ? 'due' : 'target'} ${localAndUtc(o.due)}` : o.status === 'not_started' ? oneLine(o.reasons.at(-1) ?? '') : '';
+      return [o.id, statusLabel(o), left, what, o.audience];
+    });
+    const rendered = table(cells, ['OBLIGATION', 'STATUS', 'LEFT', 'DEADLINE', 'TO']);
+    lines.push(rendered[0]!);
+    listed.forEach((o, i) => {
+      lines.push(rendered[i + 1]!);
+      // What would settle an undetermined duty, on its own line so the table stays narrow.
+      if (o.status === 'undetermined') lines.push(`    establish: ${o.unknown_facts.join(', ')}`);
+    });
+  }
   if (opts.ics) lines.push('', `calendar written to ${opts.ics} (${rows.filter((o) => o.due && !isSettled(o.status)).length} deadlines, alarms 24 h and 2 h before)`);
   printLines(lines);
 }

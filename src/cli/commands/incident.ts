@@ -1,3 +1,4 @@
+import { notCoveredLine, uncoveredIn } from '../../assess/coverage.js';
 import pc from 'picocolors';
 import { InvalidInput } from '../../domain/errors.js';
 import { checkText, oneLine } from '../../domain/text.js';
@@ -122,6 +123,9 @@ export function renderStatus(v: StatusView): string[] {
 export async function status(g: GlobalOptions, id: string): Promise<void> {
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
     const loaded = await engine.load(id);
+    const { shippedCoverage } = await import('../../playbook/regime-catalogue.js');
+    const subjects = loaded.ctx.facts.subjects_by_jurisdiction?.value;
+    const uncovered = uncoveredIn(subjects === undefined ? new Set() : await shippedCoverage(), subjects);
     let v = statusView(loaded);
     // In post-incident, closing also waits on the legal duties: the regimes load only then.
     if (loaded.phase === 'post-incident') {
@@ -129,8 +133,12 @@ export async function status(g: GlobalOptions, id: string): Promise<void> {
       const legal = decide.legalCloseBlockers(loaded.ctx.id, assessContext(loaded.ctx, await regimes(), engine.now(id)).obligations);
       v = { ...v, holds: decide.closeRefusals(loaded.ctx, loaded.phase, legal) };
     }
-    if (g.json) printJson(v);
-    else printLines(renderStatus(v));
+    if (g.json) printJson({ ...v, uncovered });
+    else {
+      const gap = notCoveredLine(uncovered);
+      const lines = renderStatus(v);
+      printLines(gap ? [lines[0]!, pc.bold(pc.red(gap)), ...lines.slice(1)] : lines);
+    }
   });
 }
 

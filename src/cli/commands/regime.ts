@@ -4,7 +4,7 @@ import type { Regime } from '../../domain/regime.js';
 import { formatProblem } from '../../playbook/problems.js';
 import { calendarChecker, checkRegimeFiles } from '../../playbook/regime.js';
 import { loadShippedRegimes } from '../../playbook/regime-catalogue.js';
-import { regimeJsonSchema } from '../../playbook/regime-schema.js';
+import { regimeBaseJsonSchema, regimeJsonSchema } from '../../playbook/regime-schema.js';
 import { describeDeadline } from '../../clocks/describe.js';
 import type { GlobalOptions } from '../context.js';
 import { printJson, printLines, table } from '../output.js';
@@ -29,13 +29,24 @@ export async function show(g: GlobalOptions, id: string): Promise<void> {
   printLines(render(r));
 }
 
+export function authorityLines(a: NonNullable<Regime['authority']>): string[] {
+  const parts = [a.portal && `portal ${a.portal}`, a.email && `email ${a.email}`, a.phone && `phone ${a.phone}`, a.address && `address ${a.address}`, a.form && `form: ${a.form}`].filter((x): x is string => !!x);
+  return [`notify: ${a.name}`, ...parts.map((p) => `  ${p}`), ...(a.notes ? [`  ${a.notes}`] : [])];
+}
+
 function render(r: Regime): string[] {
   const lines = [
     `${r.name} (${r.id})${r.in_force ? '' : '  NOT IN FORCE'}`,
     `${r.citation} — ${r.source}`,
     `jurisdiction ${r.jurisdiction}; notify: ${r.audience}${r.stage ? `; stage ${r.stage.order}: ${r.stage.name}` : ''}`,
+    `covers: ${r.covers.join(' ')}`,
     `applies when: ${describeCondition(r.applies_when)}`,
   ];
+  if (r.personal_information) {
+    const pi = r.personal_information;
+    lines.push(`personal information: ${pi.detail}`, `  irr categories: ${pi.categories.join(', ')}; encryption safe harbour: ${pi.encryption_safe_harbour ? 'yes' : 'no'}; paper records: ${pi.paper_records ? 'yes' : 'no (computerised data only)'}`);
+  }
+  if (r.authority) lines.push(...authorityLines(r.authority));
   if (r.threshold) {
     const t = r.threshold;
     lines.push(t.model ? `risk model ${t.model}: ${t.at_least === 'risk' ? 'required unless an exemption establishes that no risk is likely' : 'required when the model finds high risk'} (docs/risk.md)` : `required at ENISA severity ${t.enisa_at_least} or above`);
@@ -65,6 +76,6 @@ export async function validate(g: GlobalOptions, files: readonly string[]): Prom
   if (problems.length > 0) throw new InvalidInput(`${problems.length} problem${problems.length > 1 ? 's' : ''} in ${files.length} file${files.length > 1 ? 's' : ''}`);
 }
 
-export function schema(): void {
-  printJson(regimeJsonSchema());
+export function schema(_g: GlobalOptions, opts: { base?: boolean } = {}): void {
+  printJson(opts.base ? regimeBaseJsonSchema() : regimeJsonSchema());
 }

@@ -7,6 +7,7 @@ import { legalCloseBlockers } from '../../engine/decide.js';
 import type { StatusView, StepView } from '../../engine/views.js';
 import { truncate } from '../../render/terminal-text.js';
 import { establishLine, remaining } from '../commands/clocks.js';
+import { notCoveredLine, type Uncovered } from '../../assess/coverage.js';
 import type { Choice } from './prompter.js';
 
 /**
@@ -56,7 +57,7 @@ export function outcomes(board: readonly Obligation[]): string {
 }
 
 /** The header on every screen; sub-screens show only the most urgent clock to leave room. */
-export function header(v: StatusView, board: readonly Obligation[], now: string, actor: string, columns: number, clocksShown = 3): string[] {
+export function header(v: StatusView, board: readonly Obligation[], now: string, actor: string, columns: number, clocksShown = 3, uncovered: readonly Uncovered[] = []): string[] {
   const width = Math.max(40, columns) - 1;
   const phaseSteps = v.steps.filter((s) => s.phase === v.phase && s.status !== 'not_applicable');
   const resolved = phaseSteps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
@@ -64,6 +65,8 @@ export function header(v: StatusView, board: readonly Obligation[], now: string,
     pc.bold(`${v.id}  ${oneLine(v.title)}${v.mode === 'drill' ? '  [DRILL]' : ''}`),
     `phase: ${v.phase}${v.phase === 'closed' ? '' : ` (${resolved}/${phaseSteps.length} steps resolved)`} · acting as ${actor} · ${hhmm(now)}`,
   ];
+  const gap = notCoveredLine(uncovered);
+  if (gap && v.phase !== 'closed') lines.push(pc.bold(pc.red(gap)));
   const clocks = openClocks(board);
   // As many of the top three facts as fit the width, at least one.
   const lead = [3, 2, 1].map((n) => establishLine(board, n)).find((l, i) => l === undefined || i === 2 || l.length <= width);

@@ -18,6 +18,7 @@ import { renderMarkdown } from '../../render/terminal-markdown.js';
 import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
 import { EventStore } from '../../store/event-store.js';
 import { statusLabel } from '../commands/assess.js';
+import type { Uncovered } from '../../assess/coverage.js';
 import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks.js';
 import { renderStatus } from '../commands/incident.js';
 import type { GlobalOptions } from '../context.js';
@@ -150,7 +151,9 @@ export class ConsoleSession {
     const engine = this.engine(false);
     const l = await engine.load(id);
     const now = engine.now(id);
-    const all = assessContext(l.ctx, this.all, now).obligations;
+    const assessment = assessContext(l.ctx, this.all, now);
+    const all = assessment.obligations;
+    this.uncovered = assessment.uncovered;
     const board = clocksBoard(all);
     // The Notifications screen also lists laws that reach the incident but require nothing (an
     // exemption holds, the risk is below the threshold): the decision not to notify is recorded there too.
@@ -158,11 +161,14 @@ export class ConsoleSession {
     return { v: statusView(l), board, listed, now, ctx: l };
   }
 
+  /** Jurisdictions with people that no regime covers, as of the last view: every header says so. */
+  private uncovered: readonly Uncovered[] = [];
+
   private screen(v: StatusView, board: readonly Obligation[], now: string, body: readonly string[] = [], clocksShown = 3): number {
     // Long lines are wrapped here rather than by the terminal, so the row count below is true.
     const width = this.p.columns - 1;
     const fit = (l: string) => (visibleLength(l) <= width ? [l] : wrap(l, width, /^ */.exec(l)![0], `${/^ */.exec(l)![0]}    `));
-    const lines = [...header(v, board, now, this.g.actor, this.p.columns, clocksShown), ...[...this.flash, ...body].flatMap(fit)];
+    const lines = [...header(v, board, now, this.g.actor, this.p.columns, clocksShown, this.uncovered), ...[...this.flash, ...body].flatMap(fit)];
     this.flash = [];
     this.show(lines);
     return lines.length;

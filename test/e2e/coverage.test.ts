@@ -1,0 +1,96 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { irr, json, MINI, tempDir } from '../helpers.js';
+
+/**
+ * The loud gap: people in a jurisdiction that no regime covers are "not covered", in every view a
+ * responder reads (assess, clocks, status, the console header, the executive report) and in --json.
+ */
+
+const NOW = '2026-12-01T12:00:00Z';
+const GAP = { 'US-GA': 5000, KZ: 300, BO: 50, MN: 40 };
+type Gap = { jurisdiction: string; people: number }[];
+
+let dir = '';
+let db = '';
+let id = '';
+
+function ok(args: string[]): string {
+  const r = irr(args, { db });
+  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+beforeAll(() => {
+  dir = tempDir();
+  db = join(dir, 'irr.db');
+  ok(['init']);
+  id = ok(['open', '--playbook', MINI, '--title', 'Customer database copied', '--at', '2026-12-01T09:00:00Z']).trim();
+});
+
+describe('not covered', () => {
+  it('irr assess --facts names every uncovered jurisdiction with its people, and --json carries them', () => {
+    const file = join(dir, 'facts.json');
+    writeFileSync(file, JSON.stringify({ data_categories: ['government_id'], subjects_by_jurisdiction: GAP, discovered_at: '2026-12-01T08:00:00Z' }));
+    const text = irr(['assess', '--facts', file, '--now', NOW]);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')[0]).toBe('NOT COVERED: irr has no rule for KZ (300 people), BO (50 people), MN (40 people); get local advice');
+    const out = json<{ uncovered: Gap }>(irr(['assess', '--facts', file, '--now', NOW, '--json']));
+    expect(out.uncovered).toEqual([
+      { jurisdiction: 'KZ', people: 300 },
+      { jurisdiction: 'BO', people: 50 },
+      { jurisdiction: 'MN', people: 40 },
+    ]);
+  });
+
+  it('an empty array when every jurisdiction is covered (EEA countries by the GDPR regimes; zero people is nobody)', () => {
+    const file = join(dir, 'covered.json');
+    writeFileSync(file, JSON.stringify({ subjects_by_jurisdiction: { DE: 10, IS: 3, 'US-GA': 4, 'US-CA': 2, GB: 1, KR: 0 } }));
+    const out = json<{ uncovered: Gap }>(irr(['assess', '--facts', file, '--now', NOW, '--json']));
+    expect(out.uncovered).toEqual([]);
+    expect(irr(['assess', '--facts', file, '--now', NOW]).stdout).not.toMatch(/NOT COVERED/);
+  });
+
+  it('a sector law covers nobody by residence: people recorded only as "US" are not covered until split by state', () => {
+    const file = join(dir, 'us.json');
+    writeFileSync(file, JSON.stringify({ subjects_by_jurisdiction: { US: 700 } }));
+    expect(json<{ uncovered: Gap }>(irr(['assess', '--facts', file, '--now', NOW, '--json'])).uncovered).toEqual([{ jurisdiction: 'US', people: 700 }]);
+  });
+
+  it('PR, GU and VI are recorded as US-PR, US-GU and US-VI', () => {
+    ok(['fact', id, 'subjects_by_jurisdiction=PR:7,GU:2,VI:1,US-GA:5000', '--at', '2026-12-01T10:00:00Z']);
+    const st = json<{ facts: Record<string, unknown> }>(irr(['status', id, '--json'], { db }));
+    expect(st.facts.subjects_by_jurisdiction).toEqual({ 'US-GA': 5000, 'US-GU': 2, 'US-PR': 7, 'US-VI': 1 });
+  });
+
+  it('irr clocks, irr status and the executive report say it on an incident', () => {
+    ok(['fact', id, `subjects_by_jurisdiction=US-GA:5000,KZ:300,BO:50,MN:40`, 'data_categories=government_id', '--at', '2026-12-01T10:00:00Z']);
+    const line = 'NOT COVERED: irr has no rule for KZ (300 people), BO (50 people), MN (40 people); get local advice';
+    expect(ok(['clocks', id, '--now', NOW])).toContain(line);
+    expect(json<{ uncovered: Gap }>(irr(['clocks', id, '--now', NOW, '--json'], { db })).uncovered.map((u) => u.jurisdiction)).toEqual(['KZ', 'BO', 'MN']);
+    expect(ok(['status', id])).toContain(line);
+    expect(json<{ uncovered: Gap }>(irr(['status', id, '--json'], { db })).uncovered).toEqual([
+      { jurisdiction: 'KZ', people: 300 },
+      { jurisdiction: 'BO', people: 50 },
+      { jurisdiction: 'MN', people: 40 },
+    ]);
+    expect(ok(['report', id, '--kind', 'executive', '--now', NOW])).toContain('**NOT COVERED:** irr has no rule for KZ (300 people), BO (50 people), MN (40 people); get local advice');
+  });
+
+  it('the console header says it on every screen', () => {
+    const answers = join(dir, 'answers.yaml');
+    writeFileSync(answers, '- "quit"\n');
+    const r = irr(['run', id, '--answers', answers], { db });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('NOT COVERED: irr has no rule for KZ (300 people), BO (50 people), MN (40 people); get local advice');
+  });
+
+  it('status and clocks of an incident with every jurisdiction covered carry an empty array', () => {
+    const other = ok(['open', '--playbook', MINI, '--title', 'Covered', '--at', '2026-12-01T09:00:00Z']).trim();
+    ok(['fact', other, 'subjects_by_jurisdiction=DE:40,US-AK:3', '--at', '2026-12-01T10:00:00Z']);
+    expect(json<{ uncovered: Gap }>(irr(['status', other, '--json'], { db })).uncovered).toEqual([]);
+    expect(json<{ uncovered: Gap }>(irr(['clocks', other, '--now', NOW, '--json'], { db })).uncovered).toEqual([]);
+    expect(ok(['status', other])).not.toMatch(/NOT COVERED/);
+  });
+});
