@@ -2,7 +2,7 @@ import { Refused } from '../domain/errors.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { FactValue } from '../domain/facts.js';
 import * as decide from './decide.js';
-import type { Actor } from './decide.js';
+import type { Actor, ObligationUpdate } from './decide.js';
 import type { Engine } from './engine.js';
 
 /**
@@ -102,16 +102,7 @@ export async function close(engine: Engine, id: string, who: Actor): Promise<App
   return (await engine.execute(id, (l) => decide.close(l.ctx, l.phase, who, decide.legalCloseBlockers(id, assessContext(l.ctx, all, who.at).obligations)))).events;
 }
 
-export interface ObligationUpdate {
-  readonly obligation: string;
-  readonly action: string;
-  readonly reason?: string;
-  readonly ref?: string;
-  readonly channel?: string;
-  /** For a waiver: the exemption it rests on (checked against the facts), or an override. */
-  readonly exemption?: string;
-  readonly override?: boolean;
-}
+export type { ObligationUpdate } from './decide.js';
 
 /**
  * drafted | approved | sent | waived | required | not_applicable; a late `sent` is checked against the

@@ -275,22 +275,25 @@ function obligationPayload(
   }
 }
 
+/** What a responder records about one duty (the CLI's `irr obligation` and the console's Notifications screen). */
+export interface ObligationUpdate {
+  readonly obligation: string;
+  readonly action: string;
+  readonly reason?: string;
+  readonly ref?: string;
+  readonly channel?: string;
+  /** For a waiver: the exemption it rests on (checked against the facts), or an override. */
+  readonly exemption?: string;
+  readonly override?: boolean;
+}
+
 /** Record a notification's progress; a late `sent` needs the delay reason (GDPR Art 33(1)). */
 export function recordObligation(
   ctx: IncidentContext,
   phase: Phase,
   who: Actor,
   known: ReadonlySet<string>,
-  args: {
-    readonly obligation: string;
-    readonly action: string;
-    readonly reason?: string;
-    readonly ref?: string;
-    readonly channel?: string;
-    readonly exemption?: string;
-    readonly override?: boolean;
-    readonly duty?: DutyContext;
-  },
+  args: ObligationUpdate & { readonly duty?: DutyContext },
 ): NewEvent[] {
   const { obligation } = args;
   if (!known.has(obligation)) throw new InvalidInput(`no regime "${obligation}" (irr regime list shows them)`, [], { flag: '<obligation-id>' });

@@ -8,6 +8,7 @@ import { bindingProblems, ChainWalk, missingIds, snapshotProblem, snapshotSeal, 
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { StaleHead } from './stale-head.js';
+import type { IncidentRow, PlaybookRow } from './port.js';
 
 export type { EventRow, Head } from './integrity.js';
 
@@ -48,21 +49,8 @@ function movedRefusal(incident: string, m: MovedRow): Refused {
     : new Refused(`${incident} is a read-only copy pulled from ${m.location} (irr pull); write there: --db ${m.location}; nothing was written here`);
 }
 
-export interface IncidentRow {
-  readonly id: string;
-  readonly title: string;
-  readonly mode: 'real' | 'drill';
-  readonly playbook_hash: string;
-  readonly opened_at: string;
-}
-
-export interface PlaybookRow {
-  readonly hash: string;
-  readonly id: string;
-  readonly version: string;
-  readonly content: string;
-  readonly source: string;
-}
+// The row shapes are the store port's (one definition for both drivers).
+export type { IncidentRow, PlaybookRow } from './port.js';
 
 /** A cached state, with whether it is bound to the log and may be served. */
 export interface Snapshot extends SnapshotRow {
