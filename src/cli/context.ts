@@ -9,6 +9,12 @@ export interface GlobalOptions {
   readonly actor: string;
   /** True when `--as` or `IRR_ACTOR` named the actor (the console then does not ask). */
   readonly actorNamed?: boolean;
+  /**
+   * On a team server the server decides the actor: the role this session connected as (row-level
+   * security refuses any other). Called once the store is open; a different `--as`/`IRR_ACTOR` is
+   * refused (exit 2) rather than silently replaced.
+   */
+  readonly actOnServer?: (user: string) => void;
 }
 
 export const SAY_WHO = 'say who is acting: --as <name> or IRR_ACTOR';
@@ -23,13 +29,21 @@ export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
   const db = databasePath(raw.db);
   const named = namedActor(raw);
   let resolved: string | undefined;
+  let serverUser: string | undefined;
   return {
     db,
     json: Boolean(raw.json),
     actorNamed: named !== undefined,
     get actor(): string {
-      resolved ??= named ?? osActor();
+      resolved ??= serverUser ?? named ?? osActor();
       return resolved;
+    },
+    actOnServer(user: string): void {
+      if (named !== undefined && named !== user) {
+        throw new InvalidInput(`--as: on a team server you act as the database role you connect as ("${user}"), not "${named}"; connect as ${named} (postgres://${named}@host/db) or drop --as/IRR_ACTOR`);
+      }
+      serverUser = user;
+      resolved = undefined;
     },
   };
 }

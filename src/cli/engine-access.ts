@@ -1,7 +1,6 @@
 import { systemClock } from '../clocks/wall.js';
 import { Engine } from '../engine/engine.js';
-import { EventStore } from '../store/event-store.js';
-import { InvalidInput } from '../domain/errors.js';
+import { openStore } from '../store/port.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { GlobalOptions } from './context.js';
 
@@ -10,18 +9,28 @@ const committed: StoredEvent[] = [];
 export const committedEvents = (): readonly StoredEvent[] => committed;
 
 /**
- * Open the store for one command and close it whatever happens. `readonly`: the command only
- * reads, so the file is opened read-only (it works on a 0444 copy or in a read-only folder).
+ * Open the store for one command (`--db`: a SQLite file, or a postgres:// team server) and close
+ * it whatever happens. `readonly`: the command only reads, so the file is opened read-only (it
+ * works on a 0444 copy or in a read-only folder), or the server session is read-only. On a
+ * server, the actor is the role the responder connected as (see GlobalOptions.actOnServer).
  */
 export async function withEngine<T>(g: GlobalOptions, opts: { create: boolean; readonly?: boolean }, fn: (engine: Engine) => Promise<T> | T): Promise<T> {
-  // Only init, push and pull speak to a team server so far; never create a file named like a URL.
-  if (/^postgres(ql)?:\/\//i.test(g.db)) {
-    throw new InvalidInput(`--db: this command does not run on a PostgreSQL server yet (irr init, irr verify, irr push --to and irr pull --from do); pull the incident into a file to read it: irr pull <incident> --from <url> --db <file>`);
-  }
-  const store = EventStore.open(g.db, opts);
+  const engine = await openEngine(g, opts);
   try {
-    return await fn(new Engine(store, systemClock, (events) => committed.push(...events)));
+    return await fn(engine);
   } finally {
-    store.close();
+    await engine.close();
   }
+}
+
+/** The engine over the store `--db` names; the caller closes it (engine.close()). */
+export async function openEngine(g: GlobalOptions, opts: { create: boolean; readonly?: boolean }): Promise<Engine> {
+  const store = await openStore(g.db, opts);
+  try {
+    if (store.serverUser !== undefined) g.actOnServer?.(store.serverUser);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return new Engine(store, systemClock, (events) => committed.push(...events));
 }

@@ -166,7 +166,7 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
 }
 
 export async function afterActionReport(engine: Engine, id: string, format: 'md' | 'html'): Promise<string> {
-  const pin = pinOf(engine, id);
+  const pin = await pinOf(engine, id);
   const score = await scoreOf(engine, id);
   const data = await gatherReport(engine, id, score.ended_at);
   const markdown = afterActionMarkdown(pin, score, data, format === 'html');

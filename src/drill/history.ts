@@ -20,8 +20,8 @@ const minutes = (s: { known: boolean; ms?: number }) => (s.known ? Math.round(s.
 /** Every drill in the database (of one scenario, if named), oldest run first. */
 export async function drillHistory(engine: Engine, scenarioId?: string): Promise<DrillRunSummary[]> {
   const out: DrillRunSummary[] = [];
-  for (const row of engine.store.incidents().filter((r) => r.mode === 'drill')) {
-    const pin = pinOf(engine, row.id);
+  for (const row of (await engine.incidents()).filter((r) => r.mode === 'drill')) {
+    const pin = await pinOf(engine, row.id);
     if (scenarioId !== undefined && pin.scenario.id !== scenarioId) continue;
     const s = await scoreOf(engine, row.id);
     const count = <T extends { status: string }>(xs: readonly T[], st: string) => xs.filter((x) => x.status === st).length;
@@ -31,7 +31,7 @@ export async function drillHistory(engine: Engine, scenarioId?: string): Promise
       incident: row.id,
       script: pin.script?.id ?? null,
       run_at: pin.run_at,
-      ended: engine.store.hasEvent(row.id, 'drill.ended'),
+      ended: await engine.hasEvent(row.id, 'drill.ended'),
       objectives: {
         total: s.objectives.length,
         met: count(s.objectives, 'met'),

@@ -57,9 +57,9 @@ export async function openDrill(engine: Engine, loaded: LoadedScenario, script: 
 }
 
 /** The pin of a drill incident (its first event), or an error naming the incident. */
-export function pinOf(engine: Engine, id: string): DrillPin {
-  const row = engine.incident(id);
-  const first = engine.store.firstEvent(id);
+export async function pinOf(engine: Engine, id: string): Promise<DrillPin> {
+  const row = await engine.incident(id);
+  const first = await engine.firstEvent(id);
   if (row.mode !== 'drill' || first?.type !== 'incident.opened' || !first.payload.drill) throw new InvalidInput(`${id} is not a drill (irr drill run <scenario> starts one)`, [], { flag: '<incident>' });
   return first.payload.drill;
 }
@@ -79,25 +79,25 @@ export class DrillRun {
     private readonly opts: { readonly clocks: boolean } = { clocks: true },
   ) {}
 
-  now(): string {
+  now(): Promise<string> {
     return this.engine.now(this.id);
   }
 
-  offset(at: string = this.now()): string {
+  offset(at: string): string {
     return offsetLabel(Date.parse(at) - Date.parse(this.pin.start));
   }
 
-  events(): StoredEvent[] {
-    return this.engine.store.events(this.id);
+  events(): Promise<StoredEvent[]> {
+    return this.engine.events(this.id);
   }
 
-  ended(): boolean {
-    return this.engine.store.hasEvent(this.id, 'drill.ended');
+  ended(): Promise<boolean> {
+    return this.engine.hasEvent(this.id, 'drill.ended');
   }
 
   /** Injects not yet logged (fired or held back), in order. */
-  pending(): Inject[] {
-    this.logged ??= new Set(this.events().flatMap((e) => (e.type === 'drill.inject' ? [e.payload.inject] : [])));
+  async pending(): Promise<Inject[]> {
+    this.logged ??= new Set((await this.events()).flatMap((e) => (e.type === 'drill.inject' ? [e.payload.inject] : [])));
     const logged = this.logged;
     return this.pin.injects.filter((i) => !logged.has(i.id));
   }
@@ -108,7 +108,7 @@ export class DrillRun {
 
   /** Move the drill clock to `to`, firing every inject due on the way, in order. */
   async advanceTo(to: string): Promise<void> {
-    for (const inject of this.pending()) {
+    for (const inject of await this.pending()) {
       const at = this.timeOf(inject);
       if (at > to) break;
       await this.moveClock(at);
@@ -118,18 +118,19 @@ export class DrillRun {
   }
 
   async advanceBy(ms: number): Promise<void> {
-    await this.advanceTo(new Date(Date.parse(this.now()) + ms).toISOString());
+    await this.advanceTo(new Date(Date.parse(await this.now()) + ms).toISOString());
   }
 
   private async moveClock(to: string): Promise<void> {
-    const from = this.now();
+    const from = await this.now();
     if (to <= from) return;
     await this.engine.execute(this.id, () => [{ type: 'drill.advanced', actor: FACILITATOR, at: to, payload: { from, to } }]);
     if (this.opts.clocks) this.tell({ kind: 'clock', at: to, offset: this.offset(to), text: await this.clockLine(to) });
   }
 
   /** One line for the room: phase and the most urgent legal clocks, in drill time. */
-  async clockLine(at: string = this.now()): Promise<string> {
+  async clockLine(atArg?: string): Promise<string> {
+    const at = atArg ?? (await this.now());
     const l = await this.engine.load(this.id);
     const rows = assessContext(l.ctx, await this.all, at)
       .obligations.filter(isUrgent)
@@ -155,7 +156,7 @@ export class DrillRun {
     let reason: string | undefined;
     if (l.phase === 'closed') reason = 'the incident was already closed';
     else if (inject.when) {
-      const events = this.events();
+      const events = await this.events();
       const w = inject.when;
       if ('facts' in w) {
         const t = evaluate(w.facts, (n) => (Object.hasOwn(l.ctx.facts, n) ? l.ctx.facts[n]!.value : undefined));
@@ -187,7 +188,7 @@ export class DrillRun {
 
   /** Run one scripted action at the current drill time; a refusal is told and noted, not fatal. */
   async perform(action: ScriptAction): Promise<boolean> {
-    const at = this.now();
+    const at = await this.now();
     const who: Actor = { actor: action.as ?? SCRIPT_ACTOR, at };
     const d = action.do;
     const say = (text: string) => this.tell({ kind: 'action', at, offset: this.offset(at), text: `${who.actor}: ${text}` });
@@ -270,8 +271,8 @@ export class DrillRun {
   }
 
   async end(reason: string): Promise<void> {
-    if (this.ended()) return;
-    const at = this.now();
+    if (await this.ended()) return;
+    const at = await this.now();
     await this.engine.execute(this.id, () => [{ type: 'drill.ended', actor: FACILITATOR, at, payload: { reason } }]);
     this.tell({ kind: 'clock', at, offset: this.offset(at), text: `drill ended — ${reason}` });
   }
@@ -283,10 +284,10 @@ export class DrillRun {
 }
 
 export async function scoreOf(engine: Engine, id: string): Promise<DrillScore> {
-  const pin = pinOf(engine, id);
-  const events = engine.store.events(id);
+  const pin = await pinOf(engine, id);
+  const events = await engine.events(id);
   const endEvent = events.find((e) => e.type === 'drill.ended');
-  const end = endEvent?.at ?? engine.now(id);
+  const end = endEvent?.at ?? (await engine.now(id));
   const l = await engine.load(id);
   const all = await regimes();
   return scoreDrill({ pin, events, catalogue: engine.catalogue(l.runbook), obligations: assessContext(l.ctx, all, end).obligations, steps: statusView(l).steps, end });
@@ -298,14 +299,16 @@ export async function runScript(run: DrillRun, script: LoadedScript, pace: (from
   const start = Date.parse(run.pin.start);
   for (const action of script.script.actions) {
     const at = new Date(start + action.offset_ms).toISOString();
-    if (at > run.now()) {
-      await pace(run.now(), at);
+    const now = await run.now();
+    if (at > now) {
+      await pace(now, at);
       await run.advanceTo(at);
     }
     if (!(await run.perform(action))) refused++;
   }
-  if (run.pin.end > run.now()) {
-    await pace(run.now(), run.pin.end);
+  const now = await run.now();
+  if (run.pin.end > now) {
+    await pace(now, run.pin.end);
     await run.advanceTo(run.pin.end);
   }
   await run.end(`scripted run ${script.id} finished`);

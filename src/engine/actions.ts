@@ -51,8 +51,8 @@ export async function skipStep(engine: Engine, id: string, who: Actor, step: str
 
 /** Record facts and, in the same append, the notifications they make required or no longer required. */
 export async function recordFacts(engine: Engine, id: string, who: Actor, facts: Readonly<Record<string, FactValue>>, step?: string): Promise<Appended> {
-  const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
-  decide.refuseFutureInstants(catalogue, facts, engine.now(id));
+  const catalogue = engine.catalogue(await engine.runbookOf(await engine.incident(id)));
+  decide.refuseFutureInstants(catalogue, facts, await engine.now(id));
   const { obligationChanges, regimes } = await obligations();
   const all = await regimes();
   const { events } = await engine.execute(id, (l) => {
@@ -69,7 +69,7 @@ export async function recordFacts(engine: Engine, id: string, who: Actor, facts:
  */
 export async function addNote(engine: Engine, id: string, who: Actor, text: string, step?: string, opts: { once?: boolean } = {}): Promise<Appended> {
   if (opts.once) {
-    const last = engine.store.events(id).findLast((e) => e.type === 'note.added' && e.actor === who.actor);
+    const last = (await engine.events(id)).findLast((e) => e.type === 'note.added' && e.actor === who.actor);
     if (last && last.type === 'note.added' && last.payload.text === text && last.payload.step === step) {
       throw new Refused(`note: this is your last note on ${id} (seq ${last.seq}), word for word; it is recorded already (give --again to add it a second time)`);
     }

@@ -9,7 +9,8 @@ import type { Clock } from '../clocks/wall.js';
 import type { Fold, IncidentState } from '../machine/fold.js';
 import { planOf, type IncidentContext, type PlanStep } from '../machine/context.js';
 import { MACHINE_VERSION } from '../machine/version.js';
-import { EventStore, StaleHead, type Head, type IncidentRow } from '../store/event-store.js';
+import type { Head, IncidentRow, IntegrityRead, PlaybookRow, StorePort } from '../store/port.js';
+import { StaleHead } from '../store/stale-head.js';
 import type { Actor } from './decide.js';
 import { checkText } from '../domain/text.js';
 
@@ -62,7 +63,8 @@ export class Engine {
   private readonly live = new Map<string, { head: Head; state: IncidentState; fold?: Fold; loaded: Loaded }>();
 
   constructor(
-    readonly store: EventStore,
+    /** The store port (SQLite file or PostgreSQL server): only the engine speaks to it. */
+    private readonly store: StorePort,
     private readonly clock: Clock,
     /** Told of every committed append (the CLI names them if it cannot print its confirmation). */
     private readonly onCommit: (events: readonly StoredEvent[]) => void = () => undefined,
@@ -73,14 +75,14 @@ export class Engine {
    * latest `at`: the facilitator's last advance). So a responder in another terminal acts at the
    * drill's time, and a drill looked at tomorrow still shows the clocks as they stood in the room.
    */
-  now(incident?: string): string {
-    if (incident !== undefined && this.incident(incident).mode === 'drill') return this.store.latestAt(incident) ?? this.clock.now();
+  async now(incident?: string): Promise<string> {
+    if (incident !== undefined && (await this.incident(incident)).mode === 'drill') return (await this.store.latestAt(incident)) ?? this.clock.now();
     return this.clock.now();
   }
 
   /** Resolve who acts and when, refusing an `at` in the future (of the drill clock, in a drill). */
-  who(actor: string, at?: string, incident?: string): Actor {
-    const now = this.now(incident);
+  async who(actor: string, at?: string, incident?: string): Promise<Actor> {
+    const now = await this.now(incident);
     refuseFutureAt(at, now);
     return { actor, at: at ?? now };
   }
@@ -100,26 +102,26 @@ export class Engine {
       actor: args.who.actor,
       payload: { title, mode, playbook: { id: runbook.id, version: runbook.version, hash, source_sha256: sourceSha256 }, ...(args.drill ? { drill: args.drill } : {}) },
     });
-    const opened = this.withBusyRetry(() =>
-      this.store.openIncident({
+    this.refuseReadOnly();
+    const opened = await this.store.openIncident({
         prefix: mode === 'drill' ? 'DRL' : 'INC',
         year: new Date(recordedAt).getUTCFullYear(),
         title,
         mode,
         playbook: { hash, id: runbook.id, version: runbook.version, content: canonicalJson(runbook), source },
-        recordedAt,
+        // A server writes its own clock (a drill its drill time).
+        recordedAt: args.drill || this.store.driver !== 'postgres' ? recordedAt : undefined,
         opened: (_id, sourceSha256) => body(sourceSha256),
         snapshot: (id, sourceSha256) => JSON.stringify(fold.Fold.start(id, body(sourceSha256), runbook).state(1)),
-      }),
-    );
+      });
     this.onCommit([opened]);
     return opened;
   }
 
-  runbookOf(row: IncidentRow): Runbook {
+  async runbookOf(row: IncidentRow): Promise<Runbook> {
     let rb = this.runbooks.get(row.playbook_hash);
     if (!rb) {
-      const pb = this.store.playbook(row.playbook_hash);
+      const pb = await this.store.playbook(row.playbook_hash);
       if (!pb) throw new IntegrityFailure(`incident ${row.id}: its pinned playbook ${row.playbook_hash} is missing from the database (irr verify ${row.id})`);
       rb = JSON.parse(pb.content) as Runbook;
       this.runbooks.set(row.playbook_hash, rb);
@@ -132,15 +134,15 @@ export class Engine {
    * row and its pinned playbook are checked against the hashed incident.opened before first use:
    * an edited title, mode, opening time or playbook pointer is never shown as if true.
    */
-  incident(id: string): IncidentRow {
+  async incident(id: string): Promise<IncidentRow> {
     let row = this.rows.get(id);
     if (!row) {
-      row = this.store.incident(id);
+      row = await this.store.incident(id);
       if (!row) {
-        if (this.store.head(id).seq > 0) throw new IntegrityFailure(`integrity failure in ${id}: its events exist but its incidents row was deleted (irr verify)`);
-        throw new InvalidInput(`no incident "${id}" in ${this.store.path} (irr list shows them)`, [], { flag: '<incident>' });
+        if ((await this.store.head(id)).seq > 0) throw new IntegrityFailure(`integrity failure in ${id}: its events exist but its incidents row was deleted (irr verify)`);
+        throw new InvalidInput(`no incident "${id}" in ${this.store.location} (irr list shows them)`, [], { flag: '<incident>' });
       }
-      const bad = this.store.bindingProblems(id)[0];
+      const bad = (await this.store.bindingProblems(id))[0];
       if (bad) throw new IntegrityFailure(`integrity failure in ${id}${bad.seq > 0 ? ` at seq ${bad.seq}` : ''}: ${bad.problem} (irr verify ${id})`);
       this.rows.set(id, row);
     }
@@ -157,14 +159,11 @@ export class Engine {
    * never make them disagree.
    */
   async load(id: string): Promise<Loaded> {
-    const row = this.incident(id);
-    const runbook = this.runbookOf(row);
+    const row = await this.incident(id);
+    const runbook = await this.runbookOf(row);
     const hit = this.live.get(id);
-    const read = this.store.read(() => {
-      const head = this.store.head(id);
-      if (hit && hit.head.seq === head.seq && hit.head.hash === head.hash) return { head, hit: true as const };
-      const cached = this.store.snapshot(id);
-      let from: IncidentState | undefined;
+    let from: IncidentState | undefined;
+    const read = await this.store.readState(id, hit?.head, (cached, head) => {
       if (cached && cached.seq > head.seq) {
         throw new IntegrityFailure(`integrity failure in ${id}: its snapshot is at seq ${cached.seq} but the log ends at seq ${head.seq}; events are missing (irr verify ${id})`);
       }
@@ -173,16 +172,15 @@ export class Engine {
         const parsed = JSON.parse(cached.state) as IncidentState;
         if (parsed.machine === MACHINE_VERSION && parsed.seq === cached.seq) from = parsed;
       }
-      const tail = from?.seq === head.seq ? [] : this.store.events(id, from?.seq ?? 0);
-      return { head, hit: false as const, from, tail, tampered: cached?.problem !== undefined };
+      return from?.seq ?? 0;
     });
-    if (read.hit) return hit!.loaded;
-    let state = read.from;
+    if (read.unchanged) return hit!.loaded;
+    let state = from;
     if (read.tail.length > 0 || !state) {
-      state = await this.fold(id, runbook, read.from, read.tail);
+      state = await this.fold(id, runbook, from, read.tail);
       // The cache is derivable: refresh it so the next read is cheap (never moves it backwards),
       // except over a snapshot that fails its seal: that is evidence for irr verify.
-      if (this.store.canWrite && !read.tampered) this.store.putSnapshot(id, state.seq, JSON.stringify(state), read.head.hash);
+      if (this.store.canWrite && read.snapshot?.problem === undefined) await this.store.putSnapshot(id, state.seq, JSON.stringify(state), read.head.hash);
     }
     const loaded = this.loadedFrom(row, runbook, state, read.head);
     this.live.set(id, { head: read.head, state, loaded });
@@ -202,8 +200,69 @@ export class Engine {
   }
 
   /** Replay every event of an incident from scratch (what verify compares the snapshot with). */
-  async replay(id: string, runbook: Runbook, events: readonly StoredEvent[] = this.store.events(id)): Promise<IncidentState> {
-    return this.fold(id, runbook, undefined, events);
+  async replay(id: string, runbook: Runbook, events?: readonly StoredEvent[]): Promise<IncidentState> {
+    return this.fold(id, runbook, undefined, events ?? (await this.store.events(id)));
+  }
+
+  // ---- reads for commands, reports, drills and verify: the port's, through the engine ---------
+
+  /** Where the data lives, for messages: a file path, or a server URL without its password. */
+  get location(): string {
+    return this.store.location;
+  }
+
+  get driver(): StorePort['driver'] {
+    return this.store.driver;
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  schemaVersion(): Promise<number> {
+    return this.store.schemaVersion();
+  }
+
+  incidents(): Promise<IncidentRow[]> {
+    return this.store.incidents();
+  }
+
+  /** Every event of an incident, in order (checked to exist first). */
+  async events(id: string): Promise<StoredEvent[]> {
+    await this.incident(id);
+    return this.store.events(id);
+  }
+
+  firstEvent(id: string): Promise<StoredEvent | undefined> {
+    return this.store.firstEvent(id);
+  }
+
+  hasEvent(id: string, type: string): Promise<boolean> {
+    return this.store.hasEvent(id, type);
+  }
+
+  playbookRow(hash: string): Promise<PlaybookRow | undefined> {
+    return this.store.playbook(hash);
+  }
+
+  /** What verify reads, in one consistent read (see StorePort.integrityRead). */
+  integrityRead(id: string, expectHead?: string): Promise<IntegrityRead | undefined> {
+    return this.store.integrityRead(id, expectHead);
+  }
+
+  databaseRead(): Promise<{ ids: string[]; problems: { incident: string; problem: string }[] }> {
+    return this.store.databaseRead();
+  }
+
+  /**
+   * Call `onChange` when the incident's head moves past the one this engine holds (another
+   * console appended); the callback reloads. Returns the unsubscribe function.
+   */
+  subscribe(id: string, onChange: (seq: number) => void): Promise<() => Promise<void>> {
+    return this.store.subscribe(id, (change) => {
+      const held = this.live.get(id)?.head.seq;
+      if (held === undefined || change.seq > held) onChange(change.seq);
+    });
   }
 
   /** Fold events through the statechart, from a cached state or from the first event. */
@@ -265,7 +324,8 @@ export class Engine {
       const finalState = fold.state(loaded.head.seq + events.length);
       const snapshot = JSON.stringify(finalState);
       try {
-        const stored = this.withBusyRetry(() => this.store.append(id, loaded.head, events, this.recordedAt(loaded.row, events), snapshot));
+        this.refuseReadOnly();
+        const stored = await this.store.append(id, loaded.head, events, { recordedAt: await this.recordedAt(loaded.row, events), snapshot });
         this.onCommit(stored);
         const last = stored[stored.length - 1]!;
         const head = { seq: last.seq, hash: last.hash };
@@ -284,17 +344,19 @@ export class Engine {
     throw new WriteConflict(`gave up appending to ${id} after ${MAX_ATTEMPTS} attempts: other writers keep changing it (${lastStale?.message ?? 'busy'})`);
   }
 
-  /** Written now; in a drill, at the drill's time (never before the events it writes). */
-  private recordedAt(row: IncidentRow, events: readonly NewEvent[]): string {
-    if (row.mode !== 'drill') return this.clock.now();
-    let t = this.store.latestAt(row.id) ?? events[0]!.at;
+  /**
+   * Written now; in a drill, at the drill's time (never before the events it writes). On a
+   * server, "now" is the server's clock (undefined: the driver writes it).
+   */
+  private async recordedAt(row: IncidentRow, events: readonly NewEvent[]): Promise<string | undefined> {
+    if (row.mode !== 'drill') return this.store.driver === 'postgres' ? undefined : this.clock.now();
+    let t = (await this.store.latestAt(row.id)) ?? events[0]!.at;
     for (const e of events) if (e.at > t) t = e.at;
     return t;
   }
 
-  /** The store translates SQLite's errors (busy → WriteConflict, read-only, full…); this only refuses early on a read-only copy. */
-  private withBusyRetry<T>(fn: () => T): T {
-    if (!this.store.canWrite) throw new InvalidInput(`--db: ${this.store.path} is read-only (file or folder not writable); nothing was written`);
-    return fn();
+  /** Each driver translates its own errors (busy → WriteConflict, read-only, full…); this only refuses early on a read-only store. */
+  private refuseReadOnly(): void {
+    if (!this.store.canWrite) throw new InvalidInput(`--db: ${this.store.location} is read-only (file or folder not writable); nothing was written`);
   }
 }

@@ -35,21 +35,8 @@ export function parseExpectedHead(raw: string | undefined): string | undefined {
  * writing in another terminal never makes a sound log look tampered with.
  */
 export async function verifyIncident(engine: Engine, id: string, opts: { expectHead?: string } = {}): Promise<VerifyResult> {
-  const store = engine.store;
-  const read = store.read(() => {
-    const row = store.incident(id);
-    if (!row) throw new InvalidInput(`<incident>: no incident "${id}" in ${store.path} (irr list shows them)`);
-    return {
-      row,
-      rows: store.rawEvents(id),
-      bindings: store.bindingProblems(id),
-      triggers: store.triggerProblems(),
-      playbook: store.playbook(row.playbook_hash),
-      snapshot: store.snapshot(id),
-      head: store.head(id),
-      expectedAt: opts.expectHead === undefined ? undefined : store.seqOfHash(id, opts.expectHead),
-    };
-  });
+  const read = await engine.integrityRead(id, opts.expectHead);
+  if (!read) throw new InvalidInput(`<incident>: no incident "${id}" in ${engine.location} (irr list shows them)`);
   const problems: Problem[] = [];
   const walk = new ChainWalk();
   const events: StoredEvent[] = [];
@@ -107,7 +94,7 @@ export async function verifyIncident(engine: Engine, id: string, opts: { expectH
  * triggers' problems (reported under "(database)").
  */
 export async function verifyDatabase(engine: Engine): Promise<VerifyResult[]> {
-  const { ids, db } = engine.store.read(() => ({ ids: engine.store.incidents().map((r) => r.id), db: engine.store.databaseProblems() }));
+  const { ids, problems: db } = await engine.databaseRead();
   const results: VerifyResult[] = [];
   for (const id of ids) results.push(await verifyIncident(engine, id));
   for (const p of db) {

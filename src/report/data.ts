@@ -189,7 +189,7 @@ const byDeadline = (a: ReportObligation, b: ReportObligation) => {
 export async function gatherReport(engine: Engine, id: string, now: string): Promise<ReportData> {
   const all = await regimes();
   for (let attempt = 0; ; attempt++) {
-    const events = engine.store.events(engine.incident(id).id);
+    const events = await engine.events((await engine.incident(id)).id);
     const loaded = await engine.load(id);
     const last = events.at(-1)!;
     if ((last.seq !== loaded.head.seq || last.hash !== loaded.head.hash) && attempt < 5) continue;

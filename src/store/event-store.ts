@@ -8,7 +8,7 @@ import { bindingProblems, ChainWalk, missingIds, snapshotProblem, snapshotSeal, 
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { StaleHead } from './stale-head.js';
-import type { IncidentRow, PlaybookRow } from './port.js';
+import type { IncidentRow, PlaybookRow, Snapshot } from './port.js';
 
 export type { EventRow, Head } from './integrity.js';
 
@@ -53,12 +53,7 @@ function movedRefusal(incident: string, m: MovedRow): Refused {
 export type { IncidentRow, PlaybookRow } from './port.js';
 
 /** A cached state, with whether it is bound to the log and may be served. */
-export interface Snapshot extends SnapshotRow {
-  /** Sealed to the hash of the event at its seq: safe to serve. False for a cache written before the binding (replayed instead). */
-  readonly bound: boolean;
-  /** Why it must not be used, when it is sealed but does not match the log. */
-  readonly problem?: string;
-}
+export type { Snapshot } from './port.js';
 
 function fromRow(r: EventRow): StoredEvent {
   let payload: unknown;

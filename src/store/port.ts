@@ -1,7 +1,43 @@
 import type { NewEvent, StoredEvent } from '../domain/events.js';
-import type { EventRow, Head } from './integrity.js';
+import type { EventRow, Head, Problem, SnapshotRow } from './integrity.js';
 
-export type { EventRow, Head } from './integrity.js';
+export type { EventRow, Head, Problem } from './integrity.js';
+
+/** The snapshot as stored, with whether it is sealed to the log (and why not, when it fails). */
+export interface Snapshot extends SnapshotRow {
+  /** Sealed to the hash of the event at its seq: safe to serve. False for a cache written before the binding (replayed instead). */
+  readonly bound: boolean;
+  /** Why it must not be used, when it is sealed but does not match the log. */
+  readonly problem?: string;
+}
+
+/**
+ * What the engine reads to know an incident's state, in one consistent read: the head; then, unless
+ * it is the head the caller already holds, the snapshot and the events after the seq `accept`
+ * chose to start from (the snapshot's seq when it is usable, else 0: every event).
+ */
+export type StateRead =
+  | { readonly head: Head; readonly unchanged: true }
+  | { readonly head: Head; readonly unchanged: false; readonly snapshot?: Snapshot; readonly tail: StoredEvent[] };
+
+/** Everything verify re-derives an incident from, read in one consistent read. */
+export interface IntegrityRead {
+  readonly row: IncidentRow;
+  readonly rows: EventRow[];
+  readonly bindings: Problem[];
+  readonly triggers: string[];
+  readonly playbook?: PlaybookRow;
+  readonly snapshot?: Snapshot;
+  readonly head: Head;
+  /** The seq of `expectHead` in the log, when one was asked for and found. */
+  readonly expectedAt?: number;
+}
+
+/** A change on an incident seen by a subscriber: the new head only (the subscriber reads what it needs). */
+export interface HeadChange {
+  readonly incident: string;
+  readonly seq: number;
+}
 
 export interface IncidentRow {
   readonly id: string;
@@ -50,6 +86,8 @@ export interface StorePort {
   /** Where the data lives, for messages: a path, or a URL without its password. */
   readonly location: string;
   readonly canWrite: boolean;
+  /** On a server, the role this session is connected as (what row-level security checks the actor against); undefined for a file. */
+  readonly serverUser?: string;
   schemaVersion(): Promise<number>;
   playbook(hash: string): Promise<PlaybookRow | undefined>;
   incident(id: string): Promise<IncidentRow | undefined>;
@@ -62,6 +100,30 @@ export interface StorePort {
   rawEvents(incident: string, afterSeq?: number): Promise<EventRow[]>;
   /** Append after `expected`; StaleHead (nothing written) when another writer got there first. */
   append(incident: string, expected: Head, events: readonly NewEvent[], opts?: AppendOptions): Promise<StoredEvent[]>;
+  /**
+   * Head, snapshot and tail in one read. `known`: the head the caller holds (answered `unchanged`
+   * when it still is); `accept`: given the stored snapshot, the seq to read events after (0: all).
+   */
+  readState(incident: string, known: Head | undefined, accept: (snapshot: Snapshot | undefined, head: Head) => number): Promise<StateRead>;
+  /** Refresh the derivable snapshot cache (never moves it backwards). */
+  putSnapshot(incident: string, seq: number, state: string, headHash: string): Promise<void>;
+  /** The latest `at` of an incident's events: a drill's clock (drill time lives only in its events). */
+  latestAt(incident: string): Promise<string | undefined>;
+  /** The first event (incident.opened) alone. */
+  firstEvent(incident: string): Promise<StoredEvent | undefined>;
+  /** Whether the incident's log holds an event of this type. */
+  hasEvent(incident: string, type: string): Promise<boolean>;
+  /** The incidents row and pinned playbook against the hashed incident.opened. */
+  bindingProblems(incident: string): Promise<Problem[]>;
+  /** What verify needs of one incident, in one read; undefined when there is no such incident row. */
+  integrityRead(incident: string, expectHead?: string): Promise<IntegrityRead | undefined>;
+  /** The incident ids and the problems of the database as a whole (triggers under "*", rows deleted). */
+  databaseRead(): Promise<{ ids: string[]; problems: { incident: string; problem: string }[] }>;
+  /**
+   * Call `onChange` when another client appends to the incident (PostgreSQL: LISTEN/NOTIFY carrying
+   * the id and seq only; SQLite: a cheap poll of the head). Returns the unsubscribe function.
+   */
+  subscribe(incident: string, onChange: (change: HeadChange) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

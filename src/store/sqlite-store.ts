@@ -1,6 +1,9 @@
 import type { NewEvent, StoredEvent } from '../domain/events.js';
 import { EventStore, type OpenOptions } from './event-store.js';
-import type { AppendOptions, EventRow, Head, IncidentRow, OpenIncidentArgs, PlaybookRow, StorePort } from './port.js';
+import type { AppendOptions, EventRow, Head, HeadChange, IncidentRow, IntegrityRead, OpenIncidentArgs, PlaybookRow, Problem, Snapshot, StateRead, StorePort } from './port.js';
+
+/** How often a SQLite subscriber looks at the head (one indexed read): there is no server to notify it. */
+const POLL_MS = 500;
 
 /**
  * The SQLite driver of the store port: today's EventStore (synchronous, one file), wrapped. Its
@@ -8,7 +11,7 @@ import type { AppendOptions, EventRow, Head, IncidentRow, OpenIncidentArgs, Play
  */
 export class SqliteStore implements StorePort {
   readonly driver = 'sqlite' as const;
-  private constructor(readonly inner: EventStore) {}
+  constructor(readonly inner: EventStore) {}
 
   static open(path: string, opts: OpenOptions): SqliteStore {
     return new SqliteStore(EventStore.open(path, opts));
@@ -56,6 +59,78 @@ export class SqliteStore implements StorePort {
 
   async append(incident: string, expected: Head, events: readonly NewEvent[], opts: AppendOptions = {}): Promise<StoredEvent[]> {
     return this.inner.append(incident, expected, events, opts.recordedAt ?? new Date().toISOString(), opts.snapshot);
+  }
+
+  async readState(incident: string, known: Head | undefined, accept: (snapshot: Snapshot | undefined, head: Head) => number): Promise<StateRead> {
+    const store = this.inner;
+    return store.read((): StateRead => {
+      const head = store.head(incident);
+      if (known && known.seq === head.seq && known.hash === head.hash) return { head, unchanged: true };
+      const snapshot = store.snapshot(incident);
+      const from = accept(snapshot, head);
+      return { head, unchanged: false, snapshot, tail: from === head.seq ? [] : store.events(incident, from) };
+    });
+  }
+
+  async putSnapshot(incident: string, seq: number, state: string, headHash: string): Promise<void> {
+    this.inner.putSnapshot(incident, seq, state, headHash);
+  }
+
+  async latestAt(incident: string): Promise<string | undefined> {
+    return this.inner.latestAt(incident);
+  }
+
+  async firstEvent(incident: string): Promise<StoredEvent | undefined> {
+    return this.inner.firstEvent(incident);
+  }
+
+  async hasEvent(incident: string, type: string): Promise<boolean> {
+    return this.inner.hasEvent(incident, type);
+  }
+
+  async bindingProblems(incident: string): Promise<Problem[]> {
+    return this.inner.bindingProblems(incident);
+  }
+
+  async integrityRead(incident: string, expectHead?: string): Promise<IntegrityRead | undefined> {
+    const store = this.inner;
+    return store.read(() => {
+      const row = store.incident(incident);
+      if (!row) return undefined;
+      return {
+        row,
+        rows: store.rawEvents(incident),
+        bindings: store.bindingProblems(incident),
+        triggers: store.triggerProblems(),
+        playbook: store.playbook(row.playbook_hash),
+        snapshot: store.snapshot(incident),
+        head: store.head(incident),
+        expectedAt: expectHead === undefined ? undefined : store.seqOfHash(incident, expectHead),
+      };
+    });
+  }
+
+  async databaseRead(): Promise<{ ids: string[]; problems: { incident: string; problem: string }[] }> {
+    const store = this.inner;
+    return store.read(() => ({ ids: store.incidents().map((r) => r.id), problems: store.databaseProblems() }));
+  }
+
+  async subscribe(incident: string, onChange: (change: HeadChange) => void): Promise<() => Promise<void>> {
+    let seen = this.inner.head(incident).seq;
+    const timer = setInterval(() => {
+      let seq: number;
+      try {
+        seq = this.inner.head(incident).seq;
+      } catch {
+        return; // closed or busy: the next tick looks again
+      }
+      if (seq !== seen) {
+        seen = seq;
+        onChange({ incident, seq });
+      }
+    }, POLL_MS);
+    timer.unref();
+    return async () => clearInterval(timer);
   }
 
   async close(): Promise<void> {

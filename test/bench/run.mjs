@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createActor, createMachine } from 'xstate';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { EventStore } = await import(`${ROOT}/dist/store/event-store.js`);
+const { SqliteStore } = await import(`${ROOT}/dist/store/sqlite-store.js`);
 const { Engine } = await import(`${ROOT}/dist/engine/engine.js`);
 const { systemClock } = await import(`${ROOT}/dist/clocks/wall.js`);
 const decide = await import(`${ROOT}/dist/engine/decide.js`);
@@ -27,34 +27,36 @@ const selected = (name) => !only || only.includes(name);
 
 /** A realistic mix: mostly notes, some facts, every step of every phase done, phases advanced. */
 async function populate(engine, id, total) {
-  const who = () => engine.who('bench');
+  const who = () => ({ actor: 'bench', at: new Date().toISOString() });
   const steps = WORK_PHASES.flatMap((p) => playbook.runbook.phases[p].map((s) => s.id));
   let i = 0;
   let stepIdx = 0;
-  while (engine.store.head(id).seq < total) {
+  let seq = 1;
+  while (seq < total) {
     const n = i++;
-    if (n % 10 === 3) await engine.execute(id, (l) => decide.recordFacts(l.ctx, l.phase, who(), { subjects_total: n, data_categories: n % 20 === 3 ? ['contact'] : ['contact', 'financial'] }));
+    let r;
+    if (n % 10 === 3) r = await engine.execute(id, (l) => decide.recordFacts(l.ctx, l.phase, who(), { subjects_total: n, data_categories: n % 20 === 3 ? ['contact'] : ['contact', 'financial'] }));
     else if (n % 10 === 7 && stepIdx < steps.length) {
-      await engine.execute(id, (l) => {
+      r = await engine.execute(id, (l) => {
         const st = steps[stepIdx];
         return decide.skipStep(l.ctx, l.phase, who(), st, 'bench');
       });
       stepIdx++;
-    } else await engine.execute(id, (l) => decide.addNote(who(), `note ${n}`));
+    } else r = await engine.execute(id, (l) => decide.addNote(who(), `note ${n}`));
+    seq = r.events.at(-1)?.seq ?? seq;
   }
 }
 
 function newEngine(name) {
-  const store = EventStore.open(join(dir, name), { create: true });
-  return new Engine(store, systemClock);
+  return new Engine(SqliteStore.open(join(dir, name), { create: true }), systemClock);
 }
 
 // 1. irr status --json on an incident with 1,000 events, against `node -e ''`.
 if (selected('status')) {
   const engine = newEngine('status.db');
-  const { incident } = await engine.open({ playbook, title: 'Bench status', who: engine.who('bench') });
+  const { incident } = await engine.open({ playbook, title: 'Bench status', who: await engine.who('bench') });
   await populate(engine, incident, 1000);
-  engine.store.close();
+  await engine.close();
   const db = join(dir, 'status.db');
   const runs = 15;
   const time = (file, args) => {
@@ -81,7 +83,7 @@ if (selected('append')) {
   const rawRates = [];
   for (let rep = 0; rep < 2; rep++) {
     const engine = newEngine(`append-${rep}.db`);
-    const { incident } = await engine.open({ playbook, title: 'Bench append', who: engine.who('bench') });
+    const { incident } = await engine.open({ playbook, title: 'Bench append', who: await engine.who('bench') });
     const t0 = process.hrtime.bigint();
     await populate(engine, incident, N + 1);
     engineRates.push((N / ms(t0)) * 1000);
@@ -90,7 +92,7 @@ if (selected('append')) {
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = FULL');
     raw.exec('CREATE TABLE events (incident TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, at TEXT NOT NULL, recorded_at TEXT NOT NULL, actor TEXT NOT NULL, payload TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (incident, seq)) WITHOUT ROWID');
-    const rows = engine.store.events(incident).slice(1);
+    const rows = (await engine.events(incident)).slice(1);
     const insert = raw.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const one = raw.transaction((r) => insert.run(r.incident, r.seq, r.type, r.at, r.recorded_at, r.actor, JSON.stringify(r.payload), r.prev_hash, r.hash));
     const t1 = process.hrtime.bigint();
@@ -100,7 +102,7 @@ if (selected('append')) {
     if (rep === 0) {
       replayId = incident;
       replayEngine = engine;
-    } else engine.store.close();
+    } else await engine.close();
   }
   const engineRate = Math.max(...engineRates);
   const rawRate = Math.max(...rawRates);
@@ -109,8 +111,8 @@ if (selected('append')) {
 
 // 3. Rebuilding state from 10,000 events with no snapshot, against a bare xstate actor fed the same events.
 if (selected('rebuild')) {
-  const row = replayEngine.incident(replayId);
-  const runbook = replayEngine.runbookOf(row);
+  const row = await replayEngine.incident(replayId);
+  const runbook = await replayEngine.runbookOf(row);
   const reps = 5;
   const engineTimes = [];
   for (let i = 0; i < reps; i++) {
@@ -127,7 +129,7 @@ if (selected('rebuild')) {
   const bareTimes = [];
   for (let i = 0; i < reps; i++) {
     const t0 = process.hrtime.bigint();
-    const events = replayEngine.store.events(replayId);
+    const events = await replayEngine.events(replayId);
     const actor = createActor(bare).start();
     for (const e of events) actor.send(e);
     actor.stop();
@@ -136,7 +138,7 @@ if (selected('rebuild')) {
   const e = median(engineTimes);
   const b = median(bareTimes);
   results.push({ figure: 'rebuild state from 10,001 events, no snapshot (median ms)', value: e, baseline: b, ratio: b / e, goal: '≥ 0.3× bare actor speed', ok: b / e >= 0.3 });
-  replayEngine.store.close();
+  await replayEngine.close();
 }
 
 // 4. Assessments per second for 10,000 varied fact sets (stateless path), against evaluating the same
@@ -199,9 +201,9 @@ if (selected('assess')) {
 if (selected('clocks')) {
   const db = join(dir, 'clocks.db');
   const engine = newEngine('clocks.db');
-  const { incident } = await engine.open({ playbook, title: 'Bench clocks', who: engine.who('bench') });
-  await engine.execute(incident, (l) => decide.recordFacts(l.ctx, l.phase, engine.who('bench'), { subjects_by_jurisdiction: { DE: 4000, 'US-CA': 1200 }, data_categories: ['contact', 'financial'], entity_role: 'controller', aware_at: '2026-11-01T09:00:00.000Z', discovered_at: '2026-11-01T09:00:00.000Z' }));
-  engine.store.close();
+  const { incident } = await engine.open({ playbook, title: 'Bench clocks', who: await engine.who('bench') });
+  await engine.execute(incident, (l) => decide.recordFacts(l.ctx, l.phase, { actor: 'bench', at: new Date().toISOString() }, { subjects_by_jurisdiction: { DE: 4000, 'US-CA': 1200 }, data_categories: ['contact', 'financial'], entity_role: 'controller', aware_at: '2026-11-01T09:00:00.000Z', discovered_at: '2026-11-01T09:00:00.000Z' }));
+  await engine.close();
   const time = (file, args) => {
     const out = [];
     for (let i = 0; i < 12; i++) {
@@ -224,14 +226,14 @@ if (selected('merge')) {
   const { spawn } = await import('node:child_process');
   const db = join(dir, 'merge.db');
   const engine = newEngine('merge.db');
-  const { incident } = await engine.open({ playbook, title: 'Bench mail merge', who: engine.who('bench') });
-  await engine.execute(incident, (l) => decide.recordFacts(l.ctx, l.phase, engine.who('bench'), {
+  const { incident } = await engine.open({ playbook, title: 'Bench mail merge', who: await engine.who('bench') });
+  await engine.execute(incident, (l) => decide.recordFacts(l.ctx, l.phase, { actor: 'bench', at: new Date().toISOString() }, {
     subjects_by_jurisdiction: { DE: 600_000, FR: 400_000 }, data_categories: ['contact', 'financial'], entity_role: 'controller', aware_at: '2026-11-01T09:00:00.000Z',
     subjects_total: 1_000_000, records_total: 1_000_000, organisation_name: 'Example GmbH', dpo_contact: 'Data Protection Officer, dpo@example.com',
     breach_description: 'A misconfigured export exposed customer records for six hours.', likely_consequences: 'Phishing attempts using the exposed contact details.',
     measures_taken: 'The export was removed, access logs reviewed, and customers informed.',
   }));
-  engine.store.close();
+  await engine.close();
   /** Run a command, sampling its peak resident set (VmHWM) until it exits. */
   const run = (args, env = {}) => new Promise((resolvePromise, reject) => {
     const t0 = process.hrtime.bigint();
@@ -313,24 +315,25 @@ if (selected('drill')) {
     const engine = newEngine(`drill-${round}.db`);
     const t0 = process.hrtime.bigint();
     const id = await runner.openDrill(engine, loaded, script, 'bench', new Date().toISOString());
-    const drill = new runner.DrillRun(engine, id, runner.pinOf(engine, id), () => {}, { clocks: false });
+    const drill = new runner.DrillRun(engine, id, await runner.pinOf(engine, id), () => {}, { clocks: false });
     await drill.advanceTo(start);
     await runner.runScript(drill, script, async () => {});
     best.drill = Math.min(best.drill, ms(t0));
-    const log = engine.store.events(id);
+    const log = await engine.events(id);
     events = log.length;
     appends = new Set(log.map((e) => e.recorded_at + e.type.slice(0, 5) + (e.type === 'facts.recorded' ? '' : e.seq))).size;
-    engine.store.close();
+    await engine.close();
 
     const base = newEngine(`drill-base-${round}.db`);
     const t1 = process.hrtime.bigint();
-    const { incident } = await base.open({ playbook, title: 'Bench baseline', who: base.who('bench') });
-    for (let n = 1; base.store.head(incident).seq < events; n++) {
-      if (n % 5 === 0) await base.execute(incident, (l) => decide.recordFacts(l.ctx, l.phase, base.who('bench'), { subjects_total: n }));
-      else await base.execute(incident, () => decide.addNote(base.who('bench'), `note ${n}`));
+    const { incident } = await base.open({ playbook, title: 'Bench baseline', who: await base.who('bench') });
+    const bwho = () => ({ actor: 'bench', at: new Date().toISOString() });
+    for (let n = 1, seq = 1; seq < events; n++) {
+      const r = n % 5 === 0 ? await base.execute(incident, (l) => decide.recordFacts(l.ctx, l.phase, bwho(), { subjects_total: n })) : await base.execute(incident, () => decide.addNote(bwho(), `note ${n}`));
+      seq = r.events.at(-1)?.seq ?? seq;
     }
     best.base = Math.min(best.base, ms(t1));
-    base.store.close();
+    await base.close();
   }
   results.push({ figure: `scripted drill, 30 simulated days, 500 injects, 120 actions (${events.toLocaleString('en-US')} events; wall ms)`, value: best.drill, baseline: best.base, ratio: best.drill / best.base, goal: '≤ 3× the same events appended without the drill layer', ok: best.drill / best.base <= 3 });
   void appends;

@@ -9,6 +9,9 @@ import { Engine } from '../../src/engine/engine.js';
 import { verifyIncident } from '../../src/engine/verify.js';
 import { loadRunbookFile } from '../../src/playbook/runbook.js';
 import { EventStore } from '../../src/store/event-store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+/** Who acts, now (the engine's who() is asynchronous; decide callbacks are not). */
+const whoNow = (actor: string) => ({ actor, at: new Date().toISOString() });
 import { eventHash, GENESIS_HASH } from '../../src/store/hash.js';
 import { canonicalJson } from '../../src/domain/canonical.js';
 import { translateSqliteError } from '../../src/store/sqlite-errors.js';
@@ -42,20 +45,21 @@ describe("SQLite's codes become irr errors inside store/", () => {
   });
 });
 
-async function fresh(): Promise<{ db: string; engine: Engine; id: string }> {
+async function fresh(): Promise<{ db: string; engine: Engine; id: string; engineFile: EventStore }> {
   const db = join(tempDir(), 'irr.db');
-  const engine = new Engine(EventStore.open(db, { create: true }), systemClock);
-  const { incident } = await engine.open({ playbook: loadRunbookFile(MINI), title: 'Integrity', who: engine.who('alice') });
-  await engine.execute(incident, (l) => decide.recordFacts(l.ctx, l.phase, engine.who('alice'), { subjects_total: 3, aware_at: '2026-11-01T09:00:00.000Z' }));
-  await engine.execute(incident, () => decide.addNote(engine.who('alice'), 'a note'));
-  return { db, engine, id: incident };
+  const engineFile = EventStore.open(db, { create: true });
+  const engine = new Engine(new SqliteStore(engineFile), systemClock);
+  const { incident } = await engine.open({ playbook: loadRunbookFile(MINI), title: 'Integrity', who: whoNow('alice') });
+  await engine.execute(incident, (l) => decide.recordFacts(l.ctx, l.phase, whoNow('alice'), { subjects_total: 3, aware_at: '2026-11-01T09:00:00.000Z' }));
+  await engine.execute(incident, () => decide.addNote(whoNow('alice'), 'a note'));
+  return { db, engine, id: incident, engineFile };
 }
 
 describe('replay and hash failures are IntegrityFailure (exit 5), never a plain Error', () => {
   it('an event the lifecycle refuses, chained with a valid hash: status, verify and the next write exit 5', async () => {
-    const { db, engine, id } = await fresh();
-    const head = engine.store.head(id);
-    engine.store.close();
+    const { db, engine, id, engineFile } = await fresh();
+    const head = engineFile.head(id);
+    engineFile.close();
     const raw = new Database(db);
     const forged = { incident: id, seq: head.seq + 1, type: 'incident.closed', at: '2026-11-02T00:00:00.000Z', recorded_at: '2026-11-02T00:00:00.000Z', actor: 'mallory', payload: {} };
     raw.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(id, forged.seq, forged.type, forged.at, forged.recorded_at, forged.actor, '{}', head.hash, eventHash(head.hash, forged));
@@ -70,8 +74,8 @@ describe('replay and hash failures are IntegrityFailure (exit 5), never a plain 
 
 describe('a schema-1 database written by the previous irr', () => {
   it('is read read-only without its snapshots, migrated by the first write, and verifies (payloads stored non-canonical)', async () => {
-    const { db, engine, id } = await fresh();
-    engine.store.close();
+    const { db, engine, id, engineFile } = await fresh();
+    engineFile.close();
     // Make it what irr 0.1 wrote: payload text as JSON.stringify (keys in insertion order) but each
     // hash computed over the canonical form, no sealed snapshots, schema 1.
     const raw = new Database(db);
@@ -89,11 +93,12 @@ describe('a schema-1 database written by the previous irr', () => {
     raw.exec('DROP TABLE moved_incidents; DELETE FROM schema_migrations WHERE version >= 2');
     raw.pragma('user_version = 1');
     raw.close();
-    const ro = new Engine(EventStore.open(db, { create: false, readonly: true }), systemClock);
+    const roFile = EventStore.open(db, { create: false, readonly: true });
+    const ro = new Engine(new SqliteStore(roFile), systemClock);
     expect((await ro.load(id)).state.seq).toBe(3);
     expect((await verifyIncident(ro, id)).ok).toBe(true);
-    expect(ro.store.schemaVersion()).toBe(1);
-    ro.store.close();
+    expect(roFile.schemaVersion()).toBe(1);
+    roFile.close();
     const w = irr(['note', id, 'after the upgrade'], { db });
     expect(w.code, w.stderr).toBe(0);
     const v = irr(['verify', id], { db });

@@ -10,24 +10,28 @@ import { Engine } from '../../src/engine/engine.js';
 import { verifyIncident } from '../../src/engine/verify.js';
 import { loadRunbookFile } from '../../src/playbook/runbook.js';
 import { EventStore } from '../../src/store/event-store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+/** Who acts, now (the engine's who() is asynchronous; decide callbacks are not). */
+const whoNow = (actor: string) => ({ actor, at: new Date().toISOString() });
 import { eventHash, GENESIS_HASH, storedEventHash } from '../../src/store/hash.js';
 import { SCHEMA_VERSION } from '../../src/store/migrations.js';
 import { irr, irrAsync, MINI, ROOT, tempDir } from '../helpers.js';
 
 const pinned = loadRunbookFile(MINI);
 
-async function freshIncident(): Promise<{ db: string; engine: Engine; id: string }> {
+async function freshIncident(): Promise<{ db: string; engine: Engine; id: string; engineFile: EventStore }> {
   const db = join(tempDir(), 'irr.db');
-  const engine = new Engine(EventStore.open(db, { create: true }), systemClock);
-  const ev = await engine.open({ playbook: pinned, title: 'Store test', who: engine.who('alice') });
-  return { db, engine, id: ev.incident };
+  const engineFile = EventStore.open(db, { create: true });
+  const engine = new Engine(new SqliteStore(engineFile), systemClock);
+  const ev = await engine.open({ playbook: pinned, title: 'Store test', who: whoNow('alice') });
+  return { db, engine, id: ev.incident, engineFile };
 }
 
 describe('event store', () => {
   it('creates the file owner-only, in WAL mode with full sync', async () => {
-    const { db, engine } = await freshIncident();
+    const { db, engine, engineFile } = await freshIncident();
     expect(statSync(db).mode & 0o777).toBe(0o600);
-    engine.store.close();
+    engineFile.close();
     const raw = new Database(db, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
@@ -35,11 +39,11 @@ describe('event store', () => {
   });
 
   it('appends events that chain by hash, seq 1..n', async () => {
-    const { engine, id } = await freshIncident();
-    const who = engine.who('bob');
+    const { engine, id, engineFile } = await freshIncident();
+    const who = whoNow('bob');
     await engine.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
     await engine.execute(id, (l) => decide.addNote(who, 'hello'));
-    const events = engine.store.events(id);
+    const events = engineFile.events(id);
     expect(events.map((e) => [e.seq, e.type])).toEqual([
       [1, 'incident.opened'],
       [2, 'step.completed'],
@@ -55,8 +59,8 @@ describe('event store', () => {
   });
 
   it('refuses UPDATE and DELETE on events (triggers), and on pinned playbooks', async () => {
-    const { db, engine, id } = await freshIncident();
-    engine.store.close();
+    const { db, engine, id, engineFile } = await freshIncident();
+    engineFile.close();
     const raw = new Database(db);
     expect(() => raw.prepare("UPDATE events SET actor = 'mallory' WHERE incident = ?").run(id)).toThrow(/append-only: UPDATE refused/);
     expect(() => raw.prepare('DELETE FROM events WHERE incident = ?').run(id)).toThrow(/append-only: DELETE refused/);
@@ -83,12 +87,12 @@ describe('event store', () => {
 
 describe('tamper detection (irr verify)', () => {
   async function tampered(edit: (raw: Database.Database, id: string) => void) {
-    const { db, engine, id } = await freshIncident();
-    const who = engine.who('bob');
+    const { db, engine, id, engineFile } = await freshIncident();
+    const who = whoNow('bob');
     await engine.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
     await engine.execute(id, (l) => decide.addNote(who, 'first note'));
     await engine.execute(id, (l) => decide.addNote(who, 'second note'));
-    engine.store.close();
+    engineFile.close();
     expect(irr(['verify', id], { db }).code).toBe(0);
     const raw = new Database(db);
     raw.exec('DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete;');
@@ -126,9 +130,10 @@ describe('tamper detection (irr verify)', () => {
 
 describe('concurrency', () => {
   it('retries transparently when another writer appended a different step meanwhile', async () => {
-    const { db, engine: a, id } = await freshIncident();
-    const b = new Engine(EventStore.open(db, { create: false }), systemClock);
-    const who = a.who('alice');
+    const { db, engine: a, id, engineFile: aFile } = await freshIncident();
+    const bFile = EventStore.open(db, { create: false });
+    const b = new Engine(new SqliteStore(bFile), systemClock);
+    const who = whoNow('alice');
     await a.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
     await a.execute(id, (l) => decide.advance(l.ctx, l.phase, who));
     let attempts = 0;
@@ -136,41 +141,43 @@ describe('concurrency', () => {
       attempts++;
       if (attempts === 1) {
         // Terminal B records its note after A has read the state but before A appends.
-        const other = b.store.append(id, l.head, decide.addNote(b.who('bob'), 'from B'), systemClock.now());
+        const other = bFile.append(id, l.head, decide.addNote(whoNow('bob'), 'from B'), systemClock.now());
         expect(other[0]!.seq).toBe(l.head.seq + 1);
       }
       return decide.completeStep(l.ctx, l.phase, who, 'confirm-breach');
     });
     expect(attempts).toBe(2);
     expect(events[0]!.seq).toBe(5);
-    expect(a.store.events(id).map((e) => e.type)).toEqual(['incident.opened', 'step.completed', 'phase.advanced', 'note.added', 'step.completed']);
+    expect(aFile.events(id).map((e) => e.type)).toEqual(['incident.opened', 'step.completed', 'phase.advanced', 'note.added', 'step.completed']);
     expect((await verifyIncident(a, id)).ok).toBe(true);
   });
 
   it('reports a write conflict when the other writer made the command invalid', async () => {
-    const { db, engine: a, id } = await freshIncident();
-    const b = new Engine(EventStore.open(db, { create: false }), systemClock);
+    const { db, engine: a, id, engineFile: aFile } = await freshIncident();
+    const bFile = EventStore.open(db, { create: false });
+    const b = new Engine(new SqliteStore(bFile), systemClock);
     let first = true;
     const attempt = a.execute(id, (l) => {
       if (first) {
         first = false;
-        b.store.append(id, l.head, decide.completeStep(l.ctx, l.phase, b.who('bob'), 'triage'), systemClock.now());
+        bFile.append(id, l.head, decide.completeStep(l.ctx, l.phase, whoNow('bob'), 'triage'), systemClock.now());
       }
-      return decide.completeStep(l.ctx, l.phase, a.who('alice'), 'triage');
+      return decide.completeStep(l.ctx, l.phase, whoNow('alice'), 'triage');
     });
     await expect(attempt).rejects.toThrow(WriteConflict);
     await expect(attempt).rejects.toThrow(/another responder changed .* step triage is already done \(by bob/);
-    expect(a.store.events(id).filter((e) => e.type === 'step.completed')).toHaveLength(1);
+    expect(aFile.events(id).filter((e) => e.type === 'step.completed')).toHaveLength(1);
   });
 
   it('two processes writing at once lose, duplicate and reorder nothing', async () => {
-    const { db, engine, id } = await freshIncident();
-    engine.store.close();
+    const { db, engine, id, engineFile } = await freshIncident();
+    engineFile.close();
     const burst = (who: string) => Array.from({ length: 12 }, (_, i) => irrAsync(['note', id, `${who} ${i}`], { db, env: { IRR_ACTOR: who } }));
     const results = await Promise.all([...burst('alice'), ...burst('bob')]);
     expect(results.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
-    const check = new Engine(EventStore.open(db, { create: false }), systemClock);
-    const events = check.store.events(id);
+    const checkFile = EventStore.open(db, { create: false });
+    const check = new Engine(new SqliteStore(checkFile), systemClock);
+    const events = checkFile.events(id);
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
     const texts = events.filter((e) => e.type === 'note.added').map((e) => (e.payload as { text: string }).text);
     expect(new Set(texts).size).toBe(24);
@@ -183,8 +190,8 @@ describe('concurrency', () => {
   });
 
   it('the same step completed from two terminals at once is recorded once', async () => {
-    const { db, engine, id } = await freshIncident();
-    engine.store.close();
+    const { db, engine, id, engineFile } = await freshIncident();
+    engineFile.close();
     const [r1, r2] = await Promise.all([irrAsync(['step', id, 'triage', 'done'], { db }), irrAsync(['step', id, 'triage', 'done'], { db })]);
     expect([r1!.code, r2!.code].sort()).toEqual(expect.arrayContaining([0]));
     const loser = r1!.code === 0 ? r2! : r1!;
@@ -195,16 +202,19 @@ describe('concurrency', () => {
   });
 
   it('a process killed mid-stream loses nothing it reported and corrupts nothing', async () => {
-    const { db, engine, id } = await freshIncident();
-    engine.store.close();
+    const { db, engine, id, engineFile } = await freshIncident();
+    engineFile.close();
     const script = `
       import { EventStore } from '${ROOT}/dist/store/event-store.js';
+      import { SqliteStore } from '${ROOT}/dist/store/sqlite-store.js';
+      const whoNow = (actor) => ({ actor, at: new Date().toISOString() });
       import { Engine } from '${ROOT}/dist/engine/engine.js';
       import { systemClock } from '${ROOT}/dist/clocks/wall.js';
       import * as decide from '${ROOT}/dist/engine/decide.js';
-      const engine = new Engine(EventStore.open(process.argv[2], { create: false }), systemClock);
+      const engineFile = EventStore.open(process.argv[2], { create: false });
+      const engine = new Engine(new SqliteStore(engineFile), systemClock);
       for (let i = 0; ; i++) {
-        const { events } = await engine.execute(process.argv[3], () => decide.addNote(engine.who('writer'), 'n' + i));
+        const { events } = await engine.execute(process.argv[3], () => decide.addNote(whoNow('writer'), 'n' + i));
         process.stdout.write(events[0].seq + '\\n');
       }`;
     const file = join(tempDir(), 'writer.mjs');
@@ -217,8 +227,9 @@ describe('concurrency', () => {
     await new Promise((r) => child.on('close', r));
     const reported = out.trim().split('\n').filter(Boolean).map(Number);
     expect(reported.length).toBeGreaterThan(5);
-    const check = new Engine(EventStore.open(db, { create: false }), systemClock);
-    const head = check.store.head(id).seq;
+    const checkFile = EventStore.open(db, { create: false });
+    const check = new Engine(new SqliteStore(checkFile), systemClock);
+    const head = checkFile.head(id).seq;
     expect(head).toBeGreaterThanOrEqual(Math.max(...reported));
     expect((await verifyIncident(check, id)).ok).toBe(true);
   });

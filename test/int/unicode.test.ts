@@ -8,6 +8,9 @@ import { Engine } from '../../src/engine/engine.js';
 import { verifyIncident } from '../../src/engine/verify.js';
 import { loadRunbookFile } from '../../src/playbook/runbook.js';
 import { EventStore } from '../../src/store/event-store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+/** Who acts, now (the engine's who() is asynchronous; decide callbacks are not). */
+const whoNow = (actor: string) => ({ actor, at: new Date().toISOString() });
 import { MINI, tempDir } from '../helpers.js';
 
 /**
@@ -27,8 +30,9 @@ const wellFormed = (s: string) => !/\p{Cs}/u.test(s);
 describe('any accepted string round-trips: append → verify ok', () => {
   it('notes, fact values and actors (fast-check, 150 runs)', async () => {
     const db = join(tempDir(), 'irr.db');
-    const engine = new Engine(EventStore.open(db, { create: true }), systemClock);
-    const { incident } = await engine.open({ playbook: loadRunbookFile(MINI), title: 'Unicode', who: engine.who('alice') });
+    const engineFile = EventStore.open(db, { create: true });
+    const engine = new Engine(new SqliteStore(engineFile), systemClock);
+    const { incident } = await engine.open({ playbook: loadRunbookFile(MINI), title: 'Unicode', who: whoNow('alice') });
     let accepted = 0;
     let refused = 0;
     await fc.assert(
@@ -38,17 +42,17 @@ describe('any accepted string round-trips: append → verify ok', () => {
           { type: 'note.added', actor: `a${actor}`, at, payload: { text: note } },
           { type: 'facts.recorded', actor: 'b', at, payload: { facts: { organisation_name: `o${value}` } } },
         ];
-        const before = engine.store.head(incident).seq;
+        const before = engineFile.head(incident).seq;
         const ok = wellFormed(note) && wellFormed(actor) && wellFormed(value);
         if (!ok) {
           await expect(engine.execute(incident, () => events)).rejects.toThrow(InvalidInput);
           await expect(engine.execute(incident, () => events)).rejects.toThrow(/is not well-formed Unicode/);
-          expect(engine.store.head(incident).seq).toBe(before);
+          expect(engineFile.head(incident).seq).toBe(before);
           refused++;
           return;
         }
         await engine.execute(incident, () => events);
-        const stored = engine.store.events(incident, before);
+        const stored = engineFile.events(incident, before);
         expect(stored.map((e) => [e.actor, e.payload])).toEqual(events.map((e) => [e.actor, e.payload]));
         const v = await verifyIncident(engine, incident);
         expect(v.problems ?? []).toEqual([]);
@@ -59,8 +63,9 @@ describe('any accepted string round-trips: append → verify ok', () => {
     expect(accepted).toBeGreaterThan(20);
     expect(refused).toBeGreaterThan(10);
     // And from a fresh process's point of view: a new store re-hashes the text on disk.
-    engine.store.close();
-    const again = new Engine(EventStore.open(db, { create: false, readonly: true }), systemClock);
+    engineFile.close();
+    const againFile = EventStore.open(db, { create: false, readonly: true });
+    const again = new Engine(new SqliteStore(againFile), systemClock);
     expect((await verifyIncident(again, incident)).ok).toBe(true);
   });
 });

@@ -45,7 +45,7 @@ export async function assess(g: GlobalOptions, incident: string | undefined, opt
     result = run({ regimes, fact: (n) => (Object.hasOwn(facts, n) ? (facts[n] as FactValue) : undefined), now });
   } else {
     if (incident === undefined) throw new InvalidInput('assess: give an incident, or --facts <file.json|-> for a stateless assessment');
-    result = await withEngine(g, { create: false, readonly: true }, async (engine) => (await assessIncident(engine, incident, (now ||= engine.now(incident)))).assessment);
+    result = await withEngine(g, { create: false, readonly: true }, async (engine) => (await assessIncident(engine, incident, (now ||= await engine.now(incident)))).assessment);
   }
   if (g.json) {
     printJson({ now, uncovered: result.uncovered, severity: result.severity, risk: result.risk, obligations: result.obligations });

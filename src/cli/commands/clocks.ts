@@ -69,7 +69,7 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
   const at = parseAt(opts.now, '--now');
   const ics = opts.ics !== undefined ? checkOutput({ flag: '--ics', path: opts.ics, force: opts.force, guard: [dbGuard(g.db)] }) : null;
   let now = '';
-  const { loaded, assessment } = await withEngine(g, { create: false, readonly: true }, (engine) => assessIncident(engine, id, (now = at ?? engine.now(id))));
+  const { loaded, assessment } = await withEngine(g, { create: false, readonly: true }, async (engine) => assessIncident(engine, id, (now = at ?? (await engine.now(id)))));
   const rows = board(assessment.obligations);
   const closed = loaded.phase === 'closed';
   const ticking = (o: Obligation) => !closed && o.due !== null && !isSettled(o.status) && !o.speculative;
@@ -167,7 +167,7 @@ export async function obligation(
 ): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await recordObligation(engine, id, engine.who(g.actor, at, id), {
+    const events = await recordObligation(engine, id, await engine.who(g.actor, at, id), {
       obligation: obligationId,
       action,
       reason: opts.reason,

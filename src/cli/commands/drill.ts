@@ -137,7 +137,7 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
   // Resuming never creates a database: a mistyped --db must not leave an empty file behind.
   await withEngine(g, { create: !resuming }, async (engine) => {
     const id = loaded ? await runner.openDrill(engine, loaded, script, g.actor, systemClock.now()) : target;
-    const pin = runner.pinOf(engine, id);
+    const pin = await runner.pinOf(engine, id);
     const tell = (l: DrillLine) => {
       if (!g.json) printLines(fitTerminal(...lineText(l)));
     };
@@ -149,7 +149,8 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
       printLines('');
     }
     // The injects due at T+0 are told before anyone acts.
-    await drill.advanceTo(drill.now() < pin.start ? pin.start : drill.now());
+    const drillNow = await drill.now();
+    await drill.advanceTo(drillNow < pin.start ? pin.start : drillNow);
     if (script) {
       const pace = async (from: string, to: string) => {
         if (speed === undefined) return;

@@ -38,10 +38,10 @@ export async function init(g: GlobalOptions): Promise<void> {
     }
     return;
   }
-  await withEngine(g, { create: true }, (engine) => {
-    const v = engine.store.schemaVersion();
-    if (g.json) printJson({ ok: true, db: engine.store.path, schema: v });
-    else printLines(`irr database ready at ${engine.store.path} (schema ${v}, WAL, owner-only permissions)`);
+  await withEngine(g, { create: true }, async (engine) => {
+    const v = await engine.schemaVersion();
+    if (g.json) printJson({ ok: true, db: engine.location, schema: v });
+    else printLines(`irr database ready at ${engine.location} (schema ${v}, WAL, owner-only permissions)`);
   });
 }
 
@@ -56,7 +56,7 @@ export async function open(g: GlobalOptions, opts: { playbook?: string; title?: 
   checkText('--title', opts.title);
   refuseFutureAt(at, systemClock.now());
   await withEngine(g, { create: true }, async (engine) => {
-    const ev = await engine.open({ playbook: loaded, title: opts.title!, who: engine.who(g.actor, at) });
+    const ev = await engine.open({ playbook: loaded, title: opts.title!, who: await engine.who(g.actor, at) });
     if (g.json) printJson({ id: ev.incident, title: opts.title!.trim(), playbook: { id: loaded.runbook.id, version: loaded.runbook.version, hash: loaded.hash }, at: ev.at });
     else printLines(ev.incident);
   });
@@ -65,7 +65,8 @@ export async function open(g: GlobalOptions, opts: { playbook?: string; title?: 
 export async function list(g: GlobalOptions, opts: { all?: boolean }): Promise<void> {
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
     // Each row is checked against its incident.opened first: an edited mode must not hide a real incident.
-    const rows = engine.store.incidents().filter((r) => opts.all || engine.incident(r.id).mode === 'real');
+    const rows = [];
+    for (const r of await engine.incidents()) if (opts.all || (await engine.incident(r.id)).mode === 'real') rows.push(r);
     const views: StatusView[] = [];
     for (const r of rows) views.push(statusView(await engine.load(r.id)));
     if (g.json) {
@@ -130,7 +131,7 @@ export async function status(g: GlobalOptions, id: string): Promise<void> {
     // In post-incident, closing also waits on the legal duties: the regimes load only then.
     if (loaded.phase === 'post-incident') {
       const { assessContext, regimes } = await import('../../engine/obligations.js');
-      const legal = decide.legalCloseBlockers(loaded.ctx.id, assessContext(loaded.ctx, await regimes(), engine.now(id)).obligations);
+      const legal = decide.legalCloseBlockers(loaded.ctx.id, assessContext(loaded.ctx, await regimes(), await engine.now(id)).obligations);
       v = { ...v, holds: decide.closeRefusals(loaded.ctx, loaded.phase, legal) };
     }
     if (g.json) printJson({ ...v, uncovered });
@@ -146,7 +147,7 @@ export async function step(g: GlobalOptions, id: string, stepId: string, action:
   if (action !== 'done' && action !== 'skip') throw new InvalidInput(`step: action must be done or skip, not "${action}"`);
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const who = engine.who(g.actor, at, id);
+    const who = await engine.who(g.actor, at, id);
     const events = action === 'done' ? await actions.completeStep(engine, id, who, stepId, opts.note) : await actions.skipStep(engine, id, who, stepId, opts.reason, opts.note);
     reportAppend(g, events, `${id}: ${action === 'done' ? 'done' : 'skipped'} ${stepId} (seq ${events[0]!.seq})`);
   });
@@ -155,8 +156,8 @@ export async function step(g: GlobalOptions, id: string, stepId: string, action:
 export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: { step?: string } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const who = engine.who(g.actor, at, id);
-    const facts = decide.parseFactArgs(engine.catalogue(engine.runbookOf(engine.incident(id))), pairs);
+    const who = await engine.who(g.actor, at, id);
+    const facts = decide.parseFactArgs(engine.catalogue(await engine.runbookOf(await engine.incident(id))), pairs);
     const events = await actions.recordFacts(engine, id, who, facts, opts.step);
     if (events.length === 0) reportAppend(g, events, `${id}: unchanged (${Object.keys(facts).join(', ')} already recorded with these values)`, { unchanged: true });
     else reportAppend(g, events, `${id}: recorded ${Object.keys((events[0] as Extract<StoredEvent, { type: 'facts.recorded' }>).payload.facts).join(', ')} (seq ${events[0]!.seq})`);
@@ -166,7 +167,7 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
 export async function note(g: GlobalOptions, id: string, words: string[], opts: { step?: string; again?: boolean } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.addNote(engine, id, engine.who(g.actor, at, id), words.join(' '), opts.step, { once: !opts.again });
+    const events = await actions.addNote(engine, id, await engine.who(g.actor, at, id), words.join(' '), opts.step, { once: !opts.again });
     reportAppend(g, events, `${id}: note added (seq ${events[0]!.seq})`);
   });
 }
@@ -174,7 +175,7 @@ export async function note(g: GlobalOptions, id: string, words: string[], opts: 
 export async function action(g: GlobalOptions, id: string, words: string[], opts: { owner?: string; due?: string } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.recordAction(engine, id, engine.who(g.actor, at, id), { text: words.join(' '), owner: opts.owner, due: opts.due });
+    const events = await actions.recordAction(engine, id, await engine.who(g.actor, at, id), { text: words.join(' '), owner: opts.owner, due: opts.due });
     const e = events[0] as Extract<StoredEvent, { type: 'action.recorded' }>;
     reportAppend(g, events, `${id}: action ${e.payload.id} for ${e.payload.owner}, due ${e.payload.due} (seq ${e.seq})`, { action: e.payload.id });
   });
@@ -183,7 +184,7 @@ export async function action(g: GlobalOptions, id: string, words: string[], opts
 export async function advance(g: GlobalOptions, id: string, opts: AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.advance(engine, id, engine.who(g.actor, at, id));
+    const events = await actions.advance(engine, id, await engine.who(g.actor, at, id));
     const e = events[0] as Extract<StoredEvent, { type: 'phase.advanced' }>;
     reportAppend(g, events, `${id}: ${e.payload.from} → ${e.payload.to}`, { phase: e.payload.to });
   });
@@ -192,7 +193,7 @@ export async function advance(g: GlobalOptions, id: string, opts: AtOption): Pro
 export async function reopen(g: GlobalOptions, id: string, phase: string, opts: { reason?: string } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.reopen(engine, id, engine.who(g.actor, at, id), phase, opts.reason);
+    const events = await actions.reopen(engine, id, await engine.who(g.actor, at, id), phase, opts.reason);
     const e = events[0] as Extract<StoredEvent, { type: 'phase.reopened' }>;
     reportAppend(g, events, `${id}: back from ${e.payload.from} to ${e.payload.to}`, { phase: e.payload.to });
   });
@@ -201,16 +202,16 @@ export async function reopen(g: GlobalOptions, id: string, phase: string, opts: 
 export async function close(g: GlobalOptions, id: string, opts: AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.close(engine, id, engine.who(g.actor, at, id));
+    const events = await actions.close(engine, id, await engine.who(g.actor, at, id));
     reportAppend(g, events, `${id}: closed (head ${events[0]!.hash.slice(0, 16)}…)`, { phase: 'closed' });
   });
 }
 
 export async function log(g: GlobalOptions, id: string): Promise<void> {
-  await withEngine(g, { create: false, readonly: true }, (engine) => {
-    const row = engine.incident(id);
-    const runbook = engine.runbookOf(row);
-    const events = engine.store.events(id);
+  await withEngine(g, { create: false, readonly: true }, async (engine) => {
+    const row = await engine.incident(id);
+    const runbook = await engine.runbookOf(row);
+    const events = await engine.events(id);
     if (g.json) {
       printJson(events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, recorded_at: e.recorded_at, actor: e.actor, late: isLate(e), what: describeEvent(e, runbook), payload: e.payload, hash: e.hash })));
       return;
@@ -225,19 +226,6 @@ export async function verify(g: GlobalOptions, id: string | undefined, opts: { e
   const expectHead = parseExpectedHead(opts.expectHead);
   if (expectHead !== undefined && id === undefined) throw new InvalidInput('--expect-head: name the incident whose head it is (irr verify <incident> --expect-head <sha256>)');
   if (id !== undefined && id.trim() === '') throw new InvalidInput('<incident>: empty incident id (omit it to verify every incident)');
-  const { isPostgresUrl } = await import('../../store/port.js');
-  if (isPostgresUrl(g.db)) {
-    if (expectHead !== undefined) throw new InvalidInput('--expect-head: not yet supported on a PostgreSQL server (irr pull the incident and verify the copy)');
-    const { PgStore } = await import('../../store/postgres/pg-store.js');
-    const { verifyOnServer } = await import('../../store/transfer.js');
-    const store = await PgStore.connect(g.db, { create: false, readonly: true });
-    try {
-      reportVerify(g, await verifyOnServer(store, id), undefined);
-    } finally {
-      await store.close();
-    }
-    return;
-  }
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
     const results = id !== undefined ? [await verifyIncident(engine, id, { expectHead })] : await verifyDatabase(engine);
     reportVerify(g, results, expectHead);

@@ -143,7 +143,7 @@ export async function produceLetter(
   opts: { format: LetterFormat; out?: string; force?: boolean; template?: string; locale?: string; now: string; deliver?: (output: string) => Promise<void> },
 ): Promise<ProducedLetter> {
   // The file is checked before anything is rendered or recorded (output-file.ts).
-  const target = opts.out !== undefined ? checkOutput({ flag: '--out', path: opts.out, force: opts.force, guard: [dbGuard(engine.store.path)] }) : null;
+  const target = opts.out !== undefined ? checkOutput({ flag: '--out', path: opts.out, force: opts.force, guard: [dbGuard(engine.location)] }) : null;
   const byId = await catalogue();
   const regime = byId.get(obligationId);
   if (!regime) throw new InvalidInput(`<obligation-id>: no obligation "${obligationId}" (irr clocks ${id} lists the incident's; irr regime list all)`);
@@ -162,7 +162,7 @@ export async function produceLetter(
   const output = toFormat(rendered.markdown, format, { title: template.title, lang: template.locale, draft });
   const hash = sha256(output);
   // Delivered first, recorded after: the log never holds a rendering whose bytes were lost.
-  const record = () => recordDocument(engine, id, engine.who(actor, undefined, id), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null });
+  const record = async () => recordDocument(engine, id, await engine.who(actor, undefined, id), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null });
   let event: StoredEvent;
   if (target) {
     const staged = StagedFile.open(target);
@@ -181,7 +181,7 @@ export async function letter(g: GlobalOptions, id: string, obligationId: string,
   await withEngine(g, { create: false }, async (engine) => {
     // To stdout (not --json): the letter is written and flushed before it is recorded.
     const deliver = opts.out === undefined && !g.json ? writeStdout : undefined;
-    const r = await produceLetter(engine, g.actor, id, obligationId, { ...opts, format, now: at ?? engine.now(id), deliver });
+    const r = await produceLetter(engine, g.actor, id, obligationId, { ...opts, format, now: at ?? await engine.now(id), deliver });
     const summary = `${id}: letter ${r.template.id} for ${obligationId}${r.draft ? ' (DRAFT)' : ''}, sha256 ${r.sha256} (seq ${r.event.seq})`;
     if (g.json) {
       printJson({ ok: true, incident: id, obligation: obligationId, template: r.template.id, format, draft: r.draft, sha256: r.sha256, seq: r.event.seq, ...(opts.out ? { out: opts.out } : { content: r.output }) });

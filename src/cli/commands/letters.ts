@@ -99,7 +99,7 @@ export async function letters(
   const rejectsTarget = checkOutput({ flag: '--rejects', path: rejectsPath, force: opts.force, guard: [...inputs, { flag: '--out', path: outPath }] });
 
   await withEngine(g, { create: false }, async (engine) => {
-    const now = nowOption ?? engine.now(id);
+    const now = nowOption ?? await engine.now(id);
     const { loaded, assessment } = await assessIncident(engine, id, now);
     const o = assessment.obligations.find((x) => x.id === obligationId)!;
     const late = isLetterLate(o, now);
@@ -211,7 +211,7 @@ export async function letters(
     // Counts only: the recipients' names and addresses never enter the database.
     let e;
     try {
-      e = await recordDocument(engine, id, engine.who(g.actor, undefined, id), {
+      e = await recordDocument(engine, id, await engine.who(g.actor, undefined, id), {
         kind: 'mail_merge', template: fallback.id, obligation: obligationId, format: toNdjson ? `ndjson/${format}` : format, sha256: digest, draft: draft !== null,
         letters: summary.letters, rejected: summary.rejected, by_jurisdiction: byJurisdiction,
       });

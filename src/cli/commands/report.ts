@@ -22,7 +22,7 @@ export async function report(g: GlobalOptions, id: string, opts: { kind: string;
   const at = parseAt(opts.now, '--now');
   const target = opts.out !== undefined ? checkOutput({ flag: '--out', path: opts.out, force: opts.force, guard: [dbGuard(g.db)] }) : null;
   // A drill is reported in drill time.
-  const data = await withEngine(g, { create: false, readonly: true }, (engine) => gatherReport(engine, id, at ?? engine.now(id)));
+  const data = await withEngine(g, { create: false, readonly: true }, async (engine) => gatherReport(engine, id, at ?? (await engine.now(id))));
   const output = renderReport(data, kind, format);
   if (target) {
     await writeOutput(target, output);

@@ -12,7 +12,7 @@ import { printJson, printLines } from '../output.js';
 export async function teamAssign(g: GlobalOptions, id: string, member: string, opts: { role?: string; at?: string }): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
-    const events = await actions.assignRole(engine, id, engine.who(g.actor, at, id), member, opts.role);
+    const events = await actions.assignRole(engine, id, await engine.who(g.actor, at, id), member, opts.role);
     const role = opts.role!.trim();
     const text = events.length === 0 ? `${id}: ${member.trim()} already holds ${role} (nothing recorded)` : `${id}: ${member.trim()} holds ${role} (seq ${events[0]!.seq})`;
     if (g.json) printJson({ ok: true, unchanged: events.length === 0, appended: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, recorded_at: e.recorded_at, hash: e.hash })) });

@@ -4,7 +4,9 @@ import { EventStore } from '../../store/event-store.js';
 import { isPostgresUrl, openStore } from '../../store/port.js';
 import { readBundle, verifyBundle } from '../../store/transfer.js';
 import type { GlobalOptions } from '../context.js';
-import { withEngine } from '../engine-access.js';
+import { systemClock } from '../../clocks/wall.js';
+import { Engine } from '../../engine/engine.js';
+import { SqliteStore } from '../../store/sqlite-store.js';
 import { printJson, printLines } from '../output.js';
 
 function serverUrl(flag: string, raw: string | undefined): string {
@@ -21,14 +23,17 @@ function serverUrl(flag: string, raw: string | undefined): string {
 export async function push(g: GlobalOptions, incident: string, opts: { to?: string }): Promise<void> {
   const url = serverUrl('--to', opts.to);
   if (isPostgresUrl(g.db)) throw new InvalidInput('--db: push copies from a local SQLite file (--db <file>) to --to <postgres-url>');
-  await withEngine(g, { create: false }, async (engine) => {
-    const local = engine.store;
-    const moved = local.movedTo(incident);
+  // The local side is a SQLite file: its moved-incident records are the SQLite driver's own.
+  const local = SqliteStore.open(g.db, { create: false });
+  const engine = new Engine(local, systemClock);
+  try {
+    const file = local.inner;
+    const moved = file.movedTo(incident);
     if (moved) throw new Refused(`${incident} was already ${moved.direction} (${moved.location}); nothing was copied`);
     const v = await verifyIncident(engine, incident);
     if (!v.ok) throw new IntegrityFailure(`integrity failure in ${incident}${v.first_bad_seq ? ` at seq ${v.first_bad_seq}` : ''}: ${v.problem}; nothing was copied (irr verify ${incident})`);
-    const bundle = local.read(() => ({ row: local.incident(incident)!, playbook: local.playbook(local.incident(incident)!.playbook_hash)!, events: local.rawEvents(incident) }));
-    const head = verifyBundle(bundle, local.path);
+    const bundle = file.read(() => ({ row: file.incident(incident)!, playbook: file.playbook(file.incident(incident)!.playbook_hash)!, events: file.rawEvents(incident) }));
+    const head = verifyBundle(bundle, local.location);
     const server = await openStore(url, { create: false });
     let serverHead;
     try {
@@ -44,10 +49,12 @@ export async function push(g: GlobalOptions, incident: string, opts: { to?: stri
     if (serverHead.hash !== head.hash || serverHead.seq !== head.seq) {
       throw new IntegrityFailure(`${incident}: the server's copy ends at seq ${serverHead.seq} (${serverHead.hash}), not at the local head seq ${head.seq} (${head.hash}); the local copy was not marked moved`);
     }
-    local.markMoved(incident, { location: server.location, direction: 'pushed', head_hash: head.hash }, new Date().toISOString());
+    file.markMoved(incident, { location: server.location, direction: 'pushed', head_hash: head.hash }, new Date().toISOString());
     if (g.json) printJson({ ok: true, incident, server: server.location, server_id: incident, events: head.seq, head_hash: head.hash });
     else printLines([`pushed ${incident} to ${server.location}: ${head.seq} events verified there, head ${head.hash}`, `server id: ${incident}; the local copy is marked moved (writes here are refused)`]);
-  });
+  } finally {
+    await engine.close();
+  }
 }
 
 /** irr pull: a verified, local copy of a server incident for offline reading (writes to it refused). */

@@ -43,12 +43,12 @@ async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: numbe
   const { fitTerminal, scoreLines } = await import('../commands/drill.js');
   const pace = speed ?? DEFAULT_SPEED;
   for (;;) {
-    if (drill.ended()) {
+    if (await drill.ended()) {
       printLines(['', ...scoreLines(drill.id, await drill.score()), '', `after-action report: irr drill report ${drill.id} --format html --out aar.html`]);
       return;
     }
-    const now = drill.now();
-    const next = drill.pending()[0];
+    const now = await drill.now();
+    const next = (await drill.pending())[0];
     const untilEnd = drill.pin.end > now;
     printLines(['', pc.bold(`${drill.id}  DRILL ${drill.offset(now)}`), ...fitTerminal('', await drill.clockLine(now)), next ? `next inject: ${offsetLabel(next.offset_ms)} ${next.id}` : 'no inject left', '']);
     const choices: Choice<Move>[] = [];
@@ -98,7 +98,7 @@ async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: numbe
         await drill.end('ended by the facilitator');
         break;
       case 'quit':
-        printLines(`left ${drill.id} at ${drill.offset()}; resume with: irr drill run ${drill.id}`);
+        printLines(`left ${drill.id} at ${drill.offset(await drill.now())}; resume with: irr drill run ${drill.id}`);
         return;
     }
   }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import pc from 'picocolors';
 import type { Obligation } from '../../assess/obligations.js';
 import { systemClock } from '../../clocks/wall.js';
+import { isPostgresUrl } from '../../store/port.js';
 import { IntegrityFailure, IrrError } from '../../domain/errors.js';
 import type { StoredEvent } from '../../domain/events.js';
 import type { FactValue } from '../../domain/facts.js';
@@ -9,14 +10,15 @@ import { WORK_PHASES, phaseIndex } from '../../domain/phases.js';
 import type { Regime } from '../../domain/regime.js';
 import { oneLine, visible } from '../../domain/text.js';
 import * as actions from '../../engine/actions.js';
-import { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/engine.js';
+import type { Actor } from '../../engine/decide.js';
+import { openEngine } from '../engine-access.js';
 import { assessContext, factLookup, regimes } from '../../engine/obligations.js';
 import { checkExemption } from '../../assess/obligations.js';
 import { isSent } from '../../domain/obligation.js';
 import { statusView, type StatusView, type StepView } from '../../engine/views.js';
 import { renderMarkdown } from '../../render/terminal-markdown.js';
 import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
-import { EventStore } from '../../store/event-store.js';
 import { statusLabel } from '../commands/assess.js';
 import type { Uncovered } from '../../assess/coverage.js';
 import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks.js';
@@ -51,25 +53,25 @@ export class ConsoleSession {
   async run(id?: string): Promise<void> {
     this.all = await regimes();
     try {
-      if (id !== undefined) this.engine(false).incident(id);
+      if (id !== undefined) await (await this.engine(false)).incident(id);
       const chosen = id ?? (await this.pick());
       if (chosen) {
         this.current = chosen;
         await this.incidentLoop(chosen);
       }
     } finally {
-      this.engineRef?.store.close();
+      await this.engineRef?.close();
     }
   }
 
   /** The store opens on first need: quitting the picker on a fresh machine leaves no empty database. */
-  private engine(create: boolean): Engine {
-    if (!this.engineRef) this.engineRef = new Engine(EventStore.open(this.g.db, { create }), systemClock);
+  private async engine(create: boolean): Promise<Engine> {
+    if (!this.engineRef) this.engineRef = await openEngine(this.g, { create });
     return this.engineRef;
   }
 
-  private who() {
-    return this.engine(false).who(this.g.actor, undefined, this.current);
+  private async who(): Promise<Actor> {
+    return (await this.engine(false)).who(this.g.actor, undefined, this.current);
   }
 
   private show(lines: readonly string[]): void {
@@ -103,11 +105,11 @@ export class ConsoleSession {
   // ---------------------------------------------------------------- choosing an incident
 
   private async pick(): Promise<string | undefined> {
-    const exists = existsSync(this.g.db);
-    const rows = exists ? this.engine(false).store.incidents().filter((r) => r.mode === 'real') : [];
+    const exists = isPostgresUrl(this.g.db) || existsSync(this.g.db);
+    const rows = exists ? (await (await this.engine(false)).incidents()).filter((r) => r.mode === 'real') : [];
     const choices: Choice[] = [];
     for (const r of rows) {
-      const v = statusView(await this.engine(false).load(r.id));
+      const v = statusView(await (await this.engine(false)).load(r.id));
       if (v.phase !== 'closed') choices.push({ value: v.id, name: `${v.id}  ${oneLine(v.title)}  (${v.phase}, ${v.playbook.id})` });
     }
     choices.push({ value: 'new', name: 'Open a new incident' }, { value: 'quit', name: 'Quit' });
@@ -133,13 +135,13 @@ export class ConsoleSession {
     });
     const now = systemClock.now();
     const detectedAt = (await askTime(this.p, { message: 'When was it detected? "now", ISO time with offset, or YYYY-MM-DD HH:MM local', now, default: 'now' }))!;
-    const engine = this.engine(true);
+    const engine = (await this.engine(true));
     const loaded = shipped.find((l) => l.runbook.id === playbook)!;
-    const opened = await engine.open({ playbook: loaded, title, who: engine.who(this.g.actor) });
+    const opened = await engine.open({ playbook: loaded, title, who: await engine.who(this.g.actor) });
     this.current = opened.incident;
     this.flash.push(pc.green(`saved: opened ${opened.incident} on runbook ${playbook}`));
     await this.attempt(
-      () => actions.recordFacts(engine, opened.incident, engine.who(this.g.actor), { detected_at: detectedAt }),
+      async () => actions.recordFacts(engine, opened.incident, await engine.who(this.g.actor), { detected_at: detectedAt }),
       () => `detected_at = ${localAndUtc(detectedAt)}`,
     );
     return opened.incident;
@@ -148,9 +150,9 @@ export class ConsoleSession {
   // ---------------------------------------------------------------- the incident
 
   private async view(id: string): Promise<{ v: StatusView; board: Obligation[]; listed: Obligation[]; now: string; ctx: Awaited<ReturnType<Engine['load']>> }> {
-    const engine = this.engine(false);
+    const engine = (await this.engine(false));
     const l = await engine.load(id);
-    const now = engine.now(id);
+    const now = await engine.now(id);
     const assessment = assessContext(l.ctx, this.all, now);
     const all = assessment.obligations;
     this.uncovered = assessment.uncovered;
@@ -197,7 +199,7 @@ export class ConsoleSession {
           break;
         case 'note': {
           const text = await this.p.input({ message: 'Note for the timeline (empty to cancel)' });
-          if (text.trim()) await this.attempt(() => actions.addNote(this.engine(false), id, this.who(), text), (e) => `note (seq ${e[0]!.seq})`, { '<text>': 'Note for the timeline' });
+          if (text.trim()) await this.attempt(async () => actions.addNote((await this.engine(false)), id, await this.who(), text), (e) => `note (seq ${e[0]!.seq})`, { '<text>': 'Note for the timeline' });
           break;
         }
         case 'status':
@@ -218,9 +220,9 @@ export class ConsoleSession {
       this.flash.push(pc.yellow(`Cannot ${kind} yet; held by:`), ...holds.map((h) => `  - ${h}`));
       return;
     }
-    const engine = this.engine(false);
-    if (kind === 'close') await this.attempt(() => actions.close(engine, id, this.who()), (e) => `closed ${id} (log head ${e[0]!.hash.slice(0, 16)}…)`);
-    else await this.attempt(() => actions.advance(engine, id, this.who()), (e) => `phase ${(e[0] as Extract<StoredEvent, { type: 'phase.advanced' }>).payload.to} begins`);
+    const engine = (await this.engine(false));
+    if (kind === 'close') await this.attempt(async () => actions.close(engine, id, await this.who()), (e) => `closed ${id} (log head ${e[0]!.hash.slice(0, 16)}…)`);
+    else await this.attempt(async () => actions.advance(engine, id, await this.who()), (e) => `phase ${(e[0] as Extract<StoredEvent, { type: 'phase.advanced' }>).payload.to} begins`);
   }
 
   // ---------------------------------------------------------------- a step
@@ -258,7 +260,7 @@ export class ConsoleSession {
         { value: BACK, name: 'Back to the phase' },
       ];
       const action = await this.p.select({ message: `${s.id}: what now?`, choices, above });
-      const engine = this.engine(false);
+      const engine = (await this.engine(false));
       if (action.startsWith('notice:')) {
         await this.obligationScreen(id, action.slice('notice:'.length));
         continue;
@@ -275,19 +277,19 @@ export class ConsoleSession {
             break;
           }
           await this.askFacts(id, missing, v.facts, now, stepId);
-          if (await this.attempt(() => actions.completeStep(engine, id, this.who(), stepId), (e) => `done ${stepId} (seq ${e[0]!.seq})${e.some((x) => x.type === 'obligation.triggered') ? '; legal clocks started' : ''}`)) return;
+          if (await this.attempt(async () => actions.completeStep(engine, id, await this.who(), stepId), (e) => `done ${stepId} (seq ${e[0]!.seq})${e.some((x) => x.type === 'obligation.triggered') ? '; legal clocks started' : ''}`)) return;
           break;
         case 'facts':
           await this.askFacts(id, s.captures, v.facts, now, stepId);
           break;
         case 'skip': {
           const reason = await this.p.input({ message: `Why skip ${stepId}? (kept in the record; empty to cancel)` });
-          if (reason.trim() && (await this.attempt(() => actions.skipStep(engine, id, this.who(), stepId, reason), (e) => `skipped ${stepId} (seq ${e[0]!.seq})`, { '--reason': `Why skip ${stepId}?` }))) return;
+          if (reason.trim() && (await this.attempt(async () => actions.skipStep(engine, id, await this.who(), stepId, reason), (e) => `skipped ${stepId} (seq ${e[0]!.seq})`, { '--reason': `Why skip ${stepId}?` }))) return;
           break;
         }
         case 'note': {
           const text = await this.p.input({ message: `Note on ${stepId} (empty to cancel)` });
-          if (text.trim()) await this.attempt(() => actions.addNote(engine, id, this.who(), text, stepId), (e) => `note on ${stepId} (seq ${e[0]!.seq})`, { '<text>': `Note on ${stepId}` });
+          if (text.trim()) await this.attempt(async () => actions.addNote(engine, id, await this.who(), text, stepId), (e) => `note on ${stepId} (seq ${e[0]!.seq})`, { '<text>': `Note on ${stepId}` });
           break;
         }
       }
@@ -306,13 +308,13 @@ export class ConsoleSession {
 
   /** Ask each fact in turn and store each answer before the next question. */
   private async askFacts(id: string, names: readonly string[], facts: Readonly<Record<string, FactValue>>, now: string, step?: string): Promise<void> {
-    const engine = this.engine(false);
-    const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
+    const engine = (await this.engine(false));
+    const catalogue = engine.catalogue(await engine.runbookOf(await engine.incident(id)));
     for (const name of names) {
       const value = await askFact(this.p, name, catalogue[name]!, Object.hasOwn(facts, name) ? facts[name] : undefined, now);
       if (value === undefined) continue;
       await this.attempt(
-        () => actions.recordFacts(engine, id, this.who(), { [name]: value }, step),
+        async () => actions.recordFacts(engine, id, await this.who(), { [name]: value }, step),
         (e) => (e.length === 0 ? `${name} unchanged` : `${name} = ${showValue(value)}${e.some((x) => x.type === 'obligation.triggered') ? ` (now required: ${e.filter((x) => x.type === 'obligation.triggered').map((x) => (x.payload as { obligation: string }).obligation).join(', ')})` : ''}`),
       );
     }
@@ -323,8 +325,8 @@ export class ConsoleSession {
   private async factsMenu(id: string): Promise<void> {
     for (;;) {
       const { v, board, now } = await this.view(id);
-      const engine = this.engine(false);
-      const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
+      const engine = (await this.engine(false));
+      const catalogue = engine.catalogue(await engine.runbookOf(await engine.incident(id)));
       const above = this.screen(v, board, now, ['Facts drive which steps apply and which notifications are owed.']);
       const choices: Choice[] = [
         { value: BACK, name: 'Back' },
@@ -402,14 +404,14 @@ export class ConsoleSession {
     });
     if (action === BACK) return;
     if (action === 'letter') return this.writeLetter(id, o.id, now);
-    const engine = this.engine(false);
-    let who = this.who();
+    const engine = (await this.engine(false));
+    let who = await this.who();
     let channel: string | undefined;
     let ref: string | undefined;
     let reason: string | undefined;
     if (action === 'sent') {
       const at = (await askTime(this.p, { message: 'When was it sent? "now", ISO time with offset, or YYYY-MM-DD HH:MM local', now, default: 'now' }))!;
-      who = engine.who(this.g.actor, at, id);
+      who = await engine.who(this.g.actor, at, id);
       channel = (await this.p.input({ message: 'Channel (portal, email, post, phone…)' })).trim() || undefined;
       ref = (await this.p.input({ message: 'Reference given by the recipient (empty if none)' })).trim() || undefined;
       if (o.due_at && Date.parse(who.at) > Date.parse(o.due_at)) {
@@ -437,7 +439,7 @@ export class ConsoleSession {
     }
     const update = { obligation: o.id, action, reason, channel, ref, ...(exemption ? { exemption } : {}), ...(override ? { override } : {}) };
     const what = action === 'waived' ? 'not to be sent' : action === 'required' ? 'required' : 'not applicable';
-    await this.attempt(() => actions.recordObligation(engine, id, who, update), (e) => `${o.id} ${action}${exemption ? ` under ${exemption}` : override ? ' by override' : ''} (seq ${e[0]!.seq})`, {
+    await this.attempt(async () => actions.recordObligation(engine, id, who, update), (e) => `${o.id} ${action}${exemption ? ` under ${exemption}` : override ? ' by override' : ''} (seq ${e[0]!.seq})`, {
       '--reason': action === 'sent' ? 'the reasons for the delay' : `Why is ${o.id} ${what}?`,
       '--channel': 'Channel',
       '--ref': 'Reference given by the recipient',
@@ -451,7 +453,7 @@ export class ConsoleSession {
     const ext = /\.(md|html|txt)$/.exec(file)?.[1] as 'md' | 'html' | 'txt' | undefined;
     const { produceLetter } = await import('../commands/letter.js');
     try {
-      const r = await produceLetter(this.engine(false), this.g.actor, id, obligationId, { format: ext ?? 'html', out: file, now });
+      const r = await produceLetter((await this.engine(false)), this.g.actor, id, obligationId, { format: ext ?? 'html', out: file, now });
       this.flash.push(pc.green(`saved: letter ${r.template.id} written to ${file}${r.draft ? ' (DRAFT until approved)' : ''}, sha256 ${r.sha256.slice(0, 12)}… (seq ${r.event.seq})`));
     } catch (err) {
       if (!(err instanceof IrrError) || err instanceof IntegrityFailure) throw err;
@@ -471,6 +473,6 @@ export class ConsoleSession {
     if (to === BACK) return;
     const reason = await this.p.input({ message: `Why go back to ${to}? (e.g. "reinfection found on host X"; empty to cancel)` });
     if (!reason.trim()) return;
-    await this.attempt(() => actions.reopen(this.engine(false), id, this.who(), to, reason), () => `back to ${to}`, { '--reason': `Why go back to ${to}?` });
+    await this.attempt(async () => actions.reopen((await this.engine(false)), id, await this.who(), to, reason), () => `back to ${to}`, { '--reason': `Why go back to ${to}?` });
   }
 }

@@ -84,6 +84,24 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
       CREATE POLICY events_append_as_self ON events FOR INSERT TO irr_responder, irr_approver WITH CHECK (actor = current_user);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Live consoles: after each statement that appends, one notification per incident carrying
+      -- ids only (the incident and its new head seq); listeners read the events themselves, under
+      -- their own role and its row-level security.
+      CREATE FUNCTION irr_notify_append() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE r record;
+      BEGIN
+        FOR r IN SELECT incident, max(seq) AS seq FROM new_rows GROUP BY incident LOOP
+          PERFORM pg_notify('irr_events', json_build_object('incident', r.incident, 'seq', r.seq)::text);
+        END LOOP;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE TRIGGER events_notify AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION irr_notify_append();
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

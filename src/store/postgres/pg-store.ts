@@ -3,8 +3,8 @@ import { IntegrityFailure, InvalidInput, Refused } from '../../domain/errors.js'
 import type { IncidentBundle } from '../event-store.js';
 import type { EventType, NewEvent, StoredEvent } from '../../domain/events.js';
 import { contentHash, eventBody, GENESIS_HASH, hashBody, isWellFormedText } from '../hash.js';
-import { ChainWalk, snapshotSeal } from '../integrity.js';
-import type { AppendOptions, EventRow, Head, IncidentRow, OpenIncidentArgs, PlaybookRow, StorePort } from '../port.js';
+import { bindingProblems, ChainWalk, snapshotProblem, snapshotSeal, type Problem, type SnapshotRow } from '../integrity.js';
+import type { AppendOptions, EventRow, Head, HeadChange, IncidentRow, IntegrityRead, OpenIncidentArgs, PlaybookRow, Snapshot, StateRead, StorePort } from '../port.js';
 import { StaleHead } from '../stale-head.js';
 import { translatePgError } from './pg-errors.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
@@ -15,6 +15,18 @@ const SERVER_NOW = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"
 const PG_TRIGGERS = ['events_append_only', 'events_no_truncate', 'playbooks_immutable', 'playbooks_no_truncate', 'incidents_immutable', 'incidents_no_truncate'];
 /** Serialises migrations of concurrent `irr init`s (an arbitrary constant: "IRR1"). */
 const MIGRATION_LOCK = 0x49525231;
+
+/** The channel the events trigger (migration 2) notifies: payload `{"incident":…,"seq":…}`, ids only. */
+export const PG_NOTIFY_CHANNEL = 'irr_events';
+
+function parseChange(payload: string): HeadChange | undefined {
+  try {
+    const v = JSON.parse(payload) as { incident?: unknown; seq?: unknown };
+    return typeof v.incident === 'string' && typeof v.seq === 'number' ? { incident: v.incident, seq: v.seq } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The URL without its password, for messages. */
 export function redactUrl(url: string): string {
@@ -52,6 +64,9 @@ export class PgStore implements StorePort {
   /** Per incident, the head up to which this process has checked the chain. */
   private readonly checked = new Map<string, Head>();
 
+  /** The role this session connected as: the actor of everything it writes (row-level security checks it). */
+  serverUser?: string;
+
   private constructor(
     private readonly sql: Sql,
     readonly location: string,
@@ -72,6 +87,8 @@ export class PgStore implements StorePort {
     const store = new PgStore(sql, location, !readonly);
     try {
       await store.guard(() => store.checkSchema(opts.create));
+      const [me] = await store.guard(() => sql<{ u: string }[]>`SELECT current_user AS u`);
+      store.serverUser = me!.u;
     } catch (err) {
       await sql.end({ timeout: 1 }).catch(() => undefined);
       throw err;
@@ -175,7 +192,7 @@ export class PgStore implements StorePort {
         const ev = args.opened(id, sourceSha);
         await tx`INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (${id}, ${args.title}, ${args.mode}, ${pb.hash}, ${ev.at})`;
         const [stored] = await this.insertEvents(tx, id, { seq: 0, hash: GENESIS_HASH }, [ev], recordedAt);
-        if (args.snapshot) await this.putSnapshot(tx, id, 1, args.snapshot(id, sourceSha), stored!.hash);
+        if (args.snapshot) await this.putSnapshot_(tx, id, 1, args.snapshot(id, sourceSha), stored!.hash);
         this.checked.set(id, { seq: 1, hash: stored!.hash });
         return stored!;
       }),
@@ -200,7 +217,7 @@ export class PgStore implements StorePort {
           await this.refuseIfChainFails(tx, incident, head);
           const out = await this.insertEvents(tx, incident, expected, events, opts.recordedAt ?? h!.now);
           const last = out[out.length - 1];
-          if (opts.snapshot !== undefined && last) await this.putSnapshot(tx, incident, last.seq, opts.snapshot, last.hash);
+          if (opts.snapshot !== undefined && last) await this.putSnapshot_(tx, incident, last.seq, opts.snapshot, last.hash);
           return out;
         }),
       );
@@ -306,11 +323,118 @@ export class PgStore implements StorePort {
     });
   }
 
-  private async putSnapshot(tx: TransactionSql, incident: string, seq: number, state: string, headHash: string): Promise<void> {
+  private async putSnapshot_(tx: Sql | TransactionSql, incident: string, seq: number, state: string, headHash: string): Promise<void> {
     await tx`
       INSERT INTO snapshots (incident, seq, state, head_hash, state_sha256) VALUES (${incident}, ${seq}, ${state}, ${headHash}, ${snapshotSeal(headHash, state)})
       ON CONFLICT (incident) DO UPDATE SET seq = excluded.seq, state = excluded.state, head_hash = excluded.head_hash, state_sha256 = excluded.state_sha256
       WHERE excluded.seq >= snapshots.seq`;
+  }
+
+  /** One consistent read: a read-only REPEATABLE READ transaction sees one snapshot of the server. */
+  private consistent<T>(fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
+    return this.guard(() => this.sql.begin('isolation level repeatable read read only', fn) as Promise<T>);
+  }
+
+  private async snapshotIn(q: Sql | TransactionSql, incident: string): Promise<Snapshot | undefined> {
+    const [snap] = await q<SnapshotRow[]>`SELECT seq, state, head_hash, state_sha256 FROM snapshots WHERE incident = ${incident}`;
+    if (!snap) return undefined;
+    if (snap.head_hash === null || snap.state_sha256 === null) return { ...snap, bound: false };
+    const [at] = await q<{ hash: string }[]>`SELECT hash FROM events WHERE incident = ${incident} AND seq = ${snap.seq}`;
+    const problem = snapshotProblem(snap, at?.hash);
+    return problem === undefined ? { ...snap, bound: true } : { ...snap, bound: false, problem };
+  }
+
+  private async bindingsIn(q: Sql | TransactionSql, incident: string): Promise<Problem[]> {
+    const [row] = await q<IncidentRow[]>`SELECT id, title, mode, playbook_hash, opened_at FROM incidents WHERE id = ${incident}`;
+    if (!row) return [{ seq: 0, problem: `incident ${incident} has no incidents row` }];
+    const [first] = await q<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} ORDER BY seq LIMIT 1`;
+    const [pb] = await q<PlaybookRow[]>`SELECT hash, id, version, content, source FROM playbooks WHERE hash = ${row.playbook_hash}`;
+    return bindingProblems(row, first, pb);
+  }
+
+  async readState(incident: string, known: Head | undefined, accept: (snapshot: Snapshot | undefined, head: Head) => number): Promise<StateRead> {
+    // The usual case, a head that has not moved, is one query, outside any transaction.
+    if (known) {
+      const head = await this.head(incident);
+      if (head.seq === known.seq && head.hash === known.hash) return { head, unchanged: true };
+    }
+    return this.consistent(async (tx): Promise<StateRead> => {
+      const head = await this.headIn(tx, incident);
+      const snapshot = await this.snapshotIn(tx, incident);
+      const from = accept(snapshot, head);
+      const tail = from === head.seq ? [] : [...(await tx<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} AND seq > ${from} ORDER BY seq`)].map(fromRow);
+      return { head, unchanged: false, snapshot, tail };
+    });
+  }
+
+  async putSnapshot(incident: string, seq: number, state: string, headHash: string): Promise<void> {
+    if (!this.canWrite) return;
+    await this.guard(() => this.putSnapshot_(this.sql, incident, seq, state, headHash));
+  }
+
+  async latestAt(incident: string): Promise<string | undefined> {
+    return this.guard(async () => (await this.sql<{ at: string | null }[]>`SELECT max(at) AS at FROM events WHERE incident = ${incident}`)[0]?.at ?? undefined);
+  }
+
+  async firstEvent(incident: string): Promise<StoredEvent | undefined> {
+    const [r] = await this.guard(() => this.sql<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} ORDER BY seq LIMIT 1`);
+    return r ? fromRow(r) : undefined;
+  }
+
+  async hasEvent(incident: string, type: string): Promise<boolean> {
+    return this.guard(async () => (await this.sql`SELECT 1 FROM events WHERE incident = ${incident} AND type = ${type} LIMIT 1`).length > 0);
+  }
+
+  async bindingProblems(incident: string): Promise<Problem[]> {
+    return this.guard(() => this.bindingsIn(this.sql, incident));
+  }
+
+  async integrityRead(incident: string, expectHead?: string): Promise<IntegrityRead | undefined> {
+    const triggers = await this.triggerProblems();
+    return this.consistent(async (tx) => {
+      const [row] = await tx<IncidentRow[]>`SELECT id, title, mode, playbook_hash, opened_at FROM incidents WHERE id = ${incident}`;
+      if (!row) return undefined;
+      const rows = [...(await tx<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} ORDER BY seq`)];
+      const [playbook] = await tx<PlaybookRow[]>`SELECT hash, id, version, content, source FROM playbooks WHERE hash = ${row.playbook_hash}`;
+      const expected = expectHead === undefined ? undefined : (await tx<{ seq: number }[]>`SELECT seq FROM events WHERE incident = ${incident} AND hash = ${expectHead}`)[0];
+      return {
+        row,
+        rows,
+        bindings: await this.bindingsIn(tx, incident),
+        triggers,
+        playbook,
+        snapshot: await this.snapshotIn(tx, incident),
+        head: await this.headIn(tx, incident),
+        expectedAt: expected?.seq,
+      };
+    });
+  }
+
+  /**
+   * The incident ids, and the triggers' problems under "*". (Events cannot outlive their incidents
+   * row here: a foreign key holds them, and the triggers refuse the DELETE.)
+   */
+  async databaseRead(): Promise<{ ids: string[]; problems: { incident: string; problem: string }[] }> {
+    const triggers = await this.triggerProblems();
+    const ids = (await this.incidents()).map((r) => r.id);
+    return { ids, problems: triggers.map((problem) => ({ incident: '*', problem })) };
+  }
+
+  /**
+   * LISTEN on the channel the events trigger notifies (ids only: incident and seq), on a
+   * connection of its own; the subscriber reads what it needs. Own appends are notified too: the
+   * caller compares the seq with the head it holds.
+   */
+  async subscribe(incident: string, onChange: (change: HeadChange) => void): Promise<() => Promise<void>> {
+    const listener = await this.guard(() =>
+      this.sql.listen(PG_NOTIFY_CHANNEL, (payload) => {
+        const change = parseChange(payload);
+        if (change?.incident === incident) onChange(change);
+      }),
+    );
+    return async () => {
+      await listener.unlisten().catch(() => undefined);
+    };
   }
 
   async close(): Promise<void> {
