@@ -32,6 +32,11 @@ function userEnv(): Record<string, string> {
 export function irr(args: readonly string[], opts: { db?: string; env?: Record<string, string>; cwd?: string } = {}): Run {
   const env: Record<string, string> = { ...userEnv(), IRR_ACTOR: 'tester', ...opts.env };
   if (opts.db) env.IRR_DB = opts.db;
+  // On a team server each responder connects as their own role: the actor picks the login.
+  if (opts.db && /^postgres(ql)?:\/\//.test(opts.db) && !args.includes('--db')) {
+    const flag = args.indexOf('--as');
+    env.IRR_DB = serverLogin(opts.db, flag >= 0 ? args[flag + 1]! : env.IRR_ACTOR!);
+  }
   const r = spawnSync(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? ROOT, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -46,6 +51,14 @@ export function irrAsync(args: readonly string[], opts: { db: string; env?: Reco
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+let serverLogin: (adminUrl: string, actor: string) => string = () => {
+  throw new Error('a postgres:// test database needs test/pg/backend.ts imported (it makes the responders\' roles)');
+};
+/** Set by test/pg/backend.ts: how a test actor logs in to the test server. */
+export function setServerLogin(fn: (adminUrl: string, actor: string) => string): void {
+  serverLogin = fn;
 }
 
 export function json<T = unknown>(r: Run): T {

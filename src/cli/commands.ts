@@ -126,6 +126,12 @@ export function registerCommands(program: Command): void {
     .option(...AT)
     .action(lazy(roster, 'teamAssign'));
   team.command('show <incident>').description('who holds which role on the incident, and who may approve a notice').action(lazy(roster, 'teamShow'));
+  team
+    .command('add <name>')
+    .description('team server (--db postgres://…): a login role for a responder, in the irr role given; prints the SQL it runs')
+    .option('--role <role>', 'responder, approver, comms or auditor')
+    .action(lazy(roster, 'teamAdd'));
+  team.command('list').description('team server (--db postgres://…): who holds which irr role; prints the SQL it runs').action(lazy(roster, 'teamList'));
   program
     .command('run [incident]')
     .description('the responder console: a guided, resumable walkthrough of the incident (pick or open one)')

@@ -56,6 +56,8 @@ export class Engine {
   private readonly plans = new Map<Runbook, PlanStep[]>();
   private readonly rows = new Map<string, IncidentRow>();
   private foldMod?: typeof import('../machine/fold.js');
+  /** The store's own approvers (a server's irr_approver members), read once per engine. */
+  private approvers?: readonly string[];
   /**
    * For long-lived callers (the console, drills): the state at a known head, and the fold that
    * produced it. Trusted only while the stored head is exactly this one.
@@ -161,6 +163,7 @@ export class Engine {
   async load(id: string): Promise<Loaded> {
     const row = await this.incident(id);
     const runbook = await this.runbookOf(row);
+    this.approvers ??= await this.store.serverApprovers();
     const hit = this.live.get(id);
     let from: IncidentState | undefined;
     const read = await this.store.readState(id, hit?.head, (cached, head) => {
@@ -190,7 +193,18 @@ export class Engine {
   private loadedFrom(row: IncidentRow, runbook: Runbook, state: IncidentState, head: Head): Loaded {
     let plan = this.plans.get(runbook);
     if (!plan) this.plans.set(runbook, (plan = planOf(runbook)));
-    return { row, runbook, state, ctx: { ...state.context, plan }, phase: phaseOf(state.value), head };
+    return { row, runbook, state, ctx: { ...state.context, plan, team: this.withServerApprovers(state.context) }, phase: phaseOf(state.value), head };
+  }
+
+  /**
+   * On a team server, the members of irr_approver hold the runbook's approver roles on every
+   * incident (the server's word, beside the incident's own team.assigned roster).
+   */
+  private withServerApprovers(ctx: IncidentState['context']): IncidentContext['team'] {
+    if (!this.approvers || this.approvers.length === 0) return ctx.team;
+    const team: Record<string, readonly string[]> = { ...ctx.team };
+    for (const member of this.approvers) team[member] = [...new Set([...(team[member] ?? []), ...ctx.approverRoles])];
+    return team;
   }
 
   /** The statechart is imported on first need only: a read served from the snapshot never loads xstate. */

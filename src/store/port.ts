@@ -124,6 +124,11 @@ export interface StorePort {
    * the id and seq only; SQLite: a cheap poll of the head). Returns the unsubscribe function.
    */
   subscribe(incident: string, onChange: (change: HeadChange) => void): Promise<() => Promise<void>>;
+  /**
+   * Who holds an approver role by the store's own authority: on a server, the members of
+   * irr_approver (a DPO approves on every incident); a file has none (roles are per incident there).
+   */
+  serverApprovers(): Promise<readonly string[]>;
   close(): Promise<void>;
 }
 

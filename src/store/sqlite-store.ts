@@ -133,6 +133,10 @@ export class SqliteStore implements StorePort {
     return async () => clearInterval(timer);
   }
 
+  async serverApprovers(): Promise<readonly string[]> {
+    return [];
+  }
+
   async close(): Promise<void> {
     this.inner.close();
   }

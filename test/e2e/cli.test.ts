@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, json, MINI, tempDir } from '../helpers.js';
+import { pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 interface Status {
   id: string;
@@ -15,16 +16,13 @@ interface Status {
   seq: number;
 }
 
-function newDb(): string {
-  return join(tempDir(), 'irr.db');
-}
-
-function eventCount(db: string): number {
-  const raw = new Database(db, { readonly: true });
-  const n = (raw.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
-  raw.close();
-  return n;
-}
+/**
+ * The core flows, the same on both backends (issue 15): a SQLite file, and a database on the
+ * throwaway PostgreSQL server where each actor connects as their own role.
+ */
+function coreFlows(backend: Backend): void {
+  const newDb = () => backend.newDb();
+  const eventCount = (db: string) => backend.eventCount(db);
 
 /** Every refused or invalid command must leave the database exactly as it was. */
 function expectUnchanged(db: string, r: { code: number; stderr: string }, code: number, before: number) {
@@ -34,7 +32,6 @@ function expectUnchanged(db: string, r: { code: number; stderr: string }, code: 
   expect(eventCount(db)).toBe(before);
 }
 
-describe('irr CLI end to end (real binary, real SQLite file)', () => {
   it('walks an incident from open to close', () => {
     const db = newDb();
     expect(irr(['init'], { db }).code).toBe(0);
@@ -179,14 +176,21 @@ describe('irr CLI end to end (real binary, real SQLite file)', () => {
     expect(irr(['fact', id, 'subjects_by_jurisdiction={"US-CA":3}', 'data_categories=["health"]', 'malicious=yes'], { db }).code).toBe(0);
     expect(json<Status>(irr(['status', id, '--json'], { db })).facts).toMatchObject({ subjects_by_jurisdiction: { 'US-CA': 3 }, data_categories: ['health'], malicious: true });
   });
+}
+
+describe('irr CLI end to end (real binary, real SQLite file)', () => coreFlows(sqliteBackend));
+
+if (pgAvailable(import.meta.filename, 5)) {
+  describe('irr CLI end to end (real binary, PostgreSQL team server, each actor its own role)', () => coreFlows(pgBackend));
+}
+
+describe('irr CLI (no database needed)', () => {
 
   it('prints a stack trace only with IRR_DEBUG=1', () => {
-    const db = newDb();
     const quiet = irr(['status', 'INC-0'], { db: join(tempDir(), 'x.db') });
     expect(quiet.stderr).not.toContain('    at ');
     const loud = irr(['status', 'INC-0'], { db: join(tempDir(), 'x.db'), env: { IRR_DEBUG: '1' } });
     expect(loud.stderr).toContain('    at ');
-    void db;
   });
 
   it('shows help and the playbook catalogue', () => {

@@ -25,7 +25,7 @@ async function initServer(): Promise<string> {
 }
 
 describe('irr push / pull arguments (no server needed)', () => {
-  it('need a postgres:// URL, and commands not yet on the port refuse a URL instead of creating a file', () => {
+  it('need a postgres:// URL, and a command given an unreachable server says so instead of creating a file', () => {
     const dir = tempDir();
     const p = irr(['push', 'INC-2026-0001'], { db: join(dir, 'a.db') });
     expect(p.code).toBe(2);
@@ -35,7 +35,7 @@ describe('irr push / pull arguments (no server needed)', () => {
     expect(q.stderr).toMatch(/--from: "\.\/other\.db" is not a postgres:\/\/ URL/);
     const s = irr(['list'], { db: 'postgres://nobody@127.0.0.1:1/irr', cwd: dir });
     expect(s.code).toBe(2);
-    expect(s.stderr).toMatch(/does not run on a PostgreSQL server yet/);
+    expect(s.stderr).toMatch(/cannot reach the PostgreSQL server postgres:\/\/nobody@127\.0\.0\.1:1\/irr/);
     expect(readdirSync(dir)).toEqual([]);
   });
 });
@@ -119,7 +119,7 @@ if (pgAvailable(import.meta.filename, 5)) {
       }
     });
 
-    it('init refuses a database holding other tables; other commands say they do not run on the server yet', async () => {
+    it('init refuses a database holding other tables; the other commands run on the server', async () => {
       const url = await freshPgDatabase();
       const a = adminOf(url);
       await a.unsafe('CREATE TABLE customers (id int)');
@@ -128,9 +128,9 @@ if (pgAvailable(import.meta.filename, 5)) {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/not an irr database/);
       const url2 = await initServer();
-      const s = irr(['list', '--db', url2]);
-      expect(s.code).toBe(2);
-      expect(s.stderr).toMatch(/does not run on a PostgreSQL server yet/);
+      const s = irr(['list', '--json', '--db', url2]);
+      expect(s.code, s.stderr).toBe(0);
+      expect(JSON.parse(s.stdout)).toEqual([]);
     });
   });
 }

@@ -1,3 +1,4 @@
+import { InvalidInput } from '../../domain/errors.js';
 import * as actions from '../../engine/actions.js';
 import { approvers, rolesOf } from '../../machine/approval.js';
 import { parseAt, type GlobalOptions } from '../context.js';
@@ -34,4 +35,48 @@ export async function teamShow(g: GlobalOptions, id: string): Promise<void> {
     for (const m of members) lines.push(`  ${m.member}: ${m.roles.join(', ')}${may.includes(m.member) ? ' (may approve)' : ''}`);
     printLines(lines);
   });
+}
+
+const PER_INCIDENT = 'on a SQLite file, roles are per incident: irr team assign <incident> <name> --role <role> (team add/list manage the database roles of a team server: --db postgres://…)';
+
+async function teamServer(g: GlobalOptions, readonly: boolean) {
+  const { isPostgresUrl } = await import('../../store/port.js');
+  if (!isPostgresUrl(g.db)) throw new InvalidInput(`--db: ${PER_INCIDENT}`);
+  const { PgStore } = await import('../../store/postgres/pg-store.js');
+  return PgStore.connect(g.db, { create: false, readonly });
+}
+
+/** irr team add <name> --role <role>: a responder's own login role on the team server (prints the SQL it runs). */
+export async function teamAdd(g: GlobalOptions, name: string, opts: { role?: string }): Promise<void> {
+  const { checkMemberName, isTeamRole, TEAM_ROLES } = await import('../../store/postgres/pg-team.js');
+  const role = opts.role?.trim();
+  if (!role) throw new InvalidInput(`--role: required, one of ${Object.keys(TEAM_ROLES).join(', ')}`, [], { flag: '--role' });
+  if (!isTeamRole(role)) throw new InvalidInput(`--role: "${role.slice(0, 40)}" is not a team role (${Object.keys(TEAM_ROLES).join(', ')})`, [], { flag: '--role' });
+  const member = checkMemberName(name);
+  const store = await teamServer(g, false);
+  try {
+    const r = await store.teamAdd(member, role);
+    if (g.json) printJson({ ok: true, member, role, db_role: TEAM_ROLES[role], created: r.created, sql: [r.sql] });
+    else {
+      printLines([
+        r.sql,
+        `${member} ${r.created ? 'may now log in' : 'now holds'} as ${role} (${TEAM_ROLES[role]}) on ${store.location}`,
+        ...(r.created ? [`set their password: psql -c "\\password ${member}" (or ALTER ROLE ${member} PASSWORD '…'); they connect with --db postgres://${member}@host/db`] : []),
+      ]);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** irr team list: the members of the team server's irr roles (prints the SQL it runs). */
+export async function teamList(g: GlobalOptions): Promise<void> {
+  const store = await teamServer(g, true);
+  try {
+    const r = await store.teamList();
+    if (g.json) printJson({ members: r.members, sql: [r.sql] });
+    else printLines([r.sql, ...(r.members.length === 0 ? ['nobody yet (irr team add <name> --role responder)'] : r.members.map((m) => `  ${m.member}: ${m.roles.join(', ')}`))]);
+  } finally {
+    await store.close();
+  }
 }

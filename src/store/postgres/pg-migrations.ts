@@ -100,6 +100,13 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
       END
       $fn$;
       CREATE TRIGGER events_notify AFTER INSERT ON events REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION irr_notify_append();
+
+      -- A drill is a role-play: its facilitator's process writes the injects and plays the
+      -- scripted roles (dpo, legal…), so in a drill incident (mode 'drill', fixed when it was
+      -- opened) a member may append as a played role. Real incidents keep actor = current_user.
+      DROP POLICY events_append_as_self ON events;
+      CREATE POLICY events_append_as_self ON events FOR INSERT TO irr_responder, irr_approver
+        WITH CHECK (actor = current_user OR EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident AND i.mode = 'drill'));
     `,
   },
 ];

@@ -8,6 +8,7 @@ import type { AppendOptions, EventRow, Head, HeadChange, IncidentRow, IntegrityR
 import { StaleHead } from '../stale-head.js';
 import { translatePgError } from './pg-errors.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
+import { TEAM_LIST_SQL, TEAM_ROLES, teamAddSql, type TeamRole } from './pg-team.js';
 
 /** The server's clock as irr writes times (ISO 8601, UTC, milliseconds): recorded_at is the server's, not the laptop's. */
 const SERVER_NOW = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -328,6 +329,45 @@ export class PgStore implements StorePort {
       INSERT INTO snapshots (incident, seq, state, head_hash, state_sha256) VALUES (${incident}, ${seq}, ${state}, ${headHash}, ${snapshotSeal(headHash, state)})
       ON CONFLICT (incident) DO UPDATE SET seq = excluded.seq, state = excluded.state, head_hash = excluded.head_hash, state_sha256 = excluded.state_sha256
       WHERE excluded.seq >= snapshots.seq`;
+  }
+
+  /**
+   * `irr team add`: a login role for the responder in the irr group role, or the group granted
+   * to an existing role (roles are the server's, shared by its databases). Needs CREATEROLE.
+   */
+  async teamAdd(name: string, role: TeamRole): Promise<{ created: boolean; sql: string }> {
+    this.requireWritable();
+    return this.guard(async () => {
+      const [found] = await this.sql`SELECT 1 FROM pg_roles WHERE rolname = ${name}`;
+      const statement = teamAddSql(name, role, found !== undefined);
+      try {
+        await this.sql.unsafe(statement);
+        return { created: found === undefined, sql: statement };
+      } catch (err) {
+        // Created meanwhile by another `irr team add` (roles are server-wide): grant instead.
+        const code = err !== null && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : '';
+        if (found !== undefined || (code !== '42710' && code !== '23505')) throw err;
+        const grant = teamAddSql(name, role, true);
+        await this.sql.unsafe(grant);
+        return { created: false, sql: grant };
+      }
+    });
+  }
+
+  /** `irr team list`: every member of an irr group role, with its roles. */
+  async teamList(): Promise<{ members: { member: string; roles: TeamRole[] }[]; sql: string }> {
+    const rows = await this.guard(() => this.sql.unsafe<{ member: string; role: string }[]>(TEAM_LIST_SQL));
+    const byGroup = new Map<string, TeamRole>(Object.entries(TEAM_ROLES).map(([k, v]) => [v, k as TeamRole]));
+    const members = new Map<string, TeamRole[]>();
+    for (const r of rows) {
+      const role = byGroup.get(r.role);
+      if (role) members.set(r.member, [...(members.get(r.member) ?? []), role]);
+    }
+    return { members: [...members].map(([member, roles]) => ({ member, roles })), sql: TEAM_LIST_SQL };
+  }
+
+  async serverApprovers(): Promise<readonly string[]> {
+    return (await this.teamList()).members.filter((m) => m.roles.includes('approver')).map((m) => m.member);
   }
 
   /** One consistent read: a read-only REPEATABLE READ transaction sees one snapshot of the server. */

@@ -1,0 +1,80 @@
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { BIN, ROOT, setServerLogin, tempDir } from '../helpers.js';
+import { PG_URL } from './pg.js';
+
+/**
+ * The same CLI end-to-end tests on both backends: a test asks its backend for a new database
+ * (a SQLite file, or a fresh database on the throwaway PostgreSQL server, `irr init`ed) and runs
+ * the binary against it with test/helpers.ts's irr(), which on a server connects as the acting
+ * responder's own role (created on first use, see pgActorUrl).
+ */
+export interface Backend {
+  readonly name: 'sqlite' | 'postgres';
+  newDb(): string;
+  /** Every event stored (all incidents): what "nothing was written" is checked against. */
+  eventCount(db: string): number;
+}
+
+/** Run SQL as the superuser of `url`'s server, synchronously (tests' helpers are synchronous). */
+export function pgSync(url: string, sql: string): unknown[] {
+  const script = `import postgres from 'postgres'; const sql = postgres(process.argv[1], { max: 1, onnotice: () => {} }); try { process.stdout.write(JSON.stringify(await sql.unsafe(process.argv[2]))); } finally { await sql.end(); }`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, url, sql], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`SQL failed on ${url}: ${sql}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as unknown[];
+}
+
+function withDb(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+export const sqliteBackend: Backend = {
+  name: 'sqlite',
+  newDb: () => join(tempDir(), 'irr.db'),
+  eventCount(db) {
+    const raw = new Database(db, { readonly: true });
+    const n = (raw.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+    raw.close();
+    return n;
+  },
+};
+
+export const pgBackend: Backend = {
+  name: 'postgres',
+  newDb() {
+    const name = `irr_e_${randomBytes(6).toString('hex')}`;
+    pgSync(PG_URL, `CREATE DATABASE ${name}`);
+    const url = withDb(PG_URL, name);
+    const r = spawnSync(process.execPath, [BIN, 'init', '--db', url], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`irr init --db ${url}: ${r.stderr}`);
+    return url;
+  },
+  eventCount(db) {
+    return (pgSync(db, 'SELECT count(*)::int AS n FROM events')[0] as { n: number }).n;
+  },
+};
+
+const made = new Set<string>();
+
+/**
+ * The URL a responder uses on the team server: the test database, as their own login role
+ * (a member of irr_responder, made with `irr team add` on first use). The server then writes
+ * them as the actor; `--as`/IRR_ACTOR, when given, must name that same role.
+ */
+export function pgActorUrl(adminUrl: string, actor: string): string {
+  const key = `${adminUrl} ${actor}`;
+  if (!made.has(key)) {
+    const r = spawnSync(process.execPath, [BIN, 'team', 'add', actor, '--role', 'responder', '--db', adminUrl], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`irr team add ${actor}: ${r.stderr}`);
+    made.add(key);
+  }
+  const u = new URL(adminUrl);
+  u.username = actor;
+  return u.toString();
+}
+
+setServerLogin(pgActorUrl);
