@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
 import { killTmuxServer, Terminal } from './tty.js';
+import { pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * Issue 15, SQLite side: four-eyes approval of notices to authorities and individuals, and a named
@@ -13,15 +15,17 @@ interface Logged { type: string; actor: string; payload: Record<string, unknown>
 const log = (db: string, id: string) => json<Logged[]>(irr(['log', id, '--json'], { db }));
 const count = (db: string, id: string) => log(db, id).length;
 
-function incident(): { db: string; id: string } {
-  const db = join(tempDir(), 'irr.db');
+function openIncident(backend: Backend): { db: string; id: string } {
+  const db = backend.newDb();
   const id = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Payslips to the wrong team', '--at', '2026-03-02T09:00:00Z'], { db, env: { IRR_ACTOR: 'alice' } }).stdout.trim();
   expect(id).toMatch(/^INC-/);
   return { db, id };
 }
 const as = (actor: string) => ({ IRR_ACTOR: actor });
 
-describe('four-eyes approval (gdpr-art33, a notice to an authority)', () => {
+/** The same on both backends: on PostgreSQL each of alice, dora, carl… connects as their own role. */
+function fourEyes(backend: Backend): void {
+  const incident = () => openIncident(backend);
   it('refuses to record an unapproved notice as sent (exit 3), naming who may approve, and writes nothing', () => {
     const { db, id } = incident();
     expect(irr(['team', 'assign', id, 'dora', '--role', 'dpo'], { db, env: as('alice') }).code).toBe(0);
@@ -98,7 +102,13 @@ describe('four-eyes approval (gdpr-art33, a notice to an authority)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--role: runbook misdirected-communication has no role "ceo"');
   });
-});
+}
+
+describe('four-eyes approval (gdpr-art33, a notice to an authority)', () => fourEyes(sqliteBackend));
+
+if (pgAvailable(import.meta.filename, 6)) {
+  describe('four-eyes approval on a PostgreSQL team server (each person their own role)', () => fourEyes(pgBackend));
+}
 
 describe('a named actor', () => {
   it("runs the README's set-up as printed: it names the actor, and that name opens the incident", () => {
@@ -117,7 +127,7 @@ describe('a named actor', () => {
   });
 
   it('refuses a writing command by the root account without --as or IRR_ACTOR (exit 2), and records nothing', () => {
-    const { db, id } = incident();
+    const { db, id } = openIncident(sqliteBackend);
     const n = count(db, id);
     const r = irr(['note', id, 'hello'], { db, env: { IRR_ACTOR: '', USER: 'root' } });
     if (process.getuid?.() === 0) {

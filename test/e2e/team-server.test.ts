@@ -1,0 +1,116 @@
+/**
+ * Issue 15, the team server: named responders as database roles (irr team add/list), the server
+ * deciding the actor, approvers by server role, drills and tamper detection on PostgreSQL.
+ * Through the real binary against the throwaway server.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { irr, json, ROOT, tempDir } from '../helpers.js';
+import { pgBackend, pgSync } from '../pg/backend.js';
+import { asRole, pgAvailable } from '../pg/pg.js';
+
+interface Logged { seq: number; type: string; actor: string }
+const as = (actor: string) => ({ IRR_ACTOR: actor });
+
+describe('irr team add / list on a SQLite file', () => {
+  it('explain that roles are per incident there (exit 2), creating no file', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    for (const args of [['team', 'add', 'dora', '--role', 'approver'], ['team', 'list']]) {
+      const r = irr(args, { db });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('on a SQLite file, roles are per incident: irr team assign <incident> <name> --role <role>');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+if (pgAvailable(import.meta.filename, 5)) {
+  describe('a team server', () => {
+    it('irr team add creates a login role in the irr group (printing the SQL), grants to an existing one, and team list shows them', () => {
+      const admin = pgBackend.newDb();
+      const name = `resp_${Date.now().toString(36)}`;
+      const add = irr(['team', 'add', name, '--role', 'responder', '--db', admin]);
+      expect(add.code, add.stderr).toBe(0);
+      expect(add.stdout.split('\n')[0]).toBe(`CREATE ROLE "${name}" LOGIN IN ROLE irr_responder;`);
+      const again = json<{ created: boolean; sql: string[]; db_role: string }>(irr(['team', 'add', name, '--role', 'approver', '--db', admin, '--json']));
+      expect(again).toMatchObject({ created: false, db_role: 'irr_approver', sql: [`GRANT irr_approver TO "${name}";`] });
+      const list = json<{ members: { member: string; roles: string[] }[]; sql: string[] }>(irr(['team', 'list', '--json', '--db', admin]));
+      expect(list.members).toContainEqual({ member: name, roles: ['approver', 'responder'] });
+      expect(list.sql[0]).toMatch(/^SELECT r\.rolname AS member/);
+      expect(irr(['team', 'add', name, '--role', 'boss', '--db', admin]).stderr).toMatch(/--role: "boss" is not a team role \(responder, approver, comms, auditor\)/);
+      expect(irr(['team', 'add', 'Robert"; DROP TABLE events; --', '--role', 'responder', '--db', admin]).code).toBe(2);
+      // A responder may not make roles: refused by the server, with the reason.
+      const denied = irr(['team', 'add', 'eve', '--role', 'approver', '--db', asRole(admin, name)]);
+      expect(denied.code).toBe(3);
+      expect(denied.stderr).toMatch(/may not do this|permission denied/);
+    });
+
+    it('the server decides the actor: the role connected as; another --as is refused and nothing is written', () => {
+      const db = pgBackend.newDb();
+      const id = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Payslips'], { db, env: as('alice') }).stdout.trim();
+      expect(id).toMatch(/^INC-/);
+      expect(irr(['note', id, 'first look'], { db, env: as('bob') }).code).toBe(0);
+      const n = json<Logged[]>(irr(['log', id, '--json'], { db })).length;
+      // Connected as alice, claiming to be mallory.
+      const forged = irr(['note', id, 'not me', '--as', 'mallory', '--db', asRole(db, 'alice')]);
+      expect(forged.code).toBe(2);
+      expect(forged.stderr).toContain('--as: on a team server you act as the database role you connect as ("alice"), not "mallory"');
+      const log = json<Logged[]>(irr(['log', id, '--json'], { db }));
+      expect(log).toHaveLength(n);
+      expect(log.map((e) => e.actor)).toEqual(['alice', 'bob']);
+      // Even a hand-made row naming someone else is refused by row-level security.
+      expect(() => pgSync(asRole(db, 'alice'), `INSERT INTO events VALUES ('${id}', 3, 'note.added', 'x', 'x', 'mallory', '{}', 'x', 'x')`)).toThrow(/row-level security/);
+    });
+
+    it('a member of irr_approver approves on every incident; still never their own draft', () => {
+      const db = pgBackend.newDb();
+      expect(irr(['team', 'add', 'dpo_dora', '--role', 'approver', '--db', db]).code).toBe(0);
+      const id = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Payslips'], { db, env: as('alice') }).stdout.trim();
+      expect(irr(['obligation', id, 'gdpr-art33', 'drafted'], { db, env: as('alice') }).code).toBe(0);
+      const early = irr(['obligation', id, 'gdpr-art33', 'sent'], { db, env: as('alice') });
+      expect(early.code).toBe(3);
+      expect(early.stderr).toContain('who may approve: dpo_dora (dpo, legal)');
+      expect(irr(['obligation', id, 'gdpr-art33', 'approved'], { db, env: as('bob') }).code).toBe(3);
+      const ok = irr(['obligation', id, 'gdpr-art33', 'approved'], { db, env: as('dpo_dora') });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(irr(['obligation', id, 'gdpr-art33', 'sent', '--channel', 'portal'], { db, env: as('alice') }).code).toBe(0);
+      // Her own draft: refused although she holds the role.
+      const other = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Second'], { db, env: as('alice') }).stdout.trim();
+      expect(irr(['obligation', other, 'gdpr-art33', 'drafted'], { db, env: as('dpo_dora') }).code).toBe(0);
+      expect(irr(['obligation', other, 'gdpr-art33', 'approved'], { db, env: as('dpo_dora') }).stderr).toContain('dpo_dora drafted gdpr-art33');
+      expect(irr(['verify'], { db }).code).toBe(0);
+    });
+
+    it('a scripted drill scores the same on the server as in a file, and verifies', () => {
+      const scriptFile = join(ROOT, 'playbooks/drills/scripts', 'misdirected-health-email.misses.yaml');
+      const run = (db: string) => {
+        const r = irr(['drill', 'run', 'misdirected-health-email', '--script', scriptFile, '--json'], { db, env: as('facilitator') });
+        expect(r.code, r.stderr).toBe(0);
+        return JSON.parse(r.stdout) as { objectives: { id: string; status: string }[]; refused_actions: number };
+      };
+      const server = pgBackend.newDb();
+      const onServer = run(server);
+      const inFile = run(join(tempDir(), 'irr.db'));
+      expect(onServer.objectives.map((o) => [o.id, o.status])).toEqual(inFile.objectives.map((o) => [o.id, o.status]));
+      expect(onServer.refused_actions).toBe(inFile.refused_actions);
+      expect(irr(['verify'], { db: server }).code).toBe(0);
+    });
+
+    it('tamper on the server (a payload edited with the trigger disabled) fails verify and refuses the next write (exit 5)', () => {
+      const db = pgBackend.newDb();
+      const id = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Tamper'], { db, env: as('alice') }).stdout.trim();
+      expect(irr(['note', id, 'the truth'], { db, env: as('alice') }).code).toBe(0);
+      expect(irr(['verify', id], { db }).code).toBe(0);
+      pgSync(db, `ALTER TABLE events DISABLE TRIGGER events_append_only; UPDATE events SET payload = '{"text":"a lie"}' WHERE incident = '${id}' AND seq = 2; ALTER TABLE events ENABLE TRIGGER events_append_only;`);
+      const v = irr(['verify', id], { db });
+      expect(v.code).toBe(5);
+      expect(v.stdout).toMatch(/FAILED .* first bad seq 2/);
+      const w = irr(['note', id, 'after'], { db, env: as('alice') });
+      expect(w.code).toBe(5);
+      expect(w.stderr).toMatch(/^irr: integrity failure in /);
+      pgSync(db, 'ALTER TABLE events DISABLE TRIGGER events_append_only');
+      expect(irr(['verify', id], { db }).stdout).toMatch(/trigger events_append_only is disabled/);
+    });
+  });
+}
