@@ -25,6 +25,8 @@ export interface Loaded {
   readonly head: Head;
 }
 
+type Executed = { events: StoredEvent[]; state: IncidentState; loaded: Loaded };
+
 export interface PlaybookToPin {
   readonly runbook: Runbook;
   readonly hash: string;
@@ -56,6 +58,8 @@ export class Engine {
   private readonly plans = new Map<Runbook, PlanStep[]>();
   private readonly rows = new Map<string, IncidentRow>();
   private foldMod?: typeof import('../machine/fold.js');
+  /** Incidents on which this engine lost a race: it appends to them under the store's lock. */
+  private readonly contended = new Set<string>();
   /** The store's own approvers (a server's irr_approver members), read once per engine. */
   private approvers?: readonly string[];
   /**
@@ -309,51 +313,64 @@ export class Engine {
     // append re-checks the head under the write lock, which is what makes this safe.
     let trustCache = true;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const cached = trustCache ? this.live.get(id)?.loaded : undefined;
-      const loaded = cached ?? (await this.load(id));
-      let events: NewEvent[];
-      try {
-        events = decide(loaded);
-      } catch (err) {
-        if (cached && err instanceof Refused) {
+      const once = async (): Promise<Executed | 'stale' | 'recheck'> => {
+        // Under the lock the head is read: the remembered state is likely behind another writer's.
+        const cached = trustCache && !this.contended.has(id) ? this.live.get(id)?.loaded : undefined;
+        const loaded = cached ?? (await this.load(id));
+        let events: NewEvent[];
+        try {
+          events = decide(loaded);
+        } catch (err) {
           // Refuse only against a state read from the store, never against a remembered one.
-          trustCache = false;
-          attempt--;
-          continue;
+          if (cached && err instanceof Refused) return 'recheck';
+          if (attempt > 0 && err instanceof Refused) {
+            throw new WriteConflict(`another responder changed ${id} while this command ran, and it no longer applies: ${err.message}`, err.details);
+          }
+          throw err;
         }
-        if (attempt > 0 && err instanceof Refused) {
-          throw new WriteConflict(`another responder changed ${id} while this command ran, and it no longer applies: ${err.message}`, err.details);
+        if (events.length === 0) return { events: [], state: loaded.state, loaded };
+        const live = this.live.get(id);
+        const fold = live?.fold && live.state === loaded.state ? live.fold : Fold.restore(loaded.state, loaded.runbook);
+        // From here the fold runs ahead of the store until the append commits.
+        this.live.delete(id);
+        for (const e of events) {
+          if (!fold.apply(e)) throw new Refused(`${e.type} is not allowed in phase ${loaded.phase}`);
         }
-        throw err;
-      }
-      if (events.length === 0) return { events: [], state: loaded.state, loaded };
-      const live = this.live.get(id);
-      const fold = live?.fold && live.state === loaded.state ? live.fold : Fold.restore(loaded.state, loaded.runbook);
-      // From here the fold runs ahead of the store until the append commits.
-      this.live.delete(id);
-      for (const e of events) {
-        if (!fold.apply(e)) throw new Refused(`${e.type} is not allowed in phase ${loaded.phase}`);
-      }
-      // Serialised before taking the write lock: the lock is held for the inserts only.
-      const finalState = fold.state(loaded.head.seq + events.length);
-      const snapshot = JSON.stringify(finalState);
-      try {
-        this.refuseReadOnly();
-        const stored = await this.store.append(id, loaded.head, events, { recordedAt: await this.recordedAt(loaded.row, events), snapshot });
-        this.onCommit(stored);
-        const last = stored[stored.length - 1]!;
-        const head = { seq: last.seq, hash: last.hash };
-        const next = this.loadedFrom(loaded.row, loaded.runbook, finalState, head);
-        this.live.set(id, { head, state: finalState, fold, loaded: next });
-        return { events: stored, state: finalState, loaded };
-      } catch (err) {
-        if (err instanceof StaleHead) {
-          lastStale = err;
-          trustCache = false;
-          continue;
+        // Serialised before taking the write lock: the lock is held for the inserts only.
+        const finalState = fold.state(loaded.head.seq + events.length);
+        const snapshot = JSON.stringify(finalState);
+        try {
+          this.refuseReadOnly();
+          const stored = await this.store.append(id, loaded.head, events, { recordedAt: await this.recordedAt(loaded.row, events), snapshot });
+          this.onCommit(stored);
+          const last = stored[stored.length - 1]!;
+          const head = { seq: last.seq, hash: last.hash };
+          const next = this.loadedFrom(loaded.row, loaded.runbook, finalState, head);
+          this.live.set(id, { head, state: finalState, fold, loaded: next });
+          return { events: stored, state: finalState, loaded };
+        } catch (err) {
+          if (err instanceof StaleHead) {
+            lastStale = err;
+            return 'stale';
+          }
+          throw err;
         }
-        throw err;
+      };
+      // After a lost race, this engine re-reads, re-decides and appends to the incident holding
+      // the store's lock on it (PostgreSQL: an advisory lock), so contending writers queue
+      // instead of spinning. It stays queued for that incident: contention comes in bursts.
+      const r = this.contended.has(id) ? await this.store.exclusive(id, once) : await once();
+      if (r === 'recheck') {
+        trustCache = false;
+        attempt--;
+        continue;
       }
+      if (r === 'stale') {
+        trustCache = false;
+        this.contended.add(id);
+        continue;
+      }
+      return r;
     }
     throw new WriteConflict(`gave up appending to ${id} after ${MAX_ATTEMPTS} attempts: other writers keep changing it (${lastStale?.message ?? 'busy'})`);
   }

@@ -101,6 +101,13 @@ export interface StorePort {
   /** Append after `expected`; StaleHead (nothing written) when another writer got there first. */
   append(incident: string, expected: Head, events: readonly NewEvent[], opts?: AppendOptions): Promise<StoredEvent[]>;
   /**
+   * Run `fn` (read the head, decide, append) holding the incident's lock across processes, so
+   * writers that lost a race queue instead of spinning. PostgreSQL: a session advisory lock on
+   * hashtext(incident) held on a reserved connection; SQLite: fn as is (its appends already take
+   * the file's write lock, and one-writer-at-a-time is SQLite's own rule).
+   */
+  exclusive<T>(incident: string, fn: () => Promise<T>): Promise<T>;
+  /**
    * Head, snapshot and tail in one read. `known`: the head the caller holds (answered `unchanged`
    * when it still is); `accept`: given the stored snapshot, the seq to read events after (0: all).
    */

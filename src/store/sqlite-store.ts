@@ -133,6 +133,10 @@ export class SqliteStore implements StorePort {
     return async () => clearInterval(timer);
   }
 
+  exclusive<T>(_incident: string, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   async serverApprovers(): Promise<readonly string[]> {
     return [];
   }

@@ -366,6 +366,24 @@ export class PgStore implements StorePort {
     return { members: [...members].map(([member, roles]) => ({ member, roles })), sql: TEAM_LIST_SQL };
   }
 
+  /** Runs this store made under the incident lock (the benchmark reports them). */
+  lockedRuns = 0;
+
+  async exclusive<T>(incident: string, fn: () => Promise<T>): Promise<T> {
+    const conn = await this.guard(() => this.sql.reserve());
+    try {
+      await this.guard(() => conn`SELECT pg_advisory_lock(hashtext(${incident}))`);
+      this.lockedRuns++;
+      try {
+        return await fn();
+      } finally {
+        await conn`SELECT pg_advisory_unlock(hashtext(${incident}))`.catch(() => undefined);
+      }
+    } finally {
+      conn.release();
+    }
+  }
+
   async serverApprovers(): Promise<readonly string[]> {
     return (await this.teamList()).members.filter((m) => m.roles.includes('approver')).map((m) => m.member);
   }
