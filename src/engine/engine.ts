@@ -58,6 +58,8 @@ export class Engine {
   private readonly plans = new Map<Runbook, PlanStep[]>();
   private readonly rows = new Map<string, IncidentRow>();
   private foldMod?: typeof import('../machine/fold.js');
+  /** The append under way per incident, so a subscriber hears of our own append only after it. */
+  private readonly inFlight = new Map<string, Promise<void>>();
   /** Incidents on which this engine lost a race: it appends to them under the store's lock. */
   private readonly contended = new Set<string>();
   /** The store's own approvers (a server's irr_approver members), read once per engine. */
@@ -277,9 +279,15 @@ export class Engine {
    * console appended); the callback reloads. Returns the unsubscribe function.
    */
   subscribe(id: string, onChange: (seq: number) => void): Promise<() => Promise<void>> {
-    return this.store.subscribe(id, (change) => {
+    const check = (seq: number) => {
       const held = this.live.get(id)?.head.seq;
-      if (held === undefined || change.seq > held) onChange(change.seq);
+      if (held === undefined || seq > held) onChange(seq);
+    };
+    return this.store.subscribe(id, (change) => {
+      // The notice of our own append may arrive before the append's reply: decide after it.
+      const flight = this.inFlight.get(id);
+      if (flight) void flight.then(() => check(change.seq), () => check(change.seq));
+      else check(change.seq);
     });
   }
 
@@ -341,12 +349,23 @@ export class Engine {
         const snapshot = JSON.stringify(finalState);
         try {
           this.refuseReadOnly();
-          const stored = await this.store.append(id, loaded.head, events, { recordedAt: await this.recordedAt(loaded.row, events), snapshot });
-          this.onCommit(stored);
-          const last = stored[stored.length - 1]!;
-          const head = { seq: last.seq, hash: last.hash };
-          const next = this.loadedFrom(loaded.row, loaded.runbook, finalState, head);
-          this.live.set(id, { head, state: finalState, fold, loaded: next });
+          const appending = this.store.append(id, loaded.head, events, { recordedAt: await this.recordedAt(loaded.row, events), snapshot });
+          const flight = appending.then(
+            () => undefined,
+            () => undefined,
+          );
+          this.inFlight.set(id, flight);
+          let stored: StoredEvent[];
+          try {
+            stored = await appending;
+            this.onCommit(stored);
+            const last = stored[stored.length - 1]!;
+            const head = { seq: last.seq, hash: last.hash };
+            const next = this.loadedFrom(loaded.row, loaded.runbook, finalState, head);
+            this.live.set(id, { head, state: finalState, fold, loaded: next });
+          } finally {
+            if (this.inFlight.get(id) === flight) this.inFlight.delete(id);
+          }
           return { events: stored, state: finalState, loaded };
         } catch (err) {
           if (err instanceof StaleHead) {

@@ -236,9 +236,39 @@ describe.each([sqlite])('store contract: $name', (d) => {
   for (const c of cases) it(c.name, () => c.run(d));
 });
 
-if (pgAvailable(import.meta.filename, cases.length + 4)) {
+if (pgAvailable(import.meta.filename, cases.length + 5)) {
   describe.each([pg])('store contract: $name', (d) => {
     for (const c of cases) it(c.name, () => c.run(d));
+  });
+
+  describe('postgres: live consoles', () => {
+    it("an engine hears another client's append (ids only, then a read), and not its own", async () => {
+      const db = await freshPgDatabase();
+      const a = new Engine(await init(db), systemClock);
+      const { incident: id } = await a.open({ playbook: loadRunbookFile(MINI), title: 'Live', who: { actor: 'alice', at: new Date().toISOString() } });
+      await a.load(id);
+      const b = new Engine(await init(db), systemClock);
+      const heard: number[] = [];
+      let wake: () => void = () => undefined;
+      const unsubscribe = await a.subscribe(id, (seq) => {
+        heard.push(seq);
+        wake();
+      });
+      const arrived = new Promise<void>((r) => (wake = r));
+      const t0 = performance.now();
+      await b.execute(id, () => [note('bob', 'from the other console')]);
+      await Promise.race([arrived, new Promise((_, rej) => setTimeout(() => rej(new Error('no notification within 10 s')), 10_000))]);
+      const latency = performance.now() - t0;
+      expect(heard).toEqual([2]);
+      // What the notice carried is enough to read the change, with this client's own rights.
+      expect((await a.load(id)).head.seq).toBe(2);
+      // Our own append is not "another responder".
+      await a.execute(id, () => [note('alice', 'mine')]);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(heard).toEqual([2]);
+      await unsubscribe();
+      console.log(`live update latency (append committed by one client → the other's callback): ${latency.toFixed(1)} ms`);
+    });
   });
 
   describe('postgres: roles decide what a responder may do', () => {

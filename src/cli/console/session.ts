@@ -176,7 +176,33 @@ export class ConsoleSession {
     return lines.length;
   }
 
+  /**
+   * Called when another console wrote to the incident on screen (a team server notifies it). The
+   * screen is rebuilt from fresh state on the next redraw; a prompter that can redraw while it
+   * waits for an answer sets this hook.
+   */
+  redraw?: () => void;
+  private remoteLine?: string;
+
+  private onRemoteChange(id: string, seq: number): void {
+    if (this.remoteLine !== undefined) this.flash = this.flash.filter((l) => l !== this.remoteLine);
+    this.remoteLine = pc.yellow(`another responder wrote to ${id} (its log is now at seq ${seq}): shown from fresh state`);
+    this.flash.push(this.remoteLine);
+    this.redraw?.();
+  }
+
   private async incidentLoop(id: string): Promise<void> {
+    const engine = await this.engine(false);
+    // Live on a team server (LISTEN/NOTIFY, ids only); a file has no other consoles to hear from.
+    const unsubscribe = engine.driver === 'postgres' ? await engine.subscribe(id, (seq) => this.onRemoteChange(id, seq)) : undefined;
+    try {
+      await this.incidentScreens(id);
+    } finally {
+      await unsubscribe?.();
+    }
+  }
+
+  private async incidentScreens(id: string): Promise<void> {
     for (;;) {
       const { v, board, now } = await this.view(id);
       const open = v.steps.filter((s) => s.phase === v.phase && s.status === 'pending').length;
