@@ -53,9 +53,8 @@ export function irrAsync(args: readonly string[], opts: { db: string; env?: Reco
   });
 }
 
-let serverLogin: (adminUrl: string, actor: string) => string = () => {
-  throw new Error('a postgres:// test database needs test/pg/backend.ts imported (it makes the responders\' roles)');
-};
+/** As given, unless test/pg/backend.ts is loaded: then as the actor's own role (made on first use). */
+let serverLogin: (adminUrl: string, actor: string) => string = (url) => url;
 /** Set by test/pg/backend.ts: how a test actor logs in to the test server. */
 export function setServerLogin(fn: (adminUrl: string, actor: string) => string): void {
   serverLogin = fn;

@@ -35,13 +35,14 @@ export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
     json: Boolean(raw.json),
     actorNamed: named !== undefined,
     get actor(): string {
+      // Checked when a command needs an actor (it writes): reading from a server needs none.
+      if (serverUser !== undefined && named !== undefined && named !== serverUser) {
+        throw new InvalidInput(`--as: on a team server you act as the database role you connect as ("${serverUser}"), not "${named}"; connect as ${named} (postgres://${named}@host/db) or drop --as/IRR_ACTOR`);
+      }
       resolved ??= serverUser ?? named ?? osActor();
       return resolved;
     },
     actOnServer(user: string): void {
-      if (named !== undefined && named !== user) {
-        throw new InvalidInput(`--as: on a team server you act as the database role you connect as ("${user}"), not "${named}"; connect as ${named} (postgres://${named}@host/db) or drop --as/IRR_ACTOR`);
-      }
       serverUser = user;
       resolved = undefined;
     },
