@@ -3,6 +3,7 @@
  * deciding the actor, approvers by server role, drills and tamper detection on PostgreSQL.
  * Through the real binary against the throwaway server.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
@@ -25,7 +26,7 @@ describe('irr team add / list on a SQLite file', () => {
   });
 });
 
-if (pgAvailable(import.meta.filename, 5)) {
+if (pgAvailable(import.meta.filename, 6)) {
   describe('a team server', () => {
     it('irr team add creates a login role in the irr group (printing the SQL), grants to an existing one, and team list shows them', () => {
       const admin = pgBackend.newDb();
@@ -44,6 +45,26 @@ if (pgAvailable(import.meta.filename, 5)) {
       const denied = irr(['team', 'add', 'eve', '--role', 'approver', '--db', asRole(admin, name)]);
       expect(denied.code).toBe(3);
       expect(denied.stderr).toMatch(/may not do this|permission denied/);
+    });
+
+    it("runs the README's team-server set-up as printed (init, team add, team list), then a responder works as herself", () => {
+      const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+      const block = readme.split('<!-- team-server set-up')[1]!.split('```sh')[1]!.split('```')[0]!;
+      const url = pgBackend.newDb();
+      const words = (line: string) => [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+      const commands = block.split('\n').filter((l) => l.startsWith('irr ')).map((l) => words(l.split(/\s+#/)[0]!.replaceAll('postgres://admin@db.example:5432/irr', url)).slice(1));
+      expect(commands.map((c) => c.slice(0, 2).join(' '))).toEqual(['init --db', 'team add', 'team add', 'team list']);
+      for (const args of commands) {
+        const r = irr(args);
+        expect(r.code, `irr ${args.join(' ')}: ${r.stderr}`).toBe(0);
+      }
+      const list = json<{ members: { member: string; roles: string[] }[] }>(irr(['team', 'list', '--json', '--db', url]));
+      expect(list.members).toEqual(expect.arrayContaining([{ member: 'alice', roles: ['responder'] }, { member: 'dora', roles: ['approver'] }]));
+      const alice = asRole(url, 'alice');
+      const opened = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Encrypted file shares', '--db', alice], { env: { IRR_ACTOR: '' } });
+      expect(opened.code, opened.stderr).toBe(0);
+      const log = json<Logged[]>(irr(['log', opened.stdout.trim(), '--json', '--db', alice]));
+      expect(log[0]!.actor).toBe('alice');
     });
 
     it('the server decides the actor: the role connected as; another --as is refused and nothing is written', () => {
