@@ -3,7 +3,7 @@
  * deciding the actor, approvers by server role, drills and tamper detection on PostgreSQL.
  * Through the real binary against the throwaway server.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
@@ -26,7 +26,7 @@ describe('irr team add / list on a SQLite file', () => {
   });
 });
 
-if (pgAvailable(import.meta.filename, 6)) {
+if (pgAvailable(import.meta.filename, 7)) {
   describe('a team server', () => {
     it('irr team add creates a login role in the irr group (printing the SQL), grants to an existing one, and team list shows them', () => {
       const admin = pgBackend.newDb();
@@ -65,6 +65,18 @@ if (pgAvailable(import.meta.filename, 6)) {
       expect(opened.code, opened.stderr).toBe(0);
       const log = json<Logged[]>(irr(['log', opened.stdout.trim(), '--json', '--db', alice]));
       expect(log[0]!.actor).toBe('alice');
+    });
+
+    it('the console works on the server as the connected role (it does not ask who is acting)', () => {
+      const db = pgBackend.newDb();
+      const id = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Console'], { db, env: as('alice') }).stdout.trim();
+      expect(irr(['team', 'add', 'carol', '--role', 'responder', '--db', db]).code).toBe(0);
+      const file = join(tempDir(), 'answers.yaml');
+      writeFileSync(file, ['- note', '- "seen from the console"', '- quit', ''].join('\n'));
+      const r = irr(['run', id, '--answers', file, '--db', asRole(db, 'carol')], { env: { IRR_ACTOR: '' } });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const log = json<(Logged & { what: string })[]>(irr(['log', id, '--json'], { db }));
+      expect(log.at(-1)).toMatchObject({ type: 'note.added', actor: 'carol' });
     });
 
     it('the server decides the actor: the role connected as; another --as is refused and nothing is written', () => {

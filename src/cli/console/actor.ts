@@ -1,3 +1,4 @@
+import { isPostgresUrl } from '../../store/port.js';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -59,7 +60,8 @@ export function rememberActor(db: string, actor: string, file = actorsFile()): v
 
 /** The console's options with the actor settled: named, remembered, or asked (and remembered). */
 export async function consoleActor(g: GlobalOptions, p: Prompter): Promise<GlobalOptions> {
-  if (g.actorNamed) return g;
+  // On a team server the server decides: the actor is the role this console connects as.
+  if (g.actorNamed || isPostgresUrl(g.db)) return g;
   const known = rememberedActor(g.db);
   const settle = (actor: string): GlobalOptions => ({ db: g.db, json: g.json, actor, actorNamed: false });
   if (known !== undefined) return settle(known);
