@@ -127,7 +127,7 @@ export function assess(args: {
   const risk = assessRisk(args.fact, severity);
   const records = args.records ?? {};
   const now = Date.parse(args.now);
-  const models: Models = { severity, risk, hipaa: undefined };
+  const models: Models = { severity, risk, hipaa: undefined, anyRecords: Object.keys(records).length > 0 };
   const obligations = args.regimes.map((r) => obligation(r, args.fact, models, records, now));
   return { severity, risk, obligations, uncovered: uncoveredIn(coveredBy(args.regimes), args.fact('subjects_by_jurisdiction')) };
 }
@@ -137,6 +137,8 @@ interface Models {
   readonly severity: Severity;
   readonly risk: RiskAssessment;
   hipaa: readonly RiskFactor[] | undefined;
+  /** False on the stateless path (`irr assess --facts`, the benchmark): no record lookups per duty. */
+  readonly anyRecords: boolean;
 }
 
 // Deadlines already counted, by start and rule. Counting one is a pure function of both, and the same
@@ -201,7 +203,7 @@ function thresholdVerdict(t: Threshold, fact: Lookup, m: Models, unknown: Set<st
 }
 
 function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
-  const record = Object.hasOwn(records, r.id) ? records[r.id]! : null;
+  const record = models.anyRecords && Object.hasOwn(records, r.id) ? records[r.id]! : null;
   const reasons: string[] = [];
   const unknown = new Set<string>();
   let applies: boolean | 'unknown';
@@ -360,7 +362,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     in_force: r.in_force,
     applies,
     required,
-    reason: reasons.join('; '),
+    reason: reasons.length === 1 ? reasons[0]! : reasons.join('; '),
     reasons,
     unknown_facts: [...unknown],
     factors,
