@@ -42,7 +42,7 @@ describe('event store', () => {
     const { engine, id, engineFile } = await freshIncident();
     const who = whoNow('bob');
     await engine.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
-    await engine.execute(id, (l) => decide.addNote(who, 'hello'));
+    await engine.execute(id, () => decide.addNote(who, 'hello'));
     const events = engineFile.events(id);
     expect(events.map((e) => [e.seq, e.type])).toEqual([
       [1, 'incident.opened'],
@@ -90,8 +90,8 @@ describe('tamper detection (irr verify)', () => {
     const { db, engine, id, engineFile } = await freshIncident();
     const who = whoNow('bob');
     await engine.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
-    await engine.execute(id, (l) => decide.addNote(who, 'first note'));
-    await engine.execute(id, (l) => decide.addNote(who, 'second note'));
+    await engine.execute(id, () => decide.addNote(who, 'first note'));
+    await engine.execute(id, () => decide.addNote(who, 'second note'));
     engineFile.close();
     expect(irr(['verify', id], { db }).code).toBe(0);
     const raw = new Database(db);
