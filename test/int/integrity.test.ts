@@ -57,7 +57,7 @@ async function fresh(): Promise<{ db: string; engine: Engine; id: string; engine
 
 describe('replay and hash failures are IntegrityFailure (exit 5), never a plain Error', () => {
   it('an event the lifecycle refuses, chained with a valid hash: status, verify and the next write exit 5', async () => {
-    const { db, engine, id, engineFile } = await fresh();
+    const { db, id, engineFile } = await fresh();
     const head = engineFile.head(id);
     engineFile.close();
     const raw = new Database(db);
@@ -74,7 +74,7 @@ describe('replay and hash failures are IntegrityFailure (exit 5), never a plain 
 
 describe('a schema-1 database written by the previous irr', () => {
   it('is read read-only without its snapshots, migrated by the first write, and verifies (payloads stored non-canonical)', async () => {
-    const { db, engine, id, engineFile } = await fresh();
+    const { db, id, engineFile } = await fresh();
     engineFile.close();
     // Make it what irr 0.1 wrote: payload text as JSON.stringify (keys in insertion order) but each
     // hash computed over the canonical form, no sealed snapshots, schema 1.

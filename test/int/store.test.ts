@@ -29,7 +29,7 @@ async function freshIncident(): Promise<{ db: string; engine: Engine; id: string
 
 describe('event store', () => {
   it('creates the file owner-only, in WAL mode with full sync', async () => {
-    const { db, engine, engineFile } = await freshIncident();
+    const { db, engineFile } = await freshIncident();
     expect(statSync(db).mode & 0o777).toBe(0o600);
     engineFile.close();
     const raw = new Database(db, { readonly: true });
@@ -59,7 +59,7 @@ describe('event store', () => {
   });
 
   it('refuses UPDATE and DELETE on events (triggers), and on pinned playbooks', async () => {
-    const { db, engine, id, engineFile } = await freshIncident();
+    const { db, id, engineFile } = await freshIncident();
     engineFile.close();
     const raw = new Database(db);
     expect(() => raw.prepare("UPDATE events SET actor = 'mallory' WHERE incident = ?").run(id)).toThrow(/append-only: UPDATE refused/);
@@ -132,7 +132,6 @@ describe('concurrency', () => {
   it('retries transparently when another writer appended a different step meanwhile', async () => {
     const { db, engine: a, id, engineFile: aFile } = await freshIncident();
     const bFile = EventStore.open(db, { create: false });
-    const b = new Engine(new SqliteStore(bFile), systemClock);
     const who = whoNow('alice');
     await a.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
     await a.execute(id, (l) => decide.advance(l.ctx, l.phase, who));
@@ -155,7 +154,6 @@ describe('concurrency', () => {
   it('reports a write conflict when the other writer made the command invalid', async () => {
     const { db, engine: a, id, engineFile: aFile } = await freshIncident();
     const bFile = EventStore.open(db, { create: false });
-    const b = new Engine(new SqliteStore(bFile), systemClock);
     let first = true;
     const attempt = a.execute(id, (l) => {
       if (first) {
@@ -170,7 +168,7 @@ describe('concurrency', () => {
   });
 
   it('two processes writing at once lose, duplicate and reorder nothing', async () => {
-    const { db, engine, id, engineFile } = await freshIncident();
+    const { db, id, engineFile } = await freshIncident();
     engineFile.close();
     const burst = (who: string) => Array.from({ length: 12 }, (_, i) => irrAsync(['note', id, `${who} ${i}`], { db, env: { IRR_ACTOR: who } }));
     const results = await Promise.all([...burst('alice'), ...burst('bob')]);
@@ -190,7 +188,7 @@ describe('concurrency', () => {
   });
 
   it('the same step completed from two terminals at once is recorded once', async () => {
-    const { db, engine, id, engineFile } = await freshIncident();
+    const { db, id, engineFile } = await freshIncident();
     engineFile.close();
     const [r1, r2] = await Promise.all([irrAsync(['step', id, 'triage', 'done'], { db }), irrAsync(['step', id, 'triage', 'done'], { db })]);
     expect([r1!.code, r2!.code].sort()).toEqual(expect.arrayContaining([0]));
@@ -202,7 +200,7 @@ describe('concurrency', () => {
   });
 
   it('a process killed mid-stream loses nothing it reported and corrupts nothing', async () => {
-    const { db, engine, id, engineFile } = await freshIncident();
+    const { db, id, engineFile } = await freshIncident();
     engineFile.close();
     const script = `
       import { EventStore } from '${ROOT}/dist/store/event-store.js';
