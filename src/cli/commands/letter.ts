@@ -55,7 +55,7 @@ export function checkTemplateFiles(files: readonly string[], byId: ReadonlyMap<s
 
 function sampleObligation(r: Regime): Obligation {
   return {
-    id: r.id, regime: r.id, jurisdiction: r.jurisdiction, audience: r.audience, in_force: true, applies: true, required: true, reason: '', reasons: [], unknown_facts: [], factors: [],
+    id: r.id, regime: r.id, jurisdiction: r.jurisdiction, audience: r.audience, in_force: true, applies: true, required: true, recommended: false, reason: '', reasons: [], unknown_facts: [], factors: [],
     clock_start: '2026-01-01T00:00:00.000Z', clock_start_source: null, due_at: '2026-01-04T00:00:00.000Z', target_at: null, due: '2026-01-04T00:00:00.000Z', speculative: false, waiver: null, deadline: [], stages: null, family: r.family ?? null, authorities: r.authority ? [r.authority] : [],
     status: 'running', sent_at: null, record: null, citation: r.citation, source: r.source, unconfirmed: [],
   };
