@@ -128,7 +128,7 @@ export function assess(args: {
   const risk = assessRisk(args.fact, severity);
   const records = args.records ?? {};
   const now = Date.parse(args.now);
-  const models: Models = { severity, risk, hipaa: undefined, due: new Map() };
+  const models: Models = { severity, risk, hipaa: undefined, due: sharedDue, instants: new Map(), anyRecord: Object.keys(records).length > 0 };
   const obligations = args.regimes.map((r) => obligation(r, args.fact, models, records, now));
   return { severity, risk, obligations, uncovered: uncoveredIn(coveredBy(args.regimes), args.fact('subjects_by_jurisdiction')) };
 }
@@ -138,9 +138,22 @@ interface Models {
   readonly severity: Severity;
   readonly risk: RiskAssessment;
   hipaa: readonly RiskFactor[] | undefined;
-  /** Deadlines already counted in this assessment, by start and rule. */
+  /** Deadlines already counted, by start and rule (shared across assessments: see sharedDue). */
   readonly due: Map<string, Due>;
+  /** Clock-start facts parsed once per assessment (most duties share aware_at or discovered_at). */
+  readonly instants: Map<string, number>;
+  /** Whether the incident has any obligation record (the stateless path has none). */
+  readonly anyRecord: boolean;
 }
+
+/**
+ * Deadlines by start and rule, shared across assessments: computeDue is pure, and an incident is
+ * assessed again and again with the same clock starts (every clocks/status/console refresh), while a
+ * day count in a zone (54 US jurisdictions) is the costly part of an assessment. Bounded: cleared
+ * when full.
+ */
+const DUE_CACHE_LIMIT = 20_000;
+const sharedDue = new Map<string, Due>();
 
 const ruleKeys = new WeakMap<object, string>();
 function ruleKey(d: Regime['clock']['deadline']): string {
@@ -179,7 +192,7 @@ function thresholdVerdict(t: Threshold, fact: Lookup, m: Models, unknown: Set<st
 }
 
 function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
-  const record = Object.hasOwn(records, r.id) ? records[r.id]! : null;
+  const record = models.anyRecord && Object.hasOwn(records, r.id) ? records[r.id]! : null;
   const reasons: string[] = [];
   const unknown = new Set<string>();
   let applies: boolean | 'unknown';
@@ -255,7 +268,9 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   if ('fact' in r.clock.starts) {
     const v = fact(r.clock.starts.fact);
     if (typeof v === 'string') {
-      start = Date.parse(v);
+      let ms = models.instants.get(v);
+      if (ms === undefined) models.instants.set(v, (ms = Date.parse(v)));
+      start = ms;
       startSource = `fact ${r.clock.starts.fact}`;
     } else unknown.add(r.clock.starts.fact);
   } else {
@@ -296,7 +311,10 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
           }
         : {}),
     });
-    if (key !== null && memo === undefined) models.due.set(key, computed);
+    if (key !== null && memo === undefined) {
+      if (models.due.size >= DUE_CACHE_LIMIT) models.due.clear();
+      models.due.set(key, computed);
+    }
     due = computed.due;
     target = computed.target;
     deadline = computed.steps;
