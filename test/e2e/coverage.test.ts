@@ -65,6 +65,7 @@ describe('not covered', () => {
     const text = irr(['assess', '--facts', file, '--now', NOW]);
     expect(text.code).toBe(0);
     expect(text.stdout.split('\n')[0]).toBe('NOT COVERED: irr has no rule for MN (40 people); get local advice');
+    expect(irr(['regime', 'show', 'hk-pdpo-voluntary']).stdout.split('\n')[0]).toMatch(/\(hk-pdpo-voluntary\) {2}VOLUNTARY: no legal duty, recommended only$/);
     expect(text.stdout).toMatch(/Recommended, no legal duty \(voluntary\) \(2\)\n {2}(ar-pdpa-voluntary|hk-pdpo-voluntary) \[recommended \(voluntary\)\] authority/);
   });
 
