@@ -24,7 +24,7 @@ import { renderStatus } from '../commands/incident.js';
 import type { GlobalOptions } from '../context.js';
 import { askFact, askTime, showValue } from './answers.js';
 import { BadAnswer, type Choice, type Prompter } from './prompter.js';
-import { closeHolds, header, mainChoices } from './screens.js';
+import { chosen, closeHolds, header, mainChoices } from './screens.js';
 import { fourEyesLine, needsFourEyes } from '../../machine/approval.js';
 
 const BACK = 'back';
@@ -180,14 +180,19 @@ export class ConsoleSession {
       const open = v.steps.filter((s) => s.phase === v.phase && s.status === 'pending').length;
       const above = this.screen(v, board, now);
       const message = v.phase === 'closed' ? 'The incident is closed. What now?' : `What next? (${open} open step${open === 1 ? '' : 's'} in ${v.phase})`;
-      const choice = await this.p.select({ message, choices: mainChoices(v, board), above });
-      switch (choice) {
+      const menu = mainChoices(v, board);
+      const choice = chosen(menu, await this.p.select({ message, choices: menu, above }));
+      if (choice.kind === 'step') {
+        await this.stepScreen(id, choice.id);
+        continue;
+      }
+      switch (choice.name) {
         case 'quit':
           this.write(`Everything is saved. Resume with: irr run ${id}\n`);
           return;
         case 'advance':
         case 'close':
-          await this.move(id, v, board, choice);
+          await this.move(id, v, board, choice.name);
           break;
         case 'facts':
           await this.factsMenu(id);
@@ -206,8 +211,6 @@ export class ConsoleSession {
         case 'reopen':
           await this.reopen(id, v);
           break;
-        default:
-          await this.stepScreen(id, choice);
       }
     }
   }

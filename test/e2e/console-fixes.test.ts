@@ -1,0 +1,50 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { irr, json, ROOT, tempDir } from '../helpers.js';
+
+/**
+ * Issue 14, the console side, through the real binary with answers files: menu values that
+ * cannot collide, going back without storing, clearing a fact, backdating an entry.
+ */
+
+const MINI = join(ROOT, 'test/fixtures/runbooks/mini.yaml');
+
+interface Status {
+  phase: string;
+  facts: Record<string, unknown>;
+  steps: { id: string; status: string; by: string | null; at?: string | null }[];
+}
+const status = (db: string, id: string) => json<Status>(irr(['status', id, '--json'], { db }));
+const events = (db: string, id: string) => json<{ seq: number; type: string; at: string; payload: Record<string, unknown> }[]>(irr(['log', id, '--json'], { db }));
+
+function runConsole(db: string, dir: string, answers: (string | string[])[], args: string[] = []) {
+  const file = join(dir, `answers-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, answers.map((a) => `- ${JSON.stringify(a)}`).join('\n') + '\n');
+  return irr(['run', ...args, '--answers', file], { db });
+}
+
+function openMini(dir: string, db: string, edit: (yaml: string) => string = (y) => y): string {
+  const file = join(dir, 'runbook.yaml');
+  writeFileSync(file, edit(readFileSync(MINI, 'utf8')));
+  const r = irr(['open', '--playbook', file, '--title', 'Console test'], { db });
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout.trim();
+}
+
+describe('tagged menu values', () => {
+  it('a step whose id is quit is reachable as step:quit, and "quit" still quits', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = openMini(dir, db, (y) => y.replace('    - id: triage\n', '    - id: quit\n').replace('depends_on: [triage]', 'depends_on: [quit]'));
+    const left = runConsole(db, dir, ['quit'], [id]);
+    expect(left.code, left.stderr).toBe(0);
+    expect(left.stdout).toContain(`Everything is saved. Resume with: irr run ${id}`);
+    expect(status(db, id).steps.find((s) => s.id === 'quit')!.status).toBe('pending');
+
+    const done = runConsole(db, dir, ['step:quit', 'done', '2026-03-02 09:00', 'quit'], [id]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toContain('saved: done quit');
+    expect(status(db, id).steps.find((s) => s.id === 'quit')!.status).toBe('done');
+  });
+});
