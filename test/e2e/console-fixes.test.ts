@@ -48,3 +48,18 @@ describe('tagged menu values', () => {
     expect(status(db, id).steps.find((s) => s.id === 'quit')!.status).toBe('done');
   });
 });
+
+describe('going back stores nothing', () => {
+  it('"back" typed at a reason or a note goes back to the screen; it is never stored', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = openMini(dir, db);
+    const before = events(db, id).length;
+    const r = runConsole(db, dir, ['triage', 'skip', 'back', 'note', 'Back', 'back', 'note', 'back', 'quit'], [id]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('? Why skip triage? (kept in the record; empty to cancel; Esc or "back" = back) (back)');
+    expect(r.stdout).toContain('back: nothing from that question was saved');
+    expect(status(db, id).steps.find((s) => s.id === 'triage')!.status).toBe('pending');
+    expect(events(db, id).length).toBe(before);
+  });
+});

@@ -23,11 +23,11 @@ import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks
 import { renderStatus } from '../commands/incident.js';
 import type { GlobalOptions } from '../context.js';
 import { askFact, askTime, showValue } from './answers.js';
-import { BadAnswer, type Choice, type Prompter } from './prompter.js';
-import { chosen, closeHolds, header, mainChoices } from './screens.js';
+import { BadAnswer, GoBack, type Choice, type Prompter, type SelectQuestion } from './prompter.js';
+import { chosen, closeHolds, header, mainChoices, type MainAction } from './screens.js';
 import { fourEyesLine, needsFourEyes } from '../../machine/approval.js';
 
-const BACK = 'back';
+const BACK = 'back' as const;
 
 /**
  * The responder console: a loop of screens over one incident. Every answer that changes the
@@ -100,6 +100,31 @@ export class ConsoleSession {
     }
   }
 
+  /** A menu where Esc (or "back" in an answers file) means its Back choice. */
+  private async menu<V extends string>(q: SelectQuestion<V>): Promise<V | typeof BACK> {
+    try {
+      return await this.p.select(q);
+    } catch (err) {
+      if (err instanceof GoBack) return BACK;
+      throw err;
+    }
+  }
+
+  /**
+   * The questions that follow a menu choice: Esc or "back" at any of them returns to the menu's
+   * screen, and nothing asked since the choice is stored (each screen stores only once it is answered).
+   */
+  private async backable(what: () => Promise<void>): Promise<boolean> {
+    try {
+      await what();
+      return true;
+    } catch (err) {
+      if (!(err instanceof GoBack)) throw err;
+      this.flash.push(pc.dim('back: nothing from that question was saved'));
+      return false;
+    }
+  }
+
   // ---------------------------------------------------------------- choosing an incident
 
   private async pick(): Promise<string | undefined> {
@@ -114,10 +139,19 @@ export class ConsoleSession {
     const lines = [pc.bold('irr — breach response console'), `database: ${this.g.db} · acting as ${this.g.actor}`, ''];
     lines.push(choices.length > 2 ? `${choices.length - 2} open incident${choices.length === 3 ? '' : 's'}:` : 'No open incident.');
     this.show(lines);
-    const picked = await this.p.select({ message: 'Which incident?', choices, default: choices.length > 2 ? choices[0]!.value : 'new', above: lines.length });
-    if (picked === 'quit') return undefined;
-    if (picked === 'new') return this.openNew();
-    return picked;
+    for (;;) {
+      const picked = await this.menu({ message: 'Which incident?', choices, default: choices.length > 2 ? choices[0]!.value : 'new', above: lines.length });
+      // Esc on the first screen has nowhere further back to go: the question stays.
+      if (picked === BACK) continue;
+      if (picked === 'quit') return undefined;
+      if (picked !== 'new') return picked;
+      try {
+        return await this.openNew();
+      } catch (err) {
+        if (!(err instanceof GoBack)) throw err;
+        this.show([...lines, pc.dim('back: no incident was opened')]);
+      }
+    }
   }
 
   private async openNew(): Promise<string | undefined> {
@@ -181,18 +215,31 @@ export class ConsoleSession {
       const above = this.screen(v, board, now);
       const message = v.phase === 'closed' ? 'The incident is closed. What now?' : `What next? (${open} open step${open === 1 ? '' : 's'} in ${v.phase})`;
       const menu = mainChoices(v, board);
-      const choice = chosen(menu, await this.p.select({ message, choices: menu, above }));
+      const key = await this.menu({ message, choices: menu, above });
+      if (key === BACK) {
+        this.flash.push(pc.dim('This is the incident\'s main screen: choose Quit to leave (everything answered is saved).'));
+        continue;
+      }
+      const choice = chosen(menu, key);
       if (choice.kind === 'step') {
         await this.stepScreen(id, choice.id);
         continue;
       }
-      switch (choice.name) {
-        case 'quit':
-          this.write(`Everything is saved. Resume with: irr run ${id}\n`);
-          return;
+      const name = choice.name;
+      if (name === 'quit') {
+        this.write(`Everything is saved. Resume with: irr run ${id}\n`);
+        return;
+      }
+      await this.backable(() => this.mainAction(id, v, board, name));
+    }
+  }
+
+  private async mainAction(id: string, v: StatusView, board: readonly Obligation[], action: Exclude<MainAction, 'quit'>): Promise<void> {
+    {
+      switch (action) {
         case 'advance':
         case 'close':
-          await this.move(id, v, board, choice.name);
+          await this.move(id, v, board, action);
           break;
         case 'facts':
           await this.factsMenu(id);
@@ -260,32 +307,44 @@ export class ConsoleSession {
         ...(rest > 0 ? [{ value: 'more', name: `Read on (${rest} more lines)` }] : offset > 0 ? [{ value: 'more', name: 'Back to the start of the guidance' }] : []),
         { value: BACK, name: 'Back to the phase' },
       ];
-      const action = await this.p.select({ message: `${s.id}: what now?`, choices, above });
-      const engine = this.engine(false);
+      const action = await this.menu({ message: `${s.id}: what now?`, choices, above });
+      if (action === BACK) return;
       if (action.startsWith('notice:')) {
         await this.obligationScreen(id, action.slice('notice:'.length));
         continue;
       }
+      let resolved = false;
+      await this.backable(async () => {
+        resolved = await this.stepAction(id, action, { s, missing, now, facts: v.facts });
+      });
+      if (resolved) return;
+      if (action === 'more') offset = rest > 0 ? offset + page.length : 0;
+    }
+  }
+
+  /** One choice of a step's screen; true when the step is resolved and the screen should close. */
+  private async stepAction(id: string, action: string, at: { s: StepView; missing: readonly string[]; now: string; facts: Readonly<Record<string, FactValue>> }): Promise<boolean> {
+    const { s, missing, now } = at;
+    const stepId = s.id;
+    const engine = this.engine(false);
+    {
       switch (action) {
-        case BACK:
-          return;
         case 'more':
-          offset = rest > 0 ? offset + page.length : 0;
           break;
         case 'done':
           if (s.blocked_by.length > 0) {
             this.flash.push(pc.yellow(`not saved: ${stepId} waits for ${s.blocked_by.join(', ')}; finish or skip those first`));
             break;
           }
-          await this.askFacts(id, missing, v.facts, now, stepId);
-          if (await this.attempt(() => actions.completeStep(engine, id, this.who(), stepId), (e) => `done ${stepId} (seq ${e[0]!.seq})${e.some((x) => x.type === 'obligation.triggered') ? '; legal clocks started' : ''}`)) return;
+          await this.askFacts(id, missing, at.facts, now, stepId);
+          if (await this.attempt(() => actions.completeStep(engine, id, this.who(), stepId), (e) => `done ${stepId} (seq ${e[0]!.seq})${e.some((x) => x.type === 'obligation.triggered') ? '; legal clocks started' : ''}`)) return true;
           break;
         case 'facts':
-          await this.askFacts(id, s.captures, v.facts, now, stepId);
+          await this.askFacts(id, s.captures, at.facts, now, stepId);
           break;
         case 'skip': {
-          const reason = await this.p.input({ message: `Why skip ${stepId}? (kept in the record; empty to cancel)` });
-          if (reason.trim() && (await this.attempt(() => actions.skipStep(engine, id, this.who(), stepId, reason), (e) => `skipped ${stepId} (seq ${e[0]!.seq})`, { '--reason': `Why skip ${stepId}?` }))) return;
+          const reason = await this.p.input({ message: `Why skip ${stepId}? (kept in the record; empty to cancel; Esc or "back" = back)` });
+          if (reason.trim() && (await this.attempt(() => actions.skipStep(engine, id, this.who(), stepId, reason), (e) => `skipped ${stepId} (seq ${e[0]!.seq})`, { '--reason': `Why skip ${stepId}?` }))) return true;
           break;
         }
         case 'note': {
@@ -295,6 +354,7 @@ export class ConsoleSession {
         }
       }
     }
+    return false;
   }
 
   private stepInfo(s: StepView, facts: Readonly<Record<string, FactValue>>): string[] {
@@ -333,9 +393,9 @@ export class ConsoleSession {
         { value: BACK, name: 'Back' },
         ...Object.keys(catalogue).map((k) => ({ value: k, name: Object.hasOwn(v.facts, k) ? `${k} = ${oneLine(showValue(v.facts[k]!))}` : `${k} (not known)`, description: catalogue[k]!.description })),
       ];
-      const name = await this.p.select({ message: 'Which fact?', choices, above });
+      const name = await this.menu({ message: 'Which fact?', choices, above });
       if (name === BACK) return;
-      await this.askFacts(id, [name], v.facts, now);
+      await this.backable(() => this.askFacts(id, [name], v.facts, now));
     }
   }
 
@@ -351,7 +411,7 @@ export class ConsoleSession {
         { value: BACK, name: 'Back' },
         ...listed.map((o) => ({ value: o.id, name: oneLine(`${o.id} [${statusLabel(o)}] ${this.when(o, now)} to ${o.audience.replace('_', ' ')} (${o.jurisdiction})`) })),
       ];
-      const picked = await this.p.select({ message: 'Which notification?', choices, above });
+      const picked = await this.menu({ message: 'Which notification?', choices, above });
       if (picked === BACK) return;
       await this.obligationScreen(id, picked);
     }
@@ -367,7 +427,12 @@ export class ConsoleSession {
     return `${o.due_at ? 'due' : 'target'} ${localAndUtc(at)} (${left < 0 ? `${remaining(-left)} ago` : `${remaining(left)} left`})`;
   }
 
+  /** A notification's screen; Esc at one of its questions comes back to it, Esc at its menu leaves it. */
   private async obligationScreen(id: string, obligationId: string): Promise<void> {
+    while (!(await this.backable(() => this.obligationOnce(id, obligationId))));
+  }
+
+  private async obligationOnce(id: string, obligationId: string): Promise<void> {
     const { v, board, listed, now, ctx } = await this.view(id);
     const o = listed.find((x) => x.id === obligationId);
     if (!o) return;
@@ -389,7 +454,7 @@ export class ConsoleSession {
       '',
     ].map((l) => oneLine(l));
     const above = this.screen(v, board, now, body, 1);
-    const action = await this.p.select({
+    const action = await this.menu({
       message: `${o.id}: record what?`,
       choices: [
         { value: 'drafted', name: 'Drafted' },
@@ -465,12 +530,12 @@ export class ConsoleSession {
   private async statusScreen(id: string): Promise<void> {
     const { ctx } = await this.view(id);
     this.show(renderStatus(statusView(ctx)));
-    await this.p.select({ message: 'Done reading?', choices: [{ value: BACK, name: 'Back' }] });
+    await this.menu({ message: 'Done reading?', choices: [{ value: BACK, name: 'Back' }] });
   }
 
   private async reopen(id: string, v: StatusView): Promise<void> {
     const earlier = v.phase === 'closed' ? [...WORK_PHASES] : WORK_PHASES.filter((p) => phaseIndex(p) < phaseIndex(v.phase));
-    const to = await this.p.select({ message: 'Back to which phase?', choices: [...earlier.map((p) => ({ value: p, name: p })), { value: BACK, name: 'Cancel' }] });
+    const to = await this.menu({ message: 'Back to which phase?', choices: [...earlier.map((p) => ({ value: p, name: p })), { value: BACK, name: 'Cancel' }] });
     if (to === BACK) return;
     const reason = await this.p.input({ message: `Why go back to ${to}? (e.g. "reinfection found on host X"; empty to cancel)` });
     if (!reason.trim()) return;
