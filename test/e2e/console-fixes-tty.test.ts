@@ -51,12 +51,45 @@ describe('Esc in the console', () => {
     await t.waitFor('Why skip triage?');
     t.type('half a reas');
     t.keys('Escape');
-    screen = await t.waitFor('back: nothing from that question was saved');
-    expect(screen).toContain('triage: what now?');
+    screen = await t.waitFor('triage: what now?');
+    expect(screen).toContain('back: nothing from that question was saved');
     t.keys('Escape');
     screen = await t.waitFor(/What next\? \(\d+ open steps? in detection\)/);
     expect(screen).not.toContain('triage: what now?');
     expect(status(db, id).steps.find((s) => s.id === 'triage')!.status).toBe('pending');
     expect(events(db, id).length).toBe(before);
+  });
+});
+
+describe('a stale screen', () => {
+  it('re-checks a choice against what another process wrote since the screen was drawn, and says what changed', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = openMini(dir, db);
+    const t = term(['run', id], { db, env: { IRR_ACTOR: 'alice' } });
+    let screen = await t.waitFor('What next?');
+    expect(screen).toContain('Advance to analysis (held: 1 thing)');
+    // Meanwhile another responder, in another process on the same SQLite file, finishes the phase.
+    const other = irr(['step', id, 'triage', 'done'], { db, env: { IRR_ACTOR: 'lena' } });
+    expect(other.code, other.stderr).toBe(0);
+    await choose(t, 'Advance to analysis');
+    screen = (await t.waitFor(/saved: phase analysis begins[^]*What next\?/)).replace(/\s+/g, ' ');
+    expect(screen).toContain('since this screen: 1 entry by lena — step triage done');
+    expect(screen).toContain('Advance is now ready');
+    expect(screen).not.toContain('Cannot advance yet');
+    expect(status(db, id).phase).toBe('analysis');
+
+    // And a move someone else already made is not made twice (that would skip a phase).
+    const moved = irr(['advance', id], { db, env: { IRR_ACTOR: 'lena' } });
+    expect(moved.code).not.toBe(0); // analysis still holds: confirm-breach is required
+    for (const step of ['confirm-breach', 'card-scope']) {
+      const skip = irr(['step', id, step, 'skip', '--reason', 'not personal data'], { db, env: { IRR_ACTOR: 'lena' } });
+      expect(skip.code, skip.stderr).toBe(0);
+    }
+    expect(irr(['advance', id], { db, env: { IRR_ACTOR: 'lena' } }).code).toBe(0);
+    await choose(t, 'Advance to containment');
+    screen = (await t.waitFor(/not done:[^]*What next\?/)).replace(/\s+/g, ' ');
+    expect(screen).toContain('not done: the incident is now in containment, so "advance" from analysis no longer applies');
+    expect(status(db, id).phase).toBe('containment');
   });
 });

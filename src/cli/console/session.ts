@@ -14,6 +14,7 @@ import { assessContext, factLookup, regimes } from '../../engine/obligations.js'
 import { checkExemption } from '../../assess/obligations.js';
 import { isSent } from '../../domain/obligation.js';
 import { statusView, type StatusView, type StepView } from '../../engine/views.js';
+import { changesSince, describeChanges } from '../../engine/changes.js';
 import { renderMarkdown } from '../../render/terminal-markdown.js';
 import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
 import { EventStore } from '../../store/event-store.js';
@@ -98,6 +99,16 @@ export class ConsoleSession {
       }
       throw err;
     }
+  }
+
+  /**
+   * Whether the incident changed since a screen was drawn at `seq` (another responder, another
+   * process); if so, the next screen says what changed, so nobody acts on a stale screen unawares.
+   */
+  private async changedSince(id: string, seq: number): Promise<boolean> {
+    const c = await changesSince(this.engine(false), id, seq);
+    if (c) this.flash.push(pc.cyan(describeChanges(c)));
+    return c !== null;
   }
 
   /** A menu where Esc (or "back" in an answers file) means its Back choice. */
@@ -210,7 +221,8 @@ export class ConsoleSession {
 
   private async incidentLoop(id: string): Promise<void> {
     for (;;) {
-      const { v, board, now } = await this.view(id);
+      const { v, board, now, ctx } = await this.view(id);
+      const drawn = ctx.head.seq;
       const open = v.steps.filter((s) => s.phase === v.phase && s.status === 'pending').length;
       const above = this.screen(v, board, now);
       const message = v.phase === 'closed' ? 'The incident is closed. What now?' : `What next? (${open} open step${open === 1 ? '' : 's'} in ${v.phase})`;
@@ -230,7 +242,17 @@ export class ConsoleSession {
         this.write(`Everything is saved. Resume with: irr run ${id}\n`);
         return;
       }
-      await this.backable(() => this.mainAction(id, v, board, name));
+      // The choice was made on the screen as drawn: if anyone wrote since, decide on what is true now.
+      if (await this.changedSince(id, drawn)) {
+        const fresh = await this.view(id);
+        if ((name === 'advance' || name === 'close') && fresh.v.phase !== v.phase) {
+          // The move was made by someone else already: making it again would skip a phase.
+          this.flash.push(`not done: the incident is now in ${fresh.v.phase}, so "${name}" from ${v.phase} no longer applies`);
+          continue;
+        }
+        if (name === 'advance' || name === 'close') this.flash.push(readiness(fresh.v, fresh.board, name));
+        await this.backable(() => this.mainAction(id, fresh.v, fresh.board, name));
+      } else await this.backable(() => this.mainAction(id, v, board, name));
     }
   }
 
@@ -313,9 +335,17 @@ export class ConsoleSession {
         await this.obligationScreen(id, action.slice('notice:'.length));
         continue;
       }
+      let at = { s, missing, now, facts: v.facts };
+      if (action !== 'more' && (await this.changedSince(id, ctx.head.seq))) {
+        // Decide on the step as it stands now; one resolved meanwhile is reported at the top of the loop.
+        const fresh = await this.view(id);
+        const f = fresh.v.steps.find((x) => x.id === stepId)!;
+        if (f.status !== 'pending') continue;
+        at = { s: f, missing: f.captures.filter((k) => !Object.hasOwn(fresh.v.facts, k)), now: fresh.now, facts: fresh.v.facts };
+      }
       let resolved = false;
       await this.backable(async () => {
-        resolved = await this.stepAction(id, action, { s, missing, now, facts: v.facts });
+        resolved = await this.stepAction(id, action, at);
       });
       if (resolved) return;
       if (action === 'more') offset = rest > 0 ? offset + page.length : 0;
@@ -541,4 +571,11 @@ export class ConsoleSession {
     if (!reason.trim()) return;
     await this.attempt(() => actions.reopen(this.engine(false), id, this.who(), to, reason), () => `back to ${to}`, { '--reason': `Why go back to ${to}?` });
   }
+}
+
+/** After a change by someone else: whether the move just chosen can now be made. */
+function readiness(v: StatusView, board: readonly Obligation[], move: 'advance' | 'close'): string {
+  const holds = closeHolds(v, board);
+  const what = move === 'close' ? 'Close' : 'Advance';
+  return holds.length === 0 ? `${what} is now ready` : `${what} is still held by ${holds.length} thing${holds.length === 1 ? '' : 's'}`;
 }
