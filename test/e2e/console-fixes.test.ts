@@ -63,3 +63,28 @@ describe('going back stores nothing', () => {
     expect(events(db, id).length).toBe(before);
   });
 });
+
+describe('backdating from the console', () => {
+  it('"When?" stamps what is recorded on the step screen at the time given, and only there', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = openMini(dir, db);
+    // Tokyo has no daylight saving: "yesterday 18:00" there is 09:00 UTC on yesterday's Tokyo date.
+    const tokyoToday = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+    const yesterday = new Date(Date.parse(`${tokyoToday}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const file = join(dir, 'answers.yaml');
+    writeFileSync(file, ['triage', 'when', 'yesterday 18:00', 'done', 'yesterday 17:40', 'note', 'Later note', 'quit'].map((a) => `- ${JSON.stringify(a)}`).join('\n') + '\n');
+    const r = irr(['run', id, '--answers', file], { db, env: { TZ: 'Asia/Tokyo' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('? When? (Enter = now; e.g. 10:30, yesterday 18:00, 2026-12-01 09:15) yesterday 18:00');
+    expect(r.stdout).toMatch(/saved: done triage \(seq \d+\) · backdated to \d{4}-\d{2}-\d{2} 18:00 \+09:00 = 09:00 UTC/);
+    const log = events(db, id);
+    const done = log.find((e) => e.type === 'step.completed')!;
+    expect(done.at).toBe(`${yesterday}T09:00:00.000Z`);
+    expect(log.find((e) => e.type === 'facts.recorded')!.at).toBe(`${yesterday}T09:00:00.000Z`);
+    expect(status(db, id).facts.detected_at).toBe(`${yesterday}T08:40:00.000Z`);
+    // Back on the main menu the stamp is gone: the note is stamped now.
+    const note = log.find((e) => e.type === 'note.added')!;
+    expect(Date.now() - Date.parse(note.at)).toBeLessThan(120_000);
+  });
+});

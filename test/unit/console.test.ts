@@ -184,7 +184,7 @@ describe('the main menu', () => {
       ],
     } as unknown as Parameters<typeof mainChoices>[0];
     const choices = mainChoices(view, []);
-    expect(choices.map((c) => c.value)).toEqual(['isolate', 'block', 'advance', 'facts', 'notifications', 'note', 'status', 'reopen', 'quit']);
+    expect(choices.map((c) => c.value)).toEqual(['isolate', 'block', 'advance', 'facts', 'notifications', 'note', 'status', 'reopen', 'when', 'quit']);
     expect(choices[1]!.name).toBe('[ ]  WAITS Block C2 (it)');
     expect(choices[2]!.name).toBe('Advance to eradication (held: 1 thing)');
   });

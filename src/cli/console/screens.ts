@@ -99,9 +99,11 @@ export function closeHolds(v: StatusView, board: readonly Obligation[]): readonl
   return [...v.holds.filter((l) => !named.has(dutyOf(l))), ...legal];
 }
 
-export type MainAction = 'advance' | 'close' | 'facts' | 'notifications' | 'note' | 'status' | 'reopen' | 'quit';
+export type MainAction = 'advance' | 'close' | 'facts' | 'notifications' | 'note' | 'status' | 'reopen' | 'when' | 'quit';
 
-const MAIN_ACTIONS: readonly MainAction[] = ['advance', 'close', 'facts', 'notifications', 'note', 'status', 'reopen', 'quit'];
+const MAIN_ACTIONS: readonly MainAction[] = ['advance', 'close', 'facts', 'notifications', 'note', 'status', 'reopen', 'when', 'quit'];
+/** Keys a step id must not take: the moves, and "back", which every answers file uses to go back. */
+const RESERVED: readonly string[] = [...MAIN_ACTIONS, 'back'];
 
 /** What a main-menu line stands for: a step of the phase or one of the console's moves, never confused. */
 export type MainChoice = { readonly kind: 'step'; readonly id: string } | { readonly kind: 'action'; readonly name: MainAction };
@@ -116,7 +118,7 @@ export interface TaggedChoice<T> extends Choice {
  * `quit` or `status`); then `step:<id>`, so the move keeps its name and the step stays reachable.
  */
 export function stepKey(id: string): string {
-  return (MAIN_ACTIONS as readonly string[]).includes(id) ? `step:${id}` : id;
+  return RESERVED.includes(id) ? `step:${id}` : id;
 }
 
 /** The tagged meaning of the key a menu returned; the key is one of `choices` by construction. */
@@ -127,7 +129,7 @@ export function chosen<T>(choices: readonly TaggedChoice<T>[], key: string): T {
 }
 
 /** The main menu: the phase's open steps first, then the moves. Values are what an answers file names. */
-export function mainChoices(v: StatusView, board: readonly Obligation[]): TaggedChoice<MainChoice>[] {
+export function mainChoices(v: StatusView, board: readonly Obligation[], stamp?: string): TaggedChoice<MainChoice>[] {
   const choices: TaggedChoice<MainChoice>[] = [];
   const act = (name: MainAction, label: string) => choices.push({ value: name, name: label, tag: { kind: 'action', name } });
   if (v.phase !== 'closed') {
@@ -146,6 +148,7 @@ export function mainChoices(v: StatusView, board: readonly Obligation[]): Tagged
   if (v.phase !== 'closed') act('note', 'Add a note to the timeline');
   act('status', 'Show every phase, step and fact');
   if (v.phase !== 'detection') act('reopen', 'Go back to an earlier phase (with a reason)');
+  if (v.phase !== 'closed') act('when', stamp ? `When: ${hhmm(stamp)} (backdated; for the next entry)` : 'When: now (choose to backdate the next entry)');
   act('quit', 'Quit (everything answered is already saved)');
   return choices;
 }

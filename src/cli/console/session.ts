@@ -69,8 +69,21 @@ export class ConsoleSession {
     return this.engineRef;
   }
 
+  /**
+   * When the entries recorded on the current screen happened, if earlier than now ("When?" on the
+   * step screen and the main menu); it lasts until that screen is left, so a backdate never leaks
+   * into later work.
+   */
+  private stamp?: string;
+
   private who() {
-    return this.engine(false).who(this.g.actor, undefined, this.current);
+    return this.engine(false).who(this.g.actor, this.stamp, this.current);
+  }
+
+  private async askWhen(now: string): Promise<void> {
+    const at = (await askTime(this.p, { message: 'When? (Enter = now; e.g. 10:30, yesterday 18:00, 2026-12-01 09:15)', now, default: 'now' }))!;
+    this.stamp = at === now ? undefined : at;
+    this.flash.push(this.stamp ? `what you record on this screen is stamped ${localAndUtc(this.stamp)}` : 'what you record is stamped now');
   }
 
   private show(lines: readonly string[]): void {
@@ -86,7 +99,7 @@ export class ConsoleSession {
   private async attempt(what: () => Promise<readonly StoredEvent[]>, success: (events: readonly StoredEvent[]) => string, asked: Readonly<Record<string, string>> = {}): Promise<boolean> {
     try {
       const events = await what();
-      this.flash.push(pc.green(`saved: ${success(events)}`));
+      this.flash.push(pc.green(`saved: ${success(events)}${this.stamp ? ` · backdated to ${localAndUtc(this.stamp)}` : ''}`));
       return true;
     } catch (err) {
       if (err instanceof IrrError && !(err instanceof IntegrityFailure) && !(err instanceof BadAnswer)) {
@@ -226,7 +239,7 @@ export class ConsoleSession {
       const open = v.steps.filter((s) => s.phase === v.phase && s.status === 'pending').length;
       const above = this.screen(v, board, now);
       const message = v.phase === 'closed' ? 'The incident is closed. What now?' : `What next? (${open} open step${open === 1 ? '' : 's'} in ${v.phase})`;
-      const menu = mainChoices(v, board);
+      const menu = mainChoices(v, board, this.stamp);
       const key = await this.menu({ message, choices: menu, above });
       if (key === BACK) {
         this.flash.push(pc.dim('This is the incident\'s main screen: choose Quit to leave (everything answered is saved).'));
@@ -234,7 +247,11 @@ export class ConsoleSession {
       }
       const choice = chosen(menu, key);
       if (choice.kind === 'step') {
+        const kept = this.stamp;
+        this.stamp = undefined;
         await this.stepScreen(id, choice.id);
+        // The main menu's own "When?" stays for the main menu; the step screen's ends with it.
+        this.stamp = kept;
         continue;
       }
       const name = choice.name;
@@ -280,7 +297,12 @@ export class ConsoleSession {
         case 'reopen':
           await this.reopen(id, v);
           break;
+        case 'when':
+          await this.askWhen(this.engine(false).now(id));
+          return;
       }
+      // A backdate chosen on the main menu is for the one entry (or facts screen) that follows it.
+      this.stamp = undefined;
     }
   }
 
@@ -327,6 +349,7 @@ export class ConsoleSession {
         // A step that discharges legal duties leads to their notices.
         ...(step.discharges ?? []).filter((d) => board.some((o) => o.id === d)).map((d) => ({ value: `notice:${d}`, name: `Go to the notice ${d} (${statusLabel(board.find((o) => o.id === d)!)})` })),
         ...(rest > 0 ? [{ value: 'more', name: `Read on (${rest} more lines)` }] : offset > 0 ? [{ value: 'more', name: 'Back to the start of the guidance' }] : []),
+        { value: 'when', name: this.stamp ? `When: ${localAndUtc(this.stamp)} (backdated; choose to change)` : 'When: now (choose to backdate what you record here)' },
         { value: BACK, name: 'Back to the phase' },
       ];
       const action = await this.menu({ message: `${s.id}: what now?`, choices, above });
@@ -360,6 +383,9 @@ export class ConsoleSession {
     {
       switch (action) {
         case 'more':
+          break;
+        case 'when':
+          await this.askWhen(now);
           break;
         case 'done':
           if (s.blocked_by.length > 0) {
