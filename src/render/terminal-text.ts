@@ -1,9 +1,8 @@
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
+import stringWidth from 'string-width';
 
-/** Width on screen, ignoring colour codes. */
-export function visibleLength(s: string): string['length'] {
-  return s.replace(ANSI, '').length;
+/** Columns on screen, ignoring colour codes: wide (CJK) characters take two, combining marks none. */
+export function visibleLength(s: string): number {
+  return stringWidth(s);
 }
 
 /**
@@ -36,9 +35,10 @@ export function truncate(s: string, width: number): string {
       continue;
     }
     for (const ch of part) {
-      if (seen >= width - 1) return `${out}…${s.includes('\u001b[') ? '\u001b[0m' : ''}`;
+      const w = stringWidth(ch);
+      if (seen + w > width - 1) return `${out}…${s.includes('\u001b[') ? '\u001b[0m' : ''}`;
       out += ch;
-      seen++;
+      seen += w;
     }
   }
   return out;

@@ -93,3 +93,52 @@ describe('a stale screen', () => {
     expect(status(db, id).phase).toBe('containment');
   });
 });
+
+describe('screens that fit the terminal', () => {
+  function openWithDuties(db: string): string {
+    const id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Ransomware on the file server'], { db }).stdout.trim();
+    expect(irr(['step', id, 'record-detection', 'done'], { db }).code).toBe(0);
+    const now = Date.now();
+    const aware = new Date(now - 40 * 3_600_000).toISOString();
+    const f = irr(['fact', id, 'entity_role=controller', 'subjects_by_jurisdiction=DE:1200,FR:300,US-CA:800', 'data_categories=contact,financial', `aware_at=${aware}`], { db });
+    expect(f.code, f.stderr).toBe(0);
+    return id;
+  }
+
+  it('at 80×24 a deadline in the notifications list is never cut, and the list says it scrolls', async () => {
+    const db = join(tempDir(), 'irr.db');
+    const id = openWithDuties(db);
+    const t = term(['run', id], { db, env: { TZ: 'Europe/Paris' } });
+    await t.waitFor('What next?');
+    await choose(t, 'Notifications (');
+    const screen = await t.waitFor(/Which notification\?[^]*esc back/);
+    // A choice too long for the width continues on the next line, indented under its text.
+    const dueLines = screen.replace(/\n {4}(?=\S)/g, ' ').split('\n').filter((l) => / (due|target) \d{4}-/.test(l));
+    expect(dueLines.length).toBeGreaterThan(1);
+    for (const l of dueLines) expect(l).toMatch(/ (due|target) \d{4}-\d{2}-\d{2} \d{2}:\d{2} \+01:00 \(.* (left|ago)\)$/);
+    for (const l of screen.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    expect(screen).toMatch(/↓ more: \d+ choices, \d+ shown at a time/);
+  });
+
+  it('at 130 columns the header uses the width, and "Show every phase" pages instead of scrolling away', async () => {
+    const db = join(tempDir(), 'irr.db');
+    const id = openWithDuties(db);
+    const wide = term(['run', id], { db, columns: 130, rows: 30 });
+    const top = await wide.waitFor('What next?');
+    expect(top.split('\n')).toContain('-'.repeat(129));
+    wide.close();
+
+    const t = term(['run', id], { db });
+    await t.waitFor('What next?');
+    await choose(t, 'Show every phase, step and fact');
+    let screen = await t.waitFor(/-- more: lines 1–\d+ of \d+ --/);
+    expect(screen).toContain(`${id}`);
+    const total = Number(/of (\d+) --/.exec(screen)![1]);
+    expect(total).toBeGreaterThan(40);
+    for (const l of screen.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    t.keys('Enter'); // Next page
+    screen = await t.waitFor(/-- more: lines 2\d–\d+ of \d+ --|-- more: lines 1\d–\d+ of \d+ --/);
+    t.keys('Escape');
+    await t.waitFor(/\? What next\?/);
+  });
+});

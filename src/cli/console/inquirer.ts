@@ -1,5 +1,5 @@
 import { checkbox, input, select } from '@inquirer/prompts';
-import { truncate } from '../../render/terminal-text.js';
+import { truncate, wrap } from '../../render/terminal-text.js';
 import { GoBack, isBackWord, type CheckboxQuestion, type InputQuestion, type Prompter, type SelectQuestion } from './prompter.js';
 
 /** The terminal's size, read when each question is put (the window may have been resized). */
@@ -14,7 +14,7 @@ const pageSize = (screen: Screen, reserved: number) => Math.max(5, screen.rows -
 /** The key hints under a list, with Esc and, when the list scrolls, how many choices it holds. */
 function keysTip(total: number, size: number) {
   return (keys: [string, string][]) =>
-    [...keys, ['esc', 'back'], ...(total > size ? [['↓', `${total - size} more below`]] : [])].map(([key, action]) => `${key} ${action}`).join(' • ');
+    [...keys, ['esc', 'back'], ...(total > size ? [['↓', `more: ${total} choices, ${size} shown at a time`]] : [])].map(([key, action]) => `${key} ${action}`).join(' • ');
 }
 
 // One line per choice, so a list fits an 80×24 terminal; the full text is in the description.
@@ -22,7 +22,7 @@ export function selectConfig<V extends string>(q: SelectQuestion<V>, screen: Scr
   const size = pageSize(screen, (q.above ?? 0) + 3 + (q.choices.some((c) => c.description) ? 1 : 0));
   return {
     message: q.message,
-    choices: q.choices.map((c) => ({ value: c.value, name: truncate(c.name, screen.columns - 3), ...(c.description ? { description: truncate(c.description, screen.columns - 1) } : {}) })),
+    choices: q.choices.map((c) => ({ value: c.value, name: c.wrap ? wrap(c.name, screen.columns - 3, '', '    ').join('\n') : truncate(c.name, screen.columns - 3), ...(c.description ? { description: truncate(c.description, screen.columns - 1) } : {}) })),
     ...(q.default !== undefined ? { default: q.default } : {}),
     // Below the list: a blank line, the highlighted choice's description (if any), the key hints.
     pageSize: size,

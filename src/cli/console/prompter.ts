@@ -13,6 +13,8 @@ export interface Choice<V extends string = string> {
   readonly name: string;
   /** Shown under the list when the choice is highlighted. */
   readonly description?: string;
+  /** Wrap at words onto a second line instead of being cut (a line that carries a deadline). */
+  readonly wrap?: boolean;
 }
 
 export interface SelectQuestion<V extends string> {

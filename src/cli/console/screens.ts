@@ -5,7 +5,7 @@ import { nextPhase, type WorkPhase } from '../../domain/phases.js';
 import { oneLine } from '../../domain/text.js';
 import { legalCloseBlockers } from '../../engine/decide.js';
 import type { StatusView, StepView } from '../../engine/views.js';
-import { truncate } from '../../render/terminal-text.js';
+import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
 import { establishLine, remaining } from '../commands/clocks.js';
 import { notCoveredLine, type Uncovered } from '../../assess/coverage.js';
 import type { Choice } from './prompter.js';
@@ -78,8 +78,9 @@ export function header(v: StatusView, board: readonly Obligation[], now: string,
     if (clocksShown > 1 && clocks.length > clocksShown) lines.push(`      …and ${clocks.length - clocksShown} more (Notifications)`);
   }
   if (v.phase !== 'closed' && lead && clocksShown > 1) lines.push(lead);
-  lines.push('-'.repeat(Math.min(width, 78)));
-  return lines.map((l) => truncate(l, width));
+  // The title may be cut; a deadline or a fact to establish never is: those lines wrap at words.
+  const [title, ...rest] = lines;
+  return [truncate(title!, width), ...rest.flatMap((l) => (visibleLength(l) <= width ? [l] : wrap(l, width, '', '    '))), '-'.repeat(width)];
 }
 
 const MARK: Record<StepView['status'], string> = { done: '[x]', skipped: '[-]', pending: '[ ]', not_applicable: '[/]' };

@@ -465,7 +465,8 @@ export class ConsoleSession {
       const above = this.screen(v, board, now, ['Notifications, most urgent first:']);
       const choices: Choice[] = [
         { value: BACK, name: 'Back' },
-        ...listed.map((o) => ({ value: o.id, name: oneLine(`${o.id} [${statusLabel(o)}] ${this.when(o, now)} to ${o.audience.replace('_', ' ')} (${o.jurisdiction})`) })),
+        // The deadline right after the id, so a narrow terminal cuts the audience, never the time.
+        ...listed.map((o) => ({ value: o.id, name: oneLine(`${o.id} [${statusLabel(o)}] ${this.when(o, now, true)}`), wrap: true, description: oneLine(`${o.id}: to ${o.audience.replace('_', ' ')} (${o.jurisdiction}) · ${this.when(o, now)}`) })),
       ];
       const picked = await this.menu({ message: 'Which notification?', choices, above });
       if (picked === BACK) return;
@@ -473,14 +474,16 @@ export class ConsoleSession {
     }
   }
 
-  private when(o: Obligation, now: string): string {
+  /** `short`: the local time only (its UTC equivalent is in the description), so a list line fits. */
+  private when(o: Obligation, now: string, short = false): string {
     const at = o.due;
-    if (isSent(o.status)) return `sent ${o.sent_at ? localAndUtc(o.sent_at) : ''}`;
+    const time = (iso: string) => (short ? localAndUtc(iso).split(' = ')[0]! : localAndUtc(iso));
+    if (isSent(o.status)) return `sent ${o.sent_at ? time(o.sent_at) : ''}`;
     if (o.status === 'waived') return o.waiver?.override ? 'waived by override' : `waived under ${o.waiver?.exemption ?? '?'}`;
     if (o.status === 'not_applicable') return 'decided not applicable';
     if (!at) return o.status === 'undetermined' ? `establish ${o.unknown_facts.join(', ')}` : '';
     const left = Date.parse(at) - Date.parse(now);
-    return `${o.due_at ? 'due' : 'target'} ${localAndUtc(at)} (${left < 0 ? `${remaining(-left)} ago` : `${remaining(left)} left`})`;
+    return `${o.due_at ? 'due' : 'target'} ${time(at)} (${left < 0 ? `${remaining(-left)} ago` : `${remaining(left)} left`})`;
   }
 
   /** A notification's screen; Esc at one of its questions comes back to it, Esc at its menu leaves it. */
@@ -585,8 +588,35 @@ export class ConsoleSession {
 
   private async statusScreen(id: string): Promise<void> {
     const { ctx } = await this.view(id);
-    this.show(renderStatus(statusView(ctx)));
-    await this.menu({ message: 'Done reading?', choices: [{ value: BACK, name: 'Back' }] });
+    await this.pager(renderStatus(statusView(ctx)));
+  }
+
+  /**
+   * A long view, a page at a time in a terminal (Enter: next page, Esc: back); an answers file or a
+   * pipe gets every line at once, so nothing is lost where nobody can page.
+   */
+  private async pager(text: readonly string[]): Promise<void> {
+    if (!this.p.interactive) {
+      this.show(text);
+      await this.menu({ message: 'Done reading?', choices: [{ value: BACK, name: 'Back' }] });
+      return;
+    }
+    const width = this.p.columns - 1;
+    const lines = text.flatMap((l) => (visibleLength(l) <= width ? [l] : wrap(l, width, /^ */.exec(l)![0], `${/^ */.exec(l)![0]}    `)));
+    // The question under the page takes its line, two choices and the key hints.
+    const room = Math.max(5, this.p.rows - 5);
+    for (let at = 0; ; ) {
+      const page = lines.slice(at, at + room);
+      const end = at + page.length;
+      this.show(page);
+      const last = end >= lines.length;
+      const pick = await this.menu({
+        message: last ? `-- end: lines ${at + 1}–${end} of ${lines.length} --` : `-- more: lines ${at + 1}–${end} of ${lines.length} --`,
+        choices: last ? [{ value: BACK, name: 'Back' }, ...(at > 0 ? [{ value: 'top', name: 'Back to the top' }] : [])] : [{ value: 'next', name: 'Next page' }, { value: BACK, name: 'Back' }],
+      });
+      if (pick === BACK) return;
+      at = pick === 'next' ? end : 0;
+    }
   }
 
   private async reopen(id: string, v: StatusView): Promise<void> {
