@@ -43,3 +43,13 @@ export function truncate(s: string, width: number): string {
   }
   return out;
 }
+
+/**
+ * Prose written in a file with its own line breaks (a drill narrative), as paragraphs: the
+ * author's breaks within a paragraph go, blank lines stay. With `width`, each paragraph is wrapped
+ * at words to it (a terminal); without, a paragraph is one line, for the reader's own wrapping.
+ */
+export function reflow(text: string, width?: number): string[] {
+  const paragraphs = text.trim().split(/\n\s*\n/).map((p) => p.split(/\s+/).filter(Boolean).join(' '));
+  return paragraphs.flatMap((p, i) => [...(i > 0 ? [''] : []), ...(width === undefined || visibleLength(p) <= width ? [p] : wrap(p, width))]);
+}

@@ -142,3 +142,20 @@ describe('screens that fit the terminal', () => {
     await t.waitFor(/\? What next\?/);
   });
 });
+
+describe('the drill narrative', () => {
+  it('is wrapped to an 80-column terminal at words, not at the file\'s ~98 columns', async () => {
+    const db = join(tempDir(), 'irr.db');
+    const t = term(['drill', 'run', 'ransomware-eu-us'], { db, rows: 60 });
+    const screen = await t.waitFor('Facilitator');
+    const lines = screen.split('\n');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+    const start = lines.findIndex((l) => l.startsWith('Monday morning'));
+    expect(start).toBeGreaterThanOrEqual(0);
+    // Each line ends at a word: the next line never starts with the rest of a cut word.
+    const para = lines.slice(start, lines.indexOf('', start));
+    expect(para.length).toBeGreaterThan(6);
+    expect(para.join(' ')).toContain('Germany, France and California and keeps its customer relationship data (names, addresses, dates of birth,');
+    for (const l of para.slice(0, -1)) expect(l.length).toBeGreaterThan(60);
+  });
+});

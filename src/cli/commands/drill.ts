@@ -9,7 +9,7 @@ import { formatProblem, type Problem } from '../../playbook/problems.js';
 import type { GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table, writeStdout } from '../output.js';
-import { visibleLength, wrap } from '../../render/terminal-text.js';
+import { reflow, visibleLength, wrap } from '../../render/terminal-text.js';
 
 /** Regime ids for checking drill files (the compiled catalogue: cheap). */
 async function world() {
@@ -145,7 +145,8 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
     if (!g.json && loaded) {
       printLines([pc.bold(`${id}  Drill: ${loaded.scenario.title}`), `scenario ${loaded.scenario.id} · runbook ${loaded.scenario.runbook} · drill time starts ${pin.start} (${pin.zone}) · ends ${offsetLabel(loaded.scenario.duration_ms)}${script ? ` · script ${script.id}` : ''}`, '']);
       // eslint-disable-next-line no-control-regex
-      printLines(loaded.scenario.narrative.trim().replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ''));
+      // Reflowed to the terminal: the scenario file's own line breaks (~98 columns) would break words at 80.
+      printLines(reflow(loaded.scenario.narrative.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ''), process.stdout.isTTY ? (process.stdout.columns || 80) - 1 : undefined));
       printLines('');
     }
     // The injects due at T+0 are told before anyone acts.
