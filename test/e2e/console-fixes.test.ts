@@ -88,3 +88,37 @@ describe('backdating from the console', () => {
     expect(Date.now() - Date.parse(note.at)).toBeLessThan(120_000);
   });
 });
+
+describe('practice on schedule', () => {
+  it('irr drill due and history say when each scenario was last run and warn about the ones never run; the console says it once', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    type Due = { ok: boolean; max_age_months: number; scenarios: { scenario: string; status: string; runs: number; last_run_at: string | null }[]; warning: string | null };
+    const fresh = json<Due>(irr(['drill', 'due', '--json'], { db }));
+    expect(fresh.ok).toBe(true);
+    expect(fresh.max_age_months).toBe(12);
+    expect(fresh.scenarios.map((s) => s.status)).toEqual(['never', 'never', 'never']);
+    expect(fresh.warning).toMatch(/never run \(irr drill due\)$/);
+
+    const ran = irr(['drill', 'run', 'misdirected-health-email', '--script', join(ROOT, 'playbooks/drills/scripts/misdirected-health-email.meets-all.yaml')], { db });
+    expect(ran.code, ran.stderr).toBe(0);
+    const after = json<Due>(irr(['drill', 'due', '--json'], { db }));
+    const mine = after.scenarios.find((s) => s.scenario === 'misdirected-health-email')!;
+    expect(mine).toMatchObject({ status: 'ok', runs: 1 });
+    expect(Date.now() - Date.parse(mine.last_run_at!)).toBeLessThan(10 * 60_000);
+    expect(after.warning).toBe('practice: response plans should be exercised at least every 12 months; exposed-bucket-cards, ransomware-eu-us never run (irr drill due)');
+
+    const text = irr(['drill', 'due'], { db });
+    expect(text.stdout).toMatch(/misdirected-health-email\s+ok\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}\s+1\s+shipped/);
+    expect(text.stdout).toMatch(/ransomware-eu-us\s+NEVER RUN\s+—\s+0/);
+    const history = irr(['drill', 'history'], { db });
+    expect(history.code).toBe(0);
+    expect(history.stdout).toContain(after.warning!);
+
+    const id = openMini(dir, db);
+    const c = runConsole(db, dir, ['status', 'back', 'note', 'x', 'quit'], [id]);
+    expect(c.code, c.stderr).toBe(0);
+    // Once, on the first screen, though several screens follow (wrapped to the width: spaces collapsed).
+    expect(c.stdout.replace(/\s+/g, ' ').split(after.warning!).length - 1).toBe(1);
+  });
+});

@@ -248,12 +248,53 @@ export async function report(g: GlobalOptions, id: string, opts: { format?: stri
   });
 }
 
+/** Every known scenario's practice status, from this database's drills (none when it does not exist). */
+export async function practice(g: GlobalOptions, now: string): Promise<import('../../drill/practice.js').PracticeEntry[]> {
+  const { existsSync } = await import('node:fs');
+  const { practiceOf } = await import('../../drill/practice.js');
+  if (!existsSync(g.db)) return practiceOf(undefined, now);
+  return withEngine(g, { create: false, readonly: true }, (engine) => practiceOf(engine, now));
+}
+
+/** `irr drill due`: when each scenario was last run, and which are overdue (> 12 months) or never run. */
+export async function due(g: GlobalOptions): Promise<void> {
+  const { practiceWarning, MAX_AGE_MONTHS } = await import('../../drill/practice.js');
+  const { systemClock } = await import('../../clocks/wall.js');
+  const entries = await practice(g, systemClock.now());
+  const warning = practiceWarning(entries);
+  if (g.json) {
+    printJson({ ok: true, max_age_months: MAX_AGE_MONTHS, scenarios: entries, warning });
+    return;
+  }
+  printLines(practiceLines(entries, warning));
+}
+
+/** Practice on schedule, under the history: the last run of every known scenario, and a warning for stale ones. */
+async function practiceSection(runs: readonly import('../../drill/history.js').DrillRunSummary[]): Promise<string[]> {
+  const { practiceSummary, practiceWarning, shippedScenarios } = await import('../../drill/practice.js');
+  const { systemClock } = await import('../../clocks/wall.js');
+  const entries = practiceSummary(await shippedScenarios(), runs, systemClock.now());
+  return ['', pc.bold('practice'), ...practiceLines(entries, practiceWarning(entries))];
+}
+
+function practiceLines(entries: readonly import('../../drill/practice.js').PracticeEntry[], warning: string | null): string[] {
+  const STATE = { ok: 'ok', overdue: 'OVERDUE', never: 'NEVER RUN' } as const;
+  return [
+    ...table(
+      entries.map((e) => [e.scenario, STATE[e.status], e.last_run_at ? e.last_run_at.slice(0, 16).replace('T', ' ') : '—', String(e.runs), e.shipped ? 'shipped' : 'this database']),
+      ['SCENARIO', 'PRACTICE', 'LAST RUN (UTC)', 'RUNS', 'FROM'],
+    ),
+    '',
+    warning ?? 'every known scenario was run within the last 12 months',
+  ];
+}
+
 export async function history(g: GlobalOptions, scenarioId: string | undefined): Promise<void> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(g.db)) {
     if (scenarioId !== undefined) (await import('../../playbook/drill.js')).resolveScenarioFile(scenarioId);
     if (g.json) printJson([]);
-    else printLines('no drills run yet (irr drill run <scenario> --script <file>)');
+    else printLines(['no drills run yet (irr drill run <scenario> --script <file>)', ...(scenarioId === undefined ? await practiceSection([]) : [])]);
     return;
   }
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
@@ -269,7 +310,7 @@ export async function history(g: GlobalOptions, scenarioId: string | undefined):
       return;
     }
     if (runs.length === 0) {
-      printLines(scenarioId ? `no runs of ${scenarioId} yet` : 'no drills run yet (irr drill run <scenario> --script <file>)');
+      printLines(scenarioId ? `no runs of ${scenarioId} yet` : ['no drills run yet (irr drill run <scenario> --script <file>)', ...(await practiceSection([]))]);
       return;
     }
     const lines: string[] = [];
@@ -292,6 +333,7 @@ export async function history(g: GlobalOptions, scenarioId: string | undefined):
       }
       lines.push('');
     }
+    if (scenarioId === undefined) lines.push(...(await practiceSection(runs)));
     printLines(lines);
   });
 }

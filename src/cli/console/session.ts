@@ -30,6 +30,9 @@ import { fourEyesLine, needsFourEyes } from '../../machine/approval.js';
 
 const BACK = 'back' as const;
 
+/** The practice warning is for the first screen of a session only, however many screens follow. */
+let practiceTold = false;
+
 /**
  * The responder console: a loop of screens over one incident. Every answer that changes the
  * incident goes through the same engine actions as the one-shot commands and is stored before the
@@ -53,6 +56,7 @@ export class ConsoleSession {
     this.all = await regimes();
     try {
       if (id !== undefined) this.engine(false).incident(id);
+      await this.practiceNotice(id);
       const chosen = id ?? (await this.pick());
       if (chosen) {
         this.current = chosen;
@@ -61,6 +65,19 @@ export class ConsoleSession {
     } finally {
       this.engineRef?.store.close();
     }
+  }
+
+  /**
+   * Practice on schedule, once per session (a process): a response plan not exercised for more
+   * than 12 months, or never, is said on the first screen. Not inside a drill, which is practice.
+   */
+  private async practiceNotice(id: string | undefined): Promise<void> {
+    if (practiceTold) return;
+    practiceTold = true;
+    if (id !== undefined && this.engine(false).incident(id).mode === 'drill') return;
+    const { practiceOf, practiceWarning } = await import('../../drill/practice.js');
+    const warning = practiceWarning(await practiceOf(existsSync(this.g.db) ? this.engine(false) : undefined, systemClock.now()));
+    if (warning) this.flash.push(pc.yellow(warning));
   }
 
   /** The store opens on first need: quitting the picker on a fresh machine leaves no empty database. */
@@ -160,7 +177,7 @@ export class ConsoleSession {
       if (v.phase !== 'closed') choices.push({ value: v.id, name: `${v.id}  ${oneLine(v.title)}  (${v.phase}, ${v.playbook.id})` });
     }
     choices.push({ value: 'new', name: 'Open a new incident' }, { value: 'quit', name: 'Quit' });
-    const lines = [pc.bold('irr — breach response console'), `database: ${this.g.db} · acting as ${this.g.actor}`, ''];
+    const lines = [pc.bold('irr — breach response console'), `database: ${this.g.db} · acting as ${this.g.actor}`, ...this.flash.splice(0).flatMap((l) => wrap(l, this.p.columns - 1)), ''];
     lines.push(choices.length > 2 ? `${choices.length - 2} open incident${choices.length === 3 ? '' : 's'}:` : 'No open incident.');
     this.show(lines);
     for (;;) {
