@@ -5,6 +5,7 @@ import { visible } from '../../domain/text.js';
 import type { DrillRun } from '../../drill/runner.js';
 import type { GlobalOptions } from '../context.js';
 import { printLines } from '../output.js';
+import { fitTerminal, scoreLines } from '../present/drill.js';
 import { AnswersExhausted, GoBack, ScriptedPrompter, readAnswers, type Choice, type Prompter } from './prompter.js';
 
 type Move = 'step' | 'next' | 'by' | 'run' | 'console' | 'score' | 'end' | 'quit';
@@ -40,7 +41,6 @@ export async function facilitate(g: GlobalOptions, drill: DrillRun, answersFile:
 const DEFAULT_SPEED = 60;
 
 async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: number | undefined): Promise<void> {
-  const { fitTerminal, scoreLines } = await import('../commands/drill.js');
   const pace = speed ?? DEFAULT_SPEED;
   for (;;) {
     if (drill.ended()) {
@@ -73,7 +73,6 @@ async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: numbe
 
 async function facilitatorMove(g: GlobalOptions, drill: DrillRun, p: Prompter, pace: number, choices: Choice<Move>[], now: string, next: ReturnType<DrillRun['pending']>[number] | undefined): Promise<'quit' | void> {
   {
-    const { scoreLines } = await import('../commands/drill.js');
     const move = await p.select({ message: 'Facilitator', choices, default: next ? 'next' : 'console', above: 5 });
     switch (move) {
       case 'step':
