@@ -51,15 +51,23 @@ export function practiceWarning(entries: readonly PracticeEntry[], maxMonths = M
   return `practice: response plans should be exercised at least every ${maxMonths} months; ${parts.join('; ')} (irr drill due)`;
 }
 
-/** The shipped scenarios with their titles: what "practice on schedule" expects to see run. */
+/**
+ * The shipped scenarios' ids and titles: what "practice on schedule" expects to see run. Read
+ * without validating (that is `irr drill validate`'s job and the test suite's), because the
+ * console asks on every start and a full check of each scenario costs a second or more.
+ */
 export async function shippedScenarios(): Promise<{ id: string; title: string }[]> {
-  const d = await import('../playbook/drill.js');
-  const { loadShippedRegimes } = await import('../playbook/regime-catalogue.js');
-  const world = { regimeIds: new Set((await loadShippedRegimes()).regimes.map((r) => r.id)) };
-  return d.shippedScenarioFiles().map((f) => {
-    const s = d.loadScenarioFile(f, world).scenario;
-    return { id: s.id, title: s.title };
-  });
+  const { shippedScenarioFiles } = await import('../playbook/drill.js');
+  const { readFileSync } = await import('node:fs');
+  const { parse } = await import('yaml');
+  const out: { id: string; title: string }[] = [];
+  for (const f of shippedScenarioFiles()) {
+    const doc: unknown = parse(readFileSync(f, 'utf8'));
+    if (typeof doc !== 'object' || doc === null) continue;
+    const { id, title } = doc as { id?: unknown; title?: unknown };
+    if (typeof id === 'string') out.push({ id, title: typeof title === 'string' ? title : id });
+  }
+  return out;
 }
 
 /** Every known scenario's practice status from the drills in this engine's database (or none). */
