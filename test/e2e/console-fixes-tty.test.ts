@@ -118,6 +118,13 @@ describe('screens that fit the terminal', () => {
     for (const l of dueLines) expect(l).toMatch(/ (due|target) \d{4}-\d{2}-\d{2} \d{2}:\d{2} \+01:00 \(.* (left|ago)\)$/);
     for (const l of screen.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
     expect(screen).toMatch(/↓ more: \d+ choices, \d+ shown at a time/);
+
+    // A notice's screen at 80×24: "Back" and "Write the notice" are on screen, not below the fold.
+    await choose(t, 'gdpr-art33 [');
+    const notice = await t.waitFor(/gdpr-art33: record what\?[^]*esc back/);
+    expect(notice).toContain('Write the notice (letter) to a file');
+    expect(notice).toMatch(/^\s*(❯ )?Back$/m);
+    for (const l of notice.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
   });
 
   it('at 130 columns the header uses the width, and "Show every phase" pages instead of scrolling away', async () => {

@@ -532,16 +532,18 @@ export class ConsoleSession {
     const above = this.screen(v, board, now, body, 1);
     const action = await this.menu({
       message: `${o.id}: record what?`,
+      // Back and the notice first: at 80×24 the list is cut at the bottom, never these two.
       choices: [
+        { value: BACK, name: 'Back' },
+        { value: 'letter', name: 'Write the notice (letter) to a file' },
         { value: 'drafted', name: 'Drafted' },
         { value: 'approved', name: needsFourEyes(o.audience) ? `Approved for sending (by you, ${this.g.actor}: only someone other than the drafter holding ${ctx.ctx.approverRoles.join(', ')})` : 'Approved for sending' },
         { value: 'sent', name: 'Sent (time, channel, reference)' },
         { value: 'waived', name: `Not to be sent: waived under an exemption that holds (${exemptions.filter((e) => e.check.holds === true).length}) or as an override, with the reason` },
         { value: 'not_applicable', name: 'Not applicable to this incident: a decision, with the reason' },
         { value: 'required', name: 'Required by decision, with the reason' },
-        { value: 'letter', name: 'Write the notice (letter) to a file' },
-        { value: BACK, name: 'Back' },
       ],
+      default: 'drafted',
       above,
     });
     if (action === BACK) return;
