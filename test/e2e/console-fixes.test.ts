@@ -122,3 +122,21 @@ describe('practice on schedule', () => {
     expect(c.stdout.replace(/\s+/g, ' ').split(after.warning!).length - 1).toBe(1);
   });
 });
+
+describe('a notice recorded from the console', () => {
+  it('"back" at the last question of "Sent" stores none of the answers given before it', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = openMini(dir, db);
+    const aware = new Date(Date.now() - 3_600_000).toISOString();
+    const f = irr(['fact', id, 'entity_role=controller', 'subjects_by_jurisdiction=DE:1200', 'data_categories=contact,financial', `aware_at=${aware}`], { db });
+    expect(f.code, f.stderr).toBe(0);
+    const before = events(db, id).length;
+    const r = runConsole(db, dir, ['notifications', 'gdpr-art33', 'sent', 'now', 'portal', 'back', 'back', 'back', 'quit'], [id]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('? Channel (portal, email, post, phone…) portal');
+    expect(r.stdout).toContain('back: nothing from that question was saved');
+    expect(events(db, id).length).toBe(before);
+    expect(events(db, id).some((e) => e.type === 'obligation.recorded')).toBe(false);
+  });
+});
