@@ -185,6 +185,7 @@ export function registerCommands(program: Command): void {
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
     .action(lazy(dr, 'report'));
+  drill.command('due').description('practice on schedule: when each scenario was last run; warns when one is more than 12 months old or never run').action(lazy(dr, 'due'));
   drill.command('history [scenario]').description('runs of each scenario over time: objectives met, late, missed; time to contain and notify').action(lazy(dr, 'history'));
   drill.command('schema').description('the scenario JSON Schema (--script: the script schema), for editor completion').option('--script', 'the drill script schema').action(lazy(dr, 'schema'));
   program.command('log <incident>').description('the timeline: seq, at, recorded_at, actor, what').action(lazy(inc, 'log'));

@@ -85,6 +85,11 @@ export class Engine {
     return { actor, at: at ?? now };
   }
 
+  /** The events stored after `seq`, oldest first: what another responder or process wrote since. */
+  async eventsAfter(id: string, seq: number): Promise<StoredEvent[]> {
+    return this.store.events(id, seq);
+  }
+
   async open(args: { readonly playbook: PlaybookToPin; readonly title: string; readonly who: Actor; readonly mode?: IncidentMode; readonly drill?: DrillPin }): Promise<StoredEvent> {
     const title = args.title.trim();
     if (title === '') throw new InvalidInput('the incident needs a title', [], { flag: '--title' });
