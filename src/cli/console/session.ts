@@ -22,6 +22,7 @@ import type { Uncovered } from '../../assess/coverage.js';
 import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks.js';
 import { renderStatus } from '../commands/incident.js';
 import type { GlobalOptions } from '../context.js';
+import { knownKey } from '../db-key.js';
 import { askFact, askTime, showValue } from './answers.js';
 import { BadAnswer, type Choice, type Prompter } from './prompter.js';
 import { closeHolds, header, mainChoices } from './screens.js';
@@ -64,7 +65,7 @@ export class ConsoleSession {
 
   /** The store opens on first need: quitting the picker on a fresh machine leaves no empty database. */
   private engine(create: boolean): Engine {
-    if (!this.engineRef) this.engineRef = new Engine(EventStore.open(this.g.db, { create }), systemClock);
+    if (!this.engineRef) this.engineRef = new Engine(EventStore.open(this.g.db, { create, key: knownKey(this.g) }), systemClock);
     return this.engineRef;
   }
 
