@@ -99,7 +99,10 @@ function openReadOnly(path: string, key: string | undefined): Database.Database 
     if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN') throw err;
     db.close();
     // An encrypted image cannot be re-marked in memory (its header is ciphertext).
-    if (key !== undefined || existsSync(`${path}-wal`)) {
+    if (key !== undefined) {
+      throw new InvalidInput(`--db: cannot read ${path}: an encrypted database in a read-only folder needs its -wal and -shm files beside it; copy the folder somewhere writable`);
+    }
+    if (existsSync(`${path}-wal`)) {
       throw new InvalidInput(`--db: cannot read ${path}: it is in a read-only folder with a -wal file but no -shm file SQLite could use; copy the folder somewhere writable`);
     }
     const image = readFileSync(path);
