@@ -232,6 +232,24 @@ describe('irr db encrypt / decrypt: in place, verified, atomic', () => {
   });
 });
 
+describe('the console on an encrypted database', () => {
+  it('irr run opens and writes it with the key file; without the key it is the one line, exit 2', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const key = keyFile(tempDir());
+    const env = { IRR_KEY_FILE: key };
+    ok(irr(['init', '--encrypt'], { db, env }));
+    const answers = join(tempDir(), 'answers.yaml');
+    writeFileSync(answers, ['new', 'misdirected-communication', 'Payslips CONSOLE-MARK', '2026-03-02 09:00', 'quit'].map((a) => `- ${JSON.stringify(a)}`).join('\n') + '\n');
+    const run = ok(irr(['run', '--answers', answers], { db, env }));
+    const id = /saved: opened (INC-\d{4}-\d{4})/.exec(run.stdout)![1]!;
+    expect(ok(irr(['list'], { db, env })).stdout).toContain(id);
+    expect(readFileSync(db).includes('CONSOLE-MARK')).toBe(false);
+    const denied = irr(['run', id, '--answers', answers], { db });
+    expect({ code: denied.code, stderr: denied.stderr }).toEqual({ code: 2, stderr: ENCRYPTED_LINE(db) });
+  }, 120_000);
+});
+
 describe('the key never shows', () => {
   it('not in the argv or environment of a running irr (ps shows a file path), nor in any output', async () => {
     const dir = tempDir();
