@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IntegrityFailure, InvalidInput, WriteConflict } from '../domain/errors.js';
 import { applyKey, changeKey, checkKey } from './encryption.js';
@@ -58,7 +58,11 @@ export class Conversion {
       src.pragma('locking_mode = EXCLUSIVE');
       src.exec('BEGIN EXCLUSIVE');
       const fingerprint = eventFingerprint(src);
-      if (existsSync(staged)) rmStaged(staged);
+      // Copies left by a conversion that was killed: no conversion can be running (it would hold the file).
+      const prefix = `.${basename(path)}.irr-convert-`;
+      for (const name of readdirSync(dirname(path))) {
+        if (name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length))) rmStaged(join(dirname(path), name));
+      }
       // The image SQLite serves through its pager: decrypted pages, every committed transaction.
       writeFileSync(staged, src.serialize(), { mode: 0o600, flag: 'wx' });
       const copy = new Database(staged, { fileMustExist: true });

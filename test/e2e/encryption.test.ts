@@ -29,6 +29,18 @@ function filesIn(dir: string): Map<string, Buffer> {
   return out;
 }
 
+/** Every row of every table and the schema, with the journal mode: what a file holds, not how its header counts. */
+function contents(db: string): unknown {
+  const h = new Database(db, { readonly: true });
+  try {
+    const schema = h.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all() as { type: string; name: string }[];
+    const tables = schema.filter((t) => t.type === 'table').map((t) => [t.name, h.prepare(`SELECT * FROM "${t.name}"`).all()]);
+    return { schema, tables, journal: h.pragma('journal_mode', { simple: true }) };
+  } finally {
+    h.close();
+  }
+}
+
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 function ok(r: Run): Run {
@@ -178,6 +190,8 @@ describe('irr db encrypt / decrypt: in place, verified, atomic', () => {
     const plainLog = ok(irr(['log', id, '--json'], { db })).stdout;
     const plainHead = /head ([0-9a-f]{64})/.exec(ok(irr(['verify'], { db })).stdout)![1];
     const key = keyFile(tempDir());
+    // What a conversion killed half-way would have left: removed by the next one.
+    writeFileSync(join(dir, '.irr.db.irr-convert-99999'), 'a stale copy');
 
     const enc = ok(irr(['db', 'encrypt', '--key-file', key], { db }));
     expect(enc.stdout).toBe(`${db}: encrypted (SQLCipher 4); 1 incident verified on the result. Every command now needs the key (--key-file, IRR_KEY_FILE or the prompt).\n`);
@@ -219,6 +233,25 @@ describe('irr db encrypt / decrypt: in place, verified, atomic', () => {
     }
     ok(irr(['verify', id], { db }));
   });
+
+  it('a database that fails irr verify is not converted: exit 5, the original untouched, no copy left', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = recordMarked(db, 'TAMPERED-1', {});
+    const raw = new Database(db);
+    raw.exec('DROP TRIGGER IF EXISTS events_append_only_update');
+    raw.prepare("UPDATE events SET actor = 'mallory' WHERE incident = ? AND seq = 2").run(id);
+    raw.close();
+    const before = contents(db);
+    const r = irr(['db', 'encrypt', '--key-file', keyFile(tempDir())], { db });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(new RegExp(`^irr: integrity failure in (${id} at seq 2|the database)`));
+    expect(r.stderr).toMatch(/nothing was changed/);
+    // The conversion had folded the WAL in and left WAL mode (header bytes); it went back, nothing else moved.
+    expect(contents(db)).toEqual(before);
+    expect(readdirSync(dir).filter((n) => n.includes('irr-convert'))).toEqual([]);
+    expect(readFileSync(db).subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0');
+  }, 120_000);
 
   it('a wrong key for decrypt: the one line, exit 2, the file unchanged', () => {
     const db = join(tempDir(), 'irr.db');
