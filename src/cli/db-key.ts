@@ -1,4 +1,4 @@
-import { InvalidInput } from '../domain/errors.js';
+import { Interrupted, InvalidInput } from '../domain/errors.js';
 import { keyNeeded, looksEncrypted } from '../store/encryption.js';
 import { isPostgresUrl } from '../store/port.js';
 import type { GlobalOptions } from './context.js';
@@ -35,7 +35,13 @@ const canPrompt = (): boolean => process.stdin.isTTY === true;
 /** Ask on stderr, so that `--json` on stdout stays clean. Nothing typed is echoed. */
 async function ask(message: string): Promise<string> {
   const { password } = await import('@inquirer/prompts');
-  return password({ message }, { output: process.stderr });
+  try {
+    return await password({ message }, { output: process.stderr });
+  } catch (err) {
+    // Ctrl-C at the prompt: nothing was opened or changed (exit 130, as in the console).
+    if ((err as Error)?.name === 'ExitPromptError') throw new Interrupted('stopped at the passphrase prompt; nothing was changed');
+    throw err;
+  }
 }
 
 /**

@@ -363,5 +363,16 @@ describe('in a terminal: the passphrase is asked for, never echoed', () => {
     } finally {
       wrong.close();
     }
+    const stopped = new Terminal(['note', id, 'never written'], { db, columns: 200 });
+    try {
+      await stopped.waitFor(`Passphrase for ${db}:`);
+      stopped.keys('C-c');
+      const screen = await stopped.waitFor('[exit 130]');
+      expect(screen).toContain('irr: stopped at the passphrase prompt; nothing was changed');
+    } finally {
+      stopped.close();
+    }
+    const log = json<{ type: string }[]>(ok(irr(['log', id, '--json', '--key-file', key], { db })));
+    expect(log.map((e) => e.type)).toEqual(['incident.opened']);
   }, 120_000);
 });
