@@ -146,8 +146,6 @@ export class EventStore {
     readonly path: string,
     private readonly db: Database.Database,
     private readonly writable: boolean,
-    /** Encrypted at rest (SQLCipher): pages, WAL frames and journals are ciphertext. */
-    readonly encrypted: boolean,
   ) {}
 
   /** Prepared once per connection: preparing dominates a small append otherwise. */
@@ -212,7 +210,7 @@ export class EventStore {
       if (t !== err) throw t;
       throw new InvalidInput(`--db: cannot open ${path} (${(err as Error).message})`);
     }
-    const store = new EventStore(path, db, writable, opts.key !== undefined);
+    const store = new EventStore(path, db, writable);
     try {
       store.guard(() => store.checkIdentity(opts.create || created));
     } catch (err) {
