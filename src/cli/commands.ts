@@ -32,7 +32,15 @@ export function registerCommands(program: Command): void {
     .description('a verified, read-only local copy (--db <file>) of an incident on a team server')
     .option('--from <postgres-url>', 'the team server (postgres://user@host:port/dbname)')
     .action(lazy(tr, 'pull'));
-  program.command('init').description('create the database (WAL, owner-only permissions) and apply migrations').action(lazy(inc, 'init'));
+  program
+    .command('init')
+    .description('create the database (WAL, owner-only permissions) and apply migrations')
+    .option('--encrypt', 'encrypted at rest (SQLCipher 4): the passphrase from --key-file / IRR_KEY_FILE, or typed twice at a prompt')
+    .action(lazy(inc, 'init'));
+  const dbc = () => import('./commands/db.js');
+  const database = program.command('db').description('the database file itself: encrypt or decrypt it in place (verified, atomic)');
+  database.command('encrypt').description('encrypt --db in place: copied, keyed, verified like irr verify, then renamed over it; refused while another process has it open').action(lazy(dbc, 'encrypt'));
+  database.command('decrypt').description('decrypt --db in place (the key from --key-file / IRR_KEY_FILE or the prompt), verified, then renamed over it').action(lazy(dbc, 'decrypt'));
 
   const playbook = program.command('playbook').description('list, show, validate runbooks; print their JSON Schema');
   playbook.command('list').description('the shipped runbooks').action(lazy(pb, 'list'));

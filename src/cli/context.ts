@@ -9,6 +9,8 @@ export interface GlobalOptions {
   readonly actor: string;
   /** True when `--as` or `IRR_ACTOR` named the actor (the console then does not ask). */
   readonly actorNamed?: boolean;
+  /** `--key-file`: the file holding an encrypted database's passphrase (IRR_KEY_FILE is read in db-key.ts). */
+  readonly keyFile?: string;
 }
 
 export const SAY_WHO = 'say who is acting: --as <name> or IRR_ACTOR';
@@ -27,6 +29,7 @@ export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
     db,
     json: Boolean(raw.json),
     actorNamed: named !== undefined,
+    ...(raw.keyFile !== undefined ? { keyFile: String(raw.keyFile) } : {}),
     get actor(): string {
       resolved ??= named ?? osActor();
       return resolved;

@@ -1,11 +1,12 @@
 import Database from 'better-sqlite3';
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { IntegrityFailure, InvalidInput, Refused } from '../domain/errors.js';
+import { IntegrityFailure, InvalidInput, IrrError, Refused } from '../domain/errors.js';
 import type { EventType, NewEvent, StoredEvent } from '../domain/events.js';
 import { contentHash, eventBody, GENESIS_HASH, hashBody, illFormedPath, isWellFormedText } from './hash.js';
 import { bindingProblems, ChainWalk, missingIds, snapshotProblem, snapshotSeal, triggerProblems, type EventRow, type Head, type Problem, type SnapshotRow } from './integrity.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { applyKey, checkKey, keyNeeded, looksEncrypted } from './encryption.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { StaleHead } from './stale-head.js';
 import type { IncidentRow, PlaybookRow } from './port.js';
@@ -84,15 +85,23 @@ function refuseIllFormed(field: string, value: unknown): void {
  * alone holds every committed event), the file is read into memory with its header marked as a
  * rollback-journal database (bytes 18-19, the only difference on disk) and served from there.
  */
-function openReadOnly(path: string): Database.Database {
+function openReadOnly(path: string, key: string | undefined): Database.Database {
   const db = new Database(path, { timeout: 10_000, readonly: true, fileMustExist: true });
   try {
+    if (key !== undefined) {
+      applyKey(db, key);
+      checkKey(db, path);
+    }
     db.pragma('application_id', { simple: true });
     return db;
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN') throw err;
     db.close();
+    // An encrypted image cannot be re-marked in memory (its header is ciphertext).
+    if (key !== undefined) {
+      throw new InvalidInput(`--db: cannot read ${path}: an encrypted database in a read-only folder needs its -wal and -shm files beside it; copy the folder somewhere writable`);
+    }
     if (existsSync(`${path}-wal`)) {
       throw new InvalidInput(`--db: cannot read ${path}: it is in a read-only folder with a -wal file but no -shm file SQLite could use; copy the folder somewhere writable`);
     }
@@ -110,6 +119,11 @@ export interface OpenOptions {
   readonly create: boolean;
   /** The command only reads: open read-only (a 0444 file or a read-only folder works). */
   readonly readonly?: boolean;
+  /**
+   * The passphrase of an encrypted database (SQLCipher format, encryption.ts). Required when the
+   * file is encrypted; refused for a plain file; a new (or empty) file given one is created encrypted.
+   */
+  readonly key?: string;
 }
 
 /**
@@ -168,14 +182,30 @@ export class EventStore {
     } else if (statSync(path).isDirectory()) {
       throw new InvalidInput(`--db: ${path} is a directory, not a database file`);
     }
+    const fresh = created || statSync(path).size === 0;
+    const encrypted = !fresh && looksEncrypted(path);
+    if (encrypted && opts.key === undefined) throw keyNeeded(path);
+    if (!encrypted && !fresh && opts.key !== undefined) {
+      throw new InvalidInput(`--key-file: ${path} is not encrypted, no key is needed (irr db encrypt encrypts it); nothing was changed`, [], { flag: '--key-file' });
+    }
     const readonly = opts.readonly === true && !created;
     const writable = !readonly && canWrite(path);
-    let db: Database.Database;
+    let db: Database.Database | undefined;
     try {
-      db = writable ? new Database(path, { timeout: 10_000, fileMustExist: !created }) : openReadOnly(path);
+      if (writable) {
+        db = new Database(path, { timeout: 10_000, fileMustExist: !created });
+        if (opts.key !== undefined) {
+          applyKey(db, opts.key);
+          checkKey(db, path);
+        }
+      } else db = openReadOnly(path, opts.key);
       if (writable) db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
+      // Sorts and temporary indexes stay in memory: no incident text in a temp file, encrypted or not.
+      db.pragma('temp_store = MEMORY');
     } catch (err) {
+      db?.close();
+      if (err instanceof IrrError) throw err;
       const t = translateSqliteError(err, path);
       if (t !== err) throw t;
       throw new InvalidInput(`--db: cannot open ${path} (${(err as Error).message})`);

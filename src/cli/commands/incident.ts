@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { notCoveredLine, uncoveredIn } from '../../assess/coverage.js';
 import pc from 'picocolors';
 import { InvalidInput } from '../../domain/errors.js';
@@ -24,8 +25,11 @@ function reportAppend(g: GlobalOptions, events: readonly StoredEvent[], text: st
   else printLines(text);
 }
 
-export async function init(g: GlobalOptions): Promise<void> {
+export async function init(g: GlobalOptions, opts: { encrypt?: boolean } = {}): Promise<void> {
   const { isPostgresUrl, openStore } = await import('../../store/port.js');
+  if (opts.encrypt && isPostgresUrl(g.db)) {
+    throw new InvalidInput('--encrypt: applies to a SQLite file; on PostgreSQL, encryption at rest is the server\'s (and TLS is asked for with sslmode=require in the URL)');
+  }
   if (isPostgresUrl(g.db)) {
     // A team server: create the schema, the triggers and the irr_* group roles on an empty database.
     const store = await openStore(g.db, { create: true });
@@ -38,10 +42,19 @@ export async function init(g: GlobalOptions): Promise<void> {
     }
     return;
   }
-  await withEngine(g, { create: true }, (engine) => {
+  const { databaseKey, newKey } = await import('../db-key.js');
+  const { looksEncrypted } = await import('../../store/encryption.js');
+  const fresh = !existsSync(g.db) || (statSync(g.db).isFile() && statSync(g.db).size === 0);
+  if (opts.encrypt && !fresh && !looksEncrypted(g.db)) {
+    throw new InvalidInput(`--encrypt: ${g.db} already holds a plain database; irr db encrypt converts it in place; nothing was changed`);
+  }
+  // A new file with --encrypt takes a new key (typed twice); any other file, the key it needs (if any).
+  const key = opts.encrypt && fresh ? await newKey(g, 'init --encrypt') : await databaseKey(g);
+  await withEngine(g, { create: true, key }, (engine) => {
     const v = engine.store.schemaVersion();
-    if (g.json) printJson({ ok: true, db: engine.store.path, schema: v });
-    else printLines(`irr database ready at ${engine.store.path} (schema ${v}, WAL, owner-only permissions)`);
+    const encrypted = key !== undefined;
+    if (g.json) printJson({ ok: true, db: engine.store.path, schema: v, encrypted });
+    else printLines(`irr database ready at ${engine.store.path} (schema ${v}, WAL, owner-only permissions${encrypted ? ', encrypted (SQLCipher 4)' : ''})`);
   });
 }
 

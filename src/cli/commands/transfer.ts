@@ -4,6 +4,7 @@ import { EventStore } from '../../store/event-store.js';
 import { isPostgresUrl, openStore } from '../../store/port.js';
 import { readBundle, verifyBundle } from '../../store/transfer.js';
 import type { GlobalOptions } from '../context.js';
+import { databaseKey } from '../db-key.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines } from '../output.js';
 
@@ -63,7 +64,7 @@ export async function pull(g: GlobalOptions, incident: string, opts: { from?: st
   } finally {
     await server.close();
   }
-  const local = EventStore.open(g.db, { create: true });
+  const local = EventStore.open(g.db, { create: true, key: await databaseKey(g) });
   try {
     local.importIncident(bundle, new Date().toISOString());
     local.markMoved(incident, { location: server.location, direction: 'pulled', head_hash: head.hash }, new Date().toISOString());

@@ -23,6 +23,7 @@ import type { Uncovered } from '../../assess/coverage.js';
 import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks.js';
 import { renderStatus } from '../commands/incident.js';
 import type { GlobalOptions } from '../context.js';
+import { knownKey } from '../db-key.js';
 import { askFact, askTime, showValue } from './answers.js';
 import { BadAnswer, GoBack, type Choice, type Prompter, type SelectQuestion } from './prompter.js';
 import { chosen, closeHolds, header, mainChoices, type MainAction } from './screens.js';
@@ -82,7 +83,7 @@ export class ConsoleSession {
 
   /** The store opens on first need: quitting the picker on a fresh machine leaves no empty database. */
   private engine(create: boolean): Engine {
-    if (!this.engineRef) this.engineRef = new Engine(EventStore.open(this.g.db, { create }), systemClock);
+    if (!this.engineRef) this.engineRef = new Engine(EventStore.open(this.g.db, { create, key: knownKey(this.g) }), systemClock);
     return this.engineRef;
   }
 

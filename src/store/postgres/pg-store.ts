@@ -8,6 +8,7 @@ import type { AppendOptions, EventRow, Head, IncidentRow, OpenIncidentArgs, Play
 import { StaleHead } from '../stale-head.js';
 import { translatePgError } from './pg-errors.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
+import { sslFromEnvironment } from './pg-tls.js';
 
 /** The server's clock as irr writes times (ISO 8601, UTC, milliseconds): recorded_at is the server's, not the laptop's. */
 const SERVER_NOW = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -62,8 +63,11 @@ export class PgStore implements StorePort {
     const { default: postgres } = await import('postgres');
     const location = redactUrl(url);
     const readonly = opts.readonly === true;
-    // The URL wins; what it leaves out comes from PGHOST, PGUSER, PGPASSWORD… ; ?sslmode=require for TLS.
+    // The URL wins; what it leaves out comes from PGHOST, PGUSER, PGPASSWORD… ; ?sslmode=require
+    // (or PGSSLMODE=require, pg-tls.ts) for TLS.
+    const ssl = sslFromEnvironment(url);
     const sql = postgres(url, {
+      ...(ssl !== undefined ? { ssl } : {}),
       max: 2,
       onnotice: () => undefined,
       connect_timeout: 10,
