@@ -9,6 +9,8 @@ export interface GlobalOptions {
   readonly actor: string;
   /** True when `--as` or `IRR_ACTOR` named the actor (the console then does not ask). */
   readonly actorNamed?: boolean;
+  /** Where a signing key's passphrase comes from (`--passphrase-file`, `IRR_PASSPHRASE_FILE`, else the terminal). */
+  readonly passphrase?: { readonly file?: string };
 }
 
 export const SAY_WHO = 'say who is acting: --as <name> or IRR_ACTOR';
@@ -27,11 +29,18 @@ export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
     db,
     json: Boolean(raw.json),
     actorNamed: named !== undefined,
+    passphrase: passphraseSourceOf(raw),
     get actor(): string {
       resolved ??= named ?? osActor();
       return resolved;
     },
   };
+}
+
+/** `--passphrase-file`, else `IRR_PASSPHRASE_FILE`; read (mode 0600 only) when a key must be unlocked. */
+function passphraseSourceOf(raw: Record<string, unknown>): { file?: string } {
+  const file = typeof raw.passphraseFile === 'string' ? raw.passphraseFile : process.env.IRR_PASSPHRASE_FILE || undefined;
+  return file === undefined ? {} : { file };
 }
 
 /** The actor named by `--as` or `IRR_ACTOR`, checked; undefined when neither is given. */

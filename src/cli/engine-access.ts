@@ -20,7 +20,8 @@ export async function withEngine<T>(g: GlobalOptions, opts: { create: boolean; r
   }
   const store = EventStore.open(g.db, opts);
   try {
-    return await fn(new Engine(store, systemClock, (events) => committed.push(...events)));
+    const { LocalSigning } = await import('./keys.js');
+    return await fn(new Engine(store, systemClock, (events) => committed.push(...events), new LocalSigning(g.passphrase ?? {})));
   } finally {
     store.close();
   }

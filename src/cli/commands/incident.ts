@@ -221,8 +221,17 @@ export async function log(g: GlobalOptions, id: string): Promise<void> {
   });
 }
 
-export async function verify(g: GlobalOptions, id: string | undefined, opts: { expectHead?: string } = {}): Promise<void> {
+export async function verify(g: GlobalOptions, id: string | undefined, opts: { expectHead?: string; checkpoint?: string; bundle?: string } = {}): Promise<void> {
+  if (opts.bundle !== undefined) {
+    // A bundle stands alone: --db is never opened.
+    const { verifyBundleCommand } = await import('./export.js');
+    return verifyBundleCommand(g, opts.bundle, id);
+  }
   const expectHead = parseExpectedHead(opts.expectHead);
+  const { checkpointArg } = await import('./keys.js');
+  const checkpoint = opts.checkpoint !== undefined ? checkpointArg(opts.checkpoint, '--checkpoint') : undefined;
+  if (checkpoint && id !== undefined && checkpoint.incident !== id) throw new InvalidInput(`--checkpoint: the checkpoint is for ${checkpoint.incident}, not ${id}`);
+  if (checkpoint) id = checkpoint.incident;
   if (expectHead !== undefined && id === undefined) throw new InvalidInput('--expect-head: name the incident whose head it is (irr verify <incident> --expect-head <sha256>)');
   if (id !== undefined && id.trim() === '') throw new InvalidInput('<incident>: empty incident id (omit it to verify every incident)');
   const { isPostgresUrl } = await import('../../store/port.js');
@@ -239,7 +248,7 @@ export async function verify(g: GlobalOptions, id: string | undefined, opts: { e
     return;
   }
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
-    const results = id !== undefined ? [await verifyIncident(engine, id, { expectHead })] : await verifyDatabase(engine);
+    const results = id !== undefined ? [await verifyIncident(engine, id, { expectHead, ...(checkpoint ? { checkpoint } : {}) })] : await verifyDatabase(engine);
     reportVerify(g, results, expectHead);
   });
 }

@@ -65,3 +65,9 @@ export class InquirerPrompter implements Prompter {
     return checkbox<V>(checkboxConfig(q, this));
   }
 }
+
+/** A secret typed at the terminal (a key's passphrase): never echoed, asked on stderr so stdout stays the command's output. */
+export async function askSecret(message: string): Promise<string> {
+  const { password } = await import('@inquirer/prompts');
+  return password({ message, mask: false }, { output: process.stderr });
+}
