@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { IntegrityFailure, InvalidInput } from '../../domain/errors.js';
 import type { EvidenceAddedPayload, StoredEvent } from '../../domain/events.js';
@@ -62,6 +62,14 @@ export async function add(g: GlobalOptions, id: string, file: string, opts: { de
   const at = parseAt(opts.at);
   const source = resolve(file);
   const name = basename(source);
+  // The evidence folder is made on first use, owner-only.
+  if (opts.copy !== undefined && opts.copy.trim() !== '' && !existsSync(opts.copy)) {
+    try {
+      mkdirSync(opts.copy, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw new InvalidInput(`--copy: cannot create the folder ${opts.copy} (${(err as NodeJS.ErrnoException).code})`);
+    }
+  }
   const target = opts.copy !== undefined ? checkOutput({ flag: '--copy', path: join(opts.copy, name), force: opts.force, guard: [dbGuard(g.db), { flag: '<file>', path: source }] }) : null;
   await withEngine(g, { create: false }, async (engine) => {
     const who = engine.who(g.actor, at, id);

@@ -249,16 +249,16 @@ export async function verify(g: GlobalOptions, id: string | undefined, opts: { e
   }
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
     const results = id !== undefined ? [await verifyIncident(engine, id, { expectHead, ...(checkpoint ? { checkpoint } : {}) })] : await verifyDatabase(engine);
-    reportVerify(g, results, expectHead);
+    reportVerify(g, results, expectHead, checkpoint ? `checkpoint of seq ${checkpoint.seq} signed by ${checkpoint.signatures.map((s) => s.actor).join(', ')}: the log still holds it` : undefined);
   });
 }
 
-function reportVerify(g: GlobalOptions, results: readonly { incident: string; ok: boolean; events: number; head_hash: string; first_bad_seq?: number; problem?: string; problems?: readonly string[] }[], expectHead: string | undefined): void {
+function reportVerify(g: GlobalOptions, results: readonly { incident: string; ok: boolean; events: number; head_hash: string; first_bad_seq?: number; problem?: string; problems?: readonly string[] }[], expectHead: string | undefined, also?: string): void {
   {
     if (g.json) printJson(results);
     else {
       for (const r of results) {
-        if (r.ok) printLines(`ok ${r.incident}: ${r.events} events, head ${r.head_hash}${expectHead ? ' (matches --expect-head)' : ''}`);
+        if (r.ok) printLines(`ok ${r.incident}: ${r.events} events, head ${r.head_hash}${expectHead ? ' (matches --expect-head)' : ''}${also ? `; ${also}` : ''}`);
         else printLines([`FAILED ${r.incident}: first bad seq ${r.first_bad_seq}: ${r.problem}`, ...(r.problems ?? []).slice(1).map((p) => `  also: ${p}`)]);
       }
     }
