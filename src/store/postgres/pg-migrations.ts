@@ -93,8 +93,9 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
         seq         integer NOT NULL,
         fingerprint text    NOT NULL,
         signature   text    NOT NULL,
-        PRIMARY KEY (incident, seq, fingerprint),
-        FOREIGN KEY (incident, seq) REFERENCES events(incident, seq)
+        -- No foreign key to events: it would make TRUNCATE events fail on the constraint before the
+        -- append-only trigger can refuse it by name. verify reports a signature for an absent seq.
+        PRIMARY KEY (incident, seq, fingerprint)
       );
       CREATE TRIGGER signatures_append_only BEFORE UPDATE OR DELETE ON signatures FOR EACH ROW EXECUTE FUNCTION irr_refuse_change();
       CREATE TRIGGER signatures_no_truncate BEFORE TRUNCATE ON signatures FOR EACH STATEMENT EXECUTE FUNCTION irr_refuse_change();
