@@ -237,6 +237,7 @@ export async function verify(g: GlobalOptions, id: string | undefined, opts: { e
   const { isPostgresUrl } = await import('../../store/port.js');
   if (isPostgresUrl(g.db)) {
     if (expectHead !== undefined) throw new InvalidInput('--expect-head: not yet supported on a PostgreSQL server (irr pull the incident and verify the copy)');
+    if (checkpoint) throw new InvalidInput('--checkpoint: not yet supported on a PostgreSQL server (irr pull the incident and verify the copy)');
     const { PgStore } = await import('../../store/postgres/pg-store.js');
     const { verifyOnServer } = await import('../../store/transfer.js');
     const store = await PgStore.connect(g.db, { create: false, readonly: true });
