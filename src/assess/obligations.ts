@@ -206,13 +206,12 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   const record = models.anyRecords && Object.hasOwn(records, r.id) ? records[r.id]! : null;
   const reasons: string[] = [];
   const unknown = new Set<string>();
-  let applies: boolean | 'unknown';
   let required: boolean | 'unknown';
   let factors: readonly RiskFactor[] = [];
   let exemptedBy: string | null = null;
 
   const a = evaluate(r.applies_when, fact);
-  applies = a.value;
+  const applies = a.value;
   if (!r.in_force) {
     required = false;
     reasons.push('not in force');

@@ -40,7 +40,7 @@ async function populate(engine, id, total) {
         return decide.skipStep(l.ctx, l.phase, who(), st, 'bench');
       });
       stepIdx++;
-    } else await engine.execute(id, (l) => decide.addNote(who(), `note ${n}`));
+    } else await engine.execute(id, () => decide.addNote(who(), `note ${n}`));
   }
 }
 

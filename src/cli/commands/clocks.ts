@@ -133,7 +133,7 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
  * can become a tag or a link in someone's calendar.
  */
 export function calendarText(s: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return s.replace(/</g, '‹').replace(/>/g, '›').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ' ');
 }
 
