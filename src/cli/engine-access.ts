@@ -22,7 +22,8 @@ export async function withEngine<T>(g: GlobalOptions, opts: { create: boolean; r
   // An encrypted file's key: from --key-file / IRR_KEY_FILE or the prompt (db-key.ts); `key` given: a new database's.
   const store = EventStore.open(g.db, { ...opts, key: opts.key ?? (await databaseKey(g)) });
   try {
-    return await fn(new Engine(store, systemClock, (events) => committed.push(...events)));
+    const { LocalSigning } = await import('./keys.js');
+    return await fn(new Engine(store, systemClock, (events) => committed.push(...events), new LocalSigning(g.passphrase ?? {})));
   } finally {
     store.close();
   }

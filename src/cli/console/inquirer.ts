@@ -96,3 +96,9 @@ async function escapable<T>(ask: (context: { signal: AbortSignal }) => Promise<T
     process.stdin.off('keypress', onKey);
   }
 }
+
+/** A secret typed at the terminal (a key's passphrase): never echoed, asked on stderr so stdout stays the command's output. */
+export async function askSecret(message: string): Promise<string> {
+  const { password } = await import('@inquirer/prompts');
+  return password({ message, mask: false }, { output: process.stderr });
+}

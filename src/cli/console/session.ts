@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import pc from 'picocolors';
 import type { Obligation } from '../../assess/obligations.js';
+import { LocalSigning } from '../keys.js';
 import { systemClock } from '../../clocks/wall.js';
 import { IntegrityFailure, IrrError } from '../../domain/errors.js';
 import type { StoredEvent } from '../../domain/events.js';
@@ -83,7 +84,8 @@ export class ConsoleSession {
 
   /** The store opens on first need: quitting the picker on a fresh machine leaves no empty database. */
   private engine(create: boolean): Engine {
-    if (!this.engineRef) this.engineRef = new Engine(EventStore.open(this.g.db, { create, key: knownKey(this.g) }), systemClock);
+    // Signing keys as for one-shot commands: asked for (once) only if the actor registered one.
+    if (!this.engineRef) this.engineRef = new Engine(EventStore.open(this.g.db, { create, key: knownKey(this.g) }), systemClock, undefined, new LocalSigning(this.g.passphrase ?? {}));
     return this.engineRef;
   }
 
