@@ -143,7 +143,7 @@ export function registerCommands(program: Command): void {
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
     .option('--template <id>', 'a specific template (default: the one for the obligation in --locale)')
-    .option('--locale <tag>', 'language of the letter', 'en')
+    .option('--locale <tag>', 'language of the letter (default en); exit 2 when no template exists in it')
     .option(...NOW)
     .action(lazy(lt, 'letter'));
   program
@@ -153,6 +153,8 @@ export function registerCommands(program: Command): void {
     .requiredOption('--out <dir|file.ndjson>', 'a directory (one file per letter) or an .ndjson file (one JSON object per line)')
     .option('--format <format>', 'md | html | txt (for each letter)', 'md')
     .option('--rejects <file>', 'where rows with problems go (default: next to --out, .rejects.csv)')
+    .option('--locale <tag>', 'the letter\'s language, for recipients whose language column is empty (default en)')
+    .option('--fallback <tags>', 'languages to try, in order, for a recipient whose language has no template (default: --locale, then en)')
     .option('--force', 'replace an existing .ndjson or rejects file (a folder of letters is never replaced)')
     .option(...NOW)
     .action(lazy(lt, 'letters'));

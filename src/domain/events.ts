@@ -63,6 +63,12 @@ export interface DocumentRendered {
   readonly letters?: number;
   readonly rejected?: number;
   readonly by_jurisdiction?: Readonly<Record<string, number>>;
+  /** Mail merge: letters written per language (the template's locale). */
+  readonly by_language?: Readonly<Record<string, number>>;
+  /** Mail merge: recipients whose language had no template (per language asked for), written in the fallback. */
+  readonly language_fallbacks?: Readonly<Record<string, number>>;
+  /** Mail merge: every template used (one per language). */
+  readonly templates?: readonly string[];
 }
 
 export interface ActionItemPayload {

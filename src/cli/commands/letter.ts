@@ -11,7 +11,8 @@ import { assessIncident, regimes } from '../../engine/obligations.js';
 import type { Obligation } from '../../assess/obligations.js';
 import { formatProblem, ValidationFailed, type Problem } from '../../playbook/problems.js';
 import { checkTemplate, shippedTemplateFiles } from '../../playbook/template.js';
-import { isLetterLate, letterView, PLACEHOLDER_RECIPIENT, recipientView } from '../../render/letter-view.js';
+import { isLetterLate, letterFacts, letterView, placeholderRecipient, recipientView } from '../../render/letter-view.js';
+import { primaryLanguage } from '../../render/letter-locale.js';
 import { DRAFT_BANNER, LETTER_FORMATS, missingItems, refuseMissing, renderLetterMarkdown, toFormat, trialRender, type LetterFormat } from '../../render/letter.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
@@ -44,8 +45,9 @@ export function checkTemplateFiles(files: readonly string[], byId: ReadonlyMap<s
         obligation: sampleObligation(regime),
         now: '2026-01-02T00:00:00.000Z',
         late,
+        locale: t.locale,
       }),
-      recipient: recipientView(PLACEHOLDER_RECIPIENT),
+      recipient: recipientView(placeholderRecipient(t.locale)),
     }));
     problems.push(...trial);
     if (trial.length === 0) templates.push(t);
@@ -108,8 +110,31 @@ export function chooseTemplate(obligation: string, byId: ReadonlyMap<string, Reg
     if (broken.length > 0) throw new ValidationFailed(broken);
     throw new InvalidInput(`<obligation-id>: no letter template serves ${obligation} (irr template list shows those that exist)`);
   }
-  const locale = opts.locale ?? 'en';
-  return candidates.find((t) => t.locale === locale) ?? candidates.find((t) => t.locale.split('-')[0] === locale.split('-')[0]) ?? candidates[0]!;
+  return pickByLocale(candidates, obligation, opts.locale);
+}
+
+const LOCALE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/i;
+
+/** A template in `tag` (exact, else the same primary language); none is exit 2, never English in its place. */
+export function templateForLocale(candidates: readonly LetterTemplate[], tag: string): LetterTemplate | undefined {
+  const want = tag.toLowerCase();
+  return candidates.find((t) => t.locale.toLowerCase() === want)
+    ?? candidates.find((t) => primaryLanguage(t.locale) === primaryLanguage(want) && !t.locale.includes('-'))
+    ?? candidates.find((t) => primaryLanguage(t.locale) === primaryLanguage(want));
+}
+
+export function availableLocales(candidates: readonly LetterTemplate[]): string[] {
+  const all = [...new Set(candidates.map((t) => t.locale))];
+  return [...all.filter((l) => l === 'en'), ...all.filter((l) => l !== 'en').sort()];
+}
+
+/** Without --locale: the English letter (or the only one there is); with it: that language or exit 2. */
+function pickByLocale(candidates: readonly LetterTemplate[], obligation: string, locale: string | undefined): LetterTemplate {
+  if (locale === undefined) return templateForLocale(candidates, 'en') ?? candidates[0]!;
+  if (!LOCALE_TAG.test(locale)) throw new InvalidInput(`--locale: "${locale}" is not a language tag such as en, fr or de-AT`);
+  const t = templateForLocale(candidates, locale);
+  if (!t) throw new InvalidInput(`--locale: no template in ${locale} for ${obligation}; available: ${availableLocales(candidates).join(', ')} (irr template list)`);
+  return t;
 }
 
 export function parseFormat(raw: string, allowed: readonly string[] = LETTER_FORMATS): LetterFormat {
@@ -152,10 +177,11 @@ export async function produceLetter(
   const { loaded, assessment } = await assessIncident(engine, id, now);
   const o = assessment.obligations.find((x) => x.id === obligationId)!;
   const late = isLetterLate(o, now);
-  const facts = Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value]));
+  // The delay reasons typed when the late `sent` was recorded count as the fact delay_reasons.
+  const facts = letterFacts(o, Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value])));
   const lookup = (n: string) => (Object.hasOwn(facts, n) ? facts[n] : undefined);
   const missing = missingItems(template, regime, lookup, late);
-  const view = { ...letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late }), recipient: recipientView(PLACEHOLDER_RECIPIENT) };
+  const view = { ...letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late, locale: template.locale }), recipient: recipientView(placeholderRecipient(template.locale)) };
   const rendered = renderLetterMarkdown(template, view, missing);
   if (rendered.missing.length > 0) refuseMissing(template, obligationId, rendered.missing);
   const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'}; approve with: irr obligation ${id} ${obligationId} approved)`;
