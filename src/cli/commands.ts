@@ -109,7 +109,7 @@ export function registerCommands(program: Command): void {
     .action(lazy(ck, 'clocks'));
   program
     .command('obligation <incident> <obligation-id> <action>')
-    .description('record a notification: drafted | approved | sent | waived | required | not-applicable (decisions need --reason; a notice to an authority or individuals is sent only after an approver other than its drafter approved it)')
+    .description('record a notification: drafted | approved | sent | supplemented | waived | required | not-applicable (supplemented: further information to a sent notice, GDPR Art 33(4); decisions need --reason; a notice to an authority or individuals is sent only after an approver other than its drafter approved it)')
     .option('--reason <text>', 'why (required for waived, required and not-applicable, and for a late sent)')
     .option('--exemption <id>', 'waived: the exemption of the law it rests on (irr regime show <id> lists them); checked against the facts')
     .option('--override', 'waived: a deliberate decision against the assessment (shown as an override in the reports)')
@@ -144,6 +144,8 @@ export function registerCommands(program: Command): void {
     .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
     .option('--template <id>', 'a specific template (default: the one for the obligation in --locale)')
     .option('--locale <tag>', 'language of the letter (default en); exit 2 when no template exists in it')
+    .option('--phased', 'an initial notice with what is known; each required item not yet known is listed as to follow (GDPR Art 33(4))')
+    .option('--supplement', 'further information to the notice already sent, naming its date and reference (GDPR Art 33(4))')
     .option(...NOW)
     .action(lazy(lt, 'letter'));
   program

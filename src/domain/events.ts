@@ -67,6 +67,10 @@ export interface DocumentRendered {
   readonly by_language?: Readonly<Record<string, number>>;
   /** Mail merge: recipients whose language had no template (per language asked for), written in the fallback. */
   readonly language_fallbacks?: Readonly<Record<string, number>>;
+  /** A letter in phases (GDPR Art 33(4)): the initial notice with items still to follow, or a supplement. */
+  readonly phase?: 'initial' | 'supplement';
+  /** The initial notice: required items still to follow (item ids of the regime). */
+  readonly to_follow?: readonly string[];
   /** Mail merge: every template used (one per language). */
   readonly templates?: readonly string[];
 }

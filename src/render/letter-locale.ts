@@ -14,6 +14,8 @@ interface Words {
   readonly categories: Readonly<Record<string, string>>;
   readonly target: (when: string) => string;
   readonly noDeadline: string;
+  /** In a phased notice (GDPR Art 33(4)), where a fact not yet known would go. */
+  readonly toFollow: string;
   readonly competentAuthority: string;
   readonly eachAuthority: (names: string) => string;
   readonly authorityLabels: readonly [portal: string, email: string, phone: string, address: string, form: string];
@@ -43,6 +45,7 @@ const EN: Words = {
   },
   target: (when) => `without undue delay (our internal target: ${when})`,
   noDeadline: 'no fixed deadline',
+  toFollow: '(to follow)',
   competentAuthority: 'the competent supervisory authority',
   eachAuthority: (names) => `each supervisory authority concerned (${names})`,
   authorityLabels: ['Portal', 'Email', 'Telephone', 'Address', 'Form'],
@@ -71,6 +74,7 @@ const FR: Words = {
   },
   target: (when) => `dans les meilleurs délais (notre objectif interne : ${when})`,
   noDeadline: 'aucun délai fixé',
+  toFollow: '(à compléter)',
   competentAuthority: "l'autorité de contrôle compétente",
   eachAuthority: (names) => `chaque autorité de contrôle concernée (${names})`,
   authorityLabels: ['Téléservice', 'Courriel', 'Téléphone', 'Adresse', 'Formulaire'],
@@ -99,6 +103,7 @@ const DE: Words = {
   },
   target: (when) => `unverzüglich (unser internes Ziel: ${when})`,
   noDeadline: 'keine feste Frist',
+  toFollow: '(wird nachgereicht)',
   competentAuthority: 'die zuständige Aufsichtsbehörde',
   eachAuthority: (names) => `jede betroffene Aufsichtsbehörde (${names})`,
   authorityLabels: ['Online-Meldung', 'E-Mail', 'Telefon', 'Anschrift', 'Formular'],
@@ -127,6 +132,7 @@ const ES: Words = {
   },
   target: (when) => `sin dilación indebida (nuestro objetivo interno: ${when})`,
   noDeadline: 'sin plazo fijo',
+  toFollow: '(pendiente, se comunicará más adelante)',
   competentAuthority: 'la autoridad de control competente',
   eachAuthority: (names) => `cada autoridad de control interesada (${names})`,
   authorityLabels: ['Sede electrónica', 'Correo electrónico', 'Teléfono', 'Dirección', 'Formulario'],
@@ -155,6 +161,7 @@ const IT: Words = {
   },
   target: (when) => `senza ingiustificato ritardo (nostro obiettivo interno: ${when})`,
   noDeadline: 'nessun termine fisso',
+  toFollow: '(da completare)',
   competentAuthority: "l'autorità di controllo competente",
   eachAuthority: (names) => `ciascuna autorità di controllo interessata (${names})`,
   authorityLabels: ['Portale', 'E-mail', 'Telefono', 'Indirizzo', 'Modulo'],
@@ -183,6 +190,7 @@ const NL: Words = {
   },
   target: (when) => `zonder onredelijke vertraging (ons interne doel: ${when})`,
   noDeadline: 'geen vaste termijn',
+  toFollow: '(volgt nog)',
   competentAuthority: 'de bevoegde toezichthoudende autoriteit',
   eachAuthority: (names) => `elke betrokken toezichthoudende autoriteit (${names})`,
   authorityLabels: ['Meldloket', 'E-mail', 'Telefoon', 'Adres', 'Formulier'],
@@ -211,6 +219,7 @@ const PL: Words = {
   },
   target: (when) => `bez zbędnej zwłoki (nasz termin wewnętrzny: ${when})`,
   noDeadline: 'brak stałego terminu',
+  toFollow: '(zostanie uzupełnione)',
   competentAuthority: 'właściwy organ nadzorczy',
   eachAuthority: (names) => `każdy organ nadzorczy, którego sprawa dotyczy (${names})`,
   authorityLabels: ['Formularz online', 'E-mail', 'Telefon', 'Adres', 'Formularz'],

@@ -123,6 +123,15 @@ export interface LetterContext {
   readonly late: boolean;
   /** The letter's language (BCP 47): dates, numbers, lists and irr's own words in it; default en. */
   readonly locale?: string;
+  /** Phased notification (GDPR Art 33(4)): what is still to follow, and the notice a supplement adds to. */
+  readonly phase?: LetterPhase;
+}
+
+export interface LetterPhase {
+  /** The headings (in the letter's language) of the items still to follow; empty: complete. */
+  readonly toFollow: readonly string[];
+  /** Set for a supplement: the initial notice's sending time and reference. */
+  readonly supplementTo: { readonly sentAt: string; readonly ref: string } | null;
 }
 
 /**
@@ -189,6 +198,11 @@ export function letterView(c: LetterContext): Record<string, unknown> {
       clock_start: o.clock_start ? escapeMarkdown(l.instant(o.clock_start)) : missing(startFact ?? 'clock_start'),
       late: c.late,
       delay_reasons: delay ? escapeMarkdown(delay) : missing('delay_reasons'),
+      phased: (c.phase?.toFollow.length ?? 0) > 0,
+      to_follow: (c.phase?.toFollow ?? []).map(escapeMarkdown),
+      supplement: Boolean(c.phase?.supplementTo),
+      initial_sent: c.phase?.supplementTo ? escapeMarkdown(l.instant(c.phase.supplementTo.sentAt)) : missing('sent_at'),
+      initial_ref: c.phase?.supplementTo ? escapeMarkdown(c.phase.supplementTo.ref) : missing('ref'),
     },
     // The addressee the assessment found (GDPR Art 33: the lead supervisory authority), else a placeholder.
     authority: o.authorities.length === 1
