@@ -6,13 +6,13 @@ import { escapeXml } from './escape.js';
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
 
 /**
- * Print-first styling: body text 11pt (California requires at least 10-point type for its notice),
+ * Print-first styling: a clean sans-serif stack that every system has, body text 11pt (California requires at least 10-point type for its notice),
  * headings larger, A4/Letter-safe margins, tables that do not split rows across pages.
  */
 const PRINT_CSS = `
 @page { size: auto; margin: 18mm 16mm; }
-html { font-family: "Liberation Serif", "Times New Roman", Georgia, serif; font-size: 11pt; line-height: 1.4; color: #111; background: #fff; }
-body { max-width: 48em; margin: 2em auto; padding: 0 1em; }
+html { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", "Noto Sans", "DejaVu Sans", sans-serif; font-size: 11pt; line-height: 1.45; color: #111; background: #fff; }
+body { max-width: 52em; margin: 2em auto; padding: 0 1em; }
 h1 { font-size: 18pt; margin: 0 0 0.6em; }
 h2 { font-size: 14pt; margin: 1.2em 0 0.4em; }
 h3 { font-size: 12pt; margin: 1em 0 0.3em; }
@@ -23,8 +23,9 @@ tr { break-inside: avoid; }
 code { font-family: "Liberation Mono", monospace; font-size: 10pt; }
 .draft { border: 3px solid #b00; color: #b00; font-weight: bold; font-size: 12pt; padding: 0.4em 0.8em; margin: 0 0 1em; }
 .meta { font-size: 10pt; color: #333; }
-figure { margin: 1em 0; break-inside: avoid; }
-figure svg { width: 100%; height: auto; }
+figure { margin: 1.2em 0; break-inside: avoid; }
+figure svg { width: 100%; height: auto; min-height: 14em; }
+figcaption { font-size: 10pt; color: #333; margin-top: 0.3em; }
 @media print { body { margin: 0; max-width: none; } .draft { position: static; } }
 `;
 
