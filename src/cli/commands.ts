@@ -139,7 +139,7 @@ export function registerCommands(program: Command): void {
   program
     .command('letter <incident> <obligation-id>')
     .description('write the notice for an obligation from the incident\'s facts; refuses (exit 2) when a required item is missing')
-    .option('--format <format>', 'md | html | txt', 'md')
+    .option('--format <format>', 'md | html | txt | eml (an e-mail draft, RFC 5322, marked X-Unsent so a mail client opens it ready to send)', 'md')
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
     .option('--template <id>', 'a specific template (default: the one for the obligation in --locale)')
@@ -153,7 +153,7 @@ export function registerCommands(program: Command): void {
     .description('mail merge: one letter per CSV row (name,email,postal_address,jurisdiction,language), streamed')
     .requiredOption('--recipients <file.csv>', 'CSV with a header row; extra columns pass through as recipient.fields.<column>')
     .requiredOption('--out <dir|file.ndjson>', 'a directory (one file per letter) or an .ndjson file (one JSON object per line)')
-    .option('--format <format>', 'md | html | txt (for each letter)', 'md')
+    .option('--format <format>', 'md | html | txt | eml (for each letter; eml: one draft per recipient with an email address)', 'md')
     .option('--rejects <file>', 'where rows with problems go (default: next to --out, .rejects.csv)')
     .option('--locale <tag>', 'the letter\'s language, for recipients whose language column is empty (default en)')
     .option('--fallback <tags>', 'languages to try, in order, for a recipient whose language has no template (default: --locale, then en)')

@@ -11,7 +11,7 @@ const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
  */
 const PRINT_CSS = `
 @page { size: auto; margin: 18mm 16mm; }
-html { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", "Noto Sans", "DejaVu Sans", sans-serif; font-size: 11pt; line-height: 1.45; color: #111; background: #fff; }
+html { font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", "Noto Sans", "DejaVu Sans", sans-serif; font-size: 11pt; line-height: 1.35; color: #111; background: #fff; }
 body { max-width: 52em; margin: 2em auto; padding: 0 1em; }
 h1 { font-size: 18pt; margin: 0 0 0.6em; }
 h2 { font-size: 14pt; margin: 1.2em 0 0.4em; }
@@ -26,7 +26,13 @@ code { font-family: "Liberation Mono", monospace; font-size: 10pt; }
 figure { margin: 1.2em 0; break-inside: avoid; }
 figure svg { width: 100%; height: auto; min-height: 14em; }
 figcaption { font-size: 10pt; color: #333; margin-top: 0.3em; }
-@media print { body { margin: 0; max-width: none; } .draft { position: static; } }
+@media print { body { margin: 0; max-width: none; } .draft { position: static; } h2 { margin: 0.9em 0 0.3em; } p, ul, table { margin-top: 0.4em; margin-bottom: 0.4em; } }
+`;
+
+/** A one-page summary (the executive page): tighter print margins and spacing, still at least 10pt. */
+const COMPACT_PRINT_CSS = `
+@page { margin: 14mm 14mm; }
+@media print { html { line-height: 1.25; } p, li, td, th { font-size: 10.5pt; } h1 { font-size: 16pt; } h2 { font-size: 13pt; margin: 0.7em 0 0.2em; } }
 `;
 
 export interface HtmlDocumentOptions {
@@ -36,6 +42,8 @@ export interface HtmlDocumentOptions {
   readonly banner?: string;
   /** Markup built by irr itself (escaped at its source), placed where the Markdown has `figureMarker(name)`. */
   readonly figures?: Readonly<Record<string, string>>;
+  /** Print on as few pages as possible (a one-page summary). */
+  readonly compact?: boolean;
 }
 
 // A per-process nonce: no value inserted into the Markdown can forge a figure's place.
@@ -68,7 +76,7 @@ export function htmlDocument(markdownBody: string, opts: HtmlDocumentOptions): s
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeXml(opts.title)}</title>
-<style>${PRINT_CSS}</style>
+<style>${PRINT_CSS}${opts.compact ? COMPACT_PRINT_CSS : ''}</style>
 </head>
 <body>
 ${banner}${body}</body>

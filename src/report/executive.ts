@@ -34,8 +34,7 @@ function whatHappened(d: ReportData): string {
     `it was detected on ${fullDate(d.detection.at)}`,
     d.awareness ? `and we became aware that personal data was affected on ${fullDate(d.awareness.at)}, when the legal notification clocks started` : 'and whether personal data was affected is not yet established',
   ];
-  const state = d.incident.phase === 'closed' ? `The incident was closed on ${fullDate(d.incident.closed_at!)}.` : `The response is in the ${d.incident.phase} phase.`;
-  return `${description && description.trim() ? `${text(description)} ` : 'No description of the breach has been recorded yet. '}${times.join(', ')}. ${state}`;
+  return `${description && description.trim() ? `${text(description)} ` : 'No description of the breach has been recorded yet. '}${times.join(', ')}.`;
 }
 
 /** The scoring's own words name facts by key ("ease_of_identification unknown"): said in words here. */
@@ -52,8 +51,7 @@ function impact(d: ReportData): string {
   const records = factOf(d, 'records_total');
   const spans = [d.measures.detect, d.measures.contain, d.measures.recover].map((m) => (m.known ? duration(m.ms) : 'not yet known'));
   return [
-    `- **People affected:** ${people(d)}`,
-    ...(typeof records === 'number' ? [`- **Records affected:** ${count(records)}`] : []),
+    `- **People affected:** ${people(d)}${typeof records === 'number' ? `; records affected: ${count(records)}` : ''}`,
     `- **Data concerned:** ${categories(d)}`,
     `- **Severity:** ${severityLine(d)} — ${cell(withoutKeys(d, severityWhy(d)))}.`,
     `- **Time to detect / contain / recover:** ${spans.join(' / ')}`,
@@ -65,7 +63,7 @@ const due = (o: ReportObligation) => (o.deadline ? `${o.deadline_kind === 'targe
 /** A settled notice's outcome with the reason given: the reason for a waiver or a decision, or for a delay. */
 function settledOutcome(o: ReportObligation, now: string): string {
   const why = o.reason && (isDecidedNotToSend(o.status) || o.waiver || o.status === 'late') ? ` — ${o.status === 'late' ? 'reason for the delay' : 'reason'}: ${cell(o.reason)}` : '';
-  return `${outcome(o, now)}${why}${waiverNote(o)}`;
+  return `**${o.status === 'waived' ? `${statusWord(o)}: ` : ''}${outcome(o, now)}**${why}${waiverNote(o)}`;
 }
 
 function notices(d: ReportData): string {
@@ -77,14 +75,14 @@ function notices(d: ReportData): string {
   const open = d.obligations.filter(isOpen);
   const done = d.obligations.filter((o) => !isOpen(o));
   const openRows = [
-    ...open.map((o) => ({ due: o.deadline, row: [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, `**${statusWord(o)}**`, due(o), `${outcome(o, d.now)}${o.reason && o.waiver ? ` — reason: ${cell(o.reason)}` : ''}${waiverNote(o)}`] })),
+    ...open.map((o) => ({ due: o.deadline, row: [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, due(o), `**${outcome(o, d.now)}**${o.reason && o.waiver ? ` — reason: ${cell(o.reason)}` : ''}${waiverNote(o)}`] })),
     ...possible.map((u) => {
       const left = Date.parse(u.due!) - now;
       const when = left < 0 ? `overdue by ${duration(-left)}` : `${u.deadline_kind === 'target' ? 'target' : 'due'} in ${duration(left)}`;
-      return { due: u.due, row: [`${cell(u.id)} (${cell(u.audience)}, ${cell(u.jurisdiction)})`, '**undetermined**', `${u.deadline_kind === 'target' ? 'target' : 'due'} ${fullDate(u.due!)}`, `if required: ${when}; depends on ${u.unknown_facts.map((f) => words(d, f)).join('; ')}`] };
+      return { due: u.due, row: [`${cell(u.id)} (${cell(u.audience)}, ${cell(u.jurisdiction)})`, `${u.deadline_kind === 'target' ? 'target' : 'due'} ${fullDate(u.due!)}`, `**undetermined** — if required: ${when}; depends on ${u.unknown_facts.map((f) => words(d, f)).join('; ')}`] };
     }),
   ].sort((a, b) => (a.due ? Date.parse(a.due) : Infinity) - (b.due ? Date.parse(b.due) : Infinity));
-  const doneRows = done.map((o) => [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, `**${statusWord(o)}**`, due(o), settledOutcome(o, d.now)]);
+  const doneRows = done.map((o) => [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, due(o), settledOutcome(o, d.now)]);
   const all = [...openRows.map((r) => r.row), ...doneRows];
   const rows = all.slice(0, MAX_NOTICES);
   const more = all.length - rows.length;
@@ -94,7 +92,7 @@ function notices(d: ReportData): string {
   const overrides = waived.filter((o) => o.waiver?.override).length;
   const na = d.obligations.filter((o) => o.status === 'not_applicable').length;
   const summary = `${d.obligations.length} required: ${met} met, ${late} late, ${open.length} open${waived.length ? `, ${waived.length} waived${overrides ? ` (${overrides} by override of the assessment)` : ''}` : ''}${na ? `, ${na} not applicable by decision` : ''}${possible.length ? `; ${possible.length} more would be running if required` : ''}.`;
-  return [summary, table(['Notice', 'Status', 'Deadline', 'Outcome'], rows), more > 0 ? `…and ${more} more, in the timeline report.` : ''].filter(Boolean).join('\n\n');
+  return [summary, table(['Notice', 'Deadline', 'Status and outcome'], rows), more > 0 ? `…and ${more} more, in the timeline report.` : ''].filter(Boolean).join('\n\n');
 }
 
 /** What the board must decide or know next, most pressing first, in words (no fact keys, no commands). */

@@ -31,6 +31,6 @@ export function renderReport(d: ReportData, kind: ReportKind, format: ReportForm
   return htmlDocument(markdown, {
     title: documentTitle(`${w.title}: ${d.incident.id}`, d.incident.title),
     lang: 'en',
-    ...(w.figure ? { figures: { [TIMELINE_FIGURE]: timelineSvg(d) } } : {}),
+    ...(w.figure ? { figures: { [TIMELINE_FIGURE]: timelineSvg(d) } } : { compact: true }),
   });
 }

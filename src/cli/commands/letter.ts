@@ -14,7 +14,7 @@ import { checkTemplate, shippedTemplateFiles } from '../../playbook/template.js'
 import { isLetterLate, letterFacts, letterView, MISSING_RE, placeholderRecipient, recipientView, type LetterPhase } from '../../render/letter-view.js';
 import { escapeMarkdown } from '../../render/escape.js';
 import { letterLocale, primaryLanguage } from '../../render/letter-locale.js';
-import { DRAFT_BANNER, LETTER_FORMATS, missingItems, refuseMissing, renderLetterMarkdown, toFormat, trialRender, type LetterFormat, type MissingItem } from '../../render/letter.js';
+import { DRAFT_BANNER, LETTER_FORMATS, letterOutput, missingItems, refuseMissing, renderLetterMarkdown, trialRender, type LetterFormat, type MissingItem } from '../../render/letter.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table, writeStdout } from '../output.js';
@@ -239,7 +239,9 @@ export async function produceLetter(
   const rendered = deferFacts(renderLetterMarkdown(template, view, phase.missing), phase.deferred, letterLocale(template.locale).words.toFollow);
   if (rendered.missing.length > 0) refuseMissing(template, obligationId, rendered.missing);
   const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'}; approve with: irr obligation ${id} ${obligationId} approved)`;
-  const output = toFormat(rendered.markdown, format, { title: template.title, lang: template.locale, draft });
+  // A draft e-mail to an authority goes to its published address when the regime names one.
+  const email = template.audience === 'authority' ? regime.authority?.email : undefined;
+  const output = await letterOutput(rendered.markdown, format, { title: template.title, lang: template.locale, draft, date: now, ...(email ? { to: { name: regime.authority!.name, address: email } } : {}) });
   const hash = sha256(output);
   // Delivered first, recorded after: the log never holds a rendering whose bytes were lost.
   const phased = phase.supplementTo ? { phase: 'supplement' as const } : phase.toFollow.length > 0 ? { phase: 'initial' as const } : {};

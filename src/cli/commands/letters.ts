@@ -7,7 +7,7 @@ import { recordDocument } from '../../engine/documents.js';
 import { assessIncident, regimes } from '../../engine/obligations.js';
 import { isLetterLate, letterFacts, letterView, placeholderRecipient, recipientView, type RecipientValues } from '../../render/letter-view.js';
 import { primaryLanguage } from '../../render/letter-locale.js';
-import { DRAFT_BANNER, missingItems, refuseMissing, renderLetterMarkdown, toFormat, type LetterFormat } from '../../render/letter.js';
+import { DRAFT_BANNER, letterOutput, missingItems, refuseMissing, renderLetterMarkdown } from '../../render/letter.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { checkOutput, dbGuard, StagedFile, StagedFolder, type Placed } from '../output-file.js';
@@ -111,6 +111,7 @@ export async function letters(
   const fallbackTemplate = chain.map((tag) => templateForLocale(candidates, tag)).find((t) => t !== undefined) ?? fallback;
   const templateFor = (language: string) => templateForLocale(candidates, language) ?? fallbackTemplate;
   const toNdjson = opts.out.endsWith('.ndjson');
+  if (toNdjson && format === 'eml') throw new InvalidInput('--out: --format eml writes one .eml draft per recipient into a folder, not an .ndjson file');
   const outPath = opts.out.replace(/(.)[\\/]+$/, '$1');
   const rejectsPath = opts.rejects ?? `${outPath.replace(/\.ndjson$/, '')}.rejects.csv`;
   // Both outputs are checked before the CSV is read or anything is recorded; neither may land on
@@ -193,7 +194,8 @@ export async function letters(
           continue;
         }
         if (record.length === 1 && record[0]!.trim() === '') continue; // a blank line is not a row
-        const problem = rowProblem(header, record);
+        // An e-mail draft needs an address: a recipient with only a postal address goes to the rejects, said why.
+        const problem = rowProblem(header, record) ?? (format === 'eml' && record[header.indexOf('email')]!.trim() === '' ? 'column email: empty; --format eml writes drafts only for recipients with an email address (send this one by post)' : null);
         if (problem) {
           reject(line, problem, record);
           continue;
@@ -209,7 +211,7 @@ export async function letters(
         count(summary.byLanguage, t.locale);
         summary.templates.add(t.id);
         const { markdown } = renderLetterMarkdown(t, { ...views(t), recipient: recipientView(recipient) });
-        const content = toFormat(markdown, format as LetterFormat, { title: t.title, lang: t.locale, draft });
+        const content = await letterOutput(markdown, format, { title: t.title, lang: t.locale, draft, date: now, ...(recipient.email ? { to: { name: recipient.name, address: recipient.email } } : {}) });
         if (out instanceof StagedFile) {
           const obj = JSON.stringify({ line, template: t.id, format, jurisdiction: recipient.jurisdiction, language: recipient.language, name: recipient.name, email: recipient.email, postal_address: recipient.postal_address, fields, content });
           hash.update(obj).update('\n');
