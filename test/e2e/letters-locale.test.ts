@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { approveNotice, irr, json, tempDir } from '../helpers.js';
@@ -210,5 +210,59 @@ describe('delay reasons and phased notification (GDPR Art 33(1) and 33(4))', () 
     const again = irr(['letter', id, 'gdpr-art33', '--supplement', '--now', '2026-03-04T10:00:00Z'], { db });
     expect(again.stdout).toContain('(reference LfD-2026-0815)');
     expect(again.stdout).not.toContain('Reasons for the delay');
+  });
+});
+
+describe('e-mail drafts (--format eml)', () => {
+  const header = (eml: string, name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(eml.split('\r\n\r\n')[0]!)?.[1];
+
+  it('writes a letter as an RFC 5322 draft marked X-Unsent, with text and HTML parts, recorded like any letter; no clobber without --force', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = incident(db);
+    const out = join(dir, 'notice.eml');
+    const r = irr(['letter', id, 'gdpr-art33', '--locale', 'de', '--format', 'eml', '--out', out, '--now', NOW], { db });
+    expect(r.code, r.stderr).toBe(0);
+    const eml = readFileSync(out, 'utf8');
+    expect(header(eml, 'X-Unsent')).toBe('1');
+    expect(header(eml, 'Content-Language')).toBe('de');
+    expect(header(eml, 'Date')).toBe('Tue, 03 Mar 2026 10:00:00 +0000');
+    expect(header(eml, 'Subject')).toMatch(/^=\?UTF-8\?/); // the German title, encoded (RFC 2047)
+    expect(header(eml, 'MIME-Version')).toBe('1.0');
+    expect(eml).toMatch(/Content-Type: multipart\/alternative/);
+    expect(eml).toMatch(/Content-Type: text\/plain; charset=utf-8/);
+    expect(eml).toMatch(/Content-Type: text\/html; charset=utf-8/);
+    expect(eml.split('\r\n').every((l) => l.length <= 998)).toBe(true); // RFC 5322 line limit
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const event = log(db, id).filter((e) => e.type === 'document.rendered').at(-1)!;
+    expect(event.payload).toMatchObject({ kind: 'letter', template: 'gdpr-art33-authority-de', format: 'eml' });
+    const again = irr(['letter', id, 'gdpr-art33', '--format', 'eml', '--out', out, '--now', NOW], { db });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('--force');
+    expect(readFileSync(out, 'utf8')).toBe(eml);
+  });
+
+  it('the mail merge writes one draft per recipient with an email, addressed to them; a recipient with only a postal address goes to the rejects', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = incident(db);
+    const csv = join(dir, 'recipients.csv');
+    writeFileSync(csv, 'name,email,postal_address,jurisdiction,language\nAnna Schmidt,anna@example.de,,DE,de\nClaire Martin,claire@example.fr,,FR,fr\nBo Post,,"1 Rue X, Paris",FR,fr\n');
+    const out = join(dir, 'drafts');
+    const r = irr(['letters', id, 'gdpr-art33', '--recipients', csv, '--out', out, '--format', 'eml', '--now', NOW], { db });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('2 letters for gdpr-art33');
+    expect(r.stdout).toContain('1 rows rejected (lines 4)');
+    const files = readdirSync(out).sort();
+    expect(files).toEqual(['letter-0000002.eml', 'letter-0000003.eml']);
+    const anna = readFileSync(join(out, files[0]!), 'utf8');
+    expect(header(anna, 'To')).toBe('Anna Schmidt <anna@example.de>');
+    expect(header(anna, 'X-Unsent')).toBe('1');
+    expect(header(readFileSync(join(out, files[1]!), 'utf8'), 'Content-Language')).toBe('fr');
+    for (const f of files) expect(statSync(join(out, f)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'drafts.rejects.csv'), 'utf8')).toContain('column email: empty; --format eml writes drafts only for recipients with an email address');
+    const ndjson = irr(['letters', id, 'gdpr-art33', '--recipients', csv, '--out', join(dir, 'x.ndjson'), '--format', 'eml', '--now', NOW], { db });
+    expect(ndjson.code).toBe(2);
+    expect(ndjson.stderr).toContain('--out: --format eml writes one .eml draft per recipient into a folder');
   });
 });
