@@ -63,7 +63,8 @@ const due = (o: ReportObligation) => (o.deadline ? `${o.deadline_kind === 'targe
 /** A settled notice's outcome with the reason given: the reason for a waiver or a decision, or for a delay. */
 function settledOutcome(o: ReportObligation, now: string): string {
   const why = o.reason && (isDecidedNotToSend(o.status) || o.waiver || o.status === 'late') ? ` — ${o.status === 'late' ? 'reason for the delay' : 'reason'}: ${cell(o.reason)}` : '';
-  return `**${o.status === 'waived' ? `${statusWord(o)}: ` : ''}${outcome(o, now)}**${why}${waiverNote(o)}`;
+  // A waiver says what it is in two words ("waived (override)"); its reason follows.
+  return `**${o.status === 'waived' ? statusWord(o) : outcome(o, now)}**${why}${waiverNote(o)}`;
 }
 
 function notices(d: ReportData): string {
