@@ -117,7 +117,7 @@ export function registerCommands(program: Command): void {
     .action(lazy(ck, 'clocks'));
   program
     .command('obligation <incident> <obligation-id> <action>')
-    .description('record a notification: drafted | approved | sent | waived | required | not-applicable (decisions need --reason; a notice to an authority or individuals is sent only after an approver other than its drafter approved it)')
+    .description('record a notification: drafted | approved | sent | supplemented | waived | required | not-applicable (supplemented: further information to a sent notice, GDPR Art 33(4); decisions need --reason; a notice to an authority or individuals is sent only after an approver other than its drafter approved it)')
     .option('--reason <text>', 'why (required for waived, required and not-applicable, and for a late sent)')
     .option('--exemption <id>', 'waived: the exemption of the law it rests on (irr regime show <id> lists them); checked against the facts')
     .option('--override', 'waived: a deliberate decision against the assessment (shown as an override in the reports)')
@@ -147,11 +147,13 @@ export function registerCommands(program: Command): void {
   program
     .command('letter <incident> <obligation-id>')
     .description('write the notice for an obligation from the incident\'s facts; refuses (exit 2) when a required item is missing')
-    .option('--format <format>', 'md | html | txt', 'md')
+    .option('--format <format>', 'md | html | txt | eml (an e-mail draft, RFC 5322, marked X-Unsent so a mail client opens it ready to send)', 'md')
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
     .option('--template <id>', 'a specific template (default: the one for the obligation in --locale)')
-    .option('--locale <tag>', 'language of the letter', 'en')
+    .option('--locale <tag>', 'language of the letter (default en); exit 2 when no template exists in it')
+    .option('--phased', 'an initial notice with what is known; each required item not yet known is listed as to follow (GDPR Art 33(4))')
+    .option('--supplement', 'further information to the notice already sent, naming its date and reference (GDPR Art 33(4))')
     .option(...NOW)
     .action(lazy(lt, 'letter'));
   program
@@ -159,8 +161,10 @@ export function registerCommands(program: Command): void {
     .description('mail merge: one letter per CSV row (name,email,postal_address,jurisdiction,language), streamed')
     .requiredOption('--recipients <file.csv>', 'CSV with a header row; extra columns pass through as recipient.fields.<column>')
     .requiredOption('--out <dir|file.ndjson>', 'a directory (one file per letter) or an .ndjson file (one JSON object per line)')
-    .option('--format <format>', 'md | html | txt (for each letter)', 'md')
+    .option('--format <format>', 'md | html | txt | eml (for each letter; eml: one draft per recipient with an email address)', 'md')
     .option('--rejects <file>', 'where rows with problems go (default: next to --out, .rejects.csv)')
+    .option('--locale <tag>', 'the letter\'s language, for recipients whose language column is empty (default en)')
+    .option('--fallback <tags>', 'languages to try, in order, for a recipient whose language has no template (default: --locale, then en)')
     .option('--force', 'replace an existing .ndjson or rejects file (a folder of letters is never replaced)')
     .option(...NOW)
     .action(lazy(lt, 'letters'));

@@ -73,6 +73,16 @@ export interface DocumentRendered {
   readonly letters?: number;
   readonly rejected?: number;
   readonly by_jurisdiction?: Readonly<Record<string, number>>;
+  /** Mail merge: letters written per language (the template's locale). */
+  readonly by_language?: Readonly<Record<string, number>>;
+  /** Mail merge: recipients whose language had no template (per language asked for), written in the fallback. */
+  readonly language_fallbacks?: Readonly<Record<string, number>>;
+  /** A letter in phases (GDPR Art 33(4)): the initial notice with items still to follow, or a supplement. */
+  readonly phase?: 'initial' | 'supplement';
+  /** The initial notice: required items still to follow (item ids of the regime). */
+  readonly to_follow?: readonly string[];
+  /** Mail merge: every template used (one per language). */
+  readonly templates?: readonly string[];
 }
 
 export interface ActionItemPayload {

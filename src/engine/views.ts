@@ -167,7 +167,9 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
                 : p.exemption
                   ? `waived under exemption ${p.exemption}`
                   : 'waived (no exemption or override recorded)'
-              : p.action;
+              : p.action === 'supplemented'
+                ? 'supplemented with further information (Art 33(4))'
+                : p.action;
       return `obligation ${p.obligation} ${what}${detail ? ` (${detail})` : ''}`;
     }
   }

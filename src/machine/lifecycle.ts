@@ -90,6 +90,10 @@ export const lifecycleMachine = setup({
           case 'sent':
             next = { ...prior, ...extra, status: 'sent', sent_at: e.at, sent_by: e.actor };
             break;
+          case 'supplemented':
+            // The initial notice's time, reference and delay reason stay: a supplement names them.
+            next = { ...prior, supplements: [...(prior.supplements ?? []), { at: e.at, by: e.actor, ...extra }] };
+            break;
           case 'waived': {
             // A new waiver replaces the ground of an earlier one (e.g. an old waiver given an exemption).
             const { exemption: _e, override: _o, ...rest } = prior;

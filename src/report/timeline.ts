@@ -52,7 +52,7 @@ export function evidenceTable(d: ReportData): string | null {
 }
 
 /** Every event with both times, phase durations, key measures and every required notice. */
-export function timelineMarkdown(d: ReportData): string {
+export function timelineMarkdown(d: ReportData, format: 'md' | 'html' = 'md'): string {
   const late = d.events.filter((e) => e.late).length;
   return join([
     heading('Timeline', d),
@@ -66,8 +66,10 @@ export function timelineMarkdown(d: ReportData): string {
     d.obligations.length ? obligationsTable(d, { clockStart: true }) : noObligations(d),
     undeterminedLine(d),
     '## Figure: phases and notification clocks',
-    'In the HTML report: phases along a time axis, and each notice from its clock start to its deadline, with when it was sent.',
+    // The Markdown says where the figure is; the HTML shows it, with a caption rather than a pointer to itself.
+    format === 'md' ? 'In the HTML report: phases along a time axis, and each notice from its clock start to its deadline, with when it was sent.' : null,
     figureMarker(TIMELINE_FIGURE),
+    format === 'html' ? 'Phases along a time axis, and each notice from its clock start to its deadline, with when it was sent.' : null,
     '## Events',
     `${d.events.length} events in the log, ${late === 0 ? 'none' : late} recorded late.`,
     eventsTable(d),
