@@ -15,6 +15,10 @@ export interface GlobalOptions {
    * refused (exit 2) rather than silently replaced.
    */
   readonly actOnServer?: (user: string) => void;
+  /** `--key-file`: the file holding an encrypted database's passphrase (IRR_KEY_FILE is read in db-key.ts). */
+  readonly keyFile?: string;
+  /** Where a signing key's passphrase comes from (`--passphrase-file`, `IRR_PASSPHRASE_FILE`, else the terminal). */
+  readonly passphrase?: { readonly file?: string };
 }
 
 export const SAY_WHO = 'say who is acting: --as <name> or IRR_ACTOR';
@@ -34,6 +38,8 @@ export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
     db,
     json: Boolean(raw.json),
     actorNamed: named !== undefined,
+    ...(raw.keyFile !== undefined ? { keyFile: String(raw.keyFile) } : {}),
+    passphrase: passphraseSourceOf(raw),
     get actor(): string {
       // Checked when a command needs an actor (it writes): reading from a server needs none.
       if (serverUser !== undefined && named !== undefined && named !== serverUser) {
@@ -47,6 +53,12 @@ export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
       resolved = undefined;
     },
   };
+}
+
+/** `--passphrase-file`, else `IRR_PASSPHRASE_FILE`; read (mode 0600 only) when a key must be unlocked. */
+function passphraseSourceOf(raw: Record<string, unknown>): { file?: string } {
+  const file = typeof raw.passphraseFile === 'string' ? raw.passphraseFile : process.env.IRR_PASSPHRASE_FILE || undefined;
+  return file === undefined ? {} : { file };
 }
 
 /** The actor named by `--as` or `IRR_ACTOR`, checked; undefined when neither is given. */

@@ -28,8 +28,10 @@ export async function main(argv: readonly string[]): Promise<void> {
     .description('Breach incident-response runbook engine: runbooks, legal clocks and a tamper-evident log')
     .version('0.1.0', '-V, --version')
     .addOption(new Option('--db <path>', 'SQLite database file').env('IRR_DB').default('./irr.db'))
+    .addOption(new Option('--key-file <path>', 'file (mode 0600) holding the passphrase of an encrypted database (default: $IRR_KEY_FILE, else a prompt)'))
     .option('--json', 'machine-readable output on stdout')
     .addOption(new Option('--as <actor>', 'who is acting (default: $IRR_ACTOR, else the OS user)'))
+    .addOption(new Option('--passphrase-file <path>', 'the passphrase of your signing key, in a file of mode 0600 (default: $IRR_PASSPHRASE_FILE, else asked)'))
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`${visible(str.split('\n')[0]!)} (irr --help for usage)\n`) });
   registerCommands(program);

@@ -36,6 +36,16 @@ export type EventBody =
    * said so). Four-eyes approval reads it: approving a notice takes a member holding an approver role.
    */
   | { readonly type: 'team.assigned'; readonly payload: { readonly member: string; readonly role: string } }
+  /**
+   * A responder's signing key (Ed25519, SPKI PEM, and the SHA-256 of its DER encoding): from this
+   * event on, every event that responder appends to the incident carries their signature (this one
+   * included, as proof they hold the key). The signatures sit beside the log, not in it.
+   */
+  | { readonly type: 'key.registered'; readonly payload: KeyRegisteredPayload }
+  /** An evidence file: its SHA-256, size, name and where it is kept; the file itself is not in the database. */
+  | { readonly type: 'evidence.added'; readonly payload: EvidenceAddedPayload }
+  /** Chain of custody: the evidence passed from one custodian to another, and why. */
+  | { readonly type: 'evidence.transferred'; readonly payload: EvidenceTransferredPayload }
   /** Drill time moved on (a drill's clock lives in its events: `at` is the new drill time). */
   | { readonly type: 'drill.advanced'; readonly payload: { readonly from: string; readonly to: string } }
   /** An inject reached its time: told to the room (fired), or held back because its condition did not hold. */
@@ -63,6 +73,16 @@ export interface DocumentRendered {
   readonly letters?: number;
   readonly rejected?: number;
   readonly by_jurisdiction?: Readonly<Record<string, number>>;
+  /** Mail merge: letters written per language (the template's locale). */
+  readonly by_language?: Readonly<Record<string, number>>;
+  /** Mail merge: recipients whose language had no template (per language asked for), written in the fallback. */
+  readonly language_fallbacks?: Readonly<Record<string, number>>;
+  /** A letter in phases (GDPR Art 33(4)): the initial notice with items still to follow, or a supplement. */
+  readonly phase?: 'initial' | 'supplement';
+  /** The initial notice: required items still to follow (item ids of the regime). */
+  readonly to_follow?: readonly string[];
+  /** Mail merge: every template used (one per language). */
+  readonly templates?: readonly string[];
 }
 
 export interface ActionItemPayload {
@@ -72,6 +92,34 @@ export interface ActionItemPayload {
   readonly owner: string;
   /** YYYY-MM-DD. */
   readonly due: string;
+}
+
+export interface KeyRegisteredPayload {
+  readonly algorithm: 'ed25519';
+  readonly public_key: string;
+  readonly fingerprint: string;
+  readonly name?: string;
+}
+
+export interface EvidenceAddedPayload {
+  /** EV-<seq>: the seq of this event, unique in the incident whoever adds evidence at the same time. */
+  readonly id: string;
+  /** The file's name (no folder). */
+  readonly name: string;
+  /** Where the file is kept (absolute path): the original, or the copy made with --copy. */
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly description: string;
+  /** Where it was copied from, with --copy. */
+  readonly copied_from?: string;
+}
+
+export interface EvidenceTransferredPayload {
+  readonly evidence: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
 }
 
 export { OBLIGATION_ACTIONS, type ObligationAction } from './obligation.js';
@@ -92,6 +140,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'document.rendered',
   'action.recorded',
   'team.assigned',
+  'key.registered',
+  'evidence.added',
+  'evidence.transferred',
   'drill.advanced',
   'drill.inject',
   'drill.ended',

@@ -24,6 +24,11 @@ export const ObligationRecordedSchema = z.discriminatedUnion('action', [
   z.object({ ...common, action: z.literal('required'), reason: text }).strict(),
   /** A recorded decision that the law does not reach this incident (resolves an undetermined duty). */
   z.object({ ...common, action: z.literal('not_applicable'), reason: text }).strict(),
+  /**
+   * Further information to a sent notice, given in phases (GDPR Art 33(4)); `reason`: what it adds.
+   * The sent record (its time and reference) is kept: the supplement names it.
+   */
+  z.object({ ...common, action: z.literal('supplemented'), reason: text.optional() }).strict(),
 ]);
 
 export type ObligationRecordedPayload = z.infer<typeof ObligationRecordedSchema>;

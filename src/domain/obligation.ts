@@ -31,7 +31,7 @@ export const isDecidedNotToSend = (status: ObligationStatus): boolean => status 
 export const isSent = (status: ObligationStatus): boolean => status === 'met' || status === 'late';
 
 /** What a responder records about a notification (`irr obligation <incident> <duty> <action>`). */
-export const OBLIGATION_ACTIONS = ['drafted', 'approved', 'sent', 'waived', 'required', 'not_applicable'] as const;
+export const OBLIGATION_ACTIONS = ['drafted', 'approved', 'sent', 'waived', 'required', 'not_applicable', 'supplemented'] as const;
 export type ObligationAction = (typeof OBLIGATION_ACTIONS)[number];
 
 /** The progress a record reaches (the folded `obligation.recorded` and trigger events). */

@@ -59,7 +59,7 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
     '',
   );
   out.push('### Participants', '');
-  out.push(table(['Role', 'Name'], pin.participants.map((p) => [code(p.role), p.name ? cell(p.name) : '—'])), '');
+  out.push(table(['Role', 'Name'], pin.participants.map((p) => [cell(d.roles[p.role] ?? p.role), p.name ? cell(p.name) : '—'])), '');
   // The narrative's line breaks are the author's wrapping; blank lines are its paragraphs.
   const paragraphs = pin.narrative.trim().split(/\n\s*\n/).map((para) => text(para.replace(/\s*\n\s*/g, ' ')));
   out.push('### Scenario', '', paragraphs.join('\n\n'), '');
@@ -116,7 +116,13 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
       improve.push({ issue, action: def.corrective_action ?? `Rehearse "${def.title}" and find what held it`, capability: o.capability, owner: def.owner ?? 'incident_lead', evidence: ev });
     }
   }
+  // One lateness, one item: a notice an objective already reported late or missed is not listed again.
+  const reported = new Set(score.objectives.filter((o) => o.status !== 'met').flatMap((o) => {
+    const to = pin.objectives.find((x) => x.id === o.id)?.to;
+    return to && 'obligation' in to ? [to.obligation] : [];
+  }));
   for (const x of score.deadlines) {
+    if ((x.status === 'late' || x.status === 'missed') && reported.has(x.id)) continue;
     if (x.status === 'met') strengths.push(`${code(x.id)} sent ${x.done_at ? `at ${when(pin, x.done_at)}` : ''}, before its ${x.kind === 'target' ? 'target' : 'deadline'} ${x.due_at ? when(pin, x.due_at) : ''}.`);
     if (x.status === 'late' || x.status === 'missed') {
       improve.push({
@@ -156,8 +162,10 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
 
   out.push('## 4. Improvement plan', '');
   const due = proposedDue(score.ended_at);
-  const rows = improve.map((i, n) => [`${n + 1}`, cell(i.issue), cell(i.action), cell(i.capability), code(i.owner), `${due} (proposed)`]);
-  for (const a of d.actions) rows.push([code(a.id), cell(a.text), 'Recorded during the drill', '—', cell(a.owner), cell(a.due)]);
+  // People by their role's title in the runbook ("Data protection officer"), not its id.
+  const title = (role: string) => cell(d.roles[role] ?? role);
+  const rows = improve.map((i, n) => [`${n + 1}`, cell(i.issue), cell(i.action), cell(i.capability), title(i.owner), `${due} (proposed)`]);
+  for (const a of d.actions) rows.push([code(a.id), cell(a.text), 'Recorded during the drill', '—', title(a.owner), cell(a.due)]);
   out.push(rows.length ? table(['#', 'Issue', 'Corrective action', 'Capability', 'Owner', 'Due'], rows) : 'Nothing to improve was found.', '');
 
   out.push('## Appendix: the drill log', '');

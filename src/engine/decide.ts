@@ -266,6 +266,7 @@ function obligationPayload(
     case 'drafted':
     case 'approved':
     case 'sent':
+    case 'supplemented':
       return { obligation, action, ...extra };
     case 'waived':
       return { obligation, action, reason: reason!, ...rest, ...(exemption ? { exemption } : {}), ...(override ? { override: true as const } : {}) };

@@ -13,6 +13,16 @@ import type { Head, IncidentRow, IntegrityRead, PlaybookRow, StorePort } from '.
 import { StaleHead } from '../store/stale-head.js';
 import type { Actor } from './decide.js';
 import { checkText } from '../domain/text.js';
+import { registeredKeys, type RegisteredKey, type SignatureRow, type Signer } from '../store/signature.js';
+import type { EventRow } from '../store/integrity.js';
+
+/**
+ * Where signing keys come from (the CLI: this account's keys folder and a passphrase). Asked only
+ * when the actor has registered a key in the incident; throws when it cannot sign.
+ */
+export interface SigningProvider {
+  signer(actor: string, fingerprints: ReadonlySet<string>): Promise<Signer>;
+}
 
 /** Everything a command needs to decide: the incident, its pinned runbook, and its current state. */
 export interface Loaded {
@@ -76,7 +86,50 @@ export class Engine {
     private readonly clock: Clock,
     /** Told of every committed append (the CLI names them if it cannot print its confirmation). */
     private readonly onCommit: (events: readonly StoredEvent[]) => void = () => undefined,
+    /** Signing keys (issue 13); without it, an actor who registered a key cannot append. */
+    private readonly signing?: SigningProvider,
   ) {}
+
+  /**
+   * The signers these events need: for each actor who registered a key in the incident (or is
+   * registering one in this batch), a signer holding one of their keys. Checked again by the store
+   * inside the append's transaction, where the signatures are made.
+   */
+  private async signersFor(id: string, events: readonly NewEvent[]): Promise<Signer[]> {
+    const actors = new Set(events.map((e) => e.actor));
+    const registered = await this.store.registeredKeys(id, actors);
+    for (const e of events) {
+      if (e.type !== 'key.registered') continue;
+      registered.set(e.actor, new Set([...(registered.get(e.actor) ?? []), e.payload.fingerprint]));
+    }
+    const out: Signer[] = [];
+    for (const [actor, fps] of registered) {
+      if (fps.size === 0) continue;
+      if (!this.signing) throw new Refused(`${actor} registered a signing key in ${id}: every event they append must be signed, and this command cannot sign; nothing was written`);
+      out.push(await this.signing.signer(actor, fps));
+    }
+    return out;
+  }
+
+  /** The playbook an incident pinned, as stored. */
+  async pinnedPlaybook(id: string): Promise<PlaybookRow> {
+    const row = await this.incident(id);
+    const pb = await this.store.playbook(row.playbook_hash);
+    if (!pb) throw new IntegrityFailure(`incident ${id}: its pinned playbook ${row.playbook_hash} is missing from the database (irr verify ${id})`);
+    return pb;
+  }
+
+  /** The keys registered in an incident's log (checked: Ed25519, fingerprint matches), in seq order. */
+  async keys(id: string): Promise<RegisteredKey[]> {
+    await this.incident(id);
+    return registeredKeys((await this.store.rawEvents(id)).filter((r) => r.type === 'key.registered'));
+  }
+
+  /** An incident's rows as stored and their signatures, read together (what verify and export use). */
+  async signedLog(id: string): Promise<{ rows: EventRow[]; signatures: SignatureRow[] }> {
+    await this.incident(id);
+    return this.store.signedLog(id);
+  }
 
   /**
    * Now, for an incident: the wall clock, except in a drill, whose clock lives in its events (the
@@ -93,6 +146,11 @@ export class Engine {
     const now = await this.now(incident);
     refuseFutureAt(at, now);
     return { actor, at: at ?? now };
+  }
+
+  /** The events stored after `seq`, oldest first: what another responder or process wrote since. */
+  async eventsAfter(id: string, seq: number): Promise<StoredEvent[]> {
+    return this.store.events(id, seq);
   }
 
   async open(args: { readonly playbook: PlaybookToPin; readonly title: string; readonly who: Actor; readonly mode?: IncidentMode; readonly drill?: DrillPin }): Promise<StoredEvent> {
@@ -347,9 +405,10 @@ export class Engine {
         // Serialised before taking the write lock: the lock is held for the inserts only.
         const finalState = fold.state(loaded.head.seq + events.length);
         const snapshot = JSON.stringify(finalState);
+        const signers = await this.signersFor(id, events);
         try {
           this.refuseReadOnly();
-          const appending = this.store.append(id, loaded.head, events, { recordedAt: await this.recordedAt(loaded.row, events), snapshot });
+          const appending = this.store.append(id, loaded.head, events, { recordedAt: await this.recordedAt(loaded.row, events), snapshot, signers });
           const flight = appending.then(
             () => undefined,
             () => undefined,

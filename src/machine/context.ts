@@ -45,6 +45,8 @@ export interface ObligationProgress {
   readonly sent_by?: string;
   readonly channel?: string;
   readonly ref?: string;
+  /** Further information sent after the notice, in phases (GDPR Art 33(4)), oldest first. */
+  readonly supplements?: readonly { readonly at: string; readonly by: string; readonly ref?: string; readonly channel?: string; readonly reason?: string }[];
   /** Why it was waived, required by decision, or sent late. */
   readonly reason?: string;
   /** A recorded decision that it is required even though the assessment says not. */

@@ -90,6 +90,10 @@ export const lifecycleMachine = setup({
           case 'sent':
             next = { ...prior, ...extra, status: 'sent', sent_at: e.at, sent_by: e.actor };
             break;
+          case 'supplemented':
+            // The initial notice's time, reference and delay reason stay: a supplement names them.
+            next = { ...prior, supplements: [...(prior.supplements ?? []), { at: e.at, by: e.actor, ...extra }] };
+            break;
           case 'waived': {
             // A new waiver replaces the ground of an earlier one (e.g. an old waiver given an exemption).
             const { exemption: _e, override: _o, ...rest } = prior;
@@ -140,6 +144,11 @@ export const lifecycleMachine = setup({
     'action.recorded': { actions: 'recordAction' },
     // Who holds which role is accepted in every phase (a counsel may join after close to review).
     'team.assigned': { actions: 'assignTeam' },
+    // Keys and evidence change nothing the rules read; accepted in every phase (evidence is often
+    // handed to counsel after close). The engine and verify read them from the log.
+    'key.registered': { actions: 'touch' },
+    'evidence.added': { actions: 'touch' },
+    'evidence.transferred': { actions: 'touch' },
     'drill.advanced': { actions: 'touch' },
     'drill.inject': { actions: 'touch' },
     'drill.ended': { actions: 'touch' },

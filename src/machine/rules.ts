@@ -87,8 +87,9 @@ export function unresolvedObligations(ctx: IncidentContext): string[] {
 /** Why an obligation record cannot be added now; empty when it can. */
 export function obligationBlockers(ctx: IncidentContext, id: string, action: string, ground?: { readonly exemption?: string; readonly override: boolean }): string[] {
   const o = own(ctx.obligations, id);
+  if (action === 'supplemented') return o?.status === 'sent' ? [] : [`${id} has not been sent yet; a supplement (GDPR Art 33(4)) adds to a notice already sent: record the initial notice as sent first`];
   if (o?.status === 'sent' && action !== 'sent') return [`${id} was already sent (${o.sent_at}); a sent notice cannot be ${action}`];
-  if (o?.status === 'sent' && action === 'sent') return [`${id} was already recorded as sent at ${o.sent_at} (ref ${o.ref ?? 'none'}); record a follow-up as a note`];
+  if (o?.status === 'sent' && action === 'sent') return [`${id} was already recorded as sent at ${o.sent_at} (ref ${o.ref ?? 'none'}); record further information as supplemented`];
   if (o?.status === 'waived' && action === 'waived' && (ground === undefined || (ground.exemption === o.exemption && ground.override === (o.override ?? false)))) {
     return [`${id} is already waived${o.exemption ? ` under ${o.exemption}` : o.override ? ' by override' : ''}: ${o.reason ?? ''}`];
   }

@@ -2,6 +2,7 @@ import type { Obligation } from '../assess/obligations.js';
 import type { FactCatalogue, FactDefinition, FactValue } from '../domain/facts.js';
 import type { Regime } from '../domain/regime.js';
 import { escapeMarkdown } from './escape.js';
+import { letterLocale, type LetterLocale } from './letter-locale.js';
 
 /**
  * The values a letter template sees. Every string is already escaped for Markdown (a fact can never
@@ -13,62 +14,40 @@ export const MISSING = '\u0000missing:';
 export const missing = (name: string) => `${MISSING}${name}\u0000`;
 export const MISSING_RE = /\u0000missing:([a-z0-9_]+)\u0000/g;
 
-const CATEGORY_LABELS: Readonly<Record<string, string>> = {
-  contact: 'contact details (such as names, email or postal addresses, telephone numbers)',
-  identity: 'identity data (such as names and dates of birth)',
-  government_id: 'government identifiers (such as passport, national identity or social security numbers)',
-  financial: 'financial account information',
-  payment_card: 'payment card data',
-  credentials: 'account credentials (user names and passwords or security questions)',
-  health: 'health information',
-  special_category: 'special categories of personal data (such as racial or ethnic origin, beliefs, sex life)',
-  genetic_biometric: 'genetic or biometric data',
-  criminal: 'data about criminal convictions or offences',
-  location: 'location data',
-  behavioural: 'behavioural data (such as browsing or purchase history)',
-  children: "children's personal data",
-  communications_content: 'the content of communications',
-  employment: 'employment records',
-};
-
-const DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
-const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+const EN = letterLocale('en');
 
 /** "2 March 2026, 09:00 UTC": unambiguous in every reader's country. */
-export function formatInstant(iso: string): string {
-  const d = new Date(iso);
-  return `${DATE.format(d)}, ${TIME.format(d)} UTC`;
+export function formatInstant(iso: string, l: LetterLocale = EN): string {
+  return l.instant(iso);
 }
 
-export function formatDate(iso: string): string {
-  return DATE.format(new Date(iso));
+export function formatDate(iso: string, l: LetterLocale = EN): string {
+  return l.date(iso);
 }
 
-/** "a, b and c" */
-export function joinWords(words: readonly string[]): string {
-  if (words.length <= 1) return words[0] ?? '';
-  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+/** "a, b and c" (in the letter's language) */
+export function joinWords(words: readonly string[], l: LetterLocale = EN): string {
+  return l.list(words);
 }
-
-const count = (n: number) => n.toLocaleString('en-US');
 
 /** The authority's published contacts as lines ("Portal: https://…"), empty when the regime names none. */
-function authorityLines(r: Regime): string[] {
+function authorityLines(r: Regime, l: LetterLocale): string[] {
   const a = r.authority;
   if (!a) return [];
-  const parts: [string, string | undefined][] = [['Portal', a.portal], ['Email', a.email], ['Telephone', a.phone], ['Address', a.address], ['Form', a.form]];
+  const [portal, email, phone, address, form] = l.words.authorityLabels;
+  const parts: [string, string | undefined][] = [[portal, a.portal], [email, a.email], [phone, a.phone], [address, a.address], [form, a.form]];
   return [a.name, ...parts.filter((p): p is [string, string] => p[1] !== undefined).map(([k, v]) => `${k}: ${v}`)];
 }
 
 /** A fact as a reader would want it written (not yet escaped). */
-export function formatFact(def: FactDefinition, value: FactValue): string {
+export function formatFact(def: FactDefinition, value: FactValue, l: LetterLocale = EN): string {
   switch (def.kind) {
     case 'instant':
-      return formatInstant(value as string);
+      return l.instant(value as string);
     case 'boolean':
-      return value ? 'yes' : 'no';
+      return value ? l.words.yes : l.words.no;
     case 'count':
-      return count(value as number);
+      return l.count(value as number);
     case 'number':
       return String(value);
     case 'text':
@@ -76,11 +55,11 @@ export function formatFact(def: FactDefinition, value: FactValue): string {
     case 'enum':
       return String(value).replace(/_/g, ' ');
     case 'enum_list':
-      return joinWords((value as string[]).map((v) => CATEGORY_LABELS[v] ?? v.replace(/_/g, ' ')));
+      return l.list((value as string[]).map((v) => l.words.categories[v] ?? v.replace(/_/g, ' ')));
     case 'jurisdiction_counts':
       return Object.entries(value as Record<string, number>)
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-        .map(([k, v]) => `${k}: ${count(v)}`)
+        .map(([k, v]) => `${k}: ${l.count(v)}`)
         .join('; ');
   }
 }
@@ -95,13 +74,15 @@ export interface RecipientValues {
 }
 
 /** In a single letter (not a mail merge) the addressee block shows what the writer fills in. */
+const PLACEHOLDER_FIELDS: Readonly<Record<string, string>> = Object.freeze({});
+
 export const PLACEHOLDER_RECIPIENT: RecipientValues = {
   name: '[name]',
   email: '[email]',
   postal_address: '[postal address]',
   jurisdiction: '[jurisdiction]',
   language: '[language]',
-  fields: {},
+  fields: PLACEHOLDER_FIELDS,
 };
 
 /** Any column a template names prints as "[column]" in a single letter. */
@@ -114,8 +95,14 @@ const placeholderFields = new Proxy(
   },
 );
 
+/** The placeholder addressee in the letter's language ("[nom]", "[Anschrift]"…). */
+export function placeholderRecipient(locale: string): RecipientValues {
+  const p = letterLocale(locale).words.placeholders;
+  return { ...p, fields: PLACEHOLDER_FIELDS };
+}
+
 export function recipientView(r: RecipientValues): Record<string, unknown> {
-  const fields = r === PLACEHOLDER_RECIPIENT ? placeholderFields : Object.fromEntries(Object.entries(r.fields).map(([k, v]) => [k, escapeMarkdown(v)]));
+  const fields = r.fields === PLACEHOLDER_FIELDS ? placeholderFields : Object.fromEntries(Object.entries(r.fields).map(([k, v]) => [k, escapeMarkdown(v)]));
   return {
     name: escapeMarkdown(r.name),
     email: escapeMarkdown(r.email),
@@ -134,6 +121,44 @@ export interface LetterContext {
   readonly obligation: Obligation;
   readonly now: string;
   readonly late: boolean;
+  /**
+   * The incident's other duties in the same jurisdiction that notify an authority or another party
+   * (a US state's attorney general, its consumer reporting agencies) and are required: the letter's
+   * "who else we are informing", from the assessment, never one state's text for every state.
+   */
+  readonly alsoInforming?: readonly Obligation[];
+  /** The letter's language (BCP 47): dates, numbers, lists and irr's own words in it; default en. */
+  readonly locale?: string;
+  /** Phased notification (GDPR Art 33(4)): what is still to follow, and the notice a supplement adds to. */
+  readonly phase?: LetterPhase;
+}
+
+/** The incident's required authority and other-party duties in the jurisdiction of `o` (the letter's own excluded). */
+export function alsoInforming(o: Obligation, all: readonly Obligation[]): Obligation[] {
+  return all.filter((x) => x.id !== o.id && x.jurisdiction === o.jurisdiction && x.required === true && (x.audience === 'authority' || x.audience === 'other_party'));
+}
+
+export interface LetterPhase {
+  /** The headings (in the letter's language) of the items still to follow; empty: complete. */
+  readonly toFollow: readonly string[];
+  /** Set for a supplement: the initial notice's sending time and reference. */
+  readonly supplementTo: { readonly sentAt: string; readonly ref: string } | null;
+}
+
+/**
+ * The reasons for a late notice (GDPR Art 33(1)): those given when the late `sent` was recorded
+ * (irr refuses a late `sent` without them), else the fact delay_reasons. A reason recorded with
+ * another action (a decision that the notice is required, a draft) is not a delay reason.
+ */
+export function delayReasons(o: Obligation, facts: Readonly<Record<string, FactValue>>): string | undefined {
+  if (o.record?.status === 'sent' && o.record.reason) return o.record.reason;
+  return Object.hasOwn(facts, 'delay_reasons') ? String(facts.delay_reasons) : undefined;
+}
+
+/** The facts a letter is written from: the incident's, with the recorded delay reasons as delay_reasons. */
+export function letterFacts(o: Obligation, facts: Readonly<Record<string, FactValue>>): Record<string, FactValue> {
+  const delay = delayReasons(o, facts);
+  return delay === undefined ? { ...facts } : { ...facts, delay_reasons: delay };
 }
 
 /** Late: sent after the deadline, or not sent and the deadline has passed. */
@@ -145,24 +170,28 @@ export function isLetterLate(o: Obligation, now: string): boolean {
 
 /** The view for everything except the recipient (built once per mail merge). */
 export function letterView(c: LetterContext): Record<string, unknown> {
+  const l = letterLocale(c.locale ?? 'en');
   const facts: Record<string, string> = {};
   const flags: Record<string, boolean> = {};
   for (const [name, def] of Object.entries(c.catalogue)) {
     const v = Object.hasOwn(c.facts, name) ? c.facts[name] : undefined;
-    facts[name] = v === undefined ? missing(name) : escapeMarkdown(formatFact(def, v));
+    facts[name] = v === undefined ? missing(name) : escapeMarkdown(formatFact(def, v, l));
     flags[name] = v === undefined ? false : def.kind === 'boolean' ? v === true : Array.isArray(v) ? v.length > 0 : true;
   }
   const o = c.obligation;
   const startFact = 'fact' in c.regime.clock.starts ? c.regime.clock.starts.fact : undefined;
-  const delay = o.record?.reason ?? (Object.hasOwn(c.facts, 'delay_reasons') ? String(c.facts.delay_reasons) : undefined);
-  const due = o.due_at ? formatInstant(o.due_at) : o.target_at ? `without undue delay (our internal target: ${formatInstant(o.target_at)})` : 'no fixed deadline';
+  const delay = delayReasons(o, c.facts);
+  const due = o.due_at ? l.instant(o.due_at) : o.target_at ? l.words.target(l.instant(o.target_at)) : l.words.noDeadline;
   const jurisdictions = Object.entries((c.facts.subjects_by_jurisdiction as Record<string, number> | undefined) ?? {})
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([code, n]) => ({ code: escapeMarkdown(code), count: escapeMarkdown(count(n)) }));
+    .map(([code, n]) => ({ code: escapeMarkdown(code), count: escapeMarkdown(l.count(n)) }));
   return {
     facts,
     flags,
     jurisdictions,
+    // US-state letters to the consumer reporting agencies list the US residents by state, every state.
+    us_jurisdictions: jurisdictions.filter((j) => /^US-/.test(j.code)),
+    informing: [...new Set((c.alsoInforming ?? []).flatMap((x) => (x.authorities.length ? x.authorities.map((a) => a.name) : [x.regime])))].map((name) => ({ name: escapeMarkdown(name) })),
     incident: { id: escapeMarkdown(c.incident.id), title: escapeMarkdown(c.incident.title) },
     regime: {
       name: escapeMarkdown(c.regime.name),
@@ -171,7 +200,7 @@ export function letterView(c: LetterContext): Record<string, unknown> {
       source: escapeMarkdown(c.regime.source),
       // The law's own paragraphs (a US state's rights, AG contact): data per law, one template for all.
       paragraphs: c.regime.notice_paragraphs.map((p) => ({ heading: escapeMarkdown(p.heading), text: escapeMarkdown(p.text) })),
-      authority: authorityLines(c.regime).map(escapeMarkdown),
+      authority: authorityLines(c.regime, l).map(escapeMarkdown),
       // Illinois and Massachusetts forbid telling residents how many people are affected.
       forbids_count: c.regime.required_contents.some((i) => i.id === 'no-resident-count'),
       // Louisiana (AG) and Indiana (CRAs) ask for the residents' personal information: irr never stores them, the list is attached by hand.
@@ -180,14 +209,19 @@ export function letterView(c: LetterContext): Record<string, unknown> {
     obligation: {
       id: escapeMarkdown(o.id),
       due: escapeMarkdown(due),
-      clock_start: o.clock_start ? escapeMarkdown(formatInstant(o.clock_start)) : missing(startFact ?? 'clock_start'),
+      clock_start: o.clock_start ? escapeMarkdown(l.instant(o.clock_start)) : missing(startFact ?? 'clock_start'),
       late: c.late,
       delay_reasons: delay ? escapeMarkdown(delay) : missing('delay_reasons'),
+      phased: (c.phase?.toFollow.length ?? 0) > 0,
+      to_follow: (c.phase?.toFollow ?? []).map(escapeMarkdown),
+      supplement: Boolean(c.phase?.supplementTo),
+      initial_sent: c.phase?.supplementTo ? escapeMarkdown(l.instant(c.phase.supplementTo.sentAt)) : missing('sent_at'),
+      initial_ref: c.phase?.supplementTo ? escapeMarkdown(c.phase.supplementTo.ref) : missing('ref'),
     },
     // The addressee the assessment found (GDPR Art 33: the lead supervisory authority), else a placeholder.
     authority: o.authorities.length === 1
       ? { name: escapeMarkdown(o.authorities[0]!.name), known: true }
-      : { name: escapeMarkdown(o.authorities.length > 1 ? `each supervisory authority concerned (${o.authorities.map((a) => a.name).join('; ')})` : 'the competent supervisory authority'), known: o.authorities.length > 1 },
-    today: escapeMarkdown(formatDate(c.now)),
+      : { name: escapeMarkdown(o.authorities.length > 1 ? l.words.eachAuthority(o.authorities.map((a) => a.name).join('; ')) : l.words.competentAuthority), known: o.authorities.length > 1 },
+    today: escapeMarkdown(l.date(c.now)),
   };
 }

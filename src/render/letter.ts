@@ -9,7 +9,7 @@ import { htmlDocument } from './html-document.js';
 import { MISSING_RE } from './letter-view.js';
 import { renderMarkdown } from './terminal-markdown.js';
 
-export const LETTER_FORMATS = ['md', 'html', 'txt'] as const;
+export const LETTER_FORMATS = ['md', 'html', 'txt', 'eml'] as const;
 export type LetterFormat = (typeof LETTER_FORMATS)[number];
 
 /** One legally required item the letter cannot write yet, and the fact that would supply it. */
@@ -202,8 +202,18 @@ export function refuseMissing(t: LetterTemplate, obligation: string, missing: re
 
 export const DRAFT_BANNER = 'DRAFT — not approved for sending';
 
-/** Markdown → the requested format; a draft carries the banner in every format. */
-export function toFormat(markdown: string, format: LetterFormat, opts: { title: string; lang: string; draft: string | null }): string {
+/**
+ * Markdown → the requested format, an e-mail draft included (its text and HTML parts are the txt
+ * and html renderings, banner and all); `to` and `date` are the draft's headers.
+ */
+export async function letterOutput(markdown: string, format: LetterFormat, opts: { title: string; lang: string; draft: string | null; date: string; to?: { name: string; address: string } }): Promise<string> {
+  if (format !== 'eml') return toFormat(markdown, format, opts);
+  const { emailDraft } = await import('./eml.js');
+  return emailDraft({ subject: opts.title, ...(opts.to ? { to: opts.to } : {}), text: toFormat(markdown, 'txt', opts), html: toFormat(markdown, 'html', opts), date: opts.date, lang: opts.lang });
+}
+
+/** Markdown → md, html or txt; a draft carries the banner in every format. */
+export function toFormat(markdown: string, format: Exclude<LetterFormat, 'eml'>, opts: { title: string; lang: string; draft: string | null }): string {
   const tidy = markdown.replace(/\n{3,}/g, '\n\n').trim() + '\n';
   if (format === 'html') return htmlDocument(tidy, { title: opts.title, lang: opts.lang, ...(opts.draft ? { banner: opts.draft } : {}) });
   const withBanner = opts.draft ? `**${opts.draft.replace(/[*_\\]/g, '\\$&')}**\n\n${tidy}` : tidy;

@@ -3,12 +3,13 @@ import { factsToEstablish, type Obligation, type ObligationStatus } from '../ass
 import { isDecidedNotToSend, isSent, isSettled } from '../domain/obligation.js';
 import type { Severity } from '../assess/enisa.js';
 import type { StoredEvent } from '../domain/events.js';
-import type { FactValue } from '../domain/facts.js';
+import type { FactDefinition, FactValue } from '../domain/facts.js';
 import { phaseIndex, type Phase } from '../domain/phases.js';
 import type { Engine } from '../engine/engine.js';
 import { closeRefusals, legalCloseBlockers } from '../engine/decide.js';
 import { assessContext, regimes } from '../engine/obligations.js';
 import { describeEvent, isLate, statusView } from '../engine/views.js';
+import { evidenceOf, type EvidenceItem } from '../engine/evidence.js';
 import type { ActionItem } from '../machine/context.js';
 
 /**
@@ -85,6 +86,8 @@ export interface ReportData {
   };
   readonly head: { readonly seq: number; readonly hash: string };
   readonly events: readonly ReportEvent[];
+  /** Evidence files recorded in the log (evidence.added), with their custody (issue 13). */
+  readonly evidence: readonly EvidenceItem[];
   readonly phases: readonly PhaseSpan[];
   /** Detection: fact detected_at, else the moment the incident was opened. */
   readonly detection: { readonly at: string; readonly source: string };
@@ -111,9 +114,28 @@ export interface ReportData {
   /** The facts that would settle the most undetermined duties, with how many each decides. */
   readonly establish_first: readonly { readonly fact: string; readonly decides: number }[];
   readonly actions: readonly ActionItem[];
+  /** The runbook's roles: id → title ("it_operations" → "IT operations lead"), for people-facing pages. */
+  readonly roles: Readonly<Record<string, string>>;
+  /** Fact id → the vocabulary's words for it (docs/facts.md), for pages that must not show fact keys. */
+  readonly fact_words: Readonly<Record<string, string>>;
   readonly steps: { readonly total: number; readonly done: number; readonly skipped: number; readonly pending: number };
   /** What holds the next move (advance, or close from post-incident). */
   readonly holds: readonly string[];
+}
+
+/**
+ * A fact in the vocabulary's own words, for pages read by people: its description without the
+ * parenthesised detail, a yes/no fact as a question ("whether the organisation is a financial entity
+ * under DORA"), anything else as what is to be established ("when the breach itself happened").
+ */
+export function factWords(key: string, def: FactDefinition): string {
+  let plain = def.description;
+  // Innermost first, so "(Regulation (EU) 2022/2554)" goes whole.
+  while (/\([^()]*\)/.test(plain)) plain = plain.replace(/\s*\([^()]*\)/g, '');
+  plain = plain.replace(/[.?]\s*$/, '').trim();
+  if (plain === '') return key.replace(/_/g, ' ');
+  const lower = /^[A-Z][a-z]/.test(plain) ? plain[0]!.toLowerCase() + plain.slice(1) : plain;
+  return def.kind === 'boolean' ? `whether ${lower}` : lower;
 }
 
 const fact = (facts: Readonly<Record<string, FactValue>>, name: string): FactValue | undefined => (Object.hasOwn(facts, name) ? facts[name] : undefined);
@@ -228,6 +250,7 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
         delay_ms: Date.parse(e.recorded_at) - Date.parse(e.at),
         event: e,
       })),
+      evidence: evidenceOf(events),
       phases: spans,
       detection,
       awareness: ctx.awareness ?? null,
@@ -241,6 +264,8 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
       uncovered: assessment.uncovered,
       establish_first: factsToEstablish(assessment.obligations),
       actions: ctx.actions,
+      roles: Object.fromEntries(runbook.roles.map((r) => [r.id, r.title])),
+      fact_words: Object.fromEntries(Object.entries(engine.catalogue(runbook)).map(([k, def]) => [k, factWords(k, def)])),
       steps: {
         total: view.steps.filter((s) => s.status !== 'not_applicable').length,
         done: view.steps.filter((s) => s.status === 'done').length,

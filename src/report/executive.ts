@@ -1,8 +1,11 @@
 import { notCoveredLine } from '../assess/coverage.js';
 import { isDecidedNotToSend, isSettled } from '../domain/obligation.js';
 import type { ReportData, ReportObligation } from './data.js';
-import { count, duration, utc } from './format.js';
-import { waiverNote, auditLine, byJurisdiction, cell, deadlineText, factOf, heading, join, measureText, outcome, peopleTotal, severityLine, severityWhy, statusWord, table } from './markdown.js';
+import { letterLocale } from '../render/letter-locale.js';
+import { count, dayDate, duration, fullDate } from './format.js';
+import { waiverNote, byJurisdiction, cell, factOf, factText, heading, join, outcome, peopleTotal, severityLine, severityWhy, statusWord, table, text } from './markdown.js';
+
+const ENGLISH = letterLocale('en');
 
 /** At most this many notices in the table, so the page stays one page; the rest are counted. */
 const MAX_NOTICES = 8;
@@ -12,11 +15,56 @@ const isOpen = (o: ReportObligation) => !isSettled(o.status);
 
 function people(d: ReportData): string {
   const total = peopleTotal(d);
-  if (total === undefined) return 'not established yet (facts subjects_total, subjects_by_jurisdiction)';
+  if (total === undefined) return 'not established yet';
   const by = byJurisdiction(d);
   const shown = by.slice(0, MAX_JURISDICTIONS).map(([j, n]) => `${cell(j)} ${count(n)}`);
   if (by.length > MAX_JURISDICTIONS) shown.push(`${by.length - MAX_JURISDICTIONS} more jurisdictions ${count(by.slice(MAX_JURISDICTIONS).reduce((s, [, n]) => s + n, 0))}`);
   return `${count(total)}${shown.length ? ` — ${shown.join(' · ')}` : ''}`;
+}
+
+/** A fact in the vocabulary's words ("whether the organisation is a financial entity under DORA"), never its key. */
+const words = (d: ReportData, fact: string) => cell(d.fact_words[fact] ?? fact.replace(/_/g, ' '));
+
+/** What is known about the incident, as a paragraph a board member reads first. */
+function whatHappened(d: ReportData): string {
+  const description = factText(factOf(d, 'breach_description'));
+  const occurred = factOf(d, 'occurred_at');
+  const times = [
+    typeof occurred === 'string' ? `It began on ${fullDate(occurred)}` : 'When it began is not established yet',
+    `it was detected on ${fullDate(d.detection.at)}`,
+    d.awareness ? `and we became aware that personal data was affected on ${fullDate(d.awareness.at)}, when the legal notification clocks started` : 'and whether personal data was affected is not yet established',
+  ];
+  return `${description && description.trim() ? `${text(description)} ` : 'No description of the breach has been recorded yet. '}${times.join(', ')}.`;
+}
+
+/** The scoring's own words name facts by key ("ease_of_identification unknown"): said in words here. */
+function withoutKeys(d: ReportData, s: string): string {
+  return s.replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, (k) => (Object.hasOwn(d.fact_words, k) ? k.replace(/_/g, ' ') : k));
+}
+
+function categories(d: ReportData): string {
+  const v = factOf(d, 'data_categories');
+  return Array.isArray(v) && v.length > 0 ? cell(ENGLISH.list(v.map((c) => ENGLISH.words.categories[String(c)] ?? String(c).replace(/_/g, ' ')))) : 'not established yet';
+}
+
+function impact(d: ReportData): string {
+  const records = factOf(d, 'records_total');
+  const spans = [d.measures.detect, d.measures.contain, d.measures.recover].map((m) => (m.known ? duration(m.ms) : 'not yet known'));
+  return [
+    `- **People affected:** ${people(d)}${typeof records === 'number' ? `; records affected: ${count(records)}` : ''}`,
+    `- **Data concerned:** ${categories(d)}`,
+    `- **Severity:** ${severityLine(d)} — ${cell(withoutKeys(d, severityWhy(d)))}.`,
+    `- **Time to detect / contain / recover:** ${spans.join(' / ')}`,
+  ].join('\n');
+}
+
+const due = (o: ReportObligation) => (o.deadline ? `${o.deadline_kind === 'target' ? 'target' : 'due'} ${fullDate(o.deadline)}` : 'no deadline set by the law');
+
+/** A settled notice's outcome with the reason given: the reason for a waiver or a decision, or for a delay. */
+function settledOutcome(o: ReportObligation, now: string): string {
+  const why = o.reason && (isDecidedNotToSend(o.status) || o.waiver || o.status === 'late') ? ` — ${o.status === 'late' ? 'reason for the delay' : 'reason'}: ${cell(o.reason)}` : '';
+  // A waiver says what it is in two words ("waived (override)"); its reason follows.
+  return `**${o.status === 'waived' ? statusWord(o) : outcome(o, now)}**${why}${waiverNote(o)}`;
 }
 
 function notices(d: ReportData): string {
@@ -28,14 +76,14 @@ function notices(d: ReportData): string {
   const open = d.obligations.filter(isOpen);
   const done = d.obligations.filter((o) => !isOpen(o));
   const openRows = [
-    ...open.map((o) => ({ due: o.deadline, row: [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, `**${statusWord(o)}**`, deadlineText(o), outcome(o, d.now)] })),
+    ...open.map((o) => ({ due: o.deadline, row: [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, due(o), `**${outcome(o, d.now)}**${o.reason && o.waiver ? ` — reason: ${cell(o.reason)}` : ''}${waiverNote(o)}`] })),
     ...possible.map((u) => {
       const left = Date.parse(u.due!) - now;
       const when = left < 0 ? `overdue by ${duration(-left)}` : `${u.deadline_kind === 'target' ? 'target' : 'due'} in ${duration(left)}`;
-      return { due: u.due, row: [`${cell(u.id)} (${cell(u.audience)}, ${cell(u.jurisdiction)})`, '**undetermined**', `${u.deadline_kind === 'target' ? 'target' : 'due'} ${utc(u.due!)}`, `if required: ${when}; establish ${u.unknown_facts.map(cell).join(', ')}`] };
+      return { due: u.due, row: [`${cell(u.id)} (${cell(u.audience)}, ${cell(u.jurisdiction)})`, `${u.deadline_kind === 'target' ? 'target' : 'due'} ${fullDate(u.due!)}`, `**undetermined** — if required: ${when}; depends on ${u.unknown_facts.map((f) => words(d, f)).join('; ')}`] };
     }),
   ].sort((a, b) => (a.due ? Date.parse(a.due) : Infinity) - (b.due ? Date.parse(b.due) : Infinity));
-  const doneRows = done.map((o) => [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, `**${statusWord(o)}**`, deadlineText(o), `${outcome(o, d.now)}${o.reason && isDecidedNotToSend(o.status) ? ` — reason: ${cell(o.reason)}` : ''}${waiverNote(o)}`]);
+  const doneRows = done.map((o) => [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, due(o), settledOutcome(o, d.now)]);
   const all = [...openRows.map((r) => r.row), ...doneRows];
   const rows = all.slice(0, MAX_NOTICES);
   const more = all.length - rows.length;
@@ -45,66 +93,69 @@ function notices(d: ReportData): string {
   const overrides = waived.filter((o) => o.waiver?.override).length;
   const na = d.obligations.filter((o) => o.status === 'not_applicable').length;
   const summary = `${d.obligations.length} required: ${met} met, ${late} late, ${open.length} open${waived.length ? `, ${waived.length} waived${overrides ? ` (${overrides} by override of the assessment)` : ''}` : ''}${na ? `, ${na} not applicable by decision` : ''}${possible.length ? `; ${possible.length} more would be running if required` : ''}.`;
-  return [summary, table(['Notice', 'Status', 'Deadline', 'Outcome'], rows), more > 0 ? `…and ${more} more (\`irr clocks ${d.incident.id}\`).` : ''].filter(Boolean).join('\n\n');
+  return [summary, table(['Notice', 'Deadline', 'Status and outcome'], rows), more > 0 ? `…and ${more} more, in the timeline report.` : ''].filter(Boolean).join('\n\n');
 }
 
-/** Key times on two lines (not a table): the page must stay one page. */
-function keyTimes(d: ReportData): string {
-  const occurred = factOf(d, 'occurred_at');
-  const times = [
-    `occurred ${typeof occurred === 'string' ? utc(occurred) : 'unknown (fact occurred_at)'}`,
-    `detected ${utc(d.detection.at)}${d.detection.source === 'fact detected_at' ? '' : ' (incident opened)'}`,
-    `aware (legal clocks start) ${d.awareness ? utc(d.awareness.at) : 'not established'}`,
-    ...(d.incident.closed_at ? [`closed ${utc(d.incident.closed_at)}`] : []),
-  ];
-  const spans = [d.measures.detect, d.measures.contain, d.measures.recover].map(measureText).join(' / ');
-  return `**Key times:** ${times.join(' · ')}\\\n**Time to detect / contain / recover:** ${spans}`;
-}
-
-/** What the board must decide or know next, most pressing first. */
+/** What the board must decide or know next, most pressing first, in words (no fact keys, no commands). */
 export function boardItems(d: ReportData): string[] {
   const out: string[] = [];
   const now = Date.parse(d.now);
   const gap = notCoveredLine(d.uncovered);
   if (gap) out.push(`**${cell(gap.slice(0, gap.indexOf(':') + 1))}** ${cell(gap.slice(gap.indexOf(':') + 2))}`);
   for (const o of d.obligations.filter((x) => x.status === 'overdue')) {
-    out.push(`**Overdue:** ${cell(o.id)} to the ${cell(o.audience)} (${cell(o.jurisdiction)}) was due ${utc(o.deadline!)}, ${duration(now - Date.parse(o.deadline!))} ago. Send it now, with the reasons for the delay.`);
+    out.push(`**Overdue:** ${cell(o.id)} to the ${cell(o.audience)} (${cell(o.jurisdiction)}) was due ${fullDate(o.deadline!)}, ${duration(now - Date.parse(o.deadline!))} ago. Send it now, with the reasons for the delay.`);
   }
   const next = d.obligations.filter((o) => (o.status === 'running' || o.status === 'due_soon') && o.deadline).sort((a, b) => Date.parse(a.deadline!) - Date.parse(b.deadline!))[0];
-  if (next) out.push(`**Next deadline:** ${cell(next.id)} to the ${cell(next.audience)} (${cell(next.jurisdiction)}), ${deadlineText(next)}: ${duration(Date.parse(next.deadline!) - now)} left. Approve its content in time.`);
+  if (next) out.push(`**Next deadline:** ${cell(next.id)} to the ${cell(next.audience)} (${cell(next.jurisdiction)}), ${due(next)}: ${duration(Date.parse(next.deadline!) - now)} left. Approve its content in time.`);
   const notStarted = d.obligations.filter((o) => o.status === 'not_started');
-  if (notStarted.length) out.push(`**Clocks not started:** ${notStarted.map((o) => cell(o.id)).join(', ')}: the moment that starts each is not recorded yet.`);
+  if (notStarted.length) out.push(`**Clocks not started:** ${notStarted.map((o) => cell(o.id)).join(', ')}: the moment that starts each is not established yet.`);
   if (d.undetermined.length) {
-    const first = d.establish_first.map((f, i) => `${cell(f.fact)} (${i === 0 ? `decides ${f.decides} notice${f.decides === 1 ? '' : 's'}` : f.decides})`);
-    out.push(`**To establish first:** ${first.join(', ')}: ${d.undetermined.length} more notice${d.undetermined.length === 1 ? ' is' : 's are'} undetermined until the facts are known.`);
+    const first = d.establish_first.map((f) => `${words(d, f.fact)} (decides ${f.decides} notice${f.decides === 1 ? '' : 's'})`);
+    out.push(`**To establish:** ${first.join('; ')}. Until then ${d.undetermined.length} notice${d.undetermined.length === 1 ? ' is' : 's are'} undetermined.`);
   }
   if (factOf(d, 'ransom_demanded') === true && factOf(d, 'ransom_paid') === undefined) out.push('**Decide:** the response to the extortion demand (no decision recorded); take legal and sanctions advice first.');
   if (factOf(d, 'sec_registrant') === true && factOf(d, 'sec_material') === undefined) out.push('**Decide:** whether the incident is material for SEC purposes (Form 8-K Item 1.05 is due four business days after that determination).');
   const late = d.obligations.filter((o) => o.status === 'late');
   if (late.length) out.push(`**Know:** ${late.length} notice${late.length === 1 ? ' was' : 's were'} sent late (${late.map((o) => cell(o.id)).join(', ')}); the recipients may ask about the delay.`);
+  const waivers = d.obligations.filter((o) => o.waiver);
+  for (const o of waivers) out.push(`**Know:** ${cell(o.id)} is not being sent: ${o.waiver!.override ? 'a decision against the assessment' : 'an exemption of the law'}${o.reason ? `, because ${cell(o.reason)}` : ''}${o.waiver!.valid ? '' : ` — the ground does not hold: ${cell(o.waiver!.why)}`}.`);
   if (d.incident.phase !== 'closed' && d.holds.length) {
-    out.push(`**Progress:** ${d.incident.phase === 'post-incident' ? 'closing' : `leaving ${d.incident.phase}`} waits on ${d.holds.length} item${d.holds.length === 1 ? '' : 's'} (\`irr status ${d.incident.id}\`).`);
-  }
-  if (d.actions.length) {
-    const first = [...d.actions].sort((a, b) => a.due.localeCompare(b.due))[0]!;
-    out.push(`**Follow-up:** ${d.actions.length} action item${d.actions.length === 1 ? '' : 's'} recorded; the first due ${cell(first.due)} (${cell(first.id)}, ${cell(first.owner)}).`);
+    out.push(`**Progress:** ${d.incident.phase === 'post-incident' ? 'closing the incident' : `leaving the ${d.incident.phase} phase`} waits on ${d.holds.length} item${d.holds.length === 1 ? '' : 's'}.`);
   }
   if (out.length === 0) out.push('Nothing awaits a decision: every required notice is sent or waived, and no fact that could add one is open.');
   return out;
 }
 
+/** Follow-up actions with their owner's role title; an action past its due date is flagged. */
+function followUp(d: ReportData): string | null {
+  if (d.actions.length === 0) return null;
+  const today = d.now.slice(0, 10);
+  return [...d.actions]
+    .sort((a, b) => a.due.localeCompare(b.due))
+    .map((a) => `- ${a.due < today ? '**Overdue:** ' : ''}${cell(a.text)} — ${cell(d.roles[a.owner] ?? a.owner)}, due ${dayDate(a.due)}`)
+    .join('\n');
+}
+
+/** The audit anchor, for the board: what it is, without the command that checks it. */
+function auditAnchor(d: ReportData): string {
+  return `**Audit log head:** sha256 \`${d.head.hash}\` at seq ${d.head.seq}, as read when this report was made (${fullDate(d.now)}): an anchor the record can be checked against later.`;
+}
+
 /** The executive one-pager: fits one printed page for a typical incident. */
 export function executiveMarkdown(d: ReportData): string {
+  const actions = followUp(d);
   return join([
     heading('Executive summary', d),
-    `**Status:** ${d.incident.phase === 'closed' ? `closed ${utc(d.incident.closed_at!)}` : `open, phase ${d.incident.phase}`} · as of ${utc(d.now)} · runbook ${cell(d.incident.playbook.title)}`,
-    `**Severity:** ${severityLine(d)} — ${cell(severityWhy(d))}.`,
-    `**People affected:** ${people(d)}`,
-    keyTimes(d),
-    '## Notifications',
+    `**Status:** ${d.incident.phase === 'closed' ? `closed ${fullDate(d.incident.closed_at!)}` : `open, phase ${d.incident.phase}`} · as of ${fullDate(d.now)} · runbook ${cell(d.incident.playbook.title)}`,
+    '## What happened',
+    whatHappened(d),
+    '## Impact',
+    impact(d),
+    '## Notifications and deadlines',
     notices(d),
-    '## For the board: decide or know next',
+    '## Decisions needed',
     boardItems(d).map((i) => `- ${i}`).join('\n'),
-    auditLine(d),
+    ...(actions ? ['## Follow-up actions', actions] : []),
+    auditAnchor(d),
   ]);
 }

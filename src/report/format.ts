@@ -25,3 +25,18 @@ export const between = (from: string, to: string) => Date.parse(to) - Date.parse
 export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+const FULL_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const FULL_TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+
+/** "5 March 2026, 09:00 UTC": for pages read by people rather than checked against the log. */
+export function fullDate(iso: string): string {
+  const d = new Date(iso);
+  return `${FULL_DATE.format(d)}, ${FULL_TIME.format(d)} UTC`;
+}
+
+/** "30 April 2026" for a YYYY-MM-DD date (an action item's due date). */
+export function dayDate(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? day : FULL_DATE.format(d);
+}

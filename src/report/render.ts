@@ -6,7 +6,7 @@ import { postIncidentMarkdown } from './post-incident.js';
 import { timelineSvg } from './svg.js';
 import { TIMELINE_FIGURE, timelineMarkdown } from './timeline.js';
 
-const WRITERS: Record<ReportKind, { title: string; markdown: (d: ReportData) => string; figure: boolean }> = {
+const WRITERS: Record<ReportKind, { title: string; markdown: (d: ReportData, format: ReportFormat) => string; figure: boolean }> = {
   timeline: { title: 'Timeline', markdown: timelineMarkdown, figure: true },
   'post-incident': { title: 'Post-incident review', markdown: postIncidentMarkdown, figure: true },
   executive: { title: 'Executive summary', markdown: executiveMarkdown, figure: false },
@@ -26,11 +26,11 @@ export function documentTitle(lead: string, title: string, max = 70): string {
 /** Markdown first; HTML is the same Markdown as a standalone print page, with the SVG timeline. */
 export function renderReport(d: ReportData, kind: ReportKind, format: ReportFormat): string {
   const w = WRITERS[kind];
-  const markdown = w.markdown(d);
+  const markdown = w.markdown(d, format);
   if (format === 'md') return markdown;
   return htmlDocument(markdown, {
     title: documentTitle(`${w.title}: ${d.incident.id}`, d.incident.title),
     lang: 'en',
-    ...(w.figure ? { figures: { [TIMELINE_FIGURE]: timelineSvg(d) } } : {}),
+    ...(w.figure ? { figures: { [TIMELINE_FIGURE]: timelineSvg(d) } } : { compact: true }),
   });
 }

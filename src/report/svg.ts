@@ -21,7 +21,7 @@ const LEGEND_Y = 18;
 const LABEL_ROW = 15;
 const BAND_H = 30;
 const ROW_H = 30;
-const FONT = 13;
+const FONT = 15;
 const CHAR = FONT * 0.53;
 
 const COLOUR = { met: '#1b5e20', late: '#a00020', open: '#7a4a00', axis: '#444', grid: '#ddd', text: '#111' };
@@ -29,6 +29,7 @@ const PHASE_FILL = ['#dbe7f3', '#e8e0f0', '#f6e3cf', '#e2efd9', '#d9eeee', '#eee
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const TICK_DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 const STEPS = [15 * 60_000, 30 * 60_000, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 90 * DAY];
 
 const n = (x: number) => String(Math.round(x * 10) / 10);
@@ -85,8 +86,10 @@ function label(x: number, y: number, s: string, opts: { anchor?: 'start' | 'midd
 }
 
 function tickLabel(t: number, step: number): string {
-  const iso = new Date(t).toISOString();
-  return step < DAY ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(5, 10);
+  // "5 Mar" (and "5 Mar 09:00" when ticks are hours apart): never the ambiguous "03-05".
+  const d = new Date(t);
+  const day = TICK_DAY.format(d);
+  return step < DAY ? `${day} ${d.toISOString().slice(11, 16)}` : day;
 }
 
 /** A one-paragraph text equivalent, for <desc> (screen readers, and anyone without the picture). */

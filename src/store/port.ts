@@ -1,5 +1,6 @@
 import type { NewEvent, StoredEvent } from '../domain/events.js';
 import type { EventRow, Head, Problem, SnapshotRow } from './integrity.js';
+import type { SignatureRow, Signer } from './signature.js';
 
 export type { EventRow, Head, Problem } from './integrity.js';
 
@@ -24,6 +25,8 @@ export type StateRead =
 export interface IntegrityRead {
   readonly row: IncidentRow;
   readonly rows: EventRow[];
+  /** The signatures beside the rows (store/signature.ts), read with them. */
+  readonly signatures: SignatureRow[];
   readonly bindings: Problem[];
   readonly triggers: string[];
   readonly playbook?: PlaybookRow;
@@ -72,6 +75,12 @@ export interface AppendOptions {
   readonly recordedAt?: string;
   /** The folded state after these events, cached in the same transaction. */
   readonly snapshot?: string;
+  /**
+   * Responders' signing keys (issue 13): each event whose actor has one is signed inside the
+   * transaction, the signature stored beside it. An actor who registered a key in the incident and
+   * has no signer here is refused (nothing written).
+   */
+  readonly signers?: readonly Signer[];
 }
 
 /**
@@ -98,13 +107,19 @@ export interface StorePort {
   events(incident: string, afterSeq?: number): Promise<StoredEvent[]>;
   /** Rows with the payload as stored text: what verify re-hashes. */
   rawEvents(incident: string, afterSeq?: number): Promise<EventRow[]>;
+  /** The signatures beside an incident's events (store/signature.ts), by seq. */
+  signatures(incident: string): Promise<SignatureRow[]>;
+  /** An incident's rows as stored and their signatures, in one consistent read (export, evidence). */
+  signedLog(incident: string): Promise<{ rows: EventRow[]; signatures: SignatureRow[] }>;
+  /** Per actor, the key fingerprints registered in the incident (only the actors asked about). */
+  registeredKeys(incident: string, actors?: ReadonlySet<string>): Promise<Map<string, Set<string>>>;
   /** Append after `expected`; StaleHead (nothing written) when another writer got there first. */
   append(incident: string, expected: Head, events: readonly NewEvent[], opts?: AppendOptions): Promise<StoredEvent[]>;
   /**
    * Run `fn` (read the head, decide, append) holding the incident's lock across processes, so
    * writers that lost a race queue instead of spinning. PostgreSQL: a session advisory lock on
-   * hashtext(incident) held on a reserved connection; SQLite: fn as is (its appends already take
-   * the file's write lock, and one-writer-at-a-time is SQLite's own rule).
+   * hashtext(incident) held on a reserved connection; SQLite: a queue per file and incident within
+   * the process (each append already takes the file's write lock across processes).
    */
   exclusive<T>(incident: string, fn: () => Promise<T>): Promise<T>;
   /**
@@ -148,7 +163,8 @@ export function isPostgresUrl(db: string): boolean {
  * Open a store by its `--db` value. The PostgreSQL client is imported only for a postgres URL, so
  * the laptop path never loads it (and starts as fast as before).
  */
-export async function openStore(db: string, opts: { create: boolean; readonly?: boolean }): Promise<StorePort> {
+/** `key`: an encrypted SQLite file's passphrase (a server has none: it is the server's to encrypt). */
+export async function openStore(db: string, opts: { create: boolean; readonly?: boolean; key?: string }): Promise<StorePort> {
   if (isPostgresUrl(db)) {
     const { PgStore } = await import('./postgres/pg-store.js');
     return PgStore.connect(db, opts);

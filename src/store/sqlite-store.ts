@@ -1,9 +1,13 @@
 import type { NewEvent, StoredEvent } from '../domain/events.js';
 import { EventStore, type OpenOptions } from './event-store.js';
+import type { SignatureRow } from './signature.js';
 import type { AppendOptions, EventRow, Head, HeadChange, IncidentRow, IntegrityRead, OpenIncidentArgs, PlaybookRow, Problem, Snapshot, StateRead, StorePort } from './port.js';
 
 /** How often a SQLite subscriber looks at the head (one indexed read): there is no server to notify it. */
 const POLL_MS = 500;
+
+/** The tail of each (file, incident) queue of `exclusive` callers in this process. */
+const queues = new Map<string, Promise<void>>();
 
 /**
  * The SQLite driver of the store port: today's EventStore (synchronous, one file), wrapped. Its
@@ -58,7 +62,20 @@ export class SqliteStore implements StorePort {
   }
 
   async append(incident: string, expected: Head, events: readonly NewEvent[], opts: AppendOptions = {}): Promise<StoredEvent[]> {
-    return this.inner.append(incident, expected, events, opts.recordedAt ?? new Date().toISOString(), opts.snapshot);
+    return this.inner.append(incident, expected, events, opts.recordedAt ?? new Date().toISOString(), opts.snapshot, opts.signers);
+  }
+
+  async signatures(incident: string): Promise<SignatureRow[]> {
+    return this.inner.signatures(incident);
+  }
+
+  async signedLog(incident: string): Promise<{ rows: EventRow[]; signatures: SignatureRow[] }> {
+    const store = this.inner;
+    return store.read(() => ({ rows: store.rawEvents(incident), signatures: store.signatures(incident) }));
+  }
+
+  async registeredKeys(incident: string, actors?: ReadonlySet<string>): Promise<Map<string, Set<string>>> {
+    return this.inner.registeredKeys(incident, actors);
   }
 
   async readState(incident: string, known: Head | undefined, accept: (snapshot: Snapshot | undefined, head: Head) => number): Promise<StateRead> {
@@ -100,6 +117,7 @@ export class SqliteStore implements StorePort {
       return {
         row,
         rows: store.rawEvents(incident),
+        signatures: store.signatures(incident),
         bindings: store.bindingProblems(incident),
         triggers: store.triggerProblems(),
         playbook: store.playbook(row.playbook_hash),
@@ -133,8 +151,25 @@ export class SqliteStore implements StorePort {
     return async () => clearInterval(timer);
   }
 
-  exclusive<T>(_incident: string, fn: () => Promise<T>): Promise<T> {
-    return fn();
+  /**
+   * In-process queue per file and incident: the file's write lock serialises each append, but
+   * engines of one process interleave at every await between reading the head and appending (the
+   * signing lookup is one), so the losers of a race queue here instead of losing again and again.
+   */
+  async exclusive<T>(incident: string, fn: () => Promise<T>): Promise<T> {
+    const key = `${this.inner.path}\0${incident}`;
+    const before = queues.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = before.then(() => mine);
+    queues.set(key, tail);
+    await before;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (queues.get(key) === tail) queues.delete(key);
+    }
   }
 
   async serverApprovers(): Promise<readonly string[]> {

@@ -284,7 +284,14 @@ describe('irr drill report and history', () => {
     expect(improve).toMatch(/Step prepare-holding-statement .* skipped/);
     // The improvement plan: issue, corrective action, owner, due date.
     expect(md.stdout).toMatch(/\| # \| Issue \| Corrective action \| Capability \| Owner \| Due \|/);
-    expect(md.stdout).toMatch(/Pre-authorise the infrastructure lead.*`it_operations` \| 2026-04-06 \(proposed\)/);
+    // Owners by the runbook's role titles, not role ids (issue 14, problem 8).
+    expect(md.stdout).toMatch(/Pre-authorise the infrastructure lead.*\| IT operations \| 2026-04-06 \(proposed\)/);
+    expect(md.stdout).not.toMatch(/`(it_operations|dpo|incident_lead)`/);
+    // One lateness, one improvement item: the Art 33 objective and the Art 33 deadline are the same finding.
+    const plan = md.stdout.split('## 4. Improvement plan')[1]!.split('## Appendix')[0]!;
+    const art33 = plan.split('\n').filter((l) => /^\| \d+ \|/.test(l) && /gdpr-art33|GDPR Art 33\)/.test(l));
+    expect(art33, art33.join('\n')).toHaveLength(1);
+    expect(improve.split('\n').filter((l) => /gdpr-art33|GDPR Art 33\)/.test(l))).toHaveLength(1);
     expect(md.stdout).toContain(json<{ head_hash: string }>(irr(['status', s.incident, '--json'], { db })).head_hash);
 
     const out = join(tempDir(), 'aar.html');

@@ -133,7 +133,9 @@ describe('irr report', () => {
         // Worded for what it is (issue 10, defect 9): an anchor read when the report was made, not a proof.
         expect(text).toContain('as read when this report was made');
         expect(text).not.toContain('proves');
-        expect(text).toContain(`irr verify ${id} --expect-head ${status.head_hash}`);
+        // The board's page names no command (issue 14, problem 8); the others say how to check.
+        if (kind === 'executive') expect(text).not.toContain('irr verify');
+        else expect(text).toContain(`irr verify ${id} --expect-head ${status.head_hash}`);
       }
     }
     // The command the report prints is the check it says it is.
@@ -206,10 +208,10 @@ describe('irr report', () => {
     expect(md).toMatch(/\*\*Severity:\*\* ENISA severity \*\*VERY HIGH\*\* \(SE = 4\) — financial data; identification is maximum; [^\n]*malicious intent\./);
     expect(md).toContain('**People affected:** 3,390 — FR 3,200 · DE 140 · GB 50');
     expect(md).toContain('4 required: 1 met, 1 late, 2 open.');
-    expect(md).toContain('**Key times:** occurred 2026-03-01 22:30 UTC · detected 2026-03-02 09:00 UTC · aware (legal clocks start) 2026-03-02 11:00 UTC');
-    expect(md).toContain('2026-03-02 11:00 UTC\\\n**Time to detect / contain / recover:** 10 h 30 min / 9 h 30 min / 3 d 2 h'); // a hard line break
-    expect(md).toContain('## For the board: decide or know next');
-    expect(md).toMatch(/- \*\*Overdue:\*\* gdpr-art34 to the individuals \(EU\) was due 2026-03-05 11:00 UTC, 2 d 1 h ago/);
+    expect(md).toContain('It began on 1 March 2026, 22:30 UTC, it was detected on 2 March 2026, 09:00 UTC, and we became aware that personal data was affected on 2 March 2026, 11:00 UTC');
+    expect(md).toContain('- **Time to detect / contain / recover:** 10 h 30 min / 9 h 30 min / 3 d 2 h');
+    expect(md).toContain('## Decisions needed');
+    expect(md).toMatch(/- \*\*Overdue:\*\* gdpr-art34 to the individuals \(EU\) was due 5 March 2026, 11:00 UTC, 2 d 1 h ago/);
     expect(md).toContain('- **Know:** 1 notice was sent late (uk-gdpr-art33)');
     expect(md.split('\n').length).toBeLessThan(60);
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { InvalidInput } from '../../domain/errors.js';
+import { InvalidInput, Refused } from '../../domain/errors.js';
 import { CORE_FACTS } from '../../domain/facts.js';
 import type { Regime } from '../../domain/regime.js';
 import type { LetterTemplate } from '../../domain/template.js';
@@ -11,8 +11,10 @@ import { assessIncident, regimes } from '../../engine/obligations.js';
 import type { Obligation } from '../../assess/obligations.js';
 import { ValidationFailed, type Problem } from '../../playbook/problems.js';
 import { checkTemplate, shippedTemplateFiles } from '../../playbook/template.js';
-import { isLetterLate, letterView, PLACEHOLDER_RECIPIENT, recipientView } from '../../render/letter-view.js';
-import { DRAFT_BANNER, LETTER_FORMATS, missingItems, refuseMissing, renderLetterMarkdown, toFormat, trialRender, type LetterFormat } from '../../render/letter.js';
+import { alsoInforming, isLetterLate, letterFacts, letterView, MISSING_RE, placeholderRecipient, recipientView, type LetterPhase } from '../../render/letter-view.js';
+import { escapeMarkdown } from '../../render/escape.js';
+import { letterLocale, primaryLanguage } from '../../render/letter-locale.js';
+import { DRAFT_BANNER, LETTER_FORMATS, letterOutput, missingItems, refuseMissing, renderLetterMarkdown, trialRender, type LetterFormat, type MissingItem } from '../../render/letter.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table, writeStdout } from '../output.js';
@@ -44,8 +46,11 @@ export function checkTemplateFiles(files: readonly string[], byId: ReadonlyMap<s
         obligation: sampleObligation(regime),
         now: '2026-01-02T00:00:00.000Z',
         late,
+        locale: t.locale,
+        // Both phased forms exercised with the flags on, so their names are checked too.
+        ...(late ? { phase: { toFollow: ['sample'], supplementTo: { sentAt: '2026-01-03T00:00:00.000Z', ref: 'REF-1' } } } : {}),
       }),
-      recipient: recipientView(PLACEHOLDER_RECIPIENT),
+      recipient: recipientView(placeholderRecipient(t.locale)),
     }));
     problems.push(...trial);
     if (trial.length === 0) templates.push(t);
@@ -55,7 +60,7 @@ export function checkTemplateFiles(files: readonly string[], byId: ReadonlyMap<s
 
 function sampleObligation(r: Regime): Obligation {
   return {
-    id: r.id, regime: r.id, jurisdiction: r.jurisdiction, audience: r.audience, in_force: true, applies: true, required: true, reason: '', reasons: [], unknown_facts: [], factors: [],
+    id: r.id, regime: r.id, jurisdiction: r.jurisdiction, audience: r.audience, in_force: true, applies: true, required: true, recommended: false, reason: '', reasons: [], unknown_facts: [], factors: [],
     clock_start: '2026-01-01T00:00:00.000Z', clock_start_source: null, due_at: '2026-01-04T00:00:00.000Z', target_at: null, due: '2026-01-04T00:00:00.000Z', speculative: false, waiver: null, deadline: [], stages: null, family: r.family ?? null, authorities: r.authority ? [r.authority] : [],
     status: 'running', sent_at: null, record: null, citation: r.citation, source: r.source, unconfirmed: [],
   };
@@ -108,8 +113,31 @@ export function chooseTemplate(obligation: string, byId: ReadonlyMap<string, Reg
     if (broken.length > 0) throw new ValidationFailed(broken);
     throw new InvalidInput(`<obligation-id>: no letter template serves ${obligation} (irr template list shows those that exist)`);
   }
-  const locale = opts.locale ?? 'en';
-  return candidates.find((t) => t.locale === locale) ?? candidates.find((t) => t.locale.split('-')[0] === locale.split('-')[0]) ?? candidates[0]!;
+  return pickByLocale(candidates, obligation, opts.locale);
+}
+
+const LOCALE_TAG = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/i;
+
+/** A template in `tag` (exact, else the same primary language); none is exit 2, never English in its place. */
+export function templateForLocale(candidates: readonly LetterTemplate[], tag: string): LetterTemplate | undefined {
+  const want = tag.toLowerCase();
+  return candidates.find((t) => t.locale.toLowerCase() === want)
+    ?? candidates.find((t) => primaryLanguage(t.locale) === primaryLanguage(want) && !t.locale.includes('-'))
+    ?? candidates.find((t) => primaryLanguage(t.locale) === primaryLanguage(want));
+}
+
+export function availableLocales(candidates: readonly LetterTemplate[]): string[] {
+  const all = [...new Set(candidates.map((t) => t.locale))];
+  return [...all.filter((l) => l === 'en'), ...all.filter((l) => l !== 'en').sort()];
+}
+
+/** Without --locale: the English letter (or the only one there is); with it: that language or exit 2. */
+function pickByLocale(candidates: readonly LetterTemplate[], obligation: string, locale: string | undefined): LetterTemplate {
+  if (locale === undefined) return templateForLocale(candidates, 'en') ?? candidates[0]!;
+  if (!LOCALE_TAG.test(locale)) throw new InvalidInput(`--locale: "${locale}" is not a language tag such as en, fr or de-AT`);
+  const t = templateForLocale(candidates, locale);
+  if (!t) throw new InvalidInput(`--locale: no template in ${locale} for ${obligation}; available: ${availableLocales(candidates).join(', ')} (irr template list)`);
+  return t;
 }
 
 export function parseFormat(raw: string, allowed: readonly string[] = LETTER_FORMATS): LetterFormat {
@@ -121,6 +149,57 @@ export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex'
 
 export function isApproved(o: Obligation): boolean {
   return o.record?.status === 'approved' || o.record?.status === 'sent';
+}
+
+/** What a phased notice (GDPR Art 33(4)) defers, and what a supplement adds to; plus what must still refuse. */
+interface PhasePlan extends LetterPhase {
+  /** Missing items that still refuse the letter. */
+  readonly missing: MissingItem[];
+  /** Facts whose place in the text says "to follow". */
+  readonly deferred: ReadonlySet<string>;
+  /** Item ids still to follow (recorded with the rendering). */
+  readonly deferredItems: string[];
+}
+
+const mentions = (t: LetterTemplate, name: string) => t.body.includes(name);
+
+/**
+ * --phased: an initial notice written with what is known, every required item whose facts are not
+ * known yet listed as to follow (a condition that cannot be decided, or a fact only the text uses,
+ * still refuses). --supplement: further information to the notice already sent, naming its date
+ * and reference. Only templates written for phases (they use obligation.phased / .supplement) can.
+ */
+export function letterPhase(t: LetterTemplate, o: Obligation, incident: string, missing: MissingItem[], opts: { phased?: boolean; supplement?: boolean }): PhasePlan {
+  if (opts.phased && !mentions(t, 'obligation.phased')) throw new InvalidInput(`--phased: template ${t.id} has no phased form; only a notice whose law allows information in phases (GDPR Art 33(4)) has one`);
+  if (opts.supplement && !mentions(t, 'obligation.supplement')) throw new InvalidInput(`--supplement: template ${t.id} has no supplement form; only a notice whose law allows information in phases (GDPR Art 33(4)) has one`);
+  let supplementTo: LetterPhase['supplementTo'] = null;
+  if (opts.supplement) {
+    const r = o.record;
+    if (r?.status !== 'sent' || !r.sent_at) throw new Refused(`--supplement: ${o.id} has not been sent yet; a supplement adds to a notice already sent (irr obligation ${incident} ${o.id} sent)`);
+    supplementTo = { sentAt: r.sent_at, ref: r.ref ?? incident };
+  } else if (opts.phased && o.record?.status === 'sent') {
+    throw new InvalidInput(`--phased: ${o.id} was already sent; further information is a supplement (--supplement)`);
+  }
+  if (!opts.phased) return { toFollow: [], supplementTo, missing, deferred: new Set(), deferredItems: [] };
+  const later = missing.filter((m) => m.why === 'supplies');
+  if (later.length === 0) throw new InvalidInput(`--phased: every required item of ${o.id} can be written now; write the complete notice without --phased`);
+  const items = [...new Set(later.map((m) => m.item))];
+  return {
+    toFollow: [...new Set(items.map((i) => t.covers[i]!.section))],
+    supplementTo,
+    missing: missing.filter((m) => m.why !== 'supplies'),
+    deferred: new Set(later.map((m) => m.fact)),
+    deferredItems: items,
+  };
+}
+
+/** The deferred facts' places say "to follow" in the letter's language; they no longer refuse it. */
+function deferFacts(r: { markdown: string; missing: MissingItem[] }, deferred: ReadonlySet<string>, words: string): { markdown: string; missing: MissingItem[] } {
+  if (deferred.size === 0) return r;
+  return {
+    markdown: r.markdown.replace(MISSING_RE, (m, fact: string) => (deferred.has(fact) ? escapeMarkdown(words) : m)),
+    missing: r.missing.filter((m) => !(m.why === 'text' && deferred.has(m.fact))),
+  };
 }
 
 export interface ProducedLetter {
@@ -140,7 +219,7 @@ export async function produceLetter(
   actor: string,
   id: string,
   obligationId: string,
-  opts: { format: LetterFormat; out?: string; force?: boolean; template?: string; locale?: string; now: string; deliver?: (output: string) => Promise<void> },
+  opts: { format: LetterFormat; out?: string; force?: boolean; template?: string; locale?: string; now: string; phased?: boolean; supplement?: boolean; deliver?: (output: string) => Promise<void> },
 ): Promise<ProducedLetter> {
   // The file is checked before anything is rendered or recorded (output-file.ts).
   const target = opts.out !== undefined ? checkOutput({ flag: '--out', path: opts.out, force: opts.force, guard: [dbGuard(engine.location)] }) : null;
@@ -152,17 +231,22 @@ export async function produceLetter(
   const { loaded, assessment } = await assessIncident(engine, id, now);
   const o = assessment.obligations.find((x) => x.id === obligationId)!;
   const late = isLetterLate(o, now);
-  const facts = Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value]));
+  // The delay reasons typed when the late `sent` was recorded count as the fact delay_reasons.
+  const facts = letterFacts(o, Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value])));
   const lookup = (n: string) => (Object.hasOwn(facts, n) ? facts[n] : undefined);
-  const missing = missingItems(template, regime, lookup, late);
-  const view = { ...letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late }), recipient: recipientView(PLACEHOLDER_RECIPIENT) };
-  const rendered = renderLetterMarkdown(template, view, missing);
+  const phase = letterPhase(template, o, loaded.ctx.id, missingItems(template, regime, lookup, late), opts);
+  const view = { ...letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late, locale: template.locale, phase, alsoInforming: alsoInforming(o, assessment.obligations) }), recipient: recipientView(placeholderRecipient(template.locale)) };
+  const rendered = deferFacts(renderLetterMarkdown(template, view, phase.missing), phase.deferred, letterLocale(template.locale).words.toFollow);
   if (rendered.missing.length > 0) refuseMissing(template, obligationId, rendered.missing);
   const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'}; approve with: irr obligation ${id} ${obligationId} approved)`;
-  const output = toFormat(rendered.markdown, format, { title: template.title, lang: template.locale, draft });
+  // A draft e-mail to an authority goes to its published address when the regime names one.
+  const email = template.audience === 'authority' ? regime.authority?.email : undefined;
+  const output = await letterOutput(rendered.markdown, format, { title: template.title, lang: template.locale, draft, date: now, ...(email ? { to: { name: regime.authority!.name, address: email } } : {}) });
   const hash = sha256(output);
   // Delivered first, recorded after: the log never holds a rendering whose bytes were lost.
-  const record = async () => recordDocument(engine, id, await engine.who(actor, undefined, id), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null });
+  const phased = phase.supplementTo ? { phase: 'supplement' as const } : phase.toFollow.length > 0 ? { phase: 'initial' as const } : {};
+  const toFollow = phase.deferredItems.length > 0 ? { to_follow: phase.deferredItems } : {};
+  const record = async () => recordDocument(engine, id, await engine.who(actor, undefined, id), { kind: 'letter', template: template.id, obligation: obligationId, format, sha256: hash, draft: draft !== null, ...phased, ...toFollow });
   let event: StoredEvent;
   if (target) {
     const staged = StagedFile.open(target);
@@ -175,7 +259,7 @@ export async function produceLetter(
   return { output, template, draft: draft !== null, sha256: hash, event };
 }
 
-export async function letter(g: GlobalOptions, id: string, obligationId: string, opts: { format: string; out?: string; force?: boolean; template?: string; locale?: string; now?: string }): Promise<void> {
+export async function letter(g: GlobalOptions, id: string, obligationId: string, opts: { format: string; out?: string; force?: boolean; template?: string; locale?: string; now?: string; phased?: boolean; supplement?: boolean }): Promise<void> {
   const format = parseFormat(opts.format);
   const at = parseAt(opts.now, '--now');
   await withEngine(g, { create: false }, async (engine) => {

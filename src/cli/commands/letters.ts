@@ -5,13 +5,14 @@ import { InvalidInput } from '../../domain/errors.js';
 import type { LetterTemplate } from '../../domain/template.js';
 import { recordDocument } from '../../engine/documents.js';
 import { assessIncident, regimes } from '../../engine/obligations.js';
-import { isLetterLate, letterView, PLACEHOLDER_RECIPIENT, recipientView, type RecipientValues } from '../../render/letter-view.js';
-import { DRAFT_BANNER, missingItems, refuseMissing, renderLetterMarkdown, toFormat, type LetterFormat } from '../../render/letter.js';
+import { alsoInforming, isLetterLate, letterFacts, letterView, placeholderRecipient, recipientView, type RecipientValues } from '../../render/letter-view.js';
+import { primaryLanguage } from '../../render/letter-locale.js';
+import { DRAFT_BANNER, letterOutput, missingItems, refuseMissing, renderLetterMarkdown } from '../../render/letter.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { checkOutput, dbGuard, StagedFile, StagedFolder, type Placed } from '../output-file.js';
 import { printJson, printLines } from '../output.js';
-import { chooseTemplate, isApproved, parseFormat } from './letter.js';
+import { chooseTemplate, isApproved, parseFormat, templateForLocale } from './letter.js';
 import { checkTemplateFiles } from './letter.js';
 import { shippedTemplateFiles } from '../../playbook/template.js';
 
@@ -71,13 +72,30 @@ interface Summary {
   rejected: number;
   rejectedLines: number[];
   byJurisdiction: Map<string, number>;
+  /** Letters written per language (the template's locale). */
+  byLanguage: Map<string, number>;
+  /** Recipients whose language had no template, per language asked for. */
+  fellBack: Map<string, number>;
+  templates: Set<string>;
+}
+
+const count = (m: Map<string, number>, key: string) => m.set(key, (m.get(key) ?? 0) + 1);
+const largestFirst = (m: Map<string, number>) => Object.fromEntries([...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+const countsLine = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ');
+
+/** --fallback "de,en" → ["de", "en"]; default: the letter's --locale, then en. */
+export function fallbackChain(raw: string | undefined, locale: string): string[] {
+  const given = raw === undefined ? [locale, 'en'] : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const tag of given) if (!LANGUAGE.test(tag)) throw new InvalidInput(`--fallback: "${tag}" is not a language tag such as en or de`);
+  if (given.length === 0) throw new InvalidInput('--fallback: name at least one language, such as en');
+  return [...new Set(given)];
 }
 
 export async function letters(
   g: GlobalOptions,
   id: string,
   obligationId: string,
-  opts: { recipients: string; out: string; format: string; rejects?: string; now?: string; force?: boolean },
+  opts: { recipients: string; out: string; format: string; rejects?: string; now?: string; force?: boolean; locale?: string; fallback?: string },
 ): Promise<void> {
   const format = parseFormat(opts.format);
   const nowOption = parseAt(opts.now, '--now');
@@ -85,11 +103,15 @@ export async function letters(
   const byId = new Map((await regimes()).map((r) => [r.id, r]));
   const regime = byId.get(obligationId);
   if (!regime) throw new InvalidInput(`<obligation-id>: no obligation "${obligationId}" (irr regime list)`);
-  const fallback = chooseTemplate(obligationId, byId, {});
-  // One template per language that has one; other languages get the default (en) letter.
-  const byLocale = new Map<string, LetterTemplate>();
-  for (const t of checkTemplateFiles(shippedTemplateFiles(), byId).templates) if (t.obligations.includes(obligationId) && !byLocale.has(t.locale)) byLocale.set(t.locale, t);
+  // The letter's language (--locale, default en) is the language of a recipient with none; a
+  // recipient whose language has no template gets the first of --fallback that has one.
+  const fallback = chooseTemplate(obligationId, byId, opts.locale !== undefined ? { locale: opts.locale } : {});
+  const candidates = checkTemplateFiles(shippedTemplateFiles(), byId).templates.filter((t) => t.obligations.includes(obligationId));
+  const chain = fallbackChain(opts.fallback, fallback.locale);
+  const fallbackTemplate = chain.map((tag) => templateForLocale(candidates, tag)).find((t) => t !== undefined) ?? fallback;
+  const templateFor = (language: string) => templateForLocale(candidates, language) ?? fallbackTemplate;
   const toNdjson = opts.out.endsWith('.ndjson');
+  if (toNdjson && format === 'eml') throw new InvalidInput('--out: --format eml writes one .eml draft per recipient into a folder, not an .ndjson file');
   const outPath = opts.out.replace(/(.)[\\/]+$/, '$1');
   const rejectsPath = opts.rejects ?? `${outPath.replace(/\.ndjson$/, '')}.rejects.csv`;
   // Both outputs are checked before the CSV is read or anything is recorded; neither may land on
@@ -103,12 +125,18 @@ export async function letters(
     const { loaded, assessment } = await assessIncident(engine, id, now);
     const o = assessment.obligations.find((x) => x.id === obligationId)!;
     const late = isLetterLate(o, now);
-    const facts = Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value]));
+    const facts = letterFacts(o, Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value])));
     const lookup = (n: string) => (Object.hasOwn(facts, n) ? facts[n] : undefined);
-    const base = letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late });
+    // One view per language (dates, numbers and lists in it), built once.
+    const viewCache = new Map<string, Record<string, unknown>>();
+    const views = (t: LetterTemplate) => {
+      let v = viewCache.get(t.locale);
+      if (!v) viewCache.set(t.locale, (v = letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late, locale: t.locale, alsoInforming: alsoInforming(o, assessment.obligations) })));
+      return v;
+    };
     // Refuse before writing anything: the incident's own facts must supply every required item.
-    for (const t of new Set([fallback, ...byLocale.values()])) {
-      const r = renderLetterMarkdown(t, { ...base, recipient: recipientView(PLACEHOLDER_RECIPIENT) }, missingItems(t, regime, lookup, late));
+    for (const t of new Set([fallback, fallbackTemplate, ...candidates])) {
+      const r = renderLetterMarkdown(t, { ...views(t), recipient: recipientView(placeholderRecipient(t.locale)) }, missingItems(t, regime, lookup, late));
       if (r.missing.length > 0) refuseMissing(t, obligationId, r.missing);
     }
     const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'})`;
@@ -134,7 +162,7 @@ export async function letters(
         },
       } as unknown as CsvOptions),
     );
-    const summary: Summary = { letters: 0, rejected: 0, rejectedLines: [], byJurisdiction: new Map() };
+    const summary: Summary = { letters: 0, rejected: 0, rejectedLines: [], byJurisdiction: new Map(), byLanguage: new Map(), fellBack: new Map(), templates: new Set() };
     const hash = createHash('sha256');
     // Written under recognisable temporary names in the target folders (output-file.ts), placed
     // only when the whole merge is written: a failed or killed merge leaves no output that looks finished.
@@ -166,7 +194,8 @@ export async function letters(
           continue;
         }
         if (record.length === 1 && record[0]!.trim() === '') continue; // a blank line is not a row
-        const problem = rowProblem(header, record);
+        // An e-mail draft needs an address: a recipient with only a postal address goes to the rejects, said why.
+        const problem = rowProblem(header, record) ?? (format === 'eml' && record[header.indexOf('email')]!.trim() === '' ? 'column email: empty; --format eml writes drafts only for recipients with an email address (send this one by post)' : null);
         if (problem) {
           reject(line, problem, record);
           continue;
@@ -177,9 +206,12 @@ export async function letters(
           if (!(RECIPIENT_COLUMNS as readonly string[]).includes(h)) fields[h] = record[i]!;
         });
         const recipient: RecipientValues = { name: cell('name'), email: cell('email'), postal_address: cell('postal_address'), jurisdiction: cell('jurisdiction'), language: cell('language') || fallback.locale, fields };
-        const t = byLocale.get(recipient.language) ?? byLocale.get(recipient.language.split('-')[0]!) ?? fallback;
-        const { markdown } = renderLetterMarkdown(t, { ...base, recipient: recipientView(recipient) });
-        const content = toFormat(markdown, format as LetterFormat, { title: t.title, lang: t.locale, draft });
+        const t = templateFor(recipient.language);
+        if (primaryLanguage(t.locale) !== primaryLanguage(recipient.language)) count(summary.fellBack, primaryLanguage(recipient.language));
+        count(summary.byLanguage, t.locale);
+        summary.templates.add(t.id);
+        const { markdown } = renderLetterMarkdown(t, { ...views(t), recipient: recipientView(recipient) });
+        const content = await letterOutput(markdown, format, { title: t.title, lang: t.locale, draft, date: now, ...(recipient.email ? { to: { name: recipient.name, address: recipient.email } } : {}) });
         if (out instanceof StagedFile) {
           const obj = JSON.stringify({ line, template: t.id, format, jurisdiction: recipient.jurisdiction, language: recipient.language, name: recipient.name, email: recipient.email, postal_address: recipient.postal_address, fields, content });
           hash.update(obj).update('\n');
@@ -203,7 +235,9 @@ export async function letters(
       progress?.stop();
     }
 
-    const byJurisdiction = Object.fromEntries([...summary.byJurisdiction].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+    const byJurisdiction = largestFirst(summary.byJurisdiction);
+    const byLanguage = largestFirst(summary.byLanguage);
+    const fellBack = largestFirst(summary.fellBack);
     const digest = hash.digest('hex');
     // Everything in place and checked first (the letters, then the rejects), recorded after: the
     // log never acknowledges a merge whose files are not there. A failed record takes them back.
@@ -214,6 +248,7 @@ export async function letters(
       e = await recordDocument(engine, id, await engine.who(g.actor, undefined, id), {
         kind: 'mail_merge', template: fallback.id, obligation: obligationId, format: toNdjson ? `ndjson/${format}` : format, sha256: digest, draft: draft !== null,
         letters: summary.letters, rejected: summary.rejected, by_jurisdiction: byJurisdiction,
+        by_language: byLanguage, language_fallbacks: fellBack, templates: [...summary.templates].sort(),
       });
     } catch (err) {
       for (const p of placed) p.undo();
@@ -221,12 +256,13 @@ export async function letters(
     }
     for (const p of placed) p.done();
     if (g.json) {
-      printJson({ ok: true, incident: id, obligation: obligationId, letters: summary.letters, rejected: summary.rejected, rejects: summary.rejected > 0 ? rejectsPath : null, by_jurisdiction: byJurisdiction, sha256: digest, draft: draft !== null, seq: e.seq });
+      printJson({ ok: true, incident: id, obligation: obligationId, letters: summary.letters, rejected: summary.rejected, rejects: summary.rejected > 0 ? rejectsPath : null, by_jurisdiction: byJurisdiction, by_language: byLanguage, language_fallbacks: fellBack, sha256: digest, draft: draft !== null, seq: e.seq });
       return;
     }
     const lines = [
       `${id}: ${summary.letters.toLocaleString('en-US')} letters for ${obligationId}${draft ? ' (DRAFT)' : ''} written to ${opts.out}`,
-      `by jurisdiction: ${Object.entries(byJurisdiction).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ') || 'none'}`,
+      `by jurisdiction: ${countsLine(byJurisdiction) || 'none'}`,
+      `by language: ${countsLine(byLanguage) || 'none'}${summary.fellBack.size > 0 ? ` (no template in ${countsLine(fellBack)}: written in ${fallbackTemplate.locale})` : ''}`,
     ];
     if (summary.rejected > 0) lines.push(`${summary.rejected.toLocaleString('en-US')} rows rejected (lines ${summary.rejectedLines.join(', ')}${summary.rejected > summary.rejectedLines.length ? ', …' : ''}): see ${rejectsPath}`);
     lines.push(`recorded on ${id} as counts only (seq ${e.seq}), sha256 ${digest}`);

@@ -7,6 +7,7 @@ import type { GlobalOptions } from '../context.js';
 import { systemClock } from '../../clocks/wall.js';
 import { Engine } from '../../engine/engine.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
+import { databaseKey } from '../db-key.js';
 import { printJson, printLines } from '../output.js';
 
 function serverUrl(flag: string, raw: string | undefined): string {
@@ -24,7 +25,7 @@ export async function push(g: GlobalOptions, incident: string, opts: { to?: stri
   const url = serverUrl('--to', opts.to);
   if (isPostgresUrl(g.db)) throw new InvalidInput('--db: push copies from a local SQLite file (--db <file>) to --to <postgres-url>');
   // The local side is a SQLite file: its moved-incident records are the SQLite driver's own.
-  const local = SqliteStore.open(g.db, { create: false });
+  const local = SqliteStore.open(g.db, { create: false, key: await databaseKey(g) });
   const engine = new Engine(local, systemClock);
   try {
     const file = local.inner;
@@ -32,7 +33,7 @@ export async function push(g: GlobalOptions, incident: string, opts: { to?: stri
     if (moved) throw new Refused(`${incident} was already ${moved.direction} (${moved.location}); nothing was copied`);
     const v = await verifyIncident(engine, incident);
     if (!v.ok) throw new IntegrityFailure(`integrity failure in ${incident}${v.first_bad_seq ? ` at seq ${v.first_bad_seq}` : ''}: ${v.problem}; nothing was copied (irr verify ${incident})`);
-    const bundle = file.read(() => ({ row: file.incident(incident)!, playbook: file.playbook(file.incident(incident)!.playbook_hash)!, events: file.rawEvents(incident) }));
+    const bundle = file.read(() => ({ row: file.incident(incident)!, playbook: file.playbook(file.incident(incident)!.playbook_hash)!, events: file.rawEvents(incident), signatures: file.signatures(incident) }));
     const head = verifyBundle(bundle, local.location);
     const server = await openStore(url, { create: false });
     let serverHead;
@@ -70,11 +71,11 @@ export async function pull(g: GlobalOptions, incident: string, opts: { from?: st
   } finally {
     await server.close();
   }
-  const local = EventStore.open(g.db, { create: true });
+  const local = EventStore.open(g.db, { create: true, key: await databaseKey(g) });
   try {
     local.importIncident(bundle, new Date().toISOString());
     local.markMoved(incident, { location: server.location, direction: 'pulled', head_hash: head.hash }, new Date().toISOString());
-    verifyBundle({ row: local.incident(incident)!, playbook: local.playbook(bundle.row.playbook_hash)!, events: local.rawEvents(incident) }, local.path);
+    verifyBundle({ row: local.incident(incident)!, playbook: local.playbook(bundle.row.playbook_hash)!, events: local.rawEvents(incident), signatures: local.signatures(incident) }, local.path);
   } finally {
     local.close();
   }

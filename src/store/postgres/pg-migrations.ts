@@ -87,6 +87,25 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
   {
     version: 2,
     sql: `
+      -- Signed entries (issue 13): beside the events, never in them (store/signature.ts).
+      CREATE TABLE signatures (
+        incident    text    NOT NULL,
+        seq         integer NOT NULL,
+        fingerprint text    NOT NULL,
+        signature   text    NOT NULL,
+        -- No foreign key to events: it would make TRUNCATE events fail on the constraint before the
+        -- append-only trigger can refuse it by name. verify reports a signature for an absent seq.
+        PRIMARY KEY (incident, seq, fingerprint)
+      );
+      CREATE TRIGGER signatures_append_only BEFORE UPDATE OR DELETE ON signatures FOR EACH ROW EXECUTE FUNCTION irr_refuse_change();
+      CREATE TRIGGER signatures_no_truncate BEFORE TRUNCATE ON signatures FOR EACH STATEMENT EXECUTE FUNCTION irr_refuse_change();
+      GRANT SELECT ON signatures TO irr_responder, irr_approver, irr_auditor, irr_comms;
+      GRANT INSERT ON signatures TO irr_responder, irr_approver;
+    `,
+  },
+  {
+    version: 3,
+    sql: `
       -- Live consoles: after each statement that appends, one notification per incident carrying
       -- ids only (the incident and its new head seq); listeners read the events themselves, under
       -- their own role and its row-level security.

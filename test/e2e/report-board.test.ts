@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { irr, tempDir } from '../helpers.js';
+
+/**
+ * Reports that speak to people (issue 14, problem 8): the executive page for a board (what
+ * happened, impact, decisions in words, deadlines, overdue actions, waiver reasons; no command
+ * names, no fact keys), the timeline HTML without CLI hints, and the print style.
+ */
+
+const NOW = '2026-03-07T12:00:00Z';
+let db = '';
+let id = '';
+
+function ok(args: string[]): string {
+  const r = irr(args, { db });
+  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+const report = (kind: string, format: 'md' | 'html') => ok(['report', id, '--kind', kind, '--format', format, '--now', NOW]);
+
+beforeAll(() => {
+  db = join(tempDir('irr-board-'), 'irr.db');
+  id = ok(['open', '--playbook', 'misdirected-communication', '--title', 'Payslips emailed to the wrong team', '--at', '2026-03-02T09:00:00Z']).trim();
+  // DORA left open on purpose: whether the organisation is a financial entity decides a notice.
+  ok([
+    'fact', id, 'detected_at=2026-03-02T09:00:00Z', 'aware_at=2026-03-02T11:00:00Z', 'entity_role=controller', 'confidentiality=known_recipients',
+    'subjects_by_jurisdiction=DE:1180,FR:20', 'subjects_total=1200', 'data_categories=financial,contact',
+    'breach_description=Payslips of 1,200 employees were emailed to the wrong internal list.', '--at', '2026-03-02T11:00:00Z',
+  ]);
+  ok(['obligation', id, 'gdpr-art34', 'waived', '--override', '--reason', 'Every recipient confirmed deletion in writing the same day', '--at', '2026-03-03T09:00:00Z']);
+  ok(['action', id, 'Restrict the payroll distribution list', '--owner', 'it_operations', '--due', '2026-03-04']);
+  ok(['action', id, 'Train payroll staff on recipient checks', '--owner', 'dpo', '--due', '2026-04-30']);
+}, 120_000);
+
+describe('the executive page speaks to a board', () => {
+  it('has a "what happened" paragraph, impact in words, decisions in the vocabulary\'s words, deadlines, overdue actions and waiver reasons', () => {
+    const md = report('executive', 'md');
+    expect(md).toContain('## What happened\n\nPayslips of 1,200 employees were emailed to the wrong internal list. When it began is not established yet, it was detected on 2 March 2026, 09:00 UTC');
+    expect(md).toContain('- **People affected:** 1,200 — DE 1,180 · FR 20');
+    expect(md).toContain('- **Data concerned:** contact details (such as names, email or postal addresses, telephone numbers) and financial account information');
+    expect(md).toContain('## Decisions needed');
+    expect(md).toMatch(/whether the organisation is a financial entity under DORA \(decides \d+ notices?\)/);
+    expect(md).toContain('reason: Every recipient confirmed deletion in writing the same day');
+    expect(md).toContain('- **Overdue:** Restrict the payroll distribution list — IT operations / messaging administrator, due 4 March 2026');
+    expect(md).toContain('- Train payroll staff on recipient checks — Data protection officer, due 30 April 2026');
+    expect(md).toMatch(/due 5 March 2026, 11:00 UTC/); // full dates
+  });
+
+  it('names no command, no fact key and no "set fact" instruction', () => {
+    for (const format of ['md', 'html'] as const) {
+      const page = report('executive', format);
+      expect(page).not.toMatch(/\birr (status|clocks|verify|fact|assess|report)\b/);
+      expect(page).not.toMatch(/set fact|fact occurred_at|\(facts? [a-z_]+/);
+      for (const key of ['dora_financial_entity', 'occurred_at', 'subjects_by_jurisdiction', 'subjects_total', 'data_categories', 'it_operations']) expect(page, key).not.toContain(key);
+    }
+  });
+});
+
+describe('report pages', () => {
+  it('the timeline HTML has no CLI-only hint; the Markdown keeps it', () => {
+    const html = report('timeline', 'html');
+    expect(html).not.toContain('In the HTML report');
+    expect(html).toContain('<figure><svg');
+    expect(report('timeline', 'md')).toContain('In the HTML report: phases along a time axis');
+  });
+
+  it('prints in a sans-serif stack with a larger figure and day-month axis labels', () => {
+    const html = report('post-incident', 'html');
+    expect(html).toMatch(/html \{ font-family: [^;]*sans-serif;/);
+    expect(html).not.toMatch(/font-family: "Liberation Serif"|Times New Roman/);
+    expect(html).toMatch(/font-size="15"/); // the SVG's text (was 13)
+    expect(html).toMatch(/>\d{1,2} Mar( \d\d:\d\d)?<\/text>/); // "2 Mar", never "03-02"
+    expect(html).not.toMatch(/>\d\d-\d\d( \d\d:\d\d)?<\/text>/);
+  });
+});
