@@ -10,6 +10,7 @@ import { irr, json, ROOT, tempDir } from '../helpers.js';
 import { pgBackend, pgSync } from '../pg/backend.js';
 import { asRole, pgAvailable, PG_URL } from '../pg/pg.js';
 import { fourEyes } from './four-eyes-flows.js';
+import { as as asResponder, enrol, ok, openIncident, responder } from './signing-helpers.js';
 
 interface Logged { seq: number; type: string; actor: string }
 const as = (actor: string) => ({ IRR_ACTOR: actor });
@@ -27,7 +28,7 @@ describe('irr team add / list on a SQLite file', () => {
   });
 });
 
-if (pgAvailable(import.meta.filename, 13)) {
+if (pgAvailable(import.meta.filename, 14)) {
   // First, while no test of this file has made a server approver (roles are server-wide).
   describe('four-eyes approval on a PostgreSQL team server (each person their own role)', () => fourEyes(pgBackend));
 
@@ -140,6 +141,36 @@ if (pgAvailable(import.meta.filename, 13)) {
       expect(onServer.objectives.map((o) => [o.id, o.status])).toEqual(inFile.objectives.map((o) => [o.id, o.status]));
       expect(onServer.refused_actions).toBe(inFile.refused_actions);
       expect(irr(['verify'], { db: server }).code).toBe(0);
+    });
+
+    it('signed entries on the server: every event of a responder with a registered key is signed in its append; verify, export and verify --bundle check them', () => {
+      const db = pgBackend.newDb();
+      const root = tempDir();
+      const carol = responder('carol', root);
+      const id = openIncident(db, 'Signed on the server');
+      enrol(carol, db, id);
+      ok(asResponder(carol, ['note', id, 'signed on the server'], db));
+      const byCarol = json<Logged[]>(irr(['log', id, '--json'], { db })).filter((e) => e.actor === 'carol').map((e) => e.seq);
+      expect(byCarol.length).toBe(2); // key.registered (signed by the key it registers) and the note
+      const signed = pgSync(db, `SELECT seq FROM signatures WHERE incident = '${id}' ORDER BY seq`) as { seq: number }[];
+      expect(signed.map((r) => r.seq)).toEqual(byCarol);
+      expect(json<{ ok: boolean }[]>(irr(['verify', id, '--json'], { db }))[0]!.ok).toBe(true);
+      // Without the passphrase (and no terminal to ask): refused, nothing written on the server.
+      const before = pgBackend.eventCount(db);
+      const none = asResponder({ ...carol, env: { ...carol.env, IRR_PASSPHRASE_FILE: '' } }, ['note', id, 'unsigned'], db);
+      expect(none.code).toBe(2);
+      expect(pgBackend.eventCount(db)).toBe(before);
+      // The bundle for counsel carries the signatures (read with the rows in one read) and verifies alone.
+      const out = join(root, 'bundle.jsonl');
+      ok(asResponder(carol, ['export', id, '--out', out], db));
+      const manifest = JSON.parse(readFileSync(out, 'utf8').split('\n')[0]!) as { counts: { signatures: number; keys: number } };
+      expect(manifest.counts).toMatchObject({ signatures: 2, keys: 1 });
+      expect(irr(['verify', '--bundle', out]).code).toBe(0);
+      // A signature removed behind irr's back: verify on the server names it (exit 5).
+      pgSync(db, `ALTER TABLE signatures DISABLE TRIGGER signatures_append_only; DELETE FROM signatures WHERE incident = '${id}' AND seq = ${byCarol[1]}; ALTER TABLE signatures ENABLE TRIGGER signatures_append_only;`);
+      const bad = irr(['verify', id], { db });
+      expect(bad.code).toBe(5);
+      expect(bad.stdout).toMatch(new RegExp(`first bad seq ${byCarol[1]}`));
     });
 
     it('tamper on the server (a payload edited with the trigger disabled) fails verify and refuses the next write (exit 5)', () => {
