@@ -65,10 +65,16 @@ export function registerCommands(program: Command): void {
     .action(lazy(inc, 'step'));
   program
     .command('fact <incident> <key=value...>')
-    .description('record typed facts: lists as JSON or a,b; maps as JSON or US-CA:1200,DE:40')
+    .description('record typed facts: lists as JSON or a,b; maps as JSON or US-CA:1200,DE:40; key=- makes a fact unknown again')
     .option('--step <step-id>', 'the step these facts come from')
     .option(...AT)
     .action(lazy(inc, 'fact'));
+  program
+    .command('retract <incident> <seq>')
+    .description('withdraw a mistaken entry (a fact, note, step done or skipped, obligation record), with a reason; nothing is deleted')
+    .option('--reason <text>', 'why it is withdrawn (required; kept in the record)')
+    .option(...AT)
+    .action(lazy(inc, 'retract'));
   program
     .command('note <incident> <text...>')
     .description('add a note to the timeline')

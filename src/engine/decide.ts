@@ -123,12 +123,32 @@ export function refuseFutureInstants(catalogue: FactCatalogue, facts: Readonly<R
 }
 
 /** Facts whose value differs from what is recorded; an unchanged value is not an event. */
-export function recordFacts(ctx: IncidentContext, phase: Phase, who: Actor, facts: Readonly<Record<string, FactValue>>, step?: string): NewEvent[] {
+export function recordFacts(ctx: IncidentContext, phase: Phase, who: Actor, facts: Readonly<Record<string, FactValue>>, step?: string, clear: readonly string[] = []): NewEvent[] {
   ensureOpen(ctx, phase, 'fact');
   if (step !== undefined) ensureStep(ctx, step);
   const changed = Object.fromEntries(Object.entries(facts).filter(([k, v]) => own(ctx.facts, k) === undefined || canonicalJson(own(ctx.facts, k)!.value) !== canonicalJson(v)));
-  if (Object.keys(changed).length === 0) return [];
-  return [{ type: 'facts.recorded', ...who, payload: { facts: changed, ...(step ? { step } : {}) } }];
+  // Clearing a fact nobody recorded changes nothing.
+  const cleared = [...new Set(clear)].filter((k) => own(ctx.facts, k) !== undefined);
+  if (Object.keys(changed).length === 0 && cleared.length === 0) return [];
+  return [{ type: 'facts.recorded', ...who, payload: { facts: changed, ...(step ? { step } : {}), ...(cleared.length ? { cleared } : {}) } }];
+}
+
+/** `key=-` on the command line: the fact is unknown again (the console's "-" answer, spelled the same). */
+export const CLEAR_FACT = '-';
+
+/** Split `key=-` (clear) from the pairs that set a value; an unknown key is still reported by parseFactArgs. */
+export function splitClears(catalogue: FactCatalogue, pairs: readonly string[]): { readonly set: string[]; readonly clear: string[] } {
+  const set: string[] = [];
+  const clear: string[] = [];
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
+    if (eq > 0 && pair.slice(eq + 1).trim() === CLEAR_FACT && own(catalogue, key)) clear.push(key);
+    else set.push(pair);
+  }
+  const twice = clear.filter((k) => clear.indexOf(k) !== clear.lastIndexOf(k) || set.some((p) => p.slice(0, p.indexOf('=')).trim() === k));
+  if (twice.length) throw new InvalidInput(`fact: ${visible(twice[0]!)}: given twice in one command`, [], { fact: twice[0]! });
+  return { set, clear };
 }
 
 export function addNote(who: Actor, text: string, step?: string, ctx?: IncidentContext): NewEvent[] {

@@ -147,6 +147,12 @@ export class Engine {
     return row;
   }
 
+  /** Every stored event of an incident, in order (a retraction is decided against the whole log). */
+  async events(id: string): Promise<readonly StoredEvent[]> {
+    this.incident(id);
+    return this.store.events(id);
+  }
+
   catalogue(runbook: Runbook): FactCatalogue {
     return { ...CORE_FACTS, ...runbook.facts };
   }

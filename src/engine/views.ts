@@ -46,6 +46,8 @@ export interface StatusView {
   /** What stops the next move (advance, or close from post-incident); empty when it is allowed. */
   readonly holds: readonly string[];
   readonly notes: number;
+  /** Entries withdrawn by `irr retract`: which, by whom, when, why. */
+  readonly withdrawn: readonly { readonly seq: number; readonly type: string; readonly at: string; readonly by: string; readonly reason: string }[];
   readonly seq: number;
   readonly head_hash: string;
 }
@@ -94,6 +96,7 @@ export function statusView(l: Loaded): StatusView {
     fact_sources: Object.fromEntries(Object.entries(ctx.facts).map(([k, v]) => [k, { at: v.at, by: v.by }])),
     holds,
     notes: ctx.notes,
+    withdrawn: ctx.withdrawn ?? [],
     seq: l.head.seq,
     head_hash: l.head.hash,
   };
@@ -116,7 +119,7 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
     case 'step.skipped':
       return `skipped ${title(e.payload.step)} — reason: ${e.payload.reason}`;
     case 'facts.recorded':
-      return `facts ${Object.entries(e.payload.facts).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')}`;
+      return `facts ${[...Object.entries(e.payload.facts).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`), ...(e.payload.cleared ?? []).map((k) => `${k} cleared (unknown)`)].join(', ')}`;
     case 'note.added':
       return `note${e.payload.step ? ` on ${e.payload.step}` : ''}: ${e.payload.text}`;
     case 'phase.advanced':
@@ -147,6 +150,8 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
         : `inject ${e.payload.inject} not fired — ${e.payload.reason ?? 'its condition did not hold'}`;
     case 'drill.ended':
       return `drill ended — ${e.payload.reason}`;
+    case 'entry.retracted':
+      return `withdrew #${e.payload.seq} (${e.payload.of}) — reason: ${e.payload.reason}`;
     case 'obligation.recorded': {
       const p = e.payload;
       const detail = [p.channel && `via ${p.channel}`, p.ref && `ref ${p.ref}`, p.reason && `reason: ${p.reason}`].filter(Boolean).join(', ');
@@ -165,6 +170,19 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
       return `obligation ${p.obligation} ${what}${detail ? ` (${detail})` : ''}`;
     }
   }
+}
+
+/** Which entries were withdrawn, and by which retraction. */
+export function withdrawals(events: readonly StoredEvent[]): Map<number, Extract<StoredEvent, { type: 'entry.retracted' }>> {
+  const out = new Map<number, Extract<StoredEvent, { type: 'entry.retracted' }>>();
+  for (const e of events) if (e.type === 'entry.retracted') out.set(e.payload.seq, e);
+  return out;
+}
+
+/** describeEvent, and for a withdrawn entry who withdrew it, when and why (the log, the timeline report). */
+export function describeEntry(e: StoredEvent, runbook: Runbook | undefined, withdrawn: ReadonlyMap<number, Extract<StoredEvent, { type: 'entry.retracted' }>>): string {
+  const r = withdrawn.get(e.seq);
+  return r ? `[WITHDRAWN by ${r.actor} at ${r.at} (#${r.seq}): ${r.payload.reason}] ${describeEvent(e, runbook)}` : describeEvent(e, runbook);
 }
 
 /** An entry recorded more than this after it happened is flagged as late in the timeline. */

@@ -1,14 +1,14 @@
 import { notCoveredLine, uncoveredIn } from '../../assess/coverage.js';
 import pc from 'picocolors';
 import { InvalidInput } from '../../domain/errors.js';
-import { checkText, oneLine } from '../../domain/text.js';
+import { checkText, oneLine, visible } from '../../domain/text.js';
 import { refuseFutureAt } from '../../engine/engine.js';
 import { systemClock } from '../../clocks/wall.js';
 import type { StoredEvent } from '../../domain/events.js';
 import { WORK_PHASES } from '../../domain/phases.js';
 import * as actions from '../../engine/actions.js';
 import * as decide from '../../engine/decide.js';
-import { describeEvent, isLate, statusView, type StatusView } from '../../engine/views.js';
+import { describeEntry, isLate, statusView, withdrawals, type StatusView } from '../../engine/views.js';
 import { parseExpectedHead, verifyDatabase, verifyIncident } from '../../engine/verify.js';
 import { IntegrityFailure } from '../../domain/errors.js';
 import { parseAt, type GlobalOptions } from '../context.js';
@@ -111,6 +111,10 @@ export function renderStatus(v: StatusView): string[] {
   const facts = Object.entries(v.facts);
   lines.push('', facts.length ? 'facts:' : 'facts: none recorded yet (irr fact <incident> key=value)');
   for (const [k, val] of facts) lines.push(`  ${k} = ${typeof val === 'object' ? JSON.stringify(val) : oneLine(String(val))}   (${v.fact_sources[k]!.by}, ${v.fact_sources[k]!.at})`);
+  if (v.withdrawn.length) {
+    lines.push('', 'withdrawn (irr retract):');
+    for (const w of v.withdrawn) lines.push(`  #${w.seq} ${w.type}, by ${w.by} ${w.at}: ${oneLine(w.reason)}`);
+  }
   if (v.phase !== 'closed') {
     const move = v.phase === 'post-incident' ? 'close' : 'advance';
     lines.push('', v.holds.length ? pc.yellow(`${move} is held by:`) : pc.green(`ready to ${move} (irr ${move} ${v.id})`));
@@ -156,10 +160,27 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = engine.who(g.actor, at, id);
-    const facts = decide.parseFactArgs(engine.catalogue(engine.runbookOf(engine.incident(id))), pairs);
-    const events = await actions.recordFacts(engine, id, who, facts, opts.step);
-    if (events.length === 0) reportAppend(g, events, `${id}: unchanged (${Object.keys(facts).join(', ')} already recorded with these values)`, { unchanged: true });
-    else reportAppend(g, events, `${id}: recorded ${Object.keys((events[0] as Extract<StoredEvent, { type: 'facts.recorded' }>).payload.facts).join(', ')} (seq ${events[0]!.seq})`);
+    const catalogue = engine.catalogue(engine.runbookOf(engine.incident(id)));
+    const { set, clear } = decide.splitClears(catalogue, pairs);
+    const facts = set.length > 0 || clear.length === 0 ? decide.parseFactArgs(catalogue, set) : {};
+    const events = await actions.recordFacts(engine, id, who, facts, opts.step, clear);
+    const first = events[0];
+    if (first?.type !== 'facts.recorded') reportAppend(g, events, `${id}: unchanged (${[...Object.keys(facts), ...clear].join(', ')} already recorded with these values${clear.length ? ' or not known' : ''})`, { unchanged: true });
+    else {
+      const what = [Object.keys(first.payload.facts).length ? `recorded ${Object.keys(first.payload.facts).join(', ')}` : '', first.payload.cleared?.length ? `cleared ${first.payload.cleared.join(', ')} (unknown again)` : ''].filter(Boolean).join('; ');
+      reportAppend(g, events, `${id}: ${what} (seq ${first.seq})`);
+    }
+  });
+}
+
+export async function retract(g: GlobalOptions, id: string, seqText: string, opts: { reason?: string } & AtOption): Promise<void> {
+  if (!/^#?\d+$/.test(seqText.trim())) throw new InvalidInput(`<seq>: "${visible(seqText)}" is not an entry number (irr log ${id} shows them, e.g. 5)`);
+  const seq = Number(seqText.trim().replace('#', ''));
+  const at = parseAt(opts.at);
+  await withEngine(g, { create: false }, async (engine) => {
+    const events = await actions.retract(engine, id, engine.who(g.actor, at, id), seq, opts.reason);
+    const e = events[0] as Extract<StoredEvent, { type: 'entry.retracted' }>;
+    reportAppend(g, events, `${id}: withdrew #${seq} (${e.payload.of}) as #${e.seq}: ${oneLine(e.payload.reason)}`, { retracted: seq });
   });
 }
 
@@ -211,11 +232,12 @@ export async function log(g: GlobalOptions, id: string): Promise<void> {
     const row = engine.incident(id);
     const runbook = engine.runbookOf(row);
     const events = engine.store.events(id);
+    const withdrawn = withdrawals(events);
     if (g.json) {
-      printJson(events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, recorded_at: e.recorded_at, actor: e.actor, late: isLate(e), what: describeEvent(e, runbook), payload: e.payload, hash: e.hash })));
+      printJson(events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, recorded_at: e.recorded_at, actor: e.actor, late: isLate(e), what: describeEntry(e, runbook, withdrawn), payload: e.payload, hash: e.hash, withdrawn_by: withdrawn.get(e.seq)?.seq ?? null })));
       return;
     }
-    const rows = events.map((e) => [String(e.seq), e.at, `${e.recorded_at}${isLate(e) ? ' LATE' : ''}`, e.actor, oneLine(describeEvent(e, runbook))]);
+    const rows = events.map((e) => [String(e.seq), e.at, `${e.recorded_at}${isLate(e) ? ' LATE' : ''}`, e.actor, oneLine(describeEntry(e, runbook, withdrawn))]);
     const legend = events.some(isLate) ? ['', 'LATE: recorded more than 15 minutes after it happened (backdated with --at)'] : [];
     printLines([...table(rows, ['SEQ', 'AT', 'RECORDED', 'ACTOR', 'WHAT']), ...legend]);
   });
