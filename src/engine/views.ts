@@ -77,9 +77,34 @@ export function stepView(ctx: IncidentContext, step: Step, phase: WorkPhase): St
   };
 }
 
+/**
+ * A phase's steps with each after the steps of the phase it depends on (depends_on orders the
+ * list; otherwise the runbook's order is kept). Runbook validation refuses cycles; a cycle here
+ * would only keep the runbook's order.
+ */
+export function dependencyOrder(steps: readonly Step[]): Step[] {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const out: Step[] = [];
+  const placed = new Set<string>();
+  const visiting = new Set<string>();
+  const place = (s: Step): void => {
+    if (placed.has(s.id) || visiting.has(s.id)) return;
+    visiting.add(s.id);
+    for (const d of s.depends_on) {
+      const dep = byId.get(d);
+      if (dep) place(dep);
+    }
+    visiting.delete(s.id);
+    placed.add(s.id);
+    out.push(s);
+  };
+  for (const s of steps) place(s);
+  return out;
+}
+
 export function statusView(l: Loaded): StatusView {
   const ctx = l.ctx;
-  const steps = WORK_PHASES.flatMap((phase) => l.runbook.phases[phase].map((s) => stepView(ctx, s, phase)));
+  const steps = WORK_PHASES.flatMap((phase) => dependencyOrder(l.runbook.phases[phase]).map((s) => stepView(ctx, s, phase)));
   const holds = l.phase === 'post-incident' ? closeBlockers(ctx, l.phase) : l.phase === 'closed' ? [] : advanceBlockers(ctx, l.phase);
   return {
     id: ctx.id,

@@ -159,10 +159,18 @@ describe('irr CLI end to end (real binary, real SQLite file)', () => {
   it('refuses by the lifecycle rules with exit 3', () => {
     const db = newDb();
     const id = json<{ id: string }>(irr(['open', '--playbook', MINI, '--title', 'Rules', '--json'], { db })).id;
+    // Dependencies advise, phases decide: a step done before what it depends on is recorded with a warning.
+    const early = irr(['step', id, 'confirm-breach', 'done'], { db });
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stdout).toContain('warning: confirm-breach done before triage');
     const n = eventCount(db);
     const r = irr(['step', id, 'confirm-breach', 'done'], { db });
     expectUnchanged(db, r, 3, n);
-    expect(r.stderr.trim()).toBe('irr: step confirm-breach refused: step confirm-breach waits for triage (done or skipped first)');
+    expect(r.stderr.trim()).toMatch(/^irr: step confirm-breach refused: step confirm-breach is already done \(by tester at /);
+    // …and leaving the phase still needs the required step.
+    const held = irr(['advance', id], { db });
+    expectUnchanged(db, held, 3, n);
+    expect(held.stderr).toContain('triage: required, not done or skipped');
     expectUnchanged(db, irr(['close', id], { db }), 3, n);
     expectUnchanged(db, irr(['reopen', id, 'analysis', '--reason', 'x'], { db }), 3, n);
   });

@@ -11,6 +11,7 @@ import * as decide from '../../engine/decide.js';
 import { describeEntry, isLate, statusView, withdrawals, type StatusView } from '../../engine/views.js';
 import { parseExpectedHead, verifyDatabase, verifyIncident } from '../../engine/verify.js';
 import { IntegrityFailure } from '../../domain/errors.js';
+import { dependencyWarnings } from '../../machine/rules.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table } from '../output.js';
@@ -102,7 +103,7 @@ export function renderStatus(v: StatusView): string[] {
       if (s.status === 'done') tail += `, done by ${s.by} ${s.at}`;
       else if (s.status === 'skipped') tail += `, skipped by ${s.by}: ${oneLine(s.reason ?? '')}`;
       else if (s.status === 'not_applicable') tail += `, n/a: ${s.condition}`;
-      else if (s.blocked_by.length > 0) tail += `, waits for ${s.blocked_by.join(', ')}`;
+      else if (s.blocked_by.length > 0) tail += `, depends on ${s.blocked_by.join(', ')} (not yet done)`;
       if (s.unknown_facts?.length) tail += `, applies when ${s.condition}: record ${s.unknown_facts.join(', ')} to decide`;
       lines.push(`  ${MARK[s.status]}${req} ${s.id}: ${s.title}  (${tail})`);
     }
@@ -151,8 +152,10 @@ export async function step(g: GlobalOptions, id: string, stepId: string, action:
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = engine.who(g.actor, at, id);
+    // Dependencies advise: read before the append, so the warning names what was still open then.
+    const warnings = action === 'done' ? dependencyWarnings((await engine.load(id)).ctx, stepId) : [];
     const events = action === 'done' ? await actions.completeStep(engine, id, who, stepId, opts.note) : await actions.skipStep(engine, id, who, stepId, opts.reason, opts.note);
-    reportAppend(g, events, `${id}: ${action === 'done' ? 'done' : 'skipped'} ${stepId} (seq ${events[0]!.seq})`);
+    reportAppend(g, events, [`${id}: ${action === 'done' ? 'done' : 'skipped'} ${stepId} (seq ${events[0]!.seq})`, ...warnings.map((w) => `warning: ${stepId} ${w}`)].join('\n'), { warnings: warnings.map((w) => `${stepId} ${w}`) });
   });
 }
 
