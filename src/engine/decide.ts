@@ -8,6 +8,7 @@ import type { Obligation } from '../assess/obligations.js';
 import { checkFactValue, parseFactText, type FactCatalogue, type FactValue } from '../domain/facts.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { own } from '../domain/own.js';
+import { nearest } from '../domain/nearest.js';
 import { checkText, snippet, visible } from '../domain/text.js';
 import { nextPhase, parsePhase, WORK_PHASES, isWorkPhase, type Phase } from '../domain/phases.js';
 import type { IncidentContext } from '../machine/context.js';
@@ -26,7 +27,7 @@ export interface Actor {
 
 /** One line, every reason: a responder should not need a second command to learn what holds them. */
 function refuse(lines: readonly string[], lead: string): never {
-  throw new Refused(lines.length === 1 ? `${lead}: ${lines[0]}` : `${lead}, ${lines.length} things hold it: ${lines.join('; ')}`);
+  throw new Refused(lines.length === 1 ? `${lead}: ${lines[0]}` : `${lead}, ${lines.length} things hold it: ${lines.join('; ')}`, [], undefined, lines);
 }
 
 function ensureStep(ctx: IncidentContext, step: string): void {
@@ -318,7 +319,11 @@ export function recordObligation(
   const { obligation } = args;
   if (!known.has(obligation)) throw new InvalidInput(`no regime "${obligation}" (irr regime list shows them)`, [], { flag: '<obligation-id>' });
   const action = parseObligationAction(args.action);
-  if (!action) throw new InvalidInput(`"${args.action}" is not one of ${OBLIGATION_ACTIONS.map((a) => a.replace('_', '-')).join(', ')}`, [], { flag: '<action>' });
+  if (!action) {
+    const spelled = OBLIGATION_ACTIONS.map((a) => a.replace('_', '-'));
+    const near = nearest(args.action, spelled);
+    throw new InvalidInput(`"${args.action}" is not one of ${spelled.join(', ')}${near ? ` (did you mean ${near}?)` : ''}`, [], { flag: '<action>' });
+  }
   if ((args.exemption !== undefined || args.override) && action !== 'waived') throw new InvalidInput(`only a waiver rests on an exemption or an override (not ${args.action})`, [], { flag: args.exemption !== undefined ? '--exemption' : '--override' });
   ensureOpen(ctx, phase, `obligation ${obligation}`);
   for (const [field, text] of [['--reason', args.reason], ['--ref', args.ref], ['--channel', args.channel], ['--exemption', args.exemption]] as const) if (text !== undefined) checkText(field, text);

@@ -48,7 +48,7 @@ export async function assess(g: GlobalOptions, incident: string | undefined, opt
     result = await withEngine(g, { create: false, readonly: true }, async (engine) => (await assessIncident(engine, incident, (now ||= engine.now(incident)))).assessment);
   }
   if (g.json) {
-    printJson({ now, uncovered: result.uncovered, severity: result.severity, risk: result.risk, obligations: result.obligations });
+    printJson({ ok: true, now, uncovered: result.uncovered, severity: result.severity, risk: result.risk, obligations: result.obligations });
     return;
   }
   printLines(renderAssessment(result));

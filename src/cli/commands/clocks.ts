@@ -77,6 +77,7 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
   const first = closed ? [] : factsToEstablish(assessment.obligations);
   if (g.json) {
     printJson({
+      ok: true,
       incident: id,
       now,
       closed,

@@ -2,7 +2,7 @@ import { notCoveredLine, uncoveredIn } from '../../assess/coverage.js';
 import pc from 'picocolors';
 import { InvalidInput } from '../../domain/errors.js';
 import { checkText, oneLine, visible } from '../../domain/text.js';
-import { refuseFutureAt } from '../../engine/engine.js';
+import { refuseFutureAt, refuseImplausibleAt } from '../../engine/engine.js';
 import { systemClock } from '../../clocks/wall.js';
 import type { StoredEvent } from '../../domain/events.js';
 import { WORK_PHASES } from '../../domain/phases.js';
@@ -56,9 +56,10 @@ export async function open(g: GlobalOptions, opts: { playbook?: string; title?: 
   if (opts.title.trim() === '') throw new InvalidInput('--title: the incident needs a title');
   checkText('--title', opts.title);
   refuseFutureAt(at, systemClock.now());
+  refuseImplausibleAt(at, systemClock.now(), 'now', 'open');
   await withEngine(g, { create: true }, async (engine) => {
     const ev = await engine.open({ playbook: loaded, title: opts.title!, who: engine.who(g.actor, at) });
-    if (g.json) printJson({ id: ev.incident, title: opts.title!.trim(), playbook: { id: loaded.runbook.id, version: loaded.runbook.version, hash: loaded.hash }, at: ev.at });
+    if (g.json) printJson({ ok: true, id: ev.incident, title: opts.title!.trim(), playbook: { id: loaded.runbook.id, version: loaded.runbook.version, hash: loaded.hash }, at: ev.at });
     else printLines(ev.incident);
   });
 }
@@ -138,7 +139,7 @@ export async function status(g: GlobalOptions, id: string): Promise<void> {
       const legal = decide.legalCloseBlockers(loaded.ctx.id, assessContext(loaded.ctx, await regimes(), engine.now(id)).obligations);
       v = { ...v, holds: decide.closeRefusals(loaded.ctx, loaded.phase, legal) };
     }
-    if (g.json) printJson({ ...v, uncovered });
+    if (g.json) printJson({ ok: true, ...v, uncovered });
     else {
       const gap = notCoveredLine(uncovered);
       const lines = renderStatus(v);
