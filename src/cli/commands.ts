@@ -116,7 +116,11 @@ function registerAll(program: Command): void {
     .option(...AT)
     .action(lazy(inc, 'open'));
   program.command('list').description('open and closed incidents').option('--all', 'include drills').action(lazy(inc, 'list'));
-  program.command('status <incident>').description('phase, steps with status and owner, facts, what holds the next move').action(lazy(inc, 'status'));
+  program
+    .command('status <incident>')
+    .description('phase, what to do first, facts, what holds the next move (--all: every step with status and owner)')
+    .option('--all', 'every step of every phase, not only what to do first')
+    .action(lazy(inc, 'status'));
   program
     .command('step <incident> <step-id> <action>')
     .description('mark a step done, or skip it with --reason (action: done | skip)')

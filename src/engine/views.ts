@@ -1,4 +1,4 @@
-import { describeCondition } from '../domain/condition.js';
+import { describeCondition, falseParts } from '../domain/condition.js';
 import { own } from '../domain/own.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { FactValue } from '../domain/facts.js';
@@ -23,6 +23,8 @@ export interface StepView {
   readonly note?: string;
   readonly blocked_by: readonly string[];
   readonly condition?: string;
+  /** Not applicable: the part of its condition that is false, with the facts' values (`device_encrypted = false`). */
+  readonly not_applicable_because?: readonly string[];
   readonly unknown_facts?: readonly string[];
   readonly captures: readonly string[];
   readonly marks: readonly string[];
@@ -70,6 +72,7 @@ export function stepView(ctx: IncidentContext, step: Step, phase: WorkPhase): St
     ...(p?.status === 'done' && p.note ? { note: p.note } : {}),
     blocked_by: p ? [] : unmetDependencies(ctx, plan),
     ...(step.when ? { condition: describeCondition(step.when) } : {}),
+    ...(status === 'not_applicable' && step.when ? { not_applicable_because: falseParts(step.when, (n) => own(ctx.facts, n)?.value) } : {}),
     ...(a.applies && a.unknown ? { unknown_facts: a.unknown } : {}),
     captures: step.captures,
     marks: step.marks,

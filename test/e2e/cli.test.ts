@@ -122,7 +122,7 @@ describe('irr CLI end to end (real binary, real SQLite file)', () => {
       [a, 'detection', 'mini'],
       [b, 'detection', 'ransomware-exfiltration'],
     ]);
-    expect(irr(['list'], { db }).stdout).toMatch(/ID\s+PHASE\s+RUNBOOK/);
+    expect(irr(['list'], { db }).stdout).toMatch(/ID\s+PHASE\s+SEVERITY\s+NEXT DEADLINE\s+OPENED\s+TITLE/);
   });
 
   it('rejects bad input with one line, exit 2, and no change', () => {
