@@ -48,7 +48,8 @@ describe('irr assess (stateless)', () => {
     expect(art33).toMatchObject({ applies: true, required: true, clock_start: '2026-03-02T08:00:00.000Z', due_at: '2026-03-05T08:00:00.000Z', status: 'running' });
     const hipaa = out.obligations.find((o) => o.id === 'hipaa-individuals')!;
     expect(hipaa.applies).not.toBe(true);
-    expect(hipaa.reason).toMatch(/hipaa_covered/);
+    // The reason names the clause that is false, with the fact's value (issue 14.7), not the whole condition.
+    expect(hipaa.reason).toBe('does not apply: data_categories = [contact, financial] (needs includes health)');
   });
 
   it('reads facts from stdin, and rejects a bad file in one line naming it and the fact', () => {
