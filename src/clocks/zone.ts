@@ -65,3 +65,9 @@ export function localTime(iso: string, zone: string = userZone(), now: string = 
   const year = parts.year === nowYear ? '' : ` ${parts.year}`;
   return `${parts.weekday} ${parts.day} ${parts.month}${year} ${parts.hour}:${parts.minute} ${zoneName(iso, zone)}`;
 }
+
+/** localTime, and UTC beside it unless the zone is at UTC then ("Thu 5 Mar 09:00 CET (08:00 UTC)"): for deadlines. */
+export function localWithUtc(iso: string, zone: string = userZone(), now: string = systemClock.now()): string {
+  const text = localTime(iso, zone, now);
+  return tzOffset(zone, new Date(iso)) === 0 ? text : `${text} (${iso.slice(11, 16)} UTC)`;
+}

@@ -7,8 +7,7 @@ import { oneLine } from '../../domain/text.js';
 import { notCoveredLine } from '../../assess/coverage.js';
 import { dayHourMinute } from '../../domain/duration.js';
 import { parseAt, zoneOrExit, type GlobalOptions } from '../context.js';
-import { localTime } from '../../clocks/zone.js';
-import { tzOffset } from '@date-fns/tz';
+import { localWithUtc } from '../../clocks/zone.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table } from '../output.js';
 import { checkOutput, dbGuard, writeOutput, type OutputTarget } from '../output-file.js';
@@ -35,9 +34,7 @@ export function localAndUtc(isoTime: string): string {
  * zone is UTC ("Thu 5 Mar 09:00 CET (08:00 UTC)"); the year is shown when it is not `now`'s.
  */
 export function clockTime(iso: string, now: string): string {
-  const zone = zoneOrExit();
-  const text = localTime(iso, zone, now);
-  return tzOffset(zone, new Date(iso)) === 0 ? text : `${text} (${iso.slice(11, 16)} UTC)`;
+  return localWithUtc(iso, zoneOrExit(), now);
 }
 
 /** The board: obligations that are or may be owed, or were settled by a record; most urgent first. */
