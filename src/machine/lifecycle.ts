@@ -75,7 +75,11 @@ export const lifecycleMachine = setup({
       const next = nextObligationProgress(Object.hasOwn(context.obligations, id) ? context.obligations[id] : undefined, e);
       return { obligations: { ...context.obligations, [id]: next }, lastAt: e.at };
     }),
-    /** A withdrawn entry: restore what the retraction carries (decided from the log) and keep the why. */
+    /**
+     * A withdrawn entry: restore what the retraction carries (decided from the log) and keep the why.
+     * Awareness, once established, stays (the legal clocks do not stop because an entry is withdrawn);
+     * a restored aware_at moves it, as a recorded one does.
+     */
     applyRetraction: assign(({ context, event }) => {
       const e = event as Ev<'entry.retracted'>;
       const p = e.payload;
