@@ -138,7 +138,7 @@ describe('irr CLI end to end (real binary, real SQLite file)', () => {
       [['fact', id, 'aware_at=2026-03-01 09:00'], /aware_at: "2026-03-01 09:00" is not an ISO 8601 date-time with offset/],
       [['fact', id, 'subjects_by_jurisdiction=California:3'], /"CALIFORNIA" is not an ISO 3166 code/],
       [['fact', id, 'data_categories=contact,gossip'], /unknown value gossip/],
-      [['step', id, 'triage', 'done', '--at', 'yesterday'], /--at: "yesterday" is not a time: write "now", 2026-03-01T09:30+01:00, or 2026-03-01 09:30/],
+      [['step', id, 'triage', 'done', '--at', 'yesterday'], /--at: "yesterday" is not a time: write "now", 2026-03-01T09:30\+01:00, or 2026-03-01 09:30/],
       [['step', id, 'triage', 'done', '--at', '2999-01-01T00:00:00Z'], /--at: .* is in the future/],
       [['note', id, ' '], /the note is empty/],
       [['reopen', id, 'sideways', '--reason', 'x'], /"sideways" is not a phase/],
