@@ -1,5 +1,6 @@
 import type { FactValue } from '../domain/facts.js';
 import type { Regime } from '../domain/regime.js';
+import { byCodeUnits, groupDigits } from '../domain/order.js';
 
 /**
  * Where irr has no rule. A jurisdiction with affected people that no regime in force covers is
@@ -29,12 +30,12 @@ export function uncoveredIn(covered: ReadonlySet<string>, subjects: FactValue | 
   return Object.entries(subjects)
     .filter(([code, n]) => n > 0 && !covered.has(code))
     .map(([jurisdiction, people]) => ({ jurisdiction, people }))
-    .sort((a, b) => b.people - a.people || a.jurisdiction.localeCompare(b.jurisdiction));
+    .sort((a, b) => b.people - a.people || byCodeUnits(a.jurisdiction, b.jurisdiction));
 }
 
 /** "NOT COVERED: irr has no rule for MN (40 people); get local advice" (undefined when all are covered). */
 export function notCoveredLine(uncovered: readonly Uncovered[]): string | undefined {
   if (uncovered.length === 0) return undefined;
-  const list = uncovered.map((u) => `${u.jurisdiction} (${u.people.toLocaleString('en-US')} ${u.people === 1 ? 'person' : 'people'})`).join(', ');
+  const list = uncovered.map((u) => `${u.jurisdiction} (${groupDigits(u.people)} ${u.people === 1 ? 'person' : 'people'})`).join(', ');
   return `NOT COVERED: irr has no rule for ${list}; get local advice`;
 }

@@ -11,6 +11,7 @@ import { coveredBy, uncoveredIn, type Uncovered } from './coverage.js';
 import { leadAuthority } from './lead-authority.js';
 import type { Authority } from '../domain/regime.js';
 import { assessRisk, hipaaFactors, type RiskAssessment, type RiskFactor } from './risk.js';
+import { byCodeUnits } from '../domain/order.js';
 
 export { checkExemption, contradictingFacts, type ExemptionCheck } from './exemptions.js';
 
@@ -126,7 +127,7 @@ export function assess(args: {
   const risk = assessRisk(args.fact, severity);
   const records = args.records ?? {};
   const now = Date.parse(args.now);
-  const models: Models = { severity, risk, hipaa: undefined, due: new Map() };
+  const models: Models = { severity, risk, hipaa: undefined, anyRecords: Object.keys(records).length > 0 };
   const obligations = args.regimes.map((r) => obligation(r, args.fact, models, records, now));
   return { severity, risk, obligations, uncovered: uncoveredIn(coveredBy(args.regimes), args.fact('subjects_by_jurisdiction')) };
 }
@@ -136,8 +137,33 @@ interface Models {
   readonly severity: Severity;
   readonly risk: RiskAssessment;
   hipaa: readonly RiskFactor[] | undefined;
-  /** Deadlines already counted in this assessment, by start and rule. */
-  readonly due: Map<string, Due>;
+  /** False on the stateless path (`irr assess --facts`, the benchmark): no record lookups per duty. */
+  readonly anyRecords: boolean;
+}
+
+// Deadlines already counted, by start and rule. Counting one is a pure function of both, and the same
+// pair recurs within an assessment (HIPAA's 60 days from discovery, the 30-day state laws) and across
+// the assessments of one process (the console re-assesses on every screen; a drill at every step):
+// each is counted once. Bounded like the ISO cache above. Results are shared: never mutated.
+const dueCache = new Map<string, Due>();
+function cachedDue(key: string, compute: () => Due): Due {
+  let d = dueCache.get(key);
+  if (d === undefined) {
+    if (dueCache.size > 4096) dueCache.clear();
+    dueCache.set(key, (d = compute()));
+  }
+  return d;
+}
+
+// A start fact is an ISO instant; Date.parse on it is the costliest step of a duty's assessment.
+const instantCache = new Map<string, number>();
+function instantMs(v: string): number {
+  let ms = instantCache.get(v);
+  if (ms === undefined) {
+    if (instantCache.size > 4096) instantCache.clear();
+    instantCache.set(v, (ms = Date.parse(v)));
+  }
+  return ms;
 }
 
 const ruleKeys = new WeakMap<object, string>();
@@ -177,16 +203,15 @@ function thresholdVerdict(t: Threshold, fact: Lookup, m: Models, unknown: Set<st
 }
 
 function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
-  const record = Object.hasOwn(records, r.id) ? records[r.id]! : null;
+  const record = models.anyRecords && Object.hasOwn(records, r.id) ? records[r.id]! : null;
   const reasons: string[] = [];
   const unknown = new Set<string>();
-  let applies: boolean | 'unknown';
   let required: boolean | 'unknown';
   let factors: readonly RiskFactor[] = [];
   let exemptedBy: string | null = null;
 
   const a = evaluate(r.applies_when, fact);
-  applies = a.value;
+  const applies = a.value;
   if (!r.in_force) {
     required = false;
     reasons.push('not in force');
@@ -250,7 +275,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   if ('fact' in r.clock.starts) {
     const v = fact(r.clock.starts.fact);
     if (typeof v === 'string') {
-      start = Date.parse(v);
+      start = instantMs(v);
       startSource = `fact ${r.clock.starts.fact}`;
     } else unknown.add(r.clock.starts.fact);
   } else {
@@ -270,11 +295,9 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     const nltAt = nlt ? fact(nlt.fact) : undefined;
     const w = r.clock.weekend_rule;
     const exempt = w?.unless ? evaluate(w.unless, fact) : undefined;
-    // Several duties share a rule and a start (HIPAA's 60 days from discovery, 30-day state laws):
-    // count each once per assessment. Only plain rules are shared; caps and weekend rules are per duty.
+    // Only plain rules are shared (see dueCache); caps and weekend rules depend on other facts.
     const key = nlt || w ? null : `${start}|${r.clock.anchor ?? ''}|${ruleKey(r.clock.deadline)}`;
-    const memo = key === null ? undefined : models.due.get(key);
-    const computed = memo ?? computeDue({
+    const count = () => computeDue({
       start,
       deadline: r.clock.deadline,
       ...(r.clock.anchor ? { anchor: r.clock.anchor } : {}),
@@ -291,7 +314,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
           }
         : {}),
     });
-    if (key !== null && memo === undefined) models.due.set(key, computed);
+    const computed = key === null ? count() : cachedDue(key, count);
     due = computed.due;
     target = computed.target;
     deadline = computed.steps;
@@ -339,7 +362,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     in_force: r.in_force,
     applies,
     required,
-    reason: reasons.join('; '),
+    reason: reasons.length === 1 ? reasons[0]! : reasons.join('; '),
     reasons,
     unknown_facts: [...unknown],
     factors,
@@ -403,8 +426,8 @@ export function byUrgency(a: Obligation, b: Obligation): number {
     const r = (rank[a.status] ?? 5) - (rank[b.status] ?? 5);
     if (r !== 0) return r;
   }
-  if (a.due && b.due) return Date.parse(a.due) - Date.parse(b.due) || a.id.localeCompare(b.id);
-  return a.due ? -1 : b.due ? 1 : a.id.localeCompare(b.id);
+  if (a.due && b.due) return Date.parse(a.due) - Date.parse(b.due) || byCodeUnits(a.id, b.id);
+  return a.due ? -1 : b.due ? 1 : byCodeUnits(a.id, b.id);
 }
 
 /**
@@ -417,5 +440,5 @@ export function factsToEstablish(obligations: readonly Obligation[], limit = 3):
     if (o.required !== 'unknown' || isSettled(o.status)) continue;
     for (const f of o.unknown_facts) counts.set(f, (counts.get(f) ?? 0) + 1);
   }
-  return [...counts].map(([fact, decides]) => ({ fact, decides })).sort((a, b) => b.decides - a.decides || a.fact.localeCompare(b.fact)).slice(0, limit);
+  return [...counts].map(([fact, decides]) => ({ fact, decides })).sort((a, b) => b.decides - a.decides || byCodeUnits(a.fact, b.fact)).slice(0, limit);
 }

@@ -2,6 +2,7 @@ import { evaluate, type Truth } from '../domain/condition.js';
 import { DATA_CATEGORIES, type FactValue } from '../domain/facts.js';
 import type { Condition } from '../domain/runbook.js';
 import type { Severity } from './enisa.js';
+import { groupDigits } from '../domain/order.js';
 
 /**
  * The notification decision, following the regulators' own method (docs/risk.md):
@@ -74,7 +75,7 @@ export interface RiskAssessment {
 export const LARGE_SCALE = 10_000;
 /** The most people, and recipients, a disclosure may reach and still be trivial (irr's figure, bracketed by precedents). */
 export const TRIVIAL_LIMIT = 20;
-const LARGE_SCALE_TEXT = LARGE_SCALE.toLocaleString('en-US');
+const LARGE_SCALE_TEXT = groupDigits(LARGE_SCALE);
 
 const SENSITIVE = ['health', 'special_category', 'genetic_biometric', 'criminal'];
 const OPENS_IDENTITY_THEFT = ['financial', 'payment_card', 'government_id'];

@@ -65,7 +65,7 @@ export function printLines(lines: readonly string[] | string): void {
 }
 
 /** Pads for plain-text tables that still read well in an 80-column terminal. */
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\u001b\[[0-9;]*m/g;
 const visible = (s: string) => s.replace(ANSI, '').length;
 

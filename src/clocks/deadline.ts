@@ -1,8 +1,7 @@
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tzOffset } from '@date-fns/tz';
 // Per-function imports: the date-fns index pulls in hundreds of modules at start-up.
 import { addDays } from 'date-fns/addDays';
 import { endOfDay } from 'date-fns/endOfDay';
-import { format } from 'date-fns/format';
 import { isWeekend } from 'date-fns/isWeekend';
 import { setHours } from 'date-fns/setHours';
 import { startOfDay } from 'date-fns/startOfDay';
@@ -27,15 +26,49 @@ export interface Due {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const localDate = (d: Date) => format(d, 'yyyy-MM-dd');
+// The calendar date in the deadline's zone (a TZDate's getters read that zone). Written by hand:
+// date-fns `format` loads ~30 modules (its locale machinery) for what is three getters.
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+const localDate = (d: Date) => `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 
 export function isBusinessDay(d: Date, calendar: string): boolean {
   return !isWeekend(d) && !isHoliday(calendar, localDate(d));
 }
 
-/** End of the day N calendar days after the start's date, in `zone`. */
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** The UTC offset of `zone` at `ms`, in milliseconds. */
+const offsetAt = (zone: string, ms: number) => tzOffset(zone, new Date(ms)) * MINUTE;
+
+/**
+ * The instant at which the wall clock of `zone` reads `wall` (a local time written as if it were
+ * UTC). Used for 23:59:59.999: where clocks go back at midnight (Beirut, Santiago, Asunción) that
+ * time occurs twice, and irr takes the first: notice given by then is in time on any reading, and
+ * a deadline is never later than the law allows. (TZDate's endOfDay takes either, depending on the
+ * zone: later in Beirut, earlier in Santiago.)
+ */
+function wallToInstant(wall: number, zone: string): number {
+  // The offsets in force a day either side cover any one transition; each gives a candidate that
+  // is right if the zone really has that offset at that instant.
+  let best: number | undefined;
+  for (const off of [offsetAt(zone, wall - DAY), offsetAt(zone, wall + DAY)]) {
+    const t = wall - off;
+    if (offsetAt(zone, t) === off && (best === undefined || t < best)) best = t;
+  }
+  // A wall time skipped when clocks go forward: the instant just after the gap (two-step estimate).
+  return best ?? wall - offsetAt(zone, wall - offsetAt(zone, wall));
+}
+
+/**
+ * End of the day N calendar days after the start's date, in `zone`. Computed from the zone's offsets
+ * directly (two or three offset look-ups) rather than through TZDate arithmetic (a dozen): it runs for
+ * every state-law duty of every assessment. test/unit/deadlines.test.ts checks it against TZDate.
+ */
 export function addCalendarDays(start: number, days: number, zone: string): number {
-  return endOfDay(addDays(new TZDate(start, zone), days)).getTime();
+  const wall = start + offsetAt(zone, start);
+  const endOfTarget = Math.floor(wall / DAY) * DAY + (days + 1) * DAY - 1;
+  return wallToInstant(endOfTarget, zone);
 }
 
 /** End of the Nth business day after the start's date, in `zone` (the start's own day is day 0). */

@@ -4,8 +4,8 @@ import type { Condition } from './runbook.js';
 /** Three-valued result: a condition on a fact nobody has recorded is unknown, and says which fact. */
 export type Truth = { readonly value: true | false | 'unknown'; readonly missing: readonly string[] };
 
-const TRUE: Truth = { value: true, missing: [] };
-const FALSE: Truth = { value: false, missing: [] };
+const TRUE: Truth = Object.freeze({ value: true, missing: Object.freeze([]) });
+const FALSE: Truth = Object.freeze({ value: false, missing: Object.freeze([]) });
 
 export const OPERATORS = ['includes', 'equals', 'in', 'gt', 'gte', 'lt', 'lte', 'known'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -29,55 +29,101 @@ function findOperator(c: Condition): Operator | 'all' | 'any' | 'not' {
 
 type FactLookup = (name: string) => FactValue | undefined;
 
+/**
+ * A condition's truth for a set of facts. Each catalogue condition is compiled once into a closure
+ * (cached by object identity, as the operator is): the assessments evaluate tens of thousands of
+ * conditions a second, and walking the tree and dispatching on the operator each time cost as much
+ * as the rest of an assessment.
+ */
 export function evaluate(c: Condition, lookup: FactLookup): Truth {
+  return compiled(c)(lookup);
+}
+
+type Compiled = (lookup: FactLookup) => Truth;
+const compiledConditions = new WeakMap<Condition, Compiled>();
+
+function compiled(c: Condition): Compiled {
+  let f = compiledConditions.get(c);
+  if (f === undefined) compiledConditions.set(c, (f = compile(c)));
+  return f;
+}
+
+function compile(c: Condition): Compiled {
   const op = operatorOf(c);
   if (op === 'all' || op === 'any') {
     // Stops at the first decisive part (false for all, true for any): the missing facts of the
-    // others no longer matter then. Assessments evaluate thousands of conditions a second.
-    const decisive = op === 'all' ? false : true;
-    let missing: string[] | undefined;
-    for (const part of (c as { all?: readonly Condition[]; any?: readonly Condition[] })[op]!) {
-      const t = evaluate(part, lookup);
-      if (t.value === decisive) return decisive ? TRUE : FALSE;
-      if (t.value === 'unknown') (missing ??= []).push(...t.missing);
-    }
-    return missing ? { value: 'unknown', missing: [...new Set(missing)] } : decisive ? FALSE : TRUE;
+    // others no longer matter then.
+    const decisive = op === 'any';
+    const parts = (c as { all?: readonly Condition[]; any?: readonly Condition[] })[op]!.map(compiled);
+    return (lookup) => {
+      let missing: string[] | undefined;
+      for (const part of parts) {
+        const t = part(lookup);
+        if (t.value === decisive) return decisive ? TRUE : FALSE;
+        if (t.value === 'unknown') (missing ??= []).push(...t.missing);
+      }
+      return missing ? { value: 'unknown', missing: [...new Set(missing)] } : decisive ? FALSE : TRUE;
+    };
   }
   if (op === 'not') {
-    const inner = evaluate((c as { not: Condition }).not, lookup);
-    return inner.value === 'unknown' ? inner : inner.value ? FALSE : TRUE;
+    const inner = compiled((c as { not: Condition }).not);
+    return (lookup) => {
+      const t = inner(lookup);
+      return t.value === 'unknown' ? t : t.value ? FALSE : TRUE;
+    };
   }
   const leaf = c as { fact: string; key?: string; keys?: readonly string[] } & Record<Operator, unknown>;
-  let v: FactValue | undefined = lookup(leaf.fact);
-  if (v !== undefined && leaf.key !== undefined) {
-    // A map such as subjects_by_jurisdiction: a known map without the key means zero people there.
-    v = (v as Readonly<Record<string, number>>)[leaf.key] ?? 0;
-  } else if (v !== undefined && leaf.keys !== undefined) {
-    // A group of entries (e.g. the EEA countries): their total.
-    const map = v as Readonly<Record<string, number>>;
-    v = leaf.keys.reduce((n, k) => n + (map[k] ?? 0), 0);
+  const { fact, key, keys } = leaf;
+  // A map such as subjects_by_jurisdiction: a known map without the key means zero people there;
+  // a group of entries (e.g. the EEA countries) reads as their total.
+  const read: (lookup: FactLookup) => FactValue | undefined =
+    key !== undefined
+      ? (lookup) => {
+          const v = lookup(fact);
+          return v === undefined ? undefined : ((v as Readonly<Record<string, number>>)[key] ?? 0);
+        }
+      : keys !== undefined
+        ? (lookup) => {
+            const v = lookup(fact);
+            if (v === undefined) return undefined;
+            const map = v as Readonly<Record<string, number>>;
+            let n = 0;
+            for (const k of keys) n += map[k] ?? 0;
+            return n;
+          }
+        : (lookup) => lookup(fact);
+  if (op === 'known') {
+    const known = leaf.known as boolean;
+    return (lookup) => ((read(lookup) !== undefined) === known ? TRUE : FALSE);
   }
-  if (op === 'known') return (v !== undefined) === leaf.known ? TRUE : FALSE;
-  if (v === undefined) return { value: 'unknown', missing: [leaf.fact] };
-  const result = (() => {
-    switch (op) {
-      case 'includes':
-        return Array.isArray(v) && v.includes(leaf.includes as string);
-      case 'equals':
-        return v === leaf.equals;
-      case 'in':
-        return (leaf.in as readonly unknown[]).includes(v);
-      case 'gt':
-        return typeof v === 'number' && v > (leaf.gt as number);
-      case 'gte':
-        return typeof v === 'number' && v >= (leaf.gte as number);
-      case 'lt':
-        return typeof v === 'number' && v < (leaf.lt as number);
-      case 'lte':
-        return typeof v === 'number' && v <= (leaf.lte as number);
+  const unknown: Truth = Object.freeze({ value: 'unknown', missing: Object.freeze([fact]) });
+  const test = leafTest(op, leaf[op]);
+  return (lookup) => {
+    const v = read(lookup);
+    if (v === undefined) return unknown;
+    return test(v) ? TRUE : FALSE;
+  };
+}
+
+function leafTest(op: Exclude<Operator, 'known'>, rhs: unknown): (v: FactValue) => boolean {
+  switch (op) {
+    case 'includes':
+      return (v) => Array.isArray(v) && v.includes(rhs as string);
+    case 'equals':
+      return (v) => v === rhs;
+    case 'in': {
+      const list = rhs as readonly unknown[];
+      return (v) => list.includes(v);
     }
-  })();
-  return result ? TRUE : FALSE;
+    case 'gt':
+      return (v) => typeof v === 'number' && v > (rhs as number);
+    case 'gte':
+      return (v) => typeof v === 'number' && v >= (rhs as number);
+    case 'lt':
+      return (v) => typeof v === 'number' && v < (rhs as number);
+    case 'lte':
+      return (v) => typeof v === 'number' && v <= (rhs as number);
+  }
 }
 
 /** Human form for explanations: `data_categories includes payment_card`. */

@@ -10,7 +10,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Text a terminal would act on rather than show: every C0/C1 control (line breaks included),
  * bidirectional overrides and line separators (which reorder or split what the reader sees). */
-// eslint-disable-next-line no-control-regex
+ 
 const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

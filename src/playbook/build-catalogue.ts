@@ -4,7 +4,7 @@ import { coveredBy } from '../assess/coverage.js';
 import { formatProblem } from './problems.js';
 import { calendarChecker, checkRegimeFiles } from './regime.js';
 import { shippedRegimeFiles, shippedSourceFiles } from './regime-catalogue.js';
-import { sourcesHash, writeCache } from './regime-cache.js';
+import { writeCache } from './regime-cache.js';
 
 const files = shippedRegimeFiles();
 const { regimes, problems } = checkRegimeFiles(files, await calendarChecker());
@@ -12,5 +12,5 @@ if (problems.length > 0) {
   process.stderr.write(`${problems.map(formatProblem).join('\n')}\nirr: the shipped regimes have ${problems.length} problem(s)\n`);
   process.exit(2);
 }
-const out = writeCache(sourcesHash(shippedSourceFiles()), regimes, [...coveredBy(regimes)].sort());
+const out = writeCache(shippedSourceFiles(), regimes, [...coveredBy(regimes)].sort());
 process.stdout.write(`irr: compiled ${regimes.length} regimes to ${out}\n`);

@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import type { Regime } from '../domain/regime.js';
 import { PLAYBOOKS_DIR } from './paths.js';
 import { ValidationFailed } from './problems.js';
-import { readCache, readCoverage, sourcesHash } from './regime-cache.js';
+import { byCodeUnits } from '../domain/order.js';
+import { readCache, readCoverage } from './regime-cache.js';
 
 export const REGIMES_DIR = join(PLAYBOOKS_DIR, 'regimes');
 
@@ -21,7 +22,7 @@ export function shippedRegimeFiles(): string[] {
       return [];
     }
   };
-  return [...list(REGIMES_DIR), ...list(join(REGIMES_DIR, 'countries'))].sort((a, b) => basename(a).localeCompare(basename(b)));
+  return [...list(REGIMES_DIR), ...list(join(REGIMES_DIR, 'countries'))].sort((a, b) => byCodeUnits(basename(a), basename(b)));
 }
 
 /** The family bases the shipped regimes extend (playbooks/regimes/bases/*.yaml). */
@@ -47,7 +48,7 @@ export function shippedSourceFiles(): string[] {
 export async function loadShippedRegimes(): Promise<RegimeCatalogue> {
   const isCalendar = () => true;
   const files = shippedRegimeFiles();
-  const cached = readCache(sourcesHash(shippedSourceFiles()));
+  const cached = readCache(shippedSourceFiles());
   if (cached) return { regimes: cached, byId: new Map(cached.map((r) => [r.id, r])) };
   // Edited since the build: parse and validate (YAML and zod load only on this path).
   const { checkRegimeFiles } = await import('./regime.js');
@@ -61,7 +62,7 @@ export async function loadShippedRegimes(): Promise<RegimeCatalogue> {
 
 /** The jurisdictions the shipped catalogue covers (from the build's small coverage file when the sources are unchanged). */
 export async function shippedCoverage(): Promise<ReadonlySet<string>> {
-  const cached = readCoverage(sourcesHash(shippedSourceFiles()));
+  const cached = readCoverage(shippedSourceFiles());
   if (cached) return new Set(cached);
   const { coveredBy } = await import('../assess/coverage.js');
   return coveredBy((await loadShippedRegimes()).regimes);

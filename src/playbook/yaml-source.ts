@@ -1,4 +1,3 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { InvalidInput } from '../domain/errors.js';
 import { CONTROL_CHARS, stripBom, visible } from '../domain/text.js';
@@ -12,40 +11,8 @@ export type Path = readonly (string | number)[];
  */
 export const MAX_YAML_DEPTH = 64;
 
-/** Why a file cannot be read, in words (a directory, a missing file), never a stack trace. */
-export function readProblem(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return code ?? 'error';
-}
-
-/** No runbook, regime, drill, template, answers or facts file comes near this. */
-export const MAX_TEXT_FILE_BYTES = 16 * 1024 * 1024;
-
-/**
- * A text file as irr reads YAML, Markdown and JSON inputs: a regular file or a pipe (not a device
- * such as /dev/zero, which would never end, nor a directory), at most MAX_TEXT_FILE_BYTES, UTF-8, a byte
- * order mark dropped.
- */
-export function readTextFile(file: string): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new InvalidInput(`${file}: cannot read file (is a directory, not a file)`, [], { file });
-    // A pipe ends (`--facts <(jq …)` is one); a device such as /dev/zero or a terminal may not.
-    if (!st.isFile() && !st.isFIFO()) throw new InvalidInput(`${file}: cannot read file (not a regular file)`, [], { file });
-    if (st.size > MAX_TEXT_FILE_BYTES) throw new InvalidInput(`${file}: cannot read file (${st.size} bytes; irr reads text files of at most ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MB)`, [], { file });
-    return stripBom(readFileSync(fd, 'utf8'));
-  } catch (err) {
-    if (err instanceof InvalidInput) throw err;
-    throw new InvalidInput(`${file}: cannot read file (${readProblem(err)})`, [], { file });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
+import { readTextFile } from './text-file.js';
+export { MAX_TEXT_FILE_BYTES, readProblem, readTextFile } from './text-file.js';
 
 /**
  * A YAML file parsed with positions, so that every problem found later (by the schema or by the

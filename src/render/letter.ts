@@ -208,7 +208,7 @@ export function toFormat(markdown: string, format: LetterFormat, opts: { title: 
   if (format === 'html') return htmlDocument(tidy, { title: opts.title, lang: opts.lang, ...(opts.draft ? { banner: opts.draft } : {}) });
   const withBanner = opts.draft ? `**${opts.draft.replace(/[*_\\]/g, '\\$&')}**\n\n${tidy}` : tidy;
   if (format === 'md') return withBanner;
-  // eslint-disable-next-line no-control-regex
+   
   return renderMarkdown(withBanner, 76).map((l) => l.replace(/\u001b\[[0-9;]*m/g, '')).join('\n') + '\n';
 }
 

@@ -1,4 +1,4 @@
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Width on screen, ignoring colour codes. */

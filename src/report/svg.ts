@@ -32,7 +32,6 @@ const DAY = 24 * HOUR;
 const STEPS = [15 * 60_000, 30 * 60_000, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 90 * DAY];
 
 const n = (x: number) => String(Math.round(x * 10) / 10);
-const attr = (v: string) => escapeXml(v);
 const textWidth = (s: string) => s.length * CHAR;
 
 function truncate(s: string, width: number): string {

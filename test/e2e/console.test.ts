@@ -71,7 +71,7 @@ describe('irr run --answers', () => {
           answers.push(`notice:${d}`, 'sent', 'now', 'portal', 'BfDI-2026-0042');
         }
         answers.push('done');
-        for (const f of step.captures.filter((c) => !known.has(c))) answers.push('-');
+        for (const _f of step.captures.filter((c) => !known.has(c))) answers.push('-');
         if (step.marks.includes('awareness')) break; // awareness changes what applies: look again
       }
       if (answers.length === 0) {

@@ -28,7 +28,7 @@ import { irr, MINI, ROOT, tempDir, type Run } from '../helpers.js';
 const CASES = { runbook: 80, regime: 60, scenario: 40, script: 30, template: 50, factArgs: 150, factFiles: 80, binary: { runbook: 6, template: 4, fact: 8, facts: 4, csv: 8 } };
 const TOTAL = CASES.runbook + CASES.regime + CASES.scenario + CASES.script + CASES.template + CASES.factArgs + CASES.factFiles + Object.values(CASES.binary).reduce((a, b) => a + b, 0);
 
-// eslint-disable-next-line no-control-regex
+ 
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 /** Pieces that break YAML, Markdown, Handlebars, CSV, numbers and times. */
@@ -245,7 +245,7 @@ describe('fuzz through the real binary: exit 0 or 2, the argument or file:line:c
       expectRefusedCleanly(r, new RegExp(`rb-${i}\\.yaml:\\d+:\\d+: `));
       if (r.code === 2) expect(events(db)).toEqual(before);
     });
-    sample(mutated(TEMPLATE), CASES.binary.template, 14).forEach((text, i) => {
+    sample(mutated(TEMPLATE), CASES.binary.template, 14).forEach((text) => {
       const file = join(tempDir(), 'gdpr-art33-authority.md');
       writeFileSync(file, text);
       // The body is compiled and trial-rendered here, not only its front matter.

@@ -38,7 +38,7 @@ describe('event store', () => {
     const { engine, id } = await freshIncident();
     const who = engine.who('bob');
     await engine.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
-    await engine.execute(id, (l) => decide.addNote(who, 'hello'));
+    await engine.execute(id, () => decide.addNote(who, 'hello'));
     const events = engine.store.events(id);
     expect(events.map((e) => [e.seq, e.type])).toEqual([
       [1, 'incident.opened'],
@@ -86,8 +86,8 @@ describe('tamper detection (irr verify)', () => {
     const { db, engine, id } = await freshIncident();
     const who = engine.who('bob');
     await engine.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
-    await engine.execute(id, (l) => decide.addNote(who, 'first note'));
-    await engine.execute(id, (l) => decide.addNote(who, 'second note'));
+    await engine.execute(id, () => decide.addNote(who, 'first note'));
+    await engine.execute(id, () => decide.addNote(who, 'second note'));
     engine.store.close();
     expect(irr(['verify', id], { db }).code).toBe(0);
     const raw = new Database(db);

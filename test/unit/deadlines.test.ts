@@ -3,7 +3,9 @@ import fc from 'fast-check';
 import { format } from 'date-fns';
 import { describe, expect, it } from 'vitest';
 import { isHoliday } from '../../src/clocks/calendar.js';
-import { addBusinessDays, computeDue } from '../../src/clocks/deadline.js';
+import { addBusinessDays, addCalendarDays, computeDue } from '../../src/clocks/deadline.js';
+import { addDays } from 'date-fns/addDays';
+import { endOfDay } from 'date-fns/endOfDay';
 import type { Deadline } from '../../src/domain/regime.js';
 
 const T = (s: string) => Date.parse(s);
@@ -126,5 +128,28 @@ describe('deadline properties', () => {
         expect(a.due! - Date.parse(written)).toBe(hours * 3_600_000);
       }),
     );
+  });
+});
+
+describe('calendar days counted from the zone offsets (the fast path of addCalendarDays)', () => {
+  const viaTzDate = (start: number, days: number, zone: string) => endOfDay(addDays(new TZDate(start, zone), days)).getTime();
+  // Every zone a shipped regime counts in, plus zones whose clocks change at midnight.
+  const zones = ['America/New_York', 'America/Chicago', 'America/Denver', 'America/Indiana/Indianapolis', 'America/Los_Angeles', 'America/Phoenix', 'America/Anchorage', 'Pacific/Honolulu', 'America/Puerto_Rico', 'Pacific/Guam', 'America/St_Thomas', 'America/Sao_Paulo', 'Asia/Singapore', 'Australia/Sydney', 'Australia/Lord_Howe', 'Europe/Brussels', 'Europe/London', 'America/Santiago', 'America/Havana', 'Asia/Tehran', 'UTC'];
+
+  it('agrees with TZDate endOfDay(addDays(…)) wherever the end of the day occurs once', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2032, 0, 1) }), fc.integer({ min: 0, max: 90 }), (zone, start, days) => {
+        expect(iso(addCalendarDays(start, days, zone))).toBe(iso(viaTzDate(start, days, zone)));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('takes the first 23:59:59.999 where clocks go back at midnight (never a later deadline)', () => {
+    // Beirut, Saturday 26 Oct 2024: at midnight clocks went back from UTC+3 to UTC+2, so 23:59:59.999
+    // came twice (20:59:59.999Z and 21:59:59.999Z). TZDate gives the second; irr the first.
+    expect(iso(addCalendarDays(T('2024-09-26T09:00:00Z'), 30, 'Asia/Beirut'))).toBe('2024-10-26T20:59:59.999Z');
+    // Santiago, Saturday 6 Apr 2024 (back from UTC-3 to UTC-4 at midnight): the first is 02:59:59.999Z.
+    expect(iso(addCalendarDays(T('2024-03-07T12:00:00Z'), 30, 'America/Santiago'))).toBe('2024-04-07T02:59:59.999Z');
   });
 });

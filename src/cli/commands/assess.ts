@@ -12,8 +12,9 @@ import { notCoveredLine } from '../../assess/coverage.js';
 import { parseAt, zoneOrExit, type GlobalOptions } from '../context.js';
 import { localWithUtc } from '../../clocks/zone.js';
 import { withEngine } from '../engine-access.js';
-import { readTextFile } from '../../playbook/yaml-source.js';
+import { readTextFile } from '../../playbook/text-file.js';
 import { printJson, printLines } from '../output.js';
+import { byCodeUnits } from '../../domain/order.js';
 
 function readFacts(file: string): Record<string, unknown> {
   let text: string;
@@ -98,7 +99,7 @@ export function outOfReachLines(list: readonly Obligation[]): string[] {
     const key = o.family ?? o.jurisdiction;
     groups.set(key, [...(groups.get(key) ?? []), o]);
   }
-  return [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([key, g]) => {
+  return [...groups].sort(([a], [b]) => byCodeUnits(a, b)).map(([key, g]) => {
     const where = [...new Set(g.map((o) => o.jurisdiction))].sort();
     const notInForce = g.filter((o) => !o.in_force).length;
     const what = g.length <= 3 ? g.map((o) => o.id).join(', ') : `${g.length} duties`;

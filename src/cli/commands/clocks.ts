@@ -12,6 +12,7 @@ import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table } from '../output.js';
 import { checkOutput, dbGuard, writeOutput, type OutputTarget } from '../output-file.js';
 import { statusLabel } from './assess.js';
+import { byCodeUnits } from '../../domain/order.js';
 
 /** "2 d 4 h", "3 h 12 min", "-5 h 2 min" (overdue). */
 export function remaining(ms: number): string {
@@ -59,7 +60,7 @@ export function byJurisdictionLines(rows: readonly Obligation[], indent = ''): s
   const groups = new Map<string, Obligation[]>();
   for (const o of rows) groups.set(o.jurisdiction, [...(groups.get(o.jurisdiction) ?? []), o]);
   const width = Math.max(...[...groups.keys()].map((j) => j.length));
-  return [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([j, list]) => {
+  return [...groups].sort(([a], [b]) => byCodeUnits(a, b)).map(([j, list]) => {
     const facts = [...new Set(list.flatMap((o) => o.unknown_facts))];
     return `${indent}${j.padEnd(width)}  ${list.length} (${list.map((o) => o.id).join(', ')})${facts.length ? `: establish ${facts.join(', ')}` : ''}`;
   });
@@ -145,7 +146,7 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
  * can become a tag or a link in someone's calendar.
  */
 export function calendarText(s: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return s.replace(/</g, '‹').replace(/>/g, '›').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ' ');
 }
 

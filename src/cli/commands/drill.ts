@@ -5,7 +5,7 @@ import { InvalidInput } from '../../domain/errors.js';
 import { oneLine } from '../../domain/text.js';
 import type { DrillLine } from '../../drill/runner.js';
 import type { DrillScore } from '../../drill/score.js';
-import { formatProblem, type Problem } from '../../playbook/problems.js';
+import { type Problem } from '../../playbook/problems.js';
 import type { GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table, writeStdout } from '../output.js';
@@ -144,7 +144,7 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
     const drill = new runner.DrillRun(engine, id, pin, tell, { clocks: !g.json });
     if (!g.json && loaded) {
       printLines([pc.bold(`${id}  Drill: ${loaded.scenario.title}`), `scenario ${loaded.scenario.id} · runbook ${loaded.scenario.runbook} · drill time starts ${pin.start} (${pin.zone}) · ends ${offsetLabel(loaded.scenario.duration_ms)}${script ? ` · script ${script.id}` : ''}`, '']);
-      // eslint-disable-next-line no-control-regex
+       
       printLines(loaded.scenario.narrative.trim().replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ''));
       printLines('');
     }

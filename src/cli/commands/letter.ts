@@ -9,7 +9,7 @@ import type { Engine } from '../../engine/engine.js';
 import { recordDocument } from '../../engine/documents.js';
 import { assessIncident, regimes } from '../../engine/obligations.js';
 import type { Obligation } from '../../assess/obligations.js';
-import { formatProblem, ValidationFailed, type Problem } from '../../playbook/problems.js';
+import { ValidationFailed, type Problem } from '../../playbook/problems.js';
 import { checkTemplate, shippedTemplateFiles } from '../../playbook/template.js';
 import { isLetterLate, letterView, PLACEHOLDER_RECIPIENT, recipientView } from '../../render/letter-view.js';
 import { DRAFT_BANNER, LETTER_FORMATS, missingItems, refuseMissing, renderLetterMarkdown, toFormat, trialRender, type LetterFormat } from '../../render/letter.js';

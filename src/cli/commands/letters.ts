@@ -21,7 +21,7 @@ export const RECIPIENT_COLUMNS = ['name', 'email', 'postal_address', 'jurisdicti
 const JURISDICTION = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** What is wrong with a row, or null: one reason, in words a person fixing the file can act on. */
@@ -47,7 +47,7 @@ function rowProblem(header: readonly string[], cells: readonly string[]): string
  * that neither a spreadsheet nor a terminal showing the file obeys them.
  */
 export function csvCell(raw: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   let s = raw.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r\t']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
