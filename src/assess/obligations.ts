@@ -38,6 +38,8 @@ export interface Obligation {
   readonly in_force: boolean;
   readonly applies: boolean | 'unknown';
   readonly required: boolean | 'unknown';
+  /** A voluntary regime that applies: notification is recommended, not a legal duty (required stays false). */
+  readonly recommended: boolean;
   /** One line: why it is (not) required, what to establish. */
   readonly reason: string;
   readonly reasons: readonly string[];
@@ -223,6 +225,10 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     required = 'unknown';
     a.missing.forEach((m) => unknown.add(m));
     reasons.push(`applies if ${describeCondition(r.applies_when)}; establish ${a.missing.join(', ')}`);
+  } else if (r.voluntary) {
+    // Say what it is: the jurisdiction has a rule, and that rule is a recommendation.
+    reasons.push(`applies: ${describeCondition(r.applies_when)}`, 'voluntary: the law sets no duty to notify; the authority recommends notifying (see the regime notes)');
+    required = false;
   } else {
     reasons.push(`applies: ${describeCondition(r.applies_when)}`);
     required = true;
@@ -362,6 +368,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     in_force: r.in_force,
     applies,
     required,
+    recommended: r.voluntary === true && applies === true && required === false,
     reason: reasons.length === 1 ? reasons[0]! : reasons.join('; '),
     reasons,
     unknown_facts: [...unknown],

@@ -93,7 +93,15 @@ function registerAll(program: Command): void {
     .description('a verified, read-only local copy (--db <file>) of an incident on a team server')
     .option('--from <postgres-url>', 'the team server (postgres://user@host:port/dbname)')
     .action(lazy(tr, 'pull'));
-  program.command('init').description('create the database (WAL, owner-only permissions) and apply migrations').action(lazy(inc, 'init'));
+  program
+    .command('init')
+    .description('create the database (WAL, owner-only permissions) and apply migrations')
+    .option('--encrypt', 'encrypted at rest (SQLCipher 4): the passphrase from --key-file / IRR_KEY_FILE, or typed twice at a prompt')
+    .action(lazy(inc, 'init'));
+  const dbc = () => import('./commands/db.js');
+  const database = program.command('db').description('the database file itself: encrypt or decrypt it in place (verified, atomic)');
+  database.command('encrypt').description('encrypt --db in place: copied, keyed, verified like irr verify, then renamed over it; refused while another process has it open').action(lazy(dbc, 'encrypt'));
+  database.command('decrypt').description('decrypt --db in place (the key from --key-file / IRR_KEY_FILE or the prompt), verified, then renamed over it').action(lazy(dbc, 'decrypt'));
 
   const playbook = program.command('playbook').description('list, show, validate runbooks; print their JSON Schema');
   playbook.command('list').description('the shipped runbooks').action(lazy(pb, 'list'));
@@ -256,12 +264,56 @@ function registerAll(program: Command): void {
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
     .action(lazy(dr, 'report'));
+  drill.command('due').description('practice on schedule: when each scenario was last run; warns when one is more than 12 months old or never run').action(lazy(dr, 'due'));
   drill.command('history [scenario]').description('runs of each scenario over time: objectives met, late, missed; time to contain and notify').action(lazy(dr, 'history'));
   drill.command('schema').description('the scenario JSON Schema (--script: the script schema), for editor completion').option('--script', 'the drill script schema').action(lazy(dr, 'schema'));
+  const keys = () => import('./commands/keys.js');
+  const key = program.command('key').description('signing keys (Ed25519): create one, list yours, register it in an incident so that your entries are signed');
+  key.command('create').description('a new key pair in your config folder; the private key encrypted with a passphrase, mode 0600').option('--name <name>', 'the key\'s name', 'default').action(lazy(keys, 'keyCreate'));
+  key.command('list').description('your keys: name and fingerprint').action(lazy(keys, 'keyList'));
+  key
+    .command('register <incident>')
+    .description('record your public key in the incident: from then on every event you append to it is signed')
+    .option('--key <name>', 'which of your keys', 'default')
+    .action(lazy(keys, 'keyRegister'));
+  program
+    .command('checkpoint <incident>')
+    .description('sign the incident\'s head with your registered key: a form to read over the phone and a block to paste (irr verify --checkpoint checks it)')
+    .option('--cosign <file|text>', 'add your signature to a checkpoint another responder signed')
+    .option('--key <name>', 'which of your keys (default: the one registered in the incident)')
+    .action(lazy(keys, 'checkpoint'));
+  const ev = () => import('./commands/evidence.js');
+  const evidence = program.command('evidence').description('evidence files with chain of custody: SHA-256, size, who, when; re-hashed on verify');
+  evidence
+    .command('add <incident> <file>')
+    .description('record an evidence file (SHA-256 streamed, size, name, who, when); the file stays where it is unless --copy')
+    .option('--description <text>', 'what the file is: where it came from, what it shows (required)')
+    .option('--copy <dir>', 'copy the file into this evidence folder first (mode 0600) and record the copy')
+    .option('--force', 'with --copy: replace an existing file of that name (never a link, a device, a folder, the database or an input)')
+    .option(...AT)
+    .action(lazy(ev, 'add'));
+  evidence
+    .command('transfer <incident> <evidence-id>')
+    .description('record that the evidence changes hands (chain of custody)')
+    .option('--to <name>', 'who takes it (required)')
+    .option('--reason <text>', 'why (required)')
+    .option(...AT)
+    .action(lazy(ev, 'transfer'));
+  evidence.command('list <incident>').description('the evidence of an incident: id, name, size, SHA-256, who holds it, where').action(lazy(ev, 'list'));
+  evidence.command('verify <incident>').description('re-hash every evidence file; changed or missing ones fail (exit 5)').action(lazy(ev, 'verify'));
+  program
+    .command('export <incident>')
+    .description('one self-contained JSON Lines bundle for counsel or a regulator: events, hashes, signatures, keys, playbook, evidence (irr verify --bundle checks it)')
+    .option('--out <file>', 'the bundle file (required)')
+    .option('--redact <kinds>', 'leave out these payloads, keeping every hash: facts, notes (comma-separated)')
+    .option('--force', 'replace an existing file (never a link, a device, a folder, the database or an input)')
+    .action(lazy(() => import('./commands/export.js'), 'exportBundle'));
   program.command('log <incident>').description('the timeline: seq, at, recorded_at, actor, what').action(lazy(inc, 'log'));
   program
     .command('verify [incident]')
     .description('check the hash chain, every table against the log, the triggers and replay == snapshot (exit 5 on failure)')
     .option('--expect-head <sha256>', 'also fail unless the head is this hash (as printed by a report or an earlier verify)')
+    .option('--checkpoint <file|text>', 'also check a signed checkpoint (irr checkpoint): its signatures, and that the log still holds its head')
+    .option('--bundle <file>', 'verify an exported bundle (irr export) on its own: no database is opened')
     .action(lazy(inc, 'verify'));
 }

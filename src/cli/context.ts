@@ -11,6 +11,10 @@ export interface GlobalOptions {
   readonly actor: string;
   /** True when `--as` or `IRR_ACTOR` named the actor (the console then does not ask). */
   readonly actorNamed?: boolean;
+  /** `--key-file`: the file holding an encrypted database's passphrase (IRR_KEY_FILE is read in db-key.ts). */
+  readonly keyFile?: string;
+  /** Where a signing key's passphrase comes from (`--passphrase-file`, `IRR_PASSPHRASE_FILE`, else the terminal). */
+  readonly passphrase?: { readonly file?: string };
 }
 
 export const SAY_WHO = 'say who is acting: --as <name> or IRR_ACTOR';
@@ -29,11 +33,19 @@ export function globalOptions(raw: Record<string, unknown>): GlobalOptions {
     db,
     json: Boolean(raw.json),
     actorNamed: named !== undefined,
+    ...(raw.keyFile !== undefined ? { keyFile: String(raw.keyFile) } : {}),
+    passphrase: passphraseSourceOf(raw),
     get actor(): string {
       resolved ??= named ?? osActor();
       return resolved;
     },
   };
+}
+
+/** `--passphrase-file`, else `IRR_PASSPHRASE_FILE`; read (mode 0600 only) when a key must be unlocked. */
+function passphraseSourceOf(raw: Record<string, unknown>): { file?: string } {
+  const file = typeof raw.passphraseFile === 'string' ? raw.passphraseFile : process.env.IRR_PASSPHRASE_FILE || undefined;
+  return file === undefined ? {} : { file };
 }
 
 /** The actor named by `--as` or `IRR_ACTOR`, checked; undefined when neither is given. */

@@ -375,6 +375,20 @@ export class StagedFile {
     if (this.buffered >= 65_536) this.flush();
   }
 
+  /** Bytes as they are (an evidence copy: never decoded as text); written at once after any buffered text. */
+  writeBytes(data: Buffer): void {
+    this.flush();
+    if (this.fd === null) throw failure(this.target.flag, this.target.path, new Error('already closed'));
+    try {
+      let off = 0;
+      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+      this.size += data.length;
+    } catch (err) {
+      this.abort();
+      throw failure(this.target.flag, this.target.path, err);
+    }
+  }
+
   private flush(): void {
     if (this.fd === null || this.buffer.length === 0) return;
     const data = Buffer.from(this.buffer.join(''), 'utf8');

@@ -39,6 +39,16 @@ export type EventBody =
    * said so). Four-eyes approval reads it: approving a notice takes a member holding an approver role.
    */
   | { readonly type: 'team.assigned'; readonly payload: { readonly member: string; readonly role: string } }
+  /**
+   * A responder's signing key (Ed25519, SPKI PEM, and the SHA-256 of its DER encoding): from this
+   * event on, every event that responder appends to the incident carries their signature (this one
+   * included, as proof they hold the key). The signatures sit beside the log, not in it.
+   */
+  | { readonly type: 'key.registered'; readonly payload: KeyRegisteredPayload }
+  /** An evidence file: its SHA-256, size, name and where it is kept; the file itself is not in the database. */
+  | { readonly type: 'evidence.added'; readonly payload: EvidenceAddedPayload }
+  /** Chain of custody: the evidence passed from one custodian to another, and why. */
+  | { readonly type: 'evidence.transferred'; readonly payload: EvidenceTransferredPayload }
   /** Drill time moved on (a drill's clock lives in its events: `at` is the new drill time). */
   | { readonly type: 'drill.advanced'; readonly payload: { readonly from: string; readonly to: string } }
   /** An inject reached its time: told to the room (fired), or held back because its condition did not hold. */
@@ -99,6 +109,34 @@ export interface ActionItemPayload {
   readonly due: string;
 }
 
+export interface KeyRegisteredPayload {
+  readonly algorithm: 'ed25519';
+  readonly public_key: string;
+  readonly fingerprint: string;
+  readonly name?: string;
+}
+
+export interface EvidenceAddedPayload {
+  /** EV-<seq>: the seq of this event, unique in the incident whoever adds evidence at the same time. */
+  readonly id: string;
+  /** The file's name (no folder). */
+  readonly name: string;
+  /** Where the file is kept (absolute path): the original, or the copy made with --copy. */
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly description: string;
+  /** Where it was copied from, with --copy. */
+  readonly copied_from?: string;
+}
+
+export interface EvidenceTransferredPayload {
+  readonly evidence: string;
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+}
+
 export { OBLIGATION_ACTIONS, type ObligationAction } from './obligation.js';
 
 export type EventType = EventBody['type'];
@@ -117,6 +155,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'document.rendered',
   'action.recorded',
   'team.assigned',
+  'key.registered',
+  'evidence.added',
+  'evidence.transferred',
   'drill.advanced',
   'drill.inject',
   'drill.ended',

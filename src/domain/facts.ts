@@ -104,6 +104,7 @@ export const CORE_FACTS: Readonly<Record<string, FactDefinition>> = {
   no_harm_determination_reason: text('Why the breach is not reasonably likely to cause harm: what the investigation found (kept with the written determination).'),
   no_harm_ag_notified: bool('The attorney general (or other regulator) has been told in writing of the no-harm determination, where the state makes that a condition of the exception (e.g. Alaska, Florida, Connecticut).'),
   main_establishment: text('Where the controller has its main establishment in the EEA (its central administration, or where decisions on the processing are taken): a country code such as IE, or a German Land such as DE-BY. Decides the GDPR lead supervisory authority.'),
+  database_security_level: oneOf(['basic', 'medium', 'high'], 'The security level of the affected database under Israel’s Protection of Privacy (Data Security) Regulations 2017 (basic, medium or high): a severe incident in a medium- or high-level database is reported to the Privacy Protection Authority.'),
   // response
   ransom_demanded: bool('An extortion demand was received.'),
   ransom_paid: bool('An extortion payment was made.'),

@@ -96,6 +96,11 @@ export interface Regime {
   /** Law-specific paragraphs for the notice letter (AG contact, rights, consumer reporting agencies). */
   readonly notice_paragraphs: readonly { readonly id: string; readonly heading: string; readonly text: string }[];
   readonly in_force: boolean;
+  /**
+   * No legal duty: the authority only recommends notifying (Hong Kong's PCPD guidance, Argentina's AAIP).
+   * The jurisdiction is covered, and the duty is reported as a recommendation, never as required.
+   */
+  readonly voluntary?: boolean;
   readonly family?: string;
   readonly stage?: { readonly order: number; readonly name: string };
   /** The law reaches this incident: where the people are, what the entity is, what data. */

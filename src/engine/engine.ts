@@ -12,6 +12,16 @@ import { MACHINE_VERSION } from '../machine/version.js';
 import { EventStore, StaleHead, type Head, type IncidentRow } from '../store/event-store.js';
 import type { Actor } from './decide.js';
 import { checkText } from '../domain/text.js';
+import { registeredKeys, type RegisteredKey, type SignatureRow, type Signer } from '../store/signature.js';
+import type { EventRow } from '../store/integrity.js';
+
+/**
+ * Where signing keys come from (the CLI: this account's keys folder and a passphrase). Asked only
+ * when the actor has registered a key in the incident; throws when it cannot sign.
+ */
+export interface SigningProvider {
+  signer(actor: string, fingerprints: ReadonlySet<string>): Promise<Signer>;
+}
 
 /** Everything a command needs to decide: the incident, its pinned runbook, and its current state. */
 export interface Loaded {
@@ -96,7 +106,56 @@ export class Engine {
     private readonly clock: Clock,
     /** Told of every committed append (the CLI names them if it cannot print its confirmation). */
     private readonly onCommit: (events: readonly StoredEvent[]) => void = () => undefined,
+    /** Signing keys (issue 13); without it, an actor who registered a key cannot append. */
+    private readonly signing?: SigningProvider,
   ) {}
+
+  /**
+   * The signers these events need: for each actor who registered a key in the incident (or is
+   * registering one in this batch), a signer holding one of their keys. Checked again by the store
+   * inside the append's transaction, where the signatures are made.
+   */
+  private async signersFor(id: string, events: readonly NewEvent[]): Promise<Signer[]> {
+    const actors = new Set(events.map((e) => e.actor));
+    const registered = this.store.registeredKeys(id, actors);
+    for (const e of events) {
+      if (e.type !== 'key.registered') continue;
+      registered.set(e.actor, new Set([...(registered.get(e.actor) ?? []), e.payload.fingerprint]));
+    }
+    const out: Signer[] = [];
+    for (const [actor, fps] of registered) {
+      if (fps.size === 0) continue;
+      if (!this.signing) throw new Refused(`${actor} registered a signing key in ${id}: every event they append must be signed, and this command cannot sign; nothing was written`);
+      out.push(await this.signing.signer(actor, fps));
+    }
+    return out;
+  }
+
+  /** The playbook an incident pinned, as stored. */
+  async pinnedPlaybook(id: string): Promise<import('../store/port.js').PlaybookRow> {
+    const row = this.incident(id);
+    const pb = this.store.playbook(row.playbook_hash);
+    if (!pb) throw new IntegrityFailure(`incident ${id}: its pinned playbook ${row.playbook_hash} is missing from the database (irr verify ${id})`);
+    return pb;
+  }
+
+  /** Every event of an incident, in seq order. */
+  async events(id: string): Promise<StoredEvent[]> {
+    this.incident(id);
+    return this.store.events(id);
+  }
+
+  /** The keys registered in an incident's log (checked: Ed25519, fingerprint matches), in seq order. */
+  async keys(id: string): Promise<RegisteredKey[]> {
+    this.incident(id);
+    return registeredKeys(this.store.rawEvents(id).filter((r) => r.type === 'key.registered'));
+  }
+
+  /** An incident's rows as stored and their signatures, read together (what verify and export use). */
+  async signedLog(id: string): Promise<{ rows: EventRow[]; signatures: SignatureRow[] }> {
+    this.incident(id);
+    return this.store.read(() => ({ rows: this.store.rawEvents(id), signatures: this.store.signatures(id) }));
+  }
 
   /**
    * Now, for an incident: the wall clock, except in a drill, whose clock lives in its events (the
@@ -114,6 +173,11 @@ export class Engine {
     refuseFutureAt(at, now);
     if (incident !== undefined) refuseImplausibleAt(at, this.incident(incident).opened_at, `${incident} was opened`);
     return { actor, at: at ?? now };
+  }
+
+  /** The events stored after `seq`, oldest first: what another responder or process wrote since. */
+  async eventsAfter(id: string, seq: number): Promise<StoredEvent[]> {
+    return this.store.events(id, seq);
   }
 
   async open(args: { readonly playbook: PlaybookToPin; readonly title: string; readonly who: Actor; readonly mode?: IncidentMode; readonly drill?: DrillPin }): Promise<StoredEvent> {
@@ -176,12 +240,6 @@ export class Engine {
       this.rows.set(id, row);
     }
     return row;
-  }
-
-  /** Every stored event of an incident, in order (a retraction is decided against the whole log). */
-  async events(id: string): Promise<readonly StoredEvent[]> {
-    this.incident(id);
-    return this.store.events(id);
   }
 
   catalogue(runbook: Runbook): FactCatalogue {
@@ -301,8 +359,9 @@ export class Engine {
       // Serialised before taking the write lock: the lock is held for the inserts only.
       const finalState = fold.state(loaded.head.seq + events.length);
       const snapshot = JSON.stringify(finalState);
+      const signers = await this.signersFor(id, events);
       try {
-        const stored = this.withBusyRetry(() => this.store.append(id, loaded.head, events, this.recordedAt(loaded.row, events), snapshot));
+        const stored = this.withBusyRetry(() => this.store.append(id, loaded.head, events, this.recordedAt(loaded.row, events), snapshot, signers));
         this.onCommit(stored);
         const last = stored[stored.length - 1]!;
         const head = { seq: last.seq, hash: last.hash };

@@ -4,6 +4,8 @@ import type { StoredEvent } from '../domain/events.js';
 import type { Runbook } from '../domain/runbook.js';
 import { ChainWalk, type Problem } from '../store/integrity.js';
 import type { Engine } from './engine.js';
+import { signatureProblem } from '../store/signature.js';
+import { checkpointProblems, type Checkpoint } from './checkpoint.js';
 
 export interface VerifyResult {
   readonly incident: string;
@@ -34,7 +36,7 @@ export function parseExpectedHead(raw: string | undefined): string | undefined {
  * earlier, that the log still holds it. Everything is read in one read transaction, so a responder
  * writing in another terminal never makes a sound log look tampered with.
  */
-export async function verifyIncident(engine: Engine, id: string, opts: { expectHead?: string } = {}): Promise<VerifyResult> {
+export async function verifyIncident(engine: Engine, id: string, opts: { expectHead?: string; checkpoint?: Checkpoint } = {}): Promise<VerifyResult> {
   const store = engine.store;
   const read = store.read(() => {
     const row = store.incident(id);
@@ -42,6 +44,7 @@ export async function verifyIncident(engine: Engine, id: string, opts: { expectH
     return {
       row,
       rows: store.rawEvents(id),
+      signatures: store.signatures(id),
       bindings: store.bindingProblems(id),
       triggers: store.triggerProblems(),
       playbook: store.playbook(row.playbook_hash),
@@ -64,6 +67,11 @@ export async function verifyIncident(engine: Engine, id: string, opts: { expectH
   const chainOk = problems.length === 0;
   const count = walk.head.seq;
   if (chainOk && count === 0) problems.push({ seq: 1, problem: 'the incident has no events' });
+  // Signatures next: a re-hashed tail passes the chain but not its signers' signatures.
+  if (chainOk) {
+    const sig = signatureProblem(read.rows, read.signatures);
+    if (sig) problems.push(sig);
+  }
   problems.push(...read.bindings);
   const snap = read.snapshot;
   if (snap?.problem && snap.seq <= count) problems.push({ seq: snap.seq, problem: snap.problem });
@@ -97,6 +105,7 @@ export async function verifyIncident(engine: Engine, id: string, opts: { expectH
         : { seq: at + 1, problem: `the head differs from --expect-head: ${opts.expectHead.slice(0, 16)}… is seq ${at}, but the log goes on to seq ${read.head.seq} (head ${read.head.hash}); ${read.head.seq - at} event${read.head.seq - at === 1 ? ' was' : 's were'} appended after it was printed` },
     );
   }
+  if (opts.checkpoint) problems.push(...checkpointProblems(opts.checkpoint, read.rows));
   if (problems.length === 0) return { incident: id, ok: true, events: count, head_hash: walk.head.hash };
   return { incident: id, ok: false, events: count, head_hash: walk.head.hash, first_bad_seq: problems[0]!.seq, problem: problems[0]!.problem, problems: problems.map((p) => p.problem) };
 }

@@ -170,6 +170,12 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
       return `action ${e.payload.id}: ${e.payload.text} — owner ${e.payload.owner}, due ${e.payload.due}`;
     case 'team.assigned':
       return `${e.payload.member} holds the role ${e.payload.role}`;
+    case 'key.registered':
+      return `registered signing key ${e.payload.fingerprint.slice(0, 16).replace(/(.{4})(?=.)/g, '$1 ')}${e.payload.name ? ` (${e.payload.name})` : ''}: from here every event by ${e.actor} is signed`;
+    case 'evidence.added':
+      return `evidence ${e.payload.id} added: ${e.payload.name} (${e.payload.size} bytes, sha256 ${e.payload.sha256}) — ${e.payload.description}`;
+    case 'evidence.transferred':
+      return `evidence ${e.payload.evidence} handed from ${e.payload.from} to ${e.payload.to} — reason: ${e.payload.reason}`;
     case 'drill.advanced':
       return `drill clock ${e.payload.from} → ${e.payload.to}`;
     case 'drill.inject':

@@ -137,6 +137,11 @@ export const lifecycleMachine = setup({
     'action.recorded': { actions: 'recordAction' },
     // Who holds which role is accepted in every phase (a counsel may join after close to review).
     'team.assigned': { actions: 'assignTeam' },
+    // Keys and evidence change nothing the rules read; accepted in every phase (evidence is often
+    // handed to counsel after close). The engine and verify read them from the log.
+    'key.registered': { actions: 'touch' },
+    'evidence.added': { actions: 'touch' },
+    'evidence.transferred': { actions: 'touch' },
     'drill.advanced': { actions: 'touch' },
     'drill.inject': { actions: 'touch' },
     'drill.ended': { actions: 'touch' },

@@ -80,6 +80,10 @@ export const RegimeSchema = z
       .default([])
       .describe('Paragraphs the notice letter must carry for this law (e.g. a US state\'s AG contact, residents\' rights, the consumer reporting agencies); the letter templates print them.'),
     in_force: z.boolean().default(true),
+    voluntary: z
+      .boolean()
+      .optional()
+      .describe('true: the law sets no duty to notify and the authority only recommends it (e.g. Hong Kong PDPO, PCPD guidance). irr reports the duty as "recommended (voluntary)", never as required, and the jurisdiction counts as covered.'),
     family: id.optional().describe('Groups the stages of one law (e.g. nis2).'),
     stage: z.object({ order: z.number().int().positive().max(99), name: z.string().min(1) }).strict().optional(),
     applies_when: ConditionSchema.describe('The law reaches this incident (where the people are, what the entity is, what data).'),

@@ -134,6 +134,17 @@ export interface LetterContext {
   readonly obligation: Obligation;
   readonly now: string;
   readonly late: boolean;
+  /**
+   * The incident's other duties in the same jurisdiction that notify an authority or another party
+   * (a US state's attorney general, its consumer reporting agencies) and are required: the letter's
+   * "who else we are informing", from the assessment, never one state's text for every state.
+   */
+  readonly alsoInforming?: readonly Obligation[];
+}
+
+/** The incident's required authority and other-party duties in the jurisdiction of `o` (the letter's own excluded). */
+export function alsoInforming(o: Obligation, all: readonly Obligation[]): Obligation[] {
+  return all.filter((x) => x.id !== o.id && x.jurisdiction === o.jurisdiction && x.required === true && (x.audience === 'authority' || x.audience === 'other_party'));
 }
 
 /** Late: sent after the deadline, or not sent and the deadline has passed. */
@@ -163,6 +174,9 @@ export function letterView(c: LetterContext): Record<string, unknown> {
     facts,
     flags,
     jurisdictions,
+    // US-state letters to the consumer reporting agencies list the US residents by state, every state.
+    us_jurisdictions: jurisdictions.filter((j) => /^US-/.test(j.code)),
+    informing: [...new Set((c.alsoInforming ?? []).flatMap((x) => (x.authorities.length ? x.authorities.map((a) => a.name) : [x.regime])))].map((name) => ({ name: escapeMarkdown(name) })),
     incident: { id: escapeMarkdown(c.incident.id), title: escapeMarkdown(c.incident.title) },
     regime: {
       name: escapeMarkdown(c.regime.name),

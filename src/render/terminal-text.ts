@@ -1,9 +1,8 @@
- 
-const ANSI = /\u001b\[[0-9;]*m/g;
+import stringWidth from 'string-width';
 
-/** Width on screen, ignoring colour codes. */
-export function visibleLength(s: string): string['length'] {
-  return s.replace(ANSI, '').length;
+/** Columns on screen, ignoring colour codes: wide (CJK) characters take two, combining marks none. */
+export function visibleLength(s: string): number {
+  return stringWidth(s);
 }
 
 /**
@@ -36,10 +35,21 @@ export function truncate(s: string, width: number): string {
       continue;
     }
     for (const ch of part) {
-      if (seen >= width - 1) return `${out}…${s.includes('\u001b[') ? '\u001b[0m' : ''}`;
+      const w = stringWidth(ch);
+      if (seen + w > width - 1) return `${out}…${s.includes('\u001b[') ? '\u001b[0m' : ''}`;
       out += ch;
-      seen++;
+      seen += w;
     }
   }
   return out;
+}
+
+/**
+ * Prose written in a file with its own line breaks (a drill narrative), as paragraphs: the
+ * author's breaks within a paragraph go, blank lines stay. With `width`, each paragraph is wrapped
+ * at words to it (a terminal); without, a paragraph is one line, for the reader's own wrapping.
+ */
+export function reflow(text: string, width?: number): string[] {
+  const paragraphs = text.trim().split(/\n\s*\n/).map((p) => p.split(/\s+/).filter(Boolean).join(' '));
+  return paragraphs.flatMap((p, i) => [...(i > 0 ? [''] : []), ...(width === undefined || visibleLength(p) <= width ? [p] : wrap(p, width))]);
 }

@@ -9,6 +9,7 @@ import type { Engine } from '../engine/engine.js';
 import { closeRefusals, legalCloseBlockers } from '../engine/decide.js';
 import { assessContext, regimes } from '../engine/obligations.js';
 import { describeEntry, isLate, statusView, withdrawals } from '../engine/views.js';
+import { evidenceOf, type EvidenceItem } from '../engine/evidence.js';
 import type { ActionItem } from '../machine/context.js';
 
 /**
@@ -85,6 +86,8 @@ export interface ReportData {
   };
   readonly head: { readonly seq: number; readonly hash: string };
   readonly events: readonly ReportEvent[];
+  /** Evidence files recorded in the log (evidence.added), with their custody (issue 13). */
+  readonly evidence: readonly EvidenceItem[];
   readonly phases: readonly PhaseSpan[];
   /** Detection: fact detected_at, else the moment the incident was opened. */
   readonly detection: { readonly at: string; readonly source: string };
@@ -228,6 +231,7 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
         delay_ms: Date.parse(e.recorded_at) - Date.parse(e.at),
         event: e,
       })),
+      evidence: evidenceOf(events),
       phases: spans,
       detection,
       awareness: ctx.awareness ?? null,

@@ -1,7 +1,7 @@
 import { figureMarker } from '../render/html-document.js';
 import type { PhaseSpan, ReportData } from './data.js';
 import { duration, utc, utcSeconds } from './format.js';
-import { auditLine, cell, heading, join, lateLegend, measuresTable, meta, noObligations, obligationsTable, table, undeterminedLine } from './markdown.js';
+import { auditLine, cell, code, heading, join, lateLegend, measuresTable, meta, noObligations, obligationsTable, table, undeterminedLine } from './markdown.js';
 
 /** The name the SVG timeline takes in the HTML (the Markdown keeps the marker line as a comment). */
 export const TIMELINE_FIGURE = 'timeline';
@@ -44,6 +44,13 @@ export function eventsTable(d: ReportData): string {
   return table(['Seq', 'Happened (at)', 'Recorded', 'Actor', 'What'], rows);
 }
 
+/** Evidence by id and SHA-256, with who holds it now. */
+export function evidenceTable(d: ReportData): string | null {
+  if (d.evidence.length === 0) return null;
+  const rows = d.evidence.map((e) => [code(e.id), cell(e.name), String(e.size), code(e.sha256), cell(e.description), `${cell(e.added_by)}, ${utcSeconds(e.added_at)}`, cell(e.custodian)]);
+  return table(['Evidence', 'File', 'Bytes', 'SHA-256', 'Description', 'Added', 'Held by'], rows);
+}
+
 /** Every event with both times, phase durations, key measures and every required notice. */
 export function timelineMarkdown(d: ReportData): string {
   const late = d.events.filter((e) => e.late).length;
@@ -65,5 +72,7 @@ export function timelineMarkdown(d: ReportData): string {
     `${d.events.length} events in the log, ${late === 0 ? 'none' : late} recorded late.`,
     eventsTable(d),
     lateLegend(d),
+    d.evidence.length > 0 && '## Evidence',
+    evidenceTable(d),
   ]);
 }

@@ -1,14 +1,16 @@
 import Database from 'better-sqlite3';
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { IntegrityFailure, InvalidInput, Refused } from '../domain/errors.js';
+import { IntegrityFailure, InvalidInput, IrrError, Refused } from '../domain/errors.js';
 import type { EventType, NewEvent, StoredEvent } from '../domain/events.js';
 import { contentHash, eventBody, GENESIS_HASH, hashBody, illFormedPath, isWellFormedText } from './hash.js';
 import { bindingProblems, ChainWalk, missingIds, snapshotProblem, snapshotSeal, triggerProblems, type EventRow, type Head, type Problem, type SnapshotRow } from './integrity.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { applyKey, checkKey, keyNeeded, looksEncrypted } from './encryption.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { StaleHead } from './stale-head.js';
 import type { IncidentRow, PlaybookRow } from './port.js';
+import { registeredFingerprints, signBatch, type SignatureRow, type Signer } from './signature.js';
 
 export type { EventRow, Head } from './integrity.js';
 
@@ -41,6 +43,8 @@ export interface IncidentBundle {
   readonly row: IncidentRow;
   readonly playbook: PlaybookRow;
   readonly events: readonly EventRow[];
+  /** The signatures beside the events (issue 13); absent from a store that predates them. */
+  readonly signatures?: readonly SignatureRow[];
 }
 
 function movedRefusal(incident: string, m: MovedRow): Refused {
@@ -84,15 +88,23 @@ function refuseIllFormed(field: string, value: unknown): void {
  * alone holds every committed event), the file is read into memory with its header marked as a
  * rollback-journal database (bytes 18-19, the only difference on disk) and served from there.
  */
-function openReadOnly(path: string): Database.Database {
+function openReadOnly(path: string, key: string | undefined): Database.Database {
   const db = new Database(path, { timeout: 10_000, readonly: true, fileMustExist: true });
   try {
+    if (key !== undefined) {
+      applyKey(db, key);
+      checkKey(db, path);
+    }
     db.pragma('application_id', { simple: true });
     return db;
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (code !== 'SQLITE_READONLY_DIRECTORY' && code !== 'SQLITE_CANTOPEN') throw err;
     db.close();
+    // An encrypted image cannot be re-marked in memory (its header is ciphertext).
+    if (key !== undefined) {
+      throw new InvalidInput(`--db: cannot read ${path}: an encrypted database in a read-only folder needs its -wal and -shm files beside it; copy the folder somewhere writable`);
+    }
     if (existsSync(`${path}-wal`)) {
       throw new InvalidInput(`--db: cannot read ${path}: it is in a read-only folder with a -wal file but no -shm file SQLite could use; copy the folder somewhere writable`);
     }
@@ -110,6 +122,11 @@ export interface OpenOptions {
   readonly create: boolean;
   /** The command only reads: open read-only (a 0444 file or a read-only folder works). */
   readonly readonly?: boolean;
+  /**
+   * The passphrase of an encrypted database (SQLCipher format, encryption.ts). Required when the
+   * file is encrypted; refused for a plain file; a new (or empty) file given one is created encrypted.
+   */
+  readonly key?: string;
 }
 
 /**
@@ -128,6 +145,8 @@ export class EventStore {
   private sealed = true;
   /** Schema 3 records incidents moved to or from a team server; an older read-only file has none. */
   private movable = true;
+  /** Schema 4 keeps signatures beside the events; an older read-only file has none. */
+  private signed = true;
   private constructor(
     readonly path: string,
     private readonly db: Database.Database,
@@ -168,14 +187,30 @@ export class EventStore {
     } else if (statSync(path).isDirectory()) {
       throw new InvalidInput(`--db: ${path} is a directory, not a database file`);
     }
+    const fresh = created || statSync(path).size === 0;
+    const encrypted = !fresh && looksEncrypted(path);
+    if (encrypted && opts.key === undefined) throw keyNeeded(path);
+    if (!encrypted && !fresh && opts.key !== undefined) {
+      throw new InvalidInput(`--key-file: ${path} is not encrypted, no key is needed (irr db encrypt encrypts it); nothing was changed`, [], { flag: '--key-file' });
+    }
     const readonly = opts.readonly === true && !created;
     const writable = !readonly && canWrite(path);
-    let db: Database.Database;
+    let db: Database.Database | undefined;
     try {
-      db = writable ? new Database(path, { timeout: 10_000, fileMustExist: !created }) : openReadOnly(path);
+      if (writable) {
+        db = new Database(path, { timeout: 10_000, fileMustExist: !created });
+        if (opts.key !== undefined) {
+          applyKey(db, opts.key);
+          checkKey(db, path);
+        }
+      } else db = openReadOnly(path, opts.key);
       if (writable) db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
+      // Sorts and temporary indexes stay in memory: no incident text in a temp file, encrypted or not.
+      db.pragma('temp_store = MEMORY');
     } catch (err) {
+      db?.close();
+      if (err instanceof IrrError) throw err;
       const t = translateSqliteError(err, path);
       if (t !== err) throw t;
       throw new InvalidInput(`--db: cannot open ${path} (${(err as Error).message})`);
@@ -242,9 +277,10 @@ export class EventStore {
     if (current > SCHEMA_VERSION) throw new InvalidInput(`--db: ${this.path} was written by a newer irr (schema ${current}; this irr knows ${SCHEMA_VERSION})`);
     if (!this.writable) {
       // A read-only copy of a schema-1 file is still readable: its snapshots are simply not sealed.
-      if (current === 1 || current === 2) {
-        this.sealed = current === 2;
-        this.movable = false;
+      if (current === 1 || current === 2 || current === 3) {
+        this.sealed = current >= 2;
+        this.movable = current >= 3;
+        this.signed = false;
         return;
       }
       throw new InvalidInput(`--db: ${this.path} needs a schema upgrade but is read-only`);
@@ -380,7 +416,7 @@ export class EventStore {
    * Before writing, the incident's chain, its bindings and the triggers are checked under the
    * write lock: a database that fails them refuses the write (IntegrityFailure, exit 5).
    */
-  append(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
+  append(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string, signers: readonly Signer[] = []): StoredEvent[] {
     this.requireWritable();
     for (const e of events) {
       refuseIllFormed('--as', e.actor);
@@ -390,7 +426,7 @@ export class EventStore {
     try {
       return this.guard(() => {
         try {
-          return this.appendTx!.immediate(incident, expected, events, recordedAt, snapshot);
+          return this.appendTx!.immediate(incident, expected, events, recordedAt, snapshot, signers);
         } catch (err) {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StaleHead(incident, expected.seq, this.head(incident).seq);
           throw err;
@@ -405,7 +441,7 @@ export class EventStore {
 
   private appendTx?: Database.Transaction<EventStore['appendInTx']>;
 
-  private appendInTx(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string): StoredEvent[] {
+  private appendInTx(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string, signers: readonly Signer[] = []): StoredEvent[] {
     const moved = this.movedTo(incident);
     if (moved) throw movedRefusal(incident, moved);
     this.refuseIfIncidentFails(incident);
@@ -414,6 +450,7 @@ export class EventStore {
     const actual = this.checked.get(incident) ?? this.head(incident);
     if (actual.seq !== expected.seq || actual.hash !== expected.hash) throw new StaleHead(incident, expected.seq, actual.seq);
     const stored = this.insertEvents(incident, expected, events, recordedAt);
+    this.insertSignatures(signBatch(stored, signers, this.registeredKeys(incident, new Set(stored.map((e) => e.actor))), (m) => new Refused(m)));
     const last = stored[stored.length - 1];
     if (snapshot !== undefined && last) this.putSnapshot(incident, last.seq, snapshot, last.hash);
     if (last) this.checked.set(incident, { seq: last.seq, hash: last.hash });
@@ -444,6 +481,26 @@ export class EventStore {
       prev = { seq, hash };
     }
     return out;
+  }
+
+  // ---- signatures (issue 13) ---------------------------------------------------------------
+
+  /** Per actor, the key fingerprints registered in the incident (only the actors asked about). */
+  registeredKeys(incident: string, actors?: ReadonlySet<string>): Map<string, Set<string>> {
+    const rows = this.guard(() => this.sql("SELECT actor, payload FROM events WHERE incident = ? AND type = 'key.registered' ORDER BY seq").all(incident) as { actor: string; payload: string }[]);
+    return registeredFingerprints(actors ? rows.filter((r) => actors.has(r.actor)) : rows);
+  }
+
+  private insertSignatures(rows: readonly SignatureRow[]): void {
+    if (rows.length === 0) return;
+    const insert = this.sql('INSERT INTO signatures (incident, seq, fingerprint, signature) VALUES (?, ?, ?, ?)');
+    for (const r of rows) insert.run(r.incident, r.seq, r.fingerprint, r.signature);
+  }
+
+  /** The signatures of an incident's events, by seq. */
+  signatures(incident: string): SignatureRow[] {
+    if (!this.signed) return [];
+    return this.guard(() => this.sql('SELECT incident, seq, fingerprint, signature FROM signatures WHERE incident = ? ORDER BY seq, fingerprint').all(incident) as SignatureRow[]);
   }
 
   // ---- moving to and from a team server ---------------------------------------------------
@@ -480,6 +537,7 @@ export class EventStore {
         this.sql('INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (?, ?, ?, ?, ?)').run(r.id, r.title, r.mode, r.playbook_hash, r.opened_at);
         const insert = this.sql('INSERT INTO events (incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
         for (const e of bundle.events) insert.run(e.incident, e.seq, e.type, e.at, e.recorded_at, e.actor, e.payload, e.prev_hash, e.hash);
+        this.insertSignatures(bundle.signatures ?? []);
       }).immediate(),
     );
   }
@@ -488,7 +546,7 @@ export class EventStore {
 
   /** The append-only triggers: missing or replaced ones, named. */
   triggerProblems(): string[] {
-    return this.guard(() => triggerProblems(this.sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as { name: string; sql: string | null }[]));
+    return this.guard(() => triggerProblems(this.sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as { name: string; sql: string | null }[], this.signed ? undefined : 3));
   }
 
   /**

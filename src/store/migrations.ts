@@ -87,6 +87,28 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Signed entries (issue 13): a responder's Ed25519 signature over a statement naming the
+      -- incident, seq and hash of an event (store/signature.ts). Beside the event, never in it: the
+      -- hash chain and every log written before stay as they are. Written in the append's transaction.
+      CREATE TABLE signatures (
+        incident    TEXT    NOT NULL,
+        seq         INTEGER NOT NULL,
+        fingerprint TEXT    NOT NULL,   -- SHA-256 of the signing key's SPKI DER, hex
+        signature   TEXT    NOT NULL,   -- base64 Ed25519 signature
+        PRIMARY KEY (incident, seq, fingerprint),
+        FOREIGN KEY (incident, seq) REFERENCES events(incident, seq)
+      ) WITHOUT ROWID;
+      -- Whose keys are registered is asked on every append: found without scanning the log.
+      CREATE INDEX events_by_type ON events(incident, type);
+      CREATE TRIGGER signatures_append_only_update BEFORE UPDATE ON signatures
+        BEGIN SELECT RAISE(ABORT, 'signatures are append-only: UPDATE refused'); END;
+      CREATE TRIGGER signatures_append_only_delete BEFORE DELETE ON signatures
+        BEGIN SELECT RAISE(ABORT, 'signatures are append-only: DELETE refused'); END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

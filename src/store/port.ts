@@ -1,5 +1,6 @@
 import type { NewEvent, StoredEvent } from '../domain/events.js';
 import type { EventRow, Head } from './integrity.js';
+import type { SignatureRow, Signer } from './signature.js';
 
 export type { EventRow, Head } from './integrity.js';
 
@@ -36,6 +37,12 @@ export interface AppendOptions {
   readonly recordedAt?: string;
   /** The folded state after these events, cached in the same transaction. */
   readonly snapshot?: string;
+  /**
+   * Responders' signing keys (issue 13): each event whose actor has one is signed inside the
+   * transaction, the signature stored beside it. An actor who registered a key in the incident and
+   * has no signer here is refused (nothing written).
+   */
+  readonly signers?: readonly Signer[];
 }
 
 /**
@@ -60,6 +67,8 @@ export interface StorePort {
   events(incident: string, afterSeq?: number): Promise<StoredEvent[]>;
   /** Rows with the payload as stored text: what verify re-hashes. */
   rawEvents(incident: string, afterSeq?: number): Promise<EventRow[]>;
+  /** The signatures beside an incident's events (store/signature.ts), by seq. */
+  signatures(incident: string): Promise<SignatureRow[]>;
   /** Append after `expected`; StaleHead (nothing written) when another writer got there first. */
   append(incident: string, expected: Head, events: readonly NewEvent[], opts?: AppendOptions): Promise<StoredEvent[]>;
   close(): Promise<void>;

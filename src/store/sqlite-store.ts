@@ -1,5 +1,6 @@
 import type { NewEvent, StoredEvent } from '../domain/events.js';
 import { EventStore, type OpenOptions } from './event-store.js';
+import type { SignatureRow } from './signature.js';
 import type { AppendOptions, EventRow, Head, IncidentRow, OpenIncidentArgs, PlaybookRow, StorePort } from './port.js';
 
 /**
@@ -55,7 +56,11 @@ export class SqliteStore implements StorePort {
   }
 
   async append(incident: string, expected: Head, events: readonly NewEvent[], opts: AppendOptions = {}): Promise<StoredEvent[]> {
-    return this.inner.append(incident, expected, events, opts.recordedAt ?? new Date().toISOString(), opts.snapshot);
+    return this.inner.append(incident, expected, events, opts.recordedAt ?? new Date().toISOString(), opts.snapshot, opts.signers);
+  }
+
+  async signatures(incident: string): Promise<SignatureRow[]> {
+    return this.inner.signatures(incident);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { IntegrityFailure, InvalidInput } from '../domain/errors.js';
 import type { IncidentBundle } from './event-store.js';
 import { bindingProblems, ChainWalk } from './integrity.js';
 import type { Head, StorePort } from './port.js';
+import { signatureProblem } from './signature.js';
 
 /** Read one incident whole from a store: its row, its pinned playbook, its events as stored. */
 export async function readBundle(store: StorePort, id: string): Promise<IncidentBundle> {
@@ -9,7 +10,7 @@ export async function readBundle(store: StorePort, id: string): Promise<Incident
   if (!row) throw new InvalidInput(`<incident>: no incident "${id}" in ${store.location}`);
   const playbook = await store.playbook(row.playbook_hash);
   if (!playbook) throw new IntegrityFailure(`integrity failure in ${id}: its pinned playbook ${row.playbook_hash} is missing from ${store.location} (irr verify ${id})`);
-  return { row, playbook, events: await store.rawEvents(id) };
+  return { row, playbook, events: await store.rawEvents(id), signatures: await store.signatures(id) };
 }
 
 /**
@@ -25,6 +26,8 @@ export function verifyBundle(bundle: IncidentBundle, where: string): Head {
   const bind = bindingProblems(bundle.row, bundle.events[0], bundle.playbook)[0];
   if (bind) throw new IntegrityFailure(`integrity failure in ${bundle.row.id} (${where}): ${bind.problem}; nothing was copied`);
   if (walk.head.seq === 0) throw new IntegrityFailure(`integrity failure in ${bundle.row.id} (${where}): it has no events; nothing was copied`);
+  const sig = signatureProblem(bundle.events, bundle.signatures ?? []);
+  if (sig) throw new IntegrityFailure(`integrity failure in ${bundle.row.id} at seq ${sig.seq} (${where}): ${sig.problem}; nothing was copied`);
   return walk.head;
 }
 
@@ -57,6 +60,10 @@ export async function verifyOnServer(store: StorePort & { triggerProblems(): Pro
         problems.push(p);
         break;
       }
+    }
+    if (problems.length === 0) {
+      const sig = signatureProblem(bundle.events, bundle.signatures ?? []);
+      if (sig) problems.push(sig);
     }
     problems.push(...bindingProblems(bundle.row, bundle.events[0], bundle.playbook));
     for (const t of triggers) problems.push({ seq: 0, problem: t });

@@ -114,7 +114,8 @@ describe('irr run in a terminal', () => {
     // Bob's screen is older than Alice's answer: his "done" must not become a second record.
     await choose(b, 'Mark done');
     const screen = (await b.waitFor('What next?')).replace(/\s+/g, ' ');
-    expect(screen).toContain('not saved: another responder changed');
+    // The re-check before acting says what changed instead of refusing on the stale screen.
+    expect(screen).toContain('since this screen: 1 entry by alice — step activate-response-team done');
     expect(screen).toContain('activate-response-team is already done (by alice');
     // And on his next screen he sees her progress.
     await b.waitFor('(2/8 steps resolved)');

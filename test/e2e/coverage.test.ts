@@ -52,6 +52,23 @@ describe('not covered', () => {
     expect(irr(['assess', '--facts', file, '--now', NOW]).stdout).not.toMatch(/NOT COVERED/);
   });
 
+  it('the 23 other countries and Québec are covered now: Korea and New Zealand are assessed with their law, Hong Kong is a recommendation', () => {
+    const file = join(dir, 'countries.json');
+    const people = { 'US-GA': 5000, KR: 300, NZ: 50, HK: 20, 'CA-QC': 7, CN: 3, ZA: 2, KE: 2, NG: 2, MX: 2, AR: 2, CL: 2, CO: 2, PE: 2, PH: 2, TH: 2, MY: 2, ID: 2, VN: 2, AE: 2, SA: 2, IL: 2, TR: 2, TW: 2, MN: 40 };
+    writeFileSync(file, JSON.stringify({ data_categories: ['government_id'], subjects_by_jurisdiction: people, aware_at: '2026-12-01T08:00:00Z', discovered_at: '2026-12-01T08:00:00Z', entity_role: 'controller', malicious: true, confidentiality: 'unknown_recipients', unintelligible: false }));
+    const out = json<{ uncovered: Gap; obligations: { id: string; jurisdiction: string; required: unknown; recommended: boolean; status: string }[] }>(irr(['assess', '--facts', file, '--now', NOW, '--json']));
+    expect(out.uncovered).toEqual([{ jurisdiction: 'MN', people: 40 }]);
+    const by = (id: string) => out.obligations.find((o) => o.id === id);
+    expect(by('kr-pipa-individuals')).toMatchObject({ jurisdiction: 'KR', required: true, recommended: false });
+    expect(by('nz-privacy-act-authority')).toMatchObject({ jurisdiction: 'NZ', required: true });
+    expect(by('hk-pdpo-voluntary')).toMatchObject({ jurisdiction: 'HK', required: false, recommended: true, status: 'not_required' });
+    const text = irr(['assess', '--facts', file, '--now', NOW]);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')[0]).toBe('NOT COVERED: irr has no rule for MN (40 people); get local advice');
+    expect(irr(['regime', 'show', 'hk-pdpo-voluntary']).stdout.split('\n')[0]).toMatch(/\(hk-pdpo-voluntary\) {2}VOLUNTARY: no legal duty, recommended only$/);
+    expect(text.stdout).toMatch(/Recommended, no legal duty \(voluntary\) \(2\)\n {2}(ar-pdpa-voluntary|hk-pdpo-voluntary) \[recommended \(voluntary\)\] authority/);
+  });
+
   it('a sector law covers nobody by residence: people recorded only as "US" are not covered until split by state', () => {
     const file = join(dir, 'us.json');
     writeFileSync(file, JSON.stringify({ subjects_by_jurisdiction: { US: 700 } }));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, MINI, tempDir } from '../helpers.js';
 import { adminOf, freshPgDatabase, pgAvailable } from '../pg/pg.js';
+import { as, countRows, enrol, ok, responder } from './signing-helpers.js';
 
 function openLocal(): { db: string; id: string } {
   const db = join(tempDir(), 'laptop.db');
@@ -40,7 +41,7 @@ describe('irr push / pull arguments (no server needed)', () => {
   });
 });
 
-if (pgAvailable(import.meta.filename, 5)) {
+if (pgAvailable(import.meta.filename, 6)) {
   describe('irr push / pull with a team server', () => {
     it('round-trips an incident with its chain intact; both copies then refuse local writes', async () => {
       const url = await initServer();
@@ -67,6 +68,28 @@ if (pgAvailable(import.meta.filename, 5)) {
       expect(w2.stderr).toMatch(/read-only copy pulled from/);
       // A second incident opened in the pulled file is not mistaken for a deleted one's neighbour.
       expect(irr(['verify'], { db: copy }).code).toBe(0);
+    });
+
+    it('a signed incident keeps its signatures through push and pull: verified on the server and in the copy', async () => {
+      const url = await initServer();
+      const { db, id } = openLocal();
+      const alice = responder('alice');
+      enrol(alice, db, id);
+      ok(as(alice, ['note', id, 'signed before the push'], db));
+      expect(countRows(db, 'signatures')).toBe(2);
+      ok(irr(['push', id, '--to', url], { db }));
+      const server = irr(['verify', id, '--db', url]);
+      expect(server.code, server.stderr).toBe(0);
+      const a = adminOf(url);
+      try {
+        expect((await a`SELECT count(*)::int AS n FROM signatures WHERE incident = ${id}`)[0]!.n).toBe(2);
+      } finally {
+        await a.end();
+      }
+      const copy = join(tempDir(), 'copy.db');
+      ok(irr(['pull', id, '--from', url, '--db', copy]));
+      expect(countRows(copy, 'signatures')).toBe(2);
+      expect(irr(['verify', id], { db: copy }).code).toBe(0);
     });
 
     it('irr verify on the server passes, then names an edited event and a disabled trigger', async () => {

@@ -86,6 +86,8 @@ describe('a schema-1 database written by the previous irr', () => {
     }
     raw.exec("CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events\n        BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END");
     raw.exec('ALTER TABLE snapshots DROP COLUMN head_hash; ALTER TABLE snapshots DROP COLUMN state_sha256;');
+    // Schema 4's signatures (its triggers go with the table) and index did not exist either.
+    raw.exec('DROP TABLE signatures; DROP INDEX events_by_type');
     raw.exec('DROP TABLE moved_incidents; DELETE FROM schema_migrations WHERE version >= 2');
     raw.pragma('user_version = 1');
     raw.close();
@@ -113,6 +115,7 @@ describe('a schema-2 database written before moved incidents existed', () => {
     expect(o.code, o.stderr).toBe(0);
     const id = o.stdout.trim();
     const raw = new Database(db);
+    raw.exec('DROP TABLE signatures; DROP INDEX events_by_type');
     raw.exec('DROP TABLE moved_incidents; DELETE FROM schema_migrations WHERE version >= 3');
     raw.pragma('user_version = 2');
     raw.close();
@@ -126,5 +129,29 @@ describe('a schema-2 database written before moved incidents existed', () => {
     const check = new Database(db, { readonly: true });
     expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     check.close();
+  });
+});
+
+describe('a schema-3 database written before signatures existed', () => {
+  it('is read read-only (no signatures, no signature triggers expected), and migrated by the first write', async () => {
+    const { chmodSync } = await import('node:fs');
+    const db = join(tempDir(), 'v3.db');
+    const o = irr(['open', '--playbook', MINI, '--title', 'Old file'], { db });
+    expect(o.code, o.stderr).toBe(0);
+    const id = o.stdout.trim();
+    const raw = new Database(db);
+    raw.exec('DROP TABLE signatures; DROP INDEX events_by_type; DELETE FROM schema_migrations WHERE version >= 4');
+    raw.pragma('user_version = 3');
+    raw.close();
+    chmodSync(db, 0o444);
+    const v = irr(['verify', id], { db });
+    expect(v.code, v.stderr).toBe(0);
+    chmodSync(db, 0o600);
+    expect(irr(['note', id, 'upgraded'], { db }).code).toBe(0);
+    const check = new Database(db, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(check.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name LIKE 'signatures%'").get()).toEqual({ n: 3 });
+    check.close();
+    expect(irr(['verify', id], { db }).code).toBe(0);
   });
 });

@@ -12,6 +12,8 @@ import { openStore, type StorePort } from '../../src/store/port.js';
 import { StaleHead } from '../../src/store/stale-head.js';
 import { translatePgError } from '../../src/store/postgres/pg-errors.js';
 import { tempDir } from '../helpers.js';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { fingerprintOf, signatureProblem, type Signer } from '../../src/store/signature.js';
 import { adminOf, freshPgDatabase, pgAvailable } from '../pg/pg.js';
 
 interface Driver {
@@ -54,6 +56,16 @@ const PLAYBOOK = { hash: contentHash(content), id: 'contract', version: '1', con
 const opened = (id: string, sha: string): NewEvent =>
   ({ type: 'incident.opened', at: new Date().toISOString(), actor: 'alice', payload: { title: 'Contract', mode: 'real', playbook: { id: 'contract', version: '1', hash: PLAYBOOK.hash, source_sha256: sha } } }) as NewEvent;
 const note = (actor: string, text: string): NewEvent => ({ type: 'note.added', at: new Date().toISOString(), actor, payload: { text } }) as NewEvent;
+
+/** A responder's Ed25519 key as the store sees it: a signer, and the event that registers it. */
+function keyOf(actor: string): { signer: Signer; registered: NewEvent } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const fingerprint = fingerprintOf(publicKey);
+  return {
+    signer: { actor, fingerprint, sign: (st: string) => sign(null, Buffer.from(st, 'utf8'), privateKey).toString('base64') },
+    registered: { type: 'key.registered', at: new Date().toISOString(), actor, payload: { algorithm: 'ed25519', public_key: publicKey.export({ type: 'spki', format: 'pem' }) as string, fingerprint } } as NewEvent,
+  };
+}
 
 const open: StorePort[] = [];
 async function init(db: string): Promise<StorePort> {
@@ -197,6 +209,37 @@ const cases: { name: string; run: (d: Driver) => Promise<void> }[] = [
         const mine = rows.filter((r) => r.actor === `w${n}`).map((r) => (JSON.parse(r.payload) as { text: string }).text);
         expect(mine).toEqual(Array.from({ length: PER }, (_, i) => String(i)));
       }
+    },
+  },
+  {
+    name: 'signatures: written beside the events in the append transaction, checked against the registered keys; the hashes unchanged',
+    run: async (d) => {
+      const db = await d.fresh();
+      const s = await init(db);
+      const id = await openOne(s);
+      const bob = keyOf('bob');
+      const carol = keyOf('carol');
+      await s.append(id, await s.head(id), [bob.registered], { signers: [bob.signer] });
+      await s.append(id, await s.head(id), [note('bob', 'signed'), note('dave', 'no key, unsigned')], { signers: [bob.signer] });
+      await s.append(id, await s.head(id), [carol.registered, note('carol', 'signed too')], { signers: [carol.signer] });
+      const rows = await s.rawEvents(id);
+      const sigs = await s.signatures(id);
+      expect(sigs.map((x) => [x.seq, x.fingerprint])).toEqual([
+        [2, bob.signer.fingerprint],
+        [3, bob.signer.fingerprint],
+        [5, carol.signer.fingerprint],
+        [6, carol.signer.fingerprint],
+      ]);
+      expect(chainProblem(rows)).toBeUndefined();
+      expect(signatureProblem(rows, sigs)).toBeUndefined();
+      // A registered actor without a signer is refused, and nothing is written.
+      await expect(s.append(id, await s.head(id), [note('bob', 'unsigned')])).rejects.toThrow(/bob registered a signing key .* must be signed/);
+      expect((await s.rawEvents(id)).length).toBe(6);
+      // The signatures are append-only too.
+      await expect(d.raw(db, `DELETE FROM signatures WHERE incident = '${id}'`)).rejects.toThrow(/append-only/);
+      // A signature no longer matching its event is named (a rewritten hash).
+      const forged = rows.map((r) => (r.seq === 3 ? { ...r, hash: 'f'.repeat(64) } : r));
+      expect(signatureProblem(forged, sigs)?.problem).toMatch(/^seq 3 \(note\.added, by bob\): the signature by key .* does not match the event/);
     },
   },
 ];

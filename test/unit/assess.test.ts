@@ -36,9 +36,9 @@ describe('the regime catalogue', () => {
       'ca-pipeda', 'au-ndb-assessment', 'au-ndb', 'sg-pdpa', 'br-lgpd', 'in-dpdp', 'ch-nfadp', 'jp-appi',
     ];
     expect(ids).toEqual(expect.arrayContaining(expected));
-    // Every regime names its source; only CIRCIA is shipped as not in force.
+    // Every regime names its source; only CIRCIA and Taiwan's 2025 amendment are shipped as not in force.
     for (const r of regimes) expect(r.source).toMatch(/^https?:\/\//);
-    expect(regimes.filter((r) => !r.in_force).map((r) => r.id)).toEqual(['circia']);
+    expect(regimes.filter((r) => !r.in_force).map((r) => r.id)).toEqual(['circia', 'tw-pdpa-2025-authority']);
   });
 
   it('validates cleanly, holiday calendars included, and publishes its JSON Schema', async () => {

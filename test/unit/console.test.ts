@@ -5,7 +5,7 @@ import { CORE_FACTS } from '../../src/domain/facts.js';
 import { askFact, parseTimeAnswer } from '../../src/cli/console/answers.js';
 import { checkboxConfig, inputConfig, selectConfig } from '../../src/cli/console/inquirer.js';
 import { ScriptedPrompter, type CheckboxQuestion, type InputQuestion, type Prompter, type SelectQuestion } from '../../src/cli/console/prompter.js';
-import { mainChoices } from '../../src/cli/console/screens.js';
+import { chosen, mainChoices } from '../../src/cli/console/screens.js';
 
 type Rendered = Awaited<ReturnType<typeof render>>;
 type Driver = (r: Rendered) => Promise<void>;
@@ -184,8 +184,21 @@ describe('the main menu', () => {
       ],
     } as unknown as Parameters<typeof mainChoices>[0];
     const choices = mainChoices(view, []);
-    expect(choices.map((c) => c.value)).toEqual(['isolate', 'block', 'advance', 'facts', 'notifications', 'note', 'status', 'reopen', 'quit']);
+    expect(choices.map((c) => c.value)).toEqual(['isolate', 'block', 'advance', 'facts', 'notifications', 'note', 'status', 'reopen', 'when', 'quit']);
     expect(choices[1]!.name).toBe('[ ]  WAITS Block C2 (it)');
     expect(choices[2]!.name).toBe('Advance to eradication (held: 1 thing)');
+  });
+
+  it('tags each line, so a step named quit or status is a step, and Quit still quits', () => {
+    const step = (id: string) => ({ id, phase: 'detection', title: `Step ${id}`, owner: 'lead', required: true, status: 'pending', blocked_by: [], captures: [], marks: [] });
+    const view = { phase: 'detection', holds: [], facts: {}, steps: [step('quit'), step('status'), step('triage')] } as unknown as Parameters<typeof mainChoices>[0];
+    const choices = mainChoices(view, []);
+    const keys = choices.map((c) => c.value);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.slice(0, 3)).toEqual(['step:quit', 'step:status', 'triage']);
+    expect(chosen(choices, 'step:quit')).toEqual({ kind: 'step', id: 'quit' });
+    expect(chosen(choices, 'quit')).toEqual({ kind: 'action', name: 'quit' });
+    expect(chosen(choices, 'status')).toEqual({ kind: 'action', name: 'status' });
+    expect(chosen(choices, 'triage')).toEqual({ kind: 'step', id: 'triage' });
   });
 });

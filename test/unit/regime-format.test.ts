@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../src/assess/obligations.js';
 import { checkExemption } from '../../src/assess/exemptions.js';
 import type { FactValue } from '../../src/domain/facts.js';
 import type { Regime } from '../../src/domain/regime.js';
-import { checkRegimeFiles, mergeOver } from '../../src/playbook/regime.js';
+import { calendarChecker, checkRegimeFiles, mergeOver } from '../../src/playbook/regime.js';
+import { shippedRegimeFiles } from '../../src/playbook/regime-catalogue.js';
 import { tempDir } from '../helpers.js';
 
 /** The family base a law's file extends, and what the format compiles (definition, risk-of-harm exception, covers). */
@@ -105,5 +106,34 @@ describe('the risk-of-harm exception', () => {
     const noAg = check(BASE, LAW.replace('ag_notice_required: true', 'ag_notice_required: false')).regimes[0]!;
     const f = { ...facts, no_harm_determined: true, no_harm_determination_reason: 'encrypted backup, key never stored with it' };
     expect(assess({ regimes: [noAg], fact: lookup(f), now: '2026-12-02T00:00:00Z' }).obligations[0]!.required).toBe(false);
+  });
+});
+
+describe('the countries/ subfolder and voluntary regimes', () => {
+  it('the shipped catalogue reads playbooks/regimes/countries/: every file validates and is named after its id', async () => {
+    const files = shippedRegimeFiles().filter((f) => basename(dirname(f)) === 'countries');
+    expect(files.length).toBeGreaterThanOrEqual(40);
+    const { regimes, problems } = checkRegimeFiles(files, await calendarChecker());
+    expect(problems).toEqual([]);
+    expect(regimes.map((r) => `${r.id}.yaml`).sort()).toEqual(files.map((f) => basename(f)).sort());
+  });
+
+  it('voluntary: true is a recommendation: it applies, is never required, and says why', () => {
+    const law = `id: zz-voluntary\nname: Test voluntary\njurisdiction: ZZ\ncitation: Guidance\nsource: https://example.org/g\naudience: authority\nvoluntary: true\napplies_when: {fact: subjects_by_jurisdiction, key: ZZ, gt: 0}\nclock: {starts: {fact: aware_at}, deadline: {none: true}}\n`;
+    const dir = tempDir();
+    writeFileSync(join(dir, 'zz-voluntary.yaml'), law);
+    const { regimes, problems } = checkRegimeFiles([join(dir, 'zz-voluntary.yaml')], () => true);
+    expect(problems).toEqual([]);
+    const o = assess({ regimes, fact: lookup({ subjects_by_jurisdiction: { ZZ: 3 } }), now: '2026-12-02T00:00:00Z' }).obligations[0]!;
+    expect(o).toMatchObject({ applies: true, required: false, recommended: true, status: 'not_required' });
+    const off = checkRegimeFiles([files(BASE, LAW)], () => true).regimes;
+    expect(assess({ regimes: off, fact: lookup({ subjects_by_jurisdiction: { 'US-ZZ': 3 } }), now: '2026-12-02T00:00:00Z' }).obligations[0]!.recommended).toBe(false);
+  });
+
+  it('voluntary must be a boolean, reported with its line', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'zz-bad.yaml'), `id: zz-bad\nname: Bad\njurisdiction: ZZ\ncitation: G\nsource: https://example.org/g\naudience: authority\nvoluntary: maybe\napplies_when: {fact: subjects_by_jurisdiction, key: ZZ, gt: 0}\nclock: {starts: {fact: aware_at}, deadline: {none: true}}\n`);
+    const { problems } = checkRegimeFiles([join(dir, 'zz-bad.yaml')], () => true);
+    expect(problems.map((p) => [p.line, p.message.split(':')[0]])).toEqual([[7, 'voluntary']]);
   });
 });

@@ -70,7 +70,7 @@ const STATUS_LABEL: Record<string, string> = {
 };
 
 export function statusLabel(o: Obligation): string {
-  const label = o.status === 'waived' && o.waiver?.override ? 'waived (override)' : o.status === 'undetermined' && o.speculative ? 'undetermined (lead)' : STATUS_LABEL[o.status]!;
+  const label = o.recommended && o.status === 'not_required' ? 'recommended (voluntary)' : o.status === 'waived' && o.waiver?.override ? 'waived (override)' : o.status === 'undetermined' && o.speculative ? 'undetermined (lead)' : STATUS_LABEL[o.status]!;
   return o.status === 'overdue' || o.status === 'late' ? pc.red(label) : o.status === 'due_soon' ? pc.yellow(label) : label;
 }
 
@@ -116,7 +116,8 @@ export function renderAssessment(a: Assessment, when: (iso: string) => string = 
   const groups: [string, (o: Obligation) => boolean][] = [
     ['Required', (o) => o.required === true],
     ['Undetermined: establish the facts named', (o) => o.required === 'unknown'],
-    ['Not required', (o) => o.required === false],
+    ['Recommended, no legal duty (voluntary)', (o) => o.recommended],
+    ['Not required', (o) => o.required === false && !o.recommended],
   ];
   for (const [title, pick] of groups) {
     const all = a.obligations.filter(pick).sort(byUrgency);

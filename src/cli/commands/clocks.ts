@@ -72,7 +72,7 @@ export function outcome(o: Obligation, when: (iso: string) => string = (iso) => 
   if (o.sent_at) return `${o.status === 'late' ? 'sent LATE' : 'sent'} ${when(o.sent_at)}`;
   if (o.status === 'waived') return o.waiver?.override ? 'waived (override)' : `waived under ${o.waiver?.exemption ?? '?'}`;
   if (o.status === 'not_applicable') return 'not applicable (decision)';
-  if (o.status === 'not_required') return 'not required';
+  if (o.status === 'not_required') return o.recommended ? 'recommended (voluntary), not sent' : 'not required';
   return `${o.status.replace('_', ' ')} at close`;
 }
 

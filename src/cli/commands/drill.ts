@@ -9,7 +9,8 @@ import { type Problem } from '../../playbook/problems.js';
 import type { GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table, writeStdout } from '../output.js';
-import { visibleLength, wrap } from '../../render/terminal-text.js';
+import { reflow } from '../../render/terminal-text.js';
+import { fitTerminal, practiceLines, scoreLines } from '../present/drill.js';
 
 /** Regime ids for checking drill files (the compiled catalogue: cheap). */
 async function world() {
@@ -97,14 +98,6 @@ const lineText = (l: DrillLine): [string, string] => {
   }
 };
 
-/** On a terminal, long lines wrap at word boundaries under the drill time (a pipe gets them whole). */
-export function fitTerminal(lead: string, body: string): string[] {
-  const line = lead + body;
-  if (!process.stdout.isTTY) return [line];
-  const width = (process.stdout.columns || 80) - 1;
-  if (visibleLength(line) <= width) return [line];
-  return wrap(body, width, lead, ' '.repeat(visibleLength(lead)));
-}
 
 function parseSpeed(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
@@ -144,8 +137,8 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
     const drill = new runner.DrillRun(engine, id, pin, tell, { clocks: !g.json });
     if (!g.json && loaded) {
       printLines([pc.bold(`${id}  Drill: ${loaded.scenario.title}`), `scenario ${loaded.scenario.id} · runbook ${loaded.scenario.runbook} · drill time starts ${pin.start} (${pin.zone}) · ends ${offsetLabel(loaded.scenario.duration_ms)}${script ? ` · script ${script.id}` : ''}`, '']);
-       
-      printLines(loaded.scenario.narrative.trim().replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ''));
+      // Reflowed to the terminal: the scenario file's own line breaks (~98 columns) would break words at 80.
+      printLines(reflow(loaded.scenario.narrative.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ''), process.stdout.isTTY ? (process.stdout.columns || 80) - 1 : undefined));
       printLines('');
     }
     // The injects due at T+0 are told before anyone acts.
@@ -203,32 +196,6 @@ export function scoreJson(id: string, s: DrillScore, refused?: number) {
   };
 }
 
-const STATUS = { met: pc.green('met'), late: pc.yellow('LATE'), missed: pc.red('MISSED'), open: 'open', waived: 'waived' } as const;
-
-export function scoreLines(id: string, s: DrillScore): string[] {
-  const met = s.objectives.filter((o) => o.status === 'met').length;
-  const lines = [pc.bold(`${id} — objectives: ${met} of ${s.objectives.length} met`)];
-  lines.push(
-    ...table(
-      s.objectives.map((o) => [o.id, o.status === 'late' ? `${STATUS.late} by ${spanLabel(o.late_by_ms!)}` : STATUS[o.status], o.due_at ? o.due_at.slice(0, 16).replace('T', ' ') : '—', o.done_at ? o.done_at.slice(0, 16).replace('T', ' ') : '—']),
-      ['OBJECTIVE', 'RESULT', 'DUE (UTC)', 'DONE (UTC)'],
-    ),
-  );
-  if (s.deadlines.length) {
-    lines.push('', pc.bold('legal deadlines at the end of the drill'));
-    lines.push(
-      ...table(
-        s.deadlines.map((x) => [x.id, x.status === 'late' ? `${STATUS.late} by ${spanLabel(x.late_by_ms!)}` : STATUS[x.status], x.due_at ? `${x.kind === 'target' ? 'target ' : ''}${x.due_at.slice(0, 16).replace('T', ' ')}` : '—', x.done_at ? x.done_at.slice(0, 16).replace('T', ' ') : '—']),
-        ['NOTICE', 'RESULT', 'DUE (UTC)', 'SENT (UTC)'],
-      ),
-    );
-  }
-  const t = s.times;
-  const show = (label: string, v: DrillScore['times']['contain']) => `${label} ${v.known ? spanLabel(v.ms) : `— (${v.why})`}`;
-  lines.push('', `${show('time to contain', t.contain)} · ${show('to decide', t.decide)} · ${show('to notify', t.notify)}`);
-  if (s.skipped.length) lines.push(`skipped steps: ${s.skipped.map((x) => `${x.step} (${oneLine(x.reason)})`).join('; ')}`);
-  return lines;
-}
 
 export async function report(g: GlobalOptions, id: string, opts: { format?: string; out?: string; force?: boolean }): Promise<void> {
   const format = opts.format ?? 'md';
@@ -247,12 +214,42 @@ export async function report(g: GlobalOptions, id: string, opts: { format?: stri
   });
 }
 
+/** Every known scenario's practice status, from this database's drills (none when it does not exist). */
+export async function practice(g: GlobalOptions, now: string): Promise<import('../../drill/practice.js').PracticeEntry[]> {
+  const { existsSync } = await import('node:fs');
+  const { practiceOf } = await import('../../drill/practice.js');
+  if (!existsSync(g.db)) return practiceOf(undefined, now);
+  return withEngine(g, { create: false, readonly: true }, (engine) => practiceOf(engine, now));
+}
+
+/** `irr drill due`: when each scenario was last run, and which are overdue (> 12 months) or never run. */
+export async function due(g: GlobalOptions): Promise<void> {
+  const { practiceWarning, MAX_AGE_MONTHS } = await import('../../drill/practice.js');
+  const { systemClock } = await import('../../clocks/wall.js');
+  const entries = await practice(g, systemClock.now());
+  const warning = practiceWarning(entries);
+  if (g.json) {
+    printJson({ ok: true, max_age_months: MAX_AGE_MONTHS, scenarios: entries, warning });
+    return;
+  }
+  printLines(practiceLines(entries, warning));
+}
+
+/** Practice on schedule, under the history: the last run of every known scenario, and a warning for stale ones. */
+async function practiceSection(runs: readonly import('../../drill/history.js').DrillRunSummary[]): Promise<string[]> {
+  const { practiceSummary, practiceWarning, shippedScenarios } = await import('../../drill/practice.js');
+  const { systemClock } = await import('../../clocks/wall.js');
+  const entries = practiceSummary(await shippedScenarios(), runs, systemClock.now());
+  return ['', pc.bold('practice'), ...practiceLines(entries, practiceWarning(entries))];
+}
+
+
 export async function history(g: GlobalOptions, scenarioId: string | undefined): Promise<void> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(g.db)) {
     if (scenarioId !== undefined) (await import('../../playbook/drill.js')).resolveScenarioFile(scenarioId);
     if (g.json) printJson([]);
-    else printLines('no drills run yet (irr drill run <scenario> --script <file>)');
+    else printLines(['no drills run yet (irr drill run <scenario> --script <file>)', ...(scenarioId === undefined ? await practiceSection([]) : [])]);
     return;
   }
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
@@ -268,7 +265,7 @@ export async function history(g: GlobalOptions, scenarioId: string | undefined):
       return;
     }
     if (runs.length === 0) {
-      printLines(scenarioId ? `no runs of ${scenarioId} yet` : 'no drills run yet (irr drill run <scenario> --script <file>)');
+      printLines(scenarioId ? `no runs of ${scenarioId} yet` : ['no drills run yet (irr drill run <scenario> --script <file>)', ...(await practiceSection([]))]);
       return;
     }
     const lines: string[] = [];
@@ -291,6 +288,7 @@ export async function history(g: GlobalOptions, scenarioId: string | undefined):
       }
       lines.push('');
     }
+    if (scenarioId === undefined) lines.push(...(await practiceSection(runs)));
     printLines(lines);
   });
 }

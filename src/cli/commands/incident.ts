@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { notCoveredLine, uncoveredIn } from '../../assess/coverage.js';
 import pc from 'picocolors';
 import { InvalidInput } from '../../domain/errors.js';
@@ -26,8 +27,11 @@ function reportAppend(g: GlobalOptions, events: readonly StoredEvent[], text: st
   else printLines(text);
 }
 
-export async function init(g: GlobalOptions): Promise<void> {
+export async function init(g: GlobalOptions, opts: { encrypt?: boolean } = {}): Promise<void> {
   const { isPostgresUrl, openStore } = await import('../../store/port.js');
+  if (opts.encrypt && isPostgresUrl(g.db)) {
+    throw new InvalidInput('--encrypt: applies to a SQLite file; on PostgreSQL, encryption at rest is the server\'s (and TLS is asked for with sslmode=require in the URL)');
+  }
   if (isPostgresUrl(g.db)) {
     // A team server: create the schema, the triggers and the irr_* group roles on an empty database.
     const store = await openStore(g.db, { create: true });
@@ -40,10 +44,19 @@ export async function init(g: GlobalOptions): Promise<void> {
     }
     return;
   }
-  await withEngine(g, { create: true }, (engine) => {
+  const { databaseKey, newKey } = await import('../db-key.js');
+  const { looksEncrypted } = await import('../../store/encryption.js');
+  const fresh = !existsSync(g.db) || (statSync(g.db).isFile() && statSync(g.db).size === 0);
+  if (opts.encrypt && !fresh && !looksEncrypted(g.db)) {
+    throw new InvalidInput(`--encrypt: ${g.db} already holds a plain database; irr db encrypt converts it in place; nothing was changed`);
+  }
+  // A new file with --encrypt takes a new key (typed twice); any other file, the key it needs (if any).
+  const key = opts.encrypt && fresh ? await newKey(g, 'init --encrypt') : await databaseKey(g);
+  await withEngine(g, { create: true, key }, (engine) => {
     const v = engine.store.schemaVersion();
-    if (g.json) printJson({ ok: true, db: engine.store.path, schema: v });
-    else printLines(`irr database ready at ${engine.store.path} (schema ${v}, WAL, owner-only permissions)`);
+    const encrypted = key !== undefined;
+    if (g.json) printJson({ ok: true, db: engine.store.path, schema: v, encrypted });
+    else printLines(`irr database ready at ${engine.store.path} (schema ${v}, WAL, owner-only permissions${encrypted ? ', encrypted (SQLCipher 4)' : ''})`);
   });
 }
 
@@ -309,13 +322,23 @@ export async function log(g: GlobalOptions, id: string): Promise<void> {
   });
 }
 
-export async function verify(g: GlobalOptions, id: string | undefined, opts: { expectHead?: string } = {}): Promise<void> {
+export async function verify(g: GlobalOptions, id: string | undefined, opts: { expectHead?: string; checkpoint?: string; bundle?: string } = {}): Promise<void> {
+  if (opts.bundle !== undefined) {
+    // A bundle stands alone: --db is never opened.
+    const { verifyBundleCommand } = await import('./export.js');
+    return verifyBundleCommand(g, opts.bundle, id);
+  }
   const expectHead = parseExpectedHead(opts.expectHead);
+  const { checkpointArg } = await import('./keys.js');
+  const checkpoint = opts.checkpoint !== undefined ? checkpointArg(opts.checkpoint, '--checkpoint') : undefined;
+  if (checkpoint && id !== undefined && checkpoint.incident !== id) throw new InvalidInput(`--checkpoint: the checkpoint is for ${checkpoint.incident}, not ${id}`);
+  if (checkpoint) id = checkpoint.incident;
   if (expectHead !== undefined && id === undefined) throw new InvalidInput('--expect-head: name the incident whose head it is (irr verify <incident> --expect-head <sha256>)');
   if (id !== undefined && id.trim() === '') throw new InvalidInput('<incident>: empty incident id (omit it to verify every incident)');
   const { isPostgresUrl } = await import('../../store/port.js');
   if (isPostgresUrl(g.db)) {
     if (expectHead !== undefined) throw new InvalidInput('--expect-head: not yet supported on a PostgreSQL server (irr pull the incident and verify the copy)');
+    if (checkpoint) throw new InvalidInput('--checkpoint: not yet supported on a PostgreSQL server (irr pull the incident and verify the copy)');
     const { PgStore } = await import('../../store/postgres/pg-store.js');
     const { verifyOnServer } = await import('../../store/transfer.js');
     const store = await PgStore.connect(g.db, { create: false, readonly: true });
@@ -327,17 +350,17 @@ export async function verify(g: GlobalOptions, id: string | undefined, opts: { e
     return;
   }
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
-    const results = id !== undefined ? [await verifyIncident(engine, id, { expectHead })] : await verifyDatabase(engine);
-    reportVerify(g, results, expectHead);
+    const results = id !== undefined ? [await verifyIncident(engine, id, { expectHead, ...(checkpoint ? { checkpoint } : {}) })] : await verifyDatabase(engine);
+    reportVerify(g, results, expectHead, checkpoint ? `checkpoint of seq ${checkpoint.seq} signed by ${checkpoint.signatures.map((s) => s.actor).join(', ')}: the log still holds it` : undefined);
   });
 }
 
-function reportVerify(g: GlobalOptions, results: readonly { incident: string; ok: boolean; events: number; head_hash: string; first_bad_seq?: number; problem?: string; problems?: readonly string[] }[], expectHead: string | undefined): void {
+function reportVerify(g: GlobalOptions, results: readonly { incident: string; ok: boolean; events: number; head_hash: string; first_bad_seq?: number; problem?: string; problems?: readonly string[] }[], expectHead: string | undefined, also?: string): void {
   {
     if (g.json) printJson(results);
     else {
       for (const r of results) {
-        if (r.ok) printLines(`ok ${r.incident}: ${r.events} events, head ${r.head_hash}${expectHead ? ' (matches --expect-head)' : ''}`);
+        if (r.ok) printLines(`ok ${r.incident}: ${r.events} events, head ${r.head_hash}${expectHead ? ' (matches --expect-head)' : ''}${also ? `; ${also}` : ''}`);
         else printLines([`FAILED ${r.incident}: first bad seq ${r.first_bad_seq}: ${r.problem}`, ...(r.problems ?? []).slice(1).map((p) => `  also: ${p}`)]);
       }
     }

@@ -11,7 +11,7 @@ import { assessIncident, regimes } from '../../engine/obligations.js';
 import type { Obligation } from '../../assess/obligations.js';
 import { ValidationFailed, type Problem } from '../../playbook/problems.js';
 import { checkTemplate, shippedTemplateFiles } from '../../playbook/template.js';
-import { isLetterLate, letterView, PLACEHOLDER_RECIPIENT, recipientView } from '../../render/letter-view.js';
+import { alsoInforming, isLetterLate, letterView, PLACEHOLDER_RECIPIENT, recipientView } from '../../render/letter-view.js';
 import { DRAFT_BANNER, LETTER_FORMATS, missingItems, refuseMissing, renderLetterMarkdown, toFormat, trialRender, type LetterFormat } from '../../render/letter.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
@@ -55,7 +55,7 @@ export function checkTemplateFiles(files: readonly string[], byId: ReadonlyMap<s
 
 function sampleObligation(r: Regime): Obligation {
   return {
-    id: r.id, regime: r.id, jurisdiction: r.jurisdiction, audience: r.audience, in_force: true, applies: true, required: true, reason: '', reasons: [], unknown_facts: [], factors: [],
+    id: r.id, regime: r.id, jurisdiction: r.jurisdiction, audience: r.audience, in_force: true, applies: true, required: true, recommended: false, reason: '', reasons: [], unknown_facts: [], factors: [],
     clock_start: '2026-01-01T00:00:00.000Z', clock_start_source: null, due_at: '2026-01-04T00:00:00.000Z', target_at: null, due: '2026-01-04T00:00:00.000Z', speculative: false, waiver: null, deadline: [], stages: null, family: r.family ?? null, authorities: r.authority ? [r.authority] : [],
     status: 'running', sent_at: null, record: null, citation: r.citation, source: r.source, unconfirmed: [],
   };
@@ -155,7 +155,7 @@ export async function produceLetter(
   const facts = Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value]));
   const lookup = (n: string) => (Object.hasOwn(facts, n) ? facts[n] : undefined);
   const missing = missingItems(template, regime, lookup, late);
-  const view = { ...letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late }), recipient: recipientView(PLACEHOLDER_RECIPIENT) };
+  const view = { ...letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late, alsoInforming: alsoInforming(o, assessment.obligations) }), recipient: recipientView(PLACEHOLDER_RECIPIENT) };
   const rendered = renderLetterMarkdown(template, view, missing);
   if (rendered.missing.length > 0) refuseMissing(template, obligationId, rendered.missing);
   const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'}; approve with: irr obligation ${id} ${obligationId} approved)`;

@@ -5,7 +5,7 @@ import { InvalidInput } from '../../domain/errors.js';
 import type { LetterTemplate } from '../../domain/template.js';
 import { recordDocument } from '../../engine/documents.js';
 import { assessIncident, regimes } from '../../engine/obligations.js';
-import { isLetterLate, letterView, PLACEHOLDER_RECIPIENT, recipientView, type RecipientValues } from '../../render/letter-view.js';
+import { alsoInforming, isLetterLate, letterView, PLACEHOLDER_RECIPIENT, recipientView, type RecipientValues } from '../../render/letter-view.js';
 import { DRAFT_BANNER, missingItems, refuseMissing, renderLetterMarkdown, toFormat, type LetterFormat } from '../../render/letter.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
@@ -105,7 +105,7 @@ export async function letters(
     const late = isLetterLate(o, now);
     const facts = Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value]));
     const lookup = (n: string) => (Object.hasOwn(facts, n) ? facts[n] : undefined);
-    const base = letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late });
+    const base = letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late, alsoInforming: alsoInforming(o, assessment.obligations) });
     // Refuse before writing anything: the incident's own facts must supply every required item.
     for (const t of new Set([fallback, ...byLocale.values()])) {
       const r = renderLetterMarkdown(t, { ...base, recipient: recipientView(PLACEHOLDER_RECIPIENT) }, missingItems(t, regime, lookup, late));

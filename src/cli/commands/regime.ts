@@ -36,7 +36,7 @@ export function authorityLines(a: NonNullable<Regime['authority']>): string[] {
 
 function render(r: Regime): string[] {
   const lines = [
-    `${r.name} (${r.id})${r.in_force ? '' : '  NOT IN FORCE'}`,
+    `${r.name} (${r.id})${r.in_force ? '' : '  NOT IN FORCE'}${r.voluntary ? '  VOLUNTARY: no legal duty, recommended only' : ''}`,
     `${r.citation} — ${r.source}`,
     `jurisdiction ${r.jurisdiction}; notify: ${r.audience}${r.stage ? `; stage ${r.stage.order}: ${r.stage.name}` : ''}`,
     `covers: ${r.covers.join(' ')}`,

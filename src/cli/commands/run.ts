@@ -16,6 +16,8 @@ export async function run(g: GlobalOptions, id: string | undefined, opts: { answ
     const { InquirerPrompter } = await import('../console/inquirer.js');
     prompter = new InquirerPrompter();
   }
+  // The console opens the store synchronously, screen by screen: ask for an encrypted file's key first.
+  await (await import('../db-key.js')).databaseKey(g);
   const { ConsoleSession } = await import('../console/session.js');
   const { consoleActor } = await import('../console/actor.js');
   let acting: GlobalOptions;

@@ -4,6 +4,7 @@ import { EventStore } from '../../store/event-store.js';
 import { isPostgresUrl, openStore } from '../../store/port.js';
 import { readBundle, verifyBundle } from '../../store/transfer.js';
 import type { GlobalOptions } from '../context.js';
+import { databaseKey } from '../db-key.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines } from '../output.js';
 
@@ -27,7 +28,7 @@ export async function push(g: GlobalOptions, incident: string, opts: { to?: stri
     if (moved) throw new Refused(`${incident} was already ${moved.direction} (${moved.location}); nothing was copied`);
     const v = await verifyIncident(engine, incident);
     if (!v.ok) throw new IntegrityFailure(`integrity failure in ${incident}${v.first_bad_seq ? ` at seq ${v.first_bad_seq}` : ''}: ${v.problem}; nothing was copied (irr verify ${incident})`);
-    const bundle = local.read(() => ({ row: local.incident(incident)!, playbook: local.playbook(local.incident(incident)!.playbook_hash)!, events: local.rawEvents(incident) }));
+    const bundle = local.read(() => ({ row: local.incident(incident)!, playbook: local.playbook(local.incident(incident)!.playbook_hash)!, events: local.rawEvents(incident), signatures: local.signatures(incident) }));
     const head = verifyBundle(bundle, local.path);
     const server = await openStore(url, { create: false });
     let serverHead;
@@ -63,11 +64,11 @@ export async function pull(g: GlobalOptions, incident: string, opts: { from?: st
   } finally {
     await server.close();
   }
-  const local = EventStore.open(g.db, { create: true });
+  const local = EventStore.open(g.db, { create: true, key: await databaseKey(g) });
   try {
     local.importIncident(bundle, new Date().toISOString());
     local.markMoved(incident, { location: server.location, direction: 'pulled', head_hash: head.hash }, new Date().toISOString());
-    verifyBundle({ row: local.incident(incident)!, playbook: local.playbook(bundle.row.playbook_hash)!, events: local.rawEvents(incident) }, local.path);
+    verifyBundle({ row: local.incident(incident)!, playbook: local.playbook(bundle.row.playbook_hash)!, events: local.rawEvents(incident), signatures: local.signatures(incident) }, local.path);
   } finally {
     local.close();
   }

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { checkText } from '../../domain/text.js';
 import { InvalidInput } from '../../domain/errors.js';
 import { isSystemAccount, osUser, type GlobalOptions } from '../context.js';
-import type { Prompter } from './prompter.js';
+import { GoBack, type Prompter } from './prompter.js';
 
 /**
  * Who is acting in the console, on SQLite. `--as`/`IRR_ACTOR` win; otherwise the console asks on
@@ -65,7 +65,7 @@ export async function consoleActor(g: GlobalOptions, p: Prompter): Promise<Globa
   if (known !== undefined) return settle(known);
   const user = osUser();
   const suggestion = isSystemAccount(user) ? undefined : user.name;
-  const answer = await p.input({
+  const ask = () => p.input({
     message: `Who is acting? Your name goes with every entry in ${g.db}${isSystemAccount(user) ? ` (the OS account "${user.name}" is not a person)` : ''}`,
     ...(suggestion ? { default: suggestion } : {}),
     validate: (a) => {
@@ -78,6 +78,9 @@ export async function consoleActor(g: GlobalOptions, p: Prompter): Promise<Globa
       }
     },
   });
+  let answer: string | undefined;
+  // The first question has nowhere to go back to: Esc asks it again.
+  while (answer === undefined) answer = await ask().catch((err: unknown) => (err instanceof GoBack ? undefined : Promise.reject(err)));
   const actor = answer.trim();
   rememberActor(g.db, actor);
   return settle(actor);

@@ -1,3 +1,4 @@
+import { expandDayWords } from '../../clocks/day-words.js';
 import { machineZone, resolveLocalTime, type Reading } from '../../clocks/local-time.js';
 import { instantProblem, parseFactText, parseInstant, type FactDefinition, type FactValue, type Parsed } from '../../domain/facts.js';
 import type { Prompter } from './prompter.js';
@@ -27,7 +28,7 @@ const hhmm = (iso: string) => iso.slice(11, 16);
  * asks which; an answers file must give the offset).
  */
 export function parseTimeAnswer(raw: string, now: string, zone: string = machineZone()): TimeAnswer {
-  const t = raw.trim();
+  const t = expandDayWords(raw.trim(), now, zone);
   let value: string | null;
   if (t.toLowerCase() === 'now') value = now;
   else {
@@ -55,8 +56,8 @@ export function parseTimeAnswer(raw: string, now: string, zone: string = machine
       value = parseInstant(t);
     } else value = null;
   }
-  if (!value) return { ok: false, error: 'write "now", 2026-03-01T09:30+01:00, or 2026-03-01 09:30 (this machine’s time zone)' };
-  if (Date.parse(value) - Date.parse(now) > 60_000) return { ok: false, error: `${value} is in the future (now is ${now})` };
+  if (!value) return { ok: false, error: 'write "now", 10:30 (today), yesterday 18:00, 2026-03-01 09:30 (this machine’s time zone), or 2026-03-01T09:30+01:00' };
+  if (Date.parse(value) - Date.parse(now) > 60_000) return { ok: false, error: `${value} is in the future (now is ${now})${/^\d{1,2}:\d{2}$/.test(raw.trim()) ? `; for last night write "yesterday ${raw.trim()}"` : ''}` };
   return { ok: true, value };
 }
 

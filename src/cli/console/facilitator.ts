@@ -5,7 +5,8 @@ import { visible } from '../../domain/text.js';
 import type { DrillRun } from '../../drill/runner.js';
 import type { GlobalOptions } from '../context.js';
 import { printLines } from '../output.js';
-import { AnswersExhausted, ScriptedPrompter, readAnswers, type Choice, type Prompter } from './prompter.js';
+import { fitTerminal, scoreLines } from '../present/drill.js';
+import { AnswersExhausted, GoBack, ScriptedPrompter, readAnswers, type Choice, type Prompter } from './prompter.js';
 
 type Move = 'step' | 'next' | 'by' | 'run' | 'console' | 'score' | 'end' | 'quit';
 
@@ -40,7 +41,6 @@ export async function facilitate(g: GlobalOptions, drill: DrillRun, answersFile:
 const DEFAULT_SPEED = 60;
 
 async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: number | undefined): Promise<void> {
-  const { fitTerminal, scoreLines } = await import('../commands/drill.js');
   const pace = speed ?? DEFAULT_SPEED;
   for (;;) {
     if (drill.ended()) {
@@ -62,6 +62,17 @@ async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: numbe
       { value: 'end', name: 'End the drill and score it' },
       { value: 'quit', name: `Leave (resume with irr drill run ${drill.id})` },
     );
+    try {
+      if ((await facilitatorMove(g, drill, p, pace, choices, now, next)) === 'quit') return;
+    } catch (err) {
+      // Esc (or "back") at the facilitator's menu or its question: the menu again, nothing moved.
+      if (!(err instanceof GoBack)) throw err;
+    }
+  }
+}
+
+async function facilitatorMove(g: GlobalOptions, drill: DrillRun, p: Prompter, pace: number, choices: Choice<Move>[], now: string, next: ReturnType<DrillRun['pending']>[number] | undefined): Promise<'quit' | void> {
+  {
     const move = await p.select({ message: 'Facilitator', choices, default: next ? 'next' : 'console', above: 5 });
     switch (move) {
       case 'step':
@@ -99,7 +110,7 @@ async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: numbe
         break;
       case 'quit':
         printLines(`left ${drill.id} at ${drill.offset()}; resume with: irr drill run ${drill.id}`);
-        return;
+        return 'quit';
     }
   }
 }

@@ -13,6 +13,8 @@ export interface Choice<V extends string = string> {
   readonly name: string;
   /** Shown under the list when the choice is highlighted. */
   readonly description?: string;
+  /** Wrap at words onto a second line instead of being cut (a line that carries a deadline). */
+  readonly wrap?: boolean;
 }
 
 export interface SelectQuestion<V extends string> {
@@ -44,6 +46,24 @@ export interface Prompter {
   /** Rows available for a list before it must scroll. */
   readonly rows: number;
   readonly columns: number;
+}
+
+/**
+ * The responder went back one screen: Esc in a terminal, or "back" typed (or given in an answers
+ * file) at a question that has no "back" choice of its own. Nothing from the question is stored.
+ */
+export class GoBack extends Error {
+  constructor() {
+    super('back');
+    this.name = 'GoBack';
+  }
+}
+
+/** The word that goes back at a free-text question, so "back" is never stored as a reason or a note. */
+export const BACK_WORD = 'back';
+
+export function isBackWord(answer: string): boolean {
+  return answer.trim().toLowerCase() === BACK_WORD;
 }
 
 /** An answers file that does not fit the questions: stops the run, exit 2, naming file and line. */
@@ -122,6 +142,10 @@ export class ScriptedPrompter implements Prompter {
     if (typeof a.value !== 'string') this.refuse(a, q.message, 'expected one choice, not a list');
     const want = a.value.trim();
     const hit = q.choices.find((c) => c.value === want) ?? q.choices.find((c) => c.name.trim().toLowerCase() === want.toLowerCase());
+    if (!hit && isBackWord(want)) {
+      this.echo(`? ${q.message} (back)`);
+      throw new GoBack();
+    }
     if (!hit) {
       const values = q.choices.map((c) => c.value);
       this.refuse(a, q.message, `"${visible(want).slice(0, 60)}" is not one of the choices (${values.slice(0, 12).join(', ')}${values.length > 12 ? ', …' : ''})`);
@@ -134,6 +158,10 @@ export class ScriptedPrompter implements Prompter {
     const a = this.take(q.message);
     if (typeof a.value !== 'string') this.refuse(a, q.message, 'expected text, not a list');
     const answer = a.value === '' && q.default !== undefined ? q.default : a.value;
+    if (isBackWord(answer)) {
+      this.echo(`? ${q.message} (back)`);
+      throw new GoBack();
+    }
     const problem = q.validate?.(answer);
     if (problem) this.refuse(a, q.message, problem);
     // The transcript shows what was typed, never lets it act on the terminal.

@@ -5,7 +5,7 @@ import { nextPhase, type WorkPhase } from '../../domain/phases.js';
 import { oneLine } from '../../domain/text.js';
 import { legalCloseBlockers } from '../../engine/decide.js';
 import type { StatusView, StepView } from '../../engine/views.js';
-import { truncate } from '../../render/terminal-text.js';
+import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
 import { establishLine, remaining } from '../commands/clocks.js';
 import { notCoveredLine, type Uncovered } from '../../assess/coverage.js';
 import type { Choice } from './prompter.js';
@@ -78,8 +78,9 @@ export function header(v: StatusView, board: readonly Obligation[], now: string,
     if (clocksShown > 1 && clocks.length > clocksShown) lines.push(`      …and ${clocks.length - clocksShown} more (Notifications)`);
   }
   if (v.phase !== 'closed' && lead && clocksShown > 1) lines.push(lead);
-  lines.push('-'.repeat(Math.min(width, 78)));
-  return lines.map((l) => truncate(l, width));
+  // The title may be cut; a deadline or a fact to establish never is: those lines wrap at words.
+  const [title, ...rest] = lines;
+  return [truncate(title!, width), ...rest.flatMap((l) => (visibleLength(l) <= width ? [l] : wrap(l, width, '', '    '))), '-'.repeat(width)];
 }
 
 const MARK: Record<StepView['status'], string> = { done: '[x]', skipped: '[-]', pending: '[ ]', not_applicable: '[/]' };
@@ -99,27 +100,56 @@ export function closeHolds(v: StatusView, board: readonly Obligation[]): readonl
   return [...v.holds.filter((l) => !named.has(dutyOf(l))), ...legal];
 }
 
-export type MainAction = 'advance' | 'close' | 'facts' | 'notifications' | 'note' | 'status' | 'reopen' | 'quit';
+export type MainAction = 'advance' | 'close' | 'facts' | 'notifications' | 'note' | 'status' | 'reopen' | 'when' | 'quit';
+
+const MAIN_ACTIONS: readonly MainAction[] = ['advance', 'close', 'facts', 'notifications', 'note', 'status', 'reopen', 'when', 'quit'];
+/** Keys a step id must not take: the moves, and "back", which every answers file uses to go back. */
+const RESERVED: readonly string[] = [...MAIN_ACTIONS, 'back'];
+
+/** What a main-menu line stands for: a step of the phase or one of the console's moves, never confused. */
+export type MainChoice = { readonly kind: 'step'; readonly id: string } | { readonly kind: 'action'; readonly name: MainAction };
+
+/** A menu line with the tagged meaning it stands for; `value` is only the key an answers file names. */
+export interface TaggedChoice<T> extends Choice {
+  readonly tag: T;
+}
+
+/**
+ * The key an answers file names for a step: its id, unless a move has that name (a step called
+ * `quit` or `status`); then `step:<id>`, so the move keeps its name and the step stays reachable.
+ */
+export function stepKey(id: string): string {
+  return RESERVED.includes(id) ? `step:${id}` : id;
+}
+
+/** The tagged meaning of the key a menu returned; the key is one of `choices` by construction. */
+export function chosen<T>(choices: readonly TaggedChoice<T>[], key: string): T {
+  const hit = choices.find((c) => c.value === key);
+  if (!hit) throw new Error(`menu returned "${key}", which it did not offer`);
+  return hit.tag;
+}
 
 /** The main menu: the phase's open steps first, then the moves. Values are what an answers file names. */
-export function mainChoices(v: StatusView, board: readonly Obligation[]): Choice[] {
-  const choices: Choice[] = [];
+export function mainChoices(v: StatusView, board: readonly Obligation[], stamp?: string): TaggedChoice<MainChoice>[] {
+  const choices: TaggedChoice<MainChoice>[] = [];
+  const act = (name: MainAction, label: string) => choices.push({ value: name, name: label, tag: { kind: 'action', name } });
   if (v.phase !== 'closed') {
     for (const s of v.steps.filter((x) => x.phase === v.phase && x.status === 'pending')) {
-      choices.push({ value: s.id, name: stepLabel(s), description: `step ${s.id}: owner ${s.owner}${s.blocked_by.length ? `, waits for ${s.blocked_by.join(', ')}` : ''}` });
+      choices.push({ value: stepKey(s.id), name: stepLabel(s), description: `step ${s.id}: owner ${s.owner}${s.blocked_by.length ? `, waits for ${s.blocked_by.join(', ')}` : ''}`, tag: { kind: 'step', id: s.id } });
     }
     const holds = closeHolds(v, board);
     const held = holds.length ? ` (held: ${holds.length} thing${holds.length === 1 ? '' : 's'})` : ' (ready)';
-    if (v.phase === 'post-incident') choices.push({ value: 'close', name: `Close the incident${held}` });
-    else choices.push({ value: 'advance', name: `Advance to ${nextPhase(v.phase as WorkPhase)}${held}` });
-    choices.push({ value: 'facts', name: `Record facts (${Object.keys(v.facts).length} recorded)` });
+    if (v.phase === 'post-incident') act('close', `Close the incident${held}`);
+    else act('advance', `Advance to ${nextPhase(v.phase as WorkPhase)}${held}`);
+    act('facts', `Record facts (${Object.keys(v.facts).length} recorded)`);
   }
   const required = board.filter((o) => o.required === true && !isSettled(o.status)).length;
   const unsure = board.filter((o) => o.required === 'unknown' && !isSettled(o.status)).length;
-  choices.push({ value: 'notifications', name: `Notifications (${required} to send, ${unsure} undetermined)` });
-  if (v.phase !== 'closed') choices.push({ value: 'note', name: 'Add a note to the timeline' });
-  choices.push({ value: 'status', name: 'Show every phase, step and fact' });
-  if (v.phase !== 'detection') choices.push({ value: 'reopen', name: 'Go back to an earlier phase (with a reason)' });
-  choices.push({ value: 'quit', name: 'Quit (everything answered is already saved)' });
+  act('notifications', `Notifications (${required} to send, ${unsure} undetermined)`);
+  if (v.phase !== 'closed') act('note', 'Add a note to the timeline');
+  act('status', 'Show every phase, step and fact');
+  if (v.phase !== 'detection') act('reopen', 'Go back to an earlier phase (with a reason)');
+  if (v.phase !== 'closed') act('when', stamp ? `When: ${hhmm(stamp)} (backdated; for the next entry)` : 'When: now (choose to backdate the next entry)');
+  act('quit', 'Quit (everything answered is already saved)');
   return choices;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import pc from 'picocolors';
 import type { Obligation } from '../../assess/obligations.js';
+import { LocalSigning } from '../keys.js';
 import { systemClock } from '../../clocks/wall.js';
 import { IntegrityFailure, IrrError } from '../../domain/errors.js';
 import type { StoredEvent } from '../../domain/events.js';
@@ -14,6 +15,7 @@ import { assessContext, factLookup, regimes } from '../../engine/obligations.js'
 import { checkExemption } from '../../assess/obligations.js';
 import { isSent } from '../../domain/obligation.js';
 import { statusView, type StatusView, type StepView } from '../../engine/views.js';
+import { changesSince, describeChanges } from '../../engine/changes.js';
 import { renderMarkdown } from '../../render/terminal-markdown.js';
 import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
 import { EventStore } from '../../store/event-store.js';
@@ -22,12 +24,16 @@ import type { Uncovered } from '../../assess/coverage.js';
 import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks.js';
 import { renderStatus } from '../commands/incident.js';
 import type { GlobalOptions } from '../context.js';
+import { knownKey } from '../db-key.js';
 import { askFact, askTime, showValue } from './answers.js';
-import { BadAnswer, type Choice, type Prompter } from './prompter.js';
-import { closeHolds, header, mainChoices } from './screens.js';
+import { BadAnswer, GoBack, type Choice, type Prompter, type SelectQuestion } from './prompter.js';
+import { chosen, closeHolds, header, mainChoices, type MainAction } from './screens.js';
 import { fourEyesLine, needsFourEyes } from '../../machine/approval.js';
 
-const BACK = 'back';
+const BACK = 'back' as const;
+
+/** The practice warning is for the first screen of a session only, however many screens follow. */
+let practiceTold = false;
 
 /**
  * The responder console: a loop of screens over one incident. Every answer that changes the
@@ -52,6 +58,7 @@ export class ConsoleSession {
     this.all = await regimes();
     try {
       if (id !== undefined) this.engine(false).incident(id);
+      await this.practiceNotice(id);
       const chosen = id ?? (await this.pick());
       if (chosen) {
         this.current = chosen;
@@ -62,14 +69,41 @@ export class ConsoleSession {
     }
   }
 
+  /**
+   * Practice on schedule, once per session (a process): a response plan not exercised for more
+   * than 12 months, or never, is said on the first screen. Not inside a drill, which is practice.
+   */
+  private async practiceNotice(id: string | undefined): Promise<void> {
+    if (practiceTold) return;
+    practiceTold = true;
+    if (id !== undefined && this.engine(false).incident(id).mode === 'drill') return;
+    const { practiceOf, practiceWarning } = await import('../../drill/practice.js');
+    const warning = practiceWarning(await practiceOf(existsSync(this.g.db) ? this.engine(false) : undefined, systemClock.now()));
+    if (warning) this.flash.push(pc.yellow(warning));
+  }
+
   /** The store opens on first need: quitting the picker on a fresh machine leaves no empty database. */
   private engine(create: boolean): Engine {
-    if (!this.engineRef) this.engineRef = new Engine(EventStore.open(this.g.db, { create }), systemClock);
+    // Signing keys as for one-shot commands: asked for (once) only if the actor registered one.
+    if (!this.engineRef) this.engineRef = new Engine(EventStore.open(this.g.db, { create, key: knownKey(this.g) }), systemClock, undefined, new LocalSigning(this.g.passphrase ?? {}));
     return this.engineRef;
   }
 
+  /**
+   * When the entries recorded on the current screen happened, if earlier than now ("When?" on the
+   * step screen and the main menu); it lasts until that screen is left, so a backdate never leaks
+   * into later work.
+   */
+  private stamp?: string;
+
   private who() {
-    return this.engine(false).who(this.g.actor, undefined, this.current);
+    return this.engine(false).who(this.g.actor, this.stamp, this.current);
+  }
+
+  private async askWhen(now: string): Promise<void> {
+    const at = (await askTime(this.p, { message: 'When? (Enter = now; e.g. 10:30, yesterday 18:00, 2026-12-01 09:15)', now, default: 'now' }))!;
+    this.stamp = at === now ? undefined : at;
+    this.flash.push(this.stamp ? `what you record on this screen is stamped ${localAndUtc(this.stamp)}` : 'what you record is stamped now');
   }
 
   private show(lines: readonly string[]): void {
@@ -85,7 +119,7 @@ export class ConsoleSession {
   private async attempt(what: () => Promise<readonly StoredEvent[]>, success: (events: readonly StoredEvent[]) => string, asked: Readonly<Record<string, string>> = {}): Promise<boolean> {
     try {
       const events = await what();
-      this.flash.push(pc.green(`saved: ${success(events)}`));
+      this.flash.push(pc.green(`saved: ${success(events)}${this.stamp ? ` · backdated to ${localAndUtc(this.stamp)}` : ''}`));
       return true;
     } catch (err) {
       if (err instanceof IrrError && !(err instanceof IntegrityFailure) && !(err instanceof BadAnswer)) {
@@ -100,6 +134,41 @@ export class ConsoleSession {
     }
   }
 
+  /**
+   * Whether the incident changed since a screen was drawn at `seq` (another responder, another
+   * process); if so, the next screen says what changed, so nobody acts on a stale screen unawares.
+   */
+  private async changedSince(id: string, seq: number): Promise<boolean> {
+    const c = await changesSince(this.engine(false), id, seq);
+    if (c) this.flash.push(pc.cyan(describeChanges(c)));
+    return c !== null;
+  }
+
+  /** A menu where Esc (or "back" in an answers file) means its Back choice. */
+  private async menu<V extends string>(q: SelectQuestion<V>): Promise<V | typeof BACK> {
+    try {
+      return await this.p.select(q);
+    } catch (err) {
+      if (err instanceof GoBack) return BACK;
+      throw err;
+    }
+  }
+
+  /**
+   * The questions that follow a menu choice: Esc or "back" at any of them returns to the menu's
+   * screen, and nothing asked since the choice is stored (each screen stores only once it is answered).
+   */
+  private async backable(what: () => Promise<void>): Promise<boolean> {
+    try {
+      await what();
+      return true;
+    } catch (err) {
+      if (!(err instanceof GoBack)) throw err;
+      this.flash.push(pc.dim('back: nothing from that question was saved'));
+      return false;
+    }
+  }
+
   // ---------------------------------------------------------------- choosing an incident
 
   private async pick(): Promise<string | undefined> {
@@ -111,13 +180,22 @@ export class ConsoleSession {
       if (v.phase !== 'closed') choices.push({ value: v.id, name: `${v.id}  ${oneLine(v.title)}  (${v.phase}, ${v.playbook.id})` });
     }
     choices.push({ value: 'new', name: 'Open a new incident' }, { value: 'quit', name: 'Quit' });
-    const lines = [pc.bold('irr — breach response console'), `database: ${this.g.db} · acting as ${this.g.actor}`, ''];
+    const lines = [pc.bold('irr — breach response console'), `database: ${this.g.db} · acting as ${this.g.actor}`, ...this.flash.splice(0).flatMap((l) => wrap(l, this.p.columns - 1)), ''];
     lines.push(choices.length > 2 ? `${choices.length - 2} open incident${choices.length === 3 ? '' : 's'}:` : 'No open incident.');
     this.show(lines);
-    const picked = await this.p.select({ message: 'Which incident?', choices, default: choices.length > 2 ? choices[0]!.value : 'new', above: lines.length });
-    if (picked === 'quit') return undefined;
-    if (picked === 'new') return this.openNew();
-    return picked;
+    for (;;) {
+      const picked = await this.menu({ message: 'Which incident?', choices, default: choices.length > 2 ? choices[0]!.value : 'new', above: lines.length });
+      // Esc on the first screen has nowhere further back to go: the question stays.
+      if (picked === BACK) continue;
+      if (picked === 'quit') return undefined;
+      if (picked !== 'new') return picked;
+      try {
+        return await this.openNew();
+      } catch (err) {
+        if (!(err instanceof GoBack)) throw err;
+        this.show([...lines, pc.dim('back: no incident was opened')]);
+      }
+    }
   }
 
   private async openNew(): Promise<string | undefined> {
@@ -176,18 +254,51 @@ export class ConsoleSession {
 
   private async incidentLoop(id: string): Promise<void> {
     for (;;) {
-      const { v, board, now } = await this.view(id);
+      const { v, board, now, ctx } = await this.view(id);
+      const drawn = ctx.head.seq;
       const open = v.steps.filter((s) => s.phase === v.phase && s.status === 'pending').length;
       const above = this.screen(v, board, now);
       const message = v.phase === 'closed' ? 'The incident is closed. What now?' : `What next? (${open} open step${open === 1 ? '' : 's'} in ${v.phase})`;
-      const choice = await this.p.select({ message, choices: mainChoices(v, board), above });
-      switch (choice) {
-        case 'quit':
-          this.write(`Everything is saved. Resume with: irr run ${id}\n`);
-          return;
+      const menu = mainChoices(v, board, this.stamp);
+      const key = await this.menu({ message, choices: menu, above });
+      if (key === BACK) {
+        this.flash.push(pc.dim('This is the incident\'s main screen: choose Quit to leave (everything answered is saved).'));
+        continue;
+      }
+      const choice = chosen(menu, key);
+      if (choice.kind === 'step') {
+        const kept = this.stamp;
+        this.stamp = undefined;
+        await this.stepScreen(id, choice.id);
+        // The main menu's own "When?" stays for the main menu; the step screen's ends with it.
+        this.stamp = kept;
+        continue;
+      }
+      const name = choice.name;
+      if (name === 'quit') {
+        this.write(`Everything is saved. Resume with: irr run ${id}\n`);
+        return;
+      }
+      // The choice was made on the screen as drawn: if anyone wrote since, decide on what is true now.
+      if (await this.changedSince(id, drawn)) {
+        const fresh = await this.view(id);
+        if ((name === 'advance' || name === 'close') && fresh.v.phase !== v.phase) {
+          // The move was made by someone else already: making it again would skip a phase.
+          this.flash.push(`not done: the incident is now in ${fresh.v.phase}, so "${name}" from ${v.phase} no longer applies`);
+          continue;
+        }
+        if (name === 'advance' || name === 'close') this.flash.push(readiness(fresh.v, fresh.board, name));
+        await this.backable(() => this.mainAction(id, fresh.v, fresh.board, name));
+      } else await this.backable(() => this.mainAction(id, v, board, name));
+    }
+  }
+
+  private async mainAction(id: string, v: StatusView, board: readonly Obligation[], action: Exclude<MainAction, 'quit'>): Promise<void> {
+    {
+      switch (action) {
         case 'advance':
         case 'close':
-          await this.move(id, v, board, choice);
+          await this.move(id, v, board, action);
           break;
         case 'facts':
           await this.factsMenu(id);
@@ -206,9 +317,12 @@ export class ConsoleSession {
         case 'reopen':
           await this.reopen(id, v);
           break;
-        default:
-          await this.stepScreen(id, choice);
+        case 'when':
+          await this.askWhen(this.engine(false).now(id));
+          return;
       }
+      // A backdate chosen on the main menu is for the one entry (or facts screen) that follows it.
+      this.stamp = undefined;
     }
   }
 
@@ -255,34 +369,58 @@ export class ConsoleSession {
         // A step that discharges legal duties leads to their notices.
         ...(step.discharges ?? []).filter((d) => board.some((o) => o.id === d)).map((d) => ({ value: `notice:${d}`, name: `Go to the notice ${d} (${statusLabel(board.find((o) => o.id === d)!)})` })),
         ...(rest > 0 ? [{ value: 'more', name: `Read on (${rest} more lines)` }] : offset > 0 ? [{ value: 'more', name: 'Back to the start of the guidance' }] : []),
+        { value: 'when', name: this.stamp ? `When: ${localAndUtc(this.stamp)} (backdated; choose to change)` : 'When: now (choose to backdate what you record here)' },
         { value: BACK, name: 'Back to the phase' },
       ];
-      const action = await this.p.select({ message: `${s.id}: what now?`, choices, above });
-      const engine = this.engine(false);
+      const action = await this.menu({ message: `${s.id}: what now?`, choices, above });
+      if (action === BACK) return;
       if (action.startsWith('notice:')) {
         await this.obligationScreen(id, action.slice('notice:'.length));
         continue;
       }
+      let at = { s, missing, now, facts: v.facts };
+      if (action !== 'more' && (await this.changedSince(id, ctx.head.seq))) {
+        // Decide on the step as it stands now; one resolved meanwhile is reported at the top of the loop.
+        const fresh = await this.view(id);
+        const f = fresh.v.steps.find((x) => x.id === stepId)!;
+        if (f.status !== 'pending') continue;
+        at = { s: f, missing: f.captures.filter((k) => !Object.hasOwn(fresh.v.facts, k)), now: fresh.now, facts: fresh.v.facts };
+      }
+      let resolved = false;
+      await this.backable(async () => {
+        resolved = await this.stepAction(id, action, at);
+      });
+      if (resolved) return;
+      if (action === 'more') offset = rest > 0 ? offset + page.length : 0;
+    }
+  }
+
+  /** One choice of a step's screen; true when the step is resolved and the screen should close. */
+  private async stepAction(id: string, action: string, at: { s: StepView; missing: readonly string[]; now: string; facts: Readonly<Record<string, FactValue>> }): Promise<boolean> {
+    const { s, missing, now } = at;
+    const stepId = s.id;
+    const engine = this.engine(false);
+    {
       switch (action) {
-        case BACK:
-          return;
         case 'more':
-          offset = rest > 0 ? offset + page.length : 0;
+          break;
+        case 'when':
+          await this.askWhen(now);
           break;
         case 'done':
           if (s.blocked_by.length > 0) {
             this.flash.push(pc.yellow(`not saved: ${stepId} waits for ${s.blocked_by.join(', ')}; finish or skip those first`));
             break;
           }
-          await this.askFacts(id, missing, v.facts, now, stepId);
-          if (await this.attempt(() => actions.completeStep(engine, id, this.who(), stepId), (e) => `done ${stepId} (seq ${e[0]!.seq})${e.some((x) => x.type === 'obligation.triggered') ? '; legal clocks started' : ''}`)) return;
+          await this.askFacts(id, missing, at.facts, now, stepId);
+          if (await this.attempt(() => actions.completeStep(engine, id, this.who(), stepId), (e) => `done ${stepId} (seq ${e[0]!.seq})${e.some((x) => x.type === 'obligation.triggered') ? '; legal clocks started' : ''}`)) return true;
           break;
         case 'facts':
-          await this.askFacts(id, s.captures, v.facts, now, stepId);
+          await this.askFacts(id, s.captures, at.facts, now, stepId);
           break;
         case 'skip': {
-          const reason = await this.p.input({ message: `Why skip ${stepId}? (kept in the record; empty to cancel)` });
-          if (reason.trim() && (await this.attempt(() => actions.skipStep(engine, id, this.who(), stepId, reason), (e) => `skipped ${stepId} (seq ${e[0]!.seq})`, { '--reason': `Why skip ${stepId}?` }))) return;
+          const reason = await this.p.input({ message: `Why skip ${stepId}? (kept in the record; empty to cancel; Esc or "back" = back)` });
+          if (reason.trim() && (await this.attempt(() => actions.skipStep(engine, id, this.who(), stepId, reason), (e) => `skipped ${stepId} (seq ${e[0]!.seq})`, { '--reason': `Why skip ${stepId}?` }))) return true;
           break;
         }
         case 'note': {
@@ -292,6 +430,7 @@ export class ConsoleSession {
         }
       }
     }
+    return false;
   }
 
   private stepInfo(s: StepView, facts: Readonly<Record<string, FactValue>>): string[] {
@@ -330,9 +469,9 @@ export class ConsoleSession {
         { value: BACK, name: 'Back' },
         ...Object.keys(catalogue).map((k) => ({ value: k, name: Object.hasOwn(v.facts, k) ? `${k} = ${oneLine(showValue(v.facts[k]!))}` : `${k} (not known)`, description: catalogue[k]!.description })),
       ];
-      const name = await this.p.select({ message: 'Which fact?', choices, above });
+      const name = await this.menu({ message: 'Which fact?', choices, above });
       if (name === BACK) return;
-      await this.askFacts(id, [name], v.facts, now);
+      await this.backable(() => this.askFacts(id, [name], v.facts, now));
     }
   }
 
@@ -346,25 +485,33 @@ export class ConsoleSession {
       const above = this.screen(v, board, now, ['Notifications, most urgent first:']);
       const choices: Choice[] = [
         { value: BACK, name: 'Back' },
-        ...listed.map((o) => ({ value: o.id, name: oneLine(`${o.id} [${statusLabel(o)}] ${this.when(o, now)} to ${o.audience.replace('_', ' ')} (${o.jurisdiction})`) })),
+        // The deadline right after the id, so a narrow terminal cuts the audience, never the time.
+        ...listed.map((o) => ({ value: o.id, name: oneLine(`${o.id} [${statusLabel(o)}] ${this.when(o, now, true)}`), wrap: true, description: oneLine(`${o.id}: to ${o.audience.replace('_', ' ')} (${o.jurisdiction}) · ${this.when(o, now)}`) })),
       ];
-      const picked = await this.p.select({ message: 'Which notification?', choices, above });
+      const picked = await this.menu({ message: 'Which notification?', choices, above });
       if (picked === BACK) return;
       await this.obligationScreen(id, picked);
     }
   }
 
-  private when(o: Obligation, now: string): string {
+  /** `short`: the local time only (its UTC equivalent is in the description), so a list line fits. */
+  private when(o: Obligation, now: string, short = false): string {
     const at = o.due;
-    if (isSent(o.status)) return `sent ${o.sent_at ? localAndUtc(o.sent_at) : ''}`;
+    const time = (iso: string) => (short ? localAndUtc(iso).split(' = ')[0]! : localAndUtc(iso));
+    if (isSent(o.status)) return `sent ${o.sent_at ? time(o.sent_at) : ''}`;
     if (o.status === 'waived') return o.waiver?.override ? 'waived by override' : `waived under ${o.waiver?.exemption ?? '?'}`;
     if (o.status === 'not_applicable') return 'decided not applicable';
     if (!at) return o.status === 'undetermined' ? `establish ${o.unknown_facts.join(', ')}` : '';
     const left = Date.parse(at) - Date.parse(now);
-    return `${o.due_at ? 'due' : 'target'} ${localAndUtc(at)} (${left < 0 ? `${remaining(-left)} ago` : `${remaining(left)} left`})`;
+    return `${o.due_at ? 'due' : 'target'} ${time(at)} (${left < 0 ? `${remaining(-left)} ago` : `${remaining(left)} left`})`;
   }
 
+  /** A notification's screen; Esc at one of its questions comes back to it, Esc at its menu leaves it. */
   private async obligationScreen(id: string, obligationId: string): Promise<void> {
+    while (!(await this.backable(() => this.obligationOnce(id, obligationId))));
+  }
+
+  private async obligationOnce(id: string, obligationId: string): Promise<void> {
     const { v, board, listed, now, ctx } = await this.view(id);
     const o = listed.find((x) => x.id === obligationId);
     if (!o) return;
@@ -386,18 +533,20 @@ export class ConsoleSession {
       '',
     ].map((l) => oneLine(l));
     const above = this.screen(v, board, now, body, 1);
-    const action = await this.p.select({
+    const action = await this.menu({
       message: `${o.id}: record what?`,
+      // Back and the notice first: at 80×24 the list is cut at the bottom, never these two.
       choices: [
+        { value: BACK, name: 'Back' },
+        { value: 'letter', name: 'Write the notice (letter) to a file' },
         { value: 'drafted', name: 'Drafted' },
         { value: 'approved', name: needsFourEyes(o.audience) ? `Approved for sending (by you, ${this.g.actor}: only someone other than the drafter holding ${ctx.ctx.approverRoles.join(', ')})` : 'Approved for sending' },
         { value: 'sent', name: 'Sent (time, channel, reference)' },
         { value: 'waived', name: `Not to be sent: waived under an exemption that holds (${exemptions.filter((e) => e.check.holds === true).length}) or as an override, with the reason` },
         { value: 'not_applicable', name: 'Not applicable to this incident: a decision, with the reason' },
         { value: 'required', name: 'Required by decision, with the reason' },
-        { value: 'letter', name: 'Write the notice (letter) to a file' },
-        { value: BACK, name: 'Back' },
       ],
+      default: 'drafted',
       above,
     });
     if (action === BACK) return;
@@ -461,16 +610,50 @@ export class ConsoleSession {
 
   private async statusScreen(id: string): Promise<void> {
     const { ctx } = await this.view(id);
-    this.show(renderStatus(statusView(ctx)));
-    await this.p.select({ message: 'Done reading?', choices: [{ value: BACK, name: 'Back' }] });
+    await this.pager(renderStatus(statusView(ctx)));
+  }
+
+  /**
+   * A long view, a page at a time in a terminal (Enter: next page, Esc: back); an answers file or a
+   * pipe gets every line at once, so nothing is lost where nobody can page.
+   */
+  private async pager(text: readonly string[]): Promise<void> {
+    if (!this.p.interactive) {
+      this.show(text);
+      await this.menu({ message: 'Done reading?', choices: [{ value: BACK, name: 'Back' }] });
+      return;
+    }
+    const width = this.p.columns - 1;
+    const lines = text.flatMap((l) => (visibleLength(l) <= width ? [l] : wrap(l, width, /^ */.exec(l)![0], `${/^ */.exec(l)![0]}    `)));
+    // The question under the page takes its line, two choices and the key hints.
+    const room = Math.max(5, this.p.rows - 5);
+    for (let at = 0; ; ) {
+      const page = lines.slice(at, at + room);
+      const end = at + page.length;
+      this.show(page);
+      const last = end >= lines.length;
+      const pick = await this.menu({
+        message: last ? `-- end: lines ${at + 1}–${end} of ${lines.length} --` : `-- more: lines ${at + 1}–${end} of ${lines.length} --`,
+        choices: last ? [{ value: BACK, name: 'Back' }, ...(at > 0 ? [{ value: 'top', name: 'Back to the top' }] : [])] : [{ value: 'next', name: 'Next page' }, { value: BACK, name: 'Back' }],
+      });
+      if (pick === BACK) return;
+      at = pick === 'next' ? end : 0;
+    }
   }
 
   private async reopen(id: string, v: StatusView): Promise<void> {
     const earlier = v.phase === 'closed' ? [...WORK_PHASES] : WORK_PHASES.filter((p) => phaseIndex(p) < phaseIndex(v.phase));
-    const to = await this.p.select({ message: 'Back to which phase?', choices: [...earlier.map((p) => ({ value: p, name: p })), { value: BACK, name: 'Cancel' }] });
+    const to = await this.menu({ message: 'Back to which phase?', choices: [...earlier.map((p) => ({ value: p, name: p })), { value: BACK, name: 'Cancel' }] });
     if (to === BACK) return;
     const reason = await this.p.input({ message: `Why go back to ${to}? (e.g. "reinfection found on host X"; empty to cancel)` });
     if (!reason.trim()) return;
     await this.attempt(() => actions.reopen(this.engine(false), id, this.who(), to, reason), () => `back to ${to}`, { '--reason': `Why go back to ${to}?` });
   }
+}
+
+/** After a change by someone else: whether the move just chosen can now be made. */
+function readiness(v: StatusView, board: readonly Obligation[], move: 'advance' | 'close'): string {
+  const holds = closeHolds(v, board);
+  const what = move === 'close' ? 'Close' : 'Advance';
+  return holds.length === 0 ? `${what} is now ready` : `${what} is still held by ${holds.length} thing${holds.length === 1 ? '' : 's'}`;
 }

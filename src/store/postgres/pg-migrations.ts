@@ -84,6 +84,25 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
       CREATE POLICY events_append_as_self ON events FOR INSERT TO irr_responder, irr_approver WITH CHECK (actor = current_user);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Signed entries (issue 13): beside the events, never in them (store/signature.ts).
+      CREATE TABLE signatures (
+        incident    text    NOT NULL,
+        seq         integer NOT NULL,
+        fingerprint text    NOT NULL,
+        signature   text    NOT NULL,
+        -- No foreign key to events: it would make TRUNCATE events fail on the constraint before the
+        -- append-only trigger can refuse it by name. verify reports a signature for an absent seq.
+        PRIMARY KEY (incident, seq, fingerprint)
+      );
+      CREATE TRIGGER signatures_append_only BEFORE UPDATE OR DELETE ON signatures FOR EACH ROW EXECUTE FUNCTION irr_refuse_change();
+      CREATE TRIGGER signatures_no_truncate BEFORE TRUNCATE ON signatures FOR EACH STATEMENT EXECUTE FUNCTION irr_refuse_change();
+      GRANT SELECT ON signatures TO irr_responder, irr_approver, irr_auditor, irr_comms;
+      GRANT INSERT ON signatures TO irr_responder, irr_approver;
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

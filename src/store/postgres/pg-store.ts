@@ -6,13 +6,15 @@ import { contentHash, eventBody, GENESIS_HASH, hashBody, isWellFormedText } from
 import { ChainWalk, snapshotSeal } from '../integrity.js';
 import type { AppendOptions, EventRow, Head, IncidentRow, OpenIncidentArgs, PlaybookRow, StorePort } from '../port.js';
 import { StaleHead } from '../stale-head.js';
+import { registeredFingerprints, signBatch, type SignatureRow } from '../signature.js';
 import { translatePgError } from './pg-errors.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
+import { sslFromEnvironment } from './pg-tls.js';
 
 /** The server's clock as irr writes times (ISO 8601, UTC, milliseconds): recorded_at is the server's, not the laptop's. */
 const SERVER_NOW = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /** The triggers migration 1 creates. */
-const PG_TRIGGERS = ['events_append_only', 'events_no_truncate', 'playbooks_immutable', 'playbooks_no_truncate', 'incidents_immutable', 'incidents_no_truncate'];
+const PG_TRIGGERS = ['events_append_only', 'events_no_truncate', 'playbooks_immutable', 'playbooks_no_truncate', 'incidents_immutable', 'incidents_no_truncate', 'signatures_append_only', 'signatures_no_truncate'];
 /** Serialises migrations of concurrent `irr init`s (an arbitrary constant: "IRR1"). */
 const MIGRATION_LOCK = 0x49525231;
 
@@ -62,8 +64,11 @@ export class PgStore implements StorePort {
     const { default: postgres } = await import('postgres');
     const location = redactUrl(url);
     const readonly = opts.readonly === true;
-    // The URL wins; what it leaves out comes from PGHOST, PGUSER, PGPASSWORD… ; ?sslmode=require for TLS.
+    // The URL wins; what it leaves out comes from PGHOST, PGUSER, PGPASSWORD… ; ?sslmode=require
+    // (or PGSSLMODE=require, pg-tls.ts) for TLS.
+    const ssl = sslFromEnvironment(url);
     const sql = postgres(url, {
+      ...(ssl !== undefined ? { ssl } : {}),
       max: 2,
       onnotice: () => undefined,
       connect_timeout: 10,
@@ -199,6 +204,8 @@ export class PgStore implements StorePort {
           if (head.seq !== expected.seq || head.hash !== expected.hash) throw new StaleHead(incident, expected.seq, head.seq);
           await this.refuseIfChainFails(tx, incident, head);
           const out = await this.insertEvents(tx, incident, expected, events, opts.recordedAt ?? h!.now);
+          const keyRows = await tx<{ actor: string; payload: string }[]>`SELECT actor, payload FROM events WHERE incident = ${incident} AND type = 'key.registered' AND seq <= ${expected.seq} ORDER BY seq`;
+          await this.insertSignatures(tx, signBatch(out, opts.signers ?? [], registeredFingerprints(keyRows), (m) => new Refused(m)));
           const last = out[out.length - 1];
           if (opts.snapshot !== undefined && last) await this.putSnapshot(tx, incident, last.seq, opts.snapshot, last.hash);
           return out;
@@ -285,8 +292,18 @@ export class PgStore implements StorePort {
         for (let i = 0; i < rows.length; i += 1000) {
           await tx`INSERT INTO events ${tx(rows.slice(i, i + 1000), 'incident', 'seq', 'type', 'at', 'recorded_at', 'actor', 'payload', 'prev_hash', 'hash')}`;
         }
+        await this.insertSignatures(tx, bundle.signatures ?? []);
       }),
     );
+  }
+
+  async signatures(incident: string): Promise<SignatureRow[]> {
+    return this.guard(async () => [...(await this.sql<SignatureRow[]>`SELECT incident, seq, fingerprint, signature FROM signatures WHERE incident = ${incident} ORDER BY seq, fingerprint`)]);
+  }
+
+  private async insertSignatures(tx: TransactionSql, rows: readonly SignatureRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await tx`INSERT INTO signatures ${tx(rows.map((r) => ({ ...r })), 'incident', 'seq', 'fingerprint', 'signature')}`;
   }
 
   /** The append-only triggers: each present and enabled (a dropped or disabled one is named). */
@@ -294,7 +311,7 @@ export class PgStore implements StorePort {
     return this.guard(async () => {
       const rows = await this.sql<{ name: string; enabled: string }[]>`
         SELECT t.tgname AS name, t.tgenabled AS enabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-        WHERE NOT t.tgisinternal AND c.relname IN ('events', 'incidents', 'playbooks')`;
+        WHERE NOT t.tgisinternal AND c.relname IN ('events', 'incidents', 'playbooks', 'signatures')`;
       const have = new Map(rows.map((r) => [r.name, r.enabled]));
       const out: string[] = [];
       for (const name of PG_TRIGGERS) {

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { irr, ROOT, tempDir } from '../helpers.js';
+
+/**
+ * One consumer template for every US state: the "who else we are informing" section names only the
+ * authorities the letter's own state requires on this incident (from the assessment), never New
+ * York's agencies for a Georgian; and the letter to the consumer reporting agencies lists the
+ * residents notified in every US state, territory and DC — not only one state, and no foreign counts.
+ */
+const fixture = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/worked-incident.json'), 'utf8')) as { opened_at: string; now: string; facts: Record<string, unknown> };
+const arg = (v: unknown) => (Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v));
+// Georgia (whose act reaches information brokers) above its 10,000 CRA threshold, Colorado above its 500 AG threshold, New York below 5,000, Germany too.
+const PEOPLE = { 'US-GA': 12_000, 'US-CO': 600, 'US-NY': 40, 'US-PR': 3, DE: 900 };
+
+let db = '';
+let id = '';
+beforeAll(() => {
+  db = join(tempDir(), 'irr.db');
+  id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Customer database copied', '--at', fixture.opened_at], { db }).stdout.trim();
+  const facts = { ...fixture.facts, subjects_by_jurisdiction: PEOPLE, subjects_total: 13_543, nydfs_covered: false, information_broker: true };
+  const r = irr(['fact', id, ...Object.entries(facts).map(([k, v]) => `${k}=${arg(v)}`), '--at', fixture.opened_at], { db });
+  if (r.code !== 0) throw new Error(r.stderr);
+});
+
+const letter = (obligation: string, template: string) => {
+  const r = irr(['letter', id, obligation, '--template', template, '--now', fixture.now], { db });
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
+};
+const section = (md: string, heading: string) => md.slice(md.indexOf(`## ${heading}`), md.indexOf('\n## ', md.indexOf(`## ${heading}`) + 3));
+
+describe('the US consumer notice, state by state', () => {
+  it('a Georgia letter names Georgia\'s own recipients (the CRAs above 10,000) and no New York agency anywhere', () => {
+    const md = letter('us-ga-individuals', 'us-state-consumer-notice');
+    expect(md).not.toMatch(/New York/);
+    expect(section(md, 'Who Else We Are Informing')).toContain('- The nationwide consumer reporting agencies (Equifax, Experian, TransUnion)');
+  });
+
+  it('a Colorado letter names the Colorado Attorney General, and not the CRAs (fewer than 1,000 Coloradans)', () => {
+    const who = section(letter('co-6-1-716', 'us-state-consumer-notice'), 'Who Else We Are Informing');
+    expect(who).toMatch(/- Colorado Attorney General/);
+    expect(who).not.toMatch(/consumer reporting agencies \(Equifax/);
+    expect(who).not.toMatch(/New York/);
+  });
+
+  it('a New York letter names the New York agencies (as New York data), and not the CRAs at 40 residents', () => {
+    const md = letter('ny-gbl-899aa', 'us-state-consumer-notice');
+    expect(section(md, 'Who Else We Are Informing')).toContain('- New York Attorney General, Department of State and Division of State Police');
+    expect(section(md, 'Who Else We Are Informing')).not.toMatch(/Equifax/);
+    expect(md).toContain('**New York agencies that can help.** New York Attorney General, 1-800-771-7755');
+  });
+});
+
+describe('the letter to the consumer reporting agencies', () => {
+  it('lists the residents notified in every US jurisdiction with people, and no foreign country', () => {
+    const md = letter('us-ga-cra', 'us-state-cra-notice');
+    const list = md.split('\n').filter((l) => /^- US-|^- [A-Z]{2}:/.test(l));
+    expect(list).toEqual(['- US-GA: 12,000', '- US-CO: 600', '- US-NY: 40', '- US-PR: 3']);
+  });
+});
