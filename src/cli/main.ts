@@ -3,7 +3,7 @@ import { cliMessage, ExitCode, exitCodeName, IrrError, Refused } from '../domain
 import { visible } from '../domain/text.js';
 import { registerCommands } from './commands.js';
 import { committedEvents } from './engine-access.js';
-import { flushStdout, noteStdoutFailure, osReason, StdoutFailed, stdoutFailure } from './output.js';
+import { flushStdout, noteStdoutFailure, osReason, StdoutFailed, stdoutFailure, wroteJsonDocument } from './output.js';
 
 /**
  * The only place that decides exit codes and calls process.exit. Command modules are imported
@@ -82,9 +82,13 @@ function jsonMode(argv: readonly string[]): boolean {
 
 let jsonErrors = false;
 
-/** With --json, an error is also `{"ok": false, "error": {code, exit_code, message, field?, holds?}}` on stdout. */
+/**
+ * With --json, an error is also `{"ok": false, "error": {code, exit_code, message, field?, holds?}}` on
+ * stdout — unless the command already wrote its JSON document (`irr verify --json` reports every
+ * incident, then fails with exit 5): stdout stays one parseable document, and the line is on stderr.
+ */
 function printJsonError(exitCode: number, message: string, field?: unknown, holds?: readonly string[]): void {
-  if (!jsonErrors) return;
+  if (!jsonErrors || wroteJsonDocument()) return;
   const error = { code: exitCodeName(exitCode), exit_code: exitCode, message, ...(field ? { field } : {}), ...(holds ? { holds } : {}) };
   process.stdout.write(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
 }
