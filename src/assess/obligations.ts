@@ -1,4 +1,4 @@
-import { describeCondition as describeUncached, evaluate, operatorOf } from '../domain/condition.js';
+import { describeCondition as describeUncached, evaluate, falseParts, operatorOf } from '../domain/condition.js';
 import { isSettled, type ObligationStatus } from '../domain/obligation.js';
 import type { Condition } from '../domain/runbook.js';
 import type { FactValue } from '../domain/facts.js';
@@ -219,7 +219,8 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     reasons.push('not in force');
   } else if (a.value === false) {
     required = false;
-    reasons.push(`does not apply: ${describeCondition(r.applies_when)} is false`);
+    // The part that is false, not the whole condition (HIPAA's lists the 57 States).
+    reasons.push(`does not apply: ${falseParts(r.applies_when, fact).join('; ') || `${describeCondition(r.applies_when)} is false`}`);
   } else if (a.value === 'unknown') {
     required = 'unknown';
     a.missing.forEach((m) => unknown.add(m));

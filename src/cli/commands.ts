@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { globalOptions, type GlobalOptions } from './context.js';
+import { systemClock } from '../clocks/wall.js';
+import { globalOptions, incidentId, type GlobalOptions } from './context.js';
 
 type Handler = (g: GlobalOptions, ...args: never[]) => unknown;
 
@@ -9,7 +10,8 @@ function lazy<M extends Record<string, unknown>>(load: () => Promise<M>, fn: key
     const cmd = args[args.length - 1] as Command;
     const g = globalOptions(cmd.optsWithGlobals());
     const mod = await load();
-    const positional = args.slice(0, -2);
+    // <incident> is case-insensitive, and a bare number is this year's incident (1 → INC-2026-0001).
+    const positional = args.slice(0, -2).map((a, i) => (cmd.registeredArguments[i]?.name() === 'incident' && typeof a === 'string' ? incidentId(a, new Date(systemClock.now()).getUTCFullYear()) : a));
     const opts = args[args.length - 2] as Record<string, unknown>;
     await (mod[fn] as unknown as Handler)(g, ...(positional as never[]), opts as never);
   };
@@ -17,7 +19,66 @@ function lazy<M extends Record<string, unknown>>(load: () => Promise<M>, fn: key
 
 const AT = ['--at <iso>', 'when it happened, ISO 8601 with offset (backdating; default now)'] as const;
 
+/** One example per command, shown at the end of its --help (`irr <command> --help`). */
+const EXAMPLES: Readonly<Record<string, string>> = {
+  push: 'irr push INC-2026-0001 --to postgres://irr@team-server/irr',
+  pull: 'irr pull INC-2026-0001 --from postgres://irr@team-server/irr --db copy.db',
+  init: 'irr init --db ./irr.db',
+  'playbook list': 'irr playbook list',
+  'playbook show': 'irr playbook show lost-stolen-device',
+  'playbook validate': 'irr playbook validate my-runbook.yaml',
+  'playbook schema': 'irr playbook schema > runbook.schema.json',
+  'regime list': 'irr regime list',
+  'regime show': 'irr regime show gdpr-art33',
+  'regime validate': 'irr regime validate my-regime.yaml',
+  'regime schema': 'irr regime schema > regime.schema.json',
+  open: 'irr open --playbook lost-stolen-device --title "Laptop stolen" --at "2026-12-01 10:00"',
+  list: 'irr list --all',
+  status: 'irr status 1      (this year\'s INC-…-0001; add --all to list every step)',
+  step: 'irr step 1 triage done --at "2026-12-01 10:30"',
+  fact: 'irr fact 1 subjects_total=1200 data_categories=contact,payment_card   (subjects_total=- clears it)',
+  retract: 'irr retract 1 7 --reason "typed the wrong count"',
+  note: 'irr note 1 "called the insurer, claim 4711"',
+  action: 'irr action 1 "rotate the VPN keys" --owner it_operations --due 2026-12-31',
+  advance: 'irr advance 1',
+  reopen: 'irr reopen 1 containment --reason "reinfection found on host X"',
+  close: 'irr close 1',
+  assess: 'irr assess 1      (or: irr assess --facts facts.json)',
+  clocks: 'irr clocks 1 --ics deadlines.ics',
+  obligation: 'irr obligation 1 gdpr-art33 sent --channel portal --ref CNIL-2026-123',
+  'team assign': 'irr team assign 1 alice --role dpo',
+  'team show': 'irr team show 1',
+  run: 'irr run 1',
+  'template list': 'irr template list',
+  'template check': 'irr template check',
+  letter: 'irr letter 1 gdpr-art33 --format html --out notice.html',
+  letters: 'irr letters 1 gdpr-art34 --recipients people.csv --out letters/',
+  report: 'irr report 1 --kind executive --format html --out board.html',
+  'drill list': 'irr drill list',
+  'drill validate': 'irr drill validate my-drill.yaml',
+  'drill run': 'irr drill run ransomware-eu-us --script playbooks/drills/scripts/ransomware-eu-us.meets-all.yaml',
+  'drill report': 'irr drill report DRL-2026-0001 --format html --out aar.html',
+  'drill history': 'irr drill history',
+  'drill schema': 'irr drill schema',
+  log: 'irr log 1',
+  verify: 'irr verify 1 --expect-head <sha256>',
+};
+
+function addExamples(cmd: Command, prefix = ''): void {
+  for (const sub of cmd.commands) {
+    const name = `${prefix}${sub.name()}`;
+    const example = EXAMPLES[name];
+    if (example) sub.addHelpText('after', `\nExample:\n  $ ${example}\n`);
+    addExamples(sub, `${name} `);
+  }
+}
+
 export function registerCommands(program: Command): void {
+  registerAll(program);
+  addExamples(program);
+}
+
+function registerAll(program: Command): void {
   const pb = () => import('./commands/playbook.js');
   const inc = () => import('./commands/incident.js');
 
@@ -63,7 +124,11 @@ export function registerCommands(program: Command): void {
     .option(...AT)
     .action(lazy(inc, 'open'));
   program.command('list').description('open and closed incidents').option('--all', 'include drills').action(lazy(inc, 'list'));
-  program.command('status <incident>').description('phase, steps with status and owner, facts, what holds the next move').action(lazy(inc, 'status'));
+  program
+    .command('status <incident>')
+    .description('phase, what to do first, facts, what holds the next move (--all: every step with status and owner)')
+    .option('--all', 'every step of every phase, not only what to do first')
+    .action(lazy(inc, 'status'));
   program
     .command('step <incident> <step-id> <action>')
     .description('mark a step done, or skip it with --reason (action: done | skip)')
@@ -73,10 +138,16 @@ export function registerCommands(program: Command): void {
     .action(lazy(inc, 'step'));
   program
     .command('fact <incident> <key=value...>')
-    .description('record typed facts: lists as JSON or a,b; maps as JSON or US-CA:1200,DE:40')
+    .description('record typed facts: lists as JSON or a,b; maps as JSON or US-CA:1200,DE:40; key=- makes a fact unknown again')
     .option('--step <step-id>', 'the step these facts come from')
     .option(...AT)
     .action(lazy(inc, 'fact'));
+  program
+    .command('retract <incident> <seq>')
+    .description('withdraw a mistaken entry (a fact, note, step done or skipped, obligation record), with a reason; nothing is deleted')
+    .option('--reason <text>', 'why it is withdrawn (required; kept in the record)')
+    .option(...AT)
+    .action(lazy(inc, 'retract'));
   program
     .command('note <incident> <text...>')
     .description('add a note to the timeline')

@@ -1,6 +1,8 @@
 import { userInfo } from 'node:os';
 import { InvalidInput } from '../domain/errors.js';
-import { instantProblem, parseInstant } from '../domain/facts.js';
+import { systemClock } from '../clocks/wall.js';
+import { parseTimeInput } from '../clocks/time-input.js';
+import { userZone, ZoneError } from '../clocks/zone.js';
 import { checkText } from '../domain/text.js';
 
 export interface GlobalOptions {
@@ -117,10 +119,35 @@ function databasePath(raw: unknown): string {
   return db;
 }
 
-/** `--at` backdates an action; it must be an explicit instant with offset, never local guesswork. */
+/**
+ * `<incident>` as typed: ids are case-insensitive (`inc-2026-0001`), and a bare number is this
+ * year's real incident, numbered as ids are allocated (prefix, UTC year, at least four digits).
+ */
+export function incidentId(raw: string, year: number): string {
+  const t = raw.trim();
+  if (/^\d{1,9}$/.test(t) && Number(t) > 0) return `INC-${year}-${String(Number(t)).padStart(4, '0')}`;
+  if (/^(inc|drl)-\d{4}-\d+$/i.test(t)) return t.toUpperCase();
+  return raw;
+}
+
+/**
+ * `--at` backdates an action: an ISO instant with offset, or a local time without offset
+ * ("2026-12-01T10:00", "2026-12-01 10:00") in the zone people read times in (IRR_TZ, else this
+ * machine's), the same parser the console uses. Future skew and plausibility are the engine's checks.
+ */
 export function parseAt(raw: string | undefined, option = '--at'): string | undefined {
   if (raw === undefined) return undefined;
-  const problem = instantProblem(raw);
-  if (problem !== null) throw new InvalidInput(`${option}: ${problem}`);
-  return parseInstant(raw)!;
+  const r = parseTimeInput(raw, systemClock.now(), zoneOrExit());
+  if (!r.ok) throw new InvalidInput(`${option}: ${r.error}`);
+  return r.value;
+}
+
+/** The zone people read and type times in; a bad IRR_TZ is exit 2. */
+export function zoneOrExit(): string {
+  try {
+    return userZone();
+  } catch (err) {
+    if (err instanceof ZoneError) throw new InvalidInput(err.message);
+    throw err;
+  }
 }

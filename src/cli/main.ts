@@ -1,9 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
-import { cliMessage, ExitCode, IrrError } from '../domain/errors.js';
+import { cliMessage, ExitCode, exitCodeName, IrrError, Refused } from '../domain/errors.js';
 import { visible } from '../domain/text.js';
 import { registerCommands } from './commands.js';
 import { committedEvents } from './engine-access.js';
-import { flushStdout, noteStdoutFailure, osReason, StdoutFailed, stdoutFailure } from './output.js';
+import { flushStdout, noteStdoutFailure, osReason, StdoutFailed, stdoutFailure, wroteJsonDocument } from './output.js';
 
 /**
  * The only place that decides exit codes and calls process.exit. Command modules are imported
@@ -33,8 +33,12 @@ export async function main(argv: readonly string[]): Promise<void> {
     .addOption(new Option('--as <actor>', 'who is acting (default: $IRR_ACTOR, else the OS user)'))
     .addOption(new Option('--passphrase-file <path>', 'the passphrase of your signing key, in a file of mode 0600 (default: $IRR_PASSPHRASE_FILE, else asked)'))
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(`${visible(str.split('\n')[0]!)} (irr --help for usage)\n`) });
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
+    // Commander's own errors speak like irr's: `irr: unknown command 'stauts' (did you mean status?)`.
+    .configureOutput({ outputError: (str, write) => write(`irr: ${visible(commanderLine(str))}\n`) });
   registerCommands(program);
+  jsonErrors = jsonMode(argv);
   let code: number = ExitCode.ok;
   try {
     await program.parseAsync(argv as string[]);
@@ -62,21 +66,52 @@ function unreported(reason: string): string {
   return `${types} recorded as ${where}, but stdout could not be written: ${reason}`;
 }
 
+/** `error: unknown command 'stauts'\n(Did you mean status?)` → `unknown command 'stauts' (did you mean status?)`. */
+export function commanderLine(str: string): string {
+  const lines = str.split('\n').map((l) => l.trim()).filter(Boolean);
+  const first = (lines[0] ?? 'invalid usage').replace(/^error:\s*/, '');
+  const hint = lines.slice(1).find((l) => /^\(Did you mean/i.test(l));
+  return hint ? `${first} ${hint.replace('(Did you mean', '(did you mean')}` : `${first} (irr --help for usage)`;
+}
+
+/** `--json` anywhere before `--`: errors are then also a JSON object on stdout. */
+function jsonMode(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+let jsonErrors = false;
+
+/**
+ * With --json, an error is also `{"ok": false, "error": {code, exit_code, message, field?, holds?}}` on
+ * stdout — unless the command already wrote its JSON document (`irr verify --json` reports every
+ * incident, then fails with exit 5): stdout stays one parseable document, and the line is on stderr.
+ */
+function printJsonError(exitCode: number, message: string, field?: unknown, holds?: readonly string[]): void {
+  if (!jsonErrors || wroteJsonDocument()) return;
+  const error = { code: exitCodeName(exitCode), exit_code: exitCode, message, ...(field ? { field } : {}), ...(holds ? { holds } : {}) };
+  process.stdout.write(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
+}
+
 function report(err: unknown): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
-    return ExitCode.invalid; // commander already printed its one-line message
+    // Commander already printed its one-line message on stderr.
+    printJsonError(ExitCode.invalid, commanderLine(err.message));
+    return ExitCode.invalid;
   }
   if (err instanceof IrrError) {
     // Messages quote user text (fact names, file contents, answers): never let it reach the
     // terminal raw. Each detail is one line of its own.
     process.stderr.write(`irr: ${visible(cliMessage(err))}\n`);
+    if (!(err instanceof StdoutFailed)) printJsonError(err.exitCode, cliMessage(err), err.field, err instanceof Refused ? err.holds : undefined);
     for (const line of err.details) process.stderr.write(`${visible(line)}\n`);
     if (process.env.IRR_DEBUG === '1') process.stderr.write(`${err.stack}\n`);
     return err.exitCode;
   }
   const e = err as Error;
   process.stderr.write(`irr: internal error: ${visible(e?.message ?? String(err))}${process.env.IRR_DEBUG === '1' ? '' : ' (set IRR_DEBUG=1 for details)'}\n`);
+  printJsonError(ExitCode.internal, `internal error: ${e?.message ?? String(err)}`);
   if (process.env.IRR_DEBUG === '1') process.stderr.write(`${e?.stack}\n`);
   return ExitCode.internal;
 }

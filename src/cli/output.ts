@@ -55,8 +55,16 @@ export function flushStdout(): Promise<void> {
 }
 
 /** Writing to the terminal: the only stdout writer besides the prompts. */
+let jsonDocumentWritten = false;
+
+/** True once this process has written its JSON document to stdout (a verify report that then fails, exit 5). */
+export function wroteJsonDocument(): boolean {
+  return jsonDocumentWritten;
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  jsonDocumentWritten = true;
 }
 
 export function printLines(lines: readonly string[] | string): void {

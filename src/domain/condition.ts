@@ -141,3 +141,37 @@ export function describeCondition(c: Condition): string {
   const rhs = leaf[op];
   return `${subject} ${sym[op]} ${Array.isArray(rhs) ? `[${rhs.join(', ')}]` : String(rhs)}`;
 }
+
+const SHORT = 120;
+const MAX_ALTERNATIVES = 3;
+const short = (s: string) => (s.length > SHORT ? `${s.slice(0, SHORT - 1)}…` : s);
+const shownValue = (v: FactValue | undefined) => (v === undefined ? 'unknown' : Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/**
+ * Which part of a false condition is false, each part short: the first false clause of an `all`,
+ * every false alternative of an `any`, a `not` whose inner part holds, or a fact with the value it
+ * has (`device_encrypted = false`; `subjects_total = 3 (needs > 500)`). What `irr assess` and
+ * `irr status` say instead of the whole condition "is false". Empty when it is not false.
+ */
+export function falseParts(c: Condition, lookup: FactLookup): string[] {
+  if (evaluate(c, lookup).value !== false) return [];
+  const op = operatorOf(c);
+  if (op === 'all') {
+    const first = (c as { all: readonly Condition[] }).all.find((p) => evaluate(p, lookup).value === false);
+    return first ? falseParts(first, lookup) : [];
+  }
+  if (op === 'any') {
+    // Every alternative is false; past a few (HIPAA's 57 States), a count says the rest.
+    const parts = (c as { any: readonly Condition[] }).any.flatMap((p) => falseParts(p, lookup));
+    return parts.length > MAX_ALTERNATIVES ? [...parts.slice(0, MAX_ALTERNATIVES), `…and ${parts.length - MAX_ALTERNATIVES} more alternatives, none holds`] : parts;
+  }
+  if (op === 'not') return [short(`not ${describeCondition((c as { not: Condition }).not)} (it holds)`)];
+  const leaf = c as { fact: string; key?: string; keys?: readonly string[] } & Record<Operator, unknown>;
+  const subject = leaf.key ? `${leaf.fact}[${leaf.key}]` : leaf.keys ? `${leaf.fact}[${leaf.keys.length} entries]` : leaf.fact;
+  let v: FactValue | undefined = lookup(leaf.fact);
+  if (v !== undefined && leaf.key !== undefined) v = (v as Readonly<Record<string, number>>)[leaf.key] ?? 0;
+  else if (v !== undefined && leaf.keys !== undefined) v = leaf.keys.reduce((n, k) => n + ((v as Readonly<Record<string, number>>)[k] ?? 0), 0);
+  if (op === 'known') return [`${subject} is ${v === undefined ? 'unknown' : 'known'}`];
+  const needs = describeCondition(c).slice(describeCondition(c).indexOf(' ') + 1);
+  return [short(op === 'equals' ? `${subject} = ${shownValue(v)}` : `${subject} = ${shownValue(v)} (needs ${needs})`)];
+}

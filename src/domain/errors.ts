@@ -59,6 +59,12 @@ export class InvalidInput extends IrrError {
 /** The input is well-formed but the lifecycle rules do not allow it now. */
 export class Refused extends IrrError {
   readonly exitCode = ExitCode.refused;
+  /** What holds the move, one item each (a refused advance or close): `--json` lists them as `holds`. */
+  readonly holds: readonly string[] | undefined;
+  constructor(message: string, details: readonly string[] = [], field?: ErrorField, holds?: readonly string[]) {
+    super(message, details, field);
+    this.holds = holds;
+  }
 }
 
 /** Another writer changed the incident and the command is no longer valid against the new state. */
@@ -83,4 +89,9 @@ export class Interrupted extends IrrError {
 export function cliMessage(err: IrrError): string {
   const flag = err.field?.flag;
   return flag && !err.message.startsWith(`${flag}:`) ? `${flag}: ${err.message}` : err.message;
+}
+
+/** The name of an exit code, as `--json` errors give it (`"code": "refused"`). */
+export function exitCodeName(code: number): string {
+  return Object.entries(ExitCode).find(([, v]) => v === code)?.[0] ?? 'internal';
 }

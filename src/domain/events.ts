@@ -3,6 +3,8 @@ import type { Phase, WorkPhase } from './phases.js';
 import type { PinnedPlaybook } from './runbook.js';
 import type { DrillPin } from './drill.js';
 import type { ObligationRecordedPayload } from './obligation-record.js';
+import type { FactRecord } from './facts.js';
+import type { ObligationProgress, StepProgress } from './progress.js';
 
 export type IncidentMode = 'real' | 'drill';
 
@@ -14,7 +16,8 @@ export type EventBody =
   | { readonly type: 'incident.opened'; readonly payload: { readonly title: string; readonly mode: IncidentMode; readonly playbook: PinnedPlaybook; readonly drill?: DrillPin } }
   | { readonly type: 'step.completed'; readonly payload: { readonly step: string; readonly note?: string } }
   | { readonly type: 'step.skipped'; readonly payload: { readonly step: string; readonly reason: string } }
-  | { readonly type: 'facts.recorded'; readonly payload: { readonly facts: Readonly<Record<string, FactValue>>; readonly step?: string } }
+  /** `cleared`: facts withdrawn to unknown (`irr fact <incident> key=-`); absent in older logs. */
+  | { readonly type: 'facts.recorded'; readonly payload: { readonly facts: Readonly<Record<string, FactValue>>; readonly step?: string; readonly cleared?: readonly string[] } }
   | { readonly type: 'note.added'; readonly payload: { readonly text: string; readonly step?: string } }
   | { readonly type: 'phase.advanced'; readonly payload: { readonly from: WorkPhase; readonly to: Phase } }
   | { readonly type: 'phase.reopened'; readonly payload: { readonly from: Phase; readonly to: WorkPhase; readonly reason: string } }
@@ -56,7 +59,29 @@ export type EventBody =
    * A responder's record: drafted, approved, sent (channel, reference), waived (under an exemption,
    * or as an override), required by decision, or not applicable by decision, with a reason.
    */
-  | { readonly type: 'obligation.recorded'; readonly payload: Readonly<ObligationRecordedPayload> };
+  | { readonly type: 'obligation.recorded'; readonly payload: Readonly<ObligationRecordedPayload> }
+  /**
+   * A correction, append-only: the entry at `seq` (a fact, note, step completion or skip, or
+   * obligation record) is withdrawn, with why. It carries what the withdrawal restores, computed
+   * from the log without the withdrawn entries, so the fold applies it without re-reading history.
+   */
+  | { readonly type: 'entry.retracted'; readonly payload: RetractionPayload };
+
+export const RETRACTABLE_TYPES = ['facts.recorded', 'note.added', 'step.completed', 'step.skipped', 'obligation.recorded'] as const;
+export type RetractableType = (typeof RETRACTABLE_TYPES)[number];
+
+export interface RetractionPayload {
+  readonly seq: number;
+  /** The type of the withdrawn entry. */
+  readonly of: RetractableType;
+  readonly reason: string;
+  /** Facts: each key of the withdrawn entry with the value it returns to (null: unknown again). */
+  readonly facts?: Readonly<Record<string, FactRecord | null>>;
+  /** A step completion or skip: the step and what it returns to (null: to do again). */
+  readonly step?: { readonly id: string; readonly progress: StepProgress | null };
+  /** An obligation record: the duty and the progress it returns to. */
+  readonly obligation?: { readonly id: string; readonly progress: ObligationProgress };
+}
 
 export const DOCUMENT_KINDS = ['letter', 'mail_merge', 'report'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -146,6 +171,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'drill.advanced',
   'drill.inject',
   'drill.ended',
+  'entry.retracted',
 ];
 
 /** An event about to be appended: who did it and when it happened (responders may backdate). */

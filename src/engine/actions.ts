@@ -1,4 +1,4 @@
-import { Refused } from '../domain/errors.js';
+import { Refused, WriteConflict } from '../domain/errors.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { FactValue } from '../domain/facts.js';
 import * as decide from './decide.js';
@@ -49,15 +49,40 @@ export async function skipStep(engine: Engine, id: string, who: Actor, step: str
   return events;
 }
 
-/** Record facts and, in the same append, the notifications they make required or no longer required. */
-export async function recordFacts(engine: Engine, id: string, who: Actor, facts: Readonly<Record<string, FactValue>>, step?: string): Promise<Appended> {
+/**
+ * Record facts and, in the same append, the notifications they make required or no longer required.
+ * `clear`: facts made unknown again (`key=-` on the command line).
+ */
+export async function recordFacts(engine: Engine, id: string, who: Actor, facts: Readonly<Record<string, FactValue>>, step?: string, clear: readonly string[] = []): Promise<Appended> {
   const catalogue = engine.catalogue(await engine.runbookOf(await engine.incident(id)));
   decide.refuseFutureInstants(catalogue, facts, await engine.now(id));
   const { obligationChanges, regimes } = await obligations();
   const all = await regimes();
   const { events } = await engine.execute(id, (l) => {
-    const out = decide.recordFacts(l.ctx, l.phase, who, facts, step);
-    return out.length ? [...out, ...obligationChanges(l.ctx, all, who, facts)] : out;
+    const out = decide.recordFacts(l.ctx, l.phase, who, facts, step, clear);
+    const cleared = out[0]?.type === 'facts.recorded' ? (out[0].payload.cleared ?? []) : [];
+    const after = { ...facts, ...Object.fromEntries(cleared.map((k) => [k, undefined])) };
+    return out.length ? [...out, ...obligationChanges(l.ctx, all, who, after)] : out;
+  });
+  return events;
+}
+
+/**
+ * Withdraw the entry at `seq` (a fact, note, step completion or skip, or obligation record), with
+ * why; a withdrawn fact also re-decides the notifications it made required or not.
+ */
+export async function retract(engine: Engine, id: string, who: Actor, seq: number, reason: string | undefined): Promise<Appended> {
+  const { retractEntry } = await import('./retract.js');
+  const { obligationChanges, regimes } = await obligations();
+  const all = await regimes();
+  const log = await engine.events(id);
+  const { events } = await engine.execute(id, (l) => {
+    // The log was read before this decision: it must still be the whole log.
+    if (l.head.seq !== log.length) throw new WriteConflict(`another responder changed ${id} while this command ran; run it again`);
+    const out = retractEntry(l.ctx, l.phase, who, log, seq, reason);
+    const restored = out[0]?.type === 'entry.retracted' ? out[0].payload.facts : undefined;
+    if (!restored) return out;
+    return [...out, ...obligationChanges(l.ctx, all, who, Object.fromEntries(Object.entries(restored).map(([k, r]) => [k, r?.value])))];
   });
   return events;
 }

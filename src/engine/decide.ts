@@ -8,6 +8,7 @@ import type { Obligation } from '../assess/obligations.js';
 import { checkFactValue, parseFactText, type FactCatalogue, type FactValue } from '../domain/facts.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { own } from '../domain/own.js';
+import { nearest } from '../domain/nearest.js';
 import { checkText, snippet, visible } from '../domain/text.js';
 import { nextPhase, parsePhase, WORK_PHASES, isWorkPhase, type Phase } from '../domain/phases.js';
 import type { IncidentContext } from '../machine/context.js';
@@ -26,7 +27,7 @@ export interface Actor {
 
 /** One line, every reason: a responder should not need a second command to learn what holds them. */
 function refuse(lines: readonly string[], lead: string): never {
-  throw new Refused(lines.length === 1 ? `${lead}: ${lines[0]}` : `${lead}, ${lines.length} things hold it: ${lines.join('; ')}`);
+  throw new Refused(lines.length === 1 ? `${lead}: ${lines[0]}` : `${lead}, ${lines.length} things hold it: ${lines.join('; ')}`, [], undefined, lines);
 }
 
 function ensureStep(ctx: IncidentContext, step: string): void {
@@ -123,12 +124,32 @@ export function refuseFutureInstants(catalogue: FactCatalogue, facts: Readonly<R
 }
 
 /** Facts whose value differs from what is recorded; an unchanged value is not an event. */
-export function recordFacts(ctx: IncidentContext, phase: Phase, who: Actor, facts: Readonly<Record<string, FactValue>>, step?: string): NewEvent[] {
+export function recordFacts(ctx: IncidentContext, phase: Phase, who: Actor, facts: Readonly<Record<string, FactValue>>, step?: string, clear: readonly string[] = []): NewEvent[] {
   ensureOpen(ctx, phase, 'fact');
   if (step !== undefined) ensureStep(ctx, step);
   const changed = Object.fromEntries(Object.entries(facts).filter(([k, v]) => own(ctx.facts, k) === undefined || canonicalJson(own(ctx.facts, k)!.value) !== canonicalJson(v)));
-  if (Object.keys(changed).length === 0) return [];
-  return [{ type: 'facts.recorded', ...who, payload: { facts: changed, ...(step ? { step } : {}) } }];
+  // Clearing a fact nobody recorded changes nothing.
+  const cleared = [...new Set(clear)].filter((k) => own(ctx.facts, k) !== undefined);
+  if (Object.keys(changed).length === 0 && cleared.length === 0) return [];
+  return [{ type: 'facts.recorded', ...who, payload: { facts: changed, ...(step ? { step } : {}), ...(cleared.length ? { cleared } : {}) } }];
+}
+
+/** `key=-` on the command line: the fact is unknown again (the console's "-" answer, spelled the same). */
+export const CLEAR_FACT = '-';
+
+/** Split `key=-` (clear) from the pairs that set a value; an unknown key is still reported by parseFactArgs. */
+export function splitClears(catalogue: FactCatalogue, pairs: readonly string[]): { readonly set: string[]; readonly clear: string[] } {
+  const set: string[] = [];
+  const clear: string[] = [];
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
+    if (eq > 0 && pair.slice(eq + 1).trim() === CLEAR_FACT && own(catalogue, key)) clear.push(key);
+    else set.push(pair);
+  }
+  const twice = clear.filter((k) => clear.indexOf(k) !== clear.lastIndexOf(k) || set.some((p) => p.slice(0, p.indexOf('=')).trim() === k));
+  if (twice.length) throw new InvalidInput(`fact: ${visible(twice[0]!)}: given twice in one command`, [], { fact: twice[0]! });
+  return { set, clear };
 }
 
 export function addNote(who: Actor, text: string, step?: string, ctx?: IncidentContext): NewEvent[] {
@@ -299,7 +320,11 @@ export function recordObligation(
   const { obligation } = args;
   if (!known.has(obligation)) throw new InvalidInput(`no regime "${obligation}" (irr regime list shows them)`, [], { flag: '<obligation-id>' });
   const action = parseObligationAction(args.action);
-  if (!action) throw new InvalidInput(`"${args.action}" is not one of ${OBLIGATION_ACTIONS.map((a) => a.replace('_', '-')).join(', ')}`, [], { flag: '<action>' });
+  if (!action) {
+    const spelled = OBLIGATION_ACTIONS.map((a) => a.replace('_', '-'));
+    const near = nearest(args.action, spelled);
+    throw new InvalidInput(`"${args.action}" is not one of ${spelled.join(', ')}${near ? ` (did you mean ${near}?)` : ''}`, [], { flag: '<action>' });
+  }
   if ((args.exemption !== undefined || args.override) && action !== 'waived') throw new InvalidInput(`only a waiver rests on an exemption or an override (not ${args.action})`, [], { flag: args.exemption !== undefined ? '--exemption' : '--override' });
   ensureOpen(ctx, phase, `obligation ${obligation}`);
   for (const [field, text] of [['--reason', args.reason], ['--ref', args.ref], ['--channel', args.channel], ['--exemption', args.exemption]] as const) if (text !== undefined) checkText(field, text);

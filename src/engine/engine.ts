@@ -44,12 +44,42 @@ export interface PlaybookToPin {
 }
 
 const MAX_ATTEMPTS = 8;
-/** Backdating is fine; an `at` in the future is a typo (clock skew of a minute is tolerated). */
-const FUTURE_TOLERANCE_MS = 60_000;
+/** Backdating is fine; an `at` in the future is a typo, beyond a laptop's clock skew of a few minutes. */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * How far back a backdated time may lie: an action up to 30 days before its incident was opened
+ * (work often starts before the incident is entered), an opening up to 365 days before now (a
+ * late entry of an old incident). `IRR_BACKDATE_DAYS` sets both.
+ */
+export const DEFAULT_BACKDATE_DAYS = { action: 30, open: 365 } as const;
 
 export function refuseFutureAt(at: string | undefined, now: string): void {
   if (at !== undefined && Date.parse(at) - Date.parse(now) > FUTURE_TOLERANCE_MS) {
-    throw new InvalidInput(`${at} is in the future (now is ${now}); a time can be backdated, never postdated`, [], { flag: '--at' });
+    throw new InvalidInput(`${at} is in the future (now is ${now}); a time can be backdated, never postdated (5 minutes of clock skew are allowed)`, [], { flag: '--at' });
+  }
+}
+
+/**
+ * `IRR_BACKDATE_DAYS`: how many days before `reference` (the incident's opening, or now for a new
+ * one) a backdated time may lie (DEFAULT_BACKDATE_DAYS unless set). A positive whole number, else exit 2.
+ */
+export function backdateDays(kind: keyof typeof DEFAULT_BACKDATE_DAYS, raw: string | undefined = process.env.IRR_BACKDATE_DAYS): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_BACKDATE_DAYS[kind];
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 1) throw new InvalidInput(`IRR_BACKDATE_DAYS: "${raw}" is not a whole number of days (1 or more)`);
+  return Number(raw);
+}
+
+/**
+ * A backdated time from before the incident could have occurred is a typo (1999 for 2026, a
+ * wrong month), never accepted silently: exit 2 naming `--at`.
+ */
+export function refuseImplausibleAt(at: string | undefined, reference: string, what: string, kind: keyof typeof DEFAULT_BACKDATE_DAYS = 'action'): void {
+  if (at === undefined) return;
+  const days = backdateDays(kind);
+  const earliest = Date.parse(reference) - days * 86_400_000;
+  if (Date.parse(at) < earliest) {
+    throw new InvalidInput(`${at} is implausible: more than ${days} days before ${what} (${reference}); check the date, or set IRR_BACKDATE_DAYS to allow more`, [], { flag: '--at' });
   }
 }
 
@@ -145,6 +175,7 @@ export class Engine {
   async who(actor: string, at?: string, incident?: string): Promise<Actor> {
     const now = await this.now(incident);
     refuseFutureAt(at, now);
+    if (incident !== undefined) refuseImplausibleAt(at, (await this.incident(incident)).opened_at, `${incident} was opened`);
     return { actor, at: at ?? now };
   }
 

@@ -16,11 +16,11 @@ export function regimes(): Promise<readonly Regime[]> {
 }
 
 /** The incident's recorded facts as a lookup (with `override` values in front, for facts about to be recorded). */
-export function factLookup(ctx: IncidentContext, override?: Readonly<Record<string, FactValue>>): (n: string) => FactValue | undefined {
+export function factLookup(ctx: IncidentContext, override?: Readonly<Record<string, FactValue | undefined>>): (n: string) => FactValue | undefined {
   return (n: string) => (override && Object.hasOwn(override, n) ? override[n] : Object.hasOwn(ctx.facts, n) ? ctx.facts[n]!.value : undefined);
 }
 
-export function assessContext(ctx: IncidentContext, all: readonly Regime[], now: string, override?: Readonly<Record<string, FactValue>>): Assessment {
+export function assessContext(ctx: IncidentContext, all: readonly Regime[], now: string, override?: Readonly<Record<string, FactValue | undefined>>): Assessment {
   const fact = factLookup(ctx, override);
   return assess({ regimes: all, fact, now, records: ctx.obligations });
 }
@@ -34,7 +34,7 @@ export async function assessIncident(engine: Engine, id: string, now: string): P
  * After facts change, the notifications they make required (or no longer required) are recorded in
  * the same append, so the timeline shows when each duty first became known and why.
  */
-export function obligationChanges(ctx: IncidentContext, all: readonly Regime[], who: Actor, facts: Readonly<Record<string, FactValue>>): NewEvent[] {
+export function obligationChanges(ctx: IncidentContext, all: readonly Regime[], who: Actor, facts: Readonly<Record<string, FactValue | undefined>>): NewEvent[] {
   const after = assessContext(ctx, all, who.at, facts);
   const out: NewEvent[] = [];
   for (const o of after.obligations) {

@@ -1,4 +1,4 @@
-import { describeCondition } from '../domain/condition.js';
+import { describeCondition, falseParts } from '../domain/condition.js';
 import { own } from '../domain/own.js';
 import type { StoredEvent } from '../domain/events.js';
 import type { FactValue } from '../domain/facts.js';
@@ -23,6 +23,8 @@ export interface StepView {
   readonly note?: string;
   readonly blocked_by: readonly string[];
   readonly condition?: string;
+  /** Not applicable: the part of its condition that is false, with the facts' values (`device_encrypted = false`). */
+  readonly not_applicable_because?: readonly string[];
   readonly unknown_facts?: readonly string[];
   readonly captures: readonly string[];
   readonly marks: readonly string[];
@@ -46,6 +48,8 @@ export interface StatusView {
   /** What stops the next move (advance, or close from post-incident); empty when it is allowed. */
   readonly holds: readonly string[];
   readonly notes: number;
+  /** Entries withdrawn by `irr retract`: which, by whom, when, why. */
+  readonly withdrawn: readonly { readonly seq: number; readonly type: string; readonly at: string; readonly by: string; readonly reason: string }[];
   readonly seq: number;
   readonly head_hash: string;
 }
@@ -68,6 +72,7 @@ export function stepView(ctx: IncidentContext, step: Step, phase: WorkPhase): St
     ...(p?.status === 'done' && p.note ? { note: p.note } : {}),
     blocked_by: p ? [] : unmetDependencies(ctx, plan),
     ...(step.when ? { condition: describeCondition(step.when) } : {}),
+    ...(status === 'not_applicable' && step.when ? { not_applicable_because: falseParts(step.when, (n) => own(ctx.facts, n)?.value) } : {}),
     ...(a.applies && a.unknown ? { unknown_facts: a.unknown } : {}),
     captures: step.captures,
     marks: step.marks,
@@ -75,9 +80,34 @@ export function stepView(ctx: IncidentContext, step: Step, phase: WorkPhase): St
   };
 }
 
+/**
+ * A phase's steps with each after the steps of the phase it depends on (depends_on orders the
+ * list; otherwise the runbook's order is kept). Runbook validation refuses cycles; a cycle here
+ * would only keep the runbook's order.
+ */
+export function dependencyOrder(steps: readonly Step[]): Step[] {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const out: Step[] = [];
+  const placed = new Set<string>();
+  const visiting = new Set<string>();
+  const place = (s: Step): void => {
+    if (placed.has(s.id) || visiting.has(s.id)) return;
+    visiting.add(s.id);
+    for (const d of s.depends_on) {
+      const dep = byId.get(d);
+      if (dep) place(dep);
+    }
+    visiting.delete(s.id);
+    placed.add(s.id);
+    out.push(s);
+  };
+  for (const s of steps) place(s);
+  return out;
+}
+
 export function statusView(l: Loaded): StatusView {
   const ctx = l.ctx;
-  const steps = WORK_PHASES.flatMap((phase) => l.runbook.phases[phase].map((s) => stepView(ctx, s, phase)));
+  const steps = WORK_PHASES.flatMap((phase) => dependencyOrder(l.runbook.phases[phase]).map((s) => stepView(ctx, s, phase)));
   const holds = l.phase === 'post-incident' ? closeBlockers(ctx, l.phase) : l.phase === 'closed' ? [] : advanceBlockers(ctx, l.phase);
   return {
     id: ctx.id,
@@ -94,6 +124,7 @@ export function statusView(l: Loaded): StatusView {
     fact_sources: Object.fromEntries(Object.entries(ctx.facts).map(([k, v]) => [k, { at: v.at, by: v.by }])),
     holds,
     notes: ctx.notes,
+    withdrawn: ctx.withdrawn ?? [],
     seq: l.head.seq,
     head_hash: l.head.hash,
   };
@@ -116,7 +147,7 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
     case 'step.skipped':
       return `skipped ${title(e.payload.step)} — reason: ${e.payload.reason}`;
     case 'facts.recorded':
-      return `facts ${Object.entries(e.payload.facts).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')}`;
+      return `facts ${[...Object.entries(e.payload.facts).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`), ...(e.payload.cleared ?? []).map((k) => `${k} cleared (unknown)`)].join(', ')}`;
     case 'note.added':
       return `note${e.payload.step ? ` on ${e.payload.step}` : ''}: ${e.payload.text}`;
     case 'phase.advanced':
@@ -153,6 +184,8 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
         : `inject ${e.payload.inject} not fired — ${e.payload.reason ?? 'its condition did not hold'}`;
     case 'drill.ended':
       return `drill ended — ${e.payload.reason}`;
+    case 'entry.retracted':
+      return `withdrew #${e.payload.seq} (${e.payload.of}) — reason: ${e.payload.reason}`;
     case 'obligation.recorded': {
       const p = e.payload;
       const detail = [p.channel && `via ${p.channel}`, p.ref && `ref ${p.ref}`, p.reason && `reason: ${p.reason}`].filter(Boolean).join(', ');
@@ -173,6 +206,19 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
       return `obligation ${p.obligation} ${what}${detail ? ` (${detail})` : ''}`;
     }
   }
+}
+
+/** Which entries were withdrawn, and by which retraction. */
+export function withdrawals(events: readonly StoredEvent[]): Map<number, Extract<StoredEvent, { type: 'entry.retracted' }>> {
+  const out = new Map<number, Extract<StoredEvent, { type: 'entry.retracted' }>>();
+  for (const e of events) if (e.type === 'entry.retracted') out.set(e.payload.seq, e);
+  return out;
+}
+
+/** describeEvent, and for a withdrawn entry who withdrew it, when and why (the log, the timeline report). */
+export function describeEntry(e: StoredEvent, runbook: Runbook | undefined, withdrawn: ReadonlyMap<number, Extract<StoredEvent, { type: 'entry.retracted' }>>): string {
+  const r = withdrawn.get(e.seq);
+  return r ? `[WITHDRAWN by ${r.actor} at ${r.at} (#${r.seq}): ${r.payload.reason}] ${describeEvent(e, runbook)}` : describeEvent(e, runbook);
 }
 
 /** An entry recorded more than this after it happened is flagged as late in the timeline. */

@@ -1,7 +1,7 @@
 import type { Condition, PinnedPlaybook, Runbook, StepMarker } from '../domain/runbook.js';
 import type { FactRecord } from '../domain/facts.js';
 import type { ActionItemPayload, EventBody, IncidentMode } from '../domain/events.js';
-import type { RecordStatus } from '../domain/obligation.js';
+import type { ObligationProgress, StepProgress } from '../domain/progress.js';
 import { WORK_PHASES, type Phase, type WorkPhase } from '../domain/phases.js';
 
 /** The part of a runbook step the lifecycle rules need (guidance and titles stay in the playbook). */
@@ -14,9 +14,7 @@ export interface PlanStep {
   readonly marks: readonly StepMarker[];
 }
 
-export type StepProgress =
-  | { readonly status: 'done'; readonly at: string; readonly by: string; readonly note?: string }
-  | { readonly status: 'skipped'; readonly at: string; readonly by: string; readonly reason: string };
+export type { ObligationProgress, StepProgress } from '../domain/progress.js';
 
 export interface PhaseEntry {
   readonly phase: Phase;
@@ -24,40 +22,6 @@ export interface PhaseEntry {
   readonly by: string;
   readonly via: 'open' | 'advance' | 'reopen' | 'close';
   readonly reason?: string;
-}
-
-/**
- * Obligations arrive with the regulatory clocks; the notification region already holds their slot
- * so that closing can require every one resolved.
- */
-export interface ObligationProgress {
-  readonly status: RecordStatus;
-  /** True while the facts make it required (set by obligation.triggered, cleared by obligation.cleared). */
-  readonly triggered: boolean;
-  readonly triggered_at?: string;
-  readonly drafted_at?: string;
-  /** Who drafted it (four-eyes: the approver must be someone else). */
-  readonly drafted_by?: string;
-  readonly approved_at?: string;
-  /** Who approved the current draft (a new draft clears it). */
-  readonly approved_by?: string;
-  readonly sent_at?: string;
-  readonly sent_by?: string;
-  readonly channel?: string;
-  readonly ref?: string;
-  /** Further information sent after the notice, in phases (GDPR Art 33(4)), oldest first. */
-  readonly supplements?: readonly { readonly at: string; readonly by: string; readonly ref?: string; readonly channel?: string; readonly reason?: string }[];
-  /** Why it was waived, required by decision, or sent late. */
-  readonly reason?: string;
-  /** A recorded decision that it is required even though the assessment says not. */
-  readonly decided_required?: boolean;
-  /** Waived under this exemption of the regime (its id); checked against the facts when recorded and at close. */
-  readonly exemption?: string;
-  /** Waived as a deliberate decision against the assessment. */
-  readonly override?: boolean;
-  /** When it was waived or decided not applicable. */
-  readonly decided_at?: string;
-  readonly decided_by?: string;
 }
 
 /** A follow-up action recorded for the post-incident review, with who recorded it and when. */
@@ -88,6 +52,16 @@ export interface IncidentContext {
   readonly roles: readonly string[];
   readonly approverRoles: readonly string[];
   readonly lastAt: string;
+  /** Entries withdrawn by `entry.retracted`, in order: which, by whom, when, why. Absent in older snapshots. */
+  readonly withdrawn?: readonly WithdrawnEntry[];
+}
+
+export interface WithdrawnEntry {
+  readonly seq: number;
+  readonly type: string;
+  readonly at: string;
+  readonly by: string;
+  readonly reason: string;
 }
 
 /** Every machine event is a stored event's body with its time and actor: the machine never reads a clock. */
@@ -131,5 +105,6 @@ export function initialContext({ id, opened, runbook }: MachineInput): IncidentC
     roles: runbook.roles.map((r) => r.id),
     approverRoles: runbook.approvers?.roles ?? runbook.roles.map((r) => r.id),
     lastAt: opened.at,
+    withdrawn: [],
   };
 }

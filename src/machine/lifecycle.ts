@@ -1,7 +1,8 @@
 import { and, assign, setup, stateIn } from 'xstate';
 import { nextPhase, WORK_PHASES, type Phase, type WorkPhase } from '../domain/phases.js';
 import type { FactRecord } from '../domain/facts.js';
-import type { IncidentContext, MachineEvent, MachineInput, ObligationProgress, PhaseEntry } from './context.js';
+import type { IncidentContext, MachineEvent, MachineInput, PhaseEntry } from './context.js';
+import { nextObligationProgress } from './obligation-progress.js';
 import { initialContext } from './context.js';
 import { advanceBlockers, awarenessFrom, closeBlockers, completeBlockers, obligationBlockers, reopenBlockers, skipBlockers } from './rules.js';
 
@@ -62,6 +63,8 @@ export const lifecycleMachine = setup({
       const e = event as Ev<'facts.recorded'>;
       const facts: Record<string, FactRecord> = { ...context.facts };
       for (const [k, v] of Object.entries(e.payload.facts)) facts[k] = { value: v, at: e.at, by: e.actor };
+      // key=-: the fact is unknown again (its earlier values stay in the log).
+      for (const k of e.payload.cleared ?? []) delete facts[k];
       // A recorded aware_at is more precise than the time the awareness step was ticked.
       const aware = typeof e.payload.facts.aware_at === 'string' ? { at: e.payload.facts.aware_at, source: 'fact aware_at' } : undefined;
       return { facts, lastAt: e.at, ...(aware ? { awareness: aware } : {}) };
@@ -69,46 +72,36 @@ export const lifecycleMachine = setup({
     recordObligation: assign(({ context, event }) => {
       const e = event as Ev<'obligation.triggered' | 'obligation.cleared' | 'obligation.recorded'>;
       const id = e.payload.obligation;
-      const prior: ObligationProgress = Object.hasOwn(context.obligations, id) ? context.obligations[id]! : { status: 'pending', triggered: false };
-      let next: ObligationProgress;
-      if (e.type === 'obligation.triggered') next = { ...prior, triggered: true, triggered_at: prior.triggered_at ?? e.at, status: prior.status === 'not_required' ? 'pending' : prior.status };
-      else if (e.type === 'obligation.cleared') next = { ...prior, triggered: false, status: prior.status === 'pending' ? 'not_required' : prior.status };
-      else {
-        const p = e.payload;
-        const extra = { ...(p.reason ? { reason: p.reason } : {}), ...(p.ref ? { ref: p.ref } : {}), ...(p.channel ? { channel: p.channel } : {}) };
-        switch (p.action) {
-          case 'drafted':
-            {
-              // A new draft needs its own approval.
-              const { approved_by: _a, approved_at: _t, ...rest } = prior;
-              next = { ...rest, ...extra, status: 'drafted', drafted_at: e.at, drafted_by: e.actor };
-            }
-            break;
-          case 'approved':
-            next = { ...prior, ...extra, status: 'approved', approved_at: e.at, approved_by: e.actor };
-            break;
-          case 'sent':
-            next = { ...prior, ...extra, status: 'sent', sent_at: e.at, sent_by: e.actor };
-            break;
-          case 'supplemented':
-            // The initial notice's time, reference and delay reason stay: a supplement names them.
-            next = { ...prior, supplements: [...(prior.supplements ?? []), { at: e.at, by: e.actor, ...extra }] };
-            break;
-          case 'waived': {
-            // A new waiver replaces the ground of an earlier one (e.g. an old waiver given an exemption).
-            const { exemption: _e, override: _o, ...rest } = prior;
-            next = { ...rest, ...extra, status: 'waived', decided_at: e.at, decided_by: e.actor, ...(p.exemption ? { exemption: p.exemption } : {}), ...(p.override ? { override: true } : {}) };
-            break;
-          }
-          case 'not_applicable':
-            next = { ...prior, ...extra, status: 'not_applicable', decided_at: e.at, decided_by: e.actor };
-            break;
-          case 'required':
-            next = { ...prior, ...extra, decided_required: true, status: prior.status === 'not_required' ? 'pending' : prior.status };
-            break;
-        }
-      }
+      const next = nextObligationProgress(Object.hasOwn(context.obligations, id) ? context.obligations[id] : undefined, e);
       return { obligations: { ...context.obligations, [id]: next }, lastAt: e.at };
+    }),
+    /**
+     * A withdrawn entry: restore what the retraction carries (decided from the log) and keep the why.
+     * Awareness, once established, stays (the legal clocks do not stop because an entry is withdrawn);
+     * a restored aware_at moves it, as a recorded one does.
+     */
+    applyRetraction: assign(({ context, event }) => {
+      const e = event as Ev<'entry.retracted'>;
+      const p = e.payload;
+      const entry = { seq: p.seq, type: p.of, at: e.at, by: e.actor, reason: p.reason };
+      const out: Partial<IncidentContext> = { withdrawn: [...(context.withdrawn ?? []), entry], lastAt: e.at };
+      if (p.facts) {
+        const facts: Record<string, FactRecord> = { ...context.facts };
+        for (const [k, r] of Object.entries(p.facts)) {
+          if (r === null) delete facts[k];
+          else facts[k] = r;
+        }
+        return { ...out, facts, ...(p.facts.aware_at && typeof p.facts.aware_at.value === 'string' ? { awareness: { at: p.facts.aware_at.value, source: 'fact aware_at' } } : {}) };
+      }
+      if (p.step) {
+        const progress = { ...context.progress };
+        if (p.step.progress === null) delete progress[p.step.id];
+        else progress[p.step.id] = p.step.progress;
+        return { ...out, progress };
+      }
+      if (p.obligation) return { ...out, obligations: { ...context.obligations, [p.obligation.id]: p.obligation.progress } };
+      if (p.of === 'note.added') return { ...out, notes: Math.max(0, context.notes - 1) };
+      return out;
     }),
     touch: assign(({ event }) => ({ lastAt: event.at })),
     countNote: assign(({ context, event }) => ({ notes: context.notes + 1, lastAt: event.at })),
@@ -166,6 +159,7 @@ export const lifecycleMachine = setup({
             'obligation.triggered': { actions: 'recordObligation' },
             'obligation.cleared': { actions: 'recordObligation' },
             'obligation.recorded': { guard: 'canRecordObligation', actions: 'recordObligation' },
+            'entry.retracted': { actions: 'applyRetraction' },
           },
           states: Object.fromEntries(
             WORK_PHASES.map((phase, i) => {

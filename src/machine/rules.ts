@@ -39,15 +39,26 @@ export function unmetDependencies(ctx: IncidentContext, step: PlanStep): string[
   });
 }
 
-/** Why a step cannot be marked done now; empty when it can. */
+/**
+ * Why a step cannot be marked done now; empty when it can. Dependencies advise, phases decide:
+ * real work runs in parallel (counsel is engaged before the response-team step is ticked), so an
+ * unmet `depends_on` is a warning (dependencyWarnings), never a refusal; leaving a phase still
+ * needs its required steps (advanceBlockers).
+ */
 export function completeBlockers(ctx: IncidentContext, stepId: string): string[] {
   const step = stepById(ctx, stepId);
   if (!step) return [`no step "${stepId}" in runbook ${ctx.playbook.id}`];
   const p = own(ctx.progress, stepId);
   if (p?.status === 'done') return [`step ${stepId} is already done (by ${p.by} at ${p.at})`];
-  const unmet = unmetDependencies(ctx, step);
-  if (unmet.length > 0) return [`step ${stepId} waits for ${unmet.join(', ')} (done or skipped first)`];
   return [];
+}
+
+/** The warning for a step done before what it depends on: "done before engage-counsel-and-insurer". */
+export function dependencyWarnings(ctx: IncidentContext, stepId: string): string[] {
+  const step = stepById(ctx, stepId);
+  if (!step || own(ctx.progress, stepId)?.status === 'done') return [];
+  const unmet = unmetDependencies(ctx, step);
+  return unmet.length ? [`done before ${unmet.join(', ')} (its depends_on; record ${unmet.length > 1 ? 'them' : 'it'} when done)`] : [];
 }
 
 export function skipBlockers(ctx: IncidentContext, stepId: string): string[] {

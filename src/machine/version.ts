@@ -4,4 +4,5 @@
  */
 // 4: obligation records carry exemption, override, decided_at/by and the not_applicable status.
 // 5: team (team.assigned), roles, approverRoles; obligation records carry drafted_by/approved_by.
-export const MACHINE_VERSION = 5;
+// 6: entry.retracted (withdrawn entries, restored facts/steps/duties); facts.recorded may clear facts.
+export const MACHINE_VERSION = 6;

@@ -8,7 +8,7 @@ import { phaseIndex, type Phase } from '../domain/phases.js';
 import type { Engine } from '../engine/engine.js';
 import { closeRefusals, legalCloseBlockers } from '../engine/decide.js';
 import { assessContext, regimes } from '../engine/obligations.js';
-import { describeEvent, isLate, statusView } from '../engine/views.js';
+import { describeEntry, isLate, statusView, withdrawals } from '../engine/views.js';
 import { evidenceOf, type EvidenceItem } from '../engine/evidence.js';
 import type { ActionItem } from '../machine/context.js';
 
@@ -239,13 +239,13 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
         playbook: { id: ctx.playbook.id, version: ctx.playbook.version, title: runbook.title },
       },
       head: { seq: last.seq, hash: last.hash },
-      events: events.map((e) => ({
+      events: events.map((e, _i, all) => ({
         seq: e.seq,
         type: e.type,
         at: e.at,
         recorded_at: e.recorded_at,
         actor: e.actor,
-        what: describeEvent(e, runbook),
+        what: describeEntry(e, runbook, withdrawnIn(all)),
         late: isLate(e),
         delay_ms: Date.parse(e.recorded_at) - Date.parse(e.at),
         event: e,
@@ -276,4 +276,12 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
       holds: loaded.phase === 'post-incident' ? closeRefusals(ctx, loaded.phase, legalCloseBlockers(ctx.id, assessment.obligations)) : view.holds,
     };
   }
+}
+
+const withdrawnCache = new WeakMap<readonly StoredEvent[], ReturnType<typeof withdrawals>>();
+/** The withdrawals of one log, computed once per report. */
+function withdrawnIn(events: readonly StoredEvent[]): ReturnType<typeof withdrawals> {
+  let w = withdrawnCache.get(events);
+  if (!w) withdrawnCache.set(events, (w = withdrawals(events)));
+  return w;
 }

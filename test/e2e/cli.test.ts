@@ -119,7 +119,7 @@ function expectUnchanged(db: string, r: { code: number; stderr: string }, code: 
       [a, 'detection', 'mini'],
       [b, 'detection', 'ransomware-exfiltration'],
     ]);
-    expect(irr(['list'], { db }).stdout).toMatch(/ID\s+PHASE\s+RUNBOOK/);
+    expect(irr(['list'], { db }).stdout).toMatch(/ID\s+PHASE\s+SEVERITY\s+NEXT DEADLINE\s+OPENED\s+TITLE/);
   });
 
   it('rejects bad input with one line, exit 2, and no change', () => {
@@ -135,7 +135,7 @@ function expectUnchanged(db: string, r: { code: number; stderr: string }, code: 
       [['fact', id, 'aware_at=2026-03-01 09:00'], /aware_at: "2026-03-01 09:00" is not an ISO 8601 date-time with offset/],
       [['fact', id, 'subjects_by_jurisdiction=California:3'], /"CALIFORNIA" is not an ISO 3166 code/],
       [['fact', id, 'data_categories=contact,gossip'], /unknown value gossip/],
-      [['step', id, 'triage', 'done', '--at', 'yesterday'], /--at: "yesterday" is not an ISO 8601/],
+      [['step', id, 'triage', 'done', '--at', 'yesterday'], /--at: "yesterday" is not a time: write "now", 2026-03-01T09:30\+01:00, or 2026-03-01 09:30/],
       [['step', id, 'triage', 'done', '--at', '2999-01-01T00:00:00Z'], /--at: .* is in the future/],
       [['note', id, ' '], /the note is empty/],
       [['reopen', id, 'sideways', '--reason', 'x'], /"sideways" is not a phase/],
@@ -156,10 +156,18 @@ function expectUnchanged(db: string, r: { code: number; stderr: string }, code: 
   it('refuses by the lifecycle rules with exit 3', () => {
     const db = newDb();
     const id = json<{ id: string }>(irr(['open', '--playbook', MINI, '--title', 'Rules', '--json'], { db })).id;
+    // Dependencies advise, phases decide: a step done before what it depends on is recorded with a warning.
+    const early = irr(['step', id, 'confirm-breach', 'done'], { db });
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stdout).toContain('warning: confirm-breach done before triage');
     const n = eventCount(db);
     const r = irr(['step', id, 'confirm-breach', 'done'], { db });
     expectUnchanged(db, r, 3, n);
-    expect(r.stderr.trim()).toBe('irr: step confirm-breach refused: step confirm-breach waits for triage (done or skipped first)');
+    expect(r.stderr.trim()).toMatch(/^irr: step confirm-breach refused: step confirm-breach is already done \(by tester at /);
+    // …and leaving the phase still needs the required step.
+    const held = irr(['advance', id], { db });
+    expectUnchanged(db, held, 3, n);
+    expect(held.stderr).toContain('triage: required, not done or skipped');
     expectUnchanged(db, irr(['close', id], { db }), 3, n);
     expectUnchanged(db, irr(['reopen', id, 'analysis', '--reason', 'x'], { db }), 3, n);
   });

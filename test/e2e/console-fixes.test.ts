@@ -140,3 +140,21 @@ describe('a notice recorded from the console', () => {
     expect(events(db, id).some((e) => e.type === 'obligation.recorded')).toBe(false);
   });
 });
+
+describe('dependencies advise in the console too', () => {
+  it('a step done before what it depends on is recorded, with the warning (no refusal)', () => {
+    const dir = tempDir();
+    const db = join(dir, 'irr.db');
+    const id = openMini(dir, db, (y) =>
+      y.replace('      captures: [detected_at]\n', '      captures: [detected_at]\n    - id: brief-counsel\n      title: Brief counsel\n      owner: lead\n      depends_on: [triage]\n      guidance: Counsel first.\n'),
+    );
+    const r = runConsole(db, dir, ['brief-counsel', 'done', 'quit'], [id]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('saved: done brief-counsel');
+    expect(r.stdout).toContain('brief-counsel: done before triage');
+    expect(r.stdout).not.toContain('not saved');
+    const steps = status(db, id).steps;
+    expect(steps.find((s) => s.id === 'brief-counsel')!.status).toBe('done');
+    expect(steps.find((s) => s.id === 'triage')!.status).toBe('pending');
+  });
+});

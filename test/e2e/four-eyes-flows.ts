@@ -80,7 +80,7 @@ export function fourEyes(backend: Backend): void {
     const sent = irr(['obligation', id, 'gdpr-art33', 'sent', '--channel', 'portal', '--ref', 'BfDI-7'], { db, env: as('alice') });
     expect(sent.code, sent.stderr).toBe(0);
     const team = json<{ approver_roles: string[]; members: { member: string; roles: string[] }[]; approvers: string[] }>(irr(['team', 'show', id, '--json'], { db }));
-    expect(team).toEqual({ incident: id, approver_roles: ['dpo', 'legal'], members: [{ member: 'dora', roles: ['dpo'] }], approvers: ['dora'] });
+    expect(team).toEqual({ ok: true, incident: id, approver_roles: ['dpo', 'legal'], members: [{ member: 'dora', roles: ['dpo'] }], approvers: ['dora'] });
     const assigned = log(db, id).filter((e) => e.type === 'team.assigned');
     expect(assigned).toEqual([expect.objectContaining({ actor: 'alice', payload: { member: 'dora', role: 'dpo' } })]);
     // The roster is in the hashed chain.

@@ -9,7 +9,8 @@ import { assessIncident } from '../../engine/obligations.js';
 import { systemClock } from '../../clocks/wall.js';
 import { oneLine, stripBom } from '../../domain/text.js';
 import { notCoveredLine } from '../../assess/coverage.js';
-import { parseAt, type GlobalOptions } from '../context.js';
+import { parseAt, zoneOrExit, type GlobalOptions } from '../context.js';
+import { localWithUtc } from '../../clocks/zone.js';
 import { withEngine } from '../engine-access.js';
 import { readTextFile } from '../../playbook/text-file.js';
 import { printJson, printLines } from '../output.js';
@@ -49,10 +50,10 @@ export async function assess(g: GlobalOptions, incident: string | undefined, opt
     result = await withEngine(g, { create: false, readonly: true }, async (engine) => (await assessIncident(engine, incident, (now ||= await engine.now(incident)))).assessment);
   }
   if (g.json) {
-    printJson({ now, uncovered: result.uncovered, severity: result.severity, risk: result.risk, obligations: result.obligations });
+    printJson({ ok: true, now, uncovered: result.uncovered, severity: result.severity, risk: result.risk, obligations: result.obligations });
     return;
   }
-  printLines(renderAssessment(result));
+  printLines(renderAssessment(result, (iso) => localWithUtc(iso, zoneOrExit(), now)));
 }
 
 const STATUS_LABEL: Record<string, string> = {
@@ -106,7 +107,8 @@ export function outOfReachLines(list: readonly Obligation[]): string[] {
   });
 }
 
-export function renderAssessment(a: Assessment): string[] {
+/** `when` writes a deadline for people (local, zone named); the default keeps the ISO text. */
+export function renderAssessment(a: Assessment, when: (iso: string) => string = (iso) => iso): string[] {
   const s = a.severity;
   const gap = notCoveredLine(a.uncovered);
   const lines = [...(gap ? [pc.bold(pc.red(gap)), ''] : []), ...renderRisk(a.risk), '', pc.bold(`Severity, one input (${s.method}): ${s.level.replace('_', ' ').toUpperCase()}  SE = ${s.score}  (DPC ${s.dpc} × EI ${s.ei} + CB ${s.cb})`)];
@@ -127,8 +129,8 @@ export function renderAssessment(a: Assessment): string[] {
     const list = all.filter((o) => !outOfReach(o));
     lines.push(...outOfReachLines(all.filter(outOfReach)));
     for (const o of list) {
-      const when = o.due_at ? `due ${o.due_at}` : o.target_at ? `target ${o.target_at}` : '';
-      lines.push(`  ${o.id} [${statusLabel(o)}] ${o.audience}, ${o.jurisdiction}${when ? ` — ${when}` : ''}`);
+      const deadline = o.due_at ? `due ${when(o.due_at)}` : o.target_at ? `target ${when(o.target_at)}` : '';
+      lines.push(`  ${o.id} [${statusLabel(o)}] ${o.audience}, ${o.jurisdiction}${deadline ? ` — ${deadline}` : ''}`);
       lines.push(`      ${oneLine(o.reason)}`);
       if (o.factors.length) lines.push(`      factors: ${o.factors.map((f) => `${f.id}${f.present === 'unknown' ? ' (until established)' : ''}`).join(', ')}`);
     }

@@ -6,7 +6,8 @@ import { assessIncident } from '../../engine/obligations.js';
 import { oneLine } from '../../domain/text.js';
 import { notCoveredLine } from '../../assess/coverage.js';
 import { dayHourMinute } from '../../domain/duration.js';
-import { parseAt, type GlobalOptions } from '../context.js';
+import { parseAt, zoneOrExit, type GlobalOptions } from '../context.js';
+import { localWithUtc } from '../../clocks/zone.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table } from '../output.js';
 import { checkOutput, dbGuard, writeOutput, type OutputTarget } from '../output-file.js';
@@ -27,6 +28,14 @@ export function localAndUtc(isoTime: string): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())} ${off >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
   return off === 0 ? `${local.slice(0, 16)} UTC` : `${local} = ${isoTime.slice(11, 16)} UTC`;
+}
+
+/**
+ * A deadline as a person reads it: local time with the zone named, and UTC beside it unless the
+ * zone is UTC ("Thu 5 Mar 09:00 CET (08:00 UTC)"); the year is shown when it is not `now`'s.
+ */
+export function clockTime(iso: string, now: string): string {
+  return localWithUtc(iso, zoneOrExit(), now);
 }
 
 /** The board: obligations that are or may be owed, or were settled by a record; most urgent first. */
@@ -58,8 +67,9 @@ export function byJurisdictionLines(rows: readonly Obligation[], indent = ''): s
 }
 
 /** What became of a duty on a closed incident: its clock no longer ticks. */
-export function outcome(o: Obligation): string {
-  if (o.sent_at) return `${o.status === 'late' ? 'sent LATE' : 'sent'} ${o.sent_at.slice(0, 16).replace('T', ' ')} UTC`;
+/** `when` writes the time: UTC for --json (unchanged), local with the zone named for people. */
+export function outcome(o: Obligation, when: (iso: string) => string = (iso) => `${iso.slice(0, 16).replace('T', ' ')} UTC`): string {
+  if (o.sent_at) return `${o.status === 'late' ? 'sent LATE' : 'sent'} ${when(o.sent_at)}`;
   if (o.status === 'waived') return o.waiver?.override ? 'waived (override)' : `waived under ${o.waiver?.exemption ?? '?'}`;
   if (o.status === 'not_applicable') return 'not applicable (decision)';
   if (o.status === 'not_required') return o.recommended ? 'recommended (voluntary), not sent' : 'not required';
@@ -78,6 +88,7 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
   const first = closed ? [] : factsToEstablish(assessment.obligations);
   if (g.json) {
     printJson({
+      ok: true,
       incident: id,
       now,
       closed,
@@ -87,13 +98,13 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
     });
     return;
   }
-  const lines = [pc.bold(`${loaded.ctx.id}  ${oneLine(loaded.ctx.title)} — legal clocks at ${localAndUtc(now)}`)];
+  const lines = [pc.bold(`${loaded.ctx.id}  ${oneLine(loaded.ctx.title)} — legal clocks at ${clockTime(now, now)}`)];
   const gap = notCoveredLine(assessment.uncovered);
   if (gap) lines.push(pc.bold(pc.red(gap)));
   if (closed) {
-    lines.push(`closed ${loaded.ctx.phases.at(-1)!.at.slice(0, 16).replace('T', ' ')} UTC: the clocks no longer run; what became of each duty:`);
+    lines.push(`closed ${clockTime(loaded.ctx.phases.at(-1)!.at, now)}: the clocks no longer run; what became of each duty:`);
     if (rows.length === 0) lines.push('no notification was required');
-    else lines.push(...table(rows.map((o) => [o.id, outcome(o), o.audience]), ['OBLIGATION', 'OUTCOME', 'TO']));
+    else lines.push(...table(rows.map((o) => [o.id, outcome(o, (iso) => clockTime(iso, now)), o.audience]), ['OBLIGATION', 'OUTCOME', 'TO']));
     printLines(lines);
     return;
   }
@@ -111,8 +122,10 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
   if (grouped.size) lines.push(`${grouped.size} duties undetermined, by jurisdiction:`, ...byJurisdictionLines(undetermined, '  '));
   if (listed.length) {
     const cells = listed.map((o) => {
-      const left = ticking(o) ? remaining(Date.parse(o.due!) - Date.parse(now)) : '';
-      const what = o.due && !o.speculative ? `${o.due_at ? 'due' : 'target'} ${localAndUtc(o.due)}` : o.status === 'not_started' ? oneLine(o.reasons.at(-1) ?? '') : '';
+      // A duty not known to be owed is never "-271 d" late: its deadline passing says nothing yet.
+      const ms = o.due === null ? 0 : Date.parse(o.due) - Date.parse(now);
+      const left = ticking(o) && (o.required === true || ms >= 0) ? remaining(ms) : ticking(o) ? 'passed, if owed' : '';
+      const what = o.due && !o.speculative ? `${o.due_at ? 'due' : 'target'} ${clockTime(o.due, now)}` : o.status === 'not_started' ? oneLine(o.reasons.at(-1) ?? '') : '';
       return [o.id, statusLabel(o), left, what, o.audience];
     });
     const rendered = table(cells, ['OBLIGATION', 'STATUS', 'LEFT', 'DEADLINE', 'TO']);

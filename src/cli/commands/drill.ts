@@ -164,7 +164,7 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
         }
       }
       if (g.json) {
-        printJson(scoreJson(id, score, refused));
+        printJson({ ok: true, ...scoreJson(id, score, refused) });
         return;
       }
       printLines(['', ...scoreLines(id, score)]);

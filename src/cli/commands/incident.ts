@@ -2,17 +2,19 @@ import { existsSync, statSync } from 'node:fs';
 import { notCoveredLine, uncoveredIn } from '../../assess/coverage.js';
 import pc from 'picocolors';
 import { InvalidInput } from '../../domain/errors.js';
-import { checkText, oneLine } from '../../domain/text.js';
-import { refuseFutureAt } from '../../engine/engine.js';
+import { checkText, oneLine, visible } from '../../domain/text.js';
+import { refuseFutureAt, refuseImplausibleAt } from '../../engine/engine.js';
 import { systemClock } from '../../clocks/wall.js';
 import type { StoredEvent } from '../../domain/events.js';
 import { WORK_PHASES } from '../../domain/phases.js';
 import * as actions from '../../engine/actions.js';
 import * as decide from '../../engine/decide.js';
-import { describeEvent, isLate, statusView, type StatusView } from '../../engine/views.js';
+import { describeEntry, isLate, statusView, withdrawals, type StatusView } from '../../engine/views.js';
 import { parseExpectedHead, verifyDatabase, verifyIncident } from '../../engine/verify.js';
 import { IntegrityFailure } from '../../domain/errors.js';
-import { parseAt, type GlobalOptions } from '../context.js';
+import { dependencyWarnings } from '../../machine/rules.js';
+import { parseAt, zoneOrExit, type GlobalOptions } from '../context.js';
+import { localTime } from '../../clocks/zone.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table } from '../output.js';
 
@@ -68,63 +70,126 @@ export async function open(g: GlobalOptions, opts: { playbook?: string; title?: 
   if (opts.title.trim() === '') throw new InvalidInput('--title: the incident needs a title');
   checkText('--title', opts.title);
   refuseFutureAt(at, systemClock.now());
+  refuseImplausibleAt(at, systemClock.now(), 'now', 'open');
   await withEngine(g, { create: true }, async (engine) => {
     const ev = await engine.open({ playbook: loaded, title: opts.title!, who: await engine.who(g.actor, at) });
-    if (g.json) printJson({ id: ev.incident, title: opts.title!.trim(), playbook: { id: loaded.runbook.id, version: loaded.runbook.version, hash: loaded.hash }, at: ev.at });
+    if (g.json) printJson({ ok: true, id: ev.incident, title: opts.title!.trim(), playbook: { id: loaded.runbook.id, version: loaded.runbook.version, hash: loaded.hash }, at: ev.at });
     else printLines(ev.incident);
   });
 }
 
+/**
+ * Each incident's phase, severity (ENISA, one input; "?" while facts it rests on are unknown) and
+ * next deadline: the earliest due instant of a duty required and not settled.
+ */
 export async function list(g: GlobalOptions, opts: { all?: boolean }): Promise<void> {
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
     // Each row is checked against its incident.opened first: an edited mode must not hide a real incident.
     const rows = [];
     for (const r of await engine.incidents()) if (opts.all || (await engine.incident(r.id)).mode === 'real') rows.push(r);
-    const views: StatusView[] = [];
-    for (const r of rows) views.push(statusView(await engine.load(r.id)));
+    const { assessContext, regimes } = await import('../../engine/obligations.js');
+    const { isSettled } = await import('../../domain/obligation.js');
+    const all = rows.length ? await regimes() : [];
+    const items: { v: StatusView; severity: string | null; severity_provisional: boolean; next: { obligation: string; due_at: string } | null }[] = [];
+    for (const r of rows) {
+      const loaded = await engine.load(r.id);
+      const v = statusView(loaded);
+      if (v.phase === 'closed') {
+        items.push({ v, severity: null, severity_provisional: false, next: null });
+        continue;
+      }
+      const a = assessContext(loaded.ctx, all, await engine.now(r.id));
+      const owed = a.obligations.filter((o) => o.required === true && o.due !== null && !o.speculative && !isSettled(o.status)).sort((x, y) => Date.parse(x.due!) - Date.parse(y.due!));
+      items.push({ v, severity: a.severity.level, severity_provisional: a.severity.unknown.length > 0, next: owed[0] ? { obligation: owed[0].id, due_at: owed[0].due! } : null });
+    }
     if (g.json) {
-      printJson(views.map((v) => ({ id: v.id, title: v.title, mode: v.mode, phase: v.phase, playbook: v.playbook.id, opened_at: v.opened_at, awareness_at: v.awareness?.at ?? null, steps_done: v.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length, steps_total: v.steps.length })));
+      printJson(items.map(({ v, severity, severity_provisional, next }) => ({ id: v.id, title: v.title, mode: v.mode, phase: v.phase, playbook: v.playbook.id, opened_at: v.opened_at, awareness_at: v.awareness?.at ?? null, steps_done: v.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length, steps_total: v.steps.length, severity, severity_provisional, next_deadline: next })));
       return;
     }
-    if (views.length === 0) {
+    if (items.length === 0) {
       printLines('no incidents yet (irr open --playbook <id> --title <text>)');
       return;
     }
-    printLines(table(views.map((v) => [v.id, v.phase, v.playbook.id, v.opened_at.slice(0, 16).replace('T', ' '), oneLine(v.title)]), ['ID', 'PHASE', 'RUNBOOK', 'OPENED (UTC)', 'TITLE']));
+    const zone = zoneOrExit();
+    const now = systemClock.now();
+    const cells = items.map(({ v, severity, severity_provisional, next }) => [
+      v.id,
+      v.phase,
+      severity ? `${severity.replace('_', ' ')}${severity_provisional ? '?' : ''}` : '-',
+      next ? `${next.obligation} ${localTime(next.due_at, zone, now)}` : '-',
+      localTime(v.opened_at, zone, now),
+      oneLine(v.title),
+    ]);
+    const lines = table(cells, ['ID', 'PHASE', 'SEVERITY', 'NEXT DEADLINE', 'OPENED', 'TITLE']);
+    if (items.some((i) => i.severity_provisional)) lines.push('', '?: provisional, some facts it rests on are unknown (scored at their worst; irr assess explains)');
+    printLines(lines);
   });
 }
 
 // The marks carry the meaning; colour (off under NO_COLOR or when piped) only helps the eye.
 const MARK: Record<string, string> = { done: pc.green('[x]'), skipped: pc.dim('[-]'), pending: pc.yellow('[ ]'), not_applicable: pc.dim('[/]') };
 
-export function renderStatus(v: StatusView): string[] {
+/** How many steps `irr status` shows without --all: what to do first. */
+export const FIRST_STEPS = 5;
+
+function stepLine(s: StatusView['steps'][number]): string {
+  const req = s.required ? '*' : ' ';
+  let tail = `${s.owner}`;
+  if (s.status === 'done') tail += `, done by ${s.by} ${s.at ? localTime(s.at) : ''}`;
+  else if (s.status === 'skipped') tail += `, skipped by ${s.by}: ${oneLine(s.reason ?? '')}`;
+  else if (s.status === 'not_applicable') tail += `, n/a: ${s.not_applicable_because?.join('; ') || s.condition}`;
+  else if (s.blocked_by.length > 0) tail += `, depends on ${s.blocked_by.join(', ')} (not yet done)`;
+  if (s.unknown_facts?.length) tail += `, applies when ${s.condition}: record ${s.unknown_facts.join(', ')} to decide`;
+  return `  ${MARK[s.status]}${req} ${s.id}: ${s.title}  (${tail})`;
+}
+
+/**
+ * What to do first: the current phase's open steps whose dependencies are done, required first,
+ * then the others of the phase, then later phases' (a responder at 3 a.m. needs the next few, not 47).
+ */
+export function firstSteps(v: StatusView, n = FIRST_STEPS): StatusView['steps'] {
+  const open = v.steps.filter((s) => s.status === 'pending');
+  const rank = (s: StatusView['steps'][number]) => (s.phase === v.phase ? 0 : 4) + (s.blocked_by.length ? 2 : 0) + (s.required ? 0 : 1);
+  return [...open].sort((a, b) => rank(a) - rank(b)).slice(0, n);
+}
+
+/** Every step unless `all: false` (the console's "every phase" view calls it without options). */
+export function renderStatus(v: StatusView, opts: { all?: boolean } = { all: true }): string[] {
   const lines = [
     pc.bold(`${v.id}  ${v.title}${v.mode === 'drill' ? '  [DRILL]' : ''}`),
     `phase: ${v.phase}   runbook: ${v.playbook.id} ${v.playbook.version} (sha256 ${v.playbook.hash.slice(0, 12)}…)`,
-    `opened ${v.opened_at} by ${v.opened_by}`,
-    v.awareness ? `awareness: ${v.awareness.at} (${v.awareness.source}) — legal clocks run from here` : 'awareness: not yet established (no legal clock running)',
+    `opened ${localTime(v.opened_at)} by ${v.opened_by}`,
+    v.awareness ? `awareness: ${localTime(v.awareness.at)} (${v.awareness.source}) — legal clocks run from here` : 'awareness: not yet established (no legal clock running)',
     '',
   ];
-  for (const phase of WORK_PHASES) {
+  const counts = WORK_PHASES.map((phase) => {
     const steps = v.steps.filter((s) => s.phase === phase);
-    const open = steps.filter((s) => s.status === 'pending').length;
-    const heading = `${phase}${phase === v.phase ? '  <- current' : ''}  (${steps.length - open}/${steps.length} resolved)`;
-    lines.push(phase === v.phase ? pc.bold(pc.cyan(heading)) : heading);
-    for (const s of steps) {
-      const req = s.required ? '*' : ' ';
-      let tail = `${s.owner}`;
-      if (s.status === 'done') tail += `, done by ${s.by} ${s.at}`;
-      else if (s.status === 'skipped') tail += `, skipped by ${s.by}: ${oneLine(s.reason ?? '')}`;
-      else if (s.status === 'not_applicable') tail += `, n/a: ${s.condition}`;
-      else if (s.blocked_by.length > 0) tail += `, waits for ${s.blocked_by.join(', ')}`;
-      if (s.unknown_facts?.length) tail += `, applies when ${s.condition}: record ${s.unknown_facts.join(', ')} to decide`;
-      lines.push(`  ${MARK[s.status]}${req} ${s.id}: ${s.title}  (${tail})`);
+    return { phase, total: steps.length, resolved: steps.filter((s) => s.status !== 'pending').length };
+  });
+  if (!opts.all) {
+    lines.push(counts.map((c) => `${c.phase}${c.phase === v.phase ? ' <- current' : ''} ${c.resolved}/${c.total}`).join(' · '));
+    const first = firstSteps(v);
+    if (first.length) {
+      lines.push(pc.bold(pc.cyan('do first:')));
+      for (const s of first) lines.push(stepLine(s));
+    } else lines.push(v.phase === 'closed' ? 'every step is resolved' : 'no step is open');
+    const more = v.steps.length - first.length;
+    if (more > 0) lines.push(`…and ${more} more: irr status ${v.id} --all`);
+  } else {
+    for (const { phase, total, resolved } of counts) {
+      const heading = `${phase}${phase === v.phase ? '  <- current' : ''}  (${resolved}/${total} resolved)`;
+      lines.push(phase === v.phase ? pc.bold(pc.cyan(heading)) : heading);
+      for (const s of v.steps.filter((x) => x.phase === phase)) lines.push(stepLine(s));
     }
   }
   lines.push('', '[x] done  [-] skipped  [ ] to do  [/] not applicable  * required');
   const facts = Object.entries(v.facts);
   lines.push('', facts.length ? 'facts:' : 'facts: none recorded yet (irr fact <incident> key=value)');
-  for (const [k, val] of facts) lines.push(`  ${k} = ${typeof val === 'object' ? JSON.stringify(val) : oneLine(String(val))}   (${v.fact_sources[k]!.by}, ${v.fact_sources[k]!.at})`);
+  for (const [k, val] of facts) lines.push(`  ${k} = ${typeof val === 'object' ? JSON.stringify(val) : oneLine(String(val))}   (${v.fact_sources[k]!.by}, ${localTime(v.fact_sources[k]!.at)})`);
+  if (v.withdrawn.length) {
+    lines.push('', 'withdrawn (irr retract):');
+    for (const w of v.withdrawn) lines.push(`  #${w.seq} ${w.type}, by ${w.by} ${localTime(w.at)}: ${oneLine(w.reason)}`);
+  }
   if (v.phase !== 'closed') {
     const move = v.phase === 'post-incident' ? 'close' : 'advance';
     lines.push('', v.holds.length ? pc.yellow(`${move} is held by:`) : pc.green(`ready to ${move} (irr ${move} ${v.id})`));
@@ -134,7 +199,7 @@ export function renderStatus(v: StatusView): string[] {
   return lines;
 }
 
-export async function status(g: GlobalOptions, id: string): Promise<void> {
+export async function status(g: GlobalOptions, id: string, opts: { all?: boolean } = {}): Promise<void> {
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
     const loaded = await engine.load(id);
     const { shippedCoverage } = await import('../../playbook/regime-catalogue.js');
@@ -147,10 +212,11 @@ export async function status(g: GlobalOptions, id: string): Promise<void> {
       const legal = decide.legalCloseBlockers(loaded.ctx.id, assessContext(loaded.ctx, await regimes(), await engine.now(id)).obligations);
       v = { ...v, holds: decide.closeRefusals(loaded.ctx, loaded.phase, legal) };
     }
-    if (g.json) printJson({ ...v, uncovered });
+    if (g.json) printJson({ ok: true, ...v, uncovered });
     else {
       const gap = notCoveredLine(uncovered);
-      const lines = renderStatus(v);
+      zoneOrExit();
+      const lines = renderStatus(v, { all: opts.all === true });
       printLines(gap ? [lines[0]!, pc.bold(pc.red(gap)), ...lines.slice(1)] : lines);
     }
   });
@@ -161,8 +227,10 @@ export async function step(g: GlobalOptions, id: string, stepId: string, action:
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = await engine.who(g.actor, at, id);
+    // Dependencies advise: read before the append, so the warning names what was still open then.
+    const warnings = action === 'done' ? dependencyWarnings((await engine.load(id)).ctx, stepId) : [];
     const events = action === 'done' ? await actions.completeStep(engine, id, who, stepId, opts.note) : await actions.skipStep(engine, id, who, stepId, opts.reason, opts.note);
-    reportAppend(g, events, `${id}: ${action === 'done' ? 'done' : 'skipped'} ${stepId} (seq ${events[0]!.seq})`);
+    reportAppend(g, events, [`${id}: ${action === 'done' ? 'done' : 'skipped'} ${stepId} (seq ${events[0]!.seq})`, ...warnings.map((w) => `warning: ${stepId} ${w}`)].join('\n'), { warnings: warnings.map((w) => `${stepId} ${w}`) });
   });
 }
 
@@ -170,10 +238,27 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
     const who = await engine.who(g.actor, at, id);
-    const facts = decide.parseFactArgs(engine.catalogue(await engine.runbookOf(await engine.incident(id))), pairs);
-    const events = await actions.recordFacts(engine, id, who, facts, opts.step);
-    if (events.length === 0) reportAppend(g, events, `${id}: unchanged (${Object.keys(facts).join(', ')} already recorded with these values)`, { unchanged: true });
-    else reportAppend(g, events, `${id}: recorded ${Object.keys((events[0] as Extract<StoredEvent, { type: 'facts.recorded' }>).payload.facts).join(', ')} (seq ${events[0]!.seq})`);
+    const catalogue = engine.catalogue(await engine.runbookOf(await engine.incident(id)));
+    const { set, clear } = decide.splitClears(catalogue, pairs);
+    const facts = set.length > 0 || clear.length === 0 ? decide.parseFactArgs(catalogue, set) : {};
+    const events = await actions.recordFacts(engine, id, who, facts, opts.step, clear);
+    const first = events[0];
+    if (first?.type !== 'facts.recorded') reportAppend(g, events, `${id}: unchanged (${[...Object.keys(facts), ...clear].join(', ')} already recorded with these values${clear.length ? ' or not known' : ''})`, { unchanged: true });
+    else {
+      const what = [Object.keys(first.payload.facts).length ? `recorded ${Object.keys(first.payload.facts).join(', ')}` : '', first.payload.cleared?.length ? `cleared ${first.payload.cleared.join(', ')} (unknown again)` : ''].filter(Boolean).join('; ');
+      reportAppend(g, events, `${id}: ${what} (seq ${first.seq})`);
+    }
+  });
+}
+
+export async function retract(g: GlobalOptions, id: string, seqText: string, opts: { reason?: string } & AtOption): Promise<void> {
+  if (!/^#?\d+$/.test(seqText.trim())) throw new InvalidInput(`<seq>: "${visible(seqText)}" is not an entry number (irr log ${id} shows them, e.g. 5)`);
+  const seq = Number(seqText.trim().replace('#', ''));
+  const at = parseAt(opts.at);
+  await withEngine(g, { create: false }, async (engine) => {
+    const events = await actions.retract(engine, id, await engine.who(g.actor, at, id), seq, opts.reason);
+    const e = events[0] as Extract<StoredEvent, { type: 'entry.retracted' }>;
+    reportAppend(g, events, `${id}: withdrew #${seq} (${e.payload.of}) as #${e.seq}: ${oneLine(e.payload.reason)}`, { retracted: seq });
   });
 }
 
@@ -225,11 +310,14 @@ export async function log(g: GlobalOptions, id: string): Promise<void> {
     const row = await engine.incident(id);
     const runbook = await engine.runbookOf(row);
     const events = await engine.events(id);
+    const withdrawn = withdrawals(events);
     if (g.json) {
-      printJson(events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, recorded_at: e.recorded_at, actor: e.actor, late: isLate(e), what: describeEvent(e, runbook), payload: e.payload, hash: e.hash })));
+      printJson(events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, recorded_at: e.recorded_at, actor: e.actor, late: isLate(e), what: describeEntry(e, runbook, withdrawn), payload: e.payload, hash: e.hash, withdrawn_by: withdrawn.get(e.seq)?.seq ?? null })));
       return;
     }
-    const rows = events.map((e) => [String(e.seq), e.at, `${e.recorded_at}${isLate(e) ? ' LATE' : ''}`, e.actor, oneLine(describeEvent(e, runbook))]);
+    const zone = zoneOrExit();
+    const now = systemClock.now();
+    const rows = events.map((e) => [String(e.seq), localTime(e.at, zone, now), `${localTime(e.recorded_at, zone, now)}${isLate(e) ? ' LATE' : ''}`, e.actor, oneLine(describeEntry(e, runbook, withdrawn))]);
     const legend = events.some(isLate) ? ['', 'LATE: recorded more than 15 minutes after it happened (backdated with --at)'] : [];
     printLines([...table(rows, ['SEQ', 'AT', 'RECORDED', 'ACTOR', 'WHAT']), ...legend]);
   });

@@ -27,7 +27,7 @@ export async function teamShow(g: GlobalOptions, id: string): Promise<void> {
     const members = Object.keys(ctx.team).map((member) => ({ member, roles: rolesOf(ctx, member) }));
     const may = approvers(ctx).map((a) => a.member);
     if (g.json) {
-      printJson({ incident: id, approver_roles: ctx.approverRoles, members, approvers: may });
+      printJson({ ok: true, incident: id, approver_roles: ctx.approverRoles, members, approvers: may });
       return;
     }
     const lines = [`${id}: approver roles ${ctx.approverRoles.join(', ')}`];

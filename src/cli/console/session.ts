@@ -434,10 +434,8 @@ export class ConsoleSession {
           await this.askWhen(now);
           break;
         case 'done':
-          if (s.blocked_by.length > 0) {
-            this.flash.push(pc.yellow(`not saved: ${stepId} waits for ${s.blocked_by.join(', ')}; finish or skip those first`));
-            break;
-          }
+          // Dependencies advise, phases decide (as on the CLI): real work runs in parallel.
+          if (s.blocked_by.length > 0) this.flash.push(pc.yellow(`${stepId}: done before ${s.blocked_by.join(', ')} (its depends_on; record ${s.blocked_by.length > 1 ? 'them' : 'it'} when done)`));
           await this.askFacts(id, missing, at.facts, now, stepId);
           if (await this.attempt(async () => actions.completeStep(engine, id, await this.who(), stepId), (e) => `done ${stepId} (seq ${e[0]!.seq})${e.some((x) => x.type === 'obligation.triggered') ? '; legal clocks started' : ''}`)) return true;
           break;
@@ -461,7 +459,7 @@ export class ConsoleSession {
 
   private stepInfo(s: StepView, facts: Readonly<Record<string, FactValue>>): string[] {
     const lines = [pc.bold(s.title), `step ${s.id} · ${s.phase} · owner: ${s.owner}${s.required ? ' · required' : ' · optional'}`];
-    if (s.blocked_by.length) lines.push(pc.yellow(`waits for: ${s.blocked_by.join(', ')} (finish or skip those first)`));
+    if (s.blocked_by.length) lines.push(pc.yellow(`depends on: ${s.blocked_by.join(', ')} (not yet done; it can still be marked done)`));
     if (s.condition) lines.push(`applies when ${s.condition}${s.unknown_facts?.length ? ` (not yet known: ${s.unknown_facts.join(', ')})` : ''}`);
     if (s.captures.length) lines.push(`records: ${s.captures.map((f) => (Object.hasOwn(facts, f) ? `${f} = ${showValue(facts[f]!)}` : `${f} (not known)`)).join('; ')}`);
     if (s.marks.includes('awareness')) lines.push('marking it done establishes awareness: the legal clocks start then');
