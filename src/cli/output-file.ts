@@ -379,14 +379,7 @@ export class StagedFile {
   writeBytes(data: Buffer): void {
     this.flush();
     if (this.fd === null) throw failure(this.target.flag, this.target.path, new Error('already closed'));
-    try {
-      let off = 0;
-      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
-      this.size += data.length;
-    } catch (err) {
-      this.abort();
-      throw failure(this.target.flag, this.target.path, err);
-    }
+    this.writeAll(this.fd, data);
   }
 
   private flush(): void {
@@ -394,9 +387,14 @@ export class StagedFile {
     const data = Buffer.from(this.buffer.join(''), 'utf8');
     this.buffer = [];
     this.buffered = 0;
+    this.writeAll(this.fd, data);
+  }
+
+  /** Every byte, however short each write; a failure aborts the staged file and names the flag. */
+  private writeAll(fd: number, data: Buffer): void {
     try {
       let off = 0;
-      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
       this.size += data.length;
     } catch (err) {
       this.abort();

@@ -1,24 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
-import { choose, killTmuxServer, Terminal } from './tty.js';
+import { choose, useTerminals } from './tty.js';
 
 /**
  * Issue 14, the console side, in a real terminal (tmux): Esc goes back, screens re-check what
  * changed, screens fit the terminal.
  */
 
-const terminals: Terminal[] = [];
-const term = (...args: ConstructorParameters<typeof Terminal>) => {
-  const t = new Terminal(...args);
-  terminals.push(t);
-  return t;
-};
-afterEach(() => {
-  for (const t of terminals.splice(0)) t.close();
-});
-afterAll(killTmuxServer);
+const term = useTerminals();
 
 interface Status {
   phase: string;

@@ -1,22 +1,13 @@
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { irr, json, tempDir } from '../helpers.js';
-import { choose, killTmuxServer, Terminal } from './tty.js';
+import { choose, useTerminals } from './tty.js';
 
 /**
  * The console in a real pseudo-terminal (tmux), 80×24: keys typed, screen read, database checked.
  */
 
-const terminals: Terminal[] = [];
-const term = (...args: ConstructorParameters<typeof Terminal>) => {
-  const t = new Terminal(...args);
-  terminals.push(t);
-  return t;
-};
-afterEach(() => {
-  for (const t of terminals.splice(0)) t.close();
-});
-afterAll(killTmuxServer);
+const term = useTerminals();
 
 interface Status {
   phase: string;

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll, afterEach } from 'vitest';
 import { BIN, ROOT } from '../helpers.js';
 
 /**
@@ -85,4 +86,21 @@ export async function choose(t: Terminal, text: string, maxMoves = 80): Promise<
     if (t.screen() === screen) key = key === 'Down' ? 'Up' : 'Down';
   }
   throw new Error(`no choice "${text}" reached; the screen shows:\n${t.screen()}`);
+}
+
+/**
+ * A test file's terminals: each one made by the returned function is closed after its test, and the
+ * tmux server is stopped after the file. Call once at the top level of a test file.
+ */
+export function useTerminals(): (...args: ConstructorParameters<typeof Terminal>) => Terminal {
+  const terminals: Terminal[] = [];
+  afterEach(() => {
+    for (const t of terminals.splice(0)) t.close();
+  });
+  afterAll(killTmuxServer);
+  return (...args) => {
+    const t = new Terminal(...args);
+    terminals.push(t);
+    return t;
+  };
 }
