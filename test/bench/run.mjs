@@ -151,7 +151,8 @@ if (selected('sign')) {
       const engine = new Engine(store, systemClock, undefined, signed ? provider : undefined);
       const { incident } = await engine.open({ playbook, title: 'Bench signing', who: await engine.who('bench') });
       if (signed) {
-        await engine.execute(incident, () => [{ type: 'key.registered', ...(await engine.who('bench')), payload: { algorithm: 'ed25519', public_key: publicKey.export({ type: 'spki', format: 'pem' }), fingerprint, name: 'bench' } }]);
+        const who = await engine.who('bench');
+        await engine.execute(incident, () => [{ type: 'key.registered', ...who, payload: { algorithm: 'ed25519', public_key: publicKey.export({ type: 'spki', format: 'pem' }), fingerprint, name: 'bench' } }]);
       }
       const from = (await store.head(incident)).seq;
       const t0 = process.hrtime.bigint();
