@@ -73,12 +73,52 @@ function addExamples(cmd: Command, prefix = ''): void {
   }
 }
 
-export function registerCommands(program: Command): void {
-  registerAll(program);
+/**
+ * Registers the commands on `program`. Building ~60 commander commands with their options costs
+ * more than some commands' own work, and a run invokes one: given the arguments, only the commands
+ * named in them are built (a name given as an option's value as well is harmless: commander still
+ * dispatches on the real one). With no command named, or help asked for, every command is built,
+ * so `irr --help`, `irr help x` and "did you mean" see them all.
+ */
+export function registerCommands(program: Command, argv?: readonly string[]): void {
+  const tokens = new Set(argv?.slice(2) ?? []);
+  const helpAsked = ['-h', '--help', 'help'].some((t) => tokens.has(t));
+  const names: string[] = [];
+  registerAll(nameRecorder(names));
+  if (argv === undefined || helpAsked || !names.some((n) => tokens.has(n))) registerAll(program);
+  else registerAll(only(program, tokens));
   addExamples(program);
 }
 
-function registerAll(program: Command): void {
+/** What registerAll uses of a commander Command; a real one, or a stand-in that builds nothing. */
+interface Registrar {
+  command(nameAndArgs: string): Registrar;
+  description(text: string): Registrar;
+  option(flags: string, description?: string, defaultValue?: string | boolean): Registrar;
+  requiredOption(flags: string, description?: string, defaultValue?: string | boolean): Registrar;
+  action(fn: (...args: any[]) => void | Promise<void>): Registrar; // eslint-disable-line @typescript-eslint/no-explicit-any -- commander's own signature
+}
+
+/** A command nobody invoked: every call is accepted and nothing is built. */
+const UNBUILT: Registrar = {
+  command: () => UNBUILT,
+  description: () => UNBUILT,
+  option: () => UNBUILT,
+  requiredOption: () => UNBUILT,
+  action: () => UNBUILT,
+};
+
+const nameOf = (nameAndArgs: string) => nameAndArgs.split(' ')[0]!;
+
+function nameRecorder(names: string[]): Registrar {
+  return { ...UNBUILT, command: (spec) => (names.push(nameOf(spec)), UNBUILT) };
+}
+
+function only(program: Command, wanted: ReadonlySet<string>): Registrar {
+  return { ...UNBUILT, command: (spec) => (wanted.has(nameOf(spec)) ? program.command(spec) : UNBUILT) };
+}
+
+function registerAll(program: Registrar): void {
   const pb = () => import('./commands/playbook.js');
   const inc = () => import('./commands/incident.js');
 

@@ -37,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .configureHelp({ showGlobalOptions: true })
     // Commander's own errors speak like irr's: `irr: unknown command 'stauts' (did you mean status?)`.
     .configureOutput({ outputError: (str, write) => write(`irr: ${visible(commanderLine(str))}\n`) });
-  registerCommands(program);
+  registerCommands(program, argv);
   jsonErrors = jsonMode(argv);
   let code: number = ExitCode.ok;
   try {
