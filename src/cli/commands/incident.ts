@@ -7,10 +7,10 @@ import { refuseFutureAt, refuseImplausibleAt } from '../../engine/engine.js';
 import { systemClock } from '../../clocks/wall.js';
 import type { StoredEvent } from '../../domain/events.js';
 import { WORK_PHASES } from '../../domain/phases.js';
-import * as actions from '../../engine/actions.js';
-import * as decide from '../../engine/decide.js';
+// The write path (actions, decide) and verify load only for the commands that use them: `irr status` reads.
+const actionsModule = () => import('../../engine/actions.js');
+const decideModule = () => import('../../engine/decide.js');
 import { describeEntry, isLate, statusView, withdrawals, type StatusView } from '../../engine/views.js';
-import { parseExpectedHead, verifyDatabase, verifyIncident } from '../../engine/verify.js';
 import { IntegrityFailure } from '../../domain/errors.js';
 import { dependencyWarnings } from '../../machine/rules.js';
 import { parseAt, zoneOrExit, type GlobalOptions } from '../context.js';
@@ -209,6 +209,7 @@ export async function status(g: GlobalOptions, id: string, opts: { all?: boolean
     // In post-incident, closing also waits on the legal duties: the regimes load only then.
     if (loaded.phase === 'post-incident') {
       const { assessContext, regimes } = await import('../../engine/obligations.js');
+      const decide = await decideModule();
       const legal = decide.legalCloseBlockers(loaded.ctx.id, assessContext(loaded.ctx, await regimes(), await engine.now(id)).obligations);
       v = { ...v, holds: decide.closeRefusals(loaded.ctx, loaded.phase, legal) };
     }
@@ -229,6 +230,7 @@ export async function step(g: GlobalOptions, id: string, stepId: string, action:
     const who = await engine.who(g.actor, at, id);
     // Dependencies advise: read before the append, so the warning names what was still open then.
     const warnings = action === 'done' ? dependencyWarnings((await engine.load(id)).ctx, stepId) : [];
+    const actions = await actionsModule();
     const events = action === 'done' ? await actions.completeStep(engine, id, who, stepId, opts.note) : await actions.skipStep(engine, id, who, stepId, opts.reason, opts.note);
     reportAppend(g, events, [`${id}: ${action === 'done' ? 'done' : 'skipped'} ${stepId} (seq ${events[0]!.seq})`, ...warnings.map((w) => `warning: ${stepId} ${w}`)].join('\n'), { warnings: warnings.map((w) => `${stepId} ${w}`) });
   });
@@ -239,6 +241,7 @@ export async function fact(g: GlobalOptions, id: string, pairs: string[], opts: 
   await withEngine(g, { create: false }, async (engine) => {
     const who = await engine.who(g.actor, at, id);
     const catalogue = engine.catalogue(await engine.runbookOf(await engine.incident(id)));
+    const [decide, actions] = await Promise.all([decideModule(), actionsModule()]);
     const { set, clear } = decide.splitClears(catalogue, pairs);
     const facts = set.length > 0 || clear.length === 0 ? decide.parseFactArgs(catalogue, set) : {};
     const events = await actions.recordFacts(engine, id, who, facts, opts.step, clear);
@@ -256,6 +259,7 @@ export async function retract(g: GlobalOptions, id: string, seqText: string, opt
   const seq = Number(seqText.trim().replace('#', ''));
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
+    const actions = await actionsModule();
     const events = await actions.retract(engine, id, await engine.who(g.actor, at, id), seq, opts.reason);
     const e = events[0] as Extract<StoredEvent, { type: 'entry.retracted' }>;
     reportAppend(g, events, `${id}: withdrew #${seq} (${e.payload.of}) as #${e.seq}: ${oneLine(e.payload.reason)}`, { retracted: seq });
@@ -265,6 +269,7 @@ export async function retract(g: GlobalOptions, id: string, seqText: string, opt
 export async function note(g: GlobalOptions, id: string, words: string[], opts: { step?: string; again?: boolean } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
+    const actions = await actionsModule();
     const events = await actions.addNote(engine, id, await engine.who(g.actor, at, id), words.join(' '), opts.step, { once: !opts.again });
     reportAppend(g, events, `${id}: note added (seq ${events[0]!.seq})`);
   });
@@ -273,6 +278,7 @@ export async function note(g: GlobalOptions, id: string, words: string[], opts: 
 export async function action(g: GlobalOptions, id: string, words: string[], opts: { owner?: string; due?: string } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
+    const actions = await actionsModule();
     const events = await actions.recordAction(engine, id, await engine.who(g.actor, at, id), { text: words.join(' '), owner: opts.owner, due: opts.due });
     const e = events[0] as Extract<StoredEvent, { type: 'action.recorded' }>;
     reportAppend(g, events, `${id}: action ${e.payload.id} for ${e.payload.owner}, due ${e.payload.due} (seq ${e.seq})`, { action: e.payload.id });
@@ -282,6 +288,7 @@ export async function action(g: GlobalOptions, id: string, words: string[], opts
 export async function advance(g: GlobalOptions, id: string, opts: AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
+    const actions = await actionsModule();
     const events = await actions.advance(engine, id, await engine.who(g.actor, at, id));
     const e = events[0] as Extract<StoredEvent, { type: 'phase.advanced' }>;
     reportAppend(g, events, `${id}: ${e.payload.from} → ${e.payload.to}`, { phase: e.payload.to });
@@ -291,6 +298,7 @@ export async function advance(g: GlobalOptions, id: string, opts: AtOption): Pro
 export async function reopen(g: GlobalOptions, id: string, phase: string, opts: { reason?: string } & AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
+    const actions = await actionsModule();
     const events = await actions.reopen(engine, id, await engine.who(g.actor, at, id), phase, opts.reason);
     const e = events[0] as Extract<StoredEvent, { type: 'phase.reopened' }>;
     reportAppend(g, events, `${id}: back from ${e.payload.from} to ${e.payload.to}`, { phase: e.payload.to });
@@ -300,6 +308,7 @@ export async function reopen(g: GlobalOptions, id: string, phase: string, opts: 
 export async function close(g: GlobalOptions, id: string, opts: AtOption): Promise<void> {
   const at = parseAt(opts.at);
   await withEngine(g, { create: false }, async (engine) => {
+    const actions = await actionsModule();
     const events = await actions.close(engine, id, await engine.who(g.actor, at, id));
     reportAppend(g, events, `${id}: closed (head ${events[0]!.hash.slice(0, 16)}…)`, { phase: 'closed' });
   });
@@ -329,6 +338,7 @@ export async function verify(g: GlobalOptions, id: string | undefined, opts: { e
     const { verifyBundleCommand } = await import('./export.js');
     return verifyBundleCommand(g, opts.bundle, id);
   }
+  const { parseExpectedHead, verifyDatabase, verifyIncident } = await import('../../engine/verify.js');
   const expectHead = parseExpectedHead(opts.expectHead);
   const { checkpointArg } = await import('./keys.js');
   const checkpoint = opts.checkpoint !== undefined ? checkpointArg(opts.checkpoint, '--checkpoint') : undefined;
