@@ -128,6 +128,22 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
         WITH CHECK (actor = current_user OR EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident AND i.mode = 'drill'));
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Incidents pushed from a laptop keep their ids and move the id counter past them (irr push),
+      -- so the ids they skipped were never allocated here. Recorded (append-only) so that verify can
+      -- tell those skipped ids from an incident deleted whole (a gap among the allocated ids).
+      CREATE TABLE pushed_incidents (
+        id             text PRIMARY KEY,
+        counter_before integer NOT NULL
+      );
+      CREATE TRIGGER pushed_incidents_append_only BEFORE UPDATE OR DELETE ON pushed_incidents FOR EACH ROW EXECUTE FUNCTION irr_refuse_change();
+      CREATE TRIGGER pushed_incidents_no_truncate BEFORE TRUNCATE ON pushed_incidents FOR EACH STATEMENT EXECUTE FUNCTION irr_refuse_change();
+      GRANT SELECT ON pushed_incidents TO irr_responder, irr_approver, irr_auditor, irr_comms;
+      GRANT INSERT ON pushed_incidents TO irr_responder, irr_approver;
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
