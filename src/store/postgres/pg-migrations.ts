@@ -144,6 +144,24 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
       GRANT INSERT ON pushed_incidents TO irr_responder, irr_approver;
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- comms reads the timeline and the notices, not the facts and notes. Besides facts.recorded
+      -- and note.added, that hides a withdrawal of either (it carries the value a fact returns to)
+      -- and a step done or skipped with a note (its payload holds the note's text).
+      DROP POLICY events_read_comms ON events;
+      CREATE POLICY events_read_comms ON events FOR SELECT TO irr_comms USING (
+        type NOT IN ('facts.recorded', 'note.added')
+        AND NOT (type = 'entry.retracted' AND (payload::jsonb ->> 'of') IN ('facts.recorded', 'note.added'))
+        AND NOT (type IN ('step.completed', 'step.skipped') AND (payload::jsonb ? 'note')));
+      -- Every event without its payload (read with the owner's rights, so past the policy above): a
+      -- reader who may not see some payloads still sees that those entries exist, and checks the
+      -- chain's links across them.
+      CREATE VIEW event_headers AS SELECT incident, seq, type, at, recorded_at, actor, prev_hash, hash FROM events;
+      GRANT SELECT ON event_headers TO irr_responder, irr_approver, irr_auditor, irr_comms;
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -7,6 +7,7 @@ import { bindingProblems, ChainWalk, missingIds, snapshotProblem, snapshotSeal, 
 import type { AppendOptions, EventRow, Head, HeadChange, IncidentRow, IntegrityRead, OpenIncidentArgs, PlaybookRow, Snapshot, StateRead, StorePort } from '../port.js';
 import { StaleHead } from '../stale-head.js';
 import { registeredFingerprints, signBatch, type SignatureRow } from '../signature.js';
+import type { EventHeader } from '../../engine/redacted-log.js';
 import { translatePgError } from './pg-errors.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
 import { TEAM_LIST_SQL, TEAM_ROLES, teamAddSql, type TeamRole } from './pg-team.js';
@@ -85,6 +86,8 @@ export class PgStore implements StorePort {
 
   /** The role this session connected as: the actor of everything it writes (row-level security checks it). */
   serverUser?: string;
+  /** A member of irr_comms only: reads the timeline and the notices, not the facts and notes. */
+  readsRedacted = false;
 
   private constructor(
     private readonly sql: Sql,
@@ -109,8 +112,13 @@ export class PgStore implements StorePort {
     const store = new PgStore(sql, location, !readonly);
     try {
       await store.guard(() => store.checkSchema(opts.create));
-      const [me] = await store.guard(() => sql<{ u: string }[]>`SELECT current_user AS u`);
+      const [me] = await store.guard(
+        () => sql<{ u: string; comms: boolean }[]>`
+          SELECT current_user AS u,
+                 pg_has_role('irr_comms', 'MEMBER') AND NOT (pg_has_role('irr_responder', 'MEMBER') OR pg_has_role('irr_approver', 'MEMBER') OR pg_has_role('irr_auditor', 'MEMBER')) AS comms`,
+      );
       store.serverUser = me!.u;
+      store.readsRedacted = me!.comms;
     } catch (err) {
       await sql.end({ timeout: 1 }).catch(() => undefined);
       throw err;
@@ -122,8 +130,19 @@ export class PgStore implements StorePort {
     try {
       return await fn();
     } catch (err) {
+      // What the comms role may not read (the snapshots hold the facts): say so by the role's name.
+      if (this.readsRedacted && err !== null && typeof err === 'object' && 'code' in err && err.code === '42501') {
+        throw new Refused(`${this.location}: the comms role (irr_comms) reads the timeline and the notices, not the facts and notes this command needs: irr status <incident> and irr log <incident> show what it may see; nothing was written`);
+      }
       throw translatePgError(err, this.location);
     }
+  }
+
+  async redactedLog(incident: string): Promise<{ headers: EventHeader[]; rows: EventRow[] }> {
+    return this.consistent(async (tx) => ({
+      headers: [...(await tx<EventHeader[]>`SELECT incident, seq, type, at, recorded_at, actor, prev_hash, hash FROM event_headers WHERE incident = ${incident} ORDER BY seq`)],
+      rows: [...(await tx<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} ORDER BY seq`)],
+    }));
   }
 
   /** An empty database is initialised only by `irr init`; a database with other tables is never touched. */
