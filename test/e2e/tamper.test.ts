@@ -312,7 +312,7 @@ const serverScenarios: { name: string; expect: RegExp; own?: true; edit: (db: st
   { name: 'the snapshot edited (a fact changed)', expect: /the snapshot at seq 4 was edited \(its seal does not match its state\)/, edit: editSnapshotOnServer },
 ];
 
-if (pgAvailable(import.meta.filename, serverScenarios.length + 4)) {
+if (pgAvailable(import.meta.filename, serverScenarios.length + 5)) {
   describe('tamper suite on a PostgreSQL team server: the same edits, made as its superuser, are reported by verify and refuse the next write', () => {
     // One database for the scenarios that touch one incident each (they cannot see each other's
     // incidents: verified by id, written to by id, and none touches what the others read).
@@ -360,6 +360,27 @@ if (pgAvailable(import.meta.filename, serverScenarios.length + 4)) {
       const before = pgBackend.eventCount(db);
       expect(irr(['open', '--playbook', MINI, '--title', 'Third'], { db }).code).toBe(5);
       expect(pgBackend.eventCount(db)).toBe(before);
+    });
+
+    it('a responder cannot do any of this: no UPDATE, DELETE or TRUNCATE of the log tables, no trigger switched off (permission denied)', () => {
+      // UPDATE/DELETE of events and appending as someone else: store-contract.test.ts and team-server.test.ts.
+      const db = sharedDb();
+      const { id } = incident(db);
+      const tester = new URL(db);
+      tester.username = 'tester';
+      for (const sql of [
+        `UPDATE incidents SET title = 'x' WHERE id = ${lit(id)}`,
+        `DELETE FROM incidents WHERE id = ${lit(id)}`,
+        `UPDATE playbooks SET source = ''`,
+        `DELETE FROM signatures`,
+        `DELETE FROM pushed_incidents`,
+        'TRUNCATE events',
+        'ALTER TABLE events DISABLE TRIGGER events_append_only',
+        'SET session_replication_role = replica',
+      ]) {
+        expect(() => pgSync(tester.toString(), sql), sql).toThrow(/permission denied|must be owner/);
+      }
+      expect(irr(['verify', id], { db }).code).toBe(0);
     });
 
     it('an edited snapshot is never served: status shows what the log says', () => {
