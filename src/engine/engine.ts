@@ -15,6 +15,7 @@ import type { Actor } from './decide.js';
 import { checkText } from '../domain/text.js';
 import { registeredKeys, type RegisteredKey, type SignatureRow, type Signer } from '../store/signature.js';
 import type { EventRow } from '../store/integrity.js';
+import { redactedChain, type RedactedLog } from './redacted-log.js';
 
 /**
  * Where signing keys come from (the CLI: this account's keys folder and a passphrase). Asked only
@@ -322,6 +323,19 @@ export class Engine {
 
   get driver(): StorePort['driver'] {
     return this.store.driver;
+  }
+
+  /** On a team server as the comms role: only part of each log is readable (see redactedLog). */
+  get readsRedacted(): boolean {
+    return this.store.readsRedacted === true;
+  }
+
+  /** The log as a reader who may not see every payload sees it, its chain checked as far as it can be. */
+  async redactedLog(id: string): Promise<RedactedLog> {
+    await this.incident(id);
+    if (!this.store.redactedLog) throw new Error(`${this.store.driver} store has no redacted log (only a team server's comms role reads one)`);
+    const { headers, rows } = await this.store.redactedLog(id);
+    return redactedChain(headers, rows);
   }
 
   close(): Promise<void> {

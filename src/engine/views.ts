@@ -224,6 +224,6 @@ export function describeEntry(e: StoredEvent, runbook: Runbook | undefined, with
 /** An entry recorded more than this after it happened is flagged as late in the timeline. */
 export const LATE_ENTRY_MS = 15 * 60_000;
 
-export function isLate(e: StoredEvent): boolean {
+export function isLate(e: Pick<StoredEvent, 'at' | 'recorded_at'>): boolean {
   return Date.parse(e.recorded_at) - Date.parse(e.at) > LATE_ENTRY_MS;
 }

@@ -1,4 +1,5 @@
 import type { NewEvent, StoredEvent } from '../domain/events.js';
+import type { EventHeader } from '../engine/redacted-log.js';
 import type { EventRow, Head, Problem, SnapshotRow } from './integrity.js';
 import type { SignatureRow, Signer } from './signature.js';
 
@@ -97,6 +98,14 @@ export interface StorePort {
   readonly canWrite: boolean;
   /** On a server, the role this session is connected as (what row-level security checks the actor against); undefined for a file. */
   readonly serverUser?: string;
+  /**
+   * On a server, whether this role reads only part of each incident's log (irr_comms: the timeline
+   * and the notices, not the facts and notes), so that commands show that part instead of a state
+   * they cannot fold.
+   */
+  readonly readsRedacted?: boolean;
+  /** Every event's header and the events this role may read, in one consistent read (servers only). */
+  redactedLog?(incident: string): Promise<{ headers: EventHeader[]; rows: EventRow[] }>;
   schemaVersion(): Promise<number>;
   playbook(hash: string): Promise<PlaybookRow | undefined>;
   incident(id: string): Promise<IncidentRow | undefined>;

@@ -4,6 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { approveNotice, BIN, irr, json, MINI, ROOT, tempDir } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 const FACTS = {
   // Fixed dates in the past: responders may backdate, never postdate.
@@ -64,9 +66,15 @@ describe('irr assess (stateless)', () => {
   });
 });
 
-describe('clocks on an incident', () => {
+/**
+ * The same on both backends (issue 15). One database per backend: each test opens its own
+ * incident and reads only that one.
+ */
+function clocksOnAnIncident(backend: Backend): void {
+  const database = sharedDb(backend);
+describe(`clocks on an incident (${backend.name})`, () => {
   function incident() {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = json<{ id: string }>(irr(['open', '--playbook', MINI, '--title', 'Clocks', '--json', '--at', '2026-03-01T08:00:00Z'], { db })).id;
     const pairs = Object.entries(FACTS).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
     expect(irr(['fact', id, ...pairs, '--at', '2026-03-02T09:30:00+01:00'], { db }).code).toBe(0);
@@ -126,3 +134,7 @@ describe('clocks on an incident', () => {
     expect(board.clocks.find((c) => c.id === 'gdpr-art33')).toMatchObject({ status: 'late' });
   });
 });
+}
+
+clocksOnAnIncident(sqliteBackend);
+if (pgAvailable(import.meta.filename, 4)) clocksOnAnIncident(pgBackend);

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { irr, json, MINI, tempDir } from '../helpers.js';
+import { irr, json, MINI } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * Issue 14, problem 1: mistakes are corrected by appending, never by editing. `irr retract` withdraws
@@ -14,17 +15,23 @@ interface Status {
   withdrawn: { seq: number; type: string; by: string; reason: string }[];
 }
 
-function opened(): { db: string; id: string } {
-  const db = join(tempDir(), 'irr.db');
-  expect(irr(['init'], { db }).code).toBe(0);
-  const r = irr(['open', '--playbook', MINI, '--title', 'corrections'], { db });
-  expect(r.code).toBe(0);
-  return { db, id: r.stdout.trim() };
-}
-
 const status = (db: string, id: string) => json<Status>(irr(['--json', 'status', id], { db }));
 
-describe('irr retract: corrections, append-only', () => {
+/**
+ * The same on both backends (issue 15). The tests share one database per backend: each opens its
+ * own incident and reads only that one (seq numbers are per incident).
+ */
+function corrections(backend: Backend): void {
+  const database = sharedDb(backend);
+  function opened(): { db: string; id: string } {
+    const db = database();
+    expect(irr(['init'], { db }).code).toBe(0);
+    const r = irr(['open', '--playbook', MINI, '--title', 'corrections'], { db });
+    expect(r.code).toBe(0);
+    return { db, id: r.stdout.trim() };
+  }
+
+describe(`irr retract: corrections, append-only (${backend.name})`, () => {
   it('a withdrawn fact returns to its previous value, then to unknown; status and log say who withdrew it and why', () => {
     const { db, id } = opened();
     expect(irr(['fact', id, 'subjects_total=10'], { db }).code).toBe(0); // #2
@@ -93,7 +100,7 @@ describe('irr retract: corrections, append-only', () => {
   });
 });
 
-describe('irr fact key=-: clearing a fact from the command line', () => {
+describe(`irr fact key=-: clearing a fact from the command line (${backend.name})`, () => {
   it('makes the fact unknown again and says so; clearing an unknown fact changes nothing', () => {
     const { db, id } = opened();
     expect(irr(['fact', id, 'subjects_total=1200'], { db }).code).toBe(0);
@@ -109,3 +116,7 @@ describe('irr fact key=-: clearing a fact from the command line', () => {
     expect(irr(['verify', id], { db }).code).toBe(0);
   });
 });
+}
+
+corrections(sqliteBackend);
+if (pgAvailable(import.meta.filename, 5)) corrections(pgBackend);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { HtmlValidate } from 'html-validate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 import { choose, killTmuxServer, Terminal } from './tty.js';
 
 /**
@@ -111,10 +113,17 @@ describe('irr drill list and validate', () => {
   });
 });
 
-describe('scripted drills on the real engine', () => {
+/**
+ * The drills on both backends (issue 15). One database per backend for the tests that only read
+ * the drills they ran (they open drills only, so `irr list` of real incidents stays empty); the
+ * history, which compares every run of a scenario, gets its own.
+ */
+function drills(backend: Backend): void {
+  const database = sharedDb(backend);
+describe(`scripted drills on the real engine (${backend.name})`, () => {
   for (const scenario of Object.keys(EXPECTED_MISSES)) {
     it(`${scenario}: the meets-all script meets every objective; the misses script misses exactly what it should`, () => {
-      const db = join(tempDir(), 'irr.db');
+      const db = database();
       const good = runScripted(db, scenario, 'meets-all');
       expect(good.objectives.length).toBeGreaterThanOrEqual(3);
       expect(good.objectives.filter((o) => o.status !== 'met')).toEqual([]);
@@ -130,13 +139,13 @@ describe('scripted drills on the real engine', () => {
       }
       // Both are drills: never listed with real incidents unless asked.
       expect(irr(['list', '--json'], { db }).stdout.trim()).toBe('[]');
-      expect((json<{ id: string; mode: string }[]>(irr(['list', '--all', '--json'], { db }))).map((x) => x.mode)).toEqual(['drill', 'drill']);
+      expect(json<{ id: string; mode: string }[]>(irr(['list', '--all', '--json'], { db })).filter((x) => x.id === good.incident || x.id === bad.incident).map((x) => x.mode)).toEqual(['drill', 'drill']);
       expect(irr(['verify'], { db }).code).toBe(0);
     });
   }
 
   it('is deterministic, runs in drill time, and logs the clock and the injects as events', () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const a = runScripted(db, 'ransomware-eu-us', 'misses');
     const b = runScripted(db, 'ransomware-eu-us', 'misses');
     expect(b.incident).not.toBe(a.incident);
@@ -161,7 +170,7 @@ describe('scripted drills on the real engine', () => {
   });
 
   it('a responder in another terminal acts at the drill’s time, not the wall clock', () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const answers = join(tempDir(), 'a.yaml');
     writeFileSync(answers, ['- next', '- quit', ''].join('\n'));
     const r = irr(['drill', 'run', 'ransomware-eu-us', '--answers', answers], { db });
@@ -204,7 +213,7 @@ describe('scripted drills on the real engine', () => {
     );
     const scriptFile = join(dir, 'short.s.yaml');
     writeFileSync(scriptFile, ['scenario: short', 'title: S', 'description: D', 'actions:', '  - {at: T+30m, note: half an hour in}', ''].join('\n'));
-    const db = join(dir, 'irr.db');
+    const db = database();
     const t0 = Date.now();
     const paced = irr(['drill', 'run', scenario, '--script', scriptFile, '--speed', '7200', '--json'], { db });
     const elapsed = Date.now() - t0;
@@ -216,7 +225,81 @@ describe('scripted drills on the real engine', () => {
     expect(strip(fast).objectives[0]!.status).toBe('met');
     expect(irr(['drill', 'run', scenario, '--script', scriptFile, '--speed', 'fast'], { db }).stderr).toMatch(/--speed: "fast" is not a positive number/);
   });
+});
 
+describe(`irr drill report and history (${backend.name})`, () => {
+  it('writes the HSEEP after-action report: overview, objectives, analysis with evidence, improvement plan; valid HTML with the SVG timeline', async () => {
+    const db = database();
+    const s = runScripted(db, 'ransomware-eu-us', 'misses');
+    const md = irr(['drill', 'report', s.incident], { db });
+    expect(md.code, md.stderr).toBe(0);
+    const headings = md.stdout.split('\n').filter((l) => /^##? /.test(l));
+    expect(headings).toEqual([
+      '# After-action report: Ransomware with data theft — EU and California customers',
+      '## 1. Exercise overview',
+      '## 2. Objectives and capabilities',
+      '## 3. Analysis',
+      '## 4. Improvement plan',
+      '## Appendix: the drill log',
+    ]);
+    expect(md.stdout).toMatch(/Contain the attack within 4 hours of detection.*\*\*Late by 5 h\*\*/);
+    expect(md.stdout).toMatch(/\*\*Missed\*\*/);
+    // Each area for improvement cites its evidence in the log.
+    const improve = md.stdout.split('### Areas for improvement')[1]!.split('###')[0]!;
+    expect(improve).toMatch(/Contain the attack.*late by 5 h.*\(evidence: seq \d+, seq \d+\)/);
+    expect(improve).toMatch(/Step prepare-holding-statement .* skipped/);
+    // The improvement plan: issue, corrective action, owner, due date.
+    expect(md.stdout).toMatch(/\| # \| Issue \| Corrective action \| Capability \| Owner \| Due \|/);
+    // Owners by the runbook's role titles, not role ids (issue 14, problem 8).
+    expect(md.stdout).toMatch(/Pre-authorise the infrastructure lead.*\| IT operations \| 2026-04-06 \(proposed\)/);
+    expect(md.stdout).not.toMatch(/`(it_operations|dpo|incident_lead)`/);
+    // One lateness, one improvement item: the Art 33 objective and the Art 33 deadline are the same finding.
+    const plan = md.stdout.split('## 4. Improvement plan')[1]!.split('## Appendix')[0]!;
+    const art33 = plan.split('\n').filter((l) => /^\| \d+ \|/.test(l) && /gdpr-art33|GDPR Art 33\)/.test(l));
+    expect(art33, art33.join('\n')).toHaveLength(1);
+    expect(improve.split('\n').filter((l) => /gdpr-art33|GDPR Art 33\)/.test(l))).toHaveLength(1);
+    expect(md.stdout).toContain(json<{ head_hash: string }>(irr(['status', s.incident, '--json'], { db })).head_hash);
+
+    const out = join(tempDir(), 'aar.html');
+    const html = irr(['drill', 'report', s.incident, '--format', 'html', '--out', out], { db });
+    expect(html.code, html.stderr).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toContain('<svg');
+    const report = await new HtmlValidate({ extends: ['html-validate:recommended'] }).validateString(text);
+    expect(report.results.flatMap((x) => x.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`))).toEqual([]);
+  });
+
+  it('history compares the runs of a scenario; irr drill due counts them', () => {
+    const db = backend.newDb();
+    runScripted(db, 'exposed-bucket-cards', 'misses');
+    runScripted(db, 'exposed-bucket-cards', 'meets-all');
+    runScripted(db, 'misdirected-health-email', 'meets-all');
+    const r = irr(['drill', 'history', 'exposed-bucket-cards', '--json'], { db });
+    expect(r.code, r.stderr).toBe(0);
+    const runs = JSON.parse(r.stdout) as { scenario: string; script: string; objectives: { met: number; late: number; missed: number; total: number } }[];
+    expect(runs.map((x) => [x.script, x.objectives.met, x.objectives.late, x.objectives.missed])).toEqual([
+      ['exposed-bucket-cards.misses', 1, 4, 0],
+      ['exposed-bucket-cards.meets-all', 5, 0, 0],
+    ]);
+    const text = irr(['drill', 'history'], { db });
+    expect(text.stdout).toMatch(/exposed-bucket-cards — 2 runs/);
+    expect(text.stdout).toMatch(/first → latest run: objectives met 1 → 5 of 5; time to contain 7 h → 45 min/);
+    expect(text.stdout).toMatch(/changed: block-1h late → met; preserve-logs-2h late → met; contain-4h late → met; card-brands-24h late → met/);
+    expect(text.stdout).toMatch(/misdirected-health-email — 1 run/);
+    const due = json<{ scenarios: { scenario: string; runs: number; status: string }[] }>(irr(['drill', 'due', '--json'], { db })).scenarios;
+    expect(due.map((e) => [e.scenario, e.runs, e.status])).toEqual([
+      ['exposed-bucket-cards', 2, 'ok'],
+      ['misdirected-health-email', 1, 'ok'],
+      ['ransomware-eu-us', 0, 'never'],
+    ]);
+  });
+});
+}
+
+drills(sqliteBackend);
+if (pgAvailable(import.meta.filename, 8)) drills(pgBackend);
+
+describe('irr drill run refusals (no database is created)', () => {
   it('refuses options that would be silently ignored, and a mistyped drill or scenario, with one line and no database', () => {
     const db = join(tempDir(), 'irr.db');
     const cases: [string[], RegExp][] = [
@@ -258,68 +341,6 @@ describe('the README\'s one-line drill', () => {
     expect(r.stdout).toMatch(/INJECT second-host/);
     expect(r.stdout).toMatch(/objectives: 1 of 5 met/);
     expect(readFileSync(out, 'utf8')).toMatch(/<h1>After-action report: /);
-  });
-});
-
-describe('irr drill report and history', () => {
-  it('writes the HSEEP after-action report: overview, objectives, analysis with evidence, improvement plan; valid HTML with the SVG timeline', async () => {
-    const db = join(tempDir(), 'irr.db');
-    const s = runScripted(db, 'ransomware-eu-us', 'misses');
-    const md = irr(['drill', 'report', s.incident], { db });
-    expect(md.code, md.stderr).toBe(0);
-    const headings = md.stdout.split('\n').filter((l) => /^##? /.test(l));
-    expect(headings).toEqual([
-      '# After-action report: Ransomware with data theft — EU and California customers',
-      '## 1. Exercise overview',
-      '## 2. Objectives and capabilities',
-      '## 3. Analysis',
-      '## 4. Improvement plan',
-      '## Appendix: the drill log',
-    ]);
-    expect(md.stdout).toMatch(/Contain the attack within 4 hours of detection.*\*\*Late by 5 h\*\*/);
-    expect(md.stdout).toMatch(/\*\*Missed\*\*/);
-    // Each area for improvement cites its evidence in the log.
-    const improve = md.stdout.split('### Areas for improvement')[1]!.split('###')[0]!;
-    expect(improve).toMatch(/Contain the attack.*late by 5 h.*\(evidence: seq \d+, seq \d+\)/);
-    expect(improve).toMatch(/Step prepare-holding-statement .* skipped/);
-    // The improvement plan: issue, corrective action, owner, due date.
-    expect(md.stdout).toMatch(/\| # \| Issue \| Corrective action \| Capability \| Owner \| Due \|/);
-    // Owners by the runbook's role titles, not role ids (issue 14, problem 8).
-    expect(md.stdout).toMatch(/Pre-authorise the infrastructure lead.*\| IT operations \| 2026-04-06 \(proposed\)/);
-    expect(md.stdout).not.toMatch(/`(it_operations|dpo|incident_lead)`/);
-    // One lateness, one improvement item: the Art 33 objective and the Art 33 deadline are the same finding.
-    const plan = md.stdout.split('## 4. Improvement plan')[1]!.split('## Appendix')[0]!;
-    const art33 = plan.split('\n').filter((l) => /^\| \d+ \|/.test(l) && /gdpr-art33|GDPR Art 33\)/.test(l));
-    expect(art33, art33.join('\n')).toHaveLength(1);
-    expect(improve.split('\n').filter((l) => /gdpr-art33|GDPR Art 33\)/.test(l))).toHaveLength(1);
-    expect(md.stdout).toContain(json<{ head_hash: string }>(irr(['status', s.incident, '--json'], { db })).head_hash);
-
-    const out = join(tempDir(), 'aar.html');
-    const html = irr(['drill', 'report', s.incident, '--format', 'html', '--out', out], { db });
-    expect(html.code, html.stderr).toBe(0);
-    const text = readFileSync(out, 'utf8');
-    expect(text).toContain('<svg');
-    const report = await new HtmlValidate({ extends: ['html-validate:recommended'] }).validateString(text);
-    expect(report.results.flatMap((x) => x.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`))).toEqual([]);
-  });
-
-  it('history compares the runs of a scenario', () => {
-    const db = join(tempDir(), 'irr.db');
-    runScripted(db, 'exposed-bucket-cards', 'misses');
-    runScripted(db, 'exposed-bucket-cards', 'meets-all');
-    runScripted(db, 'misdirected-health-email', 'meets-all');
-    const r = irr(['drill', 'history', 'exposed-bucket-cards', '--json'], { db });
-    expect(r.code, r.stderr).toBe(0);
-    const runs = JSON.parse(r.stdout) as { scenario: string; script: string; objectives: { met: number; late: number; missed: number; total: number } }[];
-    expect(runs.map((x) => [x.script, x.objectives.met, x.objectives.late, x.objectives.missed])).toEqual([
-      ['exposed-bucket-cards.misses', 1, 4, 0],
-      ['exposed-bucket-cards.meets-all', 5, 0, 0],
-    ]);
-    const text = irr(['drill', 'history'], { db });
-    expect(text.stdout).toMatch(/exposed-bucket-cards — 2 runs/);
-    expect(text.stdout).toMatch(/first → latest run: objectives met 1 → 5 of 5; time to contain 7 h → 45 min/);
-    expect(text.stdout).toMatch(/changed: block-1h late → met; preserve-logs-2h late → met; contain-4h late → met; card-brands-24h late → met/);
-    expect(text.stdout).toMatch(/misdirected-health-email — 1 run/);
   });
 });
 

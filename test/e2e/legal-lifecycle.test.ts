@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { approveNotice, irr, json, ROOT, tempDir } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * Issue 11, parts 2–5 through the real binary: an incident cannot close on an open legal question,
@@ -47,31 +48,13 @@ interface Board {
   clocks: Clock[];
 }
 
-function eventCount(db: string): number {
-  const raw = new Database(db, { readonly: true });
-  const n = (raw.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
-  raw.close();
-  return n;
-}
-
-/** Refused or invalid: the exit code, one line on stderr, and nothing written. */
-function refused(db: string, args: string[], code: number): string {
-  const before = eventCount(db);
-  const r = irr(args, { db });
-  expect(r.code, r.stderr).toBe(code);
-  expect(r.stderr.trim().split('\n')).toHaveLength(1);
-  expect(eventCount(db)).toBe(before);
-  return r.stderr;
-}
-
 function ok(db: string, args: string[]): string {
   const r = irr(args, { db });
   expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
   return r.stdout;
 }
 
-function incident(facts: readonly string[] = FACTS) {
-  const db = join(tempDir(), 'irr.db');
+function incidentIn(db: string, facts: readonly string[] = FACTS) {
   const id = ok(db, ['open', '--playbook', DISCHARGE, '--title', 'Payroll export stolen', '--at', '2026-03-02T08:00:00Z']).trim();
   ok(db, ['step', id, 'triage', 'done', '--at', '2026-03-02T08:30:00Z']);
   ok(db, ['advance', id]);
@@ -95,7 +78,38 @@ function toReview(db: string, id: string) {
 
 const board = (db: string, id: string, now?: string) => json<Board>(irr(['clocks', id, '--json', ...(now ? ['--now', now] : [])], { db }));
 
-describe('a step that discharges legal duties', () => {
+describe('a runbook step that discharges legal duties', () => {
+  it('names a duty that is not in the regime catalogue with file, line and column (exit 2)', () => {
+    const bad = join(tempDir(), 'bad.yaml');
+    writeFileSync(bad, readFileSync(DISCHARGE, 'utf8').replace('discharges: [gdpr-art33, nis2-notification,', 'discharges: [gdpr-art33, nis2-notificaton,'));
+    const r = irr(['playbook', 'validate', bad]);
+    expect(r.code).toBe(2);
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(/bad\.yaml:\d+:\d+: phases\.containment\[1\]\.discharges\[1\]: /);
+    expect(out).toContain(`${bad}:`);
+    expect(out).toContain('discharges "nis2-notificaton", which is not a duty in the regime catalogue (irr regime list shows them; did you mean');
+  });
+});
+
+/**
+ * The flows on an incident, the same on both backends (issue 15). One database per backend: each
+ * test opens its own incidents and reads only those; "nothing written" counts every event of the
+ * database, which only the running test writes to (the tests of a file run one after the other).
+ */
+function legalLifecycle(backend: Backend): void {
+  const database = sharedDb(backend);
+  const incident = (facts: readonly string[] = FACTS) => incidentIn(database(), facts);
+  /** Refused or invalid: the exit code, one line on stderr, and nothing written. */
+  function refused(db: string, args: string[], code: number): string {
+    const before = backend.eventCount(db);
+    const r = irr(args, { db });
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(backend.eventCount(db)).toBe(before);
+    return r.stderr;
+  }
+
+describe(`a step that discharges legal duties (${backend.name})`, () => {
   it('is done only when each required duty it names is sent or validly waived; duties not required or undetermined do not hold it', () => {
     const { db, id } = incident();
     ok(db, ['advance', id]);
@@ -110,20 +124,9 @@ describe('a step that discharges legal duties', () => {
     ok(db, ['obligation', id, 'gdpr-art33', 'sent', '--channel', 'portal', '--ref', 'BfDI-1', '--at', '2026-03-03T09:00:00Z']);
     expect(ok(db, ['step', id, 'notify-authority', 'done'])).toContain('notify-authority');
   });
-
-  it('names a duty that is not in the regime catalogue with file, line and column (exit 2)', () => {
-    const bad = join(tempDir(), 'bad.yaml');
-    writeFileSync(bad, readFileSync(DISCHARGE, 'utf8').replace('discharges: [gdpr-art33, nis2-notification,', 'discharges: [gdpr-art33, nis2-notificaton,'));
-    const r = irr(['playbook', 'validate', bad]);
-    expect(r.code).toBe(2);
-    const out = r.stdout + r.stderr;
-    expect(out).toMatch(/bad\.yaml:\d+:\d+: phases\.containment\[1\]\.discharges\[1\]: /);
-    expect(out).toContain(`${bad}:`);
-    expect(out).toContain('discharges "nis2-notificaton", which is not a duty in the regime catalogue (irr regime list shows them; did you mean');
-  });
 });
 
-describe('closing on an open legal question', () => {
+describe(`closing on an open legal question (${backend.name})`, () => {
   it('is refused while a duty is undetermined, required and unsent; waivers need a ground that holds; not-applicable settles; a closed incident stops its clocks', () => {
     const { db, id } = incident();
     approveNotice(db, id, 'gdpr-art33', { at: '2026-03-03T08:00:00Z' });
@@ -222,7 +225,7 @@ describe('closing on an open legal question', () => {
   });
 });
 
-describe('urgency that is true', () => {
+describe(`urgency that is true (${backend.name})`, () => {
   it('orders by due time across required and undetermined duties: a 24-hour NIS2 early warning before a 60-day Texas clock', () => {
     const facts = [...FACTS.filter((f) => !f.startsWith('subjects_by_jurisdiction')), 'subjects_by_jurisdiction=DE:40000,US-TX:300', 'determined_at=2026-03-02T09:00:00Z'];
     const { db, id } = incident(facts);
@@ -251,7 +254,7 @@ describe('urgency that is true', () => {
   });
 
   it('does not headline a law whose deciding facts point away from it on a new incident: the facts to establish instead', () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = ok(db, ['open', '--playbook', 'misdirected-communication', '--title', 'New', '--at', '2026-01-01T08:00:00Z']).trim();
     ok(db, ['fact', id, 'detected_at=2026-01-01T08:00:00Z', 'aware_at=2026-01-01T09:00:00Z', '--at', '2026-01-01T09:00:00Z']);
     // 273 days later, nothing is known about the data: card brands must not be "OVERDUE (if required)".
@@ -281,7 +284,7 @@ describe('urgency that is true', () => {
   });
 });
 
-describe('the console Notifications screen', () => {
+describe(`the console Notifications screen (${backend.name})`, () => {
   it('offers a waiver only under the exemptions whose condition holds, or as an override', () => {
     const { db, id } = incident();
     const dir = tempDir();
@@ -304,3 +307,7 @@ describe('the console Notifications screen', () => {
     expect(log.filter((e) => e.type === 'obligation.recorded').map((e) => e.payload)).toEqual([{ obligation: 'gdpr-art34', action: 'waived', reason: 'Disk encrypted, key in escrow', exemption: 'art34-3a' }]);
   });
 });
+}
+
+legalLifecycle(sqliteBackend);
+if (pgAvailable(import.meta.filename, 6)) legalLifecycle(pgBackend);

@@ -1,6 +1,7 @@
 /**
  * Issue 15, the team server: named responders as database roles (irr team add/list), the server
- * deciding the actor, approvers by server role, drills and tamper detection on PostgreSQL.
+ * deciding the actor, approvers by server role, signed entries and tamper detection on PostgreSQL
+ * (the drills run on both backends in drill.test.ts).
  * Through the real binary against the throwaway server.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -128,21 +129,6 @@ if (pgAvailable(import.meta.filename, 14)) {
       expect(irr(['verify'], { db }).code).toBe(0);
     });
 
-    it('a scripted drill scores the same on the server as in a file, and verifies', () => {
-      const scriptFile = join(ROOT, 'playbooks/drills/scripts', 'misdirected-health-email.misses.yaml');
-      const run = (db: string) => {
-        const r = irr(['drill', 'run', 'misdirected-health-email', '--script', scriptFile, '--json'], { db, env: as('facilitator') });
-        expect(r.code, r.stderr).toBe(0);
-        return JSON.parse(r.stdout) as { objectives: { id: string; status: string }[]; refused_actions: number };
-      };
-      const server = pgBackend.newDb();
-      const onServer = run(server);
-      const inFile = run(join(tempDir(), 'irr.db'));
-      expect(onServer.objectives.map((o) => [o.id, o.status])).toEqual(inFile.objectives.map((o) => [o.id, o.status]));
-      expect(onServer.refused_actions).toBe(inFile.refused_actions);
-      expect(irr(['verify'], { db: server }).code).toBe(0);
-    });
-
     it('signed entries on the server: every event of a responder with a registered key is signed in its append; verify, export and verify --bundle check them', () => {
       const db = pgBackend.newDb();
       const root = tempDir();
@@ -171,6 +157,71 @@ if (pgAvailable(import.meta.filename, 14)) {
       const bad = irr(['verify', id], { db });
       expect(bad.code).toBe(5);
       expect(bad.stdout).toMatch(new RegExp(`first bad seq ${byCarol[1]}`));
+    });
+
+    it('the comms role: status and log show the timeline and the notices, the hidden entries said to be hidden, never a fact or a note; other commands refused naming the role', () => {
+      const db = pgBackend.newDb();
+      expect(irr(['team', 'add', 'cora', '--role', 'comms', '--db', db]).code).toBe(0);
+      const cora = asRole(db, 'cora');
+      const alice = { db, env: as('alice') };
+      const id = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Payslips'], alice).stdout.trim();
+      const secrets = ['1234', 'ZEBRA-NOTE', 'PATIENT-X', 'WITHDRAWN-VALUE'];
+      for (const args of [
+        ['fact', id, 'subjects_total=1234', 'data_categories=contact'], // #2
+        ['fact', id, 'root_cause=WITHDRAWN-VALUE'], // #3 (withdrawn below: the withdrawal carries what it restores)
+        ['retract', id, '3', '--reason', 'wrong incident'], // #4
+        ['note', id, 'ZEBRA-NOTE'], // #5
+        ['step', id, 'record-report', 'done', '--note', 'PATIENT-X'], // #6
+        ['team', 'assign', id, 'dora', '--role', 'dpo'], // #7
+        ['obligation', id, 'gdpr-art33', 'drafted'], // #8
+      ]) {
+        const r = irr(args, alice);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      }
+      expect(irr(['obligation', id, 'gdpr-art33', 'approved'], { db, env: as('dora') }).code).toBe(0); // #9
+      const total = pgBackend.eventCount(db);
+
+      const log = irr(['log', id, '--json', '--db', cora], { env: { IRR_ACTOR: '' } });
+      expect(log.code, log.stderr).toBe(0);
+      const entries = JSON.parse(log.stdout) as { seq: number; type: string; hidden: boolean; payload: unknown; what: string }[];
+      expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      expect(entries.filter((e) => e.hidden).map((e) => [e.seq, e.type])).toEqual([
+        [2, 'facts.recorded'],
+        [3, 'facts.recorded'],
+        [4, 'entry.retracted'],
+        [5, 'note.added'],
+        [6, 'step.completed'],
+      ]);
+      for (const e of entries.filter((x) => x.hidden)) expect(e).toMatchObject({ payload: null, what: `${e.type} (hidden from the comms role)` });
+      const text = irr(['log', id, '--db', cora], { env: { IRR_ACTOR: '' } });
+      expect(text.stdout).toContain(`5 of ${total} entries are hidden from the comms role`);
+      expect(text.stdout).toMatch(/obligation gdpr-art33 approved/);
+
+      const status = irr(['status', id, '--json', '--db', cora], { env: { IRR_ACTOR: '' } });
+      expect(status.code, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ id, title: 'Payslips', phase: 'detection', read_as: 'comms', seq: total, hidden: { entries: 5, of: total }, notices: [{ obligation: 'gdpr-art33', status: 'approved', drafted_by: 'alice', approved_by: 'dora' }] });
+      const shown = irr(['status', id, '--db', cora], { env: { IRR_ACTOR: '' } }).stdout;
+      expect(shown).toMatch(/gdpr-art33\s+approved\s+alice .*dora /);
+      expect(shown).toContain('deadlines are computed from the facts, so they are not shown to this role');
+      for (const out of [log.stdout, text.stdout, status.stdout, shown]) for (const secret of secrets) expect(out).not.toContain(secret);
+
+      // What needs the facts is refused in one line naming the role (exit 3), not a permission error.
+      const listed = irr(['list', '--json', '--db', cora], { env: { IRR_ACTOR: '' } });
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id, title: 'Payslips', phase: 'detection', severity: null, next_deadline: null, read_as: 'comms' })]);
+      for (const args of [['clocks', id], ['verify', id], ['report', id, '--kind', 'timeline']]) {
+        const r = irr([...args, '--db', cora], { env: { IRR_ACTOR: '' } });
+        expect({ args, code: r.code }).toEqual({ args, code: 3 });
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toContain('the comms role (irr_comms) reads the timeline and the notices, not the facts and notes this command needs');
+      }
+
+      // The chain is checked across the hidden entries: a hidden entry's hash changed breaks the next link.
+      pgSync(db, `SET session_replication_role = replica; UPDATE events SET hash = repeat('0', 64) WHERE incident = '${id}' AND seq = 5`);
+      const broken = irr(['log', id, '--db', cora], { env: { IRR_ACTOR: '' } });
+      expect(broken.code).toBe(5);
+      expect(broken.stderr.trim()).toMatch(new RegExp(`^irr: integrity failure in ${id} at seq 6: seq 6 does not chain to seq 5 \\(prev_hash differs\\) \\(as far as the comms role can check`));
+      expect(irr(['status', id, '--db', cora], { env: { IRR_ACTOR: '' } }).code).toBe(5);
     });
 
     it('tamper on the server (a payload edited with the trigger disabled) fails verify and refuses the next write (exit 5)', () => {

@@ -58,6 +58,16 @@ export const pgBackend: Backend = {
   },
 };
 
+/**
+ * One database for the tests of a file that do not interfere with each other (each opens its own
+ * incidents and reads only those), made on first use: on PostgreSQL a new database costs an
+ * `irr init` and an `irr team add` per actor.
+ */
+export function sharedDb(backend: Backend): () => string {
+  let db: string | undefined;
+  return () => (db ??= backend.newDb());
+}
+
 const made = new Set<string>();
 
 /**

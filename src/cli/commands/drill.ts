@@ -215,11 +215,21 @@ export async function report(g: GlobalOptions, id: string, opts: { format?: stri
   });
 }
 
+/**
+ * No drill can have run: a SQLite file that does not exist yet (not created by asking). A team
+ * server always exists, so its drills are read (a missing server is the connection's error).
+ */
+async function noDatabaseYet(g: GlobalOptions): Promise<boolean> {
+  const { isPostgresUrl } = await import('../../store/port.js');
+  if (isPostgresUrl(g.db)) return false;
+  const { existsSync } = await import('node:fs');
+  return !existsSync(g.db);
+}
+
 /** Every known scenario's practice status, from this database's drills (none when it does not exist). */
 export async function practice(g: GlobalOptions, now: string): Promise<import('../../drill/practice.js').PracticeEntry[]> {
-  const { existsSync } = await import('node:fs');
   const { practiceOf } = await import('../../drill/practice.js');
-  if (!existsSync(g.db)) return practiceOf(undefined, now);
+  if (await noDatabaseYet(g)) return practiceOf(undefined, now);
   return withEngine(g, { create: false, readonly: true }, (engine) => practiceOf(engine, now));
 }
 
@@ -246,8 +256,7 @@ async function practiceSection(runs: readonly import('../../drill/history.js').D
 
 
 export async function history(g: GlobalOptions, scenarioId: string | undefined): Promise<void> {
-  const { existsSync } = await import('node:fs');
-  if (!existsSync(g.db)) {
+  if (await noDatabaseYet(g)) {
     if (scenarioId !== undefined) (await import('../../playbook/drill.js')).resolveScenarioFile(scenarioId);
     if (g.json) printJson([]);
     else printLines(['no drills run yet (irr drill run <scenario> --script <file>)', ...(scenarioId === undefined ? await practiceSection([]) : [])]);

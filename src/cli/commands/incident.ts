@@ -84,6 +84,7 @@ export async function open(g: GlobalOptions, opts: { playbook?: string; title?: 
  */
 export async function list(g: GlobalOptions, opts: { all?: boolean }): Promise<void> {
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
+    if (engine.readsRedacted) return (await import('./redacted.js')).redactedListCommand(g, engine, opts);
     // Each row is checked against its incident.opened first: an edited mode must not hide a real incident.
     const rows = [];
     for (const r of await engine.incidents()) if (opts.all || (await engine.incident(r.id)).mode === 'real') rows.push(r);
@@ -201,6 +202,7 @@ export function renderStatus(v: StatusView, opts: { all?: boolean } = { all: tru
 
 export async function status(g: GlobalOptions, id: string, opts: { all?: boolean } = {}): Promise<void> {
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
+    if (engine.readsRedacted) return (await import('./redacted.js')).redactedStatusCommand(g, engine, id);
     const loaded = await engine.load(id);
     const { shippedCoverage } = await import('../../playbook/regime-catalogue.js');
     const subjects = loaded.ctx.facts.subjects_by_jurisdiction?.value;
@@ -316,6 +318,7 @@ export async function close(g: GlobalOptions, id: string, opts: AtOption): Promi
 
 export async function log(g: GlobalOptions, id: string): Promise<void> {
   await withEngine(g, { create: false, readonly: true }, async (engine) => {
+    if (engine.readsRedacted) return (await import('./redacted.js')).redactedLogCommand(g, engine, id);
     const row = await engine.incident(id);
     const runbook = await engine.runbookOf(row);
     const events = await engine.events(id);

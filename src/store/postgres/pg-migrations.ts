@@ -128,6 +128,40 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
         WITH CHECK (actor = current_user OR EXISTS (SELECT 1 FROM incidents i WHERE i.id = incident AND i.mode = 'drill'));
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Incidents pushed from a laptop keep their ids and move the id counter past them (irr push),
+      -- so the ids they skipped were never allocated here. Recorded (append-only) so that verify can
+      -- tell those skipped ids from an incident deleted whole (a gap among the allocated ids).
+      CREATE TABLE pushed_incidents (
+        id             text PRIMARY KEY,
+        counter_before integer NOT NULL
+      );
+      CREATE TRIGGER pushed_incidents_append_only BEFORE UPDATE OR DELETE ON pushed_incidents FOR EACH ROW EXECUTE FUNCTION irr_refuse_change();
+      CREATE TRIGGER pushed_incidents_no_truncate BEFORE TRUNCATE ON pushed_incidents FOR EACH STATEMENT EXECUTE FUNCTION irr_refuse_change();
+      GRANT SELECT ON pushed_incidents TO irr_responder, irr_approver, irr_auditor, irr_comms;
+      GRANT INSERT ON pushed_incidents TO irr_responder, irr_approver;
+    `,
+  },
+  {
+    version: 5,
+    sql: `
+      -- comms reads the timeline and the notices, not the facts and notes. Besides facts.recorded
+      -- and note.added, that hides a withdrawal of either (it carries the value a fact returns to)
+      -- and a step done or skipped with a note (its payload holds the note's text).
+      DROP POLICY events_read_comms ON events;
+      CREATE POLICY events_read_comms ON events FOR SELECT TO irr_comms USING (
+        type NOT IN ('facts.recorded', 'note.added')
+        AND NOT (type = 'entry.retracted' AND (payload::jsonb ->> 'of') IN ('facts.recorded', 'note.added'))
+        AND NOT (type IN ('step.completed', 'step.skipped') AND (payload::jsonb ? 'note')));
+      -- Every event without its payload (read with the owner's rights, so past the policy above): a
+      -- reader who may not see some payloads still sees that those entries exist, and checks the
+      -- chain's links across them.
+      CREATE VIEW event_headers AS SELECT incident, seq, type, at, recorded_at, actor, prev_hash, hash FROM events;
+      GRANT SELECT ON event_headers TO irr_responder, irr_approver, irr_auditor, irr_comms;
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -3,10 +3,11 @@ import { IntegrityFailure, InvalidInput, Refused } from '../../domain/errors.js'
 import type { IncidentBundle } from '../event-store.js';
 import type { EventType, NewEvent, StoredEvent } from '../../domain/events.js';
 import { contentHash, eventBody, GENESIS_HASH, hashBody, isWellFormedText } from '../hash.js';
-import { bindingProblems, ChainWalk, snapshotProblem, snapshotSeal, type Problem, type SnapshotRow } from '../integrity.js';
+import { bindingProblems, ChainWalk, missingIds, snapshotProblem, snapshotSeal, type Problem, type SnapshotRow } from '../integrity.js';
 import type { AppendOptions, EventRow, Head, HeadChange, IncidentRow, IntegrityRead, OpenIncidentArgs, PlaybookRow, Snapshot, StateRead, StorePort } from '../port.js';
 import { StaleHead } from '../stale-head.js';
 import { registeredFingerprints, signBatch, type SignatureRow } from '../signature.js';
+import type { EventHeader } from '../../engine/redacted-log.js';
 import { translatePgError } from './pg-errors.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
 import { TEAM_LIST_SQL, TEAM_ROLES, teamAddSql, type TeamRole } from './pg-team.js';
@@ -14,8 +15,24 @@ import { sslFromEnvironment } from './pg-tls.js';
 
 /** The server's clock as irr writes times (ISO 8601, UTC, milliseconds): recorded_at is the server's, not the laptop's. */
 const SERVER_NOW = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-/** The triggers migration 1 creates. */
-const PG_TRIGGERS = ['events_append_only', 'events_no_truncate', 'playbooks_immutable', 'playbooks_no_truncate', 'incidents_immutable', 'incidents_no_truncate', 'signatures_append_only', 'signatures_no_truncate'];
+/** The append-only triggers the migrations create, as pg_get_triggerdef prints them (the table's schema left out). */
+const PG_TRIGGERS: ReadonlyMap<string, string> = new Map(
+  (
+    [
+      ['events', 'events_append_only', 'events_no_truncate'],
+      ['playbooks', 'playbooks_immutable', 'playbooks_no_truncate'],
+      ['incidents', 'incidents_immutable', 'incidents_no_truncate'],
+      ['signatures', 'signatures_append_only', 'signatures_no_truncate'],
+      ['pushed_incidents', 'pushed_incidents_append_only', 'pushed_incidents_no_truncate'],
+    ] as const
+  ).flatMap(([table, rows, truncate]) => [
+    [rows, `CREATE TRIGGER ${rows} BEFORE DELETE OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION irr_refuse_change()`],
+    [truncate, `CREATE TRIGGER ${truncate} BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION irr_refuse_change()`],
+  ]),
+);
+/** The body of the function every append-only trigger calls, as migration 1 wrote it (whitespace aside). */
+const REFUSE_CHANGE_BODY = /FUNCTION irr_refuse_change\(\)[\s\S]*?\$fn\$([\s\S]*?)\$fn\$/.exec(PG_MIGRATIONS[0]!.sql)![1]!;
+const normalise = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 /** Serialises migrations of concurrent `irr init`s (an arbitrary constant: "IRR1"). */
 const MIGRATION_LOCK = 0x49525231;
 
@@ -69,6 +86,8 @@ export class PgStore implements StorePort {
 
   /** The role this session connected as: the actor of everything it writes (row-level security checks it). */
   serverUser?: string;
+  /** A member of irr_comms only: reads the timeline and the notices, not the facts and notes. */
+  readsRedacted = false;
 
   private constructor(
     private readonly sql: Sql,
@@ -93,8 +112,13 @@ export class PgStore implements StorePort {
     const store = new PgStore(sql, location, !readonly);
     try {
       await store.guard(() => store.checkSchema(opts.create));
-      const [me] = await store.guard(() => sql<{ u: string }[]>`SELECT current_user AS u`);
+      const [me] = await store.guard(
+        () => sql<{ u: string; comms: boolean }[]>`
+          SELECT current_user AS u,
+                 pg_has_role('irr_comms', 'MEMBER') AND NOT (pg_has_role('irr_responder', 'MEMBER') OR pg_has_role('irr_approver', 'MEMBER') OR pg_has_role('irr_auditor', 'MEMBER')) AS comms`,
+      );
       store.serverUser = me!.u;
+      store.readsRedacted = me!.comms;
     } catch (err) {
       await sql.end({ timeout: 1 }).catch(() => undefined);
       throw err;
@@ -106,8 +130,19 @@ export class PgStore implements StorePort {
     try {
       return await fn();
     } catch (err) {
+      // What the comms role may not read (the snapshots hold the facts): say so by the role's name.
+      if (this.readsRedacted && err !== null && typeof err === 'object' && 'code' in err && err.code === '42501') {
+        throw new Refused(`${this.location}: the comms role (irr_comms) reads the timeline and the notices, not the facts and notes this command needs: irr status <incident> and irr log <incident> show what it may see; nothing was written`);
+      }
       throw translatePgError(err, this.location);
     }
+  }
+
+  async redactedLog(incident: string): Promise<{ headers: EventHeader[]; rows: EventRow[] }> {
+    return this.consistent(async (tx) => ({
+      headers: [...(await tx<EventHeader[]>`SELECT incident, seq, type, at, recorded_at, actor, prev_hash, hash FROM event_headers WHERE incident = ${incident} ORDER BY seq`)],
+      rows: [...(await tx<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} ORDER BY seq`)],
+    }));
   }
 
   /** An empty database is initialised only by `irr init`; a database with other tables is never touched. */
@@ -183,6 +218,7 @@ export class PgStore implements StorePort {
     if (contentHash(pb.content) !== pb.hash) throw new IntegrityFailure('playbook content does not match its hash');
     return this.guard(() =>
       this.sql.begin(async (tx) => {
+        await this.refuseIfDatabaseFails(tx);
         const [clock] = await tx.unsafe<{ now: string }[]>(`SELECT ${SERVER_NOW} AS now`);
         const recordedAt = args.recordedAt ?? clock!.now;
         await tx`INSERT INTO playbooks (hash, id, version, content, source, stored_at) VALUES (${pb.hash}, ${pb.id}, ${pb.version}, ${pb.content}, ${pb.source}, ${recordedAt}) ON CONFLICT (hash) DO NOTHING`;
@@ -244,7 +280,14 @@ export class PgStore implements StorePort {
     }
   }
 
-  /** The chain from the head this process last checked up to the current head, re-hashed (all of it on first use). */
+  /**
+   * Before appending: the chain from the head this process last checked up to the current head,
+   * re-hashed. The first time a process appends to an incident (every one-shot command) also what
+   * binds the tables to it, as on SQLite: the triggers, no incident deleted whole, the incidents
+   * and playbooks rows, the snapshot's seal, and the whole chain. A long-lived process (the
+   * console, a drill, the benchmark) then checks only what others appended, so appends stay a
+   * handful of round trips.
+   */
   private async refuseIfChainFails(tx: TransactionSql, incident: string, head: Head): Promise<void> {
     let from = this.checked.get(incident);
     if (from && from.seq === head.seq && from.hash === head.hash) return;
@@ -252,12 +295,22 @@ export class PgStore implements StorePort {
       const [at] = await tx<{ hash: string }[]>`SELECT hash FROM events WHERE incident = ${incident} AND seq = ${from.seq}`;
       if (at?.hash !== from.hash) from = undefined;
     }
+    let snapshotSeq: number | undefined;
+    if (!from) {
+      await this.refuseIfDatabaseFails(tx);
+      const [bind] = await this.bindingsIn(tx, incident);
+      if (bind) throw this.refusal(incident, bind.seq, bind.problem);
+      const snap = await this.snapshotIn(tx, incident);
+      if (snap?.problem) throw this.refusal(incident, snap.seq, snap.problem);
+      snapshotSeq = snap?.seq;
+    }
     const walk = new ChainWalk(from);
     const rows = await tx<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} AND seq > ${from?.seq ?? 0} ORDER BY seq`;
     for (const r of rows) {
       const p = walk.next(r);
-      if (p) throw new IntegrityFailure(`integrity failure in ${incident} at seq ${p.seq}: ${p.problem}; nothing was written (irr verify shows every problem)`);
+      if (p) throw this.refusal(incident, p.seq, p.problem);
     }
+    if (snapshotSeq !== undefined && snapshotSeq > walk.head.seq) throw this.refusal(incident, walk.head.seq + 1, `the snapshot was taken at seq ${snapshotSeq} but the log ends at seq ${walk.head.seq}; events are missing`);
     this.checked.set(incident, walk.head);
   }
 
@@ -298,12 +351,17 @@ export class PgStore implements StorePort {
     await this.guard(() =>
       this.sql.begin(async (tx) => {
         const m = /^([A-Z]+-\d{4}-)(\d+)$/.exec(r.id);
+        let counterBefore = 0;
         if (m) {
+          // Locked, so that no id allocated meanwhile is taken for one this push skipped.
+          const [c] = await tx<{ n: number }[]>`SELECT n FROM incident_counters WHERE stem = ${m[1]!} FOR UPDATE`;
+          counterBefore = c?.n ?? 0;
           await tx`INSERT INTO incident_counters (stem, n) VALUES (${m[1]!}, ${Number(m[2])})
                    ON CONFLICT (stem) DO UPDATE SET n = GREATEST(incident_counters.n, excluded.n)`;
         }
         const [exists] = await tx`SELECT 1 FROM incidents WHERE id = ${r.id}`;
         if (exists) throw new Refused(`${r.id} already exists on ${this.location}: an incident keeps its id (its hashes cover it), so it cannot be pushed there; nothing was written`);
+        await tx`INSERT INTO pushed_incidents (id, counter_before) VALUES (${r.id}, ${counterBefore})`;
         await tx`INSERT INTO playbooks (hash, id, version, content, source, stored_at) VALUES (${pb.hash}, ${pb.id}, ${pb.version}, ${pb.content}, ${pb.source}, ${r.opened_at}) ON CONFLICT (hash) DO NOTHING`;
         await tx`INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (${r.id}, ${r.title}, ${r.mode}, ${r.playbook_hash}, ${r.opened_at})`;
         const rows = bundle.events.map((e) => ({ ...e }));
@@ -336,21 +394,64 @@ export class PgStore implements StorePort {
     await tx`INSERT INTO signatures ${tx(rows.map((r) => ({ ...r })), 'incident', 'seq', 'fingerprint', 'signature')}`;
   }
 
-  /** The append-only triggers: each present and enabled (a dropped or disabled one is named). */
+  /** The append-only triggers: each present, enabled and as the migrations made it; row-level security on. */
   async triggerProblems(): Promise<string[]> {
-    return this.guard(async () => {
-      const rows = await this.sql<{ name: string; enabled: string }[]>`
-        SELECT t.tgname AS name, t.tgenabled AS enabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-        WHERE NOT t.tgisinternal AND c.relname IN ('events', 'incidents', 'playbooks', 'signatures')`;
-      const have = new Map(rows.map((r) => [r.name, r.enabled]));
-      const out: string[] = [];
-      for (const name of PG_TRIGGERS) {
-        const e = have.get(name);
-        if (e === undefined) out.push(`trigger ${name} is missing (someone dropped it: UPDATE/DELETE are no longer refused)`);
-        else if (e === 'D') out.push(`trigger ${name} is disabled (UPDATE/DELETE are no longer refused)`);
-      }
-      return out;
-    });
+    return this.guard(() => this.triggerProblemsIn(this.sql));
+  }
+
+  private async triggerProblemsIn(q: Sql | TransactionSql): Promise<string[]> {
+    const rows = await q<{ name: string; enabled: string; def: string }[]>`
+      SELECT t.tgname AS name, t.tgenabled AS enabled, pg_get_triggerdef(t.oid) AS def FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+      WHERE NOT t.tgisinternal AND c.relname IN ('events', 'incidents', 'playbooks', 'signatures', 'pushed_incidents') AND c.relnamespace = current_schema()::regnamespace`;
+    const [fn] = await q<{ body: string | null; rls: boolean | null }[]>`
+      SELECT (SELECT prosrc FROM pg_proc WHERE proname = 'irr_refuse_change' AND pronamespace = current_schema()::regnamespace) AS body,
+             (SELECT relrowsecurity FROM pg_class WHERE relname = 'events' AND relnamespace = current_schema()::regnamespace) AS rls`;
+    const have = new Map(rows.map((r) => [r.name, r]));
+    const out: string[] = [];
+    for (const [name, def] of PG_TRIGGERS) {
+      const t = have.get(name);
+      // A server upgraded before migration 4 ran has no pushed_incidents triggers yet: the table is missing too.
+      if (t === undefined) out.push(`trigger ${name} is missing (someone dropped it: UPDATE/DELETE are no longer refused)`);
+      else if (t.def.replace(/ ON \S+\.(\w+) /, ' ON $1 ') !== def) out.push(`trigger ${name} was replaced by a different one`);
+      else if (t.enabled === 'D') out.push(`trigger ${name} is disabled (UPDATE/DELETE are no longer refused)`);
+    }
+    // CREATE OR REPLACE FUNCTION keeps every trigger as it was and changes what they do.
+    if (fn?.body == null) out.push('the function irr_refuse_change, which the append-only triggers call, is missing');
+    else if (normalise(fn.body) !== normalise(REFUSE_CHANGE_BODY)) out.push('the function irr_refuse_change, which the append-only triggers call, was replaced (UPDATE/DELETE may no longer be refused)');
+    if (fn?.rls === false) out.push('row-level security on events is disabled (any member may append as anyone, and comms reads every event)');
+    return out;
+  }
+
+  /**
+   * What only the database as a whole shows: incidents deleted whole (a gap among the ids this
+   * server allocated: the ids a push skipped, recorded in pushed_incidents, are not gaps) and
+   * events whose incidents row was deleted (the foreign key forbids it, unless switched off).
+   */
+  private async databaseProblemsIn(q: Sql | TransactionSql): Promise<{ incident: string; problem: string }[]> {
+    const ids = (await q<{ id: string }[]>`SELECT id FROM incidents`).map((r) => r.id);
+    const skipped = new Set<string>();
+    for (const p of await q<{ id: string; counter_before: number }[]>`SELECT id, counter_before FROM pushed_incidents`) {
+      const m = /^([A-Z]+-\d{4}-)(\d+)$/.exec(p.id);
+      if (m) for (let n = p.counter_before + 1; n < Number(m[2]); n++) skipped.add(`${m[1]!}${String(n).padStart(4, '0')}`);
+    }
+    const out: { incident: string; problem: string }[] = [];
+    for (const id of missingIds(ids)) if (!skipped.has(id)) out.push({ incident: id, problem: `incident ${id} is missing: the ids around it exist, so it was deleted whole` });
+    for (const o of await q<{ incident: string }[]>`SELECT DISTINCT incident FROM events WHERE incident NOT IN (SELECT id FROM incidents) ORDER BY incident`) {
+      out.push({ incident: o.incident, problem: `events of ${o.incident} exist but its incidents row was deleted` });
+    }
+    return out;
+  }
+
+  private refusal(where: string, seq: number, problem: string): IntegrityFailure {
+    return new IntegrityFailure(`integrity failure in ${where}${seq > 0 ? ` at seq ${seq}` : ''}: ${problem}; nothing was written (irr verify shows every problem)`);
+  }
+
+  /** Before a write: the triggers in place, and no incident deleted whole or stripped of its row. */
+  private async refuseIfDatabaseFails(q: Sql | TransactionSql): Promise<void> {
+    const trig = await this.triggerProblemsIn(q);
+    if (trig.length > 0) throw this.refusal('the database', 0, trig[0]!);
+    const [p] = await this.databaseProblemsIn(q);
+    if (p) throw this.refusal(p.incident, 0, p.problem);
   }
 
   private async putSnapshot_(tx: Sql | TransactionSql, incident: string, seq: number, state: string, headHash: string): Promise<void> {
@@ -500,13 +601,16 @@ export class PgStore implements StorePort {
   }
 
   /**
-   * The incident ids, and the triggers' problems under "*". (Events cannot outlive their incidents
-   * row here: a foreign key holds them, and the triggers refuse the DELETE.)
+   * The incident ids, the triggers' problems under "*", incidents deleted whole and events whose
+   * incidents row was deleted (a superuser can switch the foreign key off with the triggers:
+   * session_replication_role = replica), in one consistent read.
    */
   async databaseRead(): Promise<{ ids: string[]; problems: { incident: string; problem: string }[] }> {
-    const triggers = await this.triggerProblems();
-    const ids = (await this.incidents()).map((r) => r.id);
-    return { ids, problems: triggers.map((problem) => ({ incident: '*', problem })) };
+    return this.consistent(async (tx) => {
+      const triggers = await this.triggerProblemsIn(tx);
+      const ids = (await tx<{ id: string }[]>`SELECT id FROM incidents ORDER BY opened_at, id`).map((r) => r.id);
+      return { ids, problems: [...triggers.map((problem) => ({ incident: '*', problem })), ...(await this.databaseProblemsIn(tx))] };
+    });
   }
 
   /**
