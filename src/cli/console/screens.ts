@@ -6,7 +6,7 @@ import { oneLine } from '../../domain/text.js';
 import { legalCloseBlockers } from '../../engine/decide.js';
 import type { StatusView, StepView } from '../../engine/views.js';
 import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
-import { establishLine, remaining } from '../commands/clocks.js';
+import { establishLine, remaining } from '../present/obligations.js';
 import { notCoveredLine, type Uncovered } from '../../assess/coverage.js';
 import type { Choice } from './prompter.js';
 

@@ -20,10 +20,9 @@ import { statusView, type StatusView, type StepView } from '../../engine/views.j
 import { changesSince, describeChanges } from '../../engine/changes.js';
 import { renderMarkdown } from '../../render/terminal-markdown.js';
 import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
-import { statusLabel } from '../commands/assess.js';
 import type { Uncovered } from '../../assess/coverage.js';
-import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks.js';
-import { renderStatus } from '../commands/incident.js';
+import { board as clocksBoard, localAndUtc, remaining, statusLabel } from '../present/obligations.js';
+import { renderStatus } from '../present/status.js';
 import type { GlobalOptions } from '../context.js';
 import { askFact, askTime, showValue } from './answers.js';
 import { BadAnswer, GoBack, type Choice, type Prompter, type SelectQuestion } from './prompter.js';
