@@ -245,7 +245,8 @@ export async function log(g: GlobalOptions, id: string): Promise<void> {
     }
     const zone = zoneOrExit();
     const now = systemClock.now();
-    const rows = events.map((e) => [String(e.seq), localTime(e.at, zone, now), `${localTime(e.recorded_at, zone, now)}${isLate(e) ? ' LATE' : ''}`, e.actor, oneLine(describeEntry(e, runbook, withdrawn))]);
+    const local = (iso: string) => localTime(iso, zone, now);
+    const rows = events.map((e) => [String(e.seq), local(e.at), `${local(e.recorded_at)}${isLate(e) ? ' LATE' : ''}`, e.actor, oneLine(describeEntry(e, runbook, withdrawn, local))]);
     const legend = events.some(isLate) ? ['', 'LATE: recorded more than 15 minutes after it happened (backdated with --at)'] : [];
     printLines([...table(rows, ['SEQ', 'AT', 'RECORDED', 'ACTOR', 'WHAT']), ...legend]);
   });

@@ -21,7 +21,7 @@ import { changesSince, describeChanges } from '../../engine/changes.js';
 import { renderMarkdown } from '../../render/terminal-markdown.js';
 import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
 import type { Uncovered } from '../../assess/coverage.js';
-import { board as clocksBoard, localAndUtc, remaining, statusLabel } from '../present/obligations.js';
+import { board as clocksBoard, localAndUtc, localShort, remaining, statusLabel } from '../present/obligations.js';
 import { renderStatus } from '../present/status.js';
 import type { GlobalOptions } from '../context.js';
 import { askFact, askTime, showValue } from './answers.js';
@@ -528,7 +528,7 @@ export class ConsoleSession {
   /** `short`: the local time only (its UTC equivalent is in the description), so a list line fits. */
   private when(o: Obligation, now: string, short = false): string {
     const at = o.due;
-    const time = (iso: string) => (short ? localAndUtc(iso).split(' = ')[0]! : localAndUtc(iso));
+    const time = (iso: string) => (short ? localShort(iso) : localAndUtc(iso));
     if (isSent(o.status)) return `sent ${o.sent_at ? time(o.sent_at) : ''}`;
     if (o.status === 'waived') return o.waiver?.override ? 'waived by override' : `waived under ${o.waiver?.exemption ?? '?'}`;
     if (o.status === 'not_applicable') return 'decided not applicable';

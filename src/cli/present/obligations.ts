@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { byUrgency, factsToEstablish, type Obligation } from '../../assess/obligations.js';
-import { localWithUtc } from '../../clocks/zone.js';
+import { localTime, localWithUtc } from '../../clocks/zone.js';
 import { isDecidedNotToSend, isSent } from '../../domain/obligation.js';
 import { dayHourMinute } from '../../domain/duration.js';
 import { byCodeUnits } from '../../domain/order.js';
@@ -36,13 +36,17 @@ export function remaining(ms: number): string {
   return `${sign}${d ? `${d} d ` : ''}${d || h ? `${h} h` : ''}${d ? '' : ` ${m} min`}`.trim();
 }
 
-/** Local wall time of the responder's machine, with its offset, beside UTC. */
+/**
+ * An instant in the responder's zone (IRR_TZ, else this machine's) with the zone named, and UTC
+ * beside it unless that zone is at UTC then: "Mon 2 Mar 10:30 CET (09:30 UTC)".
+ */
 export function localAndUtc(isoTime: string): string {
-  const d = new Date(isoTime);
-  const off = -d.getTimezoneOffset();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())} ${off >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
-  return off === 0 ? `${local.slice(0, 16)} UTC` : `${local} = ${isoTime.slice(11, 16)} UTC`;
+  return localWithUtc(isoTime, zoneOrExit());
+}
+
+/** The same without UTC beside it ("Mon 2 Mar 10:30 CET"), where a list line must stay short. */
+export function localShort(isoTime: string): string {
+  return localTime(isoTime, zoneOrExit());
 }
 
 /**

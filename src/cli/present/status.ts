@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import { localTime } from '../../clocks/zone.js';
 import { WORK_PHASES } from '../../domain/phases.js';
 import { oneLine } from '../../domain/text.js';
-import type { StatusView } from '../../engine/views.js';
+import { isStoredInstant, type StatusView } from '../../engine/views.js';
 
 /**
  * What `irr status` prints, shared by the command and the console's "every phase" view (which
@@ -68,7 +68,7 @@ export function renderStatus(v: StatusView, opts: { all?: boolean } = { all: tru
   lines.push('', '[x] done  [-] skipped  [ ] to do  [/] not applicable  * required');
   const facts = Object.entries(v.facts);
   lines.push('', facts.length ? 'facts:' : 'facts: none recorded yet (irr fact <incident> key=value)');
-  for (const [k, val] of facts) lines.push(`  ${k} = ${typeof val === 'object' ? JSON.stringify(val) : oneLine(String(val))}   (${v.fact_sources[k]!.by}, ${localTime(v.fact_sources[k]!.at)})`);
+  for (const [k, val] of facts) lines.push(`  ${k} = ${typeof val === 'object' ? JSON.stringify(val) : isStoredInstant(val) ? localTime(val) : oneLine(String(val))}   (${v.fact_sources[k]!.by}, ${localTime(v.fact_sources[k]!.at)})`);
   if (v.withdrawn.length) {
     lines.push('', 'withdrawn (irr retract):');
     for (const w of v.withdrawn) lines.push(`  #${w.seq} ${w.type}, by ${w.by} ${localTime(w.at)}: ${oneLine(w.reason)}`);
