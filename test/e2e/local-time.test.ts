@@ -76,4 +76,12 @@ describe('local time, zone named, where a person reads', () => {
     expect(due.code, due.stderr).toBe(0);
     expect(due.stdout).toMatch(/^ransomware-eu-us +ok +\w{3} \d{1,2} \w{3}( \d{4})? \d{2}:\d{2} (EST|EDT) +1 +shipped$/m);
   });
+
+  it('a refused --at says both times in the responder\'s zone, as typed, with UTC beside them', () => {
+    const db = join(tempDir(), 'irr.db');
+    const id = incident(db);
+    const r = irr(['note', id, 'ahead', '--at', '2026-03-02 12:10'], { db, env: PARIS });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('irr: --at: Mon 2 Mar 12:10 CET (11:10 UTC) is in the future (now is Mon 2 Mar 12:00 CET (11:00 UTC)); a time can be backdated, never postdated');
+  });
 });
