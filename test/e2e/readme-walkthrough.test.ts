@@ -7,8 +7,8 @@ import { BIN, irr, ROOT, tempDir } from '../helpers.js';
 /**
  * The README's five-minute walkthrough, run as printed (issue 14, problem 10): every `$ ` line of
  * its shell blocks, from the walkthrough's marker to "## Tabletop drills", in one fresh folder
- * (so on a fresh ./irr.db), through bash, with `npx irr` running this build's binary. What the
- * README prints under a command is compared with what the command printed: each shown line in
+ * where the set-up's incident was opened first (the walkthrough keeps a database of its own),
+ * through bash, with `npx irr` running this build's binary. What the README prints under a command is compared with what the command printed: each shown line in
  * order, `…` standing for text left out (inside a line: any text; a line of its own: any lines).
  * A block that leaves nothing out must be the whole output. A shown line starting `irr:` is an
  * error the command must fail with; any other command must succeed. The README sets `IRR_NOW`
@@ -117,6 +117,11 @@ describe("the README's walkthrough", () => {
     for (const name of ['IRR_DEBUG', 'IRR_DB', 'IRR_NOW', 'IRR_TZ', 'IRR_BACKDATE_DAYS', 'CI', 'FORCE_COLOR', 'NO_COLOR']) delete env[name];
     env.IRR_ACTOR = setUpActor(readme);
     env.PATH = `${shimDir()}:${env.PATH}`;
+    // The set-up opened an incident in ./irr.db first, as a reader's folder would have it.
+    const setUp = /\$\((npx irr open [^)]*)\)/.exec(readme)?.[1];
+    expect(setUp, 'README.md: the set-up opens an incident').toBeDefined();
+    const opened = spawnSync('bash', ['-c', setUp!], { cwd, env, encoding: 'utf8' });
+    expect(opened.status, opened.stderr).toBe(0);
     const exports: string[] = [];
     const failures: string[] = [];
     const transcript: string[] = [];
