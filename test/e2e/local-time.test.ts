@@ -84,4 +84,16 @@ describe('local time, zone named, where a person reads', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('irr: --at: Mon 2 Mar 12:10 CET (11:10 UTC) is in the future (now is Mon 2 Mar 12:00 CET (11:00 UTC)); a time can be backdated, never postdated');
   });
+
+  it('the timeline report writes the times inside its entries as it writes every time (UTC, named), not as stored ISO', () => {
+    const db = join(tempDir(), 'irr.db');
+    const id = incident(db);
+    const r = irr(['report', id, '--kind', 'timeline'], { db, env: PARIS });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('WITHDRAWN by tester at 2026-03-02 11:00 UTC (#3)');
+    expect(r.stdout).toContain('detected\\_at=2026-03-02 06:30 UTC');
+    const rows = r.stdout.split('\n').filter((l) => /^\| \d+ \| /.test(l));
+    expect(rows.length).toBeGreaterThan(3);
+    for (const row of rows) expect(row).not.toMatch(/\d{2}:\d{2}:\d{2}\.\d{3}Z/);
+  });
 });
