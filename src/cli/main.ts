@@ -41,6 +41,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   jsonErrors = jsonMode(argv);
   let code: number = ExitCode.ok;
   try {
+    // Loaded only when set: the fact vocabulary it checks against is not every command's cost.
+    if (process.env.IRR_NOW?.trim()) (await import('./fixed-clock.js')).announceFixedClock();
     await program.parseAsync(argv as string[]);
   } catch (err) {
     if (!(err instanceof StdoutFailed)) code = report(err);

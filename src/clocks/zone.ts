@@ -71,3 +71,15 @@ export function localWithUtc(iso: string, zone: string = userZone(), now: string
   const text = localTime(iso, zone, now);
   return zoneOffset(zone, Date.parse(iso)) === 0 ? text : `${text} (${iso.slice(11, 16)} UTC)`;
 }
+
+/**
+ * An instant in a message to a person from below the CLI (the engine's refusals): localWithUtc in
+ * the reader's zone, or the ISO text when IRR_TZ names no zone (the CLI refuses that on its own).
+ */
+export function readerTime(iso: string): string {
+  try {
+    return localWithUtc(iso, userZone());
+  } catch {
+    return iso;
+  }
+}

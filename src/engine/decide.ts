@@ -1,3 +1,4 @@
+import { readerTime } from '../clocks/zone.js';
 import { InvalidInput, Refused, type ErrorField } from '../domain/errors.js';
 import { OBLIGATION_ACTIONS, type NewEvent, type ObligationAction } from '../domain/events.js';
 import { isSettled } from '../domain/obligation.js';
@@ -343,7 +344,7 @@ export function recordObligation(
   if (fourEyes.length > 0) refuse(fourEyes, `obligation ${obligation} ${args.action} refused`);
   const dueAt = args.duty?.assessed?.due_at;
   if (action === 'sent' && dueAt && Date.parse(who.at) > Date.parse(dueAt) && !reason) {
-    throw new InvalidInput(`${obligation} was due ${dueAt}; a late notice must give the reasons for the delay`, [], { flag: '--reason' });
+    throw new InvalidInput(`${obligation} was due ${readerTime(dueAt)}; a late notice must give the reasons for the delay`, [], { flag: '--reason' });
   }
   const payload = obligationPayload(obligation, action, {
     ...(reason ? { reason } : {}),

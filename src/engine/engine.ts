@@ -1,3 +1,4 @@
+import { readerTime } from '../clocks/zone.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { IntegrityFailure, InvalidInput, Refused, WriteConflict } from '../domain/errors.js';
 import type { DrillPin } from '../domain/drill.js';
@@ -57,7 +58,7 @@ export const DEFAULT_BACKDATE_DAYS = { action: 30, open: 365 } as const;
 
 export function refuseFutureAt(at: string | undefined, now: string): void {
   if (at !== undefined && Date.parse(at) - Date.parse(now) > FUTURE_TOLERANCE_MS) {
-    throw new InvalidInput(`${at} is in the future (now is ${now}); a time can be backdated, never postdated (5 minutes of clock skew are allowed)`, [], { flag: '--at' });
+    throw new InvalidInput(`${readerTime(at)} is in the future (now is ${readerTime(now)}); a time can be backdated, never postdated (5 minutes of clock skew are allowed)`, [], { flag: '--at' });
   }
 }
 
@@ -80,7 +81,7 @@ export function refuseImplausibleAt(at: string | undefined, reference: string, w
   const days = backdateDays(kind);
   const earliest = Date.parse(reference) - days * 86_400_000;
   if (Date.parse(at) < earliest) {
-    throw new InvalidInput(`${at} is implausible: more than ${days} days before ${what} (${reference}); check the date, or set IRR_BACKDATE_DAYS to allow more`, [], { flag: '--at' });
+    throw new InvalidInput(`${readerTime(at)} is implausible: more than ${days} days before ${what} (${readerTime(reference)}); check the date, or set IRR_BACKDATE_DAYS to allow more`, [], { flag: '--at' });
   }
 }
 

@@ -131,7 +131,16 @@ export function statusView(l: Loaded): StatusView {
 }
 
 /** One line saying what an event did, for the timeline. */
-export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
+/** How an instant inside an entry's words is written: as stored (ISO, UTC) unless a reader's formatter is given. */
+export type TimeWords = (iso: string) => string;
+const asStored: TimeWords = (iso) => iso;
+/** A time fact's value as irr stores it (canonical ISO in UTC). */
+const STORED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export function isStoredInstant(v: unknown): v is string {
+  return typeof v === 'string' && STORED_INSTANT.test(v);
+}
+
+export function describeEvent(e: StoredEvent, runbook?: Runbook, time: TimeWords = asStored): string {
   const title = (id: string) => {
     for (const p of WORK_PHASES) {
       const s = runbook?.phases[p].find((x) => x.id === id);
@@ -147,7 +156,7 @@ export function describeEvent(e: StoredEvent, runbook?: Runbook): string {
     case 'step.skipped':
       return `skipped ${title(e.payload.step)} — reason: ${e.payload.reason}`;
     case 'facts.recorded':
-      return `facts ${[...Object.entries(e.payload.facts).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`), ...(e.payload.cleared ?? []).map((k) => `${k} cleared (unknown)`)].join(', ')}`;
+      return `facts ${[...Object.entries(e.payload.facts).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : isStoredInstant(v) ? time(v) : String(v)}`), ...(e.payload.cleared ?? []).map((k) => `${k} cleared (unknown)`)].join(', ')}`;
     case 'note.added':
       return `note${e.payload.step ? ` on ${e.payload.step}` : ''}: ${e.payload.text}`;
     case 'phase.advanced':
@@ -216,9 +225,9 @@ export function withdrawals(events: readonly StoredEvent[]): Map<number, Extract
 }
 
 /** describeEvent, and for a withdrawn entry who withdrew it, when and why (the log, the timeline report). */
-export function describeEntry(e: StoredEvent, runbook: Runbook | undefined, withdrawn: ReadonlyMap<number, Extract<StoredEvent, { type: 'entry.retracted' }>>): string {
+export function describeEntry(e: StoredEvent, runbook: Runbook | undefined, withdrawn: ReadonlyMap<number, Extract<StoredEvent, { type: 'entry.retracted' }>>, time: TimeWords = asStored): string {
   const r = withdrawn.get(e.seq);
-  return r ? `[WITHDRAWN by ${r.actor} at ${r.at} (#${r.seq}): ${r.payload.reason}] ${describeEvent(e, runbook)}` : describeEvent(e, runbook);
+  return r ? `[WITHDRAWN by ${r.actor} at ${time(r.at)} (#${r.seq}): ${r.payload.reason}] ${describeEvent(e, runbook, time)}` : describeEvent(e, runbook, time);
 }
 
 /** An entry recorded more than this after it happened is flagged as late in the timeline. */

@@ -195,9 +195,18 @@ export function renderLetterMarkdown(t: LetterTemplate, view: Record<string, unk
   return { markdown: out, missing };
 }
 
+/** A letter refused for facts not recorded: the facts, once each, so the console can ask for exactly those. */
+export class LetterFactsMissing extends InvalidInput {
+  readonly facts: readonly string[];
+  constructor(message: string, details: readonly string[], facts: readonly string[]) {
+    super(message, details);
+    this.facts = facts;
+  }
+}
+
 export function refuseMissing(t: LetterTemplate, obligation: string, missing: readonly MissingItem[]): never {
   const lines = missing.map(describeMissing);
-  throw new InvalidInput(`letter ${t.id} for ${obligation}: ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''}`, lines.slice(1));
+  throw new LetterFactsMissing(`letter ${t.id} for ${obligation}: ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''}`, lines.slice(1), [...new Set(missing.map((m) => m.fact))]);
 }
 
 export const DRAFT_BANNER = 'DRAFT — not approved for sending';

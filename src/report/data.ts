@@ -9,6 +9,7 @@ import type { Engine } from '../engine/engine.js';
 import { closeRefusals, legalCloseBlockers } from '../engine/decide.js';
 import { assessContext, regimes } from '../engine/obligations.js';
 import { describeEntry, isLate, statusView, withdrawals } from '../engine/views.js';
+import { utc } from './format.js';
 import { evidenceOf, type EvidenceItem } from '../engine/evidence.js';
 import type { ActionItem } from '../machine/context.js';
 
@@ -245,7 +246,8 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
         at: e.at,
         recorded_at: e.recorded_at,
         actor: e.actor,
-        what: describeEntry(e, runbook, withdrawnIn(all)),
+        // Times inside an entry's words as the report writes every time ("2026-03-02 09:00 UTC"), not as stored ISO.
+        what: describeEntry(e, runbook, withdrawnIn(all), utc),
         late: isLate(e),
         delay_ms: Date.parse(e.recorded_at) - Date.parse(e.at),
         event: e,

@@ -50,7 +50,7 @@ describe(`irr retract: corrections, append-only (${backend.name})`, () => {
     const text = irr(['status', id], { db }).stdout;
     expect(text).toMatch(/withdrawn \(irr retract\):\n {2}#3 facts\.recorded, by tester .*: typed one zero too many/);
     const log = irr(['log', id], { db }).stdout;
-    expect(log).toMatch(/\[WITHDRAWN by tester at \S+ \(#4\): typed one zero too many\] facts subjects_total=1200/);
+    expect(log).toMatch(/\[WITHDRAWN by tester at \w{3} \d{1,2} \w{3}( \d{4})? \d{2}:\d{2} \S+ \(#4\): typed one zero too many\] facts subjects_total=1200/);
     // Replay equals the snapshot: the fold reads the retraction the same way on every replay.
     expect(irr(['verify', id], { db }).code).toBe(0);
   });

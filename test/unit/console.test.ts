@@ -54,20 +54,43 @@ const type =
   };
 
 describe('typed fact questions in a terminal', () => {
-  it('yes/no starts on the recorded answer, offers to keep it or "not known yet"', async () => {
+  it('yes/no starts on the recorded answer, offers to keep it, clear it or "not known yet"', async () => {
     const p = new KeyboardPrompter([
       async (r) => {
-        expect(r.getScreen()).toMatch(/❯ yes\n {2}no\n {2}keep yes/);
+        expect(r.getScreen()).toMatch(/❯ yes\n {2}no\n {2}keep yes\n {2}clear it: not known any more/);
+        r.events.keypress('down');
+        r.events.keypress('enter');
+      },
+      async (r) => {
+        r.events.keypress('down');
+        r.events.keypress('down');
         r.events.keypress('down');
         r.events.keypress('enter');
       },
       async (r) => {
         expect(r.getScreen()).toMatch(/❯ not known yet/);
+        expect(r.getScreen()).not.toContain('clear it');
         r.events.keypress('enter');
       },
     ]);
-    expect(await askFact(p, 'malicious', CORE_FACTS.malicious!, true, NOW)).toBe(false);
-    expect(await askFact(p, 'malicious', CORE_FACTS.malicious!, undefined, NOW)).toBeUndefined();
+    expect(await askFact(p, 'malicious', CORE_FACTS.malicious!, true, NOW)).toEqual({ kind: 'set', value: false });
+    expect(await askFact(p, 'malicious', CORE_FACTS.malicious!, true, NOW)).toEqual({ kind: 'clear' });
+    expect(await askFact(p, 'malicious', CORE_FACTS.malicious!, undefined, NOW)).toEqual({ kind: 'keep' });
+  });
+
+  it('a recorded count is first changed, kept or cleared; "change it" then asks the typed question', async () => {
+    const p = new KeyboardPrompter([
+      async (r) => {
+        expect(r.getScreen()).toMatch(/subjects_total = 40: change it, keep it, or clear it\?[^]*❯ change it\n {2}keep 40\n {2}clear it: not known any more/);
+        r.events.keypress('down');
+        r.events.keypress('down');
+        r.events.keypress('enter');
+      },
+      enter,
+      type('41'),
+    ]);
+    expect(await askFact(p, 'subjects_total', CORE_FACTS.subjects_total!, 40, NOW)).toEqual({ kind: 'clear' });
+    expect(await askFact(p, 'subjects_total', CORE_FACTS.subjects_total!, 40, NOW)).toEqual({ kind: 'set', value: 41 });
   });
 
   it('a time defaults to now, and a future time is refused on screen until corrected', async () => {
@@ -83,8 +106,8 @@ describe('typed fact questions in a terminal', () => {
       },
       enter,
     ]);
-    expect(await askFact(p, 'aware_at', CORE_FACTS.aware_at!, undefined, NOW)).toBe('2026-03-01T08:30:00.000Z');
-    expect(await askFact(p, 'detected_at', CORE_FACTS.detected_at!, undefined, NOW)).toBe(NOW);
+    expect(await askFact(p, 'aware_at', CORE_FACTS.aware_at!, undefined, NOW)).toEqual({ kind: 'set', value: '2026-03-01T08:30:00.000Z' });
+    expect(await askFact(p, 'detected_at', CORE_FACTS.detected_at!, undefined, NOW)).toEqual({ kind: 'set', value: NOW });
   });
 
   it('counts per jurisdiction are checked as typed; "-" leaves the fact unknown', async () => {
@@ -100,8 +123,8 @@ describe('typed fact questions in a terminal', () => {
       },
       type('-'),
     ]);
-    expect(await askFact(p, 'subjects_by_jurisdiction', CORE_FACTS.subjects_by_jurisdiction!, undefined, NOW)).toEqual({ 'US-CA': 12, DE: 40 });
-    expect(await askFact(p, 'subjects_total', CORE_FACTS.subjects_total!, undefined, NOW)).toBeUndefined();
+    expect(await askFact(p, 'subjects_by_jurisdiction', CORE_FACTS.subjects_by_jurisdiction!, undefined, NOW)).toEqual({ kind: 'set', value: { 'US-CA': 12, DE: 40 } });
+    expect(await askFact(p, 'subjects_total', CORE_FACTS.subjects_total!, undefined, NOW)).toEqual({ kind: 'keep' });
   });
 
   it('data categories are a multi-select, returned sorted', async () => {
@@ -114,7 +137,7 @@ describe('typed fact questions in a terminal', () => {
         r.events.keypress('enter');
       },
     ]);
-    expect(await askFact(p, 'data_categories', CORE_FACTS.data_categories!, undefined, NOW)).toEqual(['contact', 'government_id']);
+    expect(await askFact(p, 'data_categories', CORE_FACTS.data_categories!, undefined, NOW)).toEqual({ kind: 'set', value: ['contact', 'government_id'] });
   });
 
   it('every list line fits 80 columns, and the menu fits 24 rows with Quit visible', async () => {

@@ -14,6 +14,7 @@ import { localWithUtc } from '../../clocks/zone.js';
 import { withEngine } from '../engine-access.js';
 import { readTextFile } from '../../playbook/text-file.js';
 import { printJson, printLines } from '../output.js';
+import { statusLabel } from '../present/obligations.js';
 import { byCodeUnits } from '../../domain/order.js';
 
 function readFacts(file: string): Record<string, unknown> {
@@ -56,23 +57,6 @@ export async function assess(g: GlobalOptions, incident: string | undefined, opt
   printLines(renderAssessment(result, (iso) => localWithUtc(iso, zoneOrExit(), now)));
 }
 
-const STATUS_LABEL: Record<string, string> = {
-  overdue: 'OVERDUE',
-  due_soon: 'DUE SOON',
-  running: 'running',
-  not_started: 'clock not started',
-  undetermined: 'undetermined',
-  met: 'met',
-  late: 'LATE',
-  waived: 'waived',
-  not_applicable: 'not applicable',
-  not_required: 'not required',
-};
-
-export function statusLabel(o: Obligation): string {
-  const label = o.recommended && o.status === 'not_required' ? 'recommended (voluntary)' : o.status === 'waived' && o.waiver?.override ? 'waived (override)' : o.status === 'undetermined' && o.speculative ? 'undetermined (lead)' : STATUS_LABEL[o.status]!;
-  return o.status === 'overdue' || o.status === 'late' ? pc.red(label) : o.status === 'due_soon' ? pc.yellow(label) : label;
-}
 
 const word = (c: 'notify' | 'not_required') => (c === 'notify' ? 'NOTIFY' : 'not required');
 

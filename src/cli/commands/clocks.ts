@@ -1,80 +1,19 @@
 import pc from 'picocolors';
-import { byUrgency, factsToEstablish, type Obligation } from '../../assess/obligations.js';
-import { isDecidedNotToSend, isSent, isSettled } from '../../domain/obligation.js';
+import { factsToEstablish, type Obligation } from '../../assess/obligations.js';
+import { isSettled } from '../../domain/obligation.js';
 import { recordObligation } from '../../engine/actions.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { oneLine } from '../../domain/text.js';
 import { notCoveredLine } from '../../assess/coverage.js';
-import { dayHourMinute } from '../../domain/duration.js';
-import { parseAt, zoneOrExit, type GlobalOptions } from '../context.js';
-import { localWithUtc } from '../../clocks/zone.js';
+import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table } from '../output.js';
 import { checkOutput, dbGuard, writeOutput, type OutputTarget } from '../output-file.js';
-import { statusLabel } from './assess.js';
-import { byCodeUnits } from '../../domain/order.js';
+import { board, byJurisdictionLines, clockTime, establishLine, outcome, remaining, statusLabel } from '../present/obligations.js';
 
-/** "2 d 4 h", "3 h 12 min", "-5 h 2 min" (overdue). */
-export function remaining(ms: number): string {
-  const sign = ms < 0 ? '-' : '';
-  const { d, h, m } = dayHourMinute(ms);
-  return `${sign}${d ? `${d} d ` : ''}${d || h ? `${h} h` : ''}${d ? '' : ` ${m} min`}`.trim();
-}
-
-/** Local wall time of the responder's machine, with its offset, beside UTC. */
-export function localAndUtc(isoTime: string): string {
-  const d = new Date(isoTime);
-  const off = -d.getTimezoneOffset();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())} ${off >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
-  return off === 0 ? `${local.slice(0, 16)} UTC` : `${local} = ${isoTime.slice(11, 16)} UTC`;
-}
-
-/**
- * A deadline as a person reads it: local time with the zone named, and UTC beside it unless the
- * zone is UTC ("Thu 5 Mar 09:00 CET (08:00 UTC)"); the year is shown when it is not `now`'s.
- */
-export function clockTime(iso: string, now: string): string {
-  return localWithUtc(iso, zoneOrExit(), now);
-}
-
-/** The board: obligations that are or may be owed, or were settled by a record; most urgent first. */
-export function board(obligations: readonly Obligation[]): Obligation[] {
-  return obligations.filter((o) => o.required !== false || isSent(o.status) || isDecidedNotToSend(o.status)).sort(byUrgency);
-}
-
-/** "establish subjects_by_jurisdiction first: it decides 118 duties; then data_categories (95), entity_role (5)". */
-export function establishLine(obligations: readonly Obligation[], limit = 3): string | undefined {
-  const [first, ...then] = factsToEstablish(obligations, limit);
-  if (first === undefined) return undefined;
-  // The first says what the number means; the others keep the line inside a terminal's width.
-  const rest = then.length ? `; then ${then.map((f) => `${f.fact} (${f.decides})`).join(', ')}` : '';
-  return `establish ${first.fact} first: it decides ${first.decides} dut${first.decides === 1 ? 'y' : 'ies'}${rest}`;
-}
 
 /** Above this many, the undetermined duties without a deadline are shown one line per jurisdiction. */
 const GROUP_ABOVE = 12;
-
-/** "US-GA  2 undetermined (us-ga-cra, us-ga-individuals): establish data_categories" — one line per jurisdiction. */
-export function byJurisdictionLines(rows: readonly Obligation[], indent = ''): string[] {
-  const groups = new Map<string, Obligation[]>();
-  for (const o of rows) groups.set(o.jurisdiction, [...(groups.get(o.jurisdiction) ?? []), o]);
-  const width = Math.max(...[...groups.keys()].map((j) => j.length));
-  return [...groups].sort(([a], [b]) => byCodeUnits(a, b)).map(([j, list]) => {
-    const facts = [...new Set(list.flatMap((o) => o.unknown_facts))];
-    return `${indent}${j.padEnd(width)}  ${list.length} (${list.map((o) => o.id).join(', ')})${facts.length ? `: establish ${facts.join(', ')}` : ''}`;
-  });
-}
-
-/** What became of a duty on a closed incident: its clock no longer ticks. */
-/** `when` writes the time: UTC for --json (unchanged), local with the zone named for people. */
-export function outcome(o: Obligation, when: (iso: string) => string = (iso) => `${iso.slice(0, 16).replace('T', ' ')} UTC`): string {
-  if (o.sent_at) return `${o.status === 'late' ? 'sent LATE' : 'sent'} ${when(o.sent_at)}`;
-  if (o.status === 'waived') return o.waiver?.override ? 'waived (override)' : `waived under ${o.waiver?.exemption ?? '?'}`;
-  if (o.status === 'not_applicable') return 'not applicable (decision)';
-  if (o.status === 'not_required') return o.recommended ? 'recommended (voluntary), not sent' : 'not required';
-  return `${o.status.replace('_', ' ')} at close`;
-}
 
 export async function clocks(g: GlobalOptions, id: string, opts: { now?: string; ics?: string; force?: boolean; all?: boolean }): Promise<void> {
   const at = parseAt(opts.now, '--now');

@@ -10,7 +10,7 @@ import type { GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table, writeStdout } from '../output.js';
 import { reflow } from '../../render/terminal-text.js';
-import { fitTerminal, practiceLines, scoreLines } from '../present/drill.js';
+import { fitTerminal, practiceLines, scoreLines, when } from '../present/drill.js';
 
 /** Regime ids for checking drill files (the compiled catalogue: cheap). */
 async function world() {
@@ -136,7 +136,7 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
     };
     const drill = new runner.DrillRun(engine, id, pin, tell, { clocks: !g.json });
     if (!g.json && loaded) {
-      printLines([pc.bold(`${id}  Drill: ${loaded.scenario.title}`), `scenario ${loaded.scenario.id} · runbook ${loaded.scenario.runbook} · drill time starts ${pin.start} (${pin.zone}) · ends ${offsetLabel(loaded.scenario.duration_ms)}${script ? ` · script ${script.id}` : ''}`, '']);
+      printLines([pc.bold(`${id}  Drill: ${loaded.scenario.title}`), `scenario ${loaded.scenario.id} · runbook ${loaded.scenario.runbook} · drill time starts ${when(pin.start, pin.zone)} (${pin.zone}) · ends ${offsetLabel(loaded.scenario.duration_ms)}${script ? ` · script ${script.id}` : ''}`, '']);
       // Reflowed to the terminal: the scenario file's own line breaks (~98 columns) would break words at 80.
       printLines(reflow(loaded.scenario.narrative.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, ''), process.stdout.isTTY ? (process.stdout.columns || 80) - 1 : undefined));
       printLines('');
@@ -167,7 +167,7 @@ export async function run(g: GlobalOptions, target: string, opts: { script?: str
         printJson({ ok: true, ...scoreJson(id, score, refused) });
         return;
       }
-      printLines(['', ...scoreLines(id, score)]);
+      printLines(['', ...scoreLines(id, score, pin.zone)]);
       if (refused) printLines(pc.yellow(`${refused} scripted action${refused === 1 ? ' was' : 's were'} refused (kept as notes in the log)`));
       printLines(out ? `after-action report written to ${out}` : `after-action report: irr drill report ${id} [--format html --out aar.html]`);
       return;
@@ -284,8 +284,8 @@ export async function history(g: GlobalOptions, scenarioId: string | undefined):
       lines.push(pc.bold(`${sc} — ${mine.length} run${mine.length === 1 ? '' : 's'}`));
       lines.push(
         ...table(
-          mine.map((r) => [r.run_at.slice(0, 16).replace('T', ' '), r.incident, r.script ?? 'interactive', `${r.objectives.met}/${r.objectives.total}`, String(r.objectives.late), String(r.objectives.missed), `${r.deadlines.met}/${r.deadlines.total}`, r.minutes.contain === null ? '—' : spanLabel(r.minutes.contain * 60_000), r.minutes.notify === null ? '—' : spanLabel(r.minutes.notify * 60_000), r.ended ? '' : 'running']),
-          ['RUN (UTC)', 'DRILL', 'SCRIPT', 'MET', 'LATE', 'MISSED', 'DEADLINES MET', 'CONTAIN', 'NOTIFY', ''],
+          mine.map((r) => [when(r.run_at), r.incident, r.script ?? 'interactive', `${r.objectives.met}/${r.objectives.total}`, String(r.objectives.late), String(r.objectives.missed), `${r.deadlines.met}/${r.deadlines.total}`, r.minutes.contain === null ? '—' : spanLabel(r.minutes.contain * 60_000), r.minutes.notify === null ? '—' : spanLabel(r.minutes.notify * 60_000), r.ended ? '' : 'running']),
+          ['RUN', 'DRILL', 'SCRIPT', 'MET', 'LATE', 'MISSED', 'DEADLINES MET', 'CONTAIN', 'NOTIFY', ''],
         ),
       );
       if (mine.length > 1) {

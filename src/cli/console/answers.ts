@@ -102,41 +102,68 @@ export function showValue(v: FactValue): string {
   return String(v);
 }
 
+/** The choice that makes a recorded fact unknown again, as `key=-` does on the command line. */
+export const CLEAR = 'clear';
+
+/** What the responder answered about one fact: a value, keep what is recorded (or still not known), or clear it. */
+export type FactAnswer = { readonly kind: 'set'; readonly value: FactValue } | { readonly kind: 'keep' } | { readonly kind: 'clear' };
+
+const KEEP: FactAnswer = { kind: 'keep' };
+const CLEARED: FactAnswer = { kind: 'clear' };
+const set = (value: FactValue | undefined): FactAnswer => (value === undefined ? KEEP : { kind: 'set', value });
+const clearChoice = { value: CLEAR, name: 'clear it: not known any more', description: 'the fact becomes unknown again (recorded, as key=- on the command line); nothing is guessed' };
+
 /**
  * One typed question per kind of fact: yes/no, choices, multi-select, times with "now" as the
- * default, counts, counts per jurisdiction. Returns undefined when the answer is "not known yet".
+ * default, counts, counts per jurisdiction. A fact already recorded can also be cleared, by a
+ * visible choice: in the list itself for yes/no and choices, else in a first question (change it,
+ * keep it, clear it) before the typed one.
  */
-export async function askFact(p: Prompter, name: string, def: FactDefinition, current: FactValue | undefined, now: string): Promise<FactValue | undefined> {
+export async function askFact(p: Prompter, name: string, def: FactDefinition, current: FactValue | undefined, now: string): Promise<FactAnswer> {
   const message = `${name}: ${def.description}`;
   const was = current === undefined ? '' : ` [now: ${showValue(current)}]`;
   const unknownChoice = { value: UNKNOWN, name: current === undefined ? 'not known yet' : `keep ${showValue(current)}` };
+  // Yes/no and a choice list carry "clear" among their choices, unless a runbook's own value is spelt so.
+  const inline = def.kind === 'boolean' || (def.kind === 'enum' && !def.values.includes(CLEAR));
+  const clearing = current === undefined || !inline ? [] : [clearChoice];
+  if (current !== undefined && !inline) {
+    const what = await p.select({
+      message: `${name} = ${showValue(current)}: change it, keep it, or clear it?`,
+      choices: [{ value: 'change', name: 'change it' }, unknownChoice, clearChoice],
+      default: 'change',
+    });
+    if (what === CLEAR) return CLEARED;
+    if (what === UNKNOWN) return KEEP;
+  }
   switch (def.kind) {
     case 'boolean': {
       const v = await p.select({
         message,
-        choices: [{ value: 'yes', name: 'yes' }, { value: 'no', name: 'no' }, unknownChoice],
+        choices: [{ value: 'yes', name: 'yes' }, { value: 'no', name: 'no' }, unknownChoice, ...clearing],
         default: current === undefined ? UNKNOWN : current ? 'yes' : 'no',
       });
-      return v === UNKNOWN ? undefined : v === 'yes';
+      return v === CLEAR ? CLEARED : v === UNKNOWN ? KEEP : set(v === 'yes');
     }
     case 'enum': {
-      const v = await p.select({ message, choices: [...def.values.map((x) => ({ value: x, name: x.replace(/_/g, ' ') })), unknownChoice], default: typeof current === 'string' ? current : UNKNOWN });
-      return v === UNKNOWN ? undefined : v;
+      const v = await p.select({ message, choices: [...def.values.map((x) => ({ value: x, name: x.replace(/_/g, ' ') })), unknownChoice, ...clearing], default: typeof current === 'string' ? current : UNKNOWN });
+      return v === CLEAR ? CLEARED : v === UNKNOWN ? KEEP : set(v);
     }
     case 'enum_list': {
       const picked = await p.checkbox({
-        message: `${message} (space to tick, enter when done; none ticked = not known yet)`,
+        message: `${message} (space to tick, enter when done; none ticked = ${current === undefined ? 'not known yet' : 'keep'})`,
         choices: def.values.map((x) => ({ value: x, name: x.replace(/_/g, ' '), checked: Array.isArray(current) && current.includes(x) })),
       });
-      return picked.length === 0 ? undefined : [...picked].sort();
+      return picked.length === 0 ? KEEP : set([...picked].sort());
     }
     case 'instant':
-      return askTime(p, {
-        message: `${message}${was} — "now", ISO time with offset, or YYYY-MM-DD HH:MM local (${UNKNOWN} = not known)`,
-        now,
-        default: current === undefined ? 'now' : UNKNOWN,
-        unknown: true,
-      });
+      return set(
+        await askTime(p, {
+          message: `${message}${was} — "now", ISO time with offset, or YYYY-MM-DD HH:MM local (${UNKNOWN} = ${current === undefined ? 'not known' : 'keep'})`,
+          now,
+          default: current === undefined ? 'now' : UNKNOWN,
+          unknown: true,
+        }),
+      );
     default: {
       const hint = def.kind === 'jurisdiction_counts' ? ' — e.g. US-CA:1200, DE:40' : def.kind === 'count' ? ' — a whole number' : '';
       const raw = await p.input({
@@ -146,9 +173,9 @@ export async function askFact(p: Prompter, name: string, def: FactDefinition, cu
           return problem(parseFactText(def, s));
         },
       });
-      if (raw.trim() === '' || raw.trim() === UNKNOWN) return undefined;
+      if (raw.trim() === '' || raw.trim() === UNKNOWN) return KEEP;
       const r = parseFactText(def, raw);
-      return r.ok ? r.value : undefined;
+      return r.ok ? set(r.value) : KEEP;
     }
   }
 }

@@ -44,7 +44,7 @@ async function loop(g: GlobalOptions, drill: DrillRun, p: Prompter, speed: numbe
   const pace = speed ?? DEFAULT_SPEED;
   for (;;) {
     if (await drill.ended()) {
-      printLines(['', ...scoreLines(drill.id, await drill.score()), '', `after-action report: irr drill report ${drill.id} --format html --out aar.html`]);
+      printLines(['', ...scoreLines(drill.id, await drill.score(), drill.pin.zone), '', `after-action report: irr drill report ${drill.id} --format html --out aar.html`]);
       return;
     }
     const now = await drill.now();
@@ -103,7 +103,7 @@ async function facilitatorMove(g: GlobalOptions, drill: DrillRun, p: Prompter, p
         break;
       }
       case 'score':
-        printLines(scoreLines(drill.id, await drill.score()));
+        printLines(scoreLines(drill.id, await drill.score(), drill.pin.zone));
         break;
       case 'end':
         await drill.end('ended by the facilitator');

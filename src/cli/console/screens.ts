@@ -6,7 +6,7 @@ import { oneLine } from '../../domain/text.js';
 import { legalCloseBlockers } from '../../engine/decide.js';
 import type { StatusView, StepView } from '../../engine/views.js';
 import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
-import { establishLine, remaining } from '../commands/clocks.js';
+import { establishLine, localAndUtc, localShort, remaining } from '../present/obligations.js';
 import { notCoveredLine, type Uncovered } from '../../assess/coverage.js';
 import type { Choice } from './prompter.js';
 
@@ -16,9 +16,9 @@ import type { Choice } from './prompter.js';
  */
 
 
-function hhmm(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
+/** The header's times: the responder's zone, named (a deadline also in UTC), as everywhere else a person reads. */
+const clockNow = (now: string) => localShort(now);
+const deadline = (iso: string) => localAndUtc(iso);
 
 /** One clock as "OVERDUE by 3 h 5 min" / "due soon: 2 h 10 min left" / "4 d 2 h left". */
 export function clockLine(o: Obligation, now: string): string {
@@ -28,8 +28,8 @@ export function clockLine(o: Obligation, now: string): string {
   const left = Date.parse(when) - Date.parse(now);
   const kind = o.due_at ? 'due' : 'target';
   const possible = o.status === 'undetermined' ? 'if required, ' : '';
-  if (left < 0) return pc.red(`${o.id}: OVERDUE by ${remaining(-left)} (${possible}${kind} ${hhmm(when)})`);
-  const text = `${o.id}: ${remaining(left)} left (${possible}${kind} ${hhmm(when)})`;
+  if (left < 0) return pc.red(`${o.id}: OVERDUE by ${remaining(-left)} (${possible}${kind} ${deadline(when)})`);
+  const text = `${o.id}: ${remaining(left)} left (${possible}${kind} ${deadline(when)})`;
   return o.status === 'due_soon' ? pc.yellow(`${o.id}: DUE SOON, ${text.slice(o.id.length + 2)}`) : text;
 }
 
@@ -63,7 +63,7 @@ export function header(v: StatusView, board: readonly Obligation[], now: string,
   const resolved = phaseSteps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
   const lines = [
     pc.bold(`${v.id}  ${oneLine(v.title)}${v.mode === 'drill' ? '  [DRILL]' : ''}`),
-    `phase: ${v.phase}${v.phase === 'closed' ? '' : ` (${resolved}/${phaseSteps.length} steps resolved)`} · acting as ${actor} · ${hhmm(now)}`,
+    `phase: ${v.phase}${v.phase === 'closed' ? '' : ` (${resolved}/${phaseSteps.length} steps resolved)`} · acting as ${actor} · ${clockNow(now)}`,
   ];
   const gap = notCoveredLine(uncovered);
   if (gap && v.phase !== 'closed') lines.push(pc.bold(pc.red(gap)));
@@ -149,7 +149,7 @@ export function mainChoices(v: StatusView, board: readonly Obligation[], stamp?:
   if (v.phase !== 'closed') act('note', 'Add a note to the timeline');
   act('status', 'Show every phase, step and fact');
   if (v.phase !== 'detection') act('reopen', 'Go back to an earlier phase (with a reason)');
-  if (v.phase !== 'closed') act('when', stamp ? `When: ${hhmm(stamp)} (backdated; for the next entry)` : 'When: now (choose to backdate the next entry)');
+  if (v.phase !== 'closed') act('when', stamp ? `When: ${localAndUtc(stamp)} (backdated; for the next entry)` : 'When: now (choose to backdate the next entry)');
   act('quit', 'Quit (everything answered is already saved)');
   return choices;
 }

@@ -20,10 +20,9 @@ import { statusView, type StatusView, type StepView } from '../../engine/views.j
 import { changesSince, describeChanges } from '../../engine/changes.js';
 import { renderMarkdown } from '../../render/terminal-markdown.js';
 import { truncate, visibleLength, wrap } from '../../render/terminal-text.js';
-import { statusLabel } from '../commands/assess.js';
 import type { Uncovered } from '../../assess/coverage.js';
-import { board as clocksBoard, localAndUtc, remaining } from '../commands/clocks.js';
-import { renderStatus } from '../commands/incident.js';
+import { board as clocksBoard, localAndUtc, localShort, remaining, statusLabel } from '../present/obligations.js';
+import { renderStatus } from '../present/status.js';
 import type { GlobalOptions } from '../context.js';
 import { askFact, askTime, showValue } from './answers.js';
 import { BadAnswer, GoBack, type Choice, type Prompter, type SelectQuestion } from './prompter.js';
@@ -472,8 +471,16 @@ export class ConsoleSession {
     const engine = (await this.engine(false));
     const catalogue = engine.catalogue(await engine.runbookOf(await engine.incident(id)));
     for (const name of names) {
-      const value = await askFact(this.p, name, catalogue[name]!, Object.hasOwn(facts, name) ? facts[name] : undefined, now);
-      if (value === undefined) continue;
+      const answer = await askFact(this.p, name, catalogue[name]!, Object.hasOwn(facts, name) ? facts[name] : undefined, now);
+      if (answer.kind === 'keep') continue;
+      if (answer.kind === 'clear') {
+        await this.attempt(
+          async () => actions.recordFacts(engine, id, await this.who(), {}, step, [name]),
+          (e) => (e.length === 0 ? `${name} unchanged (not known)` : `${name} cleared: not known any more`),
+        );
+        continue;
+      }
+      const value = answer.value;
       await this.attempt(
         async () => actions.recordFacts(engine, id, await this.who(), { [name]: value }, step),
         (e) => (e.length === 0 ? `${name} unchanged` : `${name} = ${showValue(value)}${e.some((x) => x.type === 'obligation.triggered') ? ` (now required: ${e.filter((x) => x.type === 'obligation.triggered').map((x) => (x.payload as { obligation: string }).obligation).join(', ')})` : ''}`),
@@ -521,7 +528,7 @@ export class ConsoleSession {
   /** `short`: the local time only (its UTC equivalent is in the description), so a list line fits. */
   private when(o: Obligation, now: string, short = false): string {
     const at = o.due;
-    const time = (iso: string) => (short ? localAndUtc(iso).split(' = ')[0]! : localAndUtc(iso));
+    const time = (iso: string) => (short ? localShort(iso) : localAndUtc(iso));
     if (isSent(o.status)) return `sent ${o.sent_at ? time(o.sent_at) : ''}`;
     if (o.status === 'waived') return o.waiver?.override ? 'waived by override' : `waived under ${o.waiver?.exemption ?? '?'}`;
     if (o.status === 'not_applicable') return 'decided not applicable';
@@ -623,13 +630,39 @@ export class ConsoleSession {
     if (!file) return;
     const ext = /\.(md|html|txt)$/.exec(file)?.[1] as 'md' | 'html' | 'txt' | undefined;
     const { produceLetter } = await import('../commands/letter.js');
-    try {
-      const r = await produceLetter((await this.engine(false)), this.g.actor, id, obligationId, { format: ext ?? 'html', out: file, now });
-      this.flash.push(pc.green(`saved: letter ${r.template.id} written to ${file}${r.draft ? ' (DRAFT until approved)' : ''}, sha256 ${r.sha256.slice(0, 12)}… (seq ${r.event.seq})`));
-    } catch (err) {
-      if (!(err instanceof IrrError) || err instanceof IntegrityFailure) throw err;
-      this.flash.push(pc.yellow(`not written: ${visible(err.message)}`), ...err.details.slice(0, 8).map((d) => pc.yellow(`  ${visible(d)}`)));
+    const { LetterFactsMissing } = await import('../../render/letter.js');
+    // Refused for missing facts: ask for exactly those, one question each, then try once more.
+    for (let asked = false; ; asked = true) {
+      try {
+        const r = await produceLetter((await this.engine(false)), this.g.actor, id, obligationId, { format: ext ?? 'html', out: file, now });
+        this.flash.push(pc.green(`saved: letter ${r.template.id} written to ${file}${r.draft ? ' (DRAFT until approved)' : ''}, sha256 ${r.sha256.slice(0, 12)}… (seq ${r.event.seq})`));
+        return;
+      } catch (err) {
+        if (!(err instanceof IrrError) || err instanceof IntegrityFailure) throw err;
+        if (!asked && err instanceof LetterFactsMissing && err.facts.length > 0) {
+          if (await this.askMissingFacts(id, err.facts, now)) continue;
+          this.flash.push(pc.yellow(`not written: the letter still needs ${err.facts.join(', ')}`));
+          return;
+        }
+        this.flash.push(pc.yellow(`not written: ${visible(err.message)}`), ...err.details.slice(0, 8).map((d) => pc.yellow(`  ${visible(d)}`)));
+        return;
+      }
     }
+  }
+
+  /**
+   * The facts a refused letter needs, asked on the spot in the order the letter needs them, each
+   * stored as it is answered. Esc at one returns to the notice with nothing from that question
+   * stored (false: the letter is not tried again).
+   */
+  private async askMissingFacts(id: string, needed: readonly string[], now: string): Promise<boolean> {
+    const { v } = await this.view(id);
+    const engine = await this.engine(false);
+    const catalogue = engine.catalogue(await engine.runbookOf(await engine.incident(id)));
+    const facts = needed.filter((f) => Object.hasOwn(catalogue, f));
+    if (facts.length === 0) return false;
+    this.show([pc.yellow(`The letter needs ${facts.length === 1 ? 'one fact' : `${facts.length} facts`} not recorded yet: ${facts.join(', ')}.`), 'Answer each (Esc: back to the notice, nothing from that question stored); the letter is then written.', '']);
+    return this.backable(() => this.askFacts(id, facts, v.facts, now));
   }
 
   private async statusScreen(id: string): Promise<void> {

@@ -5,6 +5,11 @@ import type { DrillScore } from '../../drill/score.js';
 import type { PracticeEntry } from '../../drill/practice.js';
 import { visibleLength, wrap } from '../../render/terminal-text.js';
 import { table } from '../output.js';
+import { localTime } from '../../clocks/zone.js';
+import { zoneOrExit } from '../context.js';
+
+/** An instant as the rest of irr shows it to people: in `zone` (default the responder's: IRR_TZ, else this machine's), named. */
+export const when = (iso: string, zone: string = zoneOrExit()): string => localTime(iso, zone);
 
 /**
  * What a drill looks like on a terminal, shared by the drill commands and the facilitator's
@@ -22,21 +27,23 @@ export function fitTerminal(lead: string, body: string): string[] {
 
 const STATUS = { met: pc.green('met'), late: pc.yellow('LATE'), missed: pc.red('MISSED'), open: 'open', waived: 'waived' } as const;
 
-export function scoreLines(id: string, s: DrillScore): string[] {
+/** `zone`: the drill's own (its scenario's), the zone its clock lines are shown in; else the responder's. */
+export function scoreLines(id: string, s: DrillScore, zone: string = zoneOrExit()): string[] {
+  const at = (iso: string) => when(iso, zone);
   const met = s.objectives.filter((o) => o.status === 'met').length;
   const lines = [pc.bold(`${id} — objectives: ${met} of ${s.objectives.length} met`)];
   lines.push(
     ...table(
-      s.objectives.map((o) => [o.id, o.status === 'late' ? `${STATUS.late} by ${spanLabel(o.late_by_ms!)}` : STATUS[o.status], o.due_at ? o.due_at.slice(0, 16).replace('T', ' ') : '—', o.done_at ? o.done_at.slice(0, 16).replace('T', ' ') : '—']),
-      ['OBJECTIVE', 'RESULT', 'DUE (UTC)', 'DONE (UTC)'],
+      s.objectives.map((o) => [o.id, o.status === 'late' ? `${STATUS.late} by ${spanLabel(o.late_by_ms!)}` : STATUS[o.status], o.due_at ? at(o.due_at) : '—', o.done_at ? at(o.done_at) : '—']),
+      ['OBJECTIVE', 'RESULT', 'DUE', 'DONE'],
     ),
   );
   if (s.deadlines.length) {
     lines.push('', pc.bold('legal deadlines at the end of the drill'));
     lines.push(
       ...table(
-        s.deadlines.map((x) => [x.id, x.status === 'late' ? `${STATUS.late} by ${spanLabel(x.late_by_ms!)}` : STATUS[x.status], x.due_at ? `${x.kind === 'target' ? 'target ' : ''}${x.due_at.slice(0, 16).replace('T', ' ')}` : '—', x.done_at ? x.done_at.slice(0, 16).replace('T', ' ') : '—']),
-        ['NOTICE', 'RESULT', 'DUE (UTC)', 'SENT (UTC)'],
+        s.deadlines.map((x) => [x.id, x.status === 'late' ? `${STATUS.late} by ${spanLabel(x.late_by_ms!)}` : STATUS[x.status], x.due_at ? `${x.kind === 'target' ? 'target ' : ''}${at(x.due_at)}` : '—', x.done_at ? at(x.done_at) : '—']),
+        ['NOTICE', 'RESULT', 'DUE', 'SENT'],
       ),
     );
   }
@@ -52,8 +59,8 @@ export function practiceLines(entries: readonly PracticeEntry[], warning: string
   const STATE = { ok: 'ok', overdue: 'OVERDUE', never: 'NEVER RUN' } as const;
   return [
     ...table(
-      entries.map((e) => [e.scenario, STATE[e.status], e.last_run_at ? e.last_run_at.slice(0, 16).replace('T', ' ') : '—', String(e.runs), e.shipped ? 'shipped' : 'this database']),
-      ['SCENARIO', 'PRACTICE', 'LAST RUN (UTC)', 'RUNS', 'FROM'],
+      entries.map((e) => [e.scenario, STATE[e.status], e.last_run_at ? when(e.last_run_at) : '—', String(e.runs), e.shipped ? 'shipped' : 'this database']),
+      ['SCENARIO', 'PRACTICE', 'LAST RUN', 'RUNS', 'FROM'],
     ),
     '',
     warning ?? 'every known scenario was run within the last 12 months',
