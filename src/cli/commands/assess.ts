@@ -70,7 +70,8 @@ const STATUS_LABEL: Record<string, string> = {
 };
 
 export function statusLabel(o: Obligation): string {
-  const label = o.recommended && o.status === 'not_required' ? 'recommended (voluntary)' : o.status === 'waived' && o.waiver?.override ? 'waived (override)' : o.status === 'undetermined' && o.speculative ? 'undetermined (lead)' : STATUS_LABEL[o.status]!;
+  // A voluntary notice is never "not required" nor, once sent, "met" of a duty: it was a recommendation.
+  const label = o.recommended && o.status === 'not_required' ? 'recommended (voluntary)' : o.recommended && (o.status === 'met' || o.status === 'late') ? 'sent (voluntary)' : o.status === 'waived' && o.waiver?.override ? 'waived (override)' : o.status === 'undetermined' && o.speculative ? 'undetermined (lead)' : STATUS_LABEL[o.status]!;
   return o.status === 'overdue' || o.status === 'late' ? pc.red(label) : o.status === 'due_soon' ? pc.yellow(label) : label;
 }
 

@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { byUrgency, factsToEstablish, type Obligation } from '../../assess/obligations.js';
-import { isDecidedNotToSend, isSent, isSettled } from '../../domain/obligation.js';
+import { isDecidedNotToSend, isSent, isSettled, voluntaryWords } from '../../domain/obligation.js';
 import { recordObligation } from '../../engine/actions.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { oneLine } from '../../domain/text.js';
@@ -43,6 +43,20 @@ export function board(obligations: readonly Obligation[]): Obligation[] {
   return obligations.filter((o) => o.required !== false || isSent(o.status) || isDecidedNotToSend(o.status)).sort(byUrgency);
 }
 
+/**
+ * Voluntary regimes that reach the incident (Hong Kong, Argentina): no legal duty, and the authority
+ * recommends notifying. Shown apart from the board, so that silence never reads as "not required".
+ */
+export function recommendedRows(obligations: readonly Obligation[]): Obligation[] {
+  return obligations.filter((o) => o.recommended && !board([o]).length);
+}
+
+/** "hk-pdpo-voluntary (HK): no legal duty; notification recommended by Office of the Privacy Commissioner…; not sent". */
+export function recommendedLine(o: Obligation, when: (iso: string) => string): string {
+  const state = o.sent_at ? `sent ${when(o.sent_at)}` : isDecidedNotToSend(o.status) ? 'decided not to send' : 'not sent';
+  return `${o.id} (${o.jurisdiction}, to ${o.audience.replace('_', ' ')}): ${voluntaryWords(o.authorities[0]?.name)}; ${state}`;
+}
+
 /** "establish subjects_by_jurisdiction first: it decides 118 duties; then data_categories (95), entity_role (5)". */
 export function establishLine(obligations: readonly Obligation[], limit = 3): string | undefined {
   const [first, ...then] = factsToEstablish(obligations, limit);
@@ -82,6 +96,7 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
   let now = '';
   const { loaded, assessment } = await withEngine(g, { create: false, readonly: true }, async (engine) => assessIncident(engine, id, (now = at ?? (await engine.now(id)))));
   const rows = board(assessment.obligations);
+  const voluntary = recommendedRows(assessment.obligations);
   const closed = loaded.phase === 'closed';
   const ticking = (o: Obligation) => !closed && o.due !== null && !isSettled(o.status) && !o.speculative;
   if (ics) await writeIcs(ics, loaded.ctx.id, loaded.ctx.title, closed ? [] : rows);
@@ -95,20 +110,27 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
       establish_first: first,
       uncovered: assessment.uncovered,
       clocks: rows.map((o) => ({ ...o, remaining_ms: !closed && o.due ? Date.parse(o.due) - Date.parse(now) : null, ...(closed ? { outcome: outcome(o) } : {}) })),
+      // Voluntary regimes that apply: no legal duty, notification recommended (not clocks: nothing is owed).
+      recommended: voluntary.map((o) => ({ ...o, words: voluntaryWords(o.authorities[0]?.name) })),
     });
     return;
   }
   const lines = [pc.bold(`${loaded.ctx.id}  ${oneLine(loaded.ctx.title)} — legal clocks at ${clockTime(now, now)}`)];
   const gap = notCoveredLine(assessment.uncovered);
   if (gap) lines.push(pc.bold(pc.red(gap)));
+  const when = (iso: string) => clockTime(iso, now);
+  const recommendedBlock = voluntary.length ? ['recommended, no legal duty (voluntary):', ...voluntary.map((o) => `  ${recommendedLine(o, when)}`)] : [];
+  // "Not required" is only ever said of the laws irr has rules for.
+  const scope = gap ? ' under the laws irr has rules for' : '';
   if (closed) {
     lines.push(`closed ${clockTime(loaded.ctx.phases.at(-1)!.at, now)}: the clocks no longer run; what became of each duty:`);
-    if (rows.length === 0) lines.push('no notification was required');
-    else lines.push(...table(rows.map((o) => [o.id, outcome(o, (iso) => clockTime(iso, now)), o.audience]), ['OBLIGATION', 'OUTCOME', 'TO']));
+    if (rows.length === 0) lines.push(`no notification was legally required${scope}`);
+    else lines.push(...table(rows.map((o) => [o.id, outcome(o, when), o.audience]), ['OBLIGATION', 'OUTCOME', 'TO']));
+    lines.push(...recommendedBlock);
     printLines(lines);
     return;
   }
-  if (rows.length === 0) lines.push('no notification is required or undetermined (irr assess explains every regime)');
+  if (rows.length === 0) lines.push(`no notification is legally required or undetermined${scope} (irr assess explains every regime)`);
   const lead = establishLine(assessment.obligations);
   if (lead) lines.push(lead);
   // Leads (undetermined, nothing recorded points to them) are a count, not a line each: on a new
@@ -136,6 +158,7 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
       if (o.status === 'undetermined') lines.push(`    establish: ${o.unknown_facts.join(', ')}`);
     });
   }
+  lines.push(...recommendedBlock);
   if (opts.ics) lines.push('', `calendar written to ${opts.ics} (${rows.filter((o) => o.due && !isSettled(o.status)).length} deadlines, alarms 24 h and 2 h before)`);
   printLines(lines);
 }
