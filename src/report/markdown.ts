@@ -47,7 +47,7 @@ export const factOf = (d: ReportData, name: string): FactValue | undefined => (O
 export function auditLine(d: ReportData): string {
   const verify = `irr verify ${d.incident.id} --expect-head ${d.head.hash}`;
   const command = /^[A-Za-z0-9 -]+$/.test(verify) ? `\`${verify}\`` : cell(verify);
-  return `**Audit log head:** sha256 \`${d.head.hash}\` at seq ${d.head.seq}, as read when this report was made (report time ${cell(d.now)}); to check that the log still holds it unchanged, run ${command} on the database.`;
+  return `**Audit log head:** sha256 \`${d.head.hash}\` at seq ${d.head.seq}, as read when this report was made (${utc(d.now)}); to check that the log still holds it unchanged, run ${command} on the database.`;
 }
 
 export function heading(kind: string, d: ReportData): string {
@@ -232,7 +232,7 @@ export function peopleTotal(d: ReportData): number | undefined {
 }
 
 export function lateLegend(d: ReportData): string | null {
-  return d.events.some((e) => e.late) ? '"Late" marks an entry recorded more than 15 minutes after it happened (backdated with `--at`); both times are kept in the log.' : null;
+  return d.events.some((e) => e.late) ? '"Late" marks an entry recorded more than 15 minutes after it happened (entered afterwards, with the time it happened); both times are kept in the log.' : null;
 }
 
 export function join(blocks: readonly (string | null | undefined | false)[]): string {

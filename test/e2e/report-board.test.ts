@@ -66,6 +66,14 @@ describe('report pages', () => {
     expect(report('timeline', 'md')).toContain('In the HTML report: phases along a time axis');
   });
 
+  it('the timeline HTML names no command-line flag and no raw ISO instant in its prose', () => {
+    const html = report('timeline', 'html');
+    expect(html).toContain('entered afterwards, with the time it happened'); // the late-entry legend (entries here were backdated)
+    expect(html).not.toContain('--at');
+    expect(html).toContain('as read when this report was made (2026-03-07 12:00 UTC)');
+    expect(html).not.toMatch(/report time \d{4}-\d\d-\d\dT/);
+  });
+
   it('prints in a sans-serif stack with a larger figure and day-month axis labels', () => {
     const html = report('post-incident', 'html');
     expect(html).toMatch(/html \{ font-family: [^;]*sans-serif;/);
