@@ -129,6 +129,8 @@ export interface ReportData {
     readonly jurisdiction: string;
     /** A lead: nothing recorded points to the law yet (not shown as a possible deadline). */
     readonly speculative: boolean;
+    /** The recipient the regime names, when it names one (for another party: who that is). */
+    readonly authority: string | null;
   }[];
   /** Jurisdictions with affected people that no regime covers (irr has no rule there). */
   readonly uncovered: readonly Uncovered[];
@@ -297,7 +299,7 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
       recommended: assessment.obligations.filter((o) => o.recommended).map(reportRecommended),
       undetermined: assessment.obligations
         .filter((o) => o.required === 'unknown' && o.status === 'undetermined' && o.waiver === null)
-        .map((o) => ({ id: o.id, unknown_facts: o.unknown_facts, due: o.due, deadline_kind: o.due_at ? ('due' as const) : o.target_at ? ('target' as const) : null, audience: o.audience, jurisdiction: o.jurisdiction, speculative: o.speculative })),
+        .map((o) => ({ id: o.id, unknown_facts: o.unknown_facts, due: o.due, deadline_kind: o.due_at ? ('due' as const) : o.target_at ? ('target' as const) : null, audience: o.audience, jurisdiction: o.jurisdiction, speculative: o.speculative, authority: o.authorities.length === 1 ? o.authorities[0]!.name : null })),
       uncovered: assessment.uncovered,
       establish_first: factsToEstablish(assessment.obligations),
       actions: ctx.actions,

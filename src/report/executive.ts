@@ -85,7 +85,7 @@ function notices(d: ReportData): string {
     ...possible.map((u) => {
       const left = Date.parse(u.due!) - now;
       const when = left < 0 ? `overdue by ${duration(-left)}` : `${u.deadline_kind === 'target' ? 'target' : 'due'} in ${duration(left)}`;
-      return { due: u.due, row: [`${cell(u.id)} (${cell(recipientWords({ audience: u.audience, authority: null }))}, ${cell(u.jurisdiction)})`, `${u.deadline_kind === 'target' ? 'target' : 'due'} ${fullDate(u.due!)}`, `**undetermined** — if required: ${when}; depends on ${u.unknown_facts.map((f) => words(d, f)).join('; ')}`] };
+      return { due: u.due, row: [`${cell(u.id)} (${cell(recipientWords(u))}, ${cell(u.jurisdiction)})`, `${u.deadline_kind === 'target' ? 'target' : 'due'} ${fullDate(u.due!)}`, `**undetermined** — if required: ${when}; depends on ${u.unknown_facts.map((f) => words(d, f)).join('; ')}`] };
     }),
   ].sort((a, b) => (a.due ? Date.parse(a.due) : Infinity) - (b.due ? Date.parse(b.due) : Infinity));
   const doneRows = done.map((o) => [notice(o), due(o), settledOutcome(o, d.now)]);
@@ -97,8 +97,23 @@ function notices(d: ReportData): string {
   const waived = d.obligations.filter((o) => o.status === 'waived');
   const overrides = waived.filter((o) => o.waiver?.override).length;
   const na = d.obligations.filter((o) => o.status === 'not_applicable').length;
-  const summary = `${d.obligations.length} required: ${met} met, ${late} late, ${open.length} open${waived.length ? `, ${waived.length} waived${overrides ? ` (${overrides} by override of the assessment)` : ''}` : ''}${na ? `, ${na} not applicable by decision` : ''}${possible.length ? `; ${possible.length} more would be running if required` : ''}.`;
+  const counted = d.obligations.length === 0
+    ? 'No notice is known to be required yet'
+    : `${d.obligations.length} required: ${met} met, ${late} late, ${open.length} open`;
+  const summary = `${counted}${waived.length ? `, ${waived.length} waived${overrides ? ` (${overrides} by override of the assessment)` : ''}` : ''}${na ? `, ${na} not applicable by decision` : ''}${possible.length ? `; ${possible.length} ${d.obligations.length ? 'more ' : ''}would be running if required` : ''}.`;
   return [summary, table(['Notice', 'Deadline', 'Status and outcome'], rows), more > 0 ? `…and ${more} more, in the timeline report.` : '', voluntary].filter(Boolean).join('\n\n');
+}
+
+/**
+ * The facts to establish first, for a board: those that decide notices whose clocks would already be
+ * running if required come before those that decide mere leads (a DORA question on a retailer), then
+ * by how many notices each decides. At most three.
+ */
+function toEstablish(d: ReportData): { fact: string; decides: number }[] {
+  const decides = (fact: string) => d.undetermined.filter((u) => u.unknown_facts.includes(fact)).length;
+  const pressing = [...new Set(d.undetermined.filter((u) => u.due && !u.speculative).flatMap((u) => u.unknown_facts))];
+  const facts = [...new Set([...pressing.sort((a, b) => decides(b) - decides(a) || a.localeCompare(b)), ...d.establish_first.map((f) => f.fact)])];
+  return facts.slice(0, 3).map((fact) => ({ fact, decides: decides(fact) }));
 }
 
 /** What the board must decide or know next, most pressing first, in words (no fact keys, no commands). */
@@ -115,7 +130,7 @@ export function boardItems(d: ReportData): string[] {
   const notStarted = d.obligations.filter((o) => o.status === 'not_started');
   if (notStarted.length) out.push(`**Clocks not started:** ${notStarted.map((o) => cell(o.id)).join(', ')}: the moment that starts each is not established yet.`);
   if (d.undetermined.length) {
-    const first = d.establish_first.map((f) => `${words(d, f.fact)} (decides ${f.decides} notice${f.decides === 1 ? '' : 's'})`);
+    const first = toEstablish(d).map((f) => `${words(d, f.fact)} (decides ${f.decides} notice${f.decides === 1 ? '' : 's'})`);
     out.push(`**To establish:** ${first.join('; ')}. Until then ${d.undetermined.length} notice${d.undetermined.length === 1 ? ' is' : 's are'} undetermined.`);
   }
   // A voluntary notice is a choice for the organisation: the board decides it, irr never calls it "not required".
