@@ -132,7 +132,9 @@ describe('not covered', () => {
     expect(exec).toContain('No notification is legally required so far under the laws irr has rules for');
     expect(exec).toContain('**NOT COVERED:** irr has no rule for KZ (30 people); get local advice');
     expect(ok(['report', only, '--kind', 'timeline', '--now', NOW])).toContain('No notification is legally required so far under the laws irr has rules for');
-    for (const page of [clocks, exec]) expect(page).not.toMatch(/no notification is required|No notification is required/);
+    const figure = ok(['report', only, '--kind', 'timeline', '--format', 'html', '--now', NOW]);
+    expect(figure).toContain('No notice is known to be required so far.');
+    for (const page of [clocks, exec, figure]) expect(page).not.toMatch(/no notification is required|No notification is required|No notice is required/);
   });
 
   it('status and clocks of an incident with every jurisdiction covered carry an empty array', () => {
