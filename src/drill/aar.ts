@@ -174,8 +174,9 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
   for (const a of d.actions) rows.push([code(a.id), cell(a.text), 'Recorded during the drill', '—', title(a.owner), cell(dayDate(a.due))]);
   out.push(rows.length ? table(['#', 'Issue', 'Corrective action', 'Capability', 'Owner', 'Due'], rows) : 'Nothing to improve was found.', '');
 
+  // In a drill the actors play the runbook's roles (`as: dpo`): the log names them by the role's title too.
   out.push('## Appendix: the drill log', '');
-  out.push(table(['Drill time', 'Seq', 'Who', 'What'], d.events.map((e) => [offsetLabel(Date.parse(e.at) - Date.parse(pin.start)), String(e.seq), cell(e.actor), cell(e.what)])), '');
+  out.push(table(['Drill time', 'Seq', 'Who', 'What'], d.events.map((e) => [offsetLabel(Date.parse(e.at) - Date.parse(pin.start)), String(e.seq), title(e.actor), cell(e.what)])), '');
   return out.join('\n');
 }
 

@@ -294,6 +294,10 @@ describe('irr drill report and history', () => {
     // Owners by the runbook's role titles, not role ids (issue 14, problem 8).
     expect(md.stdout).toMatch(/Pre-authorise the infrastructure lead.*\| IT operations \| 6 April 2026 \(proposed\)/);
     expect(md.stdout).not.toMatch(/`(it_operations|dpo|incident_lead)`/);
+    // The log's actors play the runbook's roles: named by the role's title, not its id.
+    const log = md.stdout.split('## Appendix: the drill log')[1]!;
+    expect(log).toMatch(/\| T\+00:10 \| 5 \| Incident lead \| done record-detection/);
+    expect(log).not.toMatch(/\| (incident\\_lead|security\\_analyst|it\\_operations) \|/);
     // One lateness, one improvement item: the Art 33 objective and the Art 33 deadline are the same finding.
     const plan = md.stdout.split('## 4. Improvement plan')[1]!.split('## Appendix')[0]!;
     const art33 = plan.split('\n').filter((l) => /^\| \d+ \|/.test(l) && /gdpr-art33|GDPR Art 33\)/.test(l));
