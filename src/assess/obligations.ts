@@ -1,4 +1,4 @@
-import { describeCondition as describeUncached, evaluate, falseParts, operatorOf } from '../domain/condition.js';
+import { describeCondition, evaluate, falseExplanation, operatorOf, shownParts, type Explanation } from '../domain/condition.js';
 import { isSettled, type ObligationStatus } from '../domain/obligation.js';
 import type { Condition } from '../domain/runbook.js';
 import type { FactValue } from '../domain/facts.js';
@@ -87,14 +87,19 @@ export interface Assessment {
 
 type Lookup = (name: string) => FactValue | undefined;
 
-/**
- * The regimes' conditions are immutable catalogue objects, and their text (e.g. HIPAA's 57 States,
- * the Art 33 trivial-disclosure test) is asked for in every assessment: describe each once.
- */
-const described = new WeakMap<Condition, string>();
-function describeCondition(c: Condition): string {
-  let text = described.get(c);
-  if (text === undefined) described.set(c, (text = describeUncached(c)));
+// "does not apply: subjects_by_jurisdiction[US-GA] = 0 (needs > 0)": the same few explanations recur
+// across the ~200 laws of an assessment and across assessments, and each is shared (falseExplanation),
+// so its sentence is written once.
+const notApplying = new WeakMap<Explanation, string>();
+function notApplyingText(c: Condition, e: Explanation): string {
+  let text = notApplying.get(e);
+  if (text === undefined) {
+    const parts = shownParts(e);
+    // (No part: the condition is false as a whole, e.g. an empty `any`.)
+    text = `does not apply: ${parts.join('; ') || `${describeCondition(c)} is false`}`;
+    // Only shared explanations are worth keeping; a fresh one (an `any` of several) is used once.
+    if (Object.isFrozen(e)) notApplying.set(e, text);
+  }
   return text;
 }
 
@@ -157,15 +162,17 @@ function cachedDue(key: string, compute: () => Due): Due {
   return d;
 }
 
-// A start fact is an ISO instant; Date.parse on it is the costliest step of a duty's assessment.
-const instantCache = new Map<string, number>();
-function instantMs(v: string): number {
-  let ms = instantCache.get(v);
-  if (ms === undefined) {
+// A start fact is an ISO instant; Date.parse on it, and writing it back as toISOString, are the
+// costliest steps of a duty's assessment, and ~200 duties share a few start facts: each is read once.
+const instantCache = new Map<string, { readonly ms: number; readonly iso: string | null }>();
+function instant(v: string): { readonly ms: number; readonly iso: string | null } {
+  let i = instantCache.get(v);
+  if (i === undefined) {
     if (instantCache.size > 4096) instantCache.clear();
-    instantCache.set(v, (ms = Date.parse(v)));
+    const ms = Date.parse(v);
+    instantCache.set(v, (i = { ms, iso: iso(ms) }));
   }
-  return ms;
+  return i;
 }
 
 const ruleKeys = new WeakMap<object, string>();
@@ -204,12 +211,39 @@ function thresholdVerdict(t: Threshold, fact: Lookup, m: Models, unknown: Set<st
   return { required: false, reasons: [`ENISA severity ${s.level} (${s.score}) is below ${min}: document it, no notice required`], factors: [] };
 }
 
+// Shared empty lists for the many duties that have no factors, unknown facts or deadline steps:
+// an assessment builds ~200 obligations, most of laws that do not apply. Never mutated (readonly).
+const NONE: readonly never[] = Object.freeze([]);
+
+/** What an obligation takes from its regime alone, whatever the facts: built once per regime. */
+interface RegimeParts {
+  readonly authorities: readonly Authority[];
+  readonly stages: Obligation['stages'];
+  /** The fact its clock starts from, and how the obligation names that source (null: another duty's sending). */
+  readonly startFact: string | null;
+  readonly startSource: string | null;
+}
+const regimeParts = new WeakMap<Regime, RegimeParts>();
+function partsOf(r: Regime): RegimeParts {
+  let p = regimeParts.get(r);
+  if (p === undefined) {
+    p = {
+      authorities: Object.freeze(r.authority ? [r.authority] : []),
+      stages: r.family && r.stage ? Object.freeze({ family: r.family, order: r.stage.order, name: r.stage.name }) : null,
+      startFact: 'fact' in r.clock.starts ? r.clock.starts.fact : null,
+      startSource: 'fact' in r.clock.starts ? `fact ${r.clock.starts.fact}` : null,
+    };
+    regimeParts.set(r, p);
+  }
+  return p;
+}
+
 function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
   const record = models.anyRecords && Object.hasOwn(records, r.id) ? records[r.id]! : null;
   const reasons: string[] = [];
   const unknown = new Set<string>();
   let required: boolean | 'unknown';
-  let factors: readonly RiskFactor[] = [];
+  let factors: readonly RiskFactor[] = NONE;
   let exemptedBy: string | null = null;
 
   const a = evaluate(r.applies_when, fact);
@@ -220,7 +254,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   } else if (a.value === false) {
     required = false;
     // The part that is false, not the whole condition (HIPAA's lists the 57 States).
-    reasons.push(`does not apply: ${falseParts(r.applies_when, fact).join('; ') || `${describeCondition(r.applies_when)} is false`}`);
+    reasons.push(notApplyingText(r.applies_when, falseExplanation(r.applies_when, fact)));
   } else if (a.value === 'unknown') {
     required = 'unknown';
     a.missing.forEach((m) => unknown.add(m));
@@ -263,7 +297,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
             reasons.push(`would be exempt under ${e.ref} (${e.id}) if ${describeCondition(e.when)} (${x.missing.join(', ')} unknown)`);
           }
         }
-        if (exemptedBy !== null) factors = [];
+        if (exemptedBy !== null) factors = NONE;
       }
     }
   }
@@ -276,15 +310,19 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   }
 
   // The clock.
+  const parts = partsOf(r);
   let start: number | null = null;
+  let startIso: string | null = null;
   let startSource: string | null = null;
-  if ('fact' in r.clock.starts) {
-    const v = fact(r.clock.starts.fact);
+  if (parts.startFact !== null) {
+    const v = fact(parts.startFact);
     if (typeof v === 'string') {
-      start = instantMs(v);
-      startSource = `fact ${r.clock.starts.fact}`;
-    } else unknown.add(r.clock.starts.fact);
-  } else {
+      const i = instant(v);
+      start = i.ms;
+      startIso = i.iso;
+      startSource = parts.startSource;
+    } else unknown.add(parts.startFact);
+  } else if ('obligation' in r.clock.starts) {
     const ref = r.clock.starts.obligation;
     const sent = Object.hasOwn(records, ref) ? records[ref]!.sent_at : undefined;
     if (sent) {
@@ -294,7 +332,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   }
   let due: number | null = null;
   let target: number | null = null;
-  let deadline: readonly string[] = [];
+  let deadline: readonly string[] = NONE;
   // Deadlines are computed for what is or may be owed (or was sent anyway), not for laws that do not apply.
   if (start !== null && (required !== false || record?.sent_at)) {
     const nlt = r.clock.no_later_than;
@@ -352,7 +390,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   if (status === 'late') reasons.push(`sent ${record!.sent_at}, after the deadline ${iso(due)}${record?.reason ? `; delay reason: ${record.reason}` : ''}`);
 
   // GDPR Art 33: the one-stop shop decides who receives the notification.
-  let authorities: readonly Authority[] = r.authority ? [r.authority] : [];
+  let authorities: readonly Authority[] = parts.authorities;
   if (r.family === 'gdpr' && r.audience === 'authority' && required !== false) {
     const lead = leadAuthority(fact);
     reasons.push(`to whom: ${lead.reason}`);
@@ -371,9 +409,9 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     recommended: r.voluntary === true && applies === true && required === false,
     reason: reasons.length === 1 ? reasons[0]! : reasons.join('; '),
     reasons,
-    unknown_facts: [...unknown],
+    unknown_facts: unknown.size === 0 ? NONE : [...unknown],
     factors,
-    clock_start: iso(start),
+    clock_start: startIso ?? iso(start),
     clock_start_source: startSource,
     due_at: dueAt,
     target_at: targetAt,
@@ -381,7 +419,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     speculative: required === 'unknown' && applies === 'unknown' && record === null && !anyPositiveHolds(r.applies_when, fact),
     waiver,
     deadline,
-    stages: r.family && r.stage ? { family: r.family, order: r.stage.order, name: r.stage.name } : null,
+    stages: parts.stages,
     authorities,
     family: r.family ?? null,
     status,

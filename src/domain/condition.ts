@@ -126,8 +126,19 @@ function leafTest(op: Exclude<Operator, 'known'>, rhs: unknown): (v: FactValue) 
   }
 }
 
-/** Human form for explanations: `data_categories includes payment_card`. */
+/**
+ * Human form for explanations: `data_categories includes payment_card`. Conditions are immutable
+ * catalogue objects and their text is asked for in every assessment (HIPAA's lists 57 States):
+ * each is written once.
+ */
 export function describeCondition(c: Condition): string {
+  let text = described.get(c);
+  if (text === undefined) described.set(c, (text = describe(c)));
+  return text;
+}
+const described = new WeakMap<Condition, string>();
+
+function describe(c: Condition): string {
   const op = operatorOf(c);
   if (op === 'all' || op === 'any') {
     const parts = (c as Record<string, readonly Condition[]>)[op]!.map(describeCondition);
@@ -145,33 +156,128 @@ export function describeCondition(c: Condition): string {
 const SHORT = 120;
 const MAX_ALTERNATIVES = 3;
 const short = (s: string) => (s.length > SHORT ? `${s.slice(0, SHORT - 1)}…` : s);
-const shownValue = (v: FactValue | undefined) => (v === undefined ? 'unknown' : Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'object' ? JSON.stringify(v) : String(v));
+// A fact's value as shown in an explanation. Lists and maps are the same objects for every regime
+// of one assessment: each is written once.
+const shownObjects = new WeakMap<object, string>();
+function shownValue(v: FactValue | undefined): string {
+  if (v === undefined) return 'unknown';
+  if (typeof v !== 'object' || v === null) return String(v);
+  let text = shownObjects.get(v);
+  if (text === undefined) shownObjects.set(v, (text = Array.isArray(v) ? `[${v.join(', ')}]` : JSON.stringify(v)));
+  return text;
+}
 
 /**
  * Which part of a false condition is false, each part short: the first false clause of an `all`,
  * every false alternative of an `any`, a `not` whose inner part holds, or a fact with the value it
  * has (`device_encrypted = false`; `subjects_total = 3 (needs > 500)`). What `irr assess` and
  * `irr status` say instead of the whole condition "is false". Empty when it is not false.
+ *
+ * Compiled once per condition, like `evaluate`: an assessment explains why each of ~200 regimes
+ * does not apply, so the fixed text of each part is written at compile time and a call only reads
+ * the facts and formats their values.
  */
-export function falseParts(c: Condition, lookup: FactLookup): string[] {
-  if (evaluate(c, lookup).value !== false) return [];
+export function falseParts(c: Condition, lookup: FactLookup, knownFalse = false): readonly string[] {
+  // `knownFalse`: the caller has just evaluated it (the assessment does, for every regime).
+  if (!knownFalse && evaluate(c, lookup).value !== false) return [];
+  return shortened(explainer(c)(lookup, MAX_ALTERNATIVES));
+}
+
+/** Explains a condition known to be false: its first `limit` parts, and how many there are in all. */
+interface Explanation {
+  readonly parts: readonly string[];
+  readonly total: number;
+}
+type Explainer = (lookup: FactLookup, limit: number) => Explanation;
+const explainers = new WeakMap<Condition, Explainer>();
+const NO_PARTS: Explanation = Object.freeze({ parts: Object.freeze([]), total: 0 });
+
+const shortenedParts = new WeakMap<Explanation, readonly string[]>();
+function shortened(e: Explanation): readonly string[] {
+  if (e.total <= MAX_ALTERNATIVES) return e.parts;
+  let parts = shortenedParts.get(e);
+  if (parts === undefined) shortenedParts.set(e, (parts = Object.freeze([...e.parts.slice(0, MAX_ALTERNATIVES), `…and ${e.total - MAX_ALTERNATIVES} more alternatives, none holds`])));
+  return parts;
+}
+
+/**
+ * The same explanation for the same false part and value, as one shared frozen object: most laws
+ * of an assessment fail on the same few leaves with the same values (no people in that state), so
+ * callers can key their own text on it (see `notApplyingText` in assess/obligations.ts).
+ */
+function memoByValue(make: (v: FactValue | undefined) => string): (v: FactValue | undefined) => Explanation {
+  const byValue = new Map<unknown, Explanation>();
+  return (v) => {
+    // Lists and maps are keyed by their text (the same for equal values).
+    const key = typeof v === 'object' && v !== null ? shownValue(v) : v;
+    let e = byValue.get(key);
+    if (e === undefined) {
+      if (byValue.size > 256) byValue.clear();
+      byValue.set(key, (e = Object.freeze({ parts: Object.freeze([make(v)]), total: 1 })));
+    }
+    return e;
+  };
+}
+
+function explainer(c: Condition): Explainer {
+  let e = explainers.get(c);
+  if (e === undefined) explainers.set(c, (e = compileExplainer(c)));
+  return e;
+}
+
+function compileExplainer(c: Condition): Explainer {
   const op = operatorOf(c);
   if (op === 'all') {
-    const first = (c as { all: readonly Condition[] }).all.find((p) => evaluate(p, lookup).value === false);
-    return first ? falseParts(first, lookup) : [];
+    // The first false clause.
+    const parts = (c as { all: readonly Condition[] }).all.map((p) => ({ truth: compiled(p), explain: explainer(p) }));
+    return (lookup, limit) => {
+      for (const p of parts) if (p.truth(lookup).value === false) return p.explain(lookup, limit);
+      return NO_PARTS;
+    };
   }
   if (op === 'any') {
-    // Every alternative is false; past a few (HIPAA's 57 States), a count says the rest.
-    const parts = (c as { any: readonly Condition[] }).any.flatMap((p) => falseParts(p, lookup));
-    return parts.length > MAX_ALTERNATIVES ? [...parts.slice(0, MAX_ALTERNATIVES), `…and ${parts.length - MAX_ALTERNATIVES} more alternatives, none holds`] : parts;
+    // Every alternative is false; past a few (HIPAA's 57 States), only counted.
+    const alternatives = (c as { any: readonly Condition[] }).any.map(explainer);
+    if (alternatives.length === 1) return alternatives[0]!;
+    return (lookup, limit) => {
+      const parts: string[] = [];
+      let total = 0;
+      for (const explain of alternatives) {
+        const r = explain(lookup, Math.max(limit - parts.length, 0));
+        for (const p of r.parts) if (parts.length < limit) parts.push(p);
+        total += r.total;
+      }
+      return { parts, total };
+    };
   }
-  if (op === 'not') return [short(`not ${describeCondition((c as { not: Condition }).not)} (it holds)`)];
+  if (op === 'not') {
+    const only: Explanation = Object.freeze({ parts: Object.freeze([short(`not ${describeCondition((c as { not: Condition }).not)} (it holds)`)]), total: 1 });
+    return () => only;
+  }
   const leaf = c as { fact: string; key?: string; keys?: readonly string[] } & Record<Operator, unknown>;
-  const subject = leaf.key ? `${leaf.fact}[${leaf.key}]` : leaf.keys ? `${leaf.fact}[${leaf.keys.length} entries]` : leaf.fact;
-  let v: FactValue | undefined = lookup(leaf.fact);
-  if (v !== undefined && leaf.key !== undefined) v = (v as Readonly<Record<string, number>>)[leaf.key] ?? 0;
-  else if (v !== undefined && leaf.keys !== undefined) v = leaf.keys.reduce((n, k) => n + ((v as Readonly<Record<string, number>>)[k] ?? 0), 0);
-  if (op === 'known') return [`${subject} is ${v === undefined ? 'unknown' : 'known'}`];
-  const needs = describeCondition(c).slice(describeCondition(c).indexOf(' ') + 1);
-  return [short(op === 'equals' ? `${subject} = ${shownValue(v)}` : `${subject} = ${shownValue(v)} (needs ${needs})`)];
+  const { fact, key, keys } = leaf;
+  const subject = key ? `${fact}[${key}]` : keys ? `${fact}[${keys.length} entries]` : fact;
+  const read = (lookup: FactLookup): FactValue | undefined => {
+    const v = lookup(fact);
+    if (v === undefined || (key === undefined && keys === undefined)) return v;
+    const map = v as Readonly<Record<string, number>>;
+    if (key !== undefined) return map[key] ?? 0;
+    let n = 0;
+    for (const k of keys!) n += map[k] ?? 0;
+    return n;
+  };
+  if (op === 'known') {
+    const known = memoByValue((v) => `${subject} is ${v === undefined ? 'unknown' : 'known'}`);
+    return (lookup) => known(read(lookup) === undefined ? undefined : true);
+  }
+  const text = describeCondition(c);
+  const needs = ` (needs ${text.slice(text.indexOf(' ') + 1)})`;
+  const explain = memoByValue((v) => short(op === 'equals' ? `${subject} = ${shownValue(v)}` : `${subject} = ${shownValue(v)}${needs}`));
+  return (lookup) => explain(read(lookup));
 }
+
+/** The explanation object itself (shared for equal parts; see memoByValue), for callers that cache text on it. */
+export function falseExplanation(c: Condition, lookup: FactLookup): Explanation {
+  return explainer(c)(lookup, MAX_ALTERNATIVES);
+}
+export { shortened as shownParts, type Explanation };

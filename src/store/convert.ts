@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { addonOption } from './sqlite-addon.js';
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { IntegrityFailure, InvalidInput, WriteConflict } from '../domain/errors.js';
@@ -35,7 +36,7 @@ export class Conversion {
     let src: Database.Database | undefined;
     let locked = false;
     try {
-      src = new Database(path, { fileMustExist: true, timeout: 1000 });
+      src = new Database(path, { ...addonOption(), fileMustExist: true, timeout: 1000 });
       if (fromKey !== undefined) applyKey(src, fromKey);
       checkKey(src, path);
       src.pragma('temp_store = MEMORY');
@@ -65,7 +66,7 @@ export class Conversion {
       }
       // The image SQLite serves through its pager: decrypted pages, every committed transaction.
       writeFileSync(staged, src.serialize(), { mode: 0o600, flag: 'wx' });
-      const copy = new Database(staged, { fileMustExist: true });
+      const copy = new Database(staged, { ...addonOption(), fileMustExist: true });
       try {
         copy.pragma('temp_store = MEMORY');
         if (toKey !== undefined) changeKey(copy, toKey);
@@ -88,7 +89,7 @@ export class Conversion {
   finish(): void {
     // Writable, so that closing it checkpoints and removes the copy's -wal and -shm (a read-only
     // connection leaves them behind), and only the database file itself is renamed.
-    const staged = new Database(this.staged, { fileMustExist: true });
+    const staged = new Database(this.staged, { ...addonOption(), fileMustExist: true });
     try {
       if (this.toKey !== undefined) applyKey(staged, this.toKey);
       if (eventFingerprint(staged) !== this.fingerprint) {

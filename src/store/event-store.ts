@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { addonOption } from './sqlite-addon.js';
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { IntegrityFailure, InvalidInput, IrrError, Refused } from '../domain/errors.js';
@@ -84,7 +85,7 @@ function refuseIllFormed(field: string, value: unknown): void {
  * rollback-journal database (bytes 18-19, the only difference on disk) and served from there.
  */
 function openReadOnly(path: string, key: string | undefined): Database.Database {
-  const db = new Database(path, { timeout: 10_000, readonly: true, fileMustExist: true });
+  const db = new Database(path, { ...addonOption(), timeout: 10_000, readonly: true, fileMustExist: true });
   try {
     if (key !== undefined) {
       applyKey(db, key);
@@ -108,7 +109,7 @@ function openReadOnly(path: string, key: string | undefined): Database.Database 
       image[18] = 1;
       image[19] = 1;
     }
-    return new Database(image, { readonly: true });
+    return new Database(image, { ...addonOption(), readonly: true });
   }
 }
 
@@ -193,7 +194,7 @@ export class EventStore {
     let db: Database.Database | undefined;
     try {
       if (writable) {
-        db = new Database(path, { timeout: 10_000, fileMustExist: !created });
+        db = new Database(path, { ...addonOption(), timeout: 10_000, fileMustExist: !created });
         if (opts.key !== undefined) {
           applyKey(db, opts.key);
           checkKey(db, path);
