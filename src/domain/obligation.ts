@@ -37,3 +37,11 @@ export type ObligationAction = (typeof OBLIGATION_ACTIONS)[number];
 /** The progress a record reaches (the folded `obligation.recorded` and trigger events). */
 export const RECORD_STATUSES = ['pending', 'drafted', 'approved', 'sent', 'waived', 'not_required', 'not_applicable'] as const;
 export type RecordStatus = (typeof RECORD_STATUSES)[number];
+
+/**
+ * What a voluntary regime's duty is (Hong Kong PCPD, Argentina AAIP), in the words every view uses:
+ * no legal duty, and the authority recommends notifying. Never "not required": that reads as "nothing to do".
+ */
+export function voluntaryWords(authority: string | undefined): string {
+  return `no legal duty; notification recommended by ${authority ?? 'the authority'}`;
+}

@@ -5,7 +5,7 @@ import { gatherReport, type ReportData } from '../report/data.js';
 import { auditLine, cell, code, table, text } from '../report/markdown.js';
 import { documentTitle } from '../report/render.js';
 import { timelineSvg } from '../report/svg.js';
-import { utc } from '../report/format.js';
+import { dayDate, fullDate } from '../report/format.js';
 import { pinOf, REFUSAL_NOTE, scoreOf } from './runner.js';
 import type { DrillScore, ObjectiveScore } from './score.js';
 
@@ -18,9 +18,9 @@ import type { DrillScore, ObjectiveScore } from './score.js';
 
 const FIGURE = 'drill-timeline';
 
-/** "T+5h30m (2026-03-02 13:30 UTC)". */
+/** "T+5h30m (2 March 2026, 13:30 UTC)": drill time, and the full date a reader can place. */
 function when(pin: DrillPin, iso: string): string {
-  return `${offsetLabel(Date.parse(iso) - Date.parse(pin.start))} (${utc(iso)})`;
+  return `${offsetLabel(Date.parse(iso) - Date.parse(pin.start))} (${fullDate(iso)})`;
 }
 
 const evidence = (seqs: readonly number[]) => (seqs.length ? seqs.map((s) => `seq ${s}`).join(', ') : 'no event: it never happened');
@@ -31,9 +31,9 @@ function objectiveResult(o: ObjectiveScore): string {
   return 'Missed';
 }
 
-/** Due date for a proposed corrective action: 30 days after the drill's last day. */
+/** Due date for a proposed corrective action: 30 days after the drill's last day ("6 April 2026"). */
 function proposedDue(end: string): string {
-  return new Date(Date.parse(end) + 30 * 86_400_000).toISOString().slice(0, 10);
+  return dayDate(new Date(Date.parse(end) + 30 * 86_400_000).toISOString().slice(0, 10));
 }
 
 export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportData, figure: boolean): string {
@@ -51,8 +51,8 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
         ['Exercise', cell(pin.scenario.title)],
         ['Scenario', `${code(pin.scenario.id)} (sha256 ${code(pin.scenario.hash.slice(0, 16))}…)`],
         ['Runbook rehearsed', `${code(d.incident.playbook.id)} ${cell(d.incident.playbook.version)} — ${cell(d.incident.playbook.title)}`],
-        ['Drill time', `${utc(pin.start)} to ${utc(score.ended_at)} (${offsetLabel(Date.parse(score.ended_at) - Date.parse(pin.start))}), room time zone ${cell(pin.zone)}`],
-        ['Conducted', `${utc(pin.run_at)} (wall clock)`],
+        ['Drill time', `${fullDate(pin.start)} to ${fullDate(score.ended_at)} (${offsetLabel(Date.parse(score.ended_at) - Date.parse(pin.start))}), room time zone ${cell(pin.zone)}`],
+        ['Conducted', `${fullDate(pin.run_at)} (wall clock)`],
         ['Mode', pin.script ? `Scripted: ${cell(pin.script.title)}` : 'Facilitated (interactive)'],
       ],
     ),
@@ -107,12 +107,18 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
   out.push('## 3. Analysis', '');
   const strengths: string[] = [];
   const improve: { issue: string; action: string; capability: string; owner: string; evidence: string }[] = [];
+  // One finding, one item: a skipped step that an objective measures is said in that objective's item.
+  const skippedStep = new Map(score.skipped.map((s) => [s.step, s]));
+  const merged = new Set<string>();
   for (const o of score.objectives) {
     const ev = evidence(o.evidence);
     if (o.status === 'met') strengths.push(`${cell(o.title)}: ${cell(o.why)}${o.done_at ? `, at ${when(pin, o.done_at)}` : ''} (${ev}).`);
     else {
       const def = pin.objectives.find((x) => x.id === o.id)!;
-      const issue = o.status === 'late' ? `${o.title}: late by ${spanLabel(o.late_by_ms!)} (due ${when(pin, o.due_at!)}, done ${when(pin, o.done_at!)})` : `${o.title}: missed — ${o.why}`;
+      const skip = 'step' in def.to ? skippedStep.get(def.to.step) : undefined;
+      if (skip) merged.add(skip.step);
+      const missed = skip ? `missed — the step "${skip.title}" was skipped${skip.at ? ` at ${when(pin, skip.at)}` : ''}: ${skip.reason}` : `missed — ${o.why}`;
+      const issue = o.status === 'late' ? `${o.title}: late by ${spanLabel(o.late_by_ms!)} (due ${when(pin, o.due_at!)}, done ${when(pin, o.done_at!)})` : `${o.title}: ${missed}`;
       improve.push({ issue, action: def.corrective_action ?? `Rehearse "${def.title}" and find what held it`, capability: o.capability, owner: def.owner ?? 'incident_lead', evidence: ev });
     }
   }
@@ -134,8 +140,8 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
       });
     }
   }
-  for (const s of score.skipped) {
-    improve.push({ issue: `Step ${s.step} (${s.title}) skipped: ${s.reason}`, action: 'Confirm the step can be done under pressure, or change the runbook on purpose', capability: 'Planning', owner: 'incident_lead', evidence: s.at ? `skipped at ${when(pin, s.at)}` : 'skipped' });
+  for (const s of score.skipped.filter((x) => !merged.has(x.step))) {
+    improve.push({ issue: `The step "${s.title}" was skipped: ${s.reason}`, action: 'Confirm the step can be done under pressure, or change the runbook on purpose', capability: 'Planning', owner: 'incident_lead', evidence: s.at ? `skipped at ${when(pin, s.at)}` : 'skipped' });
   }
   for (const e of d.events) {
     if (e.event.type === 'note.added' && e.event.payload.text.startsWith(REFUSAL_NOTE)) {
@@ -165,11 +171,12 @@ export function afterActionMarkdown(pin: DrillPin, score: DrillScore, d: ReportD
   // People by their role's title in the runbook ("Data protection officer"), not its id.
   const title = (role: string) => cell(d.roles[role] ?? role);
   const rows = improve.map((i, n) => [`${n + 1}`, cell(i.issue), cell(i.action), cell(i.capability), title(i.owner), `${due} (proposed)`]);
-  for (const a of d.actions) rows.push([code(a.id), cell(a.text), 'Recorded during the drill', '—', title(a.owner), cell(a.due)]);
+  for (const a of d.actions) rows.push([code(a.id), cell(a.text), 'Recorded during the drill', '—', title(a.owner), cell(dayDate(a.due))]);
   out.push(rows.length ? table(['#', 'Issue', 'Corrective action', 'Capability', 'Owner', 'Due'], rows) : 'Nothing to improve was found.', '');
 
+  // In a drill the actors play the runbook's roles (`as: dpo`): the log names them by the role's title too.
   out.push('## Appendix: the drill log', '');
-  out.push(table(['Drill time', 'Seq', 'Who', 'What'], d.events.map((e) => [offsetLabel(Date.parse(e.at) - Date.parse(pin.start)), String(e.seq), cell(e.actor), cell(e.what)])), '');
+  out.push(table(['Drill time', 'Seq', 'Who', 'What'], d.events.map((e) => [offsetLabel(Date.parse(e.at) - Date.parse(pin.start)), String(e.seq), title(e.actor), cell(e.what)])), '');
   return out.join('\n');
 }
 

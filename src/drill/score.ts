@@ -105,7 +105,7 @@ export function scoreObjectives(pin: DrillPin, events: readonly StoredEvent[], c
     const due = new Date(Date.parse(from.at) + o.within_ms).toISOString();
     const done = momentOf(o.to, events, pin, catalogue, end);
     if (!done) {
-      return { ...base, status: 'missed' as const, due_at: due, done_at: null, started_at: from.at, late_by_ms: null, why: `not done by the end of the drill (${describeTarget(o.to)})`, evidence: [from.seq] };
+      return { ...base, status: 'missed' as const, due_at: due, done_at: null, started_at: from.at, late_by_ms: null, why: `${describeTarget(o.to)}: not by the end of the drill`, evidence: [from.seq] };
     }
     const late = Date.parse(done.at) - Date.parse(due);
     return {

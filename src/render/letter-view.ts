@@ -1,6 +1,7 @@
 import type { Obligation } from '../assess/obligations.js';
 import type { FactCatalogue, FactDefinition, FactValue } from '../domain/facts.js';
 import type { Regime } from '../domain/regime.js';
+import { isDecidedNotToSend, isSent, isSettled } from '../domain/obligation.js';
 import { escapeMarkdown } from './escape.js';
 import { letterLocale, type LetterLocale } from './letter-locale.js';
 
@@ -127,6 +128,11 @@ export interface LetterContext {
    * "who else we are informing", from the assessment, never one state's text for every state.
    */
   readonly alsoInforming?: readonly Obligation[];
+  /**
+   * The whole assessment: which residents are being told (the letter to the consumer reporting
+   * agencies lists only those). Without it every US resident counts as notified.
+   */
+  readonly obligations?: readonly Obligation[];
   /** The letter's language (BCP 47): dates, numbers, lists and irr's own words in it; default en. */
   readonly locale?: string;
   /** Phased notification (GDPR Art 33(4)): what is still to follow, and the notice a supplement adds to. */
@@ -136,6 +142,25 @@ export interface LetterContext {
 /** The incident's required authority and other-party duties in the jurisdiction of `o` (the letter's own excluded). */
 export function alsoInforming(o: Obligation, all: readonly Obligation[]): Obligation[] {
   return all.filter((x) => x.id !== o.id && x.jurisdiction === o.jurisdiction && x.required === true && (x.audience === 'authority' || x.audience === 'other_party'));
+}
+
+const isUs = (code: string) => /^US-/.test(code);
+const tells = (o: Obligation) => !isDecidedNotToSend(o.status) && (o.required === true || isSent(o.status));
+
+/**
+ * Where residents are being told (a US jurisdiction whose notice to individuals is required on these
+ * facts, or was sent; a nationwide one such as HIPAA's tells every state), and where that is still
+ * undetermined. A state whose law does not reach these facts (its definition of personal information,
+ * the encryption safe harbour, a recorded no-harm determination) tells nobody: its residents are
+ * affected, but not notified, and a letter must not count them as notified.
+ */
+export function residentNotices(all: readonly Obligation[]): { readonly notified: (code: string) => boolean; readonly undetermined: (code: string) => boolean } {
+  const toPeople = all.filter((o) => o.audience === 'individuals' && (o.jurisdiction === 'US' || isUs(o.jurisdiction)));
+  const nationwide = toPeople.some((o) => o.jurisdiction === 'US' && tells(o));
+  const notified = new Set(toPeople.filter(tells).map((o) => o.jurisdiction));
+  const open = new Set(toPeople.filter((o) => o.required === 'unknown' && !isSettled(o.status)).map((o) => o.jurisdiction));
+  const isNotified = (code: string) => nationwide || notified.has(code);
+  return { notified: isNotified, undetermined: (code) => !isNotified(code) && (open.has(code) || open.has('US')) };
 }
 
 export interface LetterPhase {
@@ -182,15 +207,20 @@ export function letterView(c: LetterContext): Record<string, unknown> {
   const startFact = 'fact' in c.regime.clock.starts ? c.regime.clock.starts.fact : undefined;
   const delay = delayReasons(o, c.facts);
   const due = o.due_at ? l.instant(o.due_at) : o.target_at ? l.words.target(l.instant(o.target_at)) : l.words.noDeadline;
-  const jurisdictions = Object.entries((c.facts.subjects_by_jurisdiction as Record<string, number> | undefined) ?? {})
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([code, n]) => ({ code: escapeMarkdown(code), count: escapeMarkdown(l.count(n)) }));
+  const told = c.obligations ? residentNotices(c.obligations) : null;
+  const counts = Object.entries((c.facts.subjects_by_jurisdiction as Record<string, number> | undefined) ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  // Filtered on the codes as recorded, then escaped for the letter.
+  const shown = (keep: (code: string) => boolean) => counts.filter(([code]) => keep(code)).map(([code, n]) => ({ code: escapeMarkdown(code), count: escapeMarkdown(l.count(n)) }));
+  const jurisdictions = shown(() => true);
   return {
     facts,
     flags,
     jurisdictions,
-    // US-state letters to the consumer reporting agencies list the US residents by state, every state.
-    us_jurisdictions: jurisdictions.filter((j) => /^US-/.test(j.code)),
+    // Every US jurisdiction with people (kept for templates that use it).
+    us_jurisdictions: shown(isUs),
+    // The letter to the consumer reporting agencies: the residents being notified, by state, and those not yet determined.
+    us_residents_notified: shown((code) => isUs(code) && (told === null || told.notified(code))),
+    us_residents_undetermined: told === null ? [] : shown((code) => isUs(code) && told.undetermined(code)),
     informing: [...new Set((c.alsoInforming ?? []).flatMap((x) => (x.authorities.length ? x.authorities.map((a) => a.name) : [x.regime])))].map((name) => ({ name: escapeMarkdown(name) })),
     incident: { id: escapeMarkdown(c.incident.id), title: escapeMarkdown(c.incident.title) },
     regime: {

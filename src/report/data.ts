@@ -71,6 +71,25 @@ export interface ReportObligation {
   /** A recorded waiver and its ground checked against the facts (override: a decision against the assessment). */
   readonly waiver?: { readonly exemption: string | null; readonly override: boolean; readonly valid: boolean; readonly why: string };
   readonly citation: string;
+  /** The recipient the regime names (its authority: a regulator, the consumer reporting agencies, the controller), when it names one. */
+  readonly authority: string | null;
+}
+
+/**
+ * A voluntary regime that reaches the incident (Hong Kong PCPD, Argentina AAIP): no legal duty, the
+ * authority recommends notifying. Listed apart from the required notices, never as "not required".
+ */
+export interface ReportRecommended {
+  readonly id: string;
+  readonly regime: string;
+  readonly jurisdiction: string;
+  readonly audience: string;
+  /** Who recommends it (the regime's authority), when the regime names one. */
+  readonly authority: string | null;
+  /** not_required (not sent), or met/late once sent anyway; waived or not applicable by a decision. */
+  readonly status: ObligationStatus;
+  readonly sent_at: string | null;
+  readonly reason?: string;
 }
 
 export interface ReportData {
@@ -98,6 +117,8 @@ export interface ReportData {
   readonly severity: Severity;
   /** Required, or sent or waived whatever the assessment now says; by deadline. */
   readonly obligations: readonly ReportObligation[];
+  /** Notifications recommended where the law sets no duty (voluntary regimes that apply). */
+  readonly recommended: readonly ReportRecommended[];
   /** Notices that may be owed: whether depends on facts still to establish. */
   readonly undetermined: readonly {
     readonly id: string;
@@ -109,6 +130,8 @@ export interface ReportData {
     readonly jurisdiction: string;
     /** A lead: nothing recorded points to the law yet (not shown as a possible deadline). */
     readonly speculative: boolean;
+    /** The recipient the regime names, when it names one (for another party: who that is). */
+    readonly authority: string | null;
   }[];
   /** Jurisdictions with affected people that no regime covers (irr has no rule there). */
   readonly uncovered: readonly Uncovered[];
@@ -193,6 +216,20 @@ function reportObligation(o: Obligation): ReportObligation {
     ...(r?.reason ? { reason: r.reason } : {}),
     ...(o.waiver ? { waiver: o.waiver } : {}),
     citation: o.citation,
+    authority: o.authorities.length === 1 ? o.authorities[0]!.name : null,
+  };
+}
+
+function reportRecommended(o: Obligation): ReportRecommended {
+  return {
+    id: o.id,
+    regime: o.regime,
+    jurisdiction: o.jurisdiction,
+    audience: o.audience,
+    authority: o.authorities[0]?.name ?? null,
+    status: o.status,
+    sent_at: o.sent_at,
+    ...(o.record?.reason ? { reason: o.record.reason } : {}),
   };
 }
 
@@ -226,7 +263,8 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
     const spans = phaseSpans(ctx.phases);
     const closed = loaded.phase === 'closed' ? spans.at(-1)!.at : null;
     // Required, sent, waived (validly or not) or decided not applicable: every duty a decision or the facts touched.
-    const listed = assessment.obligations.filter((o) => o.required === true || isSent(o.status) || isDecidedNotToSend(o.status) || o.waiver !== null);
+    // A voluntary regime's notice, even once sent, is a recommendation followed, not a required notice.
+    const listed = assessment.obligations.filter((o) => !o.recommended && (o.required === true || isSent(o.status) || isDecidedNotToSend(o.status) || o.waiver !== null));
     return {
       now,
       incident: {
@@ -260,9 +298,10 @@ export async function gatherReport(engine: Engine, id: string, now: string): Pro
       facts,
       severity: assessment.severity,
       obligations: listed.map(reportObligation).sort(byDeadline),
+      recommended: assessment.obligations.filter((o) => o.recommended).map(reportRecommended),
       undetermined: assessment.obligations
         .filter((o) => o.required === 'unknown' && o.status === 'undetermined' && o.waiver === null)
-        .map((o) => ({ id: o.id, unknown_facts: o.unknown_facts, due: o.due, deadline_kind: o.due_at ? ('due' as const) : o.target_at ? ('target' as const) : null, audience: o.audience, jurisdiction: o.jurisdiction, speculative: o.speculative })),
+        .map((o) => ({ id: o.id, unknown_facts: o.unknown_facts, due: o.due, deadline_kind: o.due_at ? ('due' as const) : o.target_at ? ('target' as const) : null, audience: o.audience, jurisdiction: o.jurisdiction, speculative: o.speculative, authority: o.authorities.length === 1 ? o.authorities[0]!.name : null })),
       uncovered: assessment.uncovered,
       establish_first: factsToEstablish(assessment.obligations),
       actions: ctx.actions,

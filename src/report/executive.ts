@@ -1,9 +1,8 @@
-import { notCoveredLine } from '../assess/coverage.js';
-import { isDecidedNotToSend, isSettled } from '../domain/obligation.js';
+import { isDecidedNotToSend, isSettled, voluntaryWords } from '../domain/obligation.js';
 import type { ReportData, ReportObligation } from './data.js';
 import { letterLocale } from '../render/letter-locale.js';
 import { count, dayDate, duration, fullDate } from './format.js';
-import { waiverNote, byJurisdiction, cell, factOf, factText, heading, join, outcome, peopleTotal, severityLine, severityWhy, statusWord, table, text } from './markdown.js';
+import { waiverNote, byJurisdiction, cell, factOf, factText, heading, join, noRequiredWords, notCoveredMarkdown, outcome, peopleTotal, recipientWords, recommendedLines, severityLine, severityWhy, statusWord, table, text } from './markdown.js';
 
 const ENGLISH = letterLocale('en');
 
@@ -67,23 +66,29 @@ function settledOutcome(o: ReportObligation, now: string): string {
   return `**${o.status === 'waived' ? statusWord(o) : outcome(o, now)}**${why}${waiverNote(o)}`;
 }
 
+/** "gdpr-art33 (authority, EU)", "us-ga-cra (The nationwide consumer reporting agencies (…), US-GA)": audience in words, never a code. */
+const notice = (o: ReportObligation) => `${cell(o.id)} (${cell(recipientWords(o))}, ${cell(o.jurisdiction)})`;
+
 function notices(d: ReportData): string {
   // Undetermined duties that would already be running if required (not mere leads) are shown among the open ones.
   const possible = d.undetermined.filter((u) => u.due && !u.speculative);
-  if (d.obligations.length === 0 && possible.length === 0) return `No notification is required so far${d.undetermined.length ? `; ${d.undetermined.length} may be, once facts are established` : ''}.`;
+  const voluntary = recommendedLines(d, fullDate);
+  if (d.obligations.length === 0 && possible.length === 0) {
+    return [`${noRequiredWords(d)}${d.undetermined.length ? `; ${d.undetermined.length} may be, once facts are established` : ''}.`, voluntary].filter(Boolean).join('\n\n');
+  }
   const now = Date.parse(d.now);
   // Open ones first, soonest due first (overdue first of all), then what was settled.
   const open = d.obligations.filter(isOpen);
   const done = d.obligations.filter((o) => !isOpen(o));
   const openRows = [
-    ...open.map((o) => ({ due: o.deadline, row: [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, due(o), `**${outcome(o, d.now)}**${o.reason && o.waiver ? ` — reason: ${cell(o.reason)}` : ''}${waiverNote(o)}`] })),
+    ...open.map((o) => ({ due: o.deadline, row: [notice(o), due(o), `**${outcome(o, d.now)}**${o.reason && o.waiver ? ` — reason: ${cell(o.reason)}` : ''}${waiverNote(o)}`] })),
     ...possible.map((u) => {
       const left = Date.parse(u.due!) - now;
       const when = left < 0 ? `overdue by ${duration(-left)}` : `${u.deadline_kind === 'target' ? 'target' : 'due'} in ${duration(left)}`;
-      return { due: u.due, row: [`${cell(u.id)} (${cell(u.audience)}, ${cell(u.jurisdiction)})`, `${u.deadline_kind === 'target' ? 'target' : 'due'} ${fullDate(u.due!)}`, `**undetermined** — if required: ${when}; depends on ${u.unknown_facts.map((f) => words(d, f)).join('; ')}`] };
+      return { due: u.due, row: [`${cell(u.id)} (${cell(recipientWords(u))}, ${cell(u.jurisdiction)})`, `${u.deadline_kind === 'target' ? 'target' : 'due'} ${fullDate(u.due!)}`, `**undetermined** — if required: ${when}; depends on ${u.unknown_facts.map((f) => words(d, f)).join('; ')}`] };
     }),
   ].sort((a, b) => (a.due ? Date.parse(a.due) : Infinity) - (b.due ? Date.parse(b.due) : Infinity));
-  const doneRows = done.map((o) => [`${cell(o.id)} (${cell(o.audience)}, ${cell(o.jurisdiction)})`, due(o), settledOutcome(o, d.now)]);
+  const doneRows = done.map((o) => [notice(o), due(o), settledOutcome(o, d.now)]);
   const all = [...openRows.map((r) => r.row), ...doneRows];
   const rows = all.slice(0, MAX_NOTICES);
   const more = all.length - rows.length;
@@ -92,26 +97,45 @@ function notices(d: ReportData): string {
   const waived = d.obligations.filter((o) => o.status === 'waived');
   const overrides = waived.filter((o) => o.waiver?.override).length;
   const na = d.obligations.filter((o) => o.status === 'not_applicable').length;
-  const summary = `${d.obligations.length} required: ${met} met, ${late} late, ${open.length} open${waived.length ? `, ${waived.length} waived${overrides ? ` (${overrides} by override of the assessment)` : ''}` : ''}${na ? `, ${na} not applicable by decision` : ''}${possible.length ? `; ${possible.length} more would be running if required` : ''}.`;
-  return [summary, table(['Notice', 'Deadline', 'Status and outcome'], rows), more > 0 ? `…and ${more} more, in the timeline report.` : ''].filter(Boolean).join('\n\n');
+  const counted = d.obligations.length === 0
+    ? 'No notice is known to be required yet'
+    : `${d.obligations.length} required: ${met} met, ${late} late, ${open.length} open`;
+  const summary = `${counted}${waived.length ? `, ${waived.length} waived${overrides ? ` (${overrides} by override of the assessment)` : ''}` : ''}${na ? `, ${na} not applicable by decision` : ''}${possible.length ? `; ${possible.length} ${d.obligations.length ? 'more ' : ''}would be running if required` : ''}.`;
+  return [summary, table(['Notice', 'Deadline', 'Status and outcome'], rows), more > 0 ? `…and ${more} more, in the timeline report.` : '', voluntary].filter(Boolean).join('\n\n');
+}
+
+/**
+ * The facts to establish first, for a board: those that decide notices whose clocks would already be
+ * running if required come before those that decide mere leads (a DORA question on a retailer), then
+ * by how many notices each decides. At most three.
+ */
+function toEstablish(d: ReportData): { fact: string; decides: number }[] {
+  const decides = (fact: string) => d.undetermined.filter((u) => u.unknown_facts.includes(fact)).length;
+  const pressing = [...new Set(d.undetermined.filter((u) => u.due && !u.speculative).flatMap((u) => u.unknown_facts))];
+  const facts = [...new Set([...pressing.sort((a, b) => decides(b) - decides(a) || a.localeCompare(b)), ...d.establish_first.map((f) => f.fact)])];
+  return facts.slice(0, 3).map((fact) => ({ fact, decides: decides(fact) }));
 }
 
 /** What the board must decide or know next, most pressing first, in words (no fact keys, no commands). */
 export function boardItems(d: ReportData): string[] {
   const out: string[] = [];
   const now = Date.parse(d.now);
-  const gap = notCoveredLine(d.uncovered);
-  if (gap) out.push(`**${cell(gap.slice(0, gap.indexOf(':') + 1))}** ${cell(gap.slice(gap.indexOf(':') + 2))}`);
+  const gap = notCoveredMarkdown(d);
+  if (gap) out.push(gap);
   for (const o of d.obligations.filter((x) => x.status === 'overdue')) {
-    out.push(`**Overdue:** ${cell(o.id)} to the ${cell(o.audience)} (${cell(o.jurisdiction)}) was due ${fullDate(o.deadline!)}, ${duration(now - Date.parse(o.deadline!))} ago. Send it now, with the reasons for the delay.`);
+    out.push(`**Overdue:** ${cell(o.id)} to the ${cell(recipientWords(o))} (${cell(o.jurisdiction)}) was due ${fullDate(o.deadline!)}, ${duration(now - Date.parse(o.deadline!))} ago. Send it now, with the reasons for the delay.`);
   }
   const next = d.obligations.filter((o) => (o.status === 'running' || o.status === 'due_soon') && o.deadline).sort((a, b) => Date.parse(a.deadline!) - Date.parse(b.deadline!))[0];
-  if (next) out.push(`**Next deadline:** ${cell(next.id)} to the ${cell(next.audience)} (${cell(next.jurisdiction)}), ${due(next)}: ${duration(Date.parse(next.deadline!) - now)} left. Approve its content in time.`);
+  if (next) out.push(`**Next deadline:** ${cell(next.id)} to the ${cell(recipientWords(next))} (${cell(next.jurisdiction)}), ${due(next)}: ${duration(Date.parse(next.deadline!) - now)} left. Approve its content in time.`);
   const notStarted = d.obligations.filter((o) => o.status === 'not_started');
   if (notStarted.length) out.push(`**Clocks not started:** ${notStarted.map((o) => cell(o.id)).join(', ')}: the moment that starts each is not established yet.`);
   if (d.undetermined.length) {
-    const first = d.establish_first.map((f) => `${words(d, f.fact)} (decides ${f.decides} notice${f.decides === 1 ? '' : 's'})`);
+    const first = toEstablish(d).map((f) => `${words(d, f.fact)} (decides ${f.decides} notice${f.decides === 1 ? '' : 's'})`);
     out.push(`**To establish:** ${first.join('; ')}. Until then ${d.undetermined.length} notice${d.undetermined.length === 1 ? ' is' : 's are'} undetermined.`);
+  }
+  // A voluntary notice is a choice for the organisation: the board decides it, irr never calls it "not required".
+  for (const r of d.recommended.filter((x) => !x.sent_at && !isDecidedNotToSend(x.status))) {
+    out.push(`**Decide:** whether to notify voluntarily in ${cell(r.jurisdiction)}: ${cell(voluntaryWords(r.authority ?? undefined))}.`);
   }
   if (factOf(d, 'ransom_demanded') === true && factOf(d, 'ransom_paid') === undefined) out.push('**Decide:** the response to the extortion demand (no decision recorded); take legal and sanctions advice first.');
   if (factOf(d, 'sec_registrant') === true && factOf(d, 'sec_material') === undefined) out.push('**Decide:** whether the incident is material for SEC purposes (Form 8-K Item 1.05 is due four business days after that determination).');

@@ -1,8 +1,9 @@
 import { escapeMarkdown } from '../render/escape.js';
-import { isDecidedNotToSend } from '../domain/obligation.js';
+import { isDecidedNotToSend, voluntaryWords } from '../domain/obligation.js';
+import { notCoveredLine } from '../assess/coverage.js';
 import { oneLine } from '../domain/text.js';
 import type { FactValue } from '../domain/facts.js';
-import type { Measure, ReportData, ReportObligation } from './data.js';
+import type { Measure, ReportData, ReportObligation, ReportRecommended } from './data.js';
 import { count, duration, utc } from './format.js';
 
 /**
@@ -46,7 +47,7 @@ export const factOf = (d: ReportData, name: string): FactValue | undefined => (O
 export function auditLine(d: ReportData): string {
   const verify = `irr verify ${d.incident.id} --expect-head ${d.head.hash}`;
   const command = /^[A-Za-z0-9 -]+$/.test(verify) ? `\`${verify}\`` : cell(verify);
-  return `**Audit log head:** sha256 \`${d.head.hash}\` at seq ${d.head.seq}, as read when this report was made (report time ${cell(d.now)}); to check that the log still holds it unchanged, run ${command} on the database.`;
+  return `**Audit log head:** sha256 \`${d.head.hash}\` at seq ${d.head.seq}, as read when this report was made (${utc(d.now)}); to check that the log still holds it unchanged, run ${command} on the database.`;
 }
 
 export function heading(kind: string, d: ReportData): string {
@@ -153,9 +154,47 @@ export function obligationsTable(d: ReportData, opts: { clockStart?: boolean } =
   return table(['Notice', 'To', ...(opts.clockStart ? ['Clock start'] : []), 'Deadline', 'Sent', 'Outcome'], rows);
 }
 
+/**
+ * "No notification is required so far", but only ever of the laws irr has rules for: with people
+ * where irr has none, the sentence says so, and voluntary notices are named as what they are.
+ */
+export function noRequiredWords(d: ReportData): string {
+  const scope = d.uncovered.length ? ' under the laws irr has rules for' : '';
+  return `No notification is legally required so far${scope}`;
+}
+
 export function noObligations(d: ReportData): string {
   const maybe = d.undetermined.length ? ` ${d.undetermined.length} more may be owed once facts are established (see below).` : '';
-  return `No notification is required so far (\`irr assess ${d.incident.id}\` explains every regime).${maybe}`;
+  return `${noRequiredWords(d)} (\`irr assess ${d.incident.id}\` explains every regime).${maybe}`;
+}
+
+/** "**NOT COVERED:** irr has no rule for MN (40 people); get local advice", or null when every jurisdiction is covered. */
+export function notCoveredMarkdown(d: ReportData): string | null {
+  const gap = notCoveredLine(d.uncovered);
+  if (gap === undefined) return null;
+  const colon = gap.indexOf(':');
+  return `**${cell(gap.slice(0, colon + 1))}** ${cell(gap.slice(colon + 2))}`;
+}
+
+/** Where a voluntary notice stands: not sent, sent (when), or a decision not to send it. */
+export function recommendedState(r: ReportRecommended, when: (iso: string) => string = utc): string {
+  if (r.sent_at) return `sent ${when(r.sent_at)}`;
+  if (isDecidedNotToSend(r.status)) return `decided not to send${r.reason ? `: ${cell(r.reason)}` : ''}`;
+  return 'not sent';
+}
+
+/** One line per voluntary notice: "hk-pdpo-voluntary (authority, HK): **no legal duty; notification recommended by the PCPD** — not sent". */
+export function recommendedLines(d: ReportData, when: (iso: string) => string = utc): string | null {
+  if (d.recommended.length === 0) return null;
+  const lines = d.recommended.map((r) => `- ${cell(r.id)} (${cell(recipientWords({ audience: r.audience, authority: null }))}, ${cell(r.jurisdiction)}): **${cell(voluntaryWords(r.authority ?? undefined))}** — ${recommendedState(r, when)}.`);
+  return [`Voluntary (${d.recommended.length}): the law sets no duty to notify, the authority recommends it.`, '', ...lines].join('\n');
+}
+
+const AUDIENCE_WORDS: Record<string, string> = { authority: 'authority', individuals: 'individuals', media: 'media', card_brands: 'card brands', investors: 'investors', internal: 'internal', other_party: 'another party' };
+
+/** To whom, in words: the audience, or for another party the one the regime names ("the consumer reporting agencies"). */
+export function recipientWords(o: Pick<ReportObligation, 'audience' | 'authority'>): string {
+  return o.audience === 'other_party' && o.authority ? o.authority : (AUDIENCE_WORDS[o.audience] ?? o.audience.replace(/_/g, ' '));
 }
 
 export function undeterminedLine(d: ReportData): string | null {
@@ -193,7 +232,7 @@ export function peopleTotal(d: ReportData): number | undefined {
 }
 
 export function lateLegend(d: ReportData): string | null {
-  return d.events.some((e) => e.late) ? '"Late" marks an entry recorded more than 15 minutes after it happened (backdated with `--at`); both times are kept in the log.' : null;
+  return d.events.some((e) => e.late) ? '"Late" marks an entry recorded more than 15 minutes after it happened (entered afterwards, with the time it happened); both times are kept in the log.' : null;
 }
 
 export function join(blocks: readonly (string | null | undefined | false)[]): string {

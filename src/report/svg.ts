@@ -98,7 +98,7 @@ export function timelineDescription(d: ReportData): string {
     .filter((s) => s.phase !== 'closed')
     .map((s) => `${s.phase} from ${utc(s.at)}${s.until ? ` for ${duration(Date.parse(s.until) - Date.parse(s.at))}` : ' (current)'}`);
   const notices = d.obligations.map((o) => `${o.id}: ${rowWords(o, d.now)}${o.deadline ? ` (${o.deadline_kind === 'target' ? 'target' : 'due'} ${utc(o.deadline)})` : ''}`);
-  return `Phases: ${phases.join('; ')}${d.incident.closed_at ? `; closed ${utc(d.incident.closed_at)}` : ''}. ${notices.length ? `Notices: ${notices.join('; ')}.` : 'No notice is required so far.'}`;
+  return `Phases: ${phases.join('; ')}${d.incident.closed_at ? `; closed ${utc(d.incident.closed_at)}` : ''}. ${notices.length ? `Notices: ${notices.join('; ')}.` : 'No notice is known to be required so far.'}`;
 }
 
 export function timelineSvg(d: ReportData): string {
@@ -203,7 +203,7 @@ export function timelineSvg(d: ReportData): string {
   }
 
   // One row per notice.
-  if (rows.length === 0) out.push(label(LEFT + 6, ROWS_Y + ROW_H / 2 + 5, 'No notification is required so far.', { colour: COLOUR.axis }));
+  if (rows.length === 0) out.push(label(LEFT + 6, ROWS_Y + ROW_H / 2 + 5, 'No notice is known to be required so far.', { colour: COLOUR.axis }));
   rows.forEach((o, i) => {
     const y = ROWS_Y + i * ROW_H + ROW_H / 2;
     const k = kindOf(o);

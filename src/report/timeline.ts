@@ -1,7 +1,7 @@
 import { figureMarker } from '../render/html-document.js';
 import type { PhaseSpan, ReportData } from './data.js';
 import { duration, utc, utcSeconds } from './format.js';
-import { auditLine, cell, code, heading, join, lateLegend, measuresTable, meta, noObligations, obligationsTable, table, undeterminedLine } from './markdown.js';
+import { auditLine, cell, code, heading, join, lateLegend, measuresTable, meta, noObligations, notCoveredMarkdown, obligationsTable, recommendedLines, table, undeterminedLine } from './markdown.js';
 
 /** The name the SVG timeline takes in the HTML (the Markdown keeps the marker line as a comment). */
 export const TIMELINE_FIGURE = 'timeline';
@@ -63,7 +63,9 @@ export function timelineMarkdown(d: ReportData, format: 'md' | 'html' = 'md'): s
     '## Phases',
     phasesTable(d),
     '## Notifications',
+    notCoveredMarkdown(d),
     d.obligations.length ? obligationsTable(d, { clockStart: true }) : noObligations(d),
+    recommendedLines(d),
     undeterminedLine(d),
     '## Figure: phases and notification clocks',
     // The Markdown says where the figure is; the HTML shows it, with a caption rather than a pointer to itself.

@@ -95,12 +95,46 @@ describe('not covered', () => {
     expect(ok(['report', id, '--kind', 'executive', '--now', NOW])).toContain('**NOT COVERED:** irr has no rule for KZ (300 people), BO (50 people), MN (40 people); get local advice');
   });
 
+  it('irr assess of an incident says it first, and --json carries it', () => {
+    const text = ok(['assess', id, '--now', NOW]);
+    expect(text.split('\n')[0]).toBe('NOT COVERED: irr has no rule for KZ (300 people), BO (50 people), MN (40 people); get local advice');
+    expect(json<{ uncovered: Gap }>(irr(['assess', id, '--now', NOW, '--json'], { db })).uncovered).toEqual([
+      { jurisdiction: 'KZ', people: 300 },
+      { jurisdiction: 'BO', people: 50 },
+      { jurisdiction: 'MN', people: 40 },
+    ]);
+  });
+
+  it('the timeline and the post-incident review say it where the notifications are', () => {
+    for (const kind of ['timeline', 'post-incident']) {
+      const md = ok(['report', id, '--kind', kind, '--now', NOW]);
+      expect(md, kind).toContain('**NOT COVERED:** irr has no rule for KZ (300 people), BO (50 people), MN (40 people); get local advice');
+    }
+  });
+
   it('the console header says it on every screen', () => {
     const answers = join(dir, 'answers.yaml');
-    writeFileSync(answers, '- "quit"\n');
+    // The start screen, the notifications screen, the start screen again.
+    writeFileSync(answers, '- "notifications"\n- "back"\n- "quit"\n');
     const r = irr(['run', id, '--answers', answers], { db });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('NOT COVERED: irr has no rule for KZ (300 people), BO (50 people), MN (40 people); get local advice');
+    const line = 'NOT COVERED: irr has no rule for KZ (300 people), BO (50 people), MN (40 people); get local advice';
+    expect(r.stdout.split(line).length - 1).toBeGreaterThanOrEqual(3);
+  });
+
+  it('where nothing irr covers is required, "not required" is said only of the laws irr has rules for', () => {
+    const only = ok(['open', '--playbook', MINI, '--title', 'Kazakh customers only', '--at', '2026-12-01T09:00:00Z']).trim();
+    ok(['fact', only, 'subjects_by_jurisdiction=KZ:30', 'data_categories=contact', 'dora_financial_entity=false', 'nis2_entity=none', 'sec_registrant=false', 'nydfs_covered=false', 'ransom_demanded=false', '--at', '2026-12-01T10:00:00Z']);
+    const clocks = ok(['clocks', only, '--now', NOW]);
+    expect(clocks).toContain('NOT COVERED: irr has no rule for KZ (30 people); get local advice');
+    expect(clocks).toContain('no notification is legally required or undetermined under the laws irr has rules for');
+    const exec = ok(['report', only, '--kind', 'executive', '--now', NOW]);
+    expect(exec).toContain('No notification is legally required so far under the laws irr has rules for');
+    expect(exec).toContain('**NOT COVERED:** irr has no rule for KZ (30 people); get local advice');
+    expect(ok(['report', only, '--kind', 'timeline', '--now', NOW])).toContain('No notification is legally required so far under the laws irr has rules for');
+    const figure = ok(['report', only, '--kind', 'timeline', '--format', 'html', '--now', NOW]);
+    expect(figure).toContain('No notice is known to be required so far.');
+    for (const page of [clocks, exec, figure]) expect(page).not.toMatch(/no notification is required|No notification is required|No notice is required/);
   });
 
   it('status and clocks of an incident with every jurisdiction covered carry an empty array', () => {

@@ -247,12 +247,23 @@ describe(`irr drill report and history (${backend.name})`, () => {
     // Each area for improvement cites its evidence in the log.
     const improve = md.stdout.split('### Areas for improvement')[1]!.split('###')[0]!;
     expect(improve).toMatch(/Contain the attack.*late by 5 h.*\(evidence: seq \d+, seq \d+\)/);
-    expect(improve).toMatch(/Step prepare-holding-statement .* skipped/);
+    // One finding, one item: the holding statement's objective was missed because its step was skipped;
+    // the skip and its reason are said in that objective's item, not again as an item of their own.
+    const holding = improve.split('\n').filter((l) => /holding statement/i.test(l));
+    expect(holding, holding.join('\n')).toEqual([
+      expect.stringMatching(/^- Have an approved holding statement .*: missed — the step "Prepare holding statements for staff, customers and media" was skipped at T\+04:00 \(2 March 2026, 11:00 UTC\): The head of communications could not be reached/),
+    ]);
+    // Times with full dates beside the drill clock.
+    expect(improve).toMatch(/late by 5 h \(due T\+04:00 \(2 March 2026, 11:00 UTC\), done T\+09:00 \(2 March 2026, 16:00 UTC\)\)/);
     // The improvement plan: issue, corrective action, owner, due date.
     expect(md.stdout).toMatch(/\| # \| Issue \| Corrective action \| Capability \| Owner \| Due \|/);
     // Owners by the runbook's role titles, not role ids (issue 14, problem 8).
-    expect(md.stdout).toMatch(/Pre-authorise the infrastructure lead.*\| IT operations \| 2026-04-06 \(proposed\)/);
+    expect(md.stdout).toMatch(/Pre-authorise the infrastructure lead.*\| IT operations \| 6 April 2026 \(proposed\)/);
     expect(md.stdout).not.toMatch(/`(it_operations|dpo|incident_lead)`/);
+    // The log's actors play the runbook's roles: named by the role's title, not its id.
+    const log = md.stdout.split('## Appendix: the drill log')[1]!;
+    expect(log).toMatch(/\| T\+00:10 \| 5 \| Incident lead \| done record-detection/);
+    expect(log).not.toMatch(/\| (incident\\_lead|security\\_analyst|it\\_operations) \|/);
     // One lateness, one improvement item: the Art 33 objective and the Art 33 deadline are the same finding.
     const plan = md.stdout.split('## 4. Improvement plan')[1]!.split('## Appendix')[0]!;
     const art33 = plan.split('\n').filter((l) => /^\| \d+ \|/.test(l) && /gdpr-art33|GDPR Art 33\)/.test(l));

@@ -7,7 +7,8 @@ import { irr, ROOT, tempDir } from '../helpers.js';
  * One consumer template for every US state: the "who else we are informing" section names only the
  * authorities the letter's own state requires on this incident (from the assessment), never New
  * York's agencies for a Georgian; and the letter to the consumer reporting agencies lists the
- * residents notified in every US state, territory and DC — not only one state, and no foreign counts.
+ * residents notified in every US state, territory and DC — not only one state, and no foreign counts —
+ * counting as notified only those whose state's notice to individuals is required on the facts.
  */
 const fixture = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/worked-incident.json'), 'utf8')) as { opened_at: string; now: string; facts: Record<string, unknown> };
 const arg = (v: unknown) => (Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -58,5 +59,27 @@ describe('the letter to the consumer reporting agencies', () => {
     const md = letter('us-ga-cra', 'us-state-cra-notice');
     const list = md.split('\n').filter((l) => /^- US-|^- [A-Z]{2}:/.test(l));
     expect(list).toEqual(['- US-GA: 12,000', '- US-CO: 600', '- US-NY: 40', '- US-PR: 3']);
+  });
+});
+
+describe('the residents the letter to the consumer reporting agencies counts as notified', () => {
+  it('only those whose state requires the notice on these facts; a state still undetermined is named as such; one that requires nothing is not listed', () => {
+    const other = join(tempDir(), 'irr.db');
+    const inc = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Account passwords copied', '--at', fixture.opened_at], { db: other }).stdout.trim();
+    // Credentials only: New York's definition includes them, Hawaii's does not; Georgia's act reaches
+    // information brokers and agencies, and whether this business is one is not recorded yet.
+    const facts = Object.entries({ ...fixture.facts, data_categories: ['credentials'], subjects_by_jurisdiction: { 'US-NY': 6000, 'US-HI': 2000, 'US-GA': 300, DE: 900 }, subjects_total: 9200, nydfs_covered: false })
+      .filter(([k]) => k !== 'information_broker' && k !== 'public_agency');
+    const r = irr(['fact', inc, ...facts.map(([k, v]) => `${k}=${arg(v)}`), '--at', fixture.opened_at], { db: other });
+    expect(r.code, r.stderr).toBe(0);
+    const out = irr(['letter', inc, 'us-ny-cra', '--template', 'us-state-cra-notice', '--now', fixture.now], { db: other });
+    expect(out.code, out.stderr).toBe(0);
+    const md = out.stdout;
+    const notified = md.slice(md.indexOf('Residents notified'), md.indexOf('Whether the affected residents'));
+    expect(notified.split('\n').filter((l) => l.startsWith('- '))).toEqual(['- US-NY: 6,000']);
+    const open = md.slice(md.indexOf('Whether the affected residents'), md.indexOf('## Contact'));
+    expect(open.split('\n').filter((l) => l.startsWith('- '))).toEqual(['- US-GA: 300']);
+    expect(md).not.toContain('US-HI');
+    expect(md).not.toMatch(/^- DE:/m);
   });
 });

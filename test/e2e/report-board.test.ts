@@ -66,6 +66,14 @@ describe('report pages', () => {
     expect(report('timeline', 'md')).toContain('In the HTML report: phases along a time axis');
   });
 
+  it('the timeline HTML names no command-line flag and no raw ISO instant in its prose', () => {
+    const html = report('timeline', 'html');
+    expect(html).toContain('entered afterwards, with the time it happened'); // the late-entry legend (entries here were backdated)
+    expect(html).not.toContain('--at');
+    expect(html).toContain('as read when this report was made (2026-03-07 12:00 UTC)');
+    expect(html).not.toMatch(/report time \d{4}-\d\d-\d\dT/);
+  });
+
   it('prints in a sans-serif stack with a larger figure and day-month axis labels', () => {
     const html = report('post-incident', 'html');
     expect(html).toMatch(/html \{ font-family: [^;]*sans-serif;/);
@@ -73,5 +81,39 @@ describe('report pages', () => {
     expect(html).toMatch(/font-size="15"/); // the SVG's text (was 13)
     expect(html).toMatch(/>\d{1,2} Mar( \d\d:\d\d)?<\/text>/); // "2 Mar", never "03-02"
     expect(html).not.toMatch(/>\d\d-\d\d( \d\d:\d\d)?<\/text>/);
+  });
+});
+
+describe('the executive page of a US incident whose notices are still undetermined', () => {
+  let usDb = '';
+  let us = '';
+  beforeAll(() => {
+    usDb = join(tempDir('irr-board-us-'), 'irr.db');
+    us = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'CRM copied', '--at', '2026-03-02T07:40:00Z'], { db: usDb }).stdout.trim();
+    // Whether the data was unintelligible (encrypted) is open: it decides every running US notice.
+    const r = irr(['fact', us, 'subjects_by_jurisdiction=US-GA:12000,US-NY:40', 'data_categories=government_id', 'information_broker=true', 'aware_at=2026-03-02T15:00:00Z', 'discovered_at=2026-03-02T15:00:00Z', '--at', '2026-03-02T16:00:00Z'], { db: usDb });
+    expect(r.code, r.stderr).toBe(0);
+  }, 60_000);
+  const page = () => {
+    const r = irr(['report', us, '--kind', 'executive', '--now', '2026-03-04T16:00:00Z'], { db: usDb });
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout;
+  };
+
+  it('names the other party (the consumer reporting agencies), never the audience code', () => {
+    const md = page();
+    expect(md).toContain('| us-ga-cra (The nationwide consumer reporting agencies (Equifax, Experian, TransUnion), US-GA) |');
+    expect(md).not.toMatch(/other_party|another party/);
+  });
+
+  it('says that no notice is known to be required yet, not "0 required: 0 met, 0 late, 0 open"', () => {
+    const md = page();
+    expect(md).toContain('No notice is known to be required yet; 4 would be running if required.');
+    expect(md).not.toContain('0 required');
+  });
+
+  it('asks first for the fact that decides the notices already running, before the leads', () => {
+    const establish = page().split('\n').find((l) => l.startsWith('- **To establish:**'))!;
+    expect(establish).toMatch(/^- \*\*To establish:\*\* whether the data was unintelligible to the recipient[^;]* \(decides 4 notices\); /);
   });
 });

@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { factsToEstablish, type Obligation } from '../../assess/obligations.js';
-import { isSettled } from '../../domain/obligation.js';
+import { isSettled, voluntaryWords } from '../../domain/obligation.js';
 import { recordObligation } from '../../engine/actions.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { oneLine } from '../../domain/text.js';
@@ -9,7 +9,7 @@ import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table } from '../output.js';
 import { checkOutput, dbGuard, writeOutput, type OutputTarget } from '../output-file.js';
-import { board, byJurisdictionLines, clockTime, establishLine, outcome, remaining, statusLabel } from '../present/obligations.js';
+import { board, byJurisdictionLines, clockTime, establishLine, outcome, recommendedLine, recommendedRows, remaining, statusLabel } from '../present/obligations.js';
 
 
 /** Above this many, the undetermined duties without a deadline are shown one line per jurisdiction. */
@@ -21,6 +21,7 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
   let now = '';
   const { loaded, assessment } = await withEngine(g, { create: false, readonly: true }, async (engine) => assessIncident(engine, id, (now = at ?? (await engine.now(id)))));
   const rows = board(assessment.obligations);
+  const voluntary = recommendedRows(assessment.obligations);
   const closed = loaded.phase === 'closed';
   const ticking = (o: Obligation) => !closed && o.due !== null && !isSettled(o.status) && !o.speculative;
   if (ics) await writeIcs(ics, loaded.ctx.id, loaded.ctx.title, closed ? [] : rows);
@@ -34,20 +35,27 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
       establish_first: first,
       uncovered: assessment.uncovered,
       clocks: rows.map((o) => ({ ...o, remaining_ms: !closed && o.due ? Date.parse(o.due) - Date.parse(now) : null, ...(closed ? { outcome: outcome(o) } : {}) })),
+      // Voluntary regimes that apply: no legal duty, notification recommended (not clocks: nothing is owed).
+      recommended: voluntary.map((o) => ({ ...o, words: voluntaryWords(o.authorities[0]?.name) })),
     });
     return;
   }
   const lines = [pc.bold(`${loaded.ctx.id}  ${oneLine(loaded.ctx.title)} — legal clocks at ${clockTime(now, now)}`)];
   const gap = notCoveredLine(assessment.uncovered);
   if (gap) lines.push(pc.bold(pc.red(gap)));
+  const when = (iso: string) => clockTime(iso, now);
+  const recommendedBlock = voluntary.length ? ['recommended, no legal duty (voluntary):', ...voluntary.map((o) => `  ${recommendedLine(o, when)}`)] : [];
+  // "Not required" is only ever said of the laws irr has rules for.
+  const scope = gap ? ' under the laws irr has rules for' : '';
   if (closed) {
     lines.push(`closed ${clockTime(loaded.ctx.phases.at(-1)!.at, now)}: the clocks no longer run; what became of each duty:`);
-    if (rows.length === 0) lines.push('no notification was required');
-    else lines.push(...table(rows.map((o) => [o.id, outcome(o, (iso) => clockTime(iso, now)), o.audience]), ['OBLIGATION', 'OUTCOME', 'TO']));
+    if (rows.length === 0) lines.push(`no notification was legally required${scope}`);
+    else lines.push(...table(rows.map((o) => [o.id, outcome(o, when), o.audience]), ['OBLIGATION', 'OUTCOME', 'TO']));
+    lines.push(...recommendedBlock);
     printLines(lines);
     return;
   }
-  if (rows.length === 0) lines.push('no notification is required or undetermined (irr assess explains every regime)');
+  if (rows.length === 0) lines.push(`no notification is legally required or undetermined${scope} (irr assess explains every regime)`);
   const lead = establishLine(assessment.obligations);
   if (lead) lines.push(lead);
   // Leads (undetermined, nothing recorded points to them) are a count, not a line each: on a new
@@ -75,6 +83,7 @@ export async function clocks(g: GlobalOptions, id: string, opts: { now?: string;
       if (o.status === 'undetermined') lines.push(`    establish: ${o.unknown_facts.join(', ')}`);
     });
   }
+  lines.push(...recommendedBlock);
   if (opts.ics) lines.push('', `calendar written to ${opts.ics} (${rows.filter((o) => o.due && !isSettled(o.status)).length} deadlines, alarms 24 h and 2 h before)`);
   printLines(lines);
 }

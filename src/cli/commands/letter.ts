@@ -235,7 +235,7 @@ export async function produceLetter(
   const facts = letterFacts(o, Object.fromEntries(Object.entries(loaded.ctx.facts).map(([k, v]) => [k, v.value])));
   const lookup = (n: string) => (Object.hasOwn(facts, n) ? facts[n] : undefined);
   const phase = letterPhase(template, o, loaded.ctx.id, missingItems(template, regime, lookup, late), opts);
-  const view = { ...letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late, locale: template.locale, phase, alsoInforming: alsoInforming(o, assessment.obligations) }), recipient: recipientView(placeholderRecipient(template.locale)) };
+  const view = { ...letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late, locale: template.locale, phase, alsoInforming: alsoInforming(o, assessment.obligations), obligations: assessment.obligations }), recipient: recipientView(placeholderRecipient(template.locale)) };
   const rendered = deferFacts(renderLetterMarkdown(template, view, phase.missing), phase.deferred, letterLocale(template.locale).words.toFollow);
   if (rendered.missing.length > 0) refuseMissing(template, obligationId, rendered.missing);
   const draft = isApproved(o) ? null : `${DRAFT_BANNER} (${obligationId} is ${o.record?.status ?? 'not drafted'}; approve with: irr obligation ${id} ${obligationId} approved)`;

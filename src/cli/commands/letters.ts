@@ -131,7 +131,7 @@ export async function letters(
     const viewCache = new Map<string, Record<string, unknown>>();
     const views = (t: LetterTemplate) => {
       let v = viewCache.get(t.locale);
-      if (!v) viewCache.set(t.locale, (v = letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late, locale: t.locale, alsoInforming: alsoInforming(o, assessment.obligations) })));
+      if (!v) viewCache.set(t.locale, (v = letterView({ incident: { id: loaded.ctx.id, title: loaded.ctx.title }, facts, catalogue: engine.catalogue(loaded.runbook), regime, obligation: o, now, late, locale: t.locale, alsoInforming: alsoInforming(o, assessment.obligations), obligations: assessment.obligations })));
       return v;
     };
     // Refuse before writing anything: the incident's own facts must supply every required item.

@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import { byUrgency, factsToEstablish, type Obligation } from '../../assess/obligations.js';
 import { localTime, localWithUtc } from '../../clocks/zone.js';
-import { isDecidedNotToSend, isSent } from '../../domain/obligation.js';
+import { isDecidedNotToSend, isSent, voluntaryWords } from '../../domain/obligation.js';
 import { dayHourMinute } from '../../domain/duration.js';
 import { byCodeUnits } from '../../domain/order.js';
 import { zoneOrExit } from '../context.js';
@@ -25,7 +25,8 @@ const STATUS_LABEL: Record<string, string> = {
 };
 
 export function statusLabel(o: Obligation): string {
-  const label = o.recommended && o.status === 'not_required' ? 'recommended (voluntary)' : o.status === 'waived' && o.waiver?.override ? 'waived (override)' : o.status === 'undetermined' && o.speculative ? 'undetermined (lead)' : STATUS_LABEL[o.status]!;
+  // A voluntary notice is never "not required" nor, once sent, "met" of a duty: it was a recommendation.
+  const label = o.recommended && o.status === 'not_required' ? 'recommended (voluntary)' : o.recommended && (o.status === 'met' || o.status === 'late') ? 'sent (voluntary)' : o.status === 'waived' && o.waiver?.override ? 'waived (override)' : o.status === 'undetermined' && o.speculative ? 'undetermined (lead)' : STATUS_LABEL[o.status]!;
   return o.status === 'overdue' || o.status === 'late' ? pc.red(label) : o.status === 'due_soon' ? pc.yellow(label) : label;
 }
 
@@ -60,6 +61,20 @@ export function clockTime(iso: string, now: string): string {
 /** The board: obligations that are or may be owed, or were settled by a record; most urgent first. */
 export function board(obligations: readonly Obligation[]): Obligation[] {
   return obligations.filter((o) => o.required !== false || isSent(o.status) || isDecidedNotToSend(o.status)).sort(byUrgency);
+}
+
+/**
+ * Voluntary regimes that reach the incident (Hong Kong, Argentina): no legal duty, and the authority
+ * recommends notifying. Shown apart from the board, so that silence never reads as "not required".
+ */
+export function recommendedRows(obligations: readonly Obligation[]): Obligation[] {
+  return obligations.filter((o) => o.recommended && !board([o]).length);
+}
+
+/** "hk-pdpo-voluntary (HK): no legal duty; notification recommended by Office of the Privacy Commissioner…; not sent". */
+export function recommendedLine(o: Obligation, when: (iso: string) => string): string {
+  const state = o.sent_at ? `sent ${when(o.sent_at)}` : isDecidedNotToSend(o.status) ? 'decided not to send' : 'not sent';
+  return `${o.id} (${o.jurisdiction}, to ${o.audience.replace('_', ' ')}): ${voluntaryWords(o.authorities[0]?.name)}; ${state}`;
 }
 
 /** "establish subjects_by_jurisdiction first: it decides 118 duties; then data_categories (95), entity_role (5)". */
