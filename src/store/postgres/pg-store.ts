@@ -19,6 +19,9 @@ const PG_TRIGGERS = ['events_append_only', 'events_no_truncate', 'playbooks_immu
 /** Serialises migrations of concurrent `irr init`s (an arbitrary constant: "IRR1"). */
 const MIGRATION_LOCK = 0x49525231;
 
+/** A key.registered row as the signature check reads it. */
+type KeyRow = { readonly actor: string; readonly payload: string };
+
 /** The channel the events trigger (migration 2) notifies: payload `{"incident":…,"seq":…}`, ids only. */
 export const PG_NOTIFY_CHANNEL = 'irr_events';
 
@@ -64,8 +67,8 @@ export class PgStore implements StorePort {
   /** Lost races seen by this connection (the benchmark reports them). */
   retries = 0;
   private readonly lost = new Set<string>();
-  /** Per incident, the head up to which this process has checked the chain. */
-  private readonly checked = new Map<string, Head>();
+  /** Per incident, the head up to which this process has checked the chain, and the key registrations up to it. */
+  private readonly checked = new Map<string, { head: Head; keys: readonly KeyRow[] }>();
 
   /** The role this session connected as: the actor of everything it writes (row-level security checks it). */
   serverUser?: string;
@@ -199,39 +202,48 @@ export class PgStore implements StorePort {
         await tx`INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (${id}, ${args.title}, ${args.mode}, ${pb.hash}, ${ev.at})`;
         const [stored] = await this.insertEvents(tx, id, { seq: 0, hash: GENESIS_HASH }, [ev], recordedAt);
         if (args.snapshot) await this.putSnapshot_(tx, id, 1, args.snapshot(id, sourceSha), stored!.hash);
-        this.checked.set(id, { seq: 1, hash: stored!.hash });
+        this.checked.set(id, { head: { seq: 1, hash: stored!.hash }, keys: [] });
         return stored!;
       }),
     );
   }
 
+  /**
+   * Append in two round trips, neither inside an explicit transaction: (1) one read of the
+   * server's clock, the head and the rows from the head this process last checked (every row on
+   * first use), whose chain is re-hashed here (store/integrity.ts, the same walk verify makes);
+   * (2) `irr_append` (PostgreSQL migration 4), one statement, so one transaction, that re-checks
+   * the triggers, the bindings and that the head is still the one walked to, then inserts the
+   * events (ON CONFLICT DO NOTHING: a lost race writes nothing), their signatures and the
+   * snapshot. After a lost race the next append of that incident runs both inside a transaction
+   * holding pg_advisory_xact_lock, so queued writers read a head no one else can move.
+   *
+   * Why checking only the rows since the last checked head keeps the guarantee (issue 10: every
+   * append re-checks the incident's chain): the rows up to that head were re-hashed by this
+   * process, and the row at that head is read again and must still carry its hash (otherwise
+   * every row is walked again); the rows after it are re-hashed now; and the write itself is
+   * refused unless the head is still the one the walk ended at. So the events are chained to a
+   * head whose every link this process verified, and an edit that breaks a link this process has
+   * not verified, or that re-hashes the tail, is refused (exit 5). What a point-in-time check
+   * cannot see (an old row edited with the triggers disabled after this process checked it,
+   * neither re-hashed nor at the head) is what `irr verify`, and every new process's full walk,
+   * are for; that was so before, when the same walk ran inside the transaction (under READ
+   * COMMITTED each statement sees its own snapshot, so it was never atomic with the insert
+   * either).
+   */
   async append(incident: string, expected: Head, events: readonly NewEvent[], opts: AppendOptions = {}): Promise<StoredEvent[]> {
     this.requireWritable();
     const queue = this.lost.has(incident);
     try {
       const stored = await this.guard(() =>
-        this.sql.begin(async (tx) => {
-          if (queue) await tx`SELECT pg_advisory_xact_lock(hashtextextended(${incident}, 0))`;
-          // The head and the server's clock in one round trip (an append is a handful of them).
-          const [h] = await tx.unsafe<{ now: string; seq: number | null; hash: string | null }[]>(
-            `SELECT ${SERVER_NOW} AS now, h.seq, h.hash FROM (SELECT 1) AS one
-             LEFT JOIN LATERAL (SELECT seq, hash FROM events WHERE incident = $1 ORDER BY seq DESC LIMIT 1) AS h ON true`,
-            [incident],
-          );
-          const head = h!.seq === null ? { seq: 0, hash: GENESIS_HASH } : { seq: h!.seq, hash: h!.hash! };
-          if (head.seq !== expected.seq || head.hash !== expected.hash) throw new StaleHead(incident, expected.seq, head.seq);
-          await this.refuseIfChainFails(tx, incident, head);
-          const out = await this.insertEvents(tx, incident, expected, events, opts.recordedAt ?? h!.now);
-          const keyRows = await tx<{ actor: string; payload: string }[]>`SELECT actor, payload FROM events WHERE incident = ${incident} AND type = 'key.registered' AND seq <= ${expected.seq} ORDER BY seq`;
-          await this.insertSignatures(tx, signBatch(out, opts.signers ?? [], registeredFingerprints(keyRows), (m) => new Refused(m)));
-          const last = out[out.length - 1];
-          if (opts.snapshot !== undefined && last) await this.putSnapshot_(tx, incident, last.seq, opts.snapshot, last.hash);
-          return out;
-        }),
+        queue
+          ? this.sql.begin(async (tx) => {
+              await tx`SELECT pg_advisory_xact_lock(hashtextextended(${incident}, 0))`;
+              return this.appendIn(tx, incident, expected, events, opts);
+            })
+          : this.appendIn(this.sql, incident, expected, events, opts),
       );
       this.lost.delete(incident);
-      const last = stored[stored.length - 1];
-      if (last) this.checked.set(incident, { seq: last.seq, hash: last.hash });
       return stored;
     } catch (err) {
       if (err instanceof StaleHead) {
@@ -244,44 +256,106 @@ export class PgStore implements StorePort {
     }
   }
 
-  /** The chain from the head this process last checked up to the current head, re-hashed (all of it on first use). */
-  private async refuseIfChainFails(tx: TransactionSql, incident: string, head: Head): Promise<void> {
-    let from = this.checked.get(incident);
-    if (from && from.seq === head.seq && from.hash === head.hash) return;
-    if (from) {
-      const [at] = await tx<{ hash: string }[]>`SELECT hash FROM events WHERE incident = ${incident} AND seq = ${from.seq}`;
-      if (at?.hash !== from.hash) from = undefined;
+  private async appendIn(q: Sql | TransactionSql, incident: string, expected: Head, events: readonly NewEvent[], opts: AppendOptions): Promise<StoredEvent[]> {
+    const { now, head, keys } = await this.walkToHead(q, incident);
+    if (head.seq !== expected.seq || head.hash !== expected.hash) throw new StaleHead(incident, expected.seq, head.seq);
+    const { rows, out } = this.hashEvents(incident, expected, events, opts.recordedAt ?? now);
+    if (rows.length === 0) return out;
+    const signatures = signBatch(out, opts.signers ?? [], registeredFingerprints(keys), (m) => new Refused(m));
+    const last = out[out.length - 1]!;
+    const snapshot = opts.snapshot;
+    let outcome: string;
+    try {
+      const [r] = await q<{ outcome: string }[]>`
+        SELECT irr_append(${incident}, ${expected.seq}, ${expected.hash}, ${JSON.stringify(rows)}::text,
+          ${signatures.length > 0 ? JSON.stringify(signatures.map((x) => ({ seq: x.seq, fingerprint: x.fingerprint, signature: x.signature }))) : null}::text,
+          ${snapshot ?? null}::text, ${snapshot === undefined ? null : snapshotSeal(last.hash, snapshot)}::text) AS outcome`;
+      outcome = r!.outcome;
+    } catch (err) {
+      const code = err !== null && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : '';
+      // Another writer took one of these seqs between the head check and the insert: nothing written.
+      if (code === 'IR002') throw new StaleHead(incident, expected.seq, expected.seq + 1);
+      // The first event's payload is not JSON: the bindings check names it.
+      if (code === '22P02') outcome = 'bindings';
+      else throw err;
     }
-    const walk = new ChainWalk(from);
-    const rows = await tx<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} AND seq > ${from?.seq ?? 0} ORDER BY seq`;
-    for (const r of rows) {
-      const p = walk.next(r);
-      if (p) throw new IntegrityFailure(`integrity failure in ${incident} at seq ${p.seq}: ${p.problem}; nothing was written (irr verify shows every problem)`);
+    if (outcome === 'triggers') throw this.refusal(incident, 0, (await this.triggerProblems())[0] ?? 'the append-only triggers are not all in place');
+    if (outcome === 'bindings') {
+      const bad = (await this.bindingsIn(this.sql, incident))[0];
+      throw this.refusal(incident, bad?.seq ?? 1, bad?.problem ?? 'the incidents row or its pinned playbook no longer agrees with incident.opened');
     }
-    this.checked.set(incident, walk.head);
+    if (outcome.startsWith('stale')) throw new StaleHead(incident, expected.seq, Number(outcome.slice(6)));
+    if (outcome !== 'ok') throw new IntegrityFailure(`${this.location}: irr_append answered "${outcome}"; nothing was written`);
+    const keyRows = out.filter((e) => e.type === 'key.registered').map((e) => ({ actor: e.actor, payload: JSON.stringify(e.payload) }));
+    this.checked.set(incident, { head: { seq: last.seq, hash: last.hash }, keys: [...keys, ...keyRows] });
+    return out;
   }
 
-  private async insertEvents(tx: TransactionSql, incident: string, head: Head, events: readonly NewEvent[], recordedAt: string): Promise<StoredEvent[]> {
+  /**
+   * One read: the server's clock, and the rows from the head this process last checked to the
+   * stored head, re-hashed (all of them on first use, or when the row at that head changed). The
+   * walked head is remembered with the key registrations seen on the way.
+   */
+  private async walkToHead(q: Sql | TransactionSql, incident: string): Promise<{ now: string; head: Head; keys: readonly KeyRow[] }> {
+    const from = this.checked.get(incident);
+    const read = (after: number) =>
+      q.unsafe<({ now: string } & Partial<EventRow>)[]>(
+        `SELECT ${SERVER_NOW} AS now, e.incident, e.seq, e.type, e.at, e.recorded_at, e.actor, e.payload, e.prev_hash, e.hash FROM (SELECT 1) AS one
+         LEFT JOIN LATERAL (SELECT * FROM events WHERE incident = $1 AND seq >= $2 ORDER BY seq) AS e ON true`,
+        [incident, after],
+      );
+    let rows = await read(from?.head.seq ?? 0);
+    let start = from;
+    // The row at the checked head must still be the one checked; else every row is walked again.
+    if (from && (rows[0]?.seq !== from.head.seq || rows[0]?.hash !== from.head.hash)) {
+      start = undefined;
+      rows = await read(0);
+    }
+    const now = rows[0]!.now;
+    const walk = new ChainWalk(start?.head);
+    const keys: KeyRow[] = [...(start?.keys ?? [])];
+    for (const r of rows) {
+      if (r.seq === undefined || r.seq === null || (start && r.seq <= start.head.seq)) continue;
+      const row = r as EventRow;
+      const p = walk.next(row);
+      if (p) throw this.refusal(incident, p.seq, p.problem);
+      if (row.type === 'key.registered') keys.push({ actor: row.actor, payload: row.payload });
+    }
+    this.checked.set(incident, { head: walk.head, keys });
+    return { now, head: walk.head, keys };
+  }
+
+  private refusal(incident: string, seq: number, problem: string): IntegrityFailure {
+    return new IntegrityFailure(`integrity failure in ${incident}${seq > 0 ? ` at seq ${seq}` : ''}: ${problem}; nothing was written (irr verify shows every problem)`);
+  }
+
+  /** The rows to store and the events they are (hashed over the very payload text stored, as on SQLite). */
+  private hashEvents(incident: string, head: Head, events: readonly NewEvent[], recordedAt: string): { rows: Omit<EventRow, 'incident'>[]; out: StoredEvent[] } {
     let prev = head;
-    const rows: EventRow[] = [];
+    const rows: Omit<EventRow, 'incident'>[] = [];
     const out: StoredEvent[] = [];
     for (const e of events) {
       const seq = prev.seq + 1;
-      // Hashed over the very text stored in the payload column, as on SQLite.
       const payloadText = JSON.stringify(e.payload);
       const fields = { incident, seq, type: e.type, at: e.at, recorded_at: recordedAt, actor: e.actor };
       const body = eventBody(fields, payloadText);
       if (!isWellFormedText(body)) throw new InvalidInput(`${e.type}: is not well-formed Unicode (a lone surrogate); nothing was written`);
       const hash = hashBody(prev.hash, body);
-      rows.push({ ...fields, payload: payloadText, prev_hash: prev.hash, hash });
+      rows.push({ seq, type: e.type, at: e.at, recorded_at: recordedAt, actor: e.actor, payload: payloadText, prev_hash: prev.hash, hash });
       out.push({ ...e, incident, seq, recorded_at: recordedAt, prev_hash: prev.hash, hash } as StoredEvent);
       prev = { seq, hash };
     }
+    return { rows, out };
+  }
+
+  /** openIncident's insert of the first event (a plain INSERT in its transaction). */
+  private async insertEvents(tx: TransactionSql, incident: string, head: Head, events: readonly NewEvent[], recordedAt: string): Promise<StoredEvent[]> {
+    const { rows, out } = this.hashEvents(incident, head, events, recordedAt);
     if (rows.length === 0) return out;
+    const full = rows.map((r) => ({ incident, ...r }));
     const inserted = await tx`
-      INSERT INTO events ${tx(rows, 'incident', 'seq', 'type', 'at', 'recorded_at', 'actor', 'payload', 'prev_hash', 'hash')}
+      INSERT INTO events ${tx(full, 'incident', 'seq', 'type', 'at', 'recorded_at', 'actor', 'payload', 'prev_hash', 'hash')}
       ON CONFLICT (incident, seq) DO NOTHING RETURNING seq`;
-    // Another writer took one of these seqs between our head read and the insert: write nothing.
     if (inserted.length !== rows.length) throw new StaleHead(incident, head.seq, head.seq + 1);
     return out;
   }
