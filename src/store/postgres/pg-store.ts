@@ -303,6 +303,8 @@ export class PgStore implements StorePort {
         `SELECT ${SERVER_NOW} AS now, e.incident, e.seq, e.type, e.at, e.recorded_at, e.actor, e.payload, e.prev_hash, e.hash FROM (SELECT 1) AS one
          LEFT JOIN LATERAL (SELECT * FROM events WHERE incident = $1 AND seq >= $2 ORDER BY seq) AS e ON true`,
         [incident, after],
+        // Prepared once per connection: parsing and planning it cost as much as running it.
+        { prepare: true },
       );
     let rows = await read(from?.head.seq ?? 0);
     let start = from;
