@@ -16,6 +16,12 @@ import { sslFromEnvironment } from './pg-tls.js';
 const SERVER_NOW = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /** The triggers migration 1 creates. */
 const PG_TRIGGERS = ['events_append_only', 'events_no_truncate', 'playbooks_immutable', 'playbooks_no_truncate', 'incidents_immutable', 'incidents_no_truncate', 'signatures_append_only', 'signatures_no_truncate'];
+/**
+ * The versions (xmin) of the append-only triggers' catalogue rows, one string: it changes whenever
+ * one is disabled, enabled, dropped or created (see walkToHead).
+ */
+const TRIGGER_VERSIONS = `SELECT string_agg(t.tgname || ':' || t.xmin::text || ':' || t.tgenabled::text, ',' ORDER BY t.tgname) FROM pg_trigger t
+  WHERE NOT t.tgisinternal AND t.tgrelid IN ('events'::regclass, 'incidents'::regclass, 'playbooks'::regclass, 'signatures'::regclass)`;
 /** Serialises migrations of concurrent `irr init`s (an arbitrary constant: "IRR1"). */
 const MIGRATION_LOCK = 0x49525231;
 
@@ -68,7 +74,7 @@ export class PgStore implements StorePort {
   retries = 0;
   private readonly lost = new Set<string>();
   /** Per incident, the head up to which this process has checked the chain, and the key registrations up to it. */
-  private readonly checked = new Map<string, { head: Head; keys: readonly KeyRow[] }>();
+  private readonly checked = new Map<string, { head: Head; keys: readonly KeyRow[]; guard?: string | null }>();
 
   /** The role this session connected as: the actor of everything it writes (row-level security checks it). */
   serverUser?: string;
@@ -257,7 +263,7 @@ export class PgStore implements StorePort {
   }
 
   private async appendIn(q: Sql | TransactionSql, incident: string, expected: Head, events: readonly NewEvent[], opts: AppendOptions): Promise<StoredEvent[]> {
-    const { now, head, keys } = await this.walkToHead(q, incident);
+    const { now, head, keys, guard } = await this.walkToHead(q, incident);
     if (head.seq !== expected.seq || head.hash !== expected.hash) throw new StaleHead(incident, expected.seq, head.seq);
     const { rows, out } = this.hashEvents(incident, expected, events, opts.recordedAt ?? now);
     if (rows.length === 0) return out;
@@ -287,7 +293,7 @@ export class PgStore implements StorePort {
     if (outcome.startsWith('stale')) throw new StaleHead(incident, expected.seq, Number(outcome.slice(6)));
     if (outcome !== 'ok') throw new IntegrityFailure(`${this.location}: irr_append answered "${outcome}"; nothing was written`);
     const keyRows = out.filter((e) => e.type === 'key.registered').map((e) => ({ actor: e.actor, payload: JSON.stringify(e.payload) }));
-    this.checked.set(incident, { head: { seq: last.seq, hash: last.hash }, keys: [...keys, ...keyRows] });
+    this.checked.set(incident, { head: { seq: last.seq, hash: last.hash }, keys: [...keys, ...keyRows], guard });
     return out;
   }
 
@@ -296,11 +302,12 @@ export class PgStore implements StorePort {
    * stored head, re-hashed (all of them on first use, or when the row at that head changed). The
    * walked head is remembered with the key registrations seen on the way.
    */
-  private async walkToHead(q: Sql | TransactionSql, incident: string): Promise<{ now: string; head: Head; keys: readonly KeyRow[] }> {
+  private async walkToHead(q: Sql | TransactionSql, incident: string): Promise<{ now: string; head: Head; keys: readonly KeyRow[]; guard: string | null }> {
     const from = this.checked.get(incident);
     const read = (after: number) =>
-      q.unsafe<({ now: string } & Partial<EventRow>)[]>(
-        `SELECT ${SERVER_NOW} AS now, e.incident, e.seq, e.type, e.at, e.recorded_at, e.actor, e.payload, e.prev_hash, e.hash FROM (SELECT 1) AS one
+      q.unsafe<({ now: string; guard: string | null } & Partial<EventRow>)[]>(
+        `SELECT ${SERVER_NOW} AS now, (${TRIGGER_VERSIONS}) AS guard,
+                e.incident, e.seq, e.type, e.at, e.recorded_at, e.actor, e.payload, e.prev_hash, e.hash FROM (SELECT 1) AS one
          LEFT JOIN LATERAL (SELECT * FROM events WHERE incident = $1 AND seq >= $2 ORDER BY seq) AS e ON true`,
         [incident, after],
         // Prepared once per connection: parsing and planning it cost as much as running it.
@@ -308,8 +315,14 @@ export class PgStore implements StorePort {
       );
     let rows = await read(from?.head.seq ?? 0);
     let start = from;
-    // The row at the checked head must still be the one checked; else every row is walked again.
-    if (from && (rows[0]?.seq !== from.head.seq || rows[0]?.hash !== from.head.hash)) {
+    // The row at the checked head must still be the one checked, and the append-only triggers the
+    // very catalogue rows they were then; else every row is walked again. Disabling a trigger (to
+    // edit an old row), dropping or re-creating one writes a new version of its pg_trigger row, so
+    // an edit made the only way the owner can make one shows here even when the triggers were put
+    // back and the edited row lies before the checked head. (A superuser's session_replication_role
+    // = replica passes the triggers without touching the catalogue: only verify's full walk, or the
+    // next process's, sees that.)
+    if (from && (rows[0]?.seq !== from.head.seq || rows[0]?.hash !== from.head.hash || rows[0]?.guard !== from.guard)) {
       start = undefined;
       rows = await read(0);
     }
@@ -323,8 +336,9 @@ export class PgStore implements StorePort {
       if (p) throw this.refusal(incident, p.seq, p.problem);
       if (row.type === 'key.registered') keys.push({ actor: row.actor, payload: row.payload });
     }
-    this.checked.set(incident, { head: walk.head, keys });
-    return { now, head: walk.head, keys };
+    const guard = rows[0]!.guard;
+    this.checked.set(incident, { head: walk.head, keys, guard });
+    return { now, head: walk.head, keys, guard };
   }
 
   private refusal(incident: string, seq: number, problem: string): IntegrityFailure {
