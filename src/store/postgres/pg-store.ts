@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from 'postgres';
+import type { ReservedSql, Sql, TransactionSql } from 'postgres';
 import { IntegrityFailure, InvalidInput, Refused } from '../../domain/errors.js';
 import type { IncidentBundle } from '../event-store.js';
 import type { EventType, NewEvent, StoredEvent } from '../../domain/events.js';
@@ -241,13 +241,18 @@ export class PgStore implements StorePort {
     this.requireWritable();
     const queue = this.lost.has(incident);
     try {
+      // Inside `exclusive`, on the connection holding the incident's session lock (irr_append's
+      // transaction lock on the same key is then granted at once, and everyone else's waits).
+      const held = this.holding.get(incident);
       const stored = await this.guard(() =>
-        queue
-          ? this.sql.begin(async (tx) => {
-              await tx`SELECT pg_advisory_xact_lock(hashtextextended(${incident}, 0))`;
-              return this.appendIn(tx, incident, expected, events, opts);
-            })
-          : this.appendIn(this.sql, incident, expected, events, opts),
+        held
+          ? this.appendIn(held, incident, expected, events, opts)
+          : queue
+            ? this.sql.begin(async (tx) => {
+                await tx`SELECT pg_advisory_xact_lock(hashtext(${incident}))`;
+                return this.appendIn(tx, incident, expected, events, opts);
+              })
+            : this.appendIn(this.sql, incident, expected, events, opts),
       );
       this.lost.delete(incident);
       return stored;
@@ -262,7 +267,7 @@ export class PgStore implements StorePort {
     }
   }
 
-  private async appendIn(q: Sql | TransactionSql, incident: string, expected: Head, events: readonly NewEvent[], opts: AppendOptions): Promise<StoredEvent[]> {
+  private async appendIn(q: Sql | TransactionSql | ReservedSql, incident: string, expected: Head, events: readonly NewEvent[], opts: AppendOptions): Promise<StoredEvent[]> {
     const { now, head, keys, guard } = await this.walkToHead(q, incident);
     if (head.seq !== expected.seq || head.hash !== expected.hash) throw new StaleHead(incident, expected.seq, head.seq);
     const { rows, out } = this.hashEvents(incident, expected, events, opts.recordedAt ?? now);
@@ -302,7 +307,7 @@ export class PgStore implements StorePort {
    * stored head, re-hashed (all of them on first use, or when the row at that head changed). The
    * walked head is remembered with the key registrations seen on the way.
    */
-  private async walkToHead(q: Sql | TransactionSql, incident: string): Promise<{ now: string; head: Head; keys: readonly KeyRow[]; guard: string | null }> {
+  private async walkToHead(q: Sql | TransactionSql | ReservedSql, incident: string): Promise<{ now: string; head: Head; keys: readonly KeyRow[]; guard: string | null }> {
     const from = this.checked.get(incident);
     const read = (after: number) =>
       q.unsafe<({ now: string; guard: string | null } & Partial<EventRow>)[]>(
@@ -488,14 +493,19 @@ export class PgStore implements StorePort {
   /** Runs this store made under the incident lock (the benchmark reports them). */
   lockedRuns = 0;
 
+  /** Per incident, the reserved connection holding its session lock while `exclusive` runs. */
+  private readonly holding = new Map<string, ReservedSql>();
+
   async exclusive<T>(incident: string, fn: () => Promise<T>): Promise<T> {
     const conn = await this.guard(() => this.sql.reserve());
     try {
       await this.guard(() => conn`SELECT pg_advisory_lock(hashtext(${incident}))`);
       this.lockedRuns++;
+      this.holding.set(incident, conn);
       try {
         return await fn();
       } finally {
+        this.holding.delete(incident);
         await conn`SELECT pg_advisory_unlock(hashtext(${incident}))`.catch(() => undefined);
       }
     } finally {
