@@ -221,21 +221,24 @@ export class PgStore implements StorePort {
    * (2) `irr_append` (PostgreSQL migration 4), one statement, so one transaction, that re-checks
    * the triggers, the bindings and that the head is still the one walked to, then inserts the
    * events (ON CONFLICT DO NOTHING: a lost race writes nothing), their signatures and the
-   * snapshot. After a lost race the next append of that incident runs both inside a transaction
-   * holding pg_advisory_xact_lock, so queued writers read a head no one else can move.
+   * snapshot. After a lost race the next append of that incident runs both holding the incident's
+   * advisory lock (inside `exclusive`, on its connection; else in a transaction that takes
+   * pg_advisory_xact_lock first), so a queued writer reads a head no one else can move.
    *
    * Why checking only the rows since the last checked head keeps the guarantee (issue 10: every
    * append re-checks the incident's chain): the rows up to that head were re-hashed by this
-   * process, and the row at that head is read again and must still carry its hash (otherwise
-   * every row is walked again); the rows after it are re-hashed now; and the write itself is
-   * refused unless the head is still the one the walk ended at. So the events are chained to a
-   * head whose every link this process verified, and an edit that breaks a link this process has
-   * not verified, or that re-hashes the tail, is refused (exit 5). What a point-in-time check
-   * cannot see (an old row edited with the triggers disabled after this process checked it,
-   * neither re-hashed nor at the head) is what `irr verify`, and every new process's full walk,
-   * are for; that was so before, when the same walk ran inside the transaction (under READ
-   * COMMITTED each statement sees its own snapshot, so it was never atomic with the insert
-   * either).
+   * process; the row at that head is read again and must still carry its hash, and the
+   * append-only triggers' catalogue rows must be the versions seen then (an owner can edit a row
+   * only by disabling or dropping a trigger, which writes a new version even if it is put back);
+   * otherwise every row is walked again. The rows after it are re-hashed now, and the write
+   * itself is refused unless the head is still the one the walk ended at. So the events are
+   * chained to a head whose every link this process verified, and any edit an owner can make
+   * since, old rows included, is refused (exit 5). What a point-in-time check cannot see is an
+   * edit by a superuser under session_replication_role = replica (it passes the triggers without
+   * touching the catalogue): `irr verify`, and every new process's full walk, find that. The walk
+   * ran inside the append's transaction before, but under READ COMMITTED each statement sees its
+   * own snapshot, so it was never atomic with the insert either; irr_append re-checks, in the
+   * writing statement, what can be checked there cheaply (triggers, bindings, head).
    */
   async append(incident: string, expected: Head, events: readonly NewEvent[], opts: AppendOptions = {}): Promise<StoredEvent[]> {
     this.requireWritable();
