@@ -155,10 +155,11 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
         o json;
         n integer;
       BEGIN
-        -- The incident's lock, the one a writer that lost a race holds while it re-reads, decides
-        -- and appends (pg-store.ts, exclusive; reentrant for that writer's own session): a writer
-        -- that never lost waits here for it, so the queued writer cannot lose again.
-        PERFORM pg_advisory_xact_lock(hashtext(p_incident));
+        -- The incident's lock, shared: an engine that lost a race holds it exclusively while it
+        -- re-reads, decides and appends (pg-store.ts, exclusive; its own session is granted this at
+        -- once), so a writer that never lost waits here for it, and the queued writer cannot lose
+        -- again. Writers that hold no exclusive lock do not wait for each other.
+        PERFORM pg_advisory_xact_lock_shared(hashtext(p_incident));
         IF (SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
             WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND c.relname IN ('events', 'incidents', 'playbooks', 'signatures')
               AND t.tgname IN ('events_append_only', 'events_no_truncate', 'playbooks_immutable', 'playbooks_no_truncate',

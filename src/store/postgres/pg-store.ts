@@ -252,7 +252,10 @@ export class PgStore implements StorePort {
           ? this.appendIn(held, incident, expected, events, opts)
           : queue
             ? this.sql.begin(async (tx) => {
-                await tx`SELECT pg_advisory_xact_lock(hashtext(${incident}))`;
+                // Among the driver's own queued writers (a key of its own: taking the engines' key
+                // exclusively here would make every other writer's irr_append wait for a writer
+                // that is about to find its head stale).
+                await tx`SELECT pg_advisory_xact_lock(hashtextextended(${incident}, 0))`;
                 return this.appendIn(tx, incident, expected, events, opts);
               })
             : this.appendIn(this.sql, incident, expected, events, opts),
