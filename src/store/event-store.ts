@@ -14,6 +14,13 @@ import { registeredFingerprints, signBatch, type SignatureRow, type Signer } fro
 
 export type { EventRow, Head } from './integrity.js';
 
+/**
+ * Whose keys are registered in an incident (asked on every append). The seqs come from the covering
+ * index events_by_type; asked directly, SQLite's planner walks the primary key instead: every row
+ * of the incident, on every append, growing with the log. Parameters: the incident, twice.
+ */
+export const KEY_REGISTRATIONS_SQL = "SELECT actor, payload FROM events WHERE incident = ? AND seq IN (SELECT seq FROM events WHERE incident = ? AND type = 'key.registered') ORDER BY seq";
+
 /** Marks an irr database in the SQLite header ("IRR1"), so irr never writes into someone else's file. */
 export const APPLICATION_ID = 0x49525231;
 
@@ -506,15 +513,7 @@ export class EventStore {
 
   /** Per actor, the key fingerprints registered in the incident (only the actors asked about). */
   registeredKeys(incident: string, actors?: ReadonlySet<string>): Map<string, Set<string>> {
-    // The seqs come from the covering index events_by_type; asked directly, SQLite's planner walks
-    // the primary key instead (every row of the incident, on every append, growing with the log).
-    const rows = this.guard(
-      () =>
-        this.sql("SELECT actor, payload FROM events WHERE incident = ? AND seq IN (SELECT seq FROM events WHERE incident = ? AND type = 'key.registered') ORDER BY seq").all(incident, incident) as {
-          actor: string;
-          payload: string;
-        }[],
-    );
+    const rows = this.guard(() => this.sql(KEY_REGISTRATIONS_SQL).all(incident, incident) as { actor: string; payload: string }[]);
     return registeredFingerprints(actors ? rows.filter((r) => actors.has(r.actor)) : rows);
   }
 
