@@ -1,12 +1,6 @@
-import { TZDate, tzOffset } from '@date-fns/tz';
-// Per-function imports: the date-fns index pulls in hundreds of modules at start-up.
-import { addDays } from 'date-fns/addDays';
-import { endOfDay } from 'date-fns/endOfDay';
-import { isWeekend } from 'date-fns/isWeekend';
-import { setHours } from 'date-fns/setHours';
-import { startOfDay } from 'date-fns/startOfDay';
 import type { Deadline } from '../domain/regime.js';
 import { isHoliday } from './calendar.js';
+import { zoneOffset } from './offsets.js';
 
 /**
  * Deadline arithmetic: pure functions of instants (ms since epoch) and the regime's rule.
@@ -14,6 +8,13 @@ import { isHoliday } from './calendar.js';
  * - calendar days: dates in the regime's zone, due at the end of the last day;
  * - business days: dates in the zone, skipping weekends and the named calendar's public holidays;
  * - DORA: a deadline on a weekend or holiday moves to noon of the next working day.
+ *
+ * Dates are counted on the zone's wall clock written as if it were UTC ("wall" ms: the instant plus
+ * the zone's offset then), where a day is exactly 86,400,000 ms and getUTC* read the local date;
+ * a wall time becomes an instant again through the zone's offsets (wallToInstant). This runs for
+ * every state-law duty of every assessment, so it uses the offset table of src/clocks/offsets.ts
+ * rather than TZDate arithmetic (a dozen Intl look-ups a day counted, and ICU's start-up cost).
+ * test/unit/deadlines.test.ts checks the results against TZDate.
  */
 
 export interface Due {
@@ -26,20 +27,22 @@ export interface Due {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-// The calendar date in the deadline's zone (a TZDate's getters read that zone). Written by hand:
-// date-fns `format` loads ~30 modules (its locale machinery) for what is three getters.
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-const localDate = (d: Date) => `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-
-export function isBusinessDay(d: Date, calendar: string): boolean {
-  return !isWeekend(d) && !isHoliday(calendar, localDate(d));
-}
-
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 /** The UTC offset of `zone` at `ms`, in milliseconds. */
-const offsetAt = (zone: string, ms: number) => tzOffset(zone, new Date(ms)) * MINUTE;
+const offsetAt = (zone: string, ms: number) => zoneOffset(zone, ms) * MINUTE;
+/** The wall clock of `zone` at `ms`, as "wall" ms (see above). */
+const wallOf = (ms: number, zone: string) => ms + offsetAt(zone, ms);
+/** The local date (YYYY-MM-DD) of a wall time. */
+const wallDate = (wall: number) => iso(wall).slice(0, 10);
+const startOfWallDay = (wall: number) => Math.floor(wall / DAY) * DAY;
+
+/** A working day: not Saturday or Sunday, not a public holiday of `calendar` (a wall day). */
+function isBusinessWallDay(wall: number, calendar: string): boolean {
+  const weekday = new Date(wall).getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !isHoliday(calendar, wallDate(wall));
+}
 
 /**
  * The instant at which the wall clock of `zone` reads `wall` (a local time written as if it were
@@ -60,41 +63,36 @@ function wallToInstant(wall: number, zone: string): number {
   return best ?? wall - offsetAt(zone, wall - offsetAt(zone, wall));
 }
 
-/**
- * End of the day N calendar days after the start's date, in `zone`. Computed from the zone's offsets
- * directly (two or three offset look-ups) rather than through TZDate arithmetic (a dozen): it runs for
- * every state-law duty of every assessment. test/unit/deadlines.test.ts checks it against TZDate.
- */
+/** End of the day N calendar days after the start's date, in `zone`. */
 export function addCalendarDays(start: number, days: number, zone: string): number {
-  const wall = start + offsetAt(zone, start);
-  const endOfTarget = Math.floor(wall / DAY) * DAY + (days + 1) * DAY - 1;
-  return wallToInstant(endOfTarget, zone);
+  return wallToInstant(startOfWallDay(wallOf(start, zone)) + (days + 1) * DAY - 1, zone);
 }
 
 /** End of the Nth business day after the start's date, in `zone` (the start's own day is day 0). */
 export function addBusinessDays(start: number, days: number, zone: string, calendar: string): number {
-  let d: Date = startOfDay(new TZDate(start, zone));
+  let day = startOfWallDay(wallOf(start, zone));
   let counted = 0;
   while (counted < days) {
-    d = addDays(d, 1);
-    if (isBusinessDay(d, calendar)) counted++;
+    day += DAY;
+    if (isBusinessWallDay(day, calendar)) counted++;
   }
-  return endOfDay(d).getTime();
+  return wallToInstant(day + DAY - 1, zone);
 }
 
 /** End of 31 December of the start's year, in `zone`. */
 export function endOfYear(start: number, zone: string): number {
-  const d = new TZDate(start, zone);
-  return endOfDay(new TZDate(d.getFullYear(), 11, 31, 12, 0, 0, zone)).getTime();
+  const year = new Date(wallOf(start, zone)).getUTCFullYear();
+  return wallToInstant(Date.UTC(year, 11, 31, 23, 59, 59, 999), zone);
 }
 
 /** DORA: a deadline that falls on a weekend or holiday moves to 12:00 of the next working day. */
 export function nextWorkingDayNoon(due: number, zone: string, calendar: string): number {
-  let d: Date = new TZDate(due, zone);
-  if (isBusinessDay(d, calendar)) return due;
-  do d = addDays(startOfDay(d), 1);
-  while (!isBusinessDay(d, calendar));
-  return setHours(d, 12).getTime();
+  let day = wallOf(due, zone);
+  if (isBusinessWallDay(day, calendar)) return due;
+  day = startOfWallDay(day);
+  do day += DAY;
+  while (!isBusinessWallDay(day, calendar));
+  return wallToInstant(day + 12 * 3_600_000, zone);
 }
 
 export interface DueInput {
@@ -122,10 +120,10 @@ export function computeDue(input: DueInput): Due {
     steps.push(`${d.hours} h after ${iso(start)} (exact hours, weekends and DST included)`);
   } else if ('calendar_days' in d) {
     due = addCalendarDays(start, d.calendar_days, d.zone);
-    steps.push(`${d.calendar_days} calendar days after ${localDate(new TZDate(start, d.zone))} in ${d.zone}, to the end of that day`);
+    steps.push(`${d.calendar_days} calendar days after ${wallDate(wallOf(start, d.zone))} in ${d.zone}, to the end of that day`);
   } else if ('business_days' in d) {
     due = addBusinessDays(start, d.business_days, d.zone, d.holidays);
-    steps.push(`${d.business_days} business days after ${localDate(new TZDate(start, d.zone))} in ${d.zone}, skipping weekends and ${d.holidays} public holidays, to the end of that day`);
+    steps.push(`${d.business_days} business days after ${wallDate(wallOf(start, d.zone))} in ${d.zone}, skipping weekends and ${d.holidays} public holidays, to the end of that day`);
   } else if ('asap' in d) {
     target = start + d.asap.target_hours * 3_600_000;
     steps.push(`no day count in law ("without undue delay"); irr's internal target is ${d.asap.target_hours} h after ${iso(start)}`);

@@ -1,4 +1,4 @@
-import { tzOffset } from '@date-fns/tz';
+import { zoneOffset } from './offsets.js';
 
 /**
  * The one place a wall-clock time without an offset ("2026-03-29 02:30") becomes an instant.
@@ -57,11 +57,11 @@ export function resolveLocalTime(w: WallTime, zone: string): LocalTime {
   const problem = calendarProblem(w);
   if (problem) return { kind: 'invalid', reason: problem };
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
-  const offsets = [...new Set([tzOffset(zone, new Date(asUtc - 14 * 60 * MINUTE)), tzOffset(zone, new Date(asUtc + 14 * 60 * MINUTE))])];
+  const offsets = [...new Set([zoneOffset(zone, asUtc - 14 * 60 * MINUTE), zoneOffset(zone, asUtc + 14 * 60 * MINUTE)])];
   if (offsets.some((o) => !Number.isFinite(o))) return { kind: 'invalid', reason: `"${zone}" is not an IANA time zone` };
   const readings: Reading[] = offsets
     .map((off) => ({ off, ms: asUtc - off * MINUTE }))
-    .filter(({ off, ms }) => tzOffset(zone, new Date(ms)) === off)
+    .filter(({ off, ms }) => zoneOffset(zone, ms) === off)
     .sort((a, b) => a.ms - b.ms)
     .map(({ off, ms }) => ({ offset: offsetLabel(off), instant: new Date(ms).toISOString() }));
   if (readings.length === 0) return { kind: 'nonexistent', zone };

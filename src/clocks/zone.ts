@@ -1,5 +1,5 @@
-import { tzOffset } from '@date-fns/tz';
 import { machineZone } from './local-time.js';
+import { zoneOffset } from './offsets.js';
 import { systemClock } from './wall.js';
 
 /**
@@ -18,7 +18,7 @@ export function userZone(): string {
 export function isZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return Number.isFinite(tzOffset(zone, new Date()));
+    return Number.isFinite(zoneOffset(zone, Date.now()));
   } catch {
     return false;
   }
@@ -69,5 +69,5 @@ export function localTime(iso: string, zone: string = userZone(), now: string = 
 /** localTime, and UTC beside it unless the zone is at UTC then ("Thu 5 Mar 09:00 CET (08:00 UTC)"): for deadlines. */
 export function localWithUtc(iso: string, zone: string = userZone(), now: string = systemClock.now()): string {
   const text = localTime(iso, zone, now);
-  return tzOffset(zone, new Date(iso)) === 0 ? text : `${text} (${iso.slice(11, 16)} UTC)`;
+  return zoneOffset(zone, Date.parse(iso)) === 0 ? text : `${text} (${iso.slice(11, 16)} UTC)`;
 }

@@ -5,6 +5,9 @@ import { formatProblem } from './problems.js';
 import { calendarChecker, checkRegimeFiles } from './regime.js';
 import { shippedRegimeFiles, shippedSourceFiles } from './regime-catalogue.js';
 import { writeCache } from './regime-cache.js';
+import { writeFileSync } from 'node:fs';
+import { buildZoneTable, ZONE_TABLE_FILE } from '../clocks/offsets.js';
+import { zonesOf } from './regime-zones.js';
 
 const files = shippedRegimeFiles();
 const { regimes, problems } = checkRegimeFiles(files, await calendarChecker());
@@ -14,3 +17,8 @@ if (problems.length > 0) {
 }
 const out = writeCache(shippedSourceFiles(), regimes, [...coveredBy(regimes)].sort());
 process.stdout.write(`irr: compiled ${regimes.length} regimes to ${out}\n`);
+
+// The offsets of every zone the catalogue counts deadlines in (src/clocks/offsets.ts says why).
+const zones = zonesOf(regimes);
+writeFileSync(ZONE_TABLE_FILE, JSON.stringify(buildZoneTable(zones)));
+process.stdout.write(`irr: wrote the UTC offsets of ${zones.length} time zones to ${ZONE_TABLE_FILE}\n`);
