@@ -111,6 +111,8 @@ export class Engine {
    * produced it. Trusted only while the stored head is exactly this one.
    */
   private readonly live = new Map<string, { head: Head; state: IncidentState; fold?: Fold; loaded: Loaded }>();
+  /** Per incident, the registered signing keys as of a head (see keysAt). */
+  private readonly keyCache = new Map<string, { head: Head; keys: ReadonlyMap<string, ReadonlySet<string>> }>();
 
   constructor(
     /** The store port (SQLite file or PostgreSQL server): only the engine speaks to it. */
@@ -127,9 +129,11 @@ export class Engine {
    * registering one in this batch), a signer holding one of their keys. Checked again by the store
    * inside the append's transaction, where the signatures are made.
    */
-  private async signersFor(id: string, events: readonly NewEvent[]): Promise<Signer[]> {
+  private async signersFor(id: string, head: Head, events: readonly NewEvent[]): Promise<Signer[]> {
     const actors = new Set(events.map((e) => e.actor));
-    const registered = await this.store.registeredKeys(id, actors);
+    const all = await this.keysAt(id, head);
+    const registered = new Map<string, Set<string>>();
+    for (const [actor, fps] of all) if (actors.has(actor)) registered.set(actor, new Set(fps));
     for (const e of events) {
       if (e.type !== 'key.registered') continue;
       registered.set(e.actor, new Set([...(registered.get(e.actor) ?? []), e.payload.fingerprint]));
@@ -141,6 +145,31 @@ export class Engine {
       out.push(await this.signing.signer(actor, fps));
     }
     return out;
+  }
+
+  /**
+   * Every actor's registered key fingerprints in an incident, as of `head`: read from the store
+   * once, then kept with the head it holds for (a command decided against that head asks nothing
+   * more; the keys can change only by an event, so an unchanged head means unchanged keys). Read
+   * after `head` was, so it may hold keys registered later than `head`: a superset only makes the
+   * engine ask for a signer it might not need. The store checks again inside the append's
+   * transaction, so this cache never lets an unsigned event through.
+   */
+  private async keysAt(id: string, head: Head): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
+    const hit = this.keyCache.get(id);
+    if (hit && hit.head.seq === head.seq && hit.head.hash === head.hash) return hit.keys;
+    const keys = await this.store.registeredKeys(id);
+    this.keyCache.set(id, { head, keys });
+    return keys;
+  }
+
+  /** After our own append from `from` to `to`: the keys it registered join the cache (see keysAt). */
+  private keysAppended(id: string, from: Head, to: Head, events: readonly NewEvent[]): void {
+    const hit = this.keyCache.get(id);
+    if (!hit || hit.head.seq !== from.seq || hit.head.hash !== from.hash) return void this.keyCache.delete(id);
+    const keys = new Map([...hit.keys].map(([a, fps]) => [a, new Set(fps)]));
+    for (const e of events) if (e.type === 'key.registered') keys.set(e.actor, new Set([...(keys.get(e.actor) ?? []), e.payload.fingerprint]));
+    this.keyCache.set(id, { head: to, keys });
   }
 
   /** The playbook an incident pinned, as stored. */
@@ -451,7 +480,7 @@ export class Engine {
         // Serialised before taking the write lock: the lock is held for the inserts only.
         const finalState = fold.state(loaded.head.seq + events.length);
         const snapshot = JSON.stringify(finalState);
-        const signers = await this.signersFor(id, events);
+        const signers = await this.signersFor(id, loaded.head, events);
         try {
           this.refuseReadOnly();
           const appending = this.store.append(id, loaded.head, events, { recordedAt: await this.recordedAt(loaded.row, events), snapshot, signers });
@@ -466,6 +495,7 @@ export class Engine {
             this.onCommit(stored);
             const last = stored[stored.length - 1]!;
             const head = { seq: last.seq, hash: last.hash };
+            this.keysAppended(id, loaded.head, head, events);
             const next = this.loadedFrom(loaded.row, loaded.runbook, finalState, head);
             this.live.set(id, { head, state: finalState, fold, loaded: next });
           } finally {

@@ -15,6 +15,13 @@ import { registeredFingerprints, signBatch, type SignatureRow, type Signer } fro
 
 export type { EventRow, Head } from './integrity.js';
 
+/**
+ * Whose keys are registered in an incident (asked on every append). The seqs come from the covering
+ * index events_by_type; asked directly, SQLite's planner walks the primary key instead: every row
+ * of the incident, on every append, growing with the log. Parameters: the incident, twice.
+ */
+export const KEY_REGISTRATIONS_SQL = "SELECT actor, payload FROM events WHERE incident = ? AND seq IN (SELECT seq FROM events WHERE incident = ? AND type = 'key.registered') ORDER BY seq";
+
 /** Marks an irr database in the SQLite header ("IRR1"), so irr never writes into someone else's file. */
 export const APPLICATION_ID = 0x49525231;
 
@@ -135,6 +142,11 @@ export class EventStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** Per incident, the head up to which this process has checked the chain: later appends check only what is new. */
   private readonly checked = new Map<string, Head>();
+  /**
+   * Per incident, SQLite's `PRAGMA data_version` as it stood inside this connection's last append
+   * to it, all checks passed (see appendInTx).
+   */
+  private readonly quietSince = new Map<string, number>();
   /** Playbooks whose content and source this process has hashed and found bound. */
   private readonly checkedPlaybooks = new Set<string>();
   /** Schema 2 sealed snapshots; an older read-only file is read without them (every read replays). */
@@ -430,7 +442,10 @@ export class EventStore {
       });
     } catch (err) {
       // A refused or failed transaction wrote nothing: what was checked is checked again next time.
-      if (!(err instanceof StaleHead)) this.checked.delete(incident);
+      if (!(err instanceof StaleHead)) {
+        this.checked.delete(incident);
+        this.quietSince.delete(incident);
+      }
       throw err;
     }
   }
@@ -440,7 +455,22 @@ export class EventStore {
   private appendInTx(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string, signers: readonly Signer[] = []): StoredEvent[] {
     const moved = this.movedTo(incident);
     if (moved) throw movedRefusal(incident, moved);
-    this.refuseIfIncidentFails(incident);
+    // Under the write lock, `data_version` tells whether any other connection committed to this
+    // file since this connection last appended to the incident (its own commits do not change
+    // it; SQLite documents it for exactly this). If none did, the file is, row for row, what it
+    // was when that append had checked the triggers, the ids, the incident's bindings, its
+    // snapshot's seal and its chain and then written rows and a snapshot of its own making: the
+    // same checks would read the same rows and pass, so they are not run again. If another
+    // connection did commit (another responder, a script, someone editing the file with the
+    // triggers dropped), everything is checked from scratch, the whole chain included, as a new
+    // process would: an edited row anywhere in the log refuses the write (exit 5), not only one
+    // after the head this connection last saw.
+    const version = this.sql('PRAGMA data_version').pluck().get() as number;
+    if (this.quietSince.get(incident) !== version) {
+      this.checked.delete(incident);
+      this.checkedPlaybooks.clear();
+      this.refuseIfIncidentFails(incident);
+    }
     // A head ahead of the log would leave a gap in seq (the primary key only catches one behind).
     // The chain check just walked to the stored head, so it costs no query.
     const actual = this.checked.get(incident) ?? this.head(incident);
@@ -450,6 +480,7 @@ export class EventStore {
     const last = stored[stored.length - 1];
     if (snapshot !== undefined && last) this.putSnapshot(incident, last.seq, snapshot, last.hash);
     if (last) this.checked.set(incident, { seq: last.seq, hash: last.hash });
+    this.quietSince.set(incident, version);
     return stored;
   }
 
@@ -483,7 +514,7 @@ export class EventStore {
 
   /** Per actor, the key fingerprints registered in the incident (only the actors asked about). */
   registeredKeys(incident: string, actors?: ReadonlySet<string>): Map<string, Set<string>> {
-    const rows = this.guard(() => this.sql("SELECT actor, payload FROM events WHERE incident = ? AND type = 'key.registered' ORDER BY seq").all(incident) as { actor: string; payload: string }[]);
+    const rows = this.guard(() => this.sql(KEY_REGISTRATIONS_SQL).all(incident, incident) as { actor: string; payload: string }[]);
     return registeredFingerprints(actors ? rows.filter((r) => actors.has(r.actor)) : rows);
   }
 

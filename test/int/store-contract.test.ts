@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/domain/events.js';
-import { contentHash, GENESIS_HASH } from '../../src/store/hash.js';
+import { contentHash, eventBody, GENESIS_HASH, hashBody } from '../../src/store/hash.js';
 import { ChainWalk, type EventRow } from '../../src/store/integrity.js';
 import { openStore, type StorePort } from '../../src/store/port.js';
 import { StaleHead } from '../../src/store/stale-head.js';
@@ -18,7 +18,9 @@ import { MINI, tempDir } from '../helpers.js';
 import { loadRunbookFile } from '../../src/playbook/runbook.js';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { fingerprintOf, signatureProblem, type Signer } from '../../src/store/signature.js';
-import { adminOf, freshPgDatabase, pgAvailable } from '../pg/pg.js';
+import { adminOf, asRole as asRoleUrl, freshPgDatabase, pgAvailable } from '../pg/pg.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { IntegrityFailure } from '../../src/domain/errors.js';
 
 interface Driver {
   readonly name: string;
@@ -26,7 +28,14 @@ interface Driver {
   fresh(): Promise<string>;
   /** Run SQL around the driver, as someone with the file or the owner's password would. */
   raw(db: string, sql: string): Promise<void>;
+  /** The same, with the append-only triggers out of the way for `sql` and put back after it (a careful tamperer). */
+  tamper(db: string, sql: string): Promise<void>;
+  /** Take one append-only trigger of events away and leave it so; returns the name verify reports. */
+  dropGuard(db: string): Promise<string>;
 }
+
+/** SQLite's append-only triggers as the migrations create them (a tamperer drops and restores them). */
+const SQLITE_TRIGGERS = MIGRATIONS.flatMap((m) => [...m.sql.matchAll(/CREATE TRIGGER (\w+)[\s\S]*?END;/g)].map((t) => ({ name: t[1]!, sql: t[0] })));
 
 const sqlite: Driver = {
   name: 'sqlite',
@@ -38,6 +47,21 @@ const sqlite: Driver = {
     } finally {
       d.close();
     }
+  },
+  tamper: async (db, sql) => {
+    const d = new Database(db);
+    try {
+      d.pragma('foreign_keys = OFF');
+      for (const t of SQLITE_TRIGGERS) d.exec(`DROP TRIGGER IF EXISTS ${t.name}`);
+      d.exec(sql);
+      for (const t of SQLITE_TRIGGERS) d.exec(t.sql);
+    } finally {
+      d.close();
+    }
+  },
+  dropGuard: async (db) => {
+    await sqlite.raw(db, 'DROP TRIGGER events_append_only_update');
+    return 'events_append_only_update';
   },
 };
 
@@ -51,6 +75,11 @@ const pg: Driver = {
     } finally {
       await a.end();
     }
+  },
+  tamper: async (db, sql) => pg.raw(db, `ALTER TABLE events DISABLE TRIGGER USER; ALTER TABLE incidents DISABLE TRIGGER USER; ${sql}; ALTER TABLE events ENABLE TRIGGER USER; ALTER TABLE incidents ENABLE TRIGGER USER;`),
+  dropGuard: async (db) => {
+    await pg.raw(db, 'ALTER TABLE events DISABLE TRIGGER events_append_only');
+    return 'events_append_only';
   },
 };
 
@@ -216,7 +245,7 @@ const cases: { name: string; run: (d: Driver) => Promise<void> }[] = [
     },
   },
   {
-    name: '8 engines × 25 commands: nothing lost, duplicated or reordered; losers queue (a bounded number of lost races, never a give-up)',
+    name: '8 engines × 25 commands: nothing lost, duplicated or reordered; losers queue (at most one lost race per writer, never a give-up)',
     run: async (d) => {
       const db = await d.fresh();
       const first = await init(db);
@@ -236,10 +265,11 @@ const cases: { name: string; run: (d: Driver) => Promise<void> }[] = [
         const mine = rows.filter((r) => r.actor === `w${n}`).map((r) => (JSON.parse(r.payload) as { text: string }).text);
         expect(mine).toEqual(Array.from({ length: PER }, (_, i) => String(i)));
       }
-      // Each writer loses at most once before it queues, and once queued only to writers not yet
-      // queued (at most 7): 8 + 8 × 7 lost races at worst, whatever the number of commands.
+      // Each writer loses at most once before it queues; once queued it holds the incident's lock,
+      // which every other writer's irr_append waits for, so it never loses again: at most one lost
+      // race per writer, whatever the number of commands.
       const lost = writers.reduce((a, w) => a + (w instanceof PgStore ? w.retries : 0), 0);
-      expect(lost).toBeLessThanOrEqual(8 + 8 * 7);
+      expect(lost).toBeLessThanOrEqual(8);
     },
   },
   {
@@ -273,13 +303,98 @@ const cases: { name: string; run: (d: Driver) => Promise<void> }[] = [
       expect(signatureProblem(forged, sigs)?.problem).toMatch(/^seq 3 \(note\.added, by bob\): the signature by key .* does not match the event/);
     },
   },
+  // ---- the re-checks every append makes, for a writer that stays open (the console, drills, the
+  // benchmark): what it checked before must not be trusted after someone edited the log.
+  {
+    name: 'a long-lived writer: the row at the head it wrote, edited behind its back, refuses its next append (exit 5), nothing written',
+    run: async (d) => {
+      const db = await d.fresh();
+      const s = await init(db);
+      const id = await openOne(s);
+      const [mine] = await s.append(id, await s.head(id), [note('bob', 'the truth')]);
+      await d.tamper(db, `UPDATE events SET payload = '{"text":"a lie"}' WHERE incident = '${id}' AND seq = 2`);
+      const err = await s.append(id, { seq: 2, hash: mine!.hash }, [note('bob', 'after')]).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(IntegrityFailure);
+      expect(String(err)).toMatch(/integrity failure in INC-2026-0001 at seq 2: seq 2 \(note\.added\) was altered after it was written/);
+      expect((await s.rawEvents(id)).length).toBe(2);
+    },
+  },
+  {
+    name: 'a long-lived writer: an old row (before the head it checked) edited with the triggers put back refuses its next append, nothing written',
+    run: async (d) => {
+      const db = await d.fresh();
+      const s = await init(db);
+      const id = await openOne(s);
+      for (const text of ['one', 'two', 'three']) await s.append(id, await s.head(id), [note('bob', text)]);
+      const head = await s.head(id);
+      await d.tamper(db, `UPDATE events SET payload = '{"text":"not one"}' WHERE incident = '${id}' AND seq = 2`);
+      await expect(s.append(id, head, [note('bob', 'four')])).rejects.toThrow(/integrity failure in INC-2026-0001 at seq 2: seq 2 \(note\.added\) was altered/);
+      expect((await s.rawEvents(id)).length).toBe(4);
+    },
+  },
+  {
+    name: 'a long-lived writer: a row forged after its head by someone else (a wrong hash) refuses its next append, nothing written',
+    run: async (d) => {
+      const db = await d.fresh();
+      const s = await init(db);
+      const id = await openOne(s);
+      const [mine] = await s.append(id, await s.head(id), [note('bob', 'mine')]);
+      await d.raw(
+        db,
+        `INSERT INTO events (incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash) VALUES ('${id}', 3, 'note.added', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'mallory', '{"text":"forged"}', '${mine!.hash}', '${'f'.repeat(64)}')`,
+      );
+      await expect(s.append(id, { seq: 3, hash: 'f'.repeat(64) }, [note('bob', 'after')])).rejects.toThrow(/integrity failure in INC-2026-0001 at seq 3: seq 3 \(note\.added\) was altered/);
+      expect((await s.rawEvents(id)).length).toBe(3);
+    },
+  },
+  {
+    name: 'a long-lived writer: an append-only trigger taken away refuses its next append, naming it; nothing written',
+    run: async (d) => {
+      const db = await d.fresh();
+      const s = await init(db);
+      const id = await openOne(s);
+      await s.append(id, await s.head(id), [note('bob', 'one')]);
+      const name = await d.dropGuard(db);
+      const err = await s.append(id, await s.head(id), [note('bob', 'two')]).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(IntegrityFailure);
+      expect(String(err)).toMatch(new RegExp(`trigger ${name} is (missing|disabled)`));
+      expect((await s.rawEvents(id)).length).toBe(2);
+    },
+  },
+  {
+    name: "a long-lived writer: the incidents row edited (title) refuses its next append (the bindings), nothing written",
+    run: async (d) => {
+      const db = await d.fresh();
+      const s = await init(db);
+      const id = await openOne(s);
+      await s.append(id, await s.head(id), [note('bob', 'one')]);
+      await d.tamper(db, `UPDATE incidents SET title = 'Nothing happened' WHERE id = '${id}'`);
+      await expect(s.append(id, await s.head(id), [note('bob', 'two')])).rejects.toThrow(/integrity failure in INC-2026-0001 at seq 1: the incidents row's title \("Nothing happened"\) differs/);
+      expect((await s.rawEvents(id)).length).toBe(2);
+    },
+  },
+  {
+    name: 'an engine that knew of no signing key: a key registered meanwhile by another writer still refuses its unsigned command, nothing written',
+    run: async (d) => {
+      const db = await d.fresh();
+      const first = await init(db);
+      const engine = new Engine(first, systemClock);
+      const { incident: id } = await engine.open({ playbook: loadRunbookFile(MINI), title: 'Keys', who: { actor: 'bob', at: new Date().toISOString() } });
+      await engine.execute(id, () => [note('bob', 'before the key')]);
+      const other = await init(db);
+      const bob = keyOf('bob');
+      await other.append(id, await other.head(id), [bob.registered], { signers: [bob.signer] });
+      await expect(engine.execute(id, () => [note('bob', 'unsigned')])).rejects.toThrow(/bob registered a signing key in .* must be signed/);
+      expect((await first.rawEvents(id)).map((r) => r.type)).toEqual(['incident.opened', 'note.added', 'key.registered']);
+    },
+  },
 ];
 
 describe.each([sqlite])('store contract: $name', (d) => {
   for (const c of cases) it(c.name, () => c.run(d));
 });
 
-if (pgAvailable(import.meta.filename, cases.length + 5)) {
+if (pgAvailable(import.meta.filename, cases.length + 11)) {
   describe.each([pg])('store contract: $name', (d) => {
     for (const c of cases) it(c.name, () => c.run(d));
   });
@@ -311,6 +426,81 @@ if (pgAvailable(import.meta.filename, cases.length + 5)) {
       expect(heard).toEqual([2]);
       await unsubscribe();
       console.log(`live update latency (append committed by one client → the other's callback): ${latency.toFixed(1)} ms`);
+    });
+  });
+
+  describe('postgres: irr_append, the write half of an append (migration 4), called directly', () => {
+    /** A row as the client hashes it, after `prev`. */
+    function row(id: string, prev: { seq: number; hash: string }, text: string) {
+      const fields = { incident: id, seq: prev.seq + 1, type: 'note.added', at: '2026-01-01T00:00:00.000Z', recorded_at: '2026-01-01T00:00:01.000Z', actor: 'bob' };
+      const payload = JSON.stringify({ text });
+      const { incident: _incident, ...rest } = fields;
+      return { ...rest, payload, prev_hash: prev.hash, hash: hashBody(prev.hash, eventBody(fields, payload)) };
+    }
+    async function call(db: string, id: string, expected: { seq: number; hash: string }, rows: unknown[]): Promise<string> {
+      const a = adminOf(db);
+      try {
+        const [r] = await a<{ outcome: string }[]>`SELECT irr_append(${id}, ${expected.seq}, ${expected.hash}, ${JSON.stringify(rows)}::text, NULL, NULL, NULL) AS outcome`;
+        return r!.outcome;
+      } finally {
+        await a.end();
+      }
+    }
+    async function fresh(): Promise<{ db: string; s: StorePort; id: string; head: { seq: number; hash: string } }> {
+      const db = await freshPgDatabase();
+      const s = await init(db);
+      const id = await openOne(s);
+      return { db, s, id, head: await s.head(id) };
+    }
+
+    it('writes the rows it is given after the head it is told, and they chain', async () => {
+      const { db, s, id, head } = await fresh();
+      const r2 = row(id, head, 'two');
+      expect(await call(db, id, head, [r2, row(id, r2, 'three')])).toBe('ok');
+      const rows = await s.rawEvents(id);
+      expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
+      expect(chainProblem(rows)).toBeUndefined();
+    });
+
+    it('a head that moved: answered stale with the head it found, nothing written', async () => {
+      const { db, s, id, head } = await fresh();
+      await s.append(id, head, [note('bob', 'first')]);
+      expect(await call(db, id, head, [row(id, head, 'late')])).toBe('stale 2');
+      expect((await s.rawEvents(id)).length).toBe(2);
+    });
+
+    it('a row of the batch on a seq already taken: IR002, and no row of the batch is written', async () => {
+      const { db, s, id, head } = await fresh();
+      const [two] = await s.append(id, head, [note('bob', 'two')]);
+      const now = { seq: 2, hash: two!.hash };
+      const fresh3 = row(id, now, 'three');
+      const taken = { ...row(id, head, 'again two') };
+      const err = await call(db, id, now, [fresh3, taken]).then(() => undefined, (e: unknown) => e);
+      expect((err as { code?: string }).code).toBe('IR002');
+      expect((await s.rawEvents(id)).length).toBe(2);
+    });
+
+    it('an incidents row edited behind its back: answered bindings, nothing written', async () => {
+      const { db, s, id, head } = await fresh();
+      await pg.tamper(db, `UPDATE incidents SET mode = 'drill' WHERE id = '${id}'`);
+      expect(await call(db, id, head, [row(id, head, 'two')])).toBe('bindings');
+      expect((await s.rawEvents(id)).length).toBe(1);
+    });
+
+    it('an append-only trigger disabled: answered triggers, nothing written', async () => {
+      const { db, s, id, head } = await fresh();
+      await pg.raw(db, 'ALTER TABLE signatures DISABLE TRIGGER signatures_no_truncate');
+      expect(await call(db, id, head, [row(id, head, 'two')])).toBe('triggers');
+      expect((await s.rawEvents(id)).length).toBe(1);
+    });
+
+    it('as a responder for someone else: refused by row-level security (the function runs as its caller)', async () => {
+      const { db, s, id, head } = await fresh();
+      const role = `t_fn_${Math.random().toString(36).slice(2, 8)}`;
+      await pg.raw(db, `CREATE ROLE ${role} LOGIN IN ROLE irr_responder`);
+      const err = await call(asRoleUrl(db, role), id, head, [row(id, head, 'as bob')]).then(() => undefined, (e: unknown) => e);
+      expect((err as { code?: string }).code).toBe('42501');
+      expect((await s.rawEvents(id)).length).toBe(1);
     });
   });
 

@@ -9,7 +9,7 @@ import * as decide from '../../src/engine/decide.js';
 import { Engine } from '../../src/engine/engine.js';
 import { verifyIncident } from '../../src/engine/verify.js';
 import { loadRunbookFile } from '../../src/playbook/runbook.js';
-import { EventStore } from '../../src/store/event-store.js';
+import { EventStore, KEY_REGISTRATIONS_SQL } from '../../src/store/event-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 /** Who acts, now (the engine's who() is asynchronous; decide callbacks are not). */
 const whoNow = (actor: string) => ({ actor, at: new Date().toISOString() });
@@ -28,6 +28,17 @@ async function freshIncident(): Promise<{ db: string; engine: Engine; id: string
 }
 
 describe('event store', () => {
+  it("finds an incident's key registrations through the events_by_type index, not by walking its every row (asked on every append)", async () => {
+    const { db, engineFile } = await freshIncident();
+    engineFile.close();
+    const raw = new Database(db, { readonly: true });
+    const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${KEY_REGISTRATIONS_SQL}`).all('INC-2026-0001', 'INC-2026-0001') as { detail: string }[]).map((r) => r.detail);
+    raw.close();
+    expect(plan.some((d) => /USING COVERING INDEX events_by_type \(incident=\? AND type=\?\)/.test(d))).toBe(true);
+    // The outer lookup is by primary key and seq: one row per registration.
+    expect(plan.some((d) => /USING PRIMARY KEY \(incident=\? AND seq=\?\)/.test(d))).toBe(true);
+  });
+
   it('creates the file owner-only, in WAL mode with full sync', async () => {
     const { db, engineFile } = await freshIncident();
     expect(statSync(db).mode & 0o777).toBe(0o600);

@@ -162,6 +162,86 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
       GRANT SELECT ON event_headers TO irr_responder, irr_approver, irr_auditor, irr_comms;
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- Whose keys are registered is asked on every append: found without scanning the log.
+      CREATE INDEX events_key_registered ON events (incident, seq) WHERE type = 'key.registered';
+
+      -- The write half of an append in one round trip (store/postgres/pg-store.ts, append): the
+      -- client has read the head, the server's clock and the rows since the head it last checked,
+      -- re-hashed those rows, hashed and signed the new events and sealed the snapshot; this runs
+      -- as one statement, hence one transaction, as the caller (SECURITY INVOKER: the grants and
+      -- the row-level security policy actor = current_user apply as to a plain INSERT). It
+      -- re-checks, in the transaction that writes: the append-only triggers are all present and
+      -- enabled; the incidents row and its pinned playbook still agree with incident.opened; the
+      -- head is still the one the client walked the chain to (else 'stale <seq>', nothing
+      -- written). A row it would not insert because another writer took that seq first raises
+      -- IR002 (the client's StaleHead), so the whole statement writes nothing. Its answer is 'ok',
+      -- 'stale <seq>', 'triggers' or 'bindings' (the client names the problem).
+      CREATE FUNCTION irr_append(p_incident text, p_expected_seq integer, p_expected_hash text, p_events text, p_signatures text, p_snapshot text, p_seal text)
+      RETURNS text LANGUAGE plpgsql AS $fn$
+      DECLARE
+        h record;
+        f record;
+        i record;
+        pb record;
+        o json;
+        n integer;
+      BEGIN
+        -- The incident's lock, shared: an engine that lost a race holds it exclusively while it
+        -- re-reads, decides and appends (pg-store.ts, exclusive; its own session is granted this at
+        -- once), so a writer that never lost waits here for it, and the queued writer cannot lose
+        -- again. Writers that hold no exclusive lock do not wait for each other.
+        PERFORM pg_advisory_xact_lock_shared(hashtext(p_incident));
+        IF (SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND c.relname IN ('events', 'incidents', 'playbooks', 'signatures')
+              AND t.tgname IN ('events_append_only', 'events_no_truncate', 'playbooks_immutable', 'playbooks_no_truncate',
+                               'incidents_immutable', 'incidents_no_truncate', 'signatures_append_only', 'signatures_no_truncate')) <> 8 THEN
+          RETURN 'triggers';
+        END IF;
+        SELECT id, title, mode, playbook_hash, opened_at INTO i FROM incidents WHERE id = p_incident;
+        SELECT seq, type, at, payload INTO f FROM events WHERE incident = p_incident ORDER BY seq LIMIT 1;
+        IF i.id IS NULL OR f.seq IS DISTINCT FROM 1 OR f.type IS DISTINCT FROM 'incident.opened' THEN
+          RETURN 'bindings';
+        END IF;
+        o := f.payload::json;
+        SELECT id, version INTO pb FROM playbooks WHERE hash = i.playbook_hash;
+        IF i.title IS DISTINCT FROM o->>'title' OR i.mode IS DISTINCT FROM o->>'mode' OR i.opened_at IS DISTINCT FROM f.at
+           OR i.playbook_hash IS DISTINCT FROM o->'playbook'->>'hash'
+           OR pb.id IS DISTINCT FROM o->'playbook'->>'id' OR pb.version IS DISTINCT FROM o->'playbook'->>'version' THEN
+          RETURN 'bindings';
+        END IF;
+        SELECT seq, hash INTO h FROM events WHERE incident = p_incident ORDER BY seq DESC LIMIT 1;
+        IF h.seq IS DISTINCT FROM p_expected_seq OR h.hash IS DISTINCT FROM p_expected_hash THEN
+          RETURN 'stale ' || coalesce(h.seq, 0);
+        END IF;
+        INSERT INTO events (incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash)
+          SELECT p_incident, r.seq, r.type, r.at, r.recorded_at, r.actor, r.payload, r.prev_hash, r.hash
+          FROM json_to_recordset(p_events::json) AS r(seq integer, type text, at text, recorded_at text, actor text, payload text, prev_hash text, hash text)
+          ORDER BY r.seq
+          ON CONFLICT (incident, seq) DO NOTHING;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n <> json_array_length(p_events::json) THEN
+          RAISE EXCEPTION 'another writer appended to % first', p_incident USING ERRCODE = 'IR002';
+        END IF;
+        IF p_signatures IS NOT NULL THEN
+          INSERT INTO signatures (incident, seq, fingerprint, signature)
+            SELECT p_incident, s.seq, s.fingerprint, s.signature
+            FROM json_to_recordset(p_signatures::json) AS s(seq integer, fingerprint text, signature text);
+        END IF;
+        IF p_snapshot IS NOT NULL THEN
+          INSERT INTO snapshots (incident, seq, state, head_hash, state_sha256)
+            SELECT p_incident, r.seq, p_snapshot, r.hash, p_seal
+            FROM json_to_recordset(p_events::json) AS r(seq integer, hash text) ORDER BY r.seq DESC LIMIT 1
+          ON CONFLICT (incident) DO UPDATE SET seq = excluded.seq, state = excluded.state, head_hash = excluded.head_hash, state_sha256 = excluded.state_sha256
+          WHERE excluded.seq >= snapshots.seq;
+        END IF;
+        RETURN 'ok';
+      END
+      $fn$;
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from 'postgres';
+import type { ReservedSql, Sql, TransactionSql } from 'postgres';
 import { IntegrityFailure, InvalidInput, Refused } from '../../domain/errors.js';
 import type { IncidentBundle } from '../event-store.js';
 import type { EventType, NewEvent, StoredEvent } from '../../domain/events.js';
@@ -33,8 +33,17 @@ const PG_TRIGGERS: ReadonlyMap<string, string> = new Map(
 /** The body of the function every append-only trigger calls, as migration 1 wrote it (whitespace aside). */
 const REFUSE_CHANGE_BODY = /FUNCTION irr_refuse_change\(\)[\s\S]*?\$fn\$([\s\S]*?)\$fn\$/.exec(PG_MIGRATIONS[0]!.sql)![1]!;
 const normalise = (sql: string) => sql.replace(/\s+/g, ' ').trim();
+/**
+ * The versions (xmin) of the append-only triggers' catalogue rows, one string: it changes whenever
+ * one is disabled, enabled, dropped or created (see walkToHead).
+ */
+const TRIGGER_VERSIONS = `SELECT string_agg(t.tgname || ':' || t.xmin::text || ':' || t.tgenabled::text, ',' ORDER BY t.tgname) FROM pg_trigger t
+  WHERE NOT t.tgisinternal AND t.tgrelid IN ('events'::regclass, 'incidents'::regclass, 'playbooks'::regclass, 'signatures'::regclass)`;
 /** Serialises migrations of concurrent `irr init`s (an arbitrary constant: "IRR1"). */
 const MIGRATION_LOCK = 0x49525231;
+
+/** A key.registered row as the signature check reads it. */
+type KeyRow = { readonly actor: string; readonly payload: string };
 
 /** The channel the events trigger (migration 2) notifies: payload `{"incident":…,"seq":…}`, ids only. */
 export const PG_NOTIFY_CHANNEL = 'irr_events';
@@ -81,8 +90,8 @@ export class PgStore implements StorePort {
   /** Lost races seen by this connection (the benchmark reports them). */
   retries = 0;
   private readonly lost = new Set<string>();
-  /** Per incident, the head up to which this process has checked the chain. */
-  private readonly checked = new Map<string, Head>();
+  /** Per incident, the head up to which this process has checked the chain, and the key registrations up to it. */
+  private readonly checked = new Map<string, { head: Head; keys: readonly KeyRow[]; guard?: string | null }>();
 
   /** The role this session connected as: the actor of everything it writes (row-level security checks it). */
   serverUser?: string;
@@ -235,39 +244,59 @@ export class PgStore implements StorePort {
         await tx`INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (${id}, ${args.title}, ${args.mode}, ${pb.hash}, ${ev.at})`;
         const [stored] = await this.insertEvents(tx, id, { seq: 0, hash: GENESIS_HASH }, [ev], recordedAt);
         if (args.snapshot) await this.putSnapshot_(tx, id, 1, args.snapshot(id, sourceSha), stored!.hash);
-        this.checked.set(id, { seq: 1, hash: stored!.hash });
+        this.checked.set(id, { head: { seq: 1, hash: stored!.hash }, keys: [] });
         return stored!;
       }),
     );
   }
 
+  /**
+   * Append in two round trips, neither inside an explicit transaction: (1) one read of the
+   * server's clock, the head and the rows from the head this process last checked (every row on
+   * first use), whose chain is re-hashed here (store/integrity.ts, the same walk verify makes);
+   * (2) `irr_append` (PostgreSQL migration 4), one statement, so one transaction, that re-checks
+   * the triggers, the bindings and that the head is still the one walked to, then inserts the
+   * events (ON CONFLICT DO NOTHING: a lost race writes nothing), their signatures and the
+   * snapshot. After a lost race the next append of that incident runs both holding the incident's
+   * advisory lock (inside `exclusive`, on its connection; else in a transaction that takes
+   * pg_advisory_xact_lock first), so a queued writer reads a head no one else can move.
+   *
+   * Why checking only the rows since the last checked head keeps the guarantee (issue 10: every
+   * append re-checks the incident's chain): the rows up to that head were re-hashed by this
+   * process; the row at that head is read again and must still carry its hash, and the
+   * append-only triggers' catalogue rows must be the versions seen then (an owner can edit a row
+   * only by disabling or dropping a trigger, which writes a new version even if it is put back);
+   * otherwise every row is walked again. The rows after it are re-hashed now, and the write
+   * itself is refused unless the head is still the one the walk ended at. So the events are
+   * chained to a head whose every link this process verified, and any edit an owner can make
+   * since, old rows included, is refused (exit 5). What a point-in-time check cannot see is an
+   * edit by a superuser under session_replication_role = replica (it passes the triggers without
+   * touching the catalogue): `irr verify`, and every new process's full walk, find that. The walk
+   * ran inside the append's transaction before, but under READ COMMITTED each statement sees its
+   * own snapshot, so it was never atomic with the insert either; irr_append re-checks, in the
+   * writing statement, what can be checked there cheaply (triggers, bindings, head).
+   */
   async append(incident: string, expected: Head, events: readonly NewEvent[], opts: AppendOptions = {}): Promise<StoredEvent[]> {
     this.requireWritable();
     const queue = this.lost.has(incident);
     try {
+      // Inside `exclusive`, on the connection holding the incident's session lock (irr_append's
+      // transaction lock on the same key is then granted at once, and everyone else's waits).
+      const held = this.holding.get(incident);
       const stored = await this.guard(() =>
-        this.sql.begin(async (tx) => {
-          if (queue) await tx`SELECT pg_advisory_xact_lock(hashtextextended(${incident}, 0))`;
-          // The head and the server's clock in one round trip (an append is a handful of them).
-          const [h] = await tx.unsafe<{ now: string; seq: number | null; hash: string | null }[]>(
-            `SELECT ${SERVER_NOW} AS now, h.seq, h.hash FROM (SELECT 1) AS one
-             LEFT JOIN LATERAL (SELECT seq, hash FROM events WHERE incident = $1 ORDER BY seq DESC LIMIT 1) AS h ON true`,
-            [incident],
-          );
-          const head = h!.seq === null ? { seq: 0, hash: GENESIS_HASH } : { seq: h!.seq, hash: h!.hash! };
-          if (head.seq !== expected.seq || head.hash !== expected.hash) throw new StaleHead(incident, expected.seq, head.seq);
-          await this.refuseIfChainFails(tx, incident, head);
-          const out = await this.insertEvents(tx, incident, expected, events, opts.recordedAt ?? h!.now);
-          const keyRows = await tx<{ actor: string; payload: string }[]>`SELECT actor, payload FROM events WHERE incident = ${incident} AND type = 'key.registered' AND seq <= ${expected.seq} ORDER BY seq`;
-          await this.insertSignatures(tx, signBatch(out, opts.signers ?? [], registeredFingerprints(keyRows), (m) => new Refused(m)));
-          const last = out[out.length - 1];
-          if (opts.snapshot !== undefined && last) await this.putSnapshot_(tx, incident, last.seq, opts.snapshot, last.hash);
-          return out;
-        }),
+        held
+          ? this.appendIn(held, incident, expected, events, opts)
+          : queue
+            ? this.sql.begin(async (tx) => {
+                // Among the driver's own queued writers (a key of its own: taking the engines' key
+                // exclusively here would make every other writer's irr_append wait for a writer
+                // that is about to find its head stale).
+                await tx`SELECT pg_advisory_xact_lock(hashtextextended(${incident}, 0))`;
+                return this.appendIn(tx, incident, expected, events, opts);
+              })
+            : this.appendIn(this.sql, incident, expected, events, opts),
       );
       this.lost.delete(incident);
-      const last = stored[stored.length - 1];
-      if (last) this.checked.set(incident, { seq: last.seq, hash: last.hash });
       return stored;
     } catch (err) {
       if (err instanceof StaleHead) {
@@ -280,61 +309,125 @@ export class PgStore implements StorePort {
     }
   }
 
-  /**
-   * Before appending: the chain from the head this process last checked up to the current head,
-   * re-hashed. The first time a process appends to an incident (every one-shot command) also what
-   * binds the tables to it, as on SQLite: the triggers, no incident deleted whole, the incidents
-   * and playbooks rows, the snapshot's seal, and the whole chain. A long-lived process (the
-   * console, a drill, the benchmark) then checks only what others appended, so appends stay a
-   * handful of round trips.
-   */
-  private async refuseIfChainFails(tx: TransactionSql, incident: string, head: Head): Promise<void> {
-    let from = this.checked.get(incident);
-    if (from && from.seq === head.seq && from.hash === head.hash) return;
-    if (from) {
-      const [at] = await tx<{ hash: string }[]>`SELECT hash FROM events WHERE incident = ${incident} AND seq = ${from.seq}`;
-      if (at?.hash !== from.hash) from = undefined;
+  private async appendIn(q: Sql | TransactionSql | ReservedSql, incident: string, expected: Head, events: readonly NewEvent[], opts: AppendOptions): Promise<StoredEvent[]> {
+    const { now, head, keys, guard } = await this.walkToHead(q, incident);
+    if (head.seq !== expected.seq || head.hash !== expected.hash) throw new StaleHead(incident, expected.seq, head.seq);
+    const { rows, out } = this.hashEvents(incident, expected, events, opts.recordedAt ?? now);
+    if (rows.length === 0) return out;
+    const signatures = signBatch(out, opts.signers ?? [], registeredFingerprints(keys), (m) => new Refused(m));
+    const last = out[out.length - 1]!;
+    const snapshot = opts.snapshot;
+    let outcome: string;
+    try {
+      const [r] = await q<{ outcome: string }[]>`
+        SELECT irr_append(${incident}, ${expected.seq}, ${expected.hash}, ${JSON.stringify(rows)}::text,
+          ${signatures.length > 0 ? JSON.stringify(signatures.map((x) => ({ seq: x.seq, fingerprint: x.fingerprint, signature: x.signature }))) : null}::text,
+          ${snapshot ?? null}::text, ${snapshot === undefined ? null : snapshotSeal(last.hash, snapshot)}::text) AS outcome`;
+      outcome = r!.outcome;
+    } catch (err) {
+      const code = err !== null && typeof err === 'object' && 'code' in err ? String((err as { code: unknown }).code) : '';
+      // Another writer took one of these seqs between the head check and the insert: nothing written.
+      if (code === 'IR002') throw new StaleHead(incident, expected.seq, expected.seq + 1);
+      // The first event's payload is not JSON: the bindings check names it.
+      if (code === '22P02') outcome = 'bindings';
+      else throw err;
     }
+    if (outcome === 'triggers') throw this.refusal(incident, 0, (await this.triggerProblems())[0] ?? 'the append-only triggers are not all in place');
+    if (outcome === 'bindings') {
+      const bad = (await this.bindingsIn(this.sql, incident))[0];
+      throw this.refusal(incident, bad?.seq ?? 1, bad?.problem ?? 'the incidents row or its pinned playbook no longer agrees with incident.opened');
+    }
+    if (outcome.startsWith('stale')) throw new StaleHead(incident, expected.seq, Number(outcome.slice(6)));
+    if (outcome !== 'ok') throw new IntegrityFailure(`${this.location}: irr_append answered "${outcome}"; nothing was written`);
+    const keyRows = out.filter((e) => e.type === 'key.registered').map((e) => ({ actor: e.actor, payload: JSON.stringify(e.payload) }));
+    this.checked.set(incident, { head: { seq: last.seq, hash: last.hash }, keys: [...keys, ...keyRows], guard });
+    return out;
+  }
+
+  /**
+   * One read: the server's clock, and the rows from the head this process last checked to the
+   * stored head, re-hashed (all of them on first use, or when the row at that head changed). The
+   * walked head is remembered with the key registrations seen on the way.
+   */
+  private async walkToHead(q: Sql | TransactionSql | ReservedSql, incident: string): Promise<{ now: string; head: Head; keys: readonly KeyRow[]; guard: string | null }> {
+    const from = this.checked.get(incident);
+    const read = (after: number) =>
+      q.unsafe<({ now: string; guard: string | null } & Partial<EventRow>)[]>(
+        `SELECT ${SERVER_NOW} AS now, (${TRIGGER_VERSIONS}) AS guard,
+                e.incident, e.seq, e.type, e.at, e.recorded_at, e.actor, e.payload, e.prev_hash, e.hash FROM (SELECT 1) AS one
+         LEFT JOIN LATERAL (SELECT * FROM events WHERE incident = $1 AND seq >= $2 ORDER BY seq) AS e ON true`,
+        [incident, after],
+        // Prepared once per connection: parsing and planning it cost as much as running it.
+        { prepare: true },
+      );
+    let rows = await read(from?.head.seq ?? 0);
+    let start = from;
+    // The row at the checked head must still be the one checked, and the append-only triggers the
+    // very catalogue rows they were then; else every row is walked again. Disabling a trigger (to
+    // edit an old row), dropping or re-creating one writes a new version of its pg_trigger row, so
+    // an edit made the only way the owner can make one shows here even when the triggers were put
+    // back and the edited row lies before the checked head. (A superuser's session_replication_role
+    // = replica passes the triggers without touching the catalogue: only verify's full walk, or the
+    // next process's, sees that.)
+    if (from && (rows[0]?.seq !== from.head.seq || rows[0]?.hash !== from.head.hash || rows[0]?.guard !== from.guard)) {
+      start = undefined;
+      rows = await read(0);
+    }
+    // A walk from the start (a process's first append to this incident, or a changed head or
+    // trigger) also checks what binds the tables to the log, as on SQLite: the triggers as migration
+    // 1 wrote them, no incident deleted whole, the incidents and playbooks rows, the snapshot's seal.
     let snapshotSeq: number | undefined;
-    if (!from) {
-      await this.refuseIfDatabaseFails(tx);
-      const [bind] = await this.bindingsIn(tx, incident);
+    if (!start) {
+      await this.refuseIfDatabaseFails(q);
+      const [bind] = await this.bindingsIn(q, incident);
       if (bind) throw this.refusal(incident, bind.seq, bind.problem);
-      const snap = await this.snapshotIn(tx, incident);
+      const snap = await this.snapshotIn(q, incident);
       if (snap?.problem) throw this.refusal(incident, snap.seq, snap.problem);
       snapshotSeq = snap?.seq;
     }
-    const walk = new ChainWalk(from);
-    const rows = await tx<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} AND seq > ${from?.seq ?? 0} ORDER BY seq`;
+    const now = rows[0]!.now;
+    const walk = new ChainWalk(start?.head);
+    const keys: KeyRow[] = [...(start?.keys ?? [])];
     for (const r of rows) {
-      const p = walk.next(r);
+      if (r.seq === undefined || r.seq === null || (start && r.seq <= start.head.seq)) continue;
+      const row = r as EventRow;
+      const p = walk.next(row);
       if (p) throw this.refusal(incident, p.seq, p.problem);
+      if (row.type === 'key.registered') keys.push({ actor: row.actor, payload: row.payload });
     }
     if (snapshotSeq !== undefined && snapshotSeq > walk.head.seq) throw this.refusal(incident, walk.head.seq + 1, `the snapshot was taken at seq ${snapshotSeq} but the log ends at seq ${walk.head.seq}; events are missing`);
-    this.checked.set(incident, walk.head);
+    const guard = rows[0]!.guard;
+    this.checked.set(incident, { head: walk.head, keys, guard });
+    return { now, head: walk.head, keys, guard };
   }
 
-  private async insertEvents(tx: TransactionSql, incident: string, head: Head, events: readonly NewEvent[], recordedAt: string): Promise<StoredEvent[]> {
+  /** The rows to store and the events they are (hashed over the very payload text stored, as on SQLite). */
+  private hashEvents(incident: string, head: Head, events: readonly NewEvent[], recordedAt: string): { rows: Omit<EventRow, 'incident'>[]; out: StoredEvent[] } {
     let prev = head;
-    const rows: EventRow[] = [];
+    const rows: Omit<EventRow, 'incident'>[] = [];
     const out: StoredEvent[] = [];
     for (const e of events) {
       const seq = prev.seq + 1;
-      // Hashed over the very text stored in the payload column, as on SQLite.
       const payloadText = JSON.stringify(e.payload);
       const fields = { incident, seq, type: e.type, at: e.at, recorded_at: recordedAt, actor: e.actor };
       const body = eventBody(fields, payloadText);
       if (!isWellFormedText(body)) throw new InvalidInput(`${e.type}: is not well-formed Unicode (a lone surrogate); nothing was written`);
       const hash = hashBody(prev.hash, body);
-      rows.push({ ...fields, payload: payloadText, prev_hash: prev.hash, hash });
+      rows.push({ seq, type: e.type, at: e.at, recorded_at: recordedAt, actor: e.actor, payload: payloadText, prev_hash: prev.hash, hash });
       out.push({ ...e, incident, seq, recorded_at: recordedAt, prev_hash: prev.hash, hash } as StoredEvent);
       prev = { seq, hash };
     }
+    return { rows, out };
+  }
+
+  /** openIncident's insert of the first event (a plain INSERT in its transaction). */
+  private async insertEvents(tx: TransactionSql, incident: string, head: Head, events: readonly NewEvent[], recordedAt: string): Promise<StoredEvent[]> {
+    const { rows, out } = this.hashEvents(incident, head, events, recordedAt);
     if (rows.length === 0) return out;
+    const full = rows.map((r) => ({ incident, ...r }));
     const inserted = await tx`
-      INSERT INTO events ${tx(rows, 'incident', 'seq', 'type', 'at', 'recorded_at', 'actor', 'payload', 'prev_hash', 'hash')}
+      INSERT INTO events ${tx(full, 'incident', 'seq', 'type', 'at', 'recorded_at', 'actor', 'payload', 'prev_hash', 'hash')}
       ON CONFLICT (incident, seq) DO NOTHING RETURNING seq`;
-    // Another writer took one of these seqs between our head read and the insert: write nothing.
     if (inserted.length !== rows.length) throw new StaleHead(incident, head.seq, head.seq + 1);
     return out;
   }
@@ -399,7 +492,7 @@ export class PgStore implements StorePort {
     return this.guard(() => this.triggerProblemsIn(this.sql));
   }
 
-  private async triggerProblemsIn(q: Sql | TransactionSql): Promise<string[]> {
+  private async triggerProblemsIn(q: Sql | TransactionSql | ReservedSql): Promise<string[]> {
     const rows = await q<{ name: string; enabled: string; def: string }[]>`
       SELECT t.tgname AS name, t.tgenabled AS enabled, pg_get_triggerdef(t.oid) AS def FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
       WHERE NOT t.tgisinternal AND c.relname IN ('events', 'incidents', 'playbooks', 'signatures', 'pushed_incidents') AND c.relnamespace = current_schema()::regnamespace`;
@@ -427,7 +520,7 @@ export class PgStore implements StorePort {
    * server allocated: the ids a push skipped, recorded in pushed_incidents, are not gaps) and
    * events whose incidents row was deleted (the foreign key forbids it, unless switched off).
    */
-  private async databaseProblemsIn(q: Sql | TransactionSql): Promise<{ incident: string; problem: string }[]> {
+  private async databaseProblemsIn(q: Sql | TransactionSql | ReservedSql): Promise<{ incident: string; problem: string }[]> {
     const ids = (await q<{ id: string }[]>`SELECT id FROM incidents`).map((r) => r.id);
     const skipped = new Set<string>();
     for (const p of await q<{ id: string; counter_before: number }[]>`SELECT id, counter_before FROM pushed_incidents`) {
@@ -447,7 +540,7 @@ export class PgStore implements StorePort {
   }
 
   /** Before a write: the triggers in place, and no incident deleted whole or stripped of its row. */
-  private async refuseIfDatabaseFails(q: Sql | TransactionSql): Promise<void> {
+  private async refuseIfDatabaseFails(q: Sql | TransactionSql | ReservedSql): Promise<void> {
     const trig = await this.triggerProblemsIn(q);
     if (trig.length > 0) throw this.refusal('the database', 0, trig[0]!);
     const [p] = await this.databaseProblemsIn(q);
@@ -499,14 +592,19 @@ export class PgStore implements StorePort {
   /** Runs this store made under the incident lock (the benchmark reports them). */
   lockedRuns = 0;
 
+  /** Per incident, the reserved connection holding its session lock while `exclusive` runs. */
+  private readonly holding = new Map<string, ReservedSql>();
+
   async exclusive<T>(incident: string, fn: () => Promise<T>): Promise<T> {
     const conn = await this.guard(() => this.sql.reserve());
     try {
       await this.guard(() => conn`SELECT pg_advisory_lock(hashtext(${incident}))`);
       this.lockedRuns++;
+      this.holding.set(incident, conn);
       try {
         return await fn();
       } finally {
+        this.holding.delete(incident);
         await conn`SELECT pg_advisory_unlock(hashtext(${incident}))`.catch(() => undefined);
       }
     } finally {
@@ -523,7 +621,7 @@ export class PgStore implements StorePort {
     return this.guard(() => this.sql.begin('isolation level repeatable read read only', fn) as Promise<T>);
   }
 
-  private async snapshotIn(q: Sql | TransactionSql, incident: string): Promise<Snapshot | undefined> {
+  private async snapshotIn(q: Sql | TransactionSql | ReservedSql, incident: string): Promise<Snapshot | undefined> {
     const [snap] = await q<SnapshotRow[]>`SELECT seq, state, head_hash, state_sha256 FROM snapshots WHERE incident = ${incident}`;
     if (!snap) return undefined;
     if (snap.head_hash === null || snap.state_sha256 === null) return { ...snap, bound: false };
@@ -532,7 +630,7 @@ export class PgStore implements StorePort {
     return problem === undefined ? { ...snap, bound: true } : { ...snap, bound: false, problem };
   }
 
-  private async bindingsIn(q: Sql | TransactionSql, incident: string): Promise<Problem[]> {
+  private async bindingsIn(q: Sql | TransactionSql | ReservedSql, incident: string): Promise<Problem[]> {
     const [row] = await q<IncidentRow[]>`SELECT id, title, mode, playbook_hash, opened_at FROM incidents WHERE id = ${incident}`;
     if (!row) return [{ seq: 0, problem: `incident ${incident} has no incidents row` }];
     const [first] = await q<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} ORDER BY seq LIMIT 1`;
