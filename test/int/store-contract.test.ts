@@ -429,7 +429,7 @@ if (pgAvailable(import.meta.filename, cases.length + 11)) {
     });
   });
 
-  describe('postgres: irr_append, the write half of an append (migration 4), called directly', () => {
+  describe('postgres: irr_append, the write half of an append (migration 6), called directly', () => {
     /** A row as the client hashes it, after `prev`. */
     function row(id: string, prev: { seq: number; hash: string }, text: string) {
       const fields = { incident: id, seq: prev.seq + 1, type: 'note.added', at: '2026-01-01T00:00:00.000Z', recorded_at: '2026-01-01T00:00:01.000Z', actor: 'bob' };

@@ -254,7 +254,7 @@ export class PgStore implements StorePort {
    * Append in two round trips, neither inside an explicit transaction: (1) one read of the
    * server's clock, the head and the rows from the head this process last checked (every row on
    * first use), whose chain is re-hashed here (store/integrity.ts, the same walk verify makes);
-   * (2) `irr_append` (PostgreSQL migration 4), one statement, so one transaction, that re-checks
+   * (2) `irr_append` (PostgreSQL migration 6), one statement, so one transaction, that re-checks
    * the triggers, the bindings and that the head is still the one walked to, then inserts the
    * events (ON CONFLICT DO NOTHING: a lost race writes nothing), their signatures and the
    * snapshot. After a lost race the next append of that incident runs both holding the incident's
@@ -384,6 +384,9 @@ export class PgStore implements StorePort {
       const snap = await this.snapshotIn(q, incident);
       if (snap?.problem) throw this.refusal(incident, snap.seq, snap.problem);
       snapshotSeq = snap?.seq;
+      // Read again after the snapshot: other writers may have appended since the first read, and
+      // the log only grows, so rows read now reach the snapshot's seq unless events are missing.
+      rows = await read(0);
     }
     const now = rows[0]!.now;
     const walk = new ChainWalk(start?.head);
