@@ -60,6 +60,13 @@ export function setServerLogin(fn: (adminUrl: string, actor: string) => string):
   serverLogin = fn;
 }
 
+/** The stdout of a command that must succeed; throws with its exit code and stderr otherwise. */
+export function succeeded(args: readonly string[], opts: { db?: string; env?: Record<string, string>; cwd?: string } = {}): string {
+  const r = irr(args, opts);
+  if (r.code !== 0) throw new Error(`irr ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
 export function json<T = unknown>(r: Run): T {
   if (r.code !== 0) throw new Error(`irr exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;

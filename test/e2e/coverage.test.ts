@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { irr, json, MINI, tempDir } from '../helpers.js';
+import { irr, json, MINI, succeeded, tempDir } from '../helpers.js';
 
 /**
  * The loud gap: people in a jurisdiction that no regime covers are "not covered", in every view a
@@ -16,11 +16,7 @@ let dir = '';
 let db = '';
 let id = '';
 
-function ok(args: string[]): string {
-  const r = irr(args, { db });
-  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+const ok = (args: string[]) => succeeded(args, { db });
 
 beforeAll(() => {
   dir = tempDir();

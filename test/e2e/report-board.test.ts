@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { irr, tempDir } from '../helpers.js';
+import { irr, succeeded, tempDir } from '../helpers.js';
 
 /**
  * Reports that speak to people (issue 14, problem 8): the executive page for a board (what
@@ -12,11 +12,7 @@ const NOW = '2026-03-07T12:00:00Z';
 let db = '';
 let id = '';
 
-function ok(args: string[]): string {
-  const r = irr(args, { db });
-  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+const ok = (args: string[]) => succeeded(args, { db });
 
 const report = (kind: string, format: 'md' | 'html') => ok(['report', id, '--kind', kind, '--format', format, '--now', NOW]);
 

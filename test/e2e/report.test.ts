@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { HtmlValidate } from 'html-validate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { approveNotice, irr, json, MINI, tempDir } from '../helpers.js';
+import { approveNotice, irr, json, MINI, succeeded, tempDir } from '../helpers.js';
 
 /**
  * `irr report` on a worked incident built through the real binary: every kind in md and html,
@@ -28,11 +28,7 @@ let db = '';
 let id = '';
 let fresh = '';
 
-function ok(args: string[]): string {
-  const r = irr(args, { db });
-  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+const ok = (args: string[]) => succeeded(args, { db });
 
 function report(kind: string, format: 'md' | 'html', incident = id): string {
   const r = irr(['report', incident, '--kind', kind, '--format', format, '--now', NOW], { db });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { irr, json, MINI, tempDir } from '../helpers.js';
+import { irr, json, MINI, succeeded, tempDir } from '../helpers.js';
 
 /**
  * A voluntary regime (Hong Kong: the PDPO sets no duty, the PCPD recommends notifying) is said for
@@ -13,11 +13,7 @@ const WORDS = 'no legal duty; notification recommended by Office of the Privacy 
 let db = '';
 let id = '';
 
-function ok(args: string[]): string {
-  const r = irr(args, { db });
-  expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+const ok = (args: string[]) => succeeded(args, { db });
 const report = (kind: string) => ok(['report', id, '--kind', kind, '--now', NOW]);
 const section = (md: string, heading: string) => {
   const start = md.indexOf(`## ${heading}`);
