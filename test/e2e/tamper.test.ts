@@ -8,6 +8,24 @@ import { pgBackend, pgSync } from '../pg/backend.js';
 import { pgAvailable } from '../pg/pg.js';
 
 /**
+ * After a tamper: `irr verify` finds it (exit 5, one line matching `expect`), and the next write is
+ * refused (exit 5, one line) with nothing written.
+ */
+function expectDetectedAndRefused(db: string, id: string, verifyArgs: string[], expected: RegExp, count: () => number): void {
+  const before = count();
+  const v = irr(verifyArgs, { db });
+  expect(v.code, v.stdout + v.stderr).toBe(5);
+  expect(v.stdout + v.stderr).toMatch(expected);
+  expect(v.stderr.trim().split('\n')).toHaveLength(1);
+  const w = irr(['note', id, 'written after the tamper'], { db });
+  expect({ code: w.code, stderr: w.stderr }).toMatchObject({ code: 5 });
+  expect(w.stderr).toMatch(/^irr: integrity failure in /);
+  expect(w.stderr.trim().split('\n')).toHaveLength(1);
+  expect(count()).toBe(before);
+}
+
+
+/**
  * One test per way of editing the database behind irr's back (issue 10, defects 8 and 9). The
  * tamperer is careful: it drops the append-only triggers, edits, and puts the triggers back, so
  * that what is detected is the edit itself. Each edit must be reported by `irr verify` (exit 5)
@@ -163,16 +181,7 @@ describe('tamper suite: every edit behind irr’s back is reported by verify and
     it(s.name, () => {
       const { db, id } = incident();
       behindItsBack(db, (raw) => s.edit(raw, id), { restoreTriggers: s.restoreTriggers });
-      const before = countEvents(db);
-      const v = irr(['verify'], { db });
-      expect(v.code).toBe(5);
-      expect(v.stdout + v.stderr).toMatch(s.expect);
-      expect(v.stderr.trim().split('\n')).toHaveLength(1);
-      const w = irr(['note', id, 'written after the tamper'], { db });
-      expect({ code: w.code, stderr: w.stderr }).toMatchObject({ code: 5 });
-      expect(w.stderr).toMatch(/^irr: integrity failure in /);
-      expect(w.stderr.trim().split('\n')).toHaveLength(1);
-      expect(countEvents(db)).toBe(before);
+      expectDetectedAndRefused(db, id, ['verify'], s.expect, () => countEvents(db));
     });
   }
 
@@ -324,17 +333,8 @@ if (pgAvailable(import.meta.filename, serverScenarios.length + 5)) {
         const db = s.own ? pgBackend.newDb() : sharedDb();
         const { id } = incident(db);
         onServer(db, s.edit(db, id));
-        const before = pgBackend.eventCount(db);
         // An incident without its row is found only by verifying the whole database.
-        const v = irr(s.own ? ['verify'] : ['verify', id], { db });
-        expect(v.code, v.stdout + v.stderr).toBe(5);
-        expect(v.stdout + v.stderr).toMatch(s.expect);
-        expect(v.stderr.trim().split('\n')).toHaveLength(1);
-        const w = irr(['note', id, 'written after the tamper'], { db });
-        expect({ code: w.code, stderr: w.stderr }).toMatchObject({ code: 5 });
-        expect(w.stderr).toMatch(/^irr: integrity failure in /);
-        expect(w.stderr.trim().split('\n')).toHaveLength(1);
-        expect(pgBackend.eventCount(db)).toBe(before);
+        expectDetectedAndRefused(db, id, s.own ? ['verify'] : ['verify', id], s.expect, () => pgBackend.eventCount(db));
       });
     }
 
