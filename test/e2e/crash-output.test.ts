@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, irr, json, tempDir } from '../helpers.js';
@@ -35,16 +35,33 @@ function rng(seed: number): () => number {
 
 interface Outcome { code: number | null; signal: NodeJS.Signals | null; stdout: string; ms: number }
 
-function merge(db: string, args: readonly string[], killAfterMs: number | null): Promise<Outcome> {
+/** Calls `onNew` when a temporary that was not there before appears (a sweep's deletions do not count). */
+function watchForNewTemp(dir: string, onNew: () => void) {
+  const before = new Set(readdirSync(dir));
+  return watch(dir, (_event, name) => {
+    if (name?.startsWith('.irr-') && !before.has(name) && existsSync(join(dir, name))) onNew();
+  });
+}
+
+/**
+ * Runs one merge. `kill`: null lets it finish; a number kills it after that many ms; `{ onTempIn }`
+ * kills it the moment a temporary (`.irr-…`) appears in that folder, so the sweep is exercised on
+ * every machine, however the random kills happen to fall.
+ */
+function merge(db: string, args: readonly string[], kill: number | null | { onTempIn: string }): Promise<Outcome> {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, IRR_DB: db, IRR_ACTOR: 'crash-tester', IRR_DEBUG: '' } });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.resume();
-    const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    const timer = typeof kill === 'number' ? setTimeout(() => child.kill('SIGKILL'), kill) : null;
+    const watcher = kill !== null && typeof kill === 'object'
+      ? watchForNewTemp(kill.onTempIn, () => child.kill('SIGKILL'))
+      : null;
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      watcher?.close();
       resolve({ code, signal, stdout, ms: Date.now() - started });
     });
   });
@@ -93,10 +110,11 @@ describe('crash test: kill -9 during mail merges', () => {
     let killed = 0;
     let finished = 0;
     let strandedTemps = 0; // kills that left a temporary behind (a later run's sweep must remove it)
-    // Until KILLS kills, and at least one of them left a temporary (else the sweep went untested: a
-    // random window can miss the short moment a temporary exists); bounded at 4 × KILLS runs.
-    for (let run = 2; (killed < KILLS || strandedTemps === 0) && run < 2 + 4 * KILLS; run++) {
-      const o = await merge(db, args(run), Math.floor(random() * window));
+    // KILLS kills at random moments, bounded at 4 × KILLS runs. A random moment can miss the short
+    // time a temporary exists (a fresh-clone CI run once had all 24 miss it), so the first two runs of
+    // each mode (a file, a folder of letters) are killed the moment their temporary appears.
+    for (let run = 2; killed < KILLS && run < 2 + 4 * KILLS; run++) {
+      const o = await merge(db, args(run), run < 6 ? { onTempIn: out } : Math.floor(random() * window));
       if (o.signal === 'SIGKILL') {
         killed++;
         if (readdirSync(out).some((n) => n.startsWith('.irr-'))) strandedTemps++;
