@@ -1,4 +1,4 @@
-import { describeCondition, evaluate, falseExplanation, operatorOf, shownParts, type Explanation } from '../domain/condition.js';
+import { describeCondition, evaluate, evaluatorOf, judgeOf, operatorOf, shownParts, type Explanation, type Judgement } from '../domain/condition.js';
 import { isSettled, type ObligationStatus } from '../domain/obligation.js';
 import type { Condition } from '../domain/runbook.js';
 import type { FactValue } from '../domain/facts.js';
@@ -98,7 +98,7 @@ function notApplyingText(c: Condition, e: Explanation): string {
     // (No part: the condition is false as a whole, e.g. an empty `any`.)
     text = `does not apply: ${parts.join('; ') || `${describeCondition(c)} is false`}`;
     // Only shared explanations are worth keeping; a fresh one (an `any` of several) is used once.
-    if (Object.isFrozen(e)) notApplying.set(e, text);
+    if (e.shared) notApplying.set(e, text);
   }
   return text;
 }
@@ -129,13 +129,17 @@ export function assess(args: {
   readonly now: string;
   /** The incident's obligation records (empty for the stateless path). */
   readonly records?: Readonly<Record<string, ObligationProgress>>;
+  /** False: build every entry on the general path (the test that the shared entries equal it). */
+  readonly shareEntries?: boolean;
 }): Assessment {
   const severity = enisaSeverity(args.fact);
   const risk = assessRisk(args.fact, severity);
   const records = args.records ?? {};
   const now = Date.parse(args.now);
-  const models: Models = { severity, risk, hipaa: undefined, anyRecords: Object.keys(records).length > 0 };
-  const obligations = args.regimes.map((r) => obligation(r, args.fact, models, records, now));
+  const models: Models = { severity, risk, hipaa: undefined, anyRecords: Object.keys(records).length > 0, share: args.shareEntries ?? true };
+  const plans = plansOf(args.regimes);
+  const obligations: Obligation[] = new Array(plans.length);
+  for (let i = 0; i < plans.length; i++) obligations[i] = obligation(plans[i]!, args.fact, models, records, now);
   return { severity, risk, obligations, uncovered: uncoveredIn(coveredBy(args.regimes), args.fact('subjects_by_jurisdiction')) };
 }
 
@@ -146,18 +150,18 @@ interface Models {
   hipaa: readonly RiskFactor[] | undefined;
   /** False on the stateless path (`irr assess --facts`, the benchmark): no record lookups per duty. */
   readonly anyRecords: boolean;
+  readonly share: boolean;
 }
 
-// Deadlines already counted, by start and rule. Counting one is a pure function of both, and the same
-// pair recurs within an assessment (HIPAA's 60 days from discovery, the 30-day state laws) and across
-// the assessments of one process (the console re-assesses on every screen; a drill at every step):
-// each is counted once. Bounded like the ISO cache above. Results are shared: never mutated.
-const dueCache = new Map<string, Due>();
-function cachedDue(key: string, compute: () => Due): Due {
-  let d = dueCache.get(key);
+// Deadlines already counted, per law, by start instant. Counting a plain rule (no cap, no weekend
+// rule: those depend on other facts) is a pure function of the start, and a start recurs across the
+// assessments of one process (the console re-assesses on every screen; a drill at every step): each
+// is counted once. Bounded like the ISO cache above. Results are shared: never mutated.
+function plainDue(plan: Plan, start: string, compute: () => Due): Due {
+  let d = plan.dues.get(start);
   if (d === undefined) {
-    if (dueCache.size > 4096) dueCache.clear();
-    dueCache.set(key, (d = compute()));
+    if (plan.dues.size > 1024) plan.dues.clear();
+    plan.dues.set(start, (d = compute()));
   }
   return d;
 }
@@ -173,13 +177,6 @@ function instant(v: string): { readonly ms: number; readonly iso: string | null 
     instantCache.set(v, (i = { ms, iso: iso(ms) }));
   }
   return i;
-}
-
-const ruleKeys = new WeakMap<object, string>();
-function ruleKey(d: Regime['clock']['deadline']): string {
-  let k = ruleKeys.get(d);
-  if (k === undefined) ruleKeys.set(d, (k = JSON.stringify(d)));
-  return k;
 }
 
 const pending = (f: RiskFactor) => f.present !== false;
@@ -238,15 +235,69 @@ function partsOf(r: Regime): RegimeParts {
   return p;
 }
 
-function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
+/**
+ * What an assessment needs of each law, found once per catalogue (the same array, assessment after
+ * assessment): its compiled applicability judge, and the entries it shares when it does not apply.
+ * One object shape for all ~200 laws, where the catalogue's own objects differ by optional fields.
+ */
+interface Plan {
+  readonly r: Regime;
+  readonly judge: (lookup: Lookup) => Judgement;
+  /** In force: a law whose not-applying entry can be shared. */
+  readonly shareable: boolean;
+  readonly parts: RegimeParts;
+  readonly byExplanation: Map<Explanation, NotApplying>;
+  last: NotApplying | undefined;
+  /** "applies if …; establish …", by the facts missing (the condition's text is long: written once). */
+  readonly unknownReasons: Map<string, string>;
+  /** Plain deadlines counted from a start instant (see plainDue), by its ISO text. */
+  readonly dues: Map<string, Due>;
+  /** Can its undetermined entry be shared: see undeterminedEntry. */
+  readonly undeterminedShareable: boolean;
+  readonly undetermined: Map<Judgement, Map<string | symbol, [Obligation | undefined, Obligation | undefined]>>;
+  readonly positive: (fact: Lookup) => boolean;
+}
+
+function unknownReason(plan: Plan, missing: readonly string[]): string {
+  const key = missing.join(', ');
+  let text = plan.unknownReasons.get(key);
+  if (text === undefined) {
+    if (plan.unknownReasons.size > 64) plan.unknownReasons.clear();
+    plan.unknownReasons.set(key, (text = `applies if ${describeCondition(plan.r.applies_when)}; establish ${key}`));
+  }
+  return text;
+}
+const catalogues = new WeakMap<readonly Regime[], readonly Plan[]>();
+function plansOf(regimes: readonly Regime[]): readonly Plan[] {
+  let plans = catalogues.get(regimes);
+  if (plans === undefined) {
+    plans = regimes.map((r) => ({ r, judge: judgeOf(r.applies_when), shareable: r.in_force, parts: partsOf(r), byExplanation: new Map(), last: undefined, unknownReasons: new Map(), dues: new Map(),
+      undeterminedShareable: r.in_force && 'fact' in r.clock.starts && !r.clock.no_later_than && !r.clock.weekend_rule && !(r.family === 'gdpr' && r.audience === 'authority'),
+      undetermined: new Map(), positive: positiveOf(r.applies_when) }));
+    catalogues.set(regimes, plans);
+  }
+  return plans;
+}
+
+function obligation(plan: Plan, fact: Lookup, models: Models, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
+  const r = plan.r;
   const record = models.anyRecords && Object.hasOwn(records, r.id) ? records[r.id]! : null;
+  const a = plan.judge(fact);
+  // Most entries are of laws in force that do not apply, with no record: see notApplyingEntry.
+  if (a.value === false && plan.shareable && record === null && models.share && a.shared) return notApplyingEntry(plan, a);
+  if (a.value === 'unknown' && plan.undeterminedShareable && record === null && models.share) return undeterminedEntry(plan, a, fact, models, records, now);
+  return built(plan, a, record, fact, models, records, now);
+}
+
+/** An entry on the general path: every field worked out from the law, the facts and the record. */
+function built(plan: Plan, a: Judgement, record: ObligationProgress | null, fact: Lookup, models: Models, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
+  const r = plan.r;
   const reasons: string[] = [];
   const unknown = new Set<string>();
   let required: boolean | 'unknown';
   let factors: readonly RiskFactor[] = NONE;
   let exemptedBy: string | null = null;
 
-  const a = evaluate(r.applies_when, fact);
   const applies = a.value;
   if (!r.in_force) {
     required = false;
@@ -254,11 +305,11 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   } else if (a.value === false) {
     required = false;
     // The part that is false, not the whole condition (HIPAA's lists the 57 States).
-    reasons.push(notApplyingText(r.applies_when, falseExplanation(r.applies_when, fact)));
+    reasons.push(notApplyingText(r.applies_when, a));
   } else if (a.value === 'unknown') {
     required = 'unknown';
-    a.missing.forEach((m) => unknown.add(m));
-    reasons.push(`applies if ${describeCondition(r.applies_when)}; establish ${a.missing.join(', ')}`);
+    for (const m of a.missing) unknown.add(m);
+    reasons.push(unknownReason(plan, a.missing));
   } else if (r.voluntary) {
     // Say what it is: the jurisdiction has a rule, and that rule is a recommendation.
     reasons.push(`applies: ${describeCondition(r.applies_when)}`, 'voluntary: the law sets no duty to notify; the authority recommends notifying (see the regime notes)');
@@ -310,11 +361,16 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   }
 
   // The clock.
-  const parts = partsOf(r);
+  const parts = plan.parts;
   let start: number | null = null;
   let startIso: string | null = null;
   let startSource: string | null = null;
-  if (parts.startFact !== null) {
+  // A law that does not apply, with nothing recorded against it, has no clock: its start is neither
+  // shown (as if a deadline ran from it) nor asked for (its start fact is not an unknown of it).
+  const clockless = applies === false && record === null;
+  if (clockless) {
+    // (no clock)
+  } else if (parts.startFact !== null) {
     const v = fact(parts.startFact);
     if (typeof v === 'string') {
       const i = instant(v);
@@ -339,8 +395,6 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     const nltAt = nlt ? fact(nlt.fact) : undefined;
     const w = r.clock.weekend_rule;
     const exempt = w?.unless ? evaluate(w.unless, fact) : undefined;
-    // Only plain rules are shared (see dueCache); caps and weekend rules depend on other facts.
-    const key = nlt || w ? null : `${start}|${r.clock.anchor ?? ''}|${ruleKey(r.clock.deadline)}`;
     const count = () => computeDue({
       start,
       deadline: r.clock.deadline,
@@ -358,7 +412,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
           }
         : {}),
     });
-    const computed = key === null ? count() : cachedDue(key, count);
+    const computed = nlt || w ? count() : plainDue(plan, startIso ?? String(start), count);
     due = computed.due;
     target = computed.target;
     deadline = computed.steps;
@@ -416,7 +470,7 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
     due_at: dueAt,
     target_at: targetAt,
     due: dueAt ?? targetAt,
-    speculative: required === 'unknown' && applies === 'unknown' && record === null && !anyPositiveHolds(r.applies_when, fact),
+    speculative: required === 'unknown' && applies === 'unknown' && record === null && !plan.positive(fact),
     waiver,
     deadline,
     stages: parts.stages,
@@ -431,13 +485,106 @@ function obligation(r: Regime, fact: Lookup, models: Models, records: Readonly<R
   };
 }
 
-/** Does any condition of the law that is not negated already hold? (Something recorded points to it.) */
-function anyPositiveHolds(c: Condition, fact: Lookup): boolean {
-  const op = operatorOf(c);
-  if (op === 'not') return false;
-  if (op === 'all' || op === 'any') return (c as Record<string, readonly Condition[]>)[op]!.some((x) => anyPositiveHolds(x, fact));
-  return evaluate(c, fact).value === true;
+/**
+ * The entry of a law in force that does not apply, with no record: a pure function of the law and
+ * why it does not apply (a shared explanation; a law that does not apply has no clock) — the general
+ * path gives the same (test/unit/not-applying-entry.test.ts). Such entries are ~90% of an assessment
+ * (a fact set names a few of 200 laws' jurisdictions), so each law keeps one per explanation: built
+ * once, shared by every assessment it is the answer of. Hence never mutated (readonly).
+ */
+interface NotApplying { readonly explanation: Explanation; readonly entry: Obligation }
+function notApplyingEntry(plan: Plan, e: Explanation): Obligation {
+  let n = plan.last;
+  if (n === undefined || n.explanation !== e) {
+    n = plan.byExplanation.get(e);
+    if (n === undefined) {
+      // Explanations are shared per value, but values vary (a count of people): bounded like the caches above.
+      if (plan.byExplanation.size > 64) plan.byExplanation.clear();
+      plan.byExplanation.set(e, (n = { explanation: e, entry: notApplyingBuilt(plan.r, e, plan.parts) }));
+    }
+    plan.last = n;
+  }
+  return n.entry;
 }
+
+function notApplyingBuilt(r: Regime, e: Explanation, parts: RegimeParts): Obligation {
+  const reasons = Object.freeze([notApplyingText(r.applies_when, e)]);
+  return Object.freeze({
+    id: r.id,
+    regime: r.name,
+    jurisdiction: r.jurisdiction,
+    audience: r.audience,
+    in_force: true,
+    applies: false,
+    required: false,
+    recommended: false,
+    reason: reasons[0]!,
+    reasons,
+    unknown_facts: NONE,
+    factors: NONE,
+    clock_start: null,
+    clock_start_source: null,
+    due_at: null,
+    target_at: null,
+    due: null,
+    speculative: false,
+    waiver: null,
+    deadline: NONE,
+    stages: parts.stages,
+    authorities: parts.authorities,
+    family: r.family ?? null,
+    status: 'not_required',
+    sent_at: null,
+    record: null,
+    citation: r.citation,
+    source: r.source,
+    unconfirmed: r.unconfirmed,
+  });
+}
+
+/**
+ * Does any condition of the law that is not negated already hold? (Something recorded points to
+ * it.) Compiled once per law, like its judge.
+ */
+function positiveOf(c: Condition): (fact: Lookup) => boolean {
+  const op = operatorOf(c);
+  if (op === 'not') return () => false;
+  if (op === 'all' || op === 'any') {
+    const parts = (c as Record<string, readonly Condition[]>)[op]!.map(positiveOf);
+    return (fact) => parts.some((p) => p(fact));
+  }
+  const truth = evaluatorOf(c);
+  return (fact) => truth(fact).value === true;
+}
+
+/**
+ * The entry of a law in force whose applicability is undetermined, with no record, counted from a
+ * start fact by a plain rule and not GDPR's Art 33 (whose recipient depends on more facts): a pure
+ * function of the law, the facts missing, its start fact's value and whether anything recorded
+ * already points to it (speculative). The same few recur (NIS2, DORA, NYDFS until their entity
+ * facts are known; the console on every screen): each is built once on the general path, kept per
+ * law (bounded) and shared. test/unit/not-applying-entry.test.ts checks it equals the general path.
+ */
+function undeterminedEntry(plan: Plan, a: Judgement, fact: Lookup, models: Models, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
+  // Keyed by the judgement itself (the same object for the same facts missing: see unknownMemo in
+  // domain/condition.ts), then by the start fact's text and whether it is speculative.
+  let byStart = plan.undetermined.get(a);
+  if (byStart === undefined) {
+    if (plan.undetermined.size > 16) plan.undetermined.clear();
+    plan.undetermined.set(a, (byStart = new Map()));
+  }
+  const v = fact(plan.parts.startFact!);
+  const start = typeof v === 'string' ? v : NO_START;
+  let pair = byStart.get(start);
+  if (pair === undefined) {
+    if (byStart.size > 1024) byStart.clear();
+    byStart.set(start, (pair = [undefined, undefined]));
+  }
+  const i = plan.positive(fact) ? 0 : 1;
+  return (pair[i] ??= Object.freeze(built(plan, a, null, fact, models, records, now)));
+}
+/** The key of an unknown start (a value that is not text: no ISO instant has it). */
+const NO_START = Symbol('no start');
 
 function checkWaiver(r: Regime, record: ObligationProgress, fact: Lookup): WaiverCheck {
   const base = { exemption: record.exemption ?? null, override: record.override === true };

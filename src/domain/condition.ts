@@ -72,37 +72,47 @@ function compile(c: Condition): Compiled {
       return t.value === 'unknown' ? t : t.value ? FALSE : TRUE;
     };
   }
-  const leaf = c as { fact: string; key?: string; keys?: readonly string[] } & Record<Operator, unknown>;
-  const { fact, key, keys } = leaf;
-  // A map such as subjects_by_jurisdiction: a known map without the key means zero people there;
-  // a group of entries (e.g. the EEA countries) reads as their total.
-  const read: (lookup: FactLookup) => FactValue | undefined =
-    key !== undefined
-      ? (lookup) => {
-          const v = lookup(fact);
-          return v === undefined ? undefined : ((v as Readonly<Record<string, number>>)[key] ?? 0);
-        }
-      : keys !== undefined
-        ? (lookup) => {
-            const v = lookup(fact);
-            if (v === undefined) return undefined;
-            const map = v as Readonly<Record<string, number>>;
-            let n = 0;
-            for (const k of keys) n += map[k] ?? 0;
-            return n;
-          }
-        : (lookup) => lookup(fact);
+  const leaf = c as Leaf;
+  const read = leafReader(leaf);
   if (op === 'known') {
     const known = leaf.known as boolean;
     return (lookup) => ((read(lookup) !== undefined) === known ? TRUE : FALSE);
   }
-  const unknown: Truth = Object.freeze({ value: 'unknown', missing: Object.freeze([fact]) });
+  const unknown = unknownLeaf(leaf);
   const test = leafTest(op, leaf[op]);
   return (lookup) => {
     const v = read(lookup);
     if (v === undefined) return unknown;
     return test(v) ? TRUE : FALSE;
   };
+}
+
+type Leaf = { fact: string; key?: string; keys?: readonly string[] } & Record<Operator, unknown>;
+const unknownLeaf = (leaf: Leaf): Truth => Object.freeze({ value: 'unknown', missing: Object.freeze([leaf.fact]) });
+
+/**
+ * How a leaf reads its fact. A map such as subjects_by_jurisdiction: a known map without the key
+ * means zero people there; a group of entries (e.g. the EEA countries) reads as their total.
+ */
+function leafReader(leaf: Leaf): (lookup: FactLookup) => FactValue | undefined {
+  const { fact, key, keys } = leaf;
+  if (key !== undefined) {
+    return (lookup) => {
+      const v = lookup(fact);
+      return v === undefined ? undefined : ((v as Readonly<Record<string, number>>)[key] ?? 0);
+    };
+  }
+  if (keys !== undefined) {
+    return (lookup) => {
+      const v = lookup(fact);
+      if (v === undefined) return undefined;
+      const map = v as Readonly<Record<string, number>>;
+      let n = 0;
+      for (const k of keys) n += map[k] ?? 0;
+      return n;
+    };
+  }
+  return (lookup) => lookup(fact);
 }
 
 function leafTest(op: Exclude<Operator, 'known'>, rhs: unknown): (v: FactValue) => boolean {
@@ -183,14 +193,23 @@ export function falseParts(c: Condition, lookup: FactLookup, knownFalse = false)
   return shortened(explainer(c)(lookup, MAX_ALTERNATIVES));
 }
 
-/** Explains a condition known to be false: its first `limit` parts, and how many there are in all. */
+/**
+ * Explains a condition known to be false: its first `limit` parts, and how many there are in all.
+ * It is also that condition's Truth (false, nothing missing), so `judge` can return it as its result.
+ */
 interface Explanation {
+  readonly value: false;
+  readonly missing: readonly [];
   readonly parts: readonly string[];
   readonly total: number;
+  /** One frozen object for every equal explanation (see memoByValue): a caller may key its own text on it. */
+  readonly shared: boolean;
 }
+const NO_MISSING = Object.freeze([]) as readonly [];
+const explanation = (parts: readonly string[], total: number, shared = false): Explanation => ({ value: false, missing: NO_MISSING, parts, total, shared });
 type Explainer = (lookup: FactLookup, limit: number) => Explanation;
 const explainers = new WeakMap<Condition, Explainer>();
-const NO_PARTS: Explanation = Object.freeze({ parts: Object.freeze([]), total: 0 });
+const NO_PARTS: Explanation = Object.freeze(explanation(Object.freeze([]), 0, true));
 
 const shortenedParts = new WeakMap<Explanation, readonly string[]>();
 function shortened(e: Explanation): readonly string[] {
@@ -207,13 +226,22 @@ function shortened(e: Explanation): readonly string[] {
  */
 function memoByValue(make: (v: FactValue | undefined) => string): (v: FactValue | undefined) => Explanation {
   const byValue = new Map<unknown, Explanation>();
+  // Most calls repeat the last value (no people in that state: 0), answered without the map.
+  let lastValue: FactValue | undefined = NaN;
+  let last: Explanation | undefined;
   return (v) => {
+    if (v === lastValue && last !== undefined) return last;
     // Lists and maps are keyed by their text (the same for equal values).
     const key = typeof v === 'object' && v !== null ? shownValue(v) : v;
     let e = byValue.get(key);
     if (e === undefined) {
       if (byValue.size > 256) byValue.clear();
-      byValue.set(key, (e = Object.freeze({ parts: Object.freeze([make(v)]), total: 1 })));
+      byValue.set(key, (e = Object.freeze(explanation(Object.freeze([make(v)]), 1, true))));
+    }
+    // (Only a primitive: a list or map may be the same object with other contents next time.)
+    if (typeof v !== 'object') {
+      lastValue = v;
+      last = e;
     }
     return e;
   };
@@ -247,33 +275,38 @@ function compileExplainer(c: Condition): Explainer {
         for (const p of r.parts) if (parts.length < limit) parts.push(p);
         total += r.total;
       }
-      return { parts, total };
+      return explanation(parts, total);
     };
   }
   if (op === 'not') {
-    const only: Explanation = Object.freeze({ parts: Object.freeze([short(`not ${describeCondition((c as { not: Condition }).not)} (it holds)`)]), total: 1 });
+    const only: Explanation = Object.freeze(explanation(Object.freeze([short(`not ${describeCondition((c as { not: Condition }).not)} (it holds)`)]), 1, true));
     return () => only;
   }
-  const leaf = c as { fact: string; key?: string; keys?: readonly string[] } & Record<Operator, unknown>;
-  const { fact, key, keys } = leaf;
-  const subject = key ? `${fact}[${key}]` : keys ? `${fact}[${keys.length} entries]` : fact;
-  const read = (lookup: FactLookup): FactValue | undefined => {
-    const v = lookup(fact);
-    if (v === undefined || (key === undefined && keys === undefined)) return v;
-    const map = v as Readonly<Record<string, number>>;
-    if (key !== undefined) return map[key] ?? 0;
-    let n = 0;
-    for (const k of keys!) n += map[k] ?? 0;
-    return n;
-  };
-  if (op === 'known') {
-    const known = memoByValue((v) => `${subject} is ${v === undefined ? 'unknown' : 'known'}`);
-    return (lookup) => known(read(lookup) === undefined ? undefined : true);
-  }
-  const text = describeCondition(c);
-  const needs = ` (needs ${text.slice(text.indexOf(' ') + 1)})`;
-  const explain = memoByValue((v) => short(op === 'equals' ? `${subject} = ${shownValue(v)}` : `${subject} = ${shownValue(v)}${needs}`));
+  const read = leafReader(c as Leaf);
+  const explain = leafExplanation(c as Leaf);
+  if (op === 'known') return (lookup) => explain(read(lookup) === undefined ? undefined : true);
   return (lookup) => explain(read(lookup));
+}
+
+/**
+ * A false leaf's explanation for the value read (for `known`: undefined, or true for any value),
+ * one per condition, so `falseExplanation` and `judge` share the same objects.
+ */
+const leafExplanations = new WeakMap<Condition, (v: FactValue | undefined) => Explanation>();
+function leafExplanation(leaf: Leaf): (v: FactValue | undefined) => Explanation {
+  let explain = leafExplanations.get(leaf as Condition);
+  if (explain === undefined) {
+    const { fact, key, keys } = leaf;
+    const subject = key ? `${fact}[${key}]` : keys ? `${fact}[${keys.length} entries]` : fact;
+    if (operatorOf(leaf as Condition) === 'known') explain = memoByValue((v) => `${subject} is ${v === undefined ? 'unknown' : 'known'}`);
+    else {
+      const text = describeCondition(leaf as Condition);
+      const needs = ` (needs ${text.slice(text.indexOf(' ') + 1)})`;
+      explain = memoByValue((v) => short(operatorOf(leaf as Condition) === 'equals' ? `${subject} = ${shownValue(v)}` : `${subject} = ${shownValue(v)}${needs}`));
+    }
+    leafExplanations.set(leaf as Condition, explain);
+  }
+  return explain;
 }
 
 /** The explanation object itself (shared for equal parts; see memoByValue), for callers that cache text on it. */
@@ -281,3 +314,112 @@ export function falseExplanation(c: Condition, lookup: FactLookup): Explanation 
   return explainer(c)(lookup, MAX_ALTERNATIVES);
 }
 export { shortened as shownParts, type Explanation };
+
+/** A condition's truth, and when it is false, why: the Explanation `falseExplanation` would give. */
+export type Judgement = (Truth & { readonly value: true | 'unknown' }) | Explanation;
+type Judge = (lookup: FactLookup) => Judgement;
+
+/**
+ * `evaluate` and `falseExplanation` in one pass: an assessment explains why each of the ~190 laws
+ * that do not apply does not, and finding the false part again after evaluating walked each
+ * condition twice. Compiled once per condition; the explanation objects are the shared ones.
+ */
+export function judge(c: Condition, lookup: FactLookup): Judgement {
+  return judged(c)(lookup);
+}
+/** The compiled evaluator itself, for a caller that keeps it. */
+export function evaluatorOf(c: Condition): (lookup: FactLookup) => Truth {
+  return compiled(c);
+}
+/** The compiled judge itself, for a caller that keeps it (an assessment's per-law plan). */
+export function judgeOf(c: Condition): (lookup: FactLookup) => Judgement {
+  return judged(c);
+}
+const judges = new WeakMap<Condition, Judge>();
+function judged(c: Condition): Judge {
+  let j = judges.get(c);
+  if (j === undefined) judges.set(c, (j = compileJudge(c)));
+  return j;
+}
+/**
+ * An undetermined judgement of the facts missing, the same object as last time when they are the
+ * same: most assessments of one law miss the same facts (NIS2's entity facts until established), so
+ * callers may key on it. One per compiled condition; never mutated.
+ */
+function unknownMemo(): (missing: readonly string[]) => Judgement {
+  let last: Judgement | undefined;
+  return (missing) => {
+    const unique = missing.length > 1 ? [...new Set(missing)] : missing;
+    const m = last?.missing;
+    if (m !== undefined && m.length === unique.length && m.every((x, i) => x === unique[i])) return last!;
+    return (last = Object.freeze({ value: 'unknown', missing: Object.freeze(unique) }) as Judgement);
+  };
+}
+
+function compileJudge(c: Condition): Judge {
+  const op = operatorOf(c);
+  if (op === 'all') {
+    // The first false part decides, and explains (as the explainer's first false clause).
+    const parts = (c as { all: readonly Condition[] }).all.map(judged);
+    const unknownOf = unknownMemo();
+    return (lookup) => {
+      let missing: string[] | undefined;
+      for (const part of parts) {
+        const t = part(lookup);
+        if (t.value === false) return t;
+        if (t.value === 'unknown') (missing ??= []).push(...t.missing);
+      }
+      return missing ? unknownOf(missing) : (TRUE as Judgement);
+    };
+  }
+  if (op === 'any') {
+    const alternatives = (c as { any: readonly Condition[] }).any.map(judged);
+    if (alternatives.length === 1) return alternatives[0]!;
+    const unknownOf = unknownMemo();
+    return (lookup) => {
+      let missing: string[] | undefined;
+      let falses: Explanation[] | undefined;
+      for (const alternative of alternatives) {
+        const t = alternative(lookup);
+        if (t.value === true) return t;
+        if (t.value === 'unknown') (missing ??= []).push(...t.missing);
+        else if (missing === undefined) (falses ??= []).push(t as Explanation); // (false: the other two are excluded above)
+      }
+      if (missing) return unknownOf(missing);
+      // Every alternative is false: the first few parts, and how many in all (as the explainer).
+      const parts: string[] = [];
+      let total = 0;
+      for (const f of falses ?? []) {
+        for (const p of f.parts) if (parts.length < MAX_ALTERNATIVES) parts.push(p);
+        total += f.total;
+      }
+      return explanation(parts, total);
+    };
+  }
+  if (op === 'not') {
+    const inner = judged((c as { not: Condition }).not);
+    const explain = explainer(c);
+    return (lookup) => {
+      const t = inner(lookup);
+      return t.value === 'unknown' ? t : t.value === true ? explain(lookup, MAX_ALTERNATIVES) : (TRUE as Judgement);
+    };
+  }
+  // A leaf: read once; explained from the value read.
+  const leaf = c as Leaf;
+  const read = leafReader(leaf);
+  const explain = leafExplanation(leaf);
+  if (op === 'known') {
+    const known = leaf.known as boolean;
+    return (lookup) => {
+      const v = read(lookup);
+      return (v !== undefined) === known ? (TRUE as Judgement) : explain(v === undefined ? undefined : true);
+    };
+  }
+  const unknown = unknownLeaf(leaf) as Judgement;
+  const test = leafTest(op, leaf[op]);
+  return (lookup) => {
+    const v = read(lookup);
+    if (v === undefined) return unknown;
+    return test(v) ? (TRUE as Judgement) : explain(v);
+  };
+}

@@ -7,7 +7,8 @@ import { shippedRegimeFiles, shippedSourceFiles } from './regime-catalogue.js';
 import { writeCache } from './regime-cache.js';
 import { writeFileSync } from 'node:fs';
 import { buildZoneTable, ZONE_TABLE_FILE } from '../clocks/offsets.js';
-import { zonesOf } from './regime-zones.js';
+import { calendarsOf, zonesOf } from './regime-zones.js';
+import { buildHolidayTable, HOLIDAY_TABLE_FILE } from '../clocks/calendar.js';
 
 const files = shippedRegimeFiles();
 const { regimes, problems } = checkRegimeFiles(files, await calendarChecker());
@@ -22,3 +23,8 @@ process.stdout.write(`irr: compiled ${regimes.length} regimes to ${out}\n`);
 const zones = zonesOf(regimes);
 writeFileSync(ZONE_TABLE_FILE, JSON.stringify(buildZoneTable(zones)));
 process.stdout.write(`irr: wrote the UTC offsets of ${zones.length} time zones to ${ZONE_TABLE_FILE}\n`);
+
+// The public holidays of every calendar it counts business days in (src/clocks/calendar.ts says why).
+const calendars = calendarsOf(regimes);
+writeFileSync(HOLIDAY_TABLE_FILE, JSON.stringify(buildHolidayTable(calendars)));
+process.stdout.write(`irr: wrote the public holidays of ${calendars.length} calendars to ${HOLIDAY_TABLE_FILE}\n`);

@@ -210,50 +210,75 @@ if (selected('assess')) {
   const { regimes } = await loadShippedRegimes();
   const cats = ['contact', 'financial', 'health', 'payment_card', 'government_id', 'credentials', 'location'];
   const places = ['DE', 'FR', 'US-CA', 'US-NY', 'US-TX', 'GB', 'BR', 'SG', 'JP', 'CA'];
-  let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
-  const sets = Array.from({ length: 10_000 }, () => {
-    const f = {
-      data_categories: [pick(cats), pick(cats)],
-      subjects_by_jurisdiction: { [pick(places)]: Math.floor(rnd() * 2000), [pick(places)]: Math.floor(rnd() * 200) },
-      entity_role: rnd() < 0.9 ? 'controller' : 'processor',
-      confidentiality: pick(['none', 'known_recipients', 'unknown_recipients']),
-      malicious: rnd() < 0.5,
-      ease_of_identification: pick(['negligible', 'limited', 'significant', 'maximum']),
-      aware_at: new Date(Date.UTC(2026, 0, 1) + Math.floor(rnd() * 300) * 86_400_000).toISOString(),
-    };
-    f.discovered_at = f.aware_at;
-    f.determined_at = f.aware_at;
-    if (rnd() < 0.3) f.hipaa_covered = true;
-    if (rnd() < 0.2) { f.sec_registrant = true; f.sec_material = true; f.materiality_determined_at = f.aware_at; }
-    return f;
-  });
+  // Rounds of 10,000 fact sets each, each round its own seed: irr and the baseline assess the same
+  // sets in a round, and no round repeats another's sets (irr's shared entries are not handed hits
+  // on sets it has already seen). A warm-up round of 1,000 (another seed), untimed, for both first:
+  // the figure is a warm process, whichever runs first. Best of 3 rounds each (the machine's noise
+  // is ±40% run to run on this 2-core VM).
+  const factSets = (seedFrom, n) => {
+    let seed = seedFrom;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
+    return Array.from({ length: n }, () => {
+      const f = {
+        data_categories: [pick(cats), pick(cats)],
+        subjects_by_jurisdiction: { [pick(places)]: Math.floor(rnd() * 2000), [pick(places)]: Math.floor(rnd() * 200) },
+        entity_role: rnd() < 0.9 ? 'controller' : 'processor',
+        confidentiality: pick(['none', 'known_recipients', 'unknown_recipients']),
+        malicious: rnd() < 0.5,
+        ease_of_identification: pick(['negligible', 'limited', 'significant', 'maximum']),
+        aware_at: new Date(Date.UTC(2026, 0, 1) + Math.floor(rnd() * 300) * 86_400_000).toISOString(),
+      };
+      f.discovered_at = f.aware_at;
+      f.determined_at = f.aware_at;
+      if (rnd() < 0.3) f.hipaa_covered = true;
+      if (rnd() < 0.2) { f.sec_registrant = true; f.sec_material = true; f.materiality_determined_at = f.aware_at; }
+      return f;
+    });
+  };
   const now = '2026-12-01T00:00:00Z';
-  const t0 = process.hrtime.bigint();
-  let required = 0;
-  for (const f of sets) required += assess({ regimes, fact: (n) => f[n], now }).obligations.filter((o) => o.required === true).length;
-  const irrMs = ms(t0);
+  const irrPass = (sets) => {
+    let required = 0;
+    for (const f of sets) required += assess({ regimes, fact: (n) => f[n], now }).obligations.filter((o) => o.required === true).length;
+    return required;
+  };
   // Baseline: the same rules as precompiled predicates (irr's conditions are compiled into closures once,
   // src/domain/condition.ts), severity and deadlines without explanations: what deciding alone costs.
   const compiled = regimes.map((r) => ({ r, applies: (fact) => evaluate(r.applies_when, fact).value }));
-  const t1 = process.hrtime.bigint();
-  let required2 = 0;
-  for (const f of sets) {
-    const fact = (n) => f[n];
-    const level = enisaSeverity(fact).level;
-    for (const { r, applies } of compiled) {
-      if (!r.in_force || applies(fact) !== true) continue;
-      if (r.threshold && ['low', 'medium', 'high', 'very_high'].indexOf(level) < ['low', 'medium', 'high', 'very_high'].indexOf(r.threshold.enisa_at_least)) continue;
-      required2++;
-      const start = 'fact' in r.clock.starts ? f[r.clock.starts.fact] : undefined;
-      if (start) computeDue({ start: Date.parse(start), deadline: r.clock.deadline });
+  const basePass = (sets) => {
+    let required = 0;
+    for (const f of sets) {
+      const fact = (n) => f[n];
+      const level = enisaSeverity(fact).level;
+      for (const { r, applies } of compiled) {
+        if (!r.in_force || applies(fact) !== true) continue;
+        if (r.threshold && ['low', 'medium', 'high', 'very_high'].indexOf(level) < ['low', 'medium', 'high', 'very_high'].indexOf(r.threshold.enisa_at_least)) continue;
+        required++;
+        const start = 'fact' in r.clock.starts ? f[r.clock.starts.fact] : undefined;
+        if (start) computeDue({ start: Date.parse(start), deadline: r.clock.deadline });
+      }
     }
+    return required;
+  };
+  const warm = factSets(7, 1_000);
+  irrPass(warm);
+  basePass(warm);
+  let irrMs = Infinity;
+  let baseMs = Infinity;
+  let required = 0;
+  let required2 = 0;
+  for (let round = 0; round < 3; round++) {
+    const sets = factSets(42 + round, 10_000);
+    const t0 = process.hrtime.bigint();
+    required = irrPass(sets);
+    irrMs = Math.min(irrMs, ms(t0));
+    const t1 = process.hrtime.bigint();
+    required2 = basePass(sets);
+    baseMs = Math.min(baseMs, ms(t1));
   }
-  const baseMs = ms(t1);
-  const irrRate = (sets.length / irrMs) * 1000;
-  const baseRate = (sets.length / baseMs) * 1000;
-  results.push({ figure: `assessments of 10,000 varied fact sets × ${regimes.length} regimes (per s; ${required} duties found, baseline ${required2})`, value: irrRate, baseline: baseRate, ratio: irrRate / baseRate, goal: '≥ 0.5× precompiled predicates (issue 12; issue 11: ≥ 0.33×)', ok: irrRate / baseRate >= 0.5 });
+  const irrRate = (10_000 / irrMs) * 1000;
+  const baseRate = (10_000 / baseMs) * 1000;
+  results.push({ figure: `assessments of 10,000 varied fact sets × ${regimes.length} regimes, warm, best of 3 rounds (per s; last round ${required} duties found, baseline ${required2})`, value: irrRate, baseline: baseRate, ratio: irrRate / baseRate, goal: '≥ 0.5× precompiled predicates (issue 12; issue 11: ≥ 0.33×)', ok: irrRate / baseRate >= 0.5 });
 }
 
 // 5. irr clocks --json on an incident, wall time, against node -e ''.

@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assess } from '../../src/assess/obligations.js';
+import { evaluate, falseExplanation, judge } from '../../src/domain/condition.js';
+import type { Regime } from '../../src/domain/regime.js';
+import { loadShippedRegimes } from '../../src/playbook/regime-catalogue.js';
+
+/**
+ * The assessment shares the entry of a law that does not apply (src/assess/obligations.ts,
+ * notApplyingEntry) and judges each law in one pass (src/domain/condition.ts, judge). Both are
+ * shortcuts: these properties say they give exactly what the general path gives.
+ */
+const places = ['DE', 'FR', 'IE', 'US-CA', 'US-NY', 'US-TX', 'US-GA', 'GB', 'BR', 'SG', 'JP', 'CA', 'KR', 'MN'];
+const cats = ['contact', 'financial', 'health', 'payment_card', 'government_id', 'credentials', 'location', 'biometric'];
+const instant = fc.integer({ min: 0, max: 400 }).map((d) => new Date(Date.UTC(2026, 0, 1) + d * 3_600_000 * 7).toISOString());
+const factSet = fc.record(
+  {
+    data_categories: fc.uniqueArray(fc.constantFrom(...cats), { maxLength: 3 }),
+    subjects_by_jurisdiction: fc.dictionary(fc.constantFrom(...places), fc.integer({ min: 0, max: 3000 }), { maxKeys: 3 }),
+    entity_role: fc.constantFrom('controller', 'processor'),
+    confidentiality: fc.constantFrom('none', 'known_recipients', 'unknown_recipients'),
+    malicious: fc.boolean(),
+    encrypted: fc.boolean(),
+    hipaa_covered: fc.boolean(),
+    sec_registrant: fc.boolean(),
+    aware_at: instant,
+    discovered_at: instant,
+    determined_at: instant,
+  },
+  { requiredKeys: [] },
+);
+
+describe('shortcuts of the assessment give what the general path gives', () => {
+  let regimes: readonly Regime[];
+  beforeAll(async () => {
+    regimes = (await loadShippedRegimes()).regimes;
+  });
+
+  it('every entry, shared or built, equals the general path’s, assessment after assessment', () => {
+    fc.assert(
+      fc.property(fc.array(factSet, { minLength: 1, maxLength: 4 }), (sets) => {
+        // Several in a row (and the first again), so the shared entries are reused and rebuilt.
+        for (const f of [...sets, sets[0]!]) {
+          const fact = (n: string) => (f as Record<string, never>)[n];
+          const now = '2026-12-01T00:00:00Z';
+          const shared = assess({ regimes, fact, now });
+          const general = assess({ regimes, fact, now, shareEntries: false });
+          expect(shared.obligations).toEqual(general.obligations);
+          // The same facts again: the entries are the very ones shared last time, still equal.
+          const again = assess({ regimes, fact, now });
+          expect(again.obligations).toEqual(general.obligations);
+          const notApplying = general.obligations.filter((o) => o.in_force && o.applies === false).length;
+          const same = again.obligations.filter((o, i) => o === shared.obligations[i]).length;
+          expect(same > 0).toBe(notApplying > 0);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('judge is evaluate, with falseExplanation’s parts when false, on every law’s condition', () => {
+    fc.assert(
+      fc.property(factSet, (f) => {
+        const fact = (n: string) => (f as Record<string, never>)[n];
+        for (const r of regimes) {
+          const j = judge(r.applies_when, fact);
+          const t = evaluate(r.applies_when, fact);
+          expect(j.value).toBe(t.value);
+          expect([...j.missing].sort()).toEqual([...t.missing].sort());
+          if (j.value === false) {
+            const e = falseExplanation(r.applies_when, fact);
+            expect([j.parts, j.total]).toEqual([e.parts, e.total]);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('most laws do not apply to a fact set naming two jurisdictions: the shortcut is the common case', () => {
+    const f = { subjects_by_jurisdiction: { DE: 40, 'US-CA': 600 }, data_categories: ['contact'], aware_at: '2026-03-02T10:00:00Z' };
+    const obligations = assess({ regimes, fact: (n) => (f as Record<string, never>)[n], now: '2026-12-01T00:00:00Z' }).obligations;
+    const notApplying = obligations.filter((o) => o.in_force && o.applies === false);
+    expect(notApplying.length / obligations.length).toBeGreaterThan(0.8);
+  });
+});
