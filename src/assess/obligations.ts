@@ -255,7 +255,7 @@ interface Plan {
   /** Can its undetermined entry be shared: see keyedEntry. */
   readonly undeterminedShareable: boolean;
   /** Shared entries (keyedEntry): by the judgement (by its value for a law not in force), then by the clock's inputs. */
-  readonly keyed: Map<Judgement | Judgement['value'], Map<string, [Obligation | undefined, Obligation | undefined]>>;
+  readonly keyed: Map<Judgement | Judgement['value'], Map<string | symbol, [Obligation | undefined, Obligation | undefined]>>;
   readonly positive: (fact: Lookup) => boolean;
 }
 
@@ -587,17 +587,24 @@ function keyedEntry(plan: Plan, a: Judgement, fact: Lookup, models: Models, reco
   return (pair[i] ??= Object.freeze(built(plan, a, null, fact, models, records, now)));
 }
 
-/** What a law's clock is counted from, as text: its start (a fact, or another duty's sending), its cap's fact, and whether its weekend rule's exemption holds. */
-function clockInputs(plan: Plan, fact: Lookup, records: Readonly<Record<string, ObligationProgress>>): string {
+/**
+ * What a law's clock is counted from: its start (a fact's text, or another duty's sending: one kind
+ * per law), and only for a law with a cap or a weekend rule, as text with the cap's fact and whether
+ * the weekend exemption holds. (The start text itself is the key of most: no string is built.)
+ */
+const NO_START = Symbol('no start');
+function clockInputs(plan: Plan, fact: Lookup, records: Readonly<Record<string, ObligationProgress>>): string | symbol {
   const starts = plan.r.clock.starts;
-  let key: string;
+  let start: string | symbol = NO_START;
   if (plan.parts.startFact !== null) {
     const v = fact(plan.parts.startFact);
-    key = typeof v === 'string' ? `=${v}` : '-';
+    if (typeof v === 'string') start = v;
   } else if ('obligation' in starts) {
     const sent = Object.hasOwn(records, starts.obligation) ? records[starts.obligation]!.sent_at : undefined;
-    key = sent ? `@${sent}` : '-';
-  } else key = '-';
+    if (sent) start = sent;
+  }
+  if (!plan.r.clock.no_later_than && !plan.r.clock.weekend_rule) return start;
+  let key = typeof start === 'string' ? `=${start}` : '-';
   const nlt = plan.r.clock.no_later_than;
   if (nlt) {
     const v = fact(nlt.fact);

@@ -342,17 +342,48 @@ function judged(c: Condition): Judge {
   return j;
 }
 /**
- * An undetermined judgement of the facts missing, the same object as last time when they are the
- * same: most assessments of one law miss the same facts (NIS2's entity facts until established), so
- * callers may key on it. One per compiled condition; never mutated.
+ * The undetermined judgement of a condition with several undetermined parts: the same object as
+ * last time when they are the same parts' judgements (most assessments of one law miss the same
+ * facts: NIS2's entity facts until established), so callers may key on it, and nothing is allocated
+ * then. One per compiled condition; never mutated.
  */
-function unknownMemo(): (missing: readonly string[]) => Judgement {
+function unknownMemo(): (unknowns: readonly Judgement[], n: number) => Judgement {
+  let lastParts: readonly Judgement[] = [];
   let last: Judgement | undefined;
-  return (missing) => {
-    const unique = missing.length > 1 ? [...new Set(missing)] : missing;
-    const m = last?.missing;
-    if (m !== undefined && m.length === unique.length && m.every((x, i) => x === unique[i])) return last!;
-    return (last = Object.freeze({ value: 'unknown', missing: Object.freeze(unique) }) as Judgement);
+  return (unknowns, n) => {
+    if (last !== undefined && n === lastParts.length) {
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = unknowns[i] === lastParts[i];
+      if (same) return last;
+    }
+    lastParts = unknowns.slice(0, n);
+    const missing = Object.freeze([...new Set(lastParts.flatMap((t) => t.missing))]);
+    return (last = Object.freeze({ value: 'unknown', missing }) as Judgement);
+  };
+}
+
+/**
+ * Collects a condition's undetermined parts and answers their judgement: the part's own when only
+ * one is undetermined, else the memo's. The scratch list is the closure's own and reused: a
+ * condition is a tree, so no call of a condition runs inside another call of the same one.
+ */
+function undetermined(): { add(t: Judgement): void; reset(): void; readonly any: boolean; result(): Judgement } {
+  const scratch: Judgement[] = [];
+  let n = 0;
+  const memo = unknownMemo();
+  return {
+    add(t) {
+      scratch[n++] = t;
+    },
+    reset() {
+      n = 0;
+    },
+    get any() {
+      return n > 0;
+    },
+    result() {
+      return n === 1 ? scratch[0]! : memo(scratch, n);
+    },
   };
 }
 
@@ -361,31 +392,31 @@ function compileJudge(c: Condition): Judge {
   if (op === 'all') {
     // The first false part decides, and explains (as the explainer's first false clause).
     const parts = (c as { all: readonly Condition[] }).all.map(judged);
-    const unknownOf = unknownMemo();
+    const unknowns = undetermined();
     return (lookup) => {
-      let missing: string[] | undefined;
+      unknowns.reset();
       for (const part of parts) {
         const t = part(lookup);
         if (t.value === false) return t;
-        if (t.value === 'unknown') (missing ??= []).push(...t.missing);
+        if (t.value === 'unknown') unknowns.add(t);
       }
-      return missing ? unknownOf(missing) : (TRUE as Judgement);
+      return unknowns.any ? unknowns.result() : (TRUE as Judgement);
     };
   }
   if (op === 'any') {
     const alternatives = (c as { any: readonly Condition[] }).any.map(judged);
     if (alternatives.length === 1) return alternatives[0]!;
-    const unknownOf = unknownMemo();
+    const unknowns = undetermined();
     return (lookup) => {
-      let missing: string[] | undefined;
+      unknowns.reset();
       let falses: Explanation[] | undefined;
       for (const alternative of alternatives) {
         const t = alternative(lookup);
         if (t.value === true) return t;
-        if (t.value === 'unknown') (missing ??= []).push(...t.missing);
-        else if (missing === undefined) (falses ??= []).push(t as Explanation); // (false: the other two are excluded above)
+        if (t.value === 'unknown') unknowns.add(t);
+        else if (!unknowns.any) (falses ??= []).push(t as Explanation); // (false: the other two are excluded above)
       }
-      if (missing) return unknownOf(missing);
+      if (unknowns.any) return unknowns.result();
       // Every alternative is false: the first few parts, and how many in all (as the explainer).
       const parts: string[] = [];
       let total = 0;
