@@ -242,6 +242,107 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
       $fn$;
     `,
   },
+  {
+    version: 7,
+    sql: `
+      -- Incident ids are handed out by the schema owner's functions only (SECURITY DEFINER, the
+      -- search_path pinned below), never by a team role's own INSERT or UPDATE: a responder who
+      -- could write incident_counters could rewind a counter (the same id handed out twice) or
+      -- move it on (a gap, which verify reports as an incident deleted whole although none was).
+      -- An allocation counts only with its incident: the deferred checks below refuse, at commit,
+      -- an id allocated without its incidents row, an incidents row whose id is neither its
+      -- counter's latest (allocated in its transaction: an older one exists already, so the
+      -- primary key refuses it) nor pushed, and a pushed id without its incidents row.
+      CREATE FUNCTION irr_id_number(p_stem text, p_id text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $fn$
+        SELECT CASE WHEN left(p_id, length(p_stem)) = p_stem AND substr(p_id, length(p_stem) + 1) ~ '^[0-9]{1,18}$'
+                    THEN substr(p_id, length(p_stem) + 1)::bigint END
+      $fn$;
+
+      -- The next id of a prefix and year (its stem, e.g. 'INC-2026-'): the counter row's lock
+      -- serialises concurrent openers until they commit, so no two incidents get one id.
+      CREATE FUNCTION irr_allocate_incident_id(p_stem text) RETURNS text LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+      DECLARE n integer;
+      BEGIN
+        INSERT INTO incident_counters (stem, n) VALUES (p_stem, 1)
+          ON CONFLICT (stem) DO UPDATE SET n = incident_counters.n + 1
+          RETURNING incident_counters.n INTO n;
+        RETURN p_stem || lpad(n::text, greatest(4, length(n::text)), '0');
+      END
+      $fn$;
+
+      -- irr push: an incident from a laptop keeps its id; the counter of its stem moves past it
+      -- (never back) and the ids it skipped are recorded (pushed_incidents), so verify does not
+      -- take them for incidents deleted whole. False when the server already has that id.
+      CREATE FUNCTION irr_record_pushed_id(p_id text) RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+      DECLARE
+        m text[];
+        before integer := 0;
+      BEGIN
+        m := regexp_match(p_id, '^([A-Z]+-[0-9]{4}-)([0-9]+)$');
+        IF m IS NOT NULL THEN
+          -- Locked, so that no id allocated meanwhile is taken for one this push skipped.
+          SELECT c.n INTO before FROM incident_counters c WHERE c.stem = m[1] FOR UPDATE;
+          before := coalesce(before, 0);
+          INSERT INTO incident_counters (stem, n) VALUES (m[1], m[2]::integer)
+            ON CONFLICT (stem) DO UPDATE SET n = excluded.n WHERE excluded.n > incident_counters.n;
+        END IF;
+        IF EXISTS (SELECT 1 FROM incidents WHERE id = p_id) THEN
+          RETURN false;
+        END IF;
+        INSERT INTO pushed_incidents (id, counter_before) VALUES (p_id, before);
+        RETURN true;
+      END
+      $fn$;
+
+      CREATE FUNCTION irr_check_counter() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM incidents WHERE irr_id_number(NEW.stem, id) = NEW.n) THEN
+          RAISE EXCEPTION 'incident id % was allocated but no incident was opened with it', NEW.stem || lpad(NEW.n::text, greatest(4, length(NEW.n::text)), '0') USING ERRCODE = 'IR003';
+        END IF;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE FUNCTION irr_check_incident_id() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pushed_incidents WHERE id = NEW.id)
+           AND NOT EXISTS (SELECT 1 FROM incident_counters c WHERE irr_id_number(c.stem, NEW.id) = c.n) THEN
+          RAISE EXCEPTION 'incident % was not given its id by irr_allocate_incident_id or irr_record_pushed_id', NEW.id USING ERRCODE = 'IR003';
+        END IF;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE FUNCTION irr_check_pushed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM incidents WHERE id = NEW.id) THEN
+          RAISE EXCEPTION 'pushed incident % has no incidents row', NEW.id USING ERRCODE = 'IR003';
+        END IF;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE CONSTRAINT TRIGGER incident_counters_allocated AFTER INSERT OR UPDATE ON incident_counters
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION irr_check_counter();
+      CREATE CONSTRAINT TRIGGER incidents_id_allocated AFTER INSERT ON incidents
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION irr_check_incident_id();
+      CREATE CONSTRAINT TRIGGER pushed_incidents_opened AFTER INSERT ON pushed_incidents
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION irr_check_pushed();
+
+      -- Every function names its tables unqualified: pin the search path to this schema (pg_temp
+      -- last), so a caller's temporary table of the same name cannot stand in for one.
+      DO $pin$
+      DECLARE f text;
+      BEGIN
+        FOREACH f IN ARRAY ARRAY['irr_id_number(text, text)', 'irr_allocate_incident_id(text)', 'irr_record_pushed_id(text)',
+                                 'irr_check_counter()', 'irr_check_incident_id()', 'irr_check_pushed()'] LOOP
+          EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
+        END LOOP;
+      END
+      $pin$;
+      REVOKE ALL ON FUNCTION irr_allocate_incident_id(text), irr_record_pushed_id(text) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION irr_allocate_incident_id(text), irr_record_pushed_id(text) TO irr_responder, irr_approver;
+      REVOKE INSERT, UPDATE, DELETE ON incident_counters FROM irr_responder, irr_approver;
+      REVOKE INSERT ON pushed_incidents FROM irr_responder, irr_approver;
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -235,11 +235,10 @@ export class PgStore implements StorePort {
         if (!pinned || contentHash(pinned.content) !== pb.hash) throw new IntegrityFailure(`--db: ${this.location}: the stored playbook ${pb.hash} does not match its hash (irr verify); nothing was written`);
         const sourceSha = contentHash(pinned.source);
         const stem = `${args.prefix}-${args.year}-`;
-        // The counter row's lock serialises concurrent openers: no two incidents get one id.
-        const [counter] = await tx<{ n: number }[]>`
-          INSERT INTO incident_counters (stem, n) VALUES (${stem}, 1)
-          ON CONFLICT (stem) DO UPDATE SET n = incident_counters.n + 1 RETURNING n`;
-        const id = `${stem}${String(counter!.n).padStart(4, '0')}`;
+        // The schema owner's function (migration 7): team roles cannot write the counters, and
+        // the counter row's lock serialises concurrent openers, so no two incidents get one id.
+        const [allocated] = await tx<{ id: string }[]>`SELECT irr_allocate_incident_id(${stem}) AS id`;
+        const id = allocated!.id;
         const ev = args.opened(id, sourceSha);
         await tx`INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (${id}, ${args.title}, ${args.mode}, ${pb.hash}, ${ev.at})`;
         const [stored] = await this.insertEvents(tx, id, { seq: 0, hash: GENESIS_HASH }, [ev], recordedAt);
@@ -446,18 +445,10 @@ export class PgStore implements StorePort {
     const pb = bundle.playbook;
     await this.guard(() =>
       this.sql.begin(async (tx) => {
-        const m = /^([A-Z]+-\d{4}-)(\d+)$/.exec(r.id);
-        let counterBefore = 0;
-        if (m) {
-          // Locked, so that no id allocated meanwhile is taken for one this push skipped.
-          const [c] = await tx<{ n: number }[]>`SELECT n FROM incident_counters WHERE stem = ${m[1]!} FOR UPDATE`;
-          counterBefore = c?.n ?? 0;
-          await tx`INSERT INTO incident_counters (stem, n) VALUES (${m[1]!}, ${Number(m[2])})
-                   ON CONFLICT (stem) DO UPDATE SET n = GREATEST(incident_counters.n, excluded.n)`;
-        }
-        const [exists] = await tx`SELECT 1 FROM incidents WHERE id = ${r.id}`;
-        if (exists) throw new Refused(`${r.id} already exists on ${this.location}: an incident keeps its id (its hashes cover it), so it cannot be pushed there; nothing was written`);
-        await tx`INSERT INTO pushed_incidents (id, counter_before) VALUES (${r.id}, ${counterBefore})`;
+        // The schema owner's function (migration 7): the counter moves past the id (under its row
+        // lock) and the ids skipped are recorded in pushed_incidents; false if the id is taken.
+        const [pushed] = await tx<{ fresh: boolean }[]>`SELECT irr_record_pushed_id(${r.id}) AS fresh`;
+        if (!pushed!.fresh) throw new Refused(`${r.id} already exists on ${this.location}: an incident keeps its id (its hashes cover it), so it cannot be pushed there; nothing was written`);
         await tx`INSERT INTO playbooks (hash, id, version, content, source, stored_at) VALUES (${pb.hash}, ${pb.id}, ${pb.version}, ${pb.content}, ${pb.source}, ${r.opened_at}) ON CONFLICT (hash) DO NOTHING`;
         await tx`INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (${r.id}, ${r.title}, ${r.mode}, ${r.playbook_hash}, ${r.opened_at})`;
         const rows = bundle.events.map((e) => ({ ...e }));

@@ -1,0 +1,173 @@
+/**
+ * Issue 15, least privilege on the team server, against the real (throwaway) PostgreSQL server:
+ * incident ids are allocated only by the schema owner's functions (PostgreSQL migration 7), so a
+ * team role can neither rewind nor move on a counter (an id handed out twice, or a gap that verify
+ * would report as an incident deleted whole).
+ */
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../src/domain/events.js';
+import { contentHash } from '../../src/store/hash.js';
+import { openStore, type StorePort } from '../../src/store/port.js';
+import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from '../../src/store/postgres/pg-migrations.js';
+import { PgStore } from '../../src/store/postgres/pg-store.js';
+import { tempDir } from '../helpers.js';
+import { adminOf, asRole, freshPgDatabase, pgAvailable } from '../pg/pg.js';
+
+const content = JSON.stringify({ id: 'roles', version: '1' });
+const PLAYBOOK = { hash: contentHash(content), id: 'roles', version: '1', content, source: 'id: roles\n' };
+const opened = (actor: string) => (_id: string, sha: string): NewEvent =>
+  ({ type: 'incident.opened', at: new Date().toISOString(), actor, payload: { title: 'Roles', mode: 'real', playbook: { id: 'roles', version: '1', hash: PLAYBOOK.hash, source_sha256: sha } } }) as NewEvent;
+
+const stores: StorePort[] = [];
+async function connect(db: string): Promise<StorePort> {
+  const s = await openStore(db, { create: true });
+  stores.push(s);
+  return s;
+}
+afterAll(async () => {
+  for (const s of stores) await s.close().catch(() => undefined);
+});
+
+async function openAs(store: StorePort, actor: string): Promise<string> {
+  return (await store.openIncident({ prefix: 'INC', year: 2026, title: 'Roles', mode: 'real', playbook: PLAYBOOK, opened: opened(actor) })).incident;
+}
+
+/** The SQLSTATE a statement run on `url` fails with ('' when it succeeds). */
+async function sqlState(url: string, run: (sql: ReturnType<typeof adminOf>) => Promise<unknown>): Promise<string> {
+  const sql = adminOf(url);
+  try {
+    await run(sql);
+    return '';
+  } catch (err) {
+    return err !== null && typeof err === 'object' && 'code' in err ? String(err.code) : String(err);
+  } finally {
+    await sql.end();
+  }
+}
+
+async function superuser<T>(db: string, run: (sql: ReturnType<typeof adminOf>) => Promise<T>): Promise<T> {
+  const sql = adminOf(db);
+  try {
+    return await run(sql);
+  } finally {
+    await sql.end();
+  }
+}
+
+const counters = (db: string) => superuser(db, async (sql) => [...(await sql<{ stem: string; n: number }[]>`SELECT stem, n FROM incident_counters ORDER BY stem`)]);
+const problems = async (store: StorePort) => (await (store as PgStore).databaseRead()).problems;
+
+let made = 0;
+async function member(db: string, group: string): Promise<string> {
+  const role = `t_${group.slice(4)}_${process.pid}_${++made}`;
+  await superuser(db, (sql) => sql.unsafe(`CREATE ROLE ${role} LOGIN IN ROLE ${group}`));
+  return role;
+}
+
+if (pgAvailable(import.meta.filename, 4)) {
+  describe('postgres: incident ids are allocated by the schema owner only (migration 7)', () => {
+    it('a responder cannot UPDATE, INSERT or DELETE incident_counters (permission denied); the counter is unchanged', async () => {
+      const db = await freshPgDatabase();
+      await connect(db);
+      const role = await member(db, 'irr_responder');
+      const responder = await connect(asRole(db, role));
+      expect(await openAs(responder, role)).toBe('INC-2026-0001');
+      const url = asRole(db, role);
+      expect(await sqlState(url, (sql) => sql`UPDATE incident_counters SET n = 0`)).toBe('42501');
+      expect(await sqlState(url, (sql) => sql`INSERT INTO incident_counters (stem, n) VALUES ('INC-2027-', 5)`)).toBe('42501');
+      expect(await sqlState(url, (sql) => sql`DELETE FROM incident_counters`)).toBe('42501');
+      expect(await sqlState(url, (sql) => sql`INSERT INTO pushed_incidents (id, counter_before) VALUES ('INC-2026-0009', 1)`)).toBe('42501');
+      expect(await counters(db)).toEqual([{ stem: 'INC-2026-', n: 1 }]);
+      // What the driver runs, refused with one line naming the rule, not a raw driver error.
+      await expect((responder as PgStore).openIncident({ prefix: 'INC', year: 2026, title: 'x', mode: 'real', playbook: PLAYBOOK, opened: opened('someone') })).rejects.toThrow(/row-level security|may not/);
+      expect(await counters(db)).toEqual([{ stem: 'INC-2026-', n: 1 }]);
+    });
+
+    it('nor allocate an id without its incident, open an incident under an id of its choosing, or record a push without one; comms and auditors cannot allocate at all', async () => {
+      const db = await freshPgDatabase();
+      const owner = await connect(db);
+      expect(await openAs(owner, 'alice')).toBe('INC-2026-0001');
+      const role = await member(db, 'irr_responder');
+      const url = asRole(db, role);
+      // An id taken and thrown away would be a gap verify reports as an incident deleted whole.
+      expect(await sqlState(url, (sql) => sql`SELECT irr_allocate_incident_id('INC-2026-')`)).toBe('IR003');
+      // A far id of its own: every id before it would look deleted.
+      expect(
+        await sqlState(url, (sql) => sql`INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES ('INC-2026-0500', 'x', 'real', ${PLAYBOOK.hash}, '2026-01-01T00:00:00.000Z')`),
+      ).toBe('IR003');
+      // A push recorded for an incident never pushed: the counter moved past ids nobody has.
+      expect(await sqlState(url, (sql) => sql`SELECT irr_record_pushed_id('INC-2026-0400')`)).toBe('IR003');
+      // The functions' search path is pinned: a temporary table named incidents does not stand in for the real one.
+      expect(
+        await sqlState(url, (sql) =>
+          sql.begin(async (tx) => {
+            await tx`CREATE TEMP TABLE incidents (id text)`;
+            await tx`INSERT INTO pg_temp.incidents VALUES ('INC-2026-0002')`;
+            await tx`SELECT irr_allocate_incident_id('INC-2026-')`;
+          }),
+        ),
+      ).toBe('IR003');
+      for (const group of ['irr_comms', 'irr_auditor']) {
+        const other = asRole(db, await member(db, group));
+        expect({ group, state: await sqlState(other, (sql) => sql`SELECT irr_allocate_incident_id('INC-2026-')`) }).toEqual({ group, state: '42501' });
+        expect({ group, state: await sqlState(other, (sql) => sql`SELECT irr_record_pushed_id('INC-2026-0300')`) }).toEqual({ group, state: '42501' });
+      }
+      expect(await counters(db)).toEqual([{ stem: 'INC-2026-', n: 1 }]);
+      expect(await problems(owner)).toEqual([]);
+      const responder = await connect(url);
+      expect(await openAs(responder, role)).toBe('INC-2026-0002');
+    });
+
+    it('8 clients, each its own responder role, opening 3 incidents each at once: 24 unique ids with no gap, and no problem found', async () => {
+      const db = await freshPgDatabase();
+      const owner = await connect(db);
+      const roles = await Promise.all(Array.from({ length: 8 }, () => member(db, 'irr_responder')));
+      const clients = await Promise.all(roles.map((r) => connect(asRole(db, r))));
+      const ids = (await Promise.all(clients.map(async (c, i) => [await openAs(c, roles[i]!), await openAs(c, roles[i]!), await openAs(c, roles[i]!)]))).flat();
+      expect(new Set(ids).size).toBe(24);
+      expect([...ids].sort()).toEqual(Array.from({ length: 24 }, (_, i) => `INC-2026-${String(i + 1).padStart(4, '0')}`));
+      expect(await counters(db)).toEqual([{ stem: 'INC-2026-', n: 24 }]);
+      expect(await problems(owner)).toEqual([]);
+    });
+
+    it('a database initialised before migration 7 upgrades on its owner’s next open: ids go on from its counter, its incident still appends, the responder loses the grant', async () => {
+      const db = await freshPgDatabase();
+      // The schema as migrations 1–6 left it (as PgStore.checkSchema applies them).
+      await superuser(db, (sql) =>
+        sql.begin(async (tx) => {
+          await tx.unsafe('CREATE TABLE irr_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+          for (const m of PG_MIGRATIONS.filter((x) => x.version <= 6)) {
+            await tx.unsafe(m.sql);
+            await tx`INSERT INTO irr_schema (version) VALUES (${m.version})`;
+          }
+        }),
+      );
+      // An incident opened then, with its counter: its rows as a laptop wrote them (the chain covers them), copied verbatim.
+      const file = await connect(join(tempDir(), 'irr.db'));
+      const id = await openAs(file, 'alice');
+      const row = (await file.incident(id))!;
+      const rows = await file.rawEvents(id);
+      await superuser(db, async (sql) => {
+        await sql`INSERT INTO playbooks (hash, id, version, content, source, stored_at) VALUES (${PLAYBOOK.hash}, ${PLAYBOOK.id}, ${PLAYBOOK.version}, ${PLAYBOOK.content}, ${PLAYBOOK.source}, ${row.opened_at})`;
+        await sql`INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (${row.id}, ${row.title}, ${row.mode}, ${row.playbook_hash}, ${row.opened_at})`;
+        await sql`INSERT INTO events ${sql(rows.map((r) => ({ ...r })), 'incident', 'seq', 'type', 'at', 'recorded_at', 'actor', 'payload', 'prev_hash', 'hash')}`;
+        await sql`INSERT INTO incident_counters (stem, n) VALUES ('INC-2026-', 1)`;
+      });
+      const role = await member(db, 'irr_responder');
+      // The defect before the upgrade: the responder may rewind the counter (rolled back here).
+      expect(await sqlState(asRole(db, role), (sql) => sql.begin(async (tx) => { await tx`UPDATE incident_counters SET n = 0`; throw Object.assign(new Error('rolled back'), { code: 'updated' }); }))).toBe('updated');
+
+      const owner = await connect(db);
+      expect(await owner.schemaVersion()).toBe(PG_SCHEMA_VERSION);
+      expect(PG_SCHEMA_VERSION).toBe(7);
+      expect(await sqlState(asRole(db, role), (sql) => sql`UPDATE incident_counters SET n = 0`)).toBe('42501');
+      const responder = await connect(asRole(db, role));
+      expect(await openAs(responder, role)).toBe('INC-2026-0002');
+      const [note] = await responder.append(id, await responder.head(id), [{ type: 'note.added', at: new Date().toISOString(), actor: role, payload: { text: 'after the upgrade' } } as NewEvent]);
+      expect(note).toMatchObject({ incident: id, seq: 2, actor: role });
+      expect(await counters(db)).toEqual([{ stem: 'INC-2026-', n: 2 }]);
+      expect(await problems(owner)).toEqual([]);
+    });
+  });
+}
