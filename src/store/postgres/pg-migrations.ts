@@ -343,6 +343,110 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
       REVOKE INSERT ON pushed_incidents FROM irr_responder, irr_approver;
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- comms reads the timeline and the notices, never a fact or a note: besides the entries
+      -- migration 5 hides, the entries it may see carry text written from the facts (an
+      -- obligation.triggered reason such as "high risk: 52422 people …", a rendered mail merge's
+      -- counts per jurisdiction) or written by a responder (reasons, descriptions, an action's
+      -- text, a drill inject's message, the note a withdrawal restores). So comms reads no table
+      -- of the log at all, only this view: every entry's header, and a payload cut down to the
+      -- fields kept per type below (a whitelist: a type not listed is hidden whole), with the
+      -- names of the fields withheld. A payload with nothing withheld is the stored text exactly,
+      -- so its own hash can still be checked.
+      CREATE FUNCTION irr_comms_payload(p_type text, p_payload text, OUT payload text, OUT withheld text[]) LANGUAGE plpgsql IMMUTABLE AS $fn$
+      DECLARE
+        p jsonb;
+        v jsonb;
+        keep text[];
+        k text;
+      BEGIN
+        BEGIN
+          p := p_payload::jsonb;
+        EXCEPTION WHEN others THEN
+          payload := NULL; withheld := ARRAY['*']; RETURN;
+        END;
+        IF jsonb_typeof(p) IS DISTINCT FROM 'object'
+           OR p_type IN ('facts.recorded', 'note.added')
+           OR (p_type = 'entry.retracted' AND p->>'of' IN ('facts.recorded', 'note.added'))
+           OR (p_type IN ('step.completed', 'step.skipped') AND p ? 'note') THEN
+          payload := NULL; withheld := ARRAY['*']; RETURN;
+        END IF;
+        keep := CASE p_type
+          WHEN 'incident.opened' THEN ARRAY['title', 'mode', 'playbook', 'drill']
+          WHEN 'step.completed' THEN ARRAY['step']
+          WHEN 'step.skipped' THEN ARRAY['step']
+          WHEN 'phase.advanced' THEN ARRAY['from', 'to']
+          WHEN 'phase.reopened' THEN ARRAY['from', 'to']
+          WHEN 'incident.closed' THEN ARRAY[]::text[]
+          WHEN 'obligation.triggered' THEN ARRAY['obligation']
+          WHEN 'obligation.cleared' THEN ARRAY['obligation']
+          WHEN 'obligation.recorded' THEN ARRAY['obligation', 'action', 'ref', 'channel', 'exemption', 'override']
+          WHEN 'document.rendered' THEN ARRAY['kind', 'template', 'obligation', 'format', 'sha256', 'draft', 'phase', 'to_follow', 'templates']
+          WHEN 'action.recorded' THEN ARRAY['id', 'owner', 'due']
+          WHEN 'team.assigned' THEN ARRAY['member', 'role']
+          WHEN 'key.registered' THEN ARRAY['algorithm', 'public_key', 'fingerprint', 'name']
+          WHEN 'evidence.added' THEN ARRAY['id', 'sha256', 'size']
+          WHEN 'evidence.transferred' THEN ARRAY['evidence', 'from', 'to']
+          WHEN 'drill.advanced' THEN ARRAY['from', 'to']
+          WHEN 'drill.inject' THEN ARRAY['inject', 'fired', 'facts']
+          WHEN 'drill.ended' THEN ARRAY[]::text[]
+          WHEN 'entry.retracted' THEN ARRAY['seq', 'of', 'step', 'obligation']
+        END;
+        IF keep IS NULL THEN
+          payload := NULL; withheld := ARRAY['*']; RETURN;
+        END IF;
+        v := (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) FROM jsonb_each(p) e WHERE e.key = ANY (keep));
+        withheld := ARRAY(SELECT e.key FROM jsonb_each(p) e WHERE NOT e.key = ANY (keep) ORDER BY e.key);
+        -- What a withdrawal restores, without the note or reason it carries.
+        IF p_type = 'entry.retracted' THEN
+          IF jsonb_typeof(v #> '{step,progress}') = 'object' THEN
+            FOREACH k IN ARRAY ARRAY['note', 'reason'] LOOP
+              IF (v #> '{step,progress}') ? k THEN
+                v := v #- ARRAY['step', 'progress', k];
+                withheld := withheld || ('step.progress.' || k);
+              END IF;
+            END LOOP;
+          END IF;
+          IF jsonb_typeof(v #> '{obligation,progress}') = 'object' THEN
+            IF (v #> '{obligation,progress}') ? 'reason' THEN
+              v := v #- '{obligation,progress,reason}';
+              withheld := withheld || 'obligation.progress.reason'::text;
+            END IF;
+            IF jsonb_typeof(v #> '{obligation,progress,supplements}') = 'array'
+               AND EXISTS (SELECT 1 FROM jsonb_array_elements(v #> '{obligation,progress,supplements}') s WHERE s ? 'reason') THEN
+              v := jsonb_set(v, '{obligation,progress,supplements}',
+                (SELECT jsonb_agg(CASE WHEN jsonb_typeof(t.s) = 'object' THEN t.s - 'reason' ELSE t.s END ORDER BY t.n)
+                 FROM jsonb_array_elements(v #> '{obligation,progress,supplements}') WITH ORDINALITY AS t(s, n)));
+              withheld := withheld || 'obligation.progress.supplements.reason'::text;
+            END IF;
+          END IF;
+        END IF;
+        payload := CASE WHEN cardinality(withheld) = 0 THEN p_payload ELSE v::text END;
+      END
+      $fn$;
+      DO $pin$
+      BEGIN
+        EXECUTE format('ALTER FUNCTION irr_comms_payload(text, text) SET search_path = %I, pg_temp', current_schema());
+      END
+      $pin$;
+      -- Read with the owner's rights (past the privileges revoked below); security_barrier: a
+      -- reader's own conditions are not evaluated on the rows before the view has cut them down.
+      CREATE VIEW comms_events WITH (security_barrier) AS
+        SELECT e.incident, e.seq, e.type, e.at, e.recorded_at, e.actor, e.prev_hash, e.hash, c.payload, c.withheld
+        FROM events e CROSS JOIN LATERAL irr_comms_payload(e.type, e.payload) c;
+      REVOKE ALL ON FUNCTION irr_comms_payload(text, text) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION irr_comms_payload(text, text) TO irr_comms;
+      GRANT SELECT ON comms_events TO irr_comms;
+      -- Nothing else of the log: not the events (payloads), not the signatures (over payloads it
+      -- may not read). The ids, headers, incidents and playbooks stay readable.
+      REVOKE SELECT ON events, signatures FROM irr_comms;
+      -- Functions are executable by PUBLIC unless revoked: the append is for the roles that append.
+      REVOKE ALL ON FUNCTION irr_append(text, integer, text, text, text, text, text) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION irr_append(text, integer, text, text, text, text, text) TO irr_responder, irr_approver;
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -7,7 +7,7 @@ import { bindingProblems, ChainWalk, missingIds, snapshotProblem, snapshotSeal, 
 import type { AppendOptions, EventRow, Head, HeadChange, IncidentRow, IntegrityRead, OpenIncidentArgs, PlaybookRow, Snapshot, StateRead, StorePort } from '../port.js';
 import { StaleHead } from '../stale-head.js';
 import { registeredFingerprints, signBatch, type SignatureRow } from '../signature.js';
-import type { EventHeader } from '../../engine/redacted-log.js';
+import type { EventHeader, RedactedRow } from '../../engine/redacted-log.js';
 import { translatePgError } from './pg-errors.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
 import { TEAM_LIST_SQL, TEAM_ROLES, teamAddSql, type TeamRole } from './pg-team.js';
@@ -98,6 +98,14 @@ export class PgStore implements StorePort {
   /** A member of irr_comms only: reads the timeline and the notices, not the facts and notes. */
   readsRedacted = false;
 
+  /**
+   * Where this session reads the log's rows: comms has no grant on events (PostgreSQL migration
+   * 8) and reads comms_events, whose incident.opened rows are whole (the bindings check reads them).
+   */
+  private get logRead(): string {
+    return this.readsRedacted ? 'comms_events' : 'events';
+  }
+
   private constructor(
     private readonly sql: Sql,
     readonly location: string,
@@ -147,11 +155,19 @@ export class PgStore implements StorePort {
     }
   }
 
-  async redactedLog(incident: string): Promise<{ headers: EventHeader[]; rows: EventRow[] }> {
-    return this.consistent(async (tx) => ({
-      headers: [...(await tx<EventHeader[]>`SELECT incident, seq, type, at, recorded_at, actor, prev_hash, hash FROM event_headers WHERE incident = ${incident} ORDER BY seq`)],
-      rows: [...(await tx<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} ORDER BY seq`)],
-    }));
+  /**
+   * The log as the comms role reads it (PostgreSQL migration 8, the comms_events view): every
+   * entry's header; a payload only where comms may read one, cut down to the fields it may see,
+   * with the names of those withheld (none: the payload exactly as stored).
+   */
+  async redactedLog(incident: string): Promise<{ headers: EventHeader[]; rows: RedactedRow[] }> {
+    const all = await this.guard(async () => [
+      ...(await this.sql<(EventHeader & { payload: string | null; withheld: string[] })[]>`
+        SELECT incident, seq, type, at, recorded_at, actor, prev_hash, hash, payload, withheld FROM comms_events WHERE incident = ${incident} ORDER BY seq`),
+    ]);
+    const headers = all.map(({ payload: _p, withheld: _w, ...h }) => h);
+    const rows = all.flatMap(({ payload, withheld, ...h }) => (payload === null ? [] : [{ ...h, payload, withheld }]));
+    return { headers, rows };
   }
 
   /** An empty database is initialised only by `irr init`; a database with other tables is never touched. */
@@ -203,7 +219,7 @@ export class PgStore implements StorePort {
   }
 
   private async headIn(q: Sql | TransactionSql, incident: string): Promise<Head> {
-    const [row] = await q<Head[]>`SELECT seq, hash FROM events WHERE incident = ${incident} ORDER BY seq DESC LIMIT 1`;
+    const [row] = await q<Head[]>`SELECT seq, hash FROM ${q(this.logRead)} WHERE incident = ${incident} ORDER BY seq DESC LIMIT 1`;
     return row ? { seq: row.seq, hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
@@ -627,7 +643,7 @@ export class PgStore implements StorePort {
   private async bindingsIn(q: Sql | TransactionSql | ReservedSql, incident: string): Promise<Problem[]> {
     const [row] = await q<IncidentRow[]>`SELECT id, title, mode, playbook_hash, opened_at FROM incidents WHERE id = ${incident}`;
     if (!row) return [{ seq: 0, problem: `incident ${incident} has no incidents row` }];
-    const [first] = await q<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} ORDER BY seq LIMIT 1`;
+    const [first] = await q<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM ${q(this.logRead)} WHERE incident = ${incident} ORDER BY seq LIMIT 1`;
     const [pb] = await q<PlaybookRow[]>`SELECT hash, id, version, content, source FROM playbooks WHERE hash = ${row.playbook_hash}`;
     return bindingProblems(row, first, pb);
   }
