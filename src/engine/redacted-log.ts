@@ -39,21 +39,26 @@ const sameHeader = (h: EventHeader, r: EventRow) => h.seq === r.seq && h.type ==
 
 /**
  * The chain checked as far as this reader can: seq continuity and every link (each prev_hash is the
- * hash before it) across all entries, and each wholly readable entry's own hash over its payload. A
- * hidden entry's own hash cannot be recomputed without its payload, nor one shown with fields
- * withheld: that is the limit, said by the caller.
+ * hash before it) across all entries, and the own hash of each entry before the first one not wholly
+ * readable. A hidden entry's own hash cannot be recomputed without its payload, nor one shown with
+ * fields withheld; on a server the later hashes are keyed digests (a hash would let the reader test
+ * guesses of a hidden payload): that is the limit, said by the caller.
  */
 export function redactedChain(headers: readonly EventHeader[], rows: readonly RedactedRow[]): RedactedLog {
   const bySeq = new Map(rows.map((r) => [r.seq, r]));
   const entries: RedactedEntry[] = [];
   let prev = { seq: 0, hash: GENESIS_HASH };
   let problem: Problem | undefined;
+  // Until the first entry not wholly readable: past it, the hashes this reader is given are keyed
+  // digests (PostgreSQL migration 8), which link but cannot be recomputed.
+  let rehashable = true;
   for (const h of headers) {
     const row = bySeq.get(h.seq);
+    if (!row || row.withheld?.length) rehashable = false;
     if (!problem) {
       if (h.seq !== prev.seq + 1) problem = { seq: prev.seq + 1, problem: `seq ${prev.seq + 1} is missing (next stored is ${h.seq})` };
       else if (h.prev_hash !== prev.hash) problem = { seq: h.seq, problem: `seq ${h.seq} does not chain to seq ${h.seq - 1} (prev_hash differs)` };
-      else if (row && (!sameHeader(h, row) || (!row.withheld?.length && rowHashMatches(prev.hash, row) !== true))) problem = { seq: h.seq, problem: `seq ${h.seq} (${h.type}) was altered after it was written (hash mismatch)` };
+      else if (row && (!sameHeader(h, row) || (rehashable && !row.withheld?.length && rowHashMatches(prev.hash, row) !== true))) problem = { seq: h.seq, problem: `seq ${h.seq} (${h.type}) was altered after it was written (hash mismatch)` };
     }
     let event: StoredEvent | undefined;
     if (row) {

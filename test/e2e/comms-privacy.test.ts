@@ -9,6 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/domain/events.js';
+import { eventBody, hashBody } from '../../src/store/hash.js';
+import type { EventRow } from '../../src/store/integrity.js';
 import { irr, tempDir } from '../helpers.js';
 import { pgBackend, pgSync } from '../pg/backend.js';
 import { asRole, pgAvailable } from '../pg/pg.js';
@@ -17,7 +19,7 @@ const as = (actor: string) => ({ IRR_ACTOR: actor });
 const noActor = { env: { IRR_ACTOR: '' } };
 
 /** Fact values and texts, each unlikely to appear by chance (counts chosen so their digits are distinctive). */
-const FACT_MARKERS = ['52422', '40411', '12011', 'ROOTCAUSE-MK7'];
+const FACT_MARKERS = ['52422', '52433', '40411', '12011', 'ROOTCAUSE-MK7'];
 const TEXT_MARKERS = ['NOTE-MK1', 'STEPNOTE-MK2', 'SKIP-MK3', 'RETRACT-MK4', 'REQUIRED-MK5', 'NA-MK6', 'EVIDENCE-MK8', 'evidence-mk9.txt'];
 const MARKERS = [...FACT_MARKERS, ...TEXT_MARKERS];
 
@@ -39,6 +41,7 @@ if (pgAvailable(import.meta.filename, 3)) {
         // Facts that make notices required: the reasons the assessment writes quote them ("52422 people …").
         ['fact', id, 'aware_at=2026-03-02T09:00:00+01:00', 'data_categories=contact,financial', 'subjects_by_jurisdiction={"DE":40411,"US-CA":12011}', 'subjects_total=52422', 'entity_role=controller', 'confidentiality=unknown_recipients', 'integrity=none', 'availability=temporary', 'malicious=true', 'ease_of_identification=maximum', 'unintelligible=false'],
         ['fact', id, 'root_cause=ROOTCAUSE-MK7'],
+        ['fact', id, 'subjects_total=52433'],
         ['note', id, 'NOTE-MK1'],
         ['step', id, 'record-report', 'skip', '--reason', 'SKIP-MK3'],
         ['step', id, 'record-report', 'done'],
@@ -76,9 +79,9 @@ if (pgAvailable(import.meta.filename, 3)) {
         ) as { name: string }[]
       ).map((r) => r.name);
       // What comms may read (docs/ARCHITECTURE.md, the team server): no events, snapshots or signatures.
-      expect(relations).toEqual(['comms_events', 'event_headers', 'incidents', 'irr_schema', 'playbooks', 'pushed_incidents']);
+      expect(relations).toEqual(['comms_events', 'incidents', 'irr_schema', 'playbooks', 'pushed_incidents']);
       for (const rel of relations) expectNoMarker(rel, JSON.stringify(pgSync(cora, `SELECT t.*::text AS row FROM ${rel} t`)));
-      for (const rel of ['events', 'snapshots', 'signatures', 'incident_counters']) {
+      for (const rel of ['events', 'event_headers', 'snapshots', 'signatures', 'incident_counters', 'irr_comms_key']) {
         expect(() => pgSync(cora, `SELECT * FROM ${rel}`), rel).toThrow(/permission denied/);
       }
       // The planner's statistics (most common values…) are shown only for columns one may read.
@@ -90,6 +93,21 @@ if (pgAvailable(import.meta.filename, 3)) {
       expect(functions.filter((f) => !f.trigger).map((f) => f.name)).toEqual(['irr_comms_payload', 'irr_id_number']);
       for (const f of functions.filter((x) => x.trigger)) expect(() => pgSync(cora, `SELECT ${f.name}()`), f.name).toThrow(/trigger functions can only be called as triggers/);
       expect(() => pgSync(cora, `SELECT irr_append('x', 0, '', '[]', NULL, NULL, NULL)`)).toThrow(/permission denied for function irr_append/);
+
+      // No guessing oracle: the hashes comms is given cannot confirm a guess of a hidden payload.
+      const guess = '{"facts":{"subjects_total":52433}}';
+      const [real] = pgSync(db, `SELECT * FROM events WHERE payload = '${guess}'`) as EventRow[];
+      expect(hashBody(real!.prev_hash, eventBody(real!, guess))).toBe(real!.hash); // the right guess, checked with the real hashes
+      const seen = pgSync(cora, `SELECT * FROM comms_events WHERE incident = '${real!.incident}' ORDER BY seq`) as (EventRow & { payload: string | null })[];
+      const mine = seen.find((r) => r.seq === real!.seq)!;
+      expect(mine.payload).toBeNull();
+      expect(hashBody(mine.prev_hash, eventBody(mine, guess))).not.toBe(mine.hash);
+      // …nor can any later hash comms sees (each depends on this one): past the first hidden entry none is real.
+      const firstHidden = seen.findIndex((r) => r.payload === null);
+      const realHashes = new Set((pgSync(db, `SELECT hash FROM events`) as { hash: string }[]).map((r) => r.hash));
+      for (const r of seen.slice(firstHidden)) expect({ seq: r.seq, real: realHashes.has(r.hash) }).toEqual({ seq: r.seq, real: false });
+      // The links still hold as digests: each entry's prev_hash is the digest before it.
+      for (let i = 1; i < seen.length; i++) expect(seen[i]!.prev_hash).toBe(seen[i - 1]!.hash);
     });
 
     it('irr log and irr status as comms: the timeline and the notices, hidden and withheld entries said to be so, no marker', () => {
@@ -104,17 +122,18 @@ if (pgAvailable(import.meta.filename, 3)) {
       for (const e of triggered) expect(e).toMatchObject({ hidden: false, withheld: ['reason'], what: expect.stringMatching(/^obligation \S+ now required — \(withheld from the comms role\)$/) });
       expect(entries.find((e) => e.type === 'entry.retracted')).toMatchObject({ withheld: ['reason', 'step.progress.reason'], payload: { of: 'step.completed', step: { id: 'record-report', progress: { status: 'skipped' } } } });
       expect(entries.find((e) => e.type === 'evidence.added')).toMatchObject({ withheld: ['description', 'name', 'path'] });
-      expect(entries.filter((e) => e.hidden).map((e) => e.type)).toEqual(['facts.recorded', 'facts.recorded', 'note.added', 'step.completed']);
+      expect(entries.filter((e) => e.hidden).map((e) => e.type)).toEqual(['facts.recorded', 'facts.recorded', 'facts.recorded', 'note.added', 'step.completed']);
       const text = irr(['log', id, '--db', cora], noActor);
       expect(text.code, text.stderr).toBe(0);
-      expect(text.stdout).toContain(`4 of ${total} entries are hidden from the comms role`);
+      expect(text.stdout).toContain(`5 of ${total} entries are hidden from the comms role`);
+      expect(text.stdout).toContain('the hashes shown are keyed digests');
       expect(text.stdout).toMatch(new RegExp(`\\d+ of ${total} entries are shown with fields withheld from the comms role \\(reasons, descriptions`));
 
       const status = irr(['status', id, '--json', '--db', cora], noActor);
       expect(status.code, status.stderr).toBe(0);
       const s = JSON.parse(status.stdout) as { notices: { obligation: string; status: string }[]; hidden: { entries: number }; withheld: { entries: number } };
       expect(s.notices).toEqual(expect.arrayContaining([expect.objectContaining({ obligation: 'gdpr-art33', status: 'approved', drafted_by: 'alice', approved_by: 'dora', decided_required: true }), expect.objectContaining({ obligation: 'gdpr-art34', status: 'waived', override: true })]));
-      expect(s.hidden.entries).toBe(4);
+      expect(s.hidden.entries).toBe(5);
       expect(s.withheld.entries).toBeGreaterThan(0);
       const shown = irr(['status', id, '--db', cora], noActor);
       expect(shown.code, shown.stderr).toBe(0);

@@ -26,6 +26,7 @@ function hiddenLines(log: RedactedLog): string[] {
   return [
     `${log.hidden} of ${n} entr${n === 1 ? 'y is' : 'ies are'} ${HIDDEN} (facts, notes, steps recorded with a note, withdrawals of facts or notes): the chain's links across them were checked, their contents could not be`,
     ...(log.partial > 0 ? [`${log.partial} of ${n} entr${n === 1 ? 'y is' : 'ies are'} shown with fields ${WITHHELD} (${WITHHELD_WHAT}, which may quote the facts): their links were checked, their own hashes could not be`] : []),
+    ...(log.hidden + log.partial > 0 ? [`from the first of those on, the hashes shown are keyed digests (a real hash would let this role test guesses of what is hidden): every link is checked, no entry is re-hashed; irr verify as a responder or auditor checks everything`] : []),
   ];
 }
 

@@ -431,17 +431,36 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
         EXECUTE format('ALTER FUNCTION irr_comms_payload(text, text) SET search_path = %I, pg_temp', current_schema());
       END
       $pin$;
+      -- The hashes are a guessing oracle: a hidden payload such as {"facts":{"subjects_total":N}}
+      -- is found by hashing each N until one gives the stored hash (a million guesses take a
+      -- quarter of a second), and every later hash depends on it too. So comms sees an entry's
+      -- real hash (and the next entry's real prev_hash) only while every entry up to it is wholly
+      -- readable; after that, both as a keyed digest, sha256(secret || hash), the secret this
+      -- database's own (random, readable by its owner only). Equal hashes give equal digests, so
+      -- comms still checks every link; it re-hashes only the entries before the first hidden one.
+      CREATE TABLE irr_comms_key (k text NOT NULL);
+      INSERT INTO irr_comms_key (k) SELECT replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '');
+      REVOKE ALL ON irr_comms_key FROM PUBLIC;
       -- Read with the owner's rights (past the privileges revoked below); security_barrier: a
       -- reader's own conditions are not evaluated on the rows before the view has cut them down.
       CREATE VIEW comms_events WITH (security_barrier) AS
-        SELECT e.incident, e.seq, e.type, e.at, e.recorded_at, e.actor, e.prev_hash, e.hash, c.payload, c.withheld
-        FROM events e CROSS JOIN LATERAL irr_comms_payload(e.type, e.payload) c;
+        WITH cut AS (
+          SELECT e.incident, e.seq, e.type, e.at, e.recorded_at, e.actor, e.prev_hash, e.hash, c.payload, c.withheld,
+                 bool_and(cardinality(c.withheld) = 0) OVER (PARTITION BY e.incident ORDER BY e.seq) AS readable_to_here,
+                 coalesce(bool_and(cardinality(c.withheld) = 0) OVER (PARTITION BY e.incident ORDER BY e.seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), true) AS readable_before
+          FROM events e CROSS JOIN LATERAL irr_comms_payload(e.type, e.payload) c
+        )
+        SELECT cut.incident, cut.seq, cut.type, cut.at, cut.recorded_at, cut.actor,
+               CASE WHEN cut.readable_before THEN cut.prev_hash ELSE encode(sha256(convert_to(s.k || cut.prev_hash, 'UTF8')), 'hex') END AS prev_hash,
+               CASE WHEN cut.readable_to_here THEN cut.hash ELSE encode(sha256(convert_to(s.k || cut.hash, 'UTF8')), 'hex') END AS hash,
+               cut.payload, cut.withheld
+        FROM cut CROSS JOIN (SELECT k FROM irr_comms_key LIMIT 1) s;
       REVOKE ALL ON FUNCTION irr_comms_payload(text, text) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION irr_comms_payload(text, text) TO irr_comms;
       GRANT SELECT ON comms_events TO irr_comms;
-      -- Nothing else of the log: not the events (payloads), not the signatures (over payloads it
-      -- may not read). The ids, headers, incidents and playbooks stay readable.
-      REVOKE SELECT ON events, signatures FROM irr_comms;
+      -- Nothing else of the log: not the events (payloads), not their real hashes (event_headers),
+      -- not the signatures (over payloads it may not read). Incidents and playbooks stay readable.
+      REVOKE SELECT ON events, signatures, event_headers FROM irr_comms;
       -- Functions are executable by PUBLIC unless revoked: the append is for the roles that append.
       REVOKE ALL ON FUNCTION irr_append(text, integer, text, text, text, text, text) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION irr_append(text, integer, text, text, text, text, text) TO irr_responder, irr_approver;
