@@ -158,6 +158,12 @@ if (pgAvailable(import.meta.filename, 4)) {
       // The defect before the upgrade: the responder may rewind the counter (rolled back here).
       expect(await sqlState(asRole(db, role), (sql) => sql.begin(async (tx) => { await tx`UPDATE incident_counters SET n = 0`; throw Object.assign(new Error('rolled back'), { code: 'updated' }); }))).toBe('updated');
 
+      // A team role cannot run the upgrade: refused in one line naming who can, nothing changed.
+      await expect(openStore(asRole(db, role), { create: false })).rejects.toThrow(
+        `needs a schema upgrade (6 → ${PG_SCHEMA_VERSION}) that only its owner may run: the owner runs "irr init --db <url>" (or any irr command) once; nothing was changed`,
+      );
+      expect(await superuser(db, async (sql) => (await sql<{ v: number }[]>`SELECT max(version) AS v FROM irr_schema`)[0]!.v)).toBe(6);
+
       const owner = await connect(db);
       expect(await owner.schemaVersion()).toBe(PG_SCHEMA_VERSION);
       expect(await sqlState(asRole(db, role), (sql) => sql`UPDATE incident_counters SET n = 0`)).toBe('42501');

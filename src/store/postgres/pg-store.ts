@@ -183,6 +183,16 @@ export class PgStore implements StorePort {
     if (version > PG_SCHEMA_VERSION) throw new InvalidInput(`--db: ${this.location} was written by a newer irr (schema ${version}; this irr knows ${PG_SCHEMA_VERSION})`);
     if (version === PG_SCHEMA_VERSION) return;
     if (!this.canWrite) throw new InvalidInput(`--db: ${this.location} needs a schema upgrade but was opened read-only`);
+    await this.migrate().catch((err: unknown) => {
+      // A team role may not create the schema's objects: only the owner upgrades (its next irr command does).
+      if (version > 0 && err !== null && typeof err === 'object' && 'code' in err && err.code === '42501') {
+        throw new Refused(`--db: ${this.location} needs a schema upgrade (${version} → ${PG_SCHEMA_VERSION}) that only its owner may run: the owner runs "irr init --db <url>" (or any irr command) once; nothing was changed`);
+      }
+      throw err;
+    });
+  }
+
+  private async migrate(): Promise<void> {
     await this.sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
       await tx.unsafe('CREATE TABLE IF NOT EXISTS irr_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
