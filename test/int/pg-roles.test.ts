@@ -2,7 +2,8 @@
  * Issue 15, least privilege on the team server, against the real (throwaway) PostgreSQL server:
  * incident ids are allocated only by the schema owner's functions (PostgreSQL migration 7), so a
  * team role can neither rewind nor move on a counter (an id handed out twice, or a gap that verify
- * would report as an incident deleted whole).
+ * would report as an incident deleted whole); a snapshot another member wrote is never served
+ * (migration 9), so a made-up cached state cannot stand in for the log.
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,9 @@ import { contentHash } from '../../src/store/hash.js';
 import { openStore, type StorePort } from '../../src/store/port.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from '../../src/store/postgres/pg-migrations.js';
 import { PgStore } from '../../src/store/postgres/pg-store.js';
-import { tempDir } from '../helpers.js';
+import { snapshotSeal } from '../../src/store/integrity.js';
+import { irr, tempDir } from '../helpers.js';
+import { pgBackend, pgSync } from '../pg/backend.js';
 import { adminOf, asRole, freshPgDatabase, pgAvailable } from '../pg/pg.js';
 
 const content = JSON.stringify({ id: 'roles', version: '1' });
@@ -65,7 +68,7 @@ async function member(db: string, group: string): Promise<string> {
   return role;
 }
 
-if (pgAvailable(import.meta.filename, 4)) {
+if (pgAvailable(import.meta.filename, 5)) {
   describe('postgres: incident ids are allocated by the schema owner only (migration 7)', () => {
     it('a responder cannot UPDATE, INSERT or DELETE incident_counters (permission denied); the counter is unchanged', async () => {
       const db = await freshPgDatabase();
@@ -173,6 +176,36 @@ if (pgAvailable(import.meta.filename, 4)) {
       expect(note).toMatchObject({ incident: id, seq: 2, actor: role });
       expect(await counters(db)).toEqual([{ stem: 'INC-2026-', n: 2 }]);
       expect(await problems(owner)).toEqual([]);
+    });
+  });
+
+  describe('postgres: a snapshot is served only to the role that wrote it (migration 9)', () => {
+    it('a responder writing a made-up state with a valid seal (an approval nobody gave) does not get a notice sent; the drafter replays the log', () => {
+      const db = pgBackend.newDb();
+      const alice = { db, env: { IRR_ACTOR: 'alice' } };
+      const id = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Forged cache'], alice).stdout.trim();
+      expect(irr(['obligation', id, 'gdpr-art33', 'drafted'], alice).code).toBe(0);
+      expect(irr(['team', 'add', 'mallory', '--role', 'responder', '--db', db]).code).toBe(0);
+      const mallory = asRole(db, 'mallory');
+      const [snap] = pgSync(mallory, `SELECT seq, state, head_hash FROM snapshots WHERE incident = '${id}'`) as { seq: number; state: string; head_hash: string }[];
+      const state = JSON.parse(snap!.state) as { context: { obligations: Record<string, Record<string, unknown>> } };
+      expect(state.context.obligations['gdpr-art33']).toMatchObject({ status: 'drafted', drafted_by: 'alice' });
+      state.context.obligations['gdpr-art33'] = { ...state.context.obligations['gdpr-art33'], status: 'approved', approved_by: 'dora', approved_at: new Date().toISOString() };
+      const forged = JSON.stringify(state);
+      // What a responder may do with its grants (the cache is theirs to refresh): a valid seal, as irr computes it.
+      pgSync(mallory, `UPDATE snapshots SET state = '${forged.replaceAll("'", "''")}', state_sha256 = '${snapshotSeal(snap!.head_hash, forged)}' WHERE incident = '${id}'`);
+      expect(pgSync(db, `SELECT written_by FROM snapshots WHERE incident = '${id}'`)).toEqual([{ written_by: 'mallory' }]);
+
+      const sent = irr(['obligation', id, 'gdpr-art33', 'sent', '--channel', 'portal'], alice);
+      expect(sent.code, sent.stdout + sent.stderr).toBe(3);
+      expect(sent.stderr).toContain('gdpr-art33 is drafted by alice and not approved');
+      expect(irr(['status', id], alice).code).toBe(0);
+      // alice's engine replayed the log and replaced the cache with its own: the draft, unapproved.
+      const [mine] = pgSync(db, `SELECT written_by, state FROM snapshots WHERE incident = '${id}'`) as { written_by: string; state: string }[];
+      expect(mine!.written_by).toBe('alice');
+      expect((JSON.parse(mine!.state) as typeof state).context.obligations['gdpr-art33']).toMatchObject({ status: 'drafted', drafted_by: 'alice' });
+      expect((JSON.parse(mine!.state) as typeof state).context.obligations['gdpr-art33']!.approved_by).toBeUndefined();
+      expect(irr(['verify', id], { db }).code).toBe(0);
     });
   });
 }

@@ -466,6 +466,30 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
       GRANT EXECUTE ON FUNCTION irr_append(text, integer, text, text, text, text, text) TO irr_responder, irr_approver;
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- The snapshot is a cache of the fold, sealed with a hash anyone can recompute: a member who
+      -- may write snapshots (responders and approvers, for the cache) could write a made-up state
+      -- with a valid seal (an approval nobody gave, a fact never recorded) and every other
+      -- member's engine would serve it. So each snapshot records who wrote it, set by the server
+      -- (not the writer), and an engine serves only the snapshots its own role wrote; another's is
+      -- replayed from the events (and replaced by its own). irr verify compares it with a replay.
+      ALTER TABLE snapshots ADD COLUMN written_by text;
+      CREATE FUNCTION irr_snapshot_writer() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        NEW.written_by := current_user;
+        RETURN NEW;
+      END
+      $fn$;
+      DO $pin$
+      BEGIN
+        EXECUTE format('ALTER FUNCTION irr_snapshot_writer() SET search_path = %I, pg_temp', current_schema());
+      END
+      $pin$;
+      CREATE TRIGGER snapshots_writer BEFORE INSERT OR UPDATE ON snapshots FOR EACH ROW EXECUTE FUNCTION irr_snapshot_writer();
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -641,13 +641,21 @@ export class PgStore implements StorePort {
     return this.guard(() => this.sql.begin('isolation level repeatable read read only', fn) as Promise<T>);
   }
 
-  private async snapshotIn(q: Sql | TransactionSql | ReservedSql, incident: string): Promise<Snapshot | undefined> {
-    const [snap] = await q<SnapshotRow[]>`SELECT seq, state, head_hash, state_sha256 FROM snapshots WHERE incident = ${incident}`;
-    if (!snap) return undefined;
+  /**
+   * The snapshot and whether it may be served: sealed to the event at its seq and, unless `anyWriter`
+   * (verify, which compares it with a replay), written by this session's own role (PostgreSQL
+   * migration 9: another member could write a made-up state with a valid seal). One that fails its
+   * seal is returned with its problem whoever wrote it: it is evidence.
+   */
+  private async snapshotIn(q: Sql | TransactionSql | ReservedSql, incident: string, anyWriter = false): Promise<Snapshot | undefined> {
+    const [row] = await q<(SnapshotRow & { mine: boolean })[]>`SELECT seq, state, head_hash, state_sha256, written_by IS NOT DISTINCT FROM current_user AS mine FROM snapshots WHERE incident = ${incident}`;
+    if (!row) return undefined;
+    const { mine, ...snap } = row;
     if (snap.head_hash === null || snap.state_sha256 === null) return { ...snap, bound: false };
     const [at] = await q<{ hash: string }[]>`SELECT hash FROM events WHERE incident = ${incident} AND seq = ${snap.seq}`;
     const problem = snapshotProblem(snap, at?.hash);
-    return problem === undefined ? { ...snap, bound: true } : { ...snap, bound: false, problem };
+    if (problem !== undefined) return { ...snap, bound: false, problem };
+    return { ...snap, bound: mine || anyWriter };
   }
 
   private async bindingsIn(q: Sql | TransactionSql | ReservedSql, incident: string): Promise<Problem[]> {
@@ -675,7 +683,13 @@ export class PgStore implements StorePort {
 
   async putSnapshot(incident: string, seq: number, state: string, headHash: string): Promise<void> {
     if (!this.canWrite) return;
-    await this.guard(() => this.putSnapshot_(this.sql, incident, seq, state, headHash));
+    try {
+      await this.putSnapshot_(this.sql, incident, seq, state, headHash);
+    } catch (err) {
+      // A cache: a role that may not write it (an auditor) reads on without it.
+      if (err !== null && typeof err === 'object' && 'code' in err && err.code === '42501') return;
+      throw translatePgError(err, this.location);
+    }
   }
 
   async latestAt(incident: string): Promise<string | undefined> {
@@ -711,7 +725,7 @@ export class PgStore implements StorePort {
         bindings: await this.bindingsIn(tx, incident),
         triggers,
         playbook,
-        snapshot: await this.snapshotIn(tx, incident),
+        snapshot: await this.snapshotIn(tx, incident, true),
         head: await this.headIn(tx, incident),
         expectedAt: expected?.seq,
       };
