@@ -252,9 +252,10 @@ interface Plan {
   readonly unknownReasons: Map<string, string>;
   /** Plain deadlines counted from a start instant (see plainDue), by its ISO text. */
   readonly dues: Map<string, Due>;
-  /** Can its undetermined entry be shared: see undeterminedEntry. */
+  /** Can its undetermined entry be shared: see keyedEntry. */
   readonly undeterminedShareable: boolean;
-  readonly undetermined: Map<Judgement, Map<string | symbol, [Obligation | undefined, Obligation | undefined]>>;
+  /** Shared entries (keyedEntry): by the judgement (by its value for a law not in force), then by the clock's inputs. */
+  readonly keyed: Map<Judgement | Judgement['value'], Map<string, [Obligation | undefined, Obligation | undefined]>>;
   readonly positive: (fact: Lookup) => boolean;
 }
 
@@ -272,8 +273,8 @@ function plansOf(regimes: readonly Regime[]): readonly Plan[] {
   let plans = catalogues.get(regimes);
   if (plans === undefined) {
     plans = regimes.map((r) => ({ r, judge: judgeOf(r.applies_when), shareable: r.in_force, parts: partsOf(r), byExplanation: new Map(), last: undefined, unknownReasons: new Map(), dues: new Map(),
-      undeterminedShareable: r.in_force && 'fact' in r.clock.starts && !r.clock.no_later_than && !r.clock.weekend_rule && !(r.family === 'gdpr' && r.audience === 'authority'),
-      undetermined: new Map(), positive: positiveOf(r.applies_when) }));
+      undeterminedShareable: r.in_force && !(r.family === 'gdpr' && r.audience === 'authority'),
+      keyed: new Map(), positive: positiveOf(r.applies_when) }));
     catalogues.set(regimes, plans);
   }
   return plans;
@@ -285,7 +286,7 @@ function obligation(plan: Plan, fact: Lookup, models: Models, records: Readonly<
   const a = plan.judge(fact);
   // Most entries are of laws in force that do not apply, with no record: see notApplyingEntry.
   if (a.value === false && plan.shareable && record === null && models.share && a.shared) return notApplyingEntry(plan, a);
-  if (a.value === 'unknown' && plan.undeterminedShareable && record === null && models.share) return undeterminedEntry(plan, a, fact, models, records, now);
+  if (record === null && models.share && (!r.in_force || (a.value === 'unknown' && plan.undeterminedShareable))) return keyedEntry(plan, a, fact, models, records, now);
   return built(plan, a, record, fact, models, records, now);
 }
 
@@ -558,33 +559,57 @@ function positiveOf(c: Condition): (fact: Lookup) => boolean {
 }
 
 /**
- * The entry of a law in force whose applicability is undetermined, with no record, counted from a
- * start fact by a plain rule and not GDPR's Art 33 (whose recipient depends on more facts): a pure
- * function of the law, the facts missing, its start fact's value and whether anything recorded
- * already points to it (speculative). The same few recur (NIS2, DORA, NYDFS until their entity
- * facts are known; the console on every screen): each is built once on the general path, kept per
- * law (bounded) and shared. test/unit/not-applying-entry.test.ts checks it equals the general path.
+ * Two more kinds of entry that recur unchanged, each built once on the general path, kept per law
+ * (bounded) and shared; test/unit/not-applying-entry.test.ts checks them against the general path:
+ * - a law not in force (no duty, whatever the facts): a function of whether it would apply and of its
+ *   clock's inputs (its start is still shown);
+ * - a law in force whose applicability is undetermined, not GDPR's Art 33 (whose recipient depends
+ *   on more facts): a function of the facts missing (the judgement is the
+ *   same object for the same facts missing: unknownMemo in domain/condition.ts), its clock's inputs
+ *   and whether anything recorded already points to it (speculative). NIS2, DORA and NYDFS stay so
+ *   until their entity facts are known, in every assessment; the console re-assesses on every screen.
+ * Neither has a record of its own (the caller checks).
  */
-function undeterminedEntry(plan: Plan, a: Judgement, fact: Lookup, models: Models, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
-  // Keyed by the judgement itself (the same object for the same facts missing: see unknownMemo in
-  // domain/condition.ts), then by the start fact's text and whether it is speculative.
-  let byStart = plan.undetermined.get(a);
-  if (byStart === undefined) {
-    if (plan.undetermined.size > 16) plan.undetermined.clear();
-    plan.undetermined.set(a, (byStart = new Map()));
+function keyedEntry(plan: Plan, a: Judgement, fact: Lookup, models: Models, records: Readonly<Record<string, ObligationProgress>>, now: number): Obligation {
+  const first = plan.r.in_force ? a : a.value;
+  let byClock = plan.keyed.get(first);
+  if (byClock === undefined) {
+    if (plan.keyed.size > 16) plan.keyed.clear();
+    plan.keyed.set(first, (byClock = new Map()));
   }
-  const v = fact(plan.parts.startFact!);
-  const start = typeof v === 'string' ? v : NO_START;
-  let pair = byStart.get(start);
+  const key = clockInputs(plan, fact, records);
+  let pair = byClock.get(key);
   if (pair === undefined) {
-    if (byStart.size > 1024) byStart.clear();
-    byStart.set(start, (pair = [undefined, undefined]));
+    if (byClock.size > 1024) byClock.clear();
+    byClock.set(key, (pair = [undefined, undefined]));
   }
-  const i = plan.positive(fact) ? 0 : 1;
+  const i = plan.r.in_force && plan.positive(fact) ? 0 : 1;
   return (pair[i] ??= Object.freeze(built(plan, a, null, fact, models, records, now)));
 }
-/** The key of an unknown start (a value that is not text: no ISO instant has it). */
-const NO_START = Symbol('no start');
+
+/** What a law's clock is counted from, as text: its start (a fact, or another duty's sending), its cap's fact, and whether its weekend rule's exemption holds. */
+function clockInputs(plan: Plan, fact: Lookup, records: Readonly<Record<string, ObligationProgress>>): string {
+  const starts = plan.r.clock.starts;
+  let key: string;
+  if (plan.parts.startFact !== null) {
+    const v = fact(plan.parts.startFact);
+    key = typeof v === 'string' ? `=${v}` : '-';
+  } else if ('obligation' in starts) {
+    const sent = Object.hasOwn(records, starts.obligation) ? records[starts.obligation]!.sent_at : undefined;
+    key = sent ? `@${sent}` : '-';
+  } else key = '-';
+  const nlt = plan.r.clock.no_later_than;
+  if (nlt) {
+    const v = fact(nlt.fact);
+    key += typeof v === 'string' ? `|${v}` : '|-';
+  }
+  const unless = plan.r.clock.weekend_rule?.unless;
+  if (unless) {
+    const t = evaluate(unless, fact);
+    key += `|${String(t.value)}:${t.missing.join(',')}`;
+  }
+  return key;
+}
 
 function checkWaiver(r: Regime, record: ObligationProgress, fact: Lookup): WaiverCheck {
   const base = { exemption: record.exemption ?? null, override: record.override === true };

@@ -193,6 +193,13 @@ export function isLetterLate(o: Obligation, now: string): boolean {
   return Date.parse(when) > Date.parse(o.due_at);
 }
 
+/** A start fact's value as an ISO instant (null when it is not a valid one). */
+function startInstant(v: FactValue | undefined): string | null {
+  if (typeof v !== 'string') return null;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
 /** The view for everything except the recipient (built once per mail merge). */
 export function letterView(c: LetterContext): Record<string, unknown> {
   const l = letterLocale(c.locale ?? 'en');
@@ -205,6 +212,9 @@ export function letterView(c: LetterContext): Record<string, unknown> {
   }
   const o = c.obligation;
   const startFact = 'fact' in c.regime.clock.starts ? c.regime.clock.starts.fact : undefined;
+  // A law that does not apply has no clock (assess/obligations.ts); a letter drafted for it anyway
+  // says when its clock would have started: the value of its start fact.
+  const clockStart = o.clock_start ?? startInstant(startFact === undefined ? undefined : c.facts[startFact]);
   const delay = delayReasons(o, c.facts);
   const due = o.due_at ? l.instant(o.due_at) : o.target_at ? l.words.target(l.instant(o.target_at)) : l.words.noDeadline;
   const told = c.obligations ? residentNotices(c.obligations) : null;
@@ -239,7 +249,7 @@ export function letterView(c: LetterContext): Record<string, unknown> {
     obligation: {
       id: escapeMarkdown(o.id),
       due: escapeMarkdown(due),
-      clock_start: o.clock_start ? escapeMarkdown(l.instant(o.clock_start)) : missing(startFact ?? 'clock_start'),
+      clock_start: clockStart ? escapeMarkdown(l.instant(clockStart)) : missing(startFact ?? 'clock_start'),
       late: c.late,
       delay_reasons: delay ? escapeMarkdown(delay) : missing('delay_reasons'),
       phased: (c.phase?.toFollow.length ?? 0) > 0,
