@@ -12,15 +12,25 @@ import { rowHashMatches, type EventRow, type Problem } from '../store/integrity.
  */
 export type EventHeader = Omit<EventRow, 'payload'>;
 
+/**
+ * A row this reader may read: its payload, cut down where some fields are withheld from it
+ * (`withheld` names them, dotted for nested ones; none: the payload exactly as stored).
+ */
+export type RedactedRow = EventRow & { readonly withheld?: readonly string[] };
+
 export interface RedactedEntry {
   readonly header: EventHeader;
   /** The event, where its payload may be read; undefined: hidden from this reader. */
   readonly event?: StoredEvent;
+  /** The payload's fields withheld from this reader (the event holds the rest); empty: the whole payload. */
+  readonly withheld: readonly string[];
 }
 
 export interface RedactedLog {
   readonly entries: readonly RedactedEntry[];
   readonly hidden: number;
+  /** Entries shown with some fields withheld (their own hash cannot be checked either). */
+  readonly partial: number;
   /** The first break of the chain found, or undefined. */
   readonly problem?: Problem;
 }
@@ -29,20 +39,26 @@ const sameHeader = (h: EventHeader, r: EventRow) => h.seq === r.seq && h.type ==
 
 /**
  * The chain checked as far as this reader can: seq continuity and every link (each prev_hash is the
- * hash before it) across all entries, and each readable entry's own hash over its payload. A hidden
- * entry's own hash cannot be recomputed without its payload: that is the limit, said by the caller.
+ * hash before it) across all entries, and the own hash of each entry before the first one not wholly
+ * readable. A hidden entry's own hash cannot be recomputed without its payload, nor one shown with
+ * fields withheld; on a server the later hashes are keyed digests (a hash would let the reader test
+ * guesses of a hidden payload): that is the limit, said by the caller.
  */
-export function redactedChain(headers: readonly EventHeader[], rows: readonly EventRow[]): RedactedLog {
+export function redactedChain(headers: readonly EventHeader[], rows: readonly RedactedRow[]): RedactedLog {
   const bySeq = new Map(rows.map((r) => [r.seq, r]));
   const entries: RedactedEntry[] = [];
   let prev = { seq: 0, hash: GENESIS_HASH };
   let problem: Problem | undefined;
+  // Until the first entry not wholly readable: past it, the hashes this reader is given are keyed
+  // digests (PostgreSQL migration 8), which link but cannot be recomputed.
+  let rehashable = true;
   for (const h of headers) {
     const row = bySeq.get(h.seq);
+    if (!row || row.withheld?.length) rehashable = false;
     if (!problem) {
       if (h.seq !== prev.seq + 1) problem = { seq: prev.seq + 1, problem: `seq ${prev.seq + 1} is missing (next stored is ${h.seq})` };
       else if (h.prev_hash !== prev.hash) problem = { seq: h.seq, problem: `seq ${h.seq} does not chain to seq ${h.seq - 1} (prev_hash differs)` };
-      else if (row && (!sameHeader(h, row) || rowHashMatches(prev.hash, row) !== true)) problem = { seq: h.seq, problem: `seq ${h.seq} (${h.type}) was altered after it was written (hash mismatch)` };
+      else if (row && (!sameHeader(h, row) || (rehashable && !row.withheld?.length && rowHashMatches(prev.hash, row) !== true))) problem = { seq: h.seq, problem: `seq ${h.seq} (${h.type}) was altered after it was written (hash mismatch)` };
     }
     let event: StoredEvent | undefined;
     if (row) {
@@ -52,12 +68,12 @@ export function redactedChain(headers: readonly EventHeader[], rows: readonly Ev
         problem ??= { seq: h.seq, problem: `seq ${h.seq} payload is not JSON` };
       }
     }
-    entries.push(event ? { header: h, event } : { header: h });
+    entries.push(event ? { header: h, event, withheld: row?.withheld ?? [] } : { header: h, withheld: ['*'] });
     prev = { seq: h.seq, hash: h.hash };
   }
   // A readable row the headers do not list: the two reads disagree.
   for (const r of rows) if (!headers.some((h) => h.seq === r.seq)) problem ??= { seq: r.seq, problem: `seq ${r.seq} is readable but missing from the event headers` };
-  return { entries, hidden: entries.filter((e) => !e.event).length, ...(problem ? { problem } : {}) };
+  return { entries, hidden: entries.filter((e) => !e.event).length, partial: entries.filter((e) => e.event && e.withheld.length > 0).length, ...(problem ? { problem } : {}) };
 }
 
 export interface RedactedStatus {

@@ -1,5 +1,5 @@
 import type { NewEvent, StoredEvent } from '../domain/events.js';
-import type { EventHeader } from '../engine/redacted-log.js';
+import type { EventHeader, RedactedRow } from '../engine/redacted-log.js';
 import type { EventRow, Head, Problem, SnapshotRow } from './integrity.js';
 import type { SignatureRow, Signer } from './signature.js';
 
@@ -105,7 +105,7 @@ export interface StorePort {
    */
   readonly readsRedacted?: boolean;
   /** Every event's header and the events this role may read, in one consistent read (servers only). */
-  redactedLog?(incident: string): Promise<{ headers: EventHeader[]; rows: EventRow[] }>;
+  redactedLog?(incident: string): Promise<{ headers: EventHeader[]; rows: RedactedRow[] }>;
   schemaVersion(): Promise<number>;
   playbook(hash: string): Promise<PlaybookRow | undefined>;
   incident(id: string): Promise<IncidentRow | undefined>;

@@ -536,10 +536,12 @@ if (pgAvailable(import.meta.filename, cases.length + 11)) {
       }
     });
 
-    it('comms reads the timeline but not facts or notes', async () => {
+    it('comms reads the timeline but not facts or notes: no grant on events, the comms_events view instead (migration 8)', async () => {
       const { id, as } = await withRole('irr_comms');
-      const types = (await as.rawEvents(id)).map((r) => r.type);
-      expect(types).toEqual(['incident.opened']);
+      await expect(as.rawEvents(id)).rejects.toThrow(/the comms role \(irr_comms\) reads the timeline and the notices/);
+      const { headers, rows } = await (as as PgStore).redactedLog(id);
+      expect(headers.map((h) => h.type)).toEqual(['incident.opened', 'facts.recorded', 'note.added']);
+      expect(rows.map((r) => [r.type, r.withheld])).toEqual([['incident.opened', []]]);
     });
 
     it('an auditor reads everything and can write nothing', async () => {

@@ -36,9 +36,17 @@ describe('the log as a reader who may not see every payload sees it', () => {
     expect(log.entries.map((e) => [e.header.seq, e.event?.type ?? 'hidden'])).toEqual([[1, 'incident.opened'], [2, 'hidden'], [3, 'obligation.recorded'], [4, 'phase.advanced'], [5, 'obligation.recorded'], [6, 'entry.retracted']]);
   });
 
-  it('names a readable entry edited, a hidden entry whose hash changed (the next link breaks), a missing seq, and a row the headers lack', () => {
-    const edited = visible.map((r) => (r.seq === 3 ? { ...r, payload: r.payload.replace('drafted', 'sent') } : r));
-    expect(redactedChain(ROWS.map(header), edited).problem).toEqual({ seq: 3, problem: 'seq 3 (obligation.recorded) was altered after it was written (hash mismatch)' });
+  it('names a readable entry edited before the first hidden one, a hidden entry whose hash changed (the next link breaks), a missing seq, and a row the headers lack', () => {
+    const edited = visible.map((r) => (r.seq === 1 ? { ...r, payload: r.payload.replace('"T"', '"U"') } : r));
+    expect(redactedChain(ROWS.map(header), edited).problem).toEqual({ seq: 1, problem: 'seq 1 (incident.opened) was altered after it was written (hash mismatch)' });
+    // Past the first hidden entry nothing is re-hashed: on a server the hashes this reader is given
+    // there are keyed digests (a real hash would confirm guesses of the hidden payload).
+    const later = visible.map((r) => (r.seq === 3 ? { ...r, payload: r.payload.replace('drafted', 'sent') } : r));
+    expect(redactedChain(ROWS.map(header), later).problem).toBeUndefined();
+    // A row shown with fields withheld is not re-hashed either.
+    const partial = visible.map((r) => (r.seq === 1 ? { ...r, payload: '{"title":"T"}', withheld: ['mode', 'playbook'] } : r));
+    expect(redactedChain(ROWS.map(header), partial)).toMatchObject({ partial: 1, hidden: 1 });
+    expect(redactedChain(ROWS.map(header), partial).problem).toBeUndefined();
     const rehashed = ROWS.map(header).map((h) => (h.seq === 2 ? { ...h, hash: 'f'.repeat(64) } : h));
     expect(redactedChain(rehashed, visible).problem).toEqual({ seq: 3, problem: 'seq 3 does not chain to seq 2 (prev_hash differs)' });
     expect(redactedChain(ROWS.map(header).filter((h) => h.seq !== 2), visible).problem).toEqual({ seq: 2, problem: 'seq 2 is missing (next stored is 3)' });

@@ -3,6 +3,7 @@ import { systemClock } from '../../clocks/wall.js';
 import { IntegrityFailure } from '../../domain/errors.js';
 import { oneLine } from '../../domain/text.js';
 import type { Engine } from '../../engine/engine.js';
+import type { StoredEvent } from '../../domain/events.js';
 import { redactedStatus, type RedactedLog } from '../../engine/redacted-log.js';
 import { describeEntry, isLate, withdrawals } from '../../engine/views.js';
 import { zoneOrExit, type GlobalOptions } from '../context.js';
@@ -16,8 +17,25 @@ import { printJson, printLines, table } from '../output.js';
 
 const HIDDEN = 'hidden from the comms role';
 
-function hiddenLine(log: RedactedLog): string {
-  return `${log.hidden} of ${log.entries.length} entr${log.entries.length === 1 ? 'y is' : 'ies are'} ${HIDDEN} (facts, notes, steps recorded with a note, withdrawals of facts or notes): the chain's links across them were checked, their contents could not be`;
+const WITHHELD = 'withheld from the comms role';
+/** What comms never reads of an entry it sees (PostgreSQL migration 8): text written from the facts or by a responder. */
+const WITHHELD_WHAT = "reasons, descriptions, texts and messages, a mail merge's counts, what a withdrawal restores of a note or reason";
+
+function hiddenLines(log: RedactedLog): string[] {
+  const n = log.entries.length;
+  return [
+    `${log.hidden} of ${n} entr${n === 1 ? 'y is' : 'ies are'} ${HIDDEN} (facts, notes, steps recorded with a note, withdrawals of facts or notes): the chain's links across them were checked, their contents could not be`,
+    ...(log.partial > 0 ? [`${log.partial} of ${n} entr${n === 1 ? 'y is' : 'ies are'} shown with fields ${WITHHELD} (${WITHHELD_WHAT}, which may quote the facts): their links were checked, their own hashes could not be`] : []),
+    ...(log.hidden + log.partial > 0 ? [`from the first of those on, the hashes shown are keyed digests (a real hash would let this role test guesses of what is hidden): every link is checked, no entry is re-hashed; irr verify as a responder or auditor checks everything`] : []),
+  ];
+}
+
+/** The entry as this role may describe it: a withheld text field reads as withheld, never as absent. */
+function shownEvent(e: StoredEvent, withheld: readonly string[]): StoredEvent {
+  if (withheld.length === 0) return e;
+  const payload: Record<string, unknown> = { ...(e.payload as Record<string, unknown>) };
+  for (const field of withheld) if (!field.includes('.') && !field.startsWith('by_') && field !== 'language_fallbacks') payload[field] = `(${WITHHELD})`;
+  return { ...e, payload } as StoredEvent;
 }
 
 async function checkedLog(engine: Engine, id: string): Promise<RedactedLog> {
@@ -29,8 +47,8 @@ async function checkedLog(engine: Engine, id: string): Promise<RedactedLog> {
 export async function redactedLogCommand(g: GlobalOptions, engine: Engine, id: string): Promise<void> {
   const runbook = await engine.runbookOf(await engine.incident(id));
   const log = await checkedLog(engine, id);
-  const withdrawn = withdrawals(log.entries.flatMap((e) => (e.event ? [e.event] : [])));
-  const what = (e: RedactedLog['entries'][number]) => (e.event ? describeEntry(e.event, runbook, withdrawn) : `${e.header.type} (${HIDDEN})`);
+  const withdrawn = withdrawals(log.entries.flatMap((e) => (e.event ? [shownEvent(e.event, e.withheld)] : [])));
+  const what = (e: RedactedLog['entries'][number]) => (e.event ? describeEntry(shownEvent(e.event, e.withheld), runbook, withdrawn) : `${e.header.type} (${HIDDEN})`);
   if (g.json) {
     printJson(
       log.entries.map((e) => ({
@@ -45,6 +63,7 @@ export async function redactedLogCommand(g: GlobalOptions, engine: Engine, id: s
         hash: e.header.hash,
         withdrawn_by: withdrawn.get(e.header.seq)?.seq ?? null,
         hidden: !e.event,
+        withheld: e.event ? e.withheld : [],
       })),
     );
     return;
@@ -52,7 +71,7 @@ export async function redactedLogCommand(g: GlobalOptions, engine: Engine, id: s
   const zone = zoneOrExit();
   const now = systemClock.now();
   const rows = log.entries.map((e) => [String(e.header.seq), localTime(e.header.at, zone, now), `${localTime(e.header.recorded_at, zone, now)}${isLate(e.header) ? ' LATE' : ''}`, e.header.actor, oneLine(what(e))]);
-  printLines([...table(rows, ['SEQ', 'AT', 'RECORDED', 'ACTOR', 'WHAT']), '', hiddenLine(log)]);
+  printLines([...table(rows, ['SEQ', 'AT', 'RECORDED', 'ACTOR', 'WHAT']), '', ...hiddenLines(log)]);
 }
 
 export async function redactedStatusCommand(g: GlobalOptions, engine: Engine, id: string): Promise<void> {
@@ -71,6 +90,7 @@ export async function redactedStatusCommand(g: GlobalOptions, engine: Engine, id
       head_hash: head?.hash ?? null,
       read_as: 'comms',
       hidden: { entries: log.hidden, of: log.entries.length, what: 'facts, notes, steps recorded with a note, withdrawals of facts or notes' },
+      withheld: { entries: log.partial, of: log.entries.length, what: WITHHELD_WHAT },
       notices: s.notices,
     });
     return;
@@ -85,7 +105,7 @@ export async function redactedStatusCommand(g: GlobalOptions, engine: Engine, id
     '',
     ...(notices.length ? table(notices, ['NOTICE', 'STATUS', 'DRAFTED', 'APPROVED', 'SENT']) : ['no notice has been required or recorded yet']),
     '',
-    hiddenLine(log),
+    ...hiddenLines(log),
     'deadlines are computed from the facts, so they are not shown to this role: a responder sees them with irr clocks',
   ]);
 }

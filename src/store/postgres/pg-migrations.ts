@@ -242,6 +242,254 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
       $fn$;
     `,
   },
+  {
+    version: 7,
+    sql: `
+      -- Incident ids are handed out by the schema owner's functions only (SECURITY DEFINER, the
+      -- search_path pinned below), never by a team role's own INSERT or UPDATE: a responder who
+      -- could write incident_counters could rewind a counter (the same id handed out twice) or
+      -- move it on (a gap, which verify reports as an incident deleted whole although none was).
+      -- An allocation counts only with its incident: the deferred checks below refuse, at commit,
+      -- an id allocated without its incidents row, an incidents row whose id is neither its
+      -- counter's latest (allocated in its transaction: an older one exists already, so the
+      -- primary key refuses it) nor pushed, and a pushed id without its incidents row.
+      CREATE FUNCTION irr_id_number(p_stem text, p_id text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $fn$
+        SELECT CASE WHEN left(p_id, length(p_stem)) = p_stem AND substr(p_id, length(p_stem) + 1) ~ '^[0-9]{1,18}$'
+                    THEN substr(p_id, length(p_stem) + 1)::bigint END
+      $fn$;
+
+      -- The next id of a prefix and year (its stem, e.g. 'INC-2026-'): the counter row's lock
+      -- serialises concurrent openers until they commit, so no two incidents get one id.
+      CREATE FUNCTION irr_allocate_incident_id(p_stem text) RETURNS text LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+      DECLARE n integer;
+      BEGIN
+        INSERT INTO incident_counters (stem, n) VALUES (p_stem, 1)
+          ON CONFLICT (stem) DO UPDATE SET n = incident_counters.n + 1
+          RETURNING incident_counters.n INTO n;
+        RETURN p_stem || lpad(n::text, greatest(4, length(n::text)), '0');
+      END
+      $fn$;
+
+      -- irr push: an incident from a laptop keeps its id; the counter of its stem moves past it
+      -- (never back) and the ids it skipped are recorded (pushed_incidents), so verify does not
+      -- take them for incidents deleted whole. False when the server already has that id.
+      CREATE FUNCTION irr_record_pushed_id(p_id text) RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER AS $fn$
+      DECLARE
+        m text[];
+        before integer := 0;
+      BEGIN
+        m := regexp_match(p_id, '^([A-Z]+-[0-9]{4}-)([0-9]+)$');
+        IF m IS NOT NULL THEN
+          -- Locked, so that no id allocated meanwhile is taken for one this push skipped.
+          SELECT c.n INTO before FROM incident_counters c WHERE c.stem = m[1] FOR UPDATE;
+          before := coalesce(before, 0);
+          INSERT INTO incident_counters (stem, n) VALUES (m[1], m[2]::integer)
+            ON CONFLICT (stem) DO UPDATE SET n = excluded.n WHERE excluded.n > incident_counters.n;
+        END IF;
+        IF EXISTS (SELECT 1 FROM incidents WHERE id = p_id) THEN
+          RETURN false;
+        END IF;
+        INSERT INTO pushed_incidents (id, counter_before) VALUES (p_id, before);
+        RETURN true;
+      END
+      $fn$;
+
+      CREATE FUNCTION irr_check_counter() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM incidents WHERE irr_id_number(NEW.stem, id) = NEW.n) THEN
+          RAISE EXCEPTION 'incident id % was allocated but no incident was opened with it', NEW.stem || lpad(NEW.n::text, greatest(4, length(NEW.n::text)), '0') USING ERRCODE = 'IR003';
+        END IF;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE FUNCTION irr_check_incident_id() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pushed_incidents WHERE id = NEW.id)
+           AND NOT EXISTS (SELECT 1 FROM incident_counters c WHERE irr_id_number(c.stem, NEW.id) = c.n) THEN
+          RAISE EXCEPTION 'incident % was not given its id by irr_allocate_incident_id or irr_record_pushed_id', NEW.id USING ERRCODE = 'IR003';
+        END IF;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE FUNCTION irr_check_pushed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM incidents WHERE id = NEW.id) THEN
+          RAISE EXCEPTION 'pushed incident % has no incidents row', NEW.id USING ERRCODE = 'IR003';
+        END IF;
+        RETURN NULL;
+      END
+      $fn$;
+      CREATE CONSTRAINT TRIGGER incident_counters_allocated AFTER INSERT OR UPDATE ON incident_counters
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION irr_check_counter();
+      CREATE CONSTRAINT TRIGGER incidents_id_allocated AFTER INSERT ON incidents
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION irr_check_incident_id();
+      CREATE CONSTRAINT TRIGGER pushed_incidents_opened AFTER INSERT ON pushed_incidents
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION irr_check_pushed();
+
+      -- Every function names its tables unqualified: pin the search path to this schema (pg_temp
+      -- last), so a caller's temporary table of the same name cannot stand in for one.
+      DO $pin$
+      DECLARE f text;
+      BEGIN
+        FOREACH f IN ARRAY ARRAY['irr_id_number(text, text)', 'irr_allocate_incident_id(text)', 'irr_record_pushed_id(text)',
+                                 'irr_check_counter()', 'irr_check_incident_id()', 'irr_check_pushed()'] LOOP
+          EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
+        END LOOP;
+      END
+      $pin$;
+      REVOKE ALL ON FUNCTION irr_allocate_incident_id(text), irr_record_pushed_id(text) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION irr_allocate_incident_id(text), irr_record_pushed_id(text) TO irr_responder, irr_approver;
+      REVOKE INSERT, UPDATE, DELETE ON incident_counters FROM irr_responder, irr_approver;
+      REVOKE INSERT ON pushed_incidents FROM irr_responder, irr_approver;
+    `,
+  },
+  {
+    version: 8,
+    sql: `
+      -- comms reads the timeline and the notices, never a fact or a note: besides the entries
+      -- migration 5 hides, the entries it may see carry text written from the facts (an
+      -- obligation.triggered reason such as "high risk: 52422 people …", a rendered mail merge's
+      -- counts per jurisdiction) or written by a responder (reasons, descriptions, an action's
+      -- text, a drill inject's message, the note a withdrawal restores). So comms reads no table
+      -- of the log at all, only this view: every entry's header, and a payload cut down to the
+      -- fields kept per type below (a whitelist: a type not listed is hidden whole), with the
+      -- names of the fields withheld. A payload with nothing withheld is the stored text exactly,
+      -- so its own hash can still be checked.
+      CREATE FUNCTION irr_comms_payload(p_type text, p_payload text, OUT payload text, OUT withheld text[]) LANGUAGE plpgsql IMMUTABLE AS $fn$
+      DECLARE
+        p jsonb;
+        v jsonb;
+        keep text[];
+        k text;
+      BEGIN
+        BEGIN
+          p := p_payload::jsonb;
+        EXCEPTION WHEN others THEN
+          payload := NULL; withheld := ARRAY['*']; RETURN;
+        END;
+        IF jsonb_typeof(p) IS DISTINCT FROM 'object'
+           OR p_type IN ('facts.recorded', 'note.added')
+           OR (p_type = 'entry.retracted' AND p->>'of' IN ('facts.recorded', 'note.added'))
+           OR (p_type IN ('step.completed', 'step.skipped') AND p ? 'note') THEN
+          payload := NULL; withheld := ARRAY['*']; RETURN;
+        END IF;
+        keep := CASE p_type
+          WHEN 'incident.opened' THEN ARRAY['title', 'mode', 'playbook', 'drill']
+          WHEN 'step.completed' THEN ARRAY['step']
+          WHEN 'step.skipped' THEN ARRAY['step']
+          WHEN 'phase.advanced' THEN ARRAY['from', 'to']
+          WHEN 'phase.reopened' THEN ARRAY['from', 'to']
+          WHEN 'incident.closed' THEN ARRAY[]::text[]
+          WHEN 'obligation.triggered' THEN ARRAY['obligation']
+          WHEN 'obligation.cleared' THEN ARRAY['obligation']
+          WHEN 'obligation.recorded' THEN ARRAY['obligation', 'action', 'ref', 'channel', 'exemption', 'override']
+          WHEN 'document.rendered' THEN ARRAY['kind', 'template', 'obligation', 'format', 'sha256', 'draft', 'phase', 'to_follow', 'templates']
+          WHEN 'action.recorded' THEN ARRAY['id', 'owner', 'due']
+          WHEN 'team.assigned' THEN ARRAY['member', 'role']
+          WHEN 'key.registered' THEN ARRAY['algorithm', 'public_key', 'fingerprint', 'name']
+          WHEN 'evidence.added' THEN ARRAY['id', 'sha256', 'size']
+          WHEN 'evidence.transferred' THEN ARRAY['evidence', 'from', 'to']
+          WHEN 'drill.advanced' THEN ARRAY['from', 'to']
+          WHEN 'drill.inject' THEN ARRAY['inject', 'fired', 'facts']
+          WHEN 'drill.ended' THEN ARRAY[]::text[]
+          WHEN 'entry.retracted' THEN ARRAY['seq', 'of', 'step', 'obligation']
+        END;
+        IF keep IS NULL THEN
+          payload := NULL; withheld := ARRAY['*']; RETURN;
+        END IF;
+        v := (SELECT coalesce(jsonb_object_agg(e.key, e.value), '{}'::jsonb) FROM jsonb_each(p) e WHERE e.key = ANY (keep));
+        withheld := ARRAY(SELECT e.key FROM jsonb_each(p) e WHERE NOT e.key = ANY (keep) ORDER BY e.key);
+        -- What a withdrawal restores, without the note or reason it carries.
+        IF p_type = 'entry.retracted' THEN
+          IF jsonb_typeof(v #> '{step,progress}') = 'object' THEN
+            FOREACH k IN ARRAY ARRAY['note', 'reason'] LOOP
+              IF (v #> '{step,progress}') ? k THEN
+                v := v #- ARRAY['step', 'progress', k];
+                withheld := withheld || ('step.progress.' || k);
+              END IF;
+            END LOOP;
+          END IF;
+          IF jsonb_typeof(v #> '{obligation,progress}') = 'object' THEN
+            IF (v #> '{obligation,progress}') ? 'reason' THEN
+              v := v #- '{obligation,progress,reason}';
+              withheld := withheld || 'obligation.progress.reason'::text;
+            END IF;
+            IF jsonb_typeof(v #> '{obligation,progress,supplements}') = 'array'
+               AND EXISTS (SELECT 1 FROM jsonb_array_elements(v #> '{obligation,progress,supplements}') s WHERE s ? 'reason') THEN
+              v := jsonb_set(v, '{obligation,progress,supplements}',
+                (SELECT jsonb_agg(CASE WHEN jsonb_typeof(t.s) = 'object' THEN t.s - 'reason' ELSE t.s END ORDER BY t.n)
+                 FROM jsonb_array_elements(v #> '{obligation,progress,supplements}') WITH ORDINALITY AS t(s, n)));
+              withheld := withheld || 'obligation.progress.supplements.reason'::text;
+            END IF;
+          END IF;
+        END IF;
+        payload := CASE WHEN cardinality(withheld) = 0 THEN p_payload ELSE v::text END;
+      END
+      $fn$;
+      DO $pin$
+      BEGIN
+        EXECUTE format('ALTER FUNCTION irr_comms_payload(text, text) SET search_path = %I, pg_temp', current_schema());
+      END
+      $pin$;
+      -- The hashes are a guessing oracle: a hidden payload such as {"facts":{"subjects_total":N}}
+      -- is found by hashing each N until one gives the stored hash (a million guesses take a
+      -- quarter of a second), and every later hash depends on it too. So comms sees an entry's
+      -- real hash (and the next entry's real prev_hash) only while every entry up to it is wholly
+      -- readable; after that, both as a keyed digest, sha256(secret || hash), the secret this
+      -- database's own (random, readable by its owner only). Equal hashes give equal digests, so
+      -- comms still checks every link; it re-hashes only the entries before the first hidden one.
+      CREATE TABLE irr_comms_key (k text NOT NULL);
+      INSERT INTO irr_comms_key (k) SELECT replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '');
+      REVOKE ALL ON irr_comms_key FROM PUBLIC;
+      -- Read with the owner's rights (past the privileges revoked below); security_barrier: a
+      -- reader's own conditions are not evaluated on the rows before the view has cut them down.
+      CREATE VIEW comms_events WITH (security_barrier) AS
+        WITH cut AS (
+          SELECT e.incident, e.seq, e.type, e.at, e.recorded_at, e.actor, e.prev_hash, e.hash, c.payload, c.withheld,
+                 bool_and(cardinality(c.withheld) = 0) OVER (PARTITION BY e.incident ORDER BY e.seq) AS readable_to_here,
+                 coalesce(bool_and(cardinality(c.withheld) = 0) OVER (PARTITION BY e.incident ORDER BY e.seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), true) AS readable_before
+          FROM events e CROSS JOIN LATERAL irr_comms_payload(e.type, e.payload) c
+        )
+        SELECT cut.incident, cut.seq, cut.type, cut.at, cut.recorded_at, cut.actor,
+               CASE WHEN cut.readable_before THEN cut.prev_hash ELSE encode(sha256(convert_to(s.k || cut.prev_hash, 'UTF8')), 'hex') END AS prev_hash,
+               CASE WHEN cut.readable_to_here THEN cut.hash ELSE encode(sha256(convert_to(s.k || cut.hash, 'UTF8')), 'hex') END AS hash,
+               cut.payload, cut.withheld
+        FROM cut CROSS JOIN (SELECT k FROM irr_comms_key LIMIT 1) s;
+      REVOKE ALL ON FUNCTION irr_comms_payload(text, text) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION irr_comms_payload(text, text) TO irr_comms;
+      GRANT SELECT ON comms_events TO irr_comms;
+      -- Nothing else of the log: not the events (payloads), not their real hashes (event_headers),
+      -- not the signatures (over payloads it may not read). Incidents and playbooks stay readable.
+      REVOKE SELECT ON events, signatures, event_headers FROM irr_comms;
+      -- Functions are executable by PUBLIC unless revoked: the append is for the roles that append.
+      REVOKE ALL ON FUNCTION irr_append(text, integer, text, text, text, text, text) FROM PUBLIC;
+      GRANT EXECUTE ON FUNCTION irr_append(text, integer, text, text, text, text, text) TO irr_responder, irr_approver;
+    `,
+  },
+  {
+    version: 9,
+    sql: `
+      -- The snapshot is a cache of the fold, sealed with a hash anyone can recompute: a member who
+      -- may write snapshots (responders and approvers, for the cache) could write a made-up state
+      -- with a valid seal (an approval nobody gave, a fact never recorded) and every other
+      -- member's engine would serve it. So each snapshot records who wrote it, set by the server
+      -- (not the writer), and an engine serves only the snapshots its own role wrote; another's is
+      -- replayed from the events (and replaced by its own). irr verify compares it with a replay.
+      ALTER TABLE snapshots ADD COLUMN written_by text;
+      CREATE FUNCTION irr_snapshot_writer() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        NEW.written_by := current_user;
+        RETURN NEW;
+      END
+      $fn$;
+      DO $pin$
+      BEGIN
+        EXECUTE format('ALTER FUNCTION irr_snapshot_writer() SET search_path = %I, pg_temp', current_schema());
+      END
+      $pin$;
+      CREATE TRIGGER snapshots_writer BEFORE INSERT OR UPDATE ON snapshots FOR EACH ROW EXECUTE FUNCTION irr_snapshot_writer();
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

@@ -7,7 +7,7 @@ import { bindingProblems, ChainWalk, missingIds, snapshotProblem, snapshotSeal, 
 import type { AppendOptions, EventRow, Head, HeadChange, IncidentRow, IntegrityRead, OpenIncidentArgs, PlaybookRow, Snapshot, StateRead, StorePort } from '../port.js';
 import { StaleHead } from '../stale-head.js';
 import { registeredFingerprints, signBatch, type SignatureRow } from '../signature.js';
-import type { EventHeader } from '../../engine/redacted-log.js';
+import type { EventHeader, RedactedRow } from '../../engine/redacted-log.js';
 import { translatePgError } from './pg-errors.js';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './pg-migrations.js';
 import { TEAM_LIST_SQL, TEAM_ROLES, teamAddSql, type TeamRole } from './pg-team.js';
@@ -98,6 +98,14 @@ export class PgStore implements StorePort {
   /** A member of irr_comms only: reads the timeline and the notices, not the facts and notes. */
   readsRedacted = false;
 
+  /**
+   * Where this session reads the log's rows: comms has no grant on events (PostgreSQL migration
+   * 8) and reads comms_events, whose incident.opened rows are whole (the bindings check reads them).
+   */
+  private get logRead(): string {
+    return this.readsRedacted ? 'comms_events' : 'events';
+  }
+
   private constructor(
     private readonly sql: Sql,
     readonly location: string,
@@ -147,11 +155,19 @@ export class PgStore implements StorePort {
     }
   }
 
-  async redactedLog(incident: string): Promise<{ headers: EventHeader[]; rows: EventRow[] }> {
-    return this.consistent(async (tx) => ({
-      headers: [...(await tx<EventHeader[]>`SELECT incident, seq, type, at, recorded_at, actor, prev_hash, hash FROM event_headers WHERE incident = ${incident} ORDER BY seq`)],
-      rows: [...(await tx<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} ORDER BY seq`)],
-    }));
+  /**
+   * The log as the comms role reads it (PostgreSQL migration 8, the comms_events view): every
+   * entry's header; a payload only where comms may read one, cut down to the fields it may see,
+   * with the names of those withheld (none: the payload exactly as stored).
+   */
+  async redactedLog(incident: string): Promise<{ headers: EventHeader[]; rows: RedactedRow[] }> {
+    const all = await this.guard(async () => [
+      ...(await this.sql<(EventHeader & { payload: string | null; withheld: string[] })[]>`
+        SELECT incident, seq, type, at, recorded_at, actor, prev_hash, hash, payload, withheld FROM comms_events WHERE incident = ${incident} ORDER BY seq`),
+    ]);
+    const headers = all.map(({ payload: _p, withheld: _w, ...h }) => h);
+    const rows = all.flatMap(({ payload, withheld, ...h }) => (payload === null ? [] : [{ ...h, payload, withheld }]));
+    return { headers, rows };
   }
 
   /** An empty database is initialised only by `irr init`; a database with other tables is never touched. */
@@ -167,6 +183,16 @@ export class PgStore implements StorePort {
     if (version > PG_SCHEMA_VERSION) throw new InvalidInput(`--db: ${this.location} was written by a newer irr (schema ${version}; this irr knows ${PG_SCHEMA_VERSION})`);
     if (version === PG_SCHEMA_VERSION) return;
     if (!this.canWrite) throw new InvalidInput(`--db: ${this.location} needs a schema upgrade but was opened read-only`);
+    await this.migrate().catch((err: unknown) => {
+      // A team role may not create the schema's objects: only the owner upgrades (its next irr command does).
+      if (version > 0 && err !== null && typeof err === 'object' && 'code' in err && err.code === '42501') {
+        throw new Refused(`--db: ${this.location} needs a schema upgrade (${version} → ${PG_SCHEMA_VERSION}) that only its owner may run: the owner runs "irr init --db <url>" (or any irr command) once; nothing was changed`);
+      }
+      throw err;
+    });
+  }
+
+  private async migrate(): Promise<void> {
     await this.sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
       await tx.unsafe('CREATE TABLE IF NOT EXISTS irr_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
@@ -203,7 +229,7 @@ export class PgStore implements StorePort {
   }
 
   private async headIn(q: Sql | TransactionSql, incident: string): Promise<Head> {
-    const [row] = await q<Head[]>`SELECT seq, hash FROM events WHERE incident = ${incident} ORDER BY seq DESC LIMIT 1`;
+    const [row] = await q<Head[]>`SELECT seq, hash FROM ${q(this.logRead)} WHERE incident = ${incident} ORDER BY seq DESC LIMIT 1`;
     return row ? { seq: row.seq, hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
@@ -235,11 +261,10 @@ export class PgStore implements StorePort {
         if (!pinned || contentHash(pinned.content) !== pb.hash) throw new IntegrityFailure(`--db: ${this.location}: the stored playbook ${pb.hash} does not match its hash (irr verify); nothing was written`);
         const sourceSha = contentHash(pinned.source);
         const stem = `${args.prefix}-${args.year}-`;
-        // The counter row's lock serialises concurrent openers: no two incidents get one id.
-        const [counter] = await tx<{ n: number }[]>`
-          INSERT INTO incident_counters (stem, n) VALUES (${stem}, 1)
-          ON CONFLICT (stem) DO UPDATE SET n = incident_counters.n + 1 RETURNING n`;
-        const id = `${stem}${String(counter!.n).padStart(4, '0')}`;
+        // The schema owner's function (migration 7): team roles cannot write the counters, and
+        // the counter row's lock serialises concurrent openers, so no two incidents get one id.
+        const [allocated] = await tx<{ id: string }[]>`SELECT irr_allocate_incident_id(${stem}) AS id`;
+        const id = allocated!.id;
         const ev = args.opened(id, sourceSha);
         await tx`INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (${id}, ${args.title}, ${args.mode}, ${pb.hash}, ${ev.at})`;
         const [stored] = await this.insertEvents(tx, id, { seq: 0, hash: GENESIS_HASH }, [ev], recordedAt);
@@ -446,18 +471,10 @@ export class PgStore implements StorePort {
     const pb = bundle.playbook;
     await this.guard(() =>
       this.sql.begin(async (tx) => {
-        const m = /^([A-Z]+-\d{4}-)(\d+)$/.exec(r.id);
-        let counterBefore = 0;
-        if (m) {
-          // Locked, so that no id allocated meanwhile is taken for one this push skipped.
-          const [c] = await tx<{ n: number }[]>`SELECT n FROM incident_counters WHERE stem = ${m[1]!} FOR UPDATE`;
-          counterBefore = c?.n ?? 0;
-          await tx`INSERT INTO incident_counters (stem, n) VALUES (${m[1]!}, ${Number(m[2])})
-                   ON CONFLICT (stem) DO UPDATE SET n = GREATEST(incident_counters.n, excluded.n)`;
-        }
-        const [exists] = await tx`SELECT 1 FROM incidents WHERE id = ${r.id}`;
-        if (exists) throw new Refused(`${r.id} already exists on ${this.location}: an incident keeps its id (its hashes cover it), so it cannot be pushed there; nothing was written`);
-        await tx`INSERT INTO pushed_incidents (id, counter_before) VALUES (${r.id}, ${counterBefore})`;
+        // The schema owner's function (migration 7): the counter moves past the id (under its row
+        // lock) and the ids skipped are recorded in pushed_incidents; false if the id is taken.
+        const [pushed] = await tx<{ fresh: boolean }[]>`SELECT irr_record_pushed_id(${r.id}) AS fresh`;
+        if (!pushed!.fresh) throw new Refused(`${r.id} already exists on ${this.location}: an incident keeps its id (its hashes cover it), so it cannot be pushed there; nothing was written`);
         await tx`INSERT INTO playbooks (hash, id, version, content, source, stored_at) VALUES (${pb.hash}, ${pb.id}, ${pb.version}, ${pb.content}, ${pb.source}, ${r.opened_at}) ON CONFLICT (hash) DO NOTHING`;
         await tx`INSERT INTO incidents (id, title, mode, playbook_hash, opened_at) VALUES (${r.id}, ${r.title}, ${r.mode}, ${r.playbook_hash}, ${r.opened_at})`;
         const rows = bundle.events.map((e) => ({ ...e }));
@@ -624,19 +641,27 @@ export class PgStore implements StorePort {
     return this.guard(() => this.sql.begin('isolation level repeatable read read only', fn) as Promise<T>);
   }
 
-  private async snapshotIn(q: Sql | TransactionSql | ReservedSql, incident: string): Promise<Snapshot | undefined> {
-    const [snap] = await q<SnapshotRow[]>`SELECT seq, state, head_hash, state_sha256 FROM snapshots WHERE incident = ${incident}`;
-    if (!snap) return undefined;
+  /**
+   * The snapshot and whether it may be served: sealed to the event at its seq and, unless `anyWriter`
+   * (verify, which compares it with a replay), written by this session's own role (PostgreSQL
+   * migration 9: another member could write a made-up state with a valid seal). One that fails its
+   * seal is returned with its problem whoever wrote it: it is evidence.
+   */
+  private async snapshotIn(q: Sql | TransactionSql | ReservedSql, incident: string, anyWriter = false): Promise<Snapshot | undefined> {
+    const [row] = await q<(SnapshotRow & { mine: boolean })[]>`SELECT seq, state, head_hash, state_sha256, written_by IS NOT DISTINCT FROM current_user AS mine FROM snapshots WHERE incident = ${incident}`;
+    if (!row) return undefined;
+    const { mine, ...snap } = row;
     if (snap.head_hash === null || snap.state_sha256 === null) return { ...snap, bound: false };
     const [at] = await q<{ hash: string }[]>`SELECT hash FROM events WHERE incident = ${incident} AND seq = ${snap.seq}`;
     const problem = snapshotProblem(snap, at?.hash);
-    return problem === undefined ? { ...snap, bound: true } : { ...snap, bound: false, problem };
+    if (problem !== undefined) return { ...snap, bound: false, problem };
+    return { ...snap, bound: mine || anyWriter };
   }
 
   private async bindingsIn(q: Sql | TransactionSql | ReservedSql, incident: string): Promise<Problem[]> {
     const [row] = await q<IncidentRow[]>`SELECT id, title, mode, playbook_hash, opened_at FROM incidents WHERE id = ${incident}`;
     if (!row) return [{ seq: 0, problem: `incident ${incident} has no incidents row` }];
-    const [first] = await q<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM events WHERE incident = ${incident} ORDER BY seq LIMIT 1`;
+    const [first] = await q<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM ${q(this.logRead)} WHERE incident = ${incident} ORDER BY seq LIMIT 1`;
     const [pb] = await q<PlaybookRow[]>`SELECT hash, id, version, content, source FROM playbooks WHERE hash = ${row.playbook_hash}`;
     return bindingProblems(row, first, pb);
   }
@@ -658,7 +683,13 @@ export class PgStore implements StorePort {
 
   async putSnapshot(incident: string, seq: number, state: string, headHash: string): Promise<void> {
     if (!this.canWrite) return;
-    await this.guard(() => this.putSnapshot_(this.sql, incident, seq, state, headHash));
+    try {
+      await this.putSnapshot_(this.sql, incident, seq, state, headHash);
+    } catch (err) {
+      // A cache: a role that may not write it (an auditor) reads on without it.
+      if (err !== null && typeof err === 'object' && 'code' in err && err.code === '42501') return;
+      throw translatePgError(err, this.location);
+    }
   }
 
   async latestAt(incident: string): Promise<string | undefined> {
@@ -694,7 +725,7 @@ export class PgStore implements StorePort {
         bindings: await this.bindingsIn(tx, incident),
         triggers,
         playbook,
-        snapshot: await this.snapshotIn(tx, incident),
+        snapshot: await this.snapshotIn(tx, incident, true),
         head: await this.headIn(tx, incident),
         expectedAt: expected?.seq,
       };
