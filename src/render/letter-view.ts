@@ -205,6 +205,10 @@ export function letterView(c: LetterContext): Record<string, unknown> {
   }
   const o = c.obligation;
   const startFact = 'fact' in c.regime.clock.starts ? c.regime.clock.starts.fact : undefined;
+  // A law that does not apply on these facts has no clock (clock_start null), yet its letter still
+  // says when we became aware: the start fact itself, as recorded.
+  const recordedStart = startFact !== undefined && typeof c.facts[startFact] === 'string' ? (c.facts[startFact] as string) : null;
+  const clockStart = o.clock_start ?? recordedStart;
   const delay = delayReasons(o, c.facts);
   const due = o.due_at ? l.instant(o.due_at) : o.target_at ? l.words.target(l.instant(o.target_at)) : l.words.noDeadline;
   const told = c.obligations ? residentNotices(c.obligations) : null;
@@ -239,7 +243,7 @@ export function letterView(c: LetterContext): Record<string, unknown> {
     obligation: {
       id: escapeMarkdown(o.id),
       due: escapeMarkdown(due),
-      clock_start: o.clock_start ? escapeMarkdown(l.instant(o.clock_start)) : missing(startFact ?? 'clock_start'),
+      clock_start: clockStart ? escapeMarkdown(l.instant(clockStart)) : missing(startFact ?? 'clock_start'),
       late: c.late,
       delay_reasons: delay ? escapeMarkdown(delay) : missing('delay_reasons'),
       phased: (c.phase?.toFollow.length ?? 0) > 0,
