@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Three projects, one script each (npm run test:unit / test:int / test:e2e); `npm test` runs all.
@@ -9,6 +10,10 @@ export default defineConfig({
     globalSetup: ['test/pg/global-setup.ts'],
     // The machine has two cores and the suites launch hundreds of processes: a busy minute is not a hang.
     testTimeout: 60_000,
+    // vitest's default is one worker fewer than the cores: one worker on this 2-core machine and in CI,
+    // which left a core idle while an e2e test waited on the binary it launched (most of the suite's
+    // time). One worker per core.
+    maxWorkers: Math.max(availableParallelism(), 2),
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'int', include: ['test/int/**/*.test.ts'] } },

@@ -193,6 +193,13 @@ export function isLetterLate(o: Obligation, now: string): boolean {
   return Date.parse(when) > Date.parse(o.due_at);
 }
 
+/** A start fact's value as an ISO instant (null when it is not a valid one). */
+function startInstant(v: FactValue | undefined): string | null {
+  if (typeof v !== 'string') return null;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
 /** The view for everything except the recipient (built once per mail merge). */
 export function letterView(c: LetterContext): Record<string, unknown> {
   const l = letterLocale(c.locale ?? 'en');
@@ -205,10 +212,9 @@ export function letterView(c: LetterContext): Record<string, unknown> {
   }
   const o = c.obligation;
   const startFact = 'fact' in c.regime.clock.starts ? c.regime.clock.starts.fact : undefined;
-  // A law that does not apply on these facts has no clock (clock_start null), yet its letter still
-  // says when we became aware: the start fact itself, as recorded.
-  const recordedStart = startFact !== undefined && typeof c.facts[startFact] === 'string' ? (c.facts[startFact] as string) : null;
-  const clockStart = o.clock_start ?? recordedStart;
+  // A law that does not apply has no clock (assess/obligations.ts); a letter drafted for it anyway
+  // says when its clock would have started: the value of its start fact.
+  const clockStart = o.clock_start ?? startInstant(startFact === undefined ? undefined : c.facts[startFact]);
   const delay = delayReasons(o, c.facts);
   const due = o.due_at ? l.instant(o.due_at) : o.target_at ? l.words.target(l.instant(o.target_at)) : l.words.noDeadline;
   const told = c.obligations ? residentNotices(c.obligations) : null;
