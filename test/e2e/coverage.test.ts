@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { irr, json, MINI, succeeded, tempDir } from '../helpers.js';
+import { pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * The loud gap: people in a jurisdiction that no regime covers are "not covered", in every view a
@@ -12,20 +14,9 @@ const NOW = '2026-12-01T12:00:00Z';
 const GAP = { 'US-GA': 5000, KZ: 300, BO: 50, MN: 40 };
 type Gap = { jurisdiction: string; people: number }[];
 
-let dir = '';
-let db = '';
-let id = '';
-
-const ok = (args: string[]) => succeeded(args, { db });
-
-beforeAll(() => {
-  dir = tempDir();
-  db = join(dir, 'irr.db');
-  ok(['init']);
-  id = ok(['open', '--playbook', MINI, '--title', 'Customer database copied', '--at', '2026-12-01T09:00:00Z']).trim();
-});
-
-describe('not covered', () => {
+/** Stateless: `irr assess --facts` reads no store. */
+describe('not covered (irr assess --facts)', () => {
+  const dir = tempDir();
   it('irr assess --facts names every uncovered jurisdiction with its people, and --json carries them', () => {
     const file = join(dir, 'facts.json');
     writeFileSync(file, JSON.stringify({ data_categories: ['government_id'], subjects_by_jurisdiction: GAP, discovered_at: '2026-12-01T08:00:00Z' }));
@@ -69,6 +60,27 @@ describe('not covered', () => {
     const file = join(dir, 'us.json');
     writeFileSync(file, JSON.stringify({ subjects_by_jurisdiction: { US: 700 } }));
     expect(json<{ uncovered: Gap }>(irr(['assess', '--facts', file, '--now', NOW, '--json'])).uncovered).toEqual([{ jurisdiction: 'US', people: 700 }]);
+  });
+
+});
+
+/**
+ * On an incident, on both backends (issue 15): one database per backend, its incidents opened in
+ * beforeAll and by the tests themselves (the tests of this describe build on each other's facts, in order).
+ */
+function onAnIncident(backend: Backend): void {
+describe(`not covered, on an incident (${backend.name})`, () => {
+  let dir = '';
+  let db = '';
+  let id = '';
+
+  const ok = (args: string[]) => succeeded(args, { db });
+
+  beforeAll(() => {
+    dir = tempDir();
+    db = backend.newDb();
+    ok(['init']);
+    id = ok(['open', '--playbook', MINI, '--title', 'Customer database copied', '--at', '2026-12-01T09:00:00Z']).trim();
   });
 
   it('PR, GU and VI are recorded as US-PR, US-GU and US-VI', () => {
@@ -141,3 +153,7 @@ describe('not covered', () => {
     expect(ok(['status', other])).not.toMatch(/NOT COVERED/);
   });
 });
+}
+
+onAnIncident(sqliteBackend);
+if (pgAvailable(import.meta.filename, 7)) onAnIncident(pgBackend);

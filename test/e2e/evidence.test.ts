@@ -3,16 +3,24 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { irr, json, tempDir } from '../helpers.js';
-import { countRows, ok, openIncident } from './signing-helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
+import { ok, openIncident } from './signing-helpers.js';
 
 /** Issue 13 part 3: evidence with chain of custody, through the real binary. */
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-describe('evidence', () => {
+/**
+ * On both backends (issue 15). One database per backend: each test opens its own incident; the
+ * "nothing written" counts are taken before and after within one test (tests of a file run in turn).
+ */
+function evidenceFlows(backend: Backend): void {
+  const database = sharedDb(backend);
+describe(`evidence (${backend.name})`, () => {
   it('added, transferred, then altered on disk: evidence verify reports it (exit 5); a missing file too', () => {
     const root = tempDir();
-    const db = join(root, 'irr.db');
+    const db = database();
     const id = openIncident(db);
     const file = join(root, 'firewall.log');
     writeFileSync(file, 'deny 10.0.0.7 -> 203.0.113.9\n');
@@ -42,7 +50,7 @@ describe('evidence', () => {
 
   it('--copy copies into the evidence folder (mode 0600), records the copy, and never clobbers without --force', () => {
     const root = tempDir();
-    const db = join(root, 'irr.db');
+    const db = database();
     const id = openIncident(db);
     const file = join(root, 'mail.eml');
     writeFileSync(file, 'From: attacker@example.org\n\nclick here\n');
@@ -52,13 +60,13 @@ describe('evidence', () => {
     expect(r.evidence.copied_from).toBe(file);
     expect(statSync(r.evidence.path).mode & 0o777).toBe(0o600);
     expect(readFileSync(r.evidence.path, 'utf8')).toBe(readFileSync(file, 'utf8'));
-    const events = countRows(db, 'events');
+    const events = backend.eventCount(db);
     const again = irr(['evidence', 'add', id, file, '--description', 'again', '--copy', folder], { db });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/^irr: --copy: .*mail\.eml already exists; give --force/);
-    expect(countRows(db, 'events')).toBe(events);
+    expect(backend.eventCount(db)).toBe(events);
     ok(irr(['evidence', 'add', id, file, '--description', 'again', '--copy', folder, '--force'], { db }));
-    expect(countRows(db, 'events')).toBe(events + 1);
+    expect(backend.eventCount(db)).toBe(events + 1);
     // The copy is checked, not the original: changing the original changes nothing.
     appendFileSync(file, 'more\n');
     expect(irr(['evidence', 'verify', id], { db }).code).toBe(0);
@@ -66,7 +74,7 @@ describe('evidence', () => {
 
   it('a large file is hashed streaming; its size and hash are exact', () => {
     const root = tempDir();
-    const db = join(root, 'irr.db');
+    const db = database();
     const id = openIncident(db);
     const file = join(root, 'disk.img');
     const chunk = Buffer.alloc(1 << 20, 7);
@@ -78,11 +86,11 @@ describe('evidence', () => {
 
   it('bad input: no description, no such file, unknown evidence id — one line, exit 2, nothing written', () => {
     const root = tempDir();
-    const db = join(root, 'irr.db');
+    const db = database();
     const id = openIncident(db);
     const file = join(root, 'a.txt');
     writeFileSync(file, 'a');
-    const events = countRows(db, 'events');
+    const events = backend.eventCount(db);
     const cases: [string[], RegExp][] = [
       [['evidence', 'add', id, file], /^irr: --description: say what the file is/],
       [['evidence', 'add', id, join(root, 'nope'), '--description', 'x'], /^irr: <file>: cannot read .*nope \(ENOENT\)/],
@@ -96,12 +104,12 @@ describe('evidence', () => {
       expect(r.stderr).toMatch(msg);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
-    expect(countRows(db, 'events')).toBe(events);
+    expect(backend.eventCount(db)).toBe(events);
   });
 
   it('evidence appears in the timeline and the timeline report by id and hash', () => {
     const root = tempDir();
-    const db = join(root, 'irr.db');
+    const db = database();
     const id = openIncident(db);
     const file = join(root, 'proxy.log');
     writeFileSync(file, 'GET /exfil\n');
@@ -116,3 +124,7 @@ describe('evidence', () => {
     expect(report).toMatch(new RegExp(`\\| \`${evId}\` \\| proxy\\.log \\| 11 \\| \`${digest}\` \\| proxy log \\| tester, .* \\| forensics lab \\|`));
   });
 });
+}
+
+evidenceFlows(sqliteBackend);
+if (pgAvailable(import.meta.filename, 5)) evidenceFlows(pgBackend);

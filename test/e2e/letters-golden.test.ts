@@ -4,7 +4,9 @@ import { HtmlValidate } from 'html-validate';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CORE_FACTS } from '../../src/domain/facts.js';
-import { irr, ROOT, tempDir } from '../helpers.js';
+import { irr, ROOT } from '../helpers.js';
+import { pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * Golden files: every shipped template written from one worked incident (test/fixtures/
@@ -26,51 +28,45 @@ const templates = readdirSync(LETTERS)
 const arg = (v: unknown) => (Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v));
 const normalise = (s: string) => s.replace(/INC-\d{4}-\d{4}/g, 'INC-YYYY-NNNN');
 
+/**
+ * On both backends (issue 15): the worked incident in its own database per backend, built once and
+ * only read. Each letter's Markdown must match its golden file on both, which proves the facts come
+ * back from either store exactly; the HTML validation, a property of the renderer on the same
+ * view, runs on the SQLite pass only (31 more runs of the binary on the server would prove nothing more).
+ */
+function goldenLetters(backend: Backend): void {
+  const html = backend.name === 'sqlite';
+describe(`shipped letters on a worked incident, ${backend.name}`, () => {
 let db = '';
 let id = '';
 
 beforeAll(() => {
-  db = join(tempDir(), 'irr.db');
+  db = backend.newDb();
   id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', fixture.title, '--at', fixture.opened_at], { db }).stdout.trim();
   const r = irr(['fact', id, ...Object.entries(fixture.facts).map(([k, v]) => `${k}=${arg(v)}`), '--at', fixture.opened_at], { db });
   if (r.code !== 0) throw new Error(r.stderr);
 });
 
-describe('shipped letters on a worked incident', () => {
-  it('the worked incident gives every fact of the vocabulary a value', () => {
-    expect(Object.keys(CORE_FACTS).filter((f) => !Object.hasOwn(fixture.facts, f))).toEqual([]);
-  });
-
   for (const t of templates) {
-    it(`${t.id} (${t.obligation}) matches its golden file and is valid HTML`, async () => {
+    it(`${t.id} (${t.obligation}) matches its golden file${html ? ' and is valid HTML' : ''}`, async () => {
       const r = irr(['letter', id, t.obligation, '--template', t.id, '--now', fixture.now], { db });
       expect(r.code, r.stderr).toBe(0);
       const got = normalise(r.stdout);
       const file = join(GOLDEN, `${t.id}.md`);
-      if (process.env.UPDATE_GOLDEN === '1') {
+      if (process.env.UPDATE_GOLDEN === '1' && backend.name === 'sqlite') { // written from one pass, checked on both
         mkdirSync(GOLDEN, { recursive: true });
         writeFileSync(file, got);
       }
       expect(existsSync(file), `no golden file ${file}: review the output and run UPDATE_GOLDEN=1 npm test`).toBe(true);
       expect(got).toBe(readFileSync(file, 'utf8'));
-      const html = irr(['letter', id, t.obligation, '--template', t.id, '--format', 'html', '--now', fixture.now], { db });
-      expect(html.code, html.stderr).toBe(0);
+      if (!html) return;
+      const page = irr(['letter', id, t.obligation, '--template', t.id, '--format', 'html', '--now', fixture.now], { db });
+      expect(page.code, page.stderr).toBe(0);
       // long-title is a search-engine rule; a letter's title is its legal name and is kept whole.
-      const report = await new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } }).validateString(html.stdout);
+      const report = await new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } }).validateString(page.stdout);
       expect(report.results.flatMap((x) => x.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`))).toEqual([]);
     });
   }
-
-  it('a template for each notice the brief names', () => {
-    const required = [
-      'gdpr-art33', 'gdpr-art34', 'uk-gdpr-art33', 'nis2-early-warning', 'nis2-notification', 'nis2-final',
-      'dora-initial', 'dora-intermediate', 'dora-final', 'hipaa-individuals', 'hipaa-hhs', 'hipaa-media',
-      'sec-8k-1.05', 'ca-1798.82-individuals', 'ca-1798.82-ag', 'fl-501.171', 'pci-card-brands',
-    ];
-    const covered = new Set(readdirSync(LETTERS).filter((f) => f.endsWith('.md')).flatMap((f) =>
-      (parse(readFileSync(join(LETTERS, f), 'utf8').split('\n---\n')[0]!.replace(/^---\n/, '')) as { obligations: string[] }).obligations));
-    expect(required.filter((o) => !covered.has(o))).toEqual([]);
-  });
 
   it('the California notice is titled "Notice of Data Breach" with the five statutory headings in order, in at least 10-point type', () => {
     const md = irr(['letter', id, 'ca-1798.82-individuals', '--now', fixture.now], { db });
@@ -88,3 +84,24 @@ describe('shipped letters on a worked incident', () => {
     expect(html.stdout).not.toMatch(/font-size:\s*[\d.]+(px|em|rem|%)/);
   });
 });
+}
+
+describe('the worked incident and the shipped templates', () => {
+  it('the worked incident gives every fact of the vocabulary a value', () => {
+    expect(Object.keys(CORE_FACTS).filter((f) => !Object.hasOwn(fixture.facts, f))).toEqual([]);
+  });
+
+  it('a template for each notice the brief names', () => {
+    const required = [
+      'gdpr-art33', 'gdpr-art34', 'uk-gdpr-art33', 'nis2-early-warning', 'nis2-notification', 'nis2-final',
+      'dora-initial', 'dora-intermediate', 'dora-final', 'hipaa-individuals', 'hipaa-hhs', 'hipaa-media',
+      'sec-8k-1.05', 'ca-1798.82-individuals', 'ca-1798.82-ag', 'fl-501.171', 'pci-card-brands',
+    ];
+    const covered = new Set(readdirSync(LETTERS).filter((f) => f.endsWith('.md')).flatMap((f) =>
+      (parse(readFileSync(join(LETTERS, f), 'utf8').split('\n---\n')[0]!.replace(/^---\n/, '')) as { obligations: string[] }).obligations));
+    expect(required.filter((o) => !covered.has(o))).toEqual([]);
+  });
+});
+
+goldenLetters(sqliteBackend);
+if (pgAvailable(import.meta.filename, templates.length + 1)) goldenLetters(pgBackend);

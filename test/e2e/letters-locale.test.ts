@@ -2,6 +2,8 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { approveNotice, irr, json, tempDir } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * Letters in the reader's language (issue 14, problem 5): --locale picks the template or is exit 2,
@@ -42,9 +44,15 @@ const NOW = '2026-03-03T10:00:00Z';
 /** The Markdown letter as read: values arrive escaped ("2\\. März" cannot start a list), shown without the backslashes. */
 const plain = (md: string) => md.replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, '$1');
 
-describe('irr letter --locale', () => {
+/**
+ * On both backends (issue 15). One database per backend: each test opens its own incident and
+ * reads only that one's log; files go to a temp folder of the test's own.
+ */
+function localeFlows(backend: Backend): void {
+  const database = sharedDb(backend);
+describe(`irr letter --locale (${backend.name})`, () => {
   it('writes the notice in the language asked for, with dates, numbers and lists formatted for it', () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = incident(db);
     const de = irr(['letter', id, 'gdpr-art33', '--locale', 'de', '--now', NOW], { db });
     expect(de.code, de.stderr).toBe(0);
@@ -67,7 +75,7 @@ describe('irr letter --locale', () => {
   });
 
   it('refuses (exit 2) a language with no template, naming those that exist, and records nothing: never English in its place', () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = incident(db);
     const before = log(db, id).length;
     const r = irr(['letter', id, 'gdpr-art33', '--locale', 'pl', '--now', NOW], { db });
@@ -80,18 +88,9 @@ describe('irr letter --locale', () => {
     expect(log(db, id).length).toBe(before);
   });
 
-  it('ships Art 34 notices in fr, de, es, it, nl, pl and Art 33 notices in fr, de, each passing irr template check', () => {
-    const r = irr(['template', 'check', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const ids = json<{ templates: { id: string; obligations: string[] }[] }>(r).templates.map((t) => t.id);
-    for (const l of ['fr', 'de', 'es', 'it', 'nl', 'pl']) expect(ids).toContain(`gdpr-art34-individuals-${l}`);
-    for (const l of ['fr', 'de']) expect(ids).toContain(`gdpr-art33-authority-${l}`);
-    const list = json<{ id: string; locale: string }[]>(irr(['template', 'list', '--json']));
-    expect(list.filter((t) => t.id.startsWith('gdpr-art34-individuals')).map((t) => t.locale).sort()).toEqual(['de', 'en', 'es', 'fr', 'it', 'nl', 'pl']);
-  });
 });
 
-describe('irr letters: each recipient in their language', () => {
+describe(`irr letters: each recipient in their language (${backend.name})`, () => {
   const CSV = [
     'name,email,postal_address,jurisdiction,language',
     'Anna Schmidt,anna@example.de,,DE,de',
@@ -103,7 +102,7 @@ describe('irr letters: each recipient in their language', () => {
 
   it('picks the template by the language column, falls back to --locale then en, and counts letters per language in the event and the summary', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = incident(db);
     const csv = join(dir, 'recipients.csv');
     writeFileSync(csv, CSV);
@@ -134,9 +133,9 @@ describe('irr letters: each recipient in their language', () => {
   });
 });
 
-describe('delay reasons and phased notification (GDPR Art 33(1) and 33(4))', () => {
+describe(`delay reasons and phased notification (GDPR Art 33(1) and 33(4)) (${backend.name})`, () => {
   it('a late letter reuses the reasons typed when the late sent was recorded', () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = incident(db);
     approveNotice(db, id, 'gdpr-art33', { at: '2026-03-06T09:00:00Z' });
     const sent = irr(['obligation', id, 'gdpr-art33', 'sent', '--channel', 'portal', '--ref', 'BfDI-4711', '--reason', 'The scope was confirmed only on 6 March by the forensic report.', '--at', '2026-03-06T10:00:00Z'], { db });
@@ -151,7 +150,7 @@ describe('delay reasons and phased notification (GDPR Art 33(1) and 33(4))', () 
   });
 
   it('a reason recorded with another decision is not taken as the reasons for a delay', () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = incident(db);
     expect(irr(['obligation', id, 'gdpr-art33', 'required', '--reason', 'DPO: notify whatever the risk', '--at', '2026-03-02T12:00:00Z'], { db }).code).toBe(0);
     const r = irr(['letter', id, 'gdpr-art33', '--now', '2026-03-06T11:00:00Z'], { db });
@@ -160,7 +159,7 @@ describe('delay reasons and phased notification (GDPR Art 33(1) and 33(4))', () 
   });
 
   it('an initial notice says what is still to follow; a supplement names the initial notice\'s date and reference and is recorded as such', () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = incident(db, ['likely_consequences', 'measures_taken']);
     const full = irr(['letter', id, 'gdpr-art33', '--now', NOW], { db });
     expect(full.code).toBe(2); // without --phased, a missing item still refuses
@@ -213,12 +212,12 @@ describe('delay reasons and phased notification (GDPR Art 33(1) and 33(4))', () 
   });
 });
 
-describe('e-mail drafts (--format eml)', () => {
+describe(`e-mail drafts (--format eml) (${backend.name})`, () => {
   const header = (eml: string, name: string) => new RegExp(`^${name}: (.*)$`, 'mi').exec(eml.split('\r\n\r\n')[0]!)?.[1];
 
   it('writes a letter as an RFC 5322 draft marked X-Unsent, with text and HTML parts, recorded like any letter; no clobber without --force', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = incident(db);
     const out = join(dir, 'notice.eml');
     const r = irr(['letter', id, 'gdpr-art33', '--locale', 'de', '--format', 'eml', '--out', out, '--now', NOW], { db });
@@ -244,7 +243,7 @@ describe('e-mail drafts (--format eml)', () => {
 
   it('the mail merge writes one draft per recipient with an email, addressed to them; a recipient with only a postal address goes to the rejects', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = incident(db);
     const csv = join(dir, 'recipients.csv');
     writeFileSync(csv, 'name,email,postal_address,jurisdiction,language\nAnna Schmidt,anna@example.de,,DE,de\nClaire Martin,claire@example.fr,,FR,fr\nBo Post,,"1 Rue X, Paris",FR,fr\n');
@@ -264,5 +263,22 @@ describe('e-mail drafts (--format eml)', () => {
     const ndjson = irr(['letters', id, 'gdpr-art33', '--recipients', csv, '--out', join(dir, 'x.ndjson'), '--format', 'eml', '--now', NOW], { db });
     expect(ndjson.code).toBe(2);
     expect(ndjson.stderr).toContain('--out: --format eml writes one .eml draft per recipient into a folder');
+  });
+});
+}
+
+localeFlows(sqliteBackend);
+if (pgAvailable(import.meta.filename, 8)) localeFlows(pgBackend);
+
+/** The shipped templates: no store involved. */
+describe('translated templates', () => {
+  it('ships Art 34 notices in fr, de, es, it, nl, pl and Art 33 notices in fr, de, each passing irr template check', () => {
+    const r = irr(['template', 'check', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const ids = json<{ templates: { id: string; obligations: string[] }[] }>(r).templates.map((t) => t.id);
+    for (const l of ['fr', 'de', 'es', 'it', 'nl', 'pl']) expect(ids).toContain(`gdpr-art34-individuals-${l}`);
+    for (const l of ['fr', 'de']) expect(ids).toContain(`gdpr-art33-authority-${l}`);
+    const list = json<{ id: string; locale: string }[]>(irr(['template', 'list', '--json']));
+    expect(list.filter((t) => t.id.startsWith('gdpr-art34-individuals')).map((t) => t.locale).sort()).toEqual(['de', 'en', 'es', 'fr', 'it', 'nl', 'pl']);
   });
 });

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { irr, ROOT, tempDir } from '../helpers.js';
+import { irr, ROOT } from '../helpers.js';
+import { pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * One consumer template for every US state: the "who else we are informing" section names only the
@@ -15,10 +17,16 @@ const arg = (v: unknown) => (Array.isArray(v) ? v.join(',') : typeof v === 'obje
 // Georgia (whose act reaches information brokers) above its 10,000 CRA threshold, Colorado above its 500 AG threshold, New York below 5,000, Germany too.
 const PEOPLE = { 'US-GA': 12_000, 'US-CO': 600, 'US-NY': 40, 'US-PR': 3, DE: 900 };
 
+/**
+ * On both backends (issue 15): one database per backend, with the worked incident built in
+ * beforeAll and a second incident of the last test's own; the tests only read.
+ */
+function stateLetters(backend: Backend): void {
+describe(`US state letters (${backend.name})`, () => {
 let db = '';
 let id = '';
 beforeAll(() => {
-  db = join(tempDir(), 'irr.db');
+  db = backend.newDb();
   id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Customer database copied', '--at', fixture.opened_at], { db }).stdout.trim();
   const facts = { ...fixture.facts, subjects_by_jurisdiction: PEOPLE, subjects_total: 13_543, nydfs_covered: false, information_broker: true };
   const r = irr(['fact', id, ...Object.entries(facts).map(([k, v]) => `${k}=${arg(v)}`), '--at', fixture.opened_at], { db });
@@ -64,15 +72,14 @@ describe('the letter to the consumer reporting agencies', () => {
 
 describe('the residents the letter to the consumer reporting agencies counts as notified', () => {
   it('only those whose state requires the notice on these facts; a state still undetermined is named as such; one that requires nothing is not listed', () => {
-    const other = join(tempDir(), 'irr.db');
-    const inc = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Account passwords copied', '--at', fixture.opened_at], { db: other }).stdout.trim();
+    const inc = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Account passwords copied', '--at', fixture.opened_at], { db }).stdout.trim();
     // Credentials only: New York's definition includes them, Hawaii's does not; Georgia's act reaches
     // information brokers and agencies, and whether this business is one is not recorded yet.
     const facts = Object.entries({ ...fixture.facts, data_categories: ['credentials'], subjects_by_jurisdiction: { 'US-NY': 6000, 'US-HI': 2000, 'US-GA': 300, DE: 900 }, subjects_total: 9200, nydfs_covered: false })
       .filter(([k]) => k !== 'information_broker' && k !== 'public_agency');
-    const r = irr(['fact', inc, ...facts.map(([k, v]) => `${k}=${arg(v)}`), '--at', fixture.opened_at], { db: other });
+    const r = irr(['fact', inc, ...facts.map(([k, v]) => `${k}=${arg(v)}`), '--at', fixture.opened_at], { db });
     expect(r.code, r.stderr).toBe(0);
-    const out = irr(['letter', inc, 'us-ny-cra', '--template', 'us-state-cra-notice', '--now', fixture.now], { db: other });
+    const out = irr(['letter', inc, 'us-ny-cra', '--template', 'us-state-cra-notice', '--now', fixture.now], { db });
     expect(out.code, out.stderr).toBe(0);
     const md = out.stdout;
     const notified = md.slice(md.indexOf('Residents notified'), md.indexOf('Whether the affected residents'));
@@ -83,3 +90,8 @@ describe('the residents the letter to the consumer reporting agencies counts as 
     expect(md).not.toMatch(/^- DE:/m);
   });
 });
+});
+}
+
+stateLetters(sqliteBackend);
+if (pgAvailable(import.meta.filename, 5)) stateLetters(pgBackend);

@@ -1,7 +1,9 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { irr, json, tempDir } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * Issue 14, problems 3 (times people read) and 7 (readability), through the real binary. Times
@@ -11,15 +13,21 @@ import { irr, json, tempDir } from '../helpers.js';
 const DAY = 86_400_000;
 const LOCAL = /(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)( \d{4})? \d{2}:\d{2} (CET|CEST)/;
 
+/**
+ * On both backends (issue 15). One database per backend: each test opens its own incidents and
+ * reads only those (`irr list` rows are found by id).
+ */
+function readableViews(backend: Backend): void {
+  const database = sharedDb(backend);
 function opened(playbook: string): { db: string; id: string } {
-  const db = join(tempDir(), 'irr.db');
+  const db = database();
   expect(irr(['init'], { db }).code).toBe(0);
   const r = irr(['open', '--playbook', playbook, '--title', 'readable'], { db });
   expect(r.code, r.stderr).toBe(0);
   return { db, id: r.stdout.trim() };
 }
 
-describe('irr status reads well', () => {
+describe(`irr status reads well (${backend.name})`, () => {
   it('shows n/a with the fact’s value (device_encrypted = false), not the condition', () => {
     const { db, id } = opened('lost-stolen-device');
     expect(irr(['fact', id, 'device_encrypted=false'], { db }).code).toBe(0);
@@ -52,7 +60,7 @@ describe('irr status reads well', () => {
   });
 });
 
-describe('irr clocks and irr list', () => {
+describe(`irr clocks and irr list (${backend.name})`, () => {
   it('clocks never show a negative duration for an undetermined duty whose deadline passed', () => {
     const { db, id } = opened('misdirected-communication');
     const aware = new Date(Date.now() - 10 * DAY).toISOString();
@@ -81,6 +89,12 @@ describe('irr clocks and irr list', () => {
   });
 });
 
+}
+
+readableViews(sqliteBackend);
+if (pgAvailable(import.meta.filename, 5)) readableViews(pgBackend);
+
+/** Stateless: `irr assess --facts` reads no store. */
 describe('irr assess names the false part of a long condition', () => {
   it('HIPAA’s 57-State condition is a few short parts, not 2,400 characters ending "is false"', () => {
     const file = resolve(tempDir(), 'facts.json');

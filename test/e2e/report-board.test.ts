@@ -1,6 +1,7 @@
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { irr, succeeded, tempDir } from '../helpers.js';
+import { irr, succeeded } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * Reports that speak to people (issue 14, problem 8): the executive page for a board (what
@@ -9,6 +10,14 @@ import { irr, succeeded, tempDir } from '../helpers.js';
  */
 
 const NOW = '2026-03-07T12:00:00Z';
+
+/**
+ * On both backends (issue 15): one database per backend holds both incidents (the board's and the
+ * US one), each built in its describe's beforeAll and then only read.
+ */
+function boardPages(backend: Backend): void {
+  const database = sharedDb(backend);
+describe(`board and report pages (${backend.name})`, () => {
 let db = '';
 let id = '';
 
@@ -17,7 +26,7 @@ const ok = (args: string[]) => succeeded(args, { db });
 const report = (kind: string, format: 'md' | 'html') => ok(['report', id, '--kind', kind, '--format', format, '--now', NOW]);
 
 beforeAll(() => {
-  db = join(tempDir('irr-board-'), 'irr.db');
+  db = database();
   id = ok(['open', '--playbook', 'misdirected-communication', '--title', 'Payslips emailed to the wrong team', '--at', '2026-03-02T09:00:00Z']).trim();
   // DORA left open on purpose: whether the organisation is a financial entity decides a notice.
   ok([
@@ -84,7 +93,7 @@ describe('the executive page of a US incident whose notices are still undetermin
   let usDb = '';
   let us = '';
   beforeAll(() => {
-    usDb = join(tempDir('irr-board-us-'), 'irr.db');
+    usDb = database();
     us = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'CRM copied', '--at', '2026-03-02T07:40:00Z'], { db: usDb }).stdout.trim();
     // Whether the data was unintelligible (encrypted) is open: it decides every running US notice.
     const r = irr(['fact', us, 'subjects_by_jurisdiction=US-GA:12000,US-NY:40', 'data_categories=government_id', 'information_broker=true', 'aware_at=2026-03-02T15:00:00Z', 'discovered_at=2026-03-02T15:00:00Z', '--at', '2026-03-02T16:00:00Z'], { db: usDb });
@@ -113,3 +122,8 @@ describe('the executive page of a US incident whose notices are still undetermin
     expect(establish).toMatch(/^- \*\*To establish:\*\* whether the data was unintelligible to the recipient[^;]* \(decides 4 notices\); /);
   });
 });
+});
+}
+
+boardPages(sqliteBackend);
+if (pgAvailable(import.meta.filename, 8)) boardPages(pgBackend);

@@ -5,6 +5,8 @@ import MarkdownIt from 'markdown-it';
 import { HtmlValidate } from 'html-validate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { approveNotice, irr, json, MINI, succeeded, tempDir } from '../helpers.js';
+import { pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * `irr report` on a worked incident built through the real binary: every kind in md and html,
@@ -23,6 +25,12 @@ const NOW = '2026-03-07T12:00:00Z';
 
 interface LogEntry { seq: number; type: string; late: boolean; hash: string }
 
+/**
+ * On both backends (issue 15): one worked incident per backend, built once in beforeAll and only
+ * read by the tests (plus a second, fresh one), so one database per backend serves the whole file.
+ */
+function reportFlows(backend: Backend): void {
+describe(`report on a worked incident (${backend.name})`, () => {
 let dir = '';
 let db = '';
 let id = '';
@@ -40,7 +48,7 @@ const log = (incident = id) => json<LogEntry[]>(irr(['log', incident, '--json'],
 
 beforeAll(() => {
   dir = tempDir('irr-report-');
-  db = join(dir, 'irr.db');
+  db = backend.newDb();
   // A hostile title: markup, a link, a heading and an image must all stay text.
   id = irr(['open', '--playbook', MINI, '--title', `Payroll export ${ALL_HOSTILE}`, '--at', '2026-03-02T09:00:00Z'], { db }).stdout.trim();
   expect(id).toMatch(/^INC-\d{4}-\d{4}$/);
@@ -75,7 +83,7 @@ beforeAll(() => {
   fresh = irr(['open', '--playbook', MINI, '--title', 'Fresh incident', '--at', '2026-03-06T12:00:00Z'], { db }).stdout.trim();
 }, 120_000);
 
-describe('irr action', () => {
+describe(`irr action (${backend.name})`, () => {
   it('records A1, A2… with owner and due date, and refuses bad input naming the option (nothing recorded)', () => {
     const actions = log().filter((e) => e.type === 'action.recorded');
     expect(actions).toHaveLength(2);
@@ -97,7 +105,7 @@ describe('irr action', () => {
   });
 });
 
-describe('irr report', () => {
+describe(`irr report (${backend.name})`, () => {
   it('refuses a bad --kind or --format with exit 2, naming the option and the allowed values', () => {
     const k = irr(['report', id, '--kind', 'weekly'], { db });
     expect(k.code).toBe(2);
@@ -262,6 +270,8 @@ describe('irr report', () => {
   const browser = (args: string[]) =>
     spawnSync(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'chromium')}`, ...args], { encoding: 'utf8', timeout: 60_000 });
 
+  // The browser tests render a file, whichever store the report was read from: once, on SQLite.
+  if (backend.name === 'sqlite') {
   it.skipIf(noChromium)('renders in headless Chromium: the timeline HTML becomes a real PNG', () => {
     const html = join(dir, 'timeline.html');
     writeFileSync(html, report('timeline', 'html'));
@@ -285,4 +295,10 @@ describe('irr report', () => {
     const pages = readFileSync(pdf).toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? [];
     expect(pages).toHaveLength(1);
   });
+  }
 });
+});
+}
+
+reportFlows(sqliteBackend);
+if (pgAvailable(import.meta.filename, 15)) reportFlows(pgBackend);

@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { irr, json, ROOT, tempDir } from '../helpers.js';
+import { irr, json, MINI, ROOT, tempDir } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /** `irr assess --facts … --json` and its text form, run as a user runs them, on EDPB 01/2021 cases. */
 const cases = (JSON.parse(readFileSync(join(ROOT, 'test/fixtures/edpb-01-2021.json'), 'utf8')) as { cases: { case: number; facts: Record<string, unknown>; edpb: { authority: string; individuals: string } }[] }).cases;
@@ -65,3 +67,35 @@ describe('irr assess --facts on EDPB 01/2021 cases', () => {
     expect(j.threshold).toMatchObject({ model: 'hipaa', at_least: 'risk', exemptions: [{ id: 'hipaa-low-probability' }] });
   });
 });
+
+/**
+ * The same cases recorded on an incident, on both backends (issue 15): the facts go through the
+ * store (typed values, nested objects) and `irr assess <incident>` must reach the very decision the
+ * stateless assessment reaches, and the EDPB's. One database per backend: one incident per case.
+ */
+function riskOnAnIncident(backend: Backend): void {
+  const database = sharedDb(backend);
+  describe(`irr assess <incident> on EDPB 01/2021 cases (${backend.name})`, () => {
+    for (const n of [1, 8, 11, 13]) {
+      it(`case ${n}: the recorded facts give the stateless assessment's risk decision and obligations`, () => {
+        const db = database();
+        const id = json<{ id: string }>(irr(['open', '--playbook', MINI, '--title', `EDPB case ${n}`, '--json', '--at', '2026-03-01T08:00:00Z'], { db })).id;
+        const facts = cases.find((c) => c.case === n)!.facts;
+        const pairs = Object.entries(facts).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+        const recorded = irr(['fact', id, ...pairs, '--at', '2026-03-02T09:30:00+01:00'], { db });
+        expect(recorded.code, recorded.stderr).toBe(0);
+        const now = ['--now', '2026-03-02T10:00:00Z', '--json'];
+        const onIncident = json<Out>(irr(['assess', id, ...now], { db }));
+        const stateless = json<Out>(irr(['assess', '--facts', file(n), ...now]));
+        const want = cases.find((c) => c.case === n)!.edpb;
+        expect({ authority: onIncident.risk.art33.conclusion, individuals: onIncident.risk.art34.conclusion }).toEqual(want);
+        expect(onIncident.risk).toEqual(stateless.risk);
+        const required = (o: Out) => o.obligations.map((x) => [x.id, x.required]);
+        expect(required(onIncident)).toEqual(required(stateless));
+      });
+    }
+  });
+}
+
+riskOnAnIncident(sqliteBackend);
+if (pgAvailable(import.meta.filename, 4)) riskOnAnIncident(pgBackend);

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { irr, json, MINI, tempDir } from '../helpers.js';
+import { irr, json, MINI } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * Issue 14, problem 3: `--at` takes a local time without offset in IRR_TZ (or the machine's zone),
@@ -19,15 +20,18 @@ function wall(ms: number, zone: string, sep = ' '): string {
   return `${p.year}-${p.month}-${p.day}${sep}${p.hour}:${p.minute}`;
 }
 
+/** On both backends (issue 15). One database per backend: each test opens its own incident. */
+function timeInput(backend: Backend): void {
+  const database = sharedDb(backend);
 function opened(): { db: string; id: string } {
-  const db = join(tempDir(), 'irr.db');
+  const db = database();
   expect(irr(['init'], { db }).code).toBe(0);
   const r = irr(['open', '--playbook', MINI, '--title', 'times'], { db });
   expect(r.code, r.stderr).toBe(0);
   return { db, id: r.stdout.trim() };
 }
 
-describe('--at: local time, skew, plausibility', () => {
+describe(`--at: local time, skew, plausibility (${backend.name})`, () => {
   it('reads a time without offset in IRR_TZ, with a space or a T', () => {
     const { db, id } = opened();
     const twoHoursAgo = Math.floor((Date.now() - 2 * 3600_000) / 60_000) * 60_000;
@@ -74,3 +78,7 @@ describe('--at: local time, skew, plausibility', () => {
     expect(garbage.stderr).toMatch(/^irr: --at: "yesterday-ish" is not a time/);
   });
 });
+}
+
+timeInput(sqliteBackend);
+if (pgAvailable(import.meta.filename, 4)) timeInput(pgBackend);

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { irr, json, MINI, succeeded, tempDir } from '../helpers.js';
+import { irr, json, MINI, succeeded } from '../helpers.js';
+import { pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * A voluntary regime (Hong Kong: the PDPO sets no duty, the PCPD recommends notifying) is said for
@@ -10,6 +11,13 @@ import { irr, json, MINI, succeeded, tempDir } from '../helpers.js';
 
 const NOW = '2026-12-01T12:00:00Z';
 const WORDS = 'no legal duty; notification recommended by Office of the Privacy Commissioner for Personal Data (PCPD), Hong Kong';
+
+/**
+ * On both backends (issue 15): one incident per backend, in its own database; the second describe
+ * builds on the first (the notice is sent after the "not yet sent" views were read).
+ */
+function voluntaryFlows(backend: Backend): void {
+describe(`a voluntary duty (${backend.name})`, () => {
 let db = '';
 let id = '';
 
@@ -22,12 +30,12 @@ const section = (md: string, heading: string) => {
 };
 
 beforeAll(() => {
-  db = join(tempDir('irr-voluntary-'), 'irr.db');
+  db = backend.newDb();
   id = ok(['open', '--playbook', MINI, '--title', 'Hong Kong customer list copied', '--at', '2026-12-01T09:00:00Z']).trim();
   ok(['fact', id, 'subjects_by_jurisdiction=HK:20', 'data_categories=government_id', 'aware_at=2026-12-01T08:00:00Z', '--at', '2026-12-01T10:00:00Z']);
 }, 60_000);
 
-describe('a voluntary duty, not yet sent', () => {
+describe('not yet sent', () => {
   it('irr clocks lists it as recommended with no legal duty, and --json carries it under "recommended"', () => {
     const text = ok(['clocks', id, '--now', NOW]);
     expect(text).toContain(`recommended, no legal duty (voluntary):\n  hk-pdpo-voluntary (HK, to authority): ${WORDS}; not sent`);
@@ -56,7 +64,7 @@ describe('a voluntary duty, not yet sent', () => {
   });
 });
 
-describe('a voluntary notice that was sent', () => {
+describe('sent', () => {
   beforeAll(() => {
     ok(['team', 'assign', id, 'approver', '--role', 'lead']);
     ok(['obligation', id, 'hk-pdpo-voluntary', 'drafted', '--at', '2026-12-01T10:30:00Z']);
@@ -76,3 +84,8 @@ describe('a voluntary notice that was sent', () => {
     expect(report('timeline')).toContain(`- hk-pdpo-voluntary (authority, HK): **${WORDS}** — sent 2026-12-01 11:00 UTC.`);
   });
 });
+});
+}
+
+voluntaryFlows(sqliteBackend);
+if (pgAvailable(import.meta.filename, 5)) voluntaryFlows(pgBackend);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, setServerLogin, tempDir } from '../helpers.js';
 import { PG_URL } from './pg.js';
@@ -16,6 +17,12 @@ export interface Backend {
   newDb(): string;
   /** Every event stored (all incidents): what "nothing was written" is checked against. */
   eventCount(db: string): number;
+  /**
+   * Everything the database keeps, as text: what "no personal data is stored" is checked against.
+   * SQLite: the bytes of the file and of its write-ahead log. PostgreSQL: every row of every table
+   * (the server's own files are shared by all its databases and not the test's to read).
+   */
+  storedText(db: string): string;
 }
 
 /** Run SQL as the superuser of `url`'s server, synchronously (tests' helpers are synchronous). */
@@ -41,6 +48,9 @@ export const sqliteBackend: Backend = {
     raw.close();
     return n;
   },
+  storedText(db) {
+    return [db, `${db}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f).toString('latin1')).join('\n');
+  },
 };
 
 export const pgBackend: Backend = {
@@ -55,6 +65,12 @@ export const pgBackend: Backend = {
   },
   eventCount(db) {
     return (pgSync(db, 'SELECT count(*)::int AS n FROM events')[0] as { n: number }).n;
+  },
+  storedText(db) {
+    // query_to_xml runs a query per table from one statement; the rows come back as XML text.
+    const sql = `SELECT coalesce(string_agg(query_to_xml(format('SELECT * FROM %I.%I', table_schema, table_name), true, false, '')::text, E'\\n'), '') AS dump
+      FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`;
+    return (pgSync(db, sql)[0] as { dump: string }).dump;
   },
 };
 
