@@ -274,7 +274,7 @@ function plansOf(regimes: readonly Regime[]): readonly Plan[] {
   if (plans === undefined) {
     plans = regimes.map((r) => ({ r, judge: judgeOf(r.applies_when), shareable: r.in_force, parts: partsOf(r), byExplanation: new Map(), last: undefined, unknownReasons: new Map(), dues: new Map(),
       undeterminedShareable: r.in_force && !(r.family === 'gdpr' && r.audience === 'authority'),
-      keyed: new Map(), positive: positiveOf(r.applies_when) }));
+      keyed: new Map(), positive: lazyPositive(r.applies_when) }));
     catalogues.set(regimes, plans);
   }
   return plans;
@@ -547,6 +547,11 @@ function notApplyingBuilt(r: Regime, e: Explanation, parts: RegimeParts): Obliga
  * Does any condition of the law that is not negated already hold? (Something recorded points to
  * it.) Compiled once per law, like its judge.
  */
+/** positiveOf, compiled on first use (only undetermined laws ask). */
+function lazyPositive(c: Condition): (fact: Lookup) => boolean {
+  let f: ((fact: Lookup) => boolean) | undefined;
+  return (fact) => (f ??= positiveOf(c))(fact);
+}
 function positiveOf(c: Condition): (fact: Lookup) => boolean {
   const op = operatorOf(c);
   if (op === 'not') return () => false;

@@ -78,11 +78,11 @@ function compile(c: Condition): Compiled {
     const known = leaf.known as boolean;
     return (lookup) => ((read(lookup) !== undefined) === known ? TRUE : FALSE);
   }
-  const unknown = unknownLeaf(leaf);
+  let unknown: Truth | undefined;
   const test = leafTest(op, leaf[op]);
   return (lookup) => {
     const v = read(lookup);
-    if (v === undefined) return unknown;
+    if (v === undefined) return (unknown ??= unknownLeaf(leaf));
     return test(v) ? TRUE : FALSE;
   };
 }
@@ -435,22 +435,24 @@ function compileJudge(c: Condition): Judge {
       return t.value === 'unknown' ? t : t.value === true ? explain(lookup, MAX_ALTERNATIVES) : (TRUE as Judgement);
     };
   }
-  // A leaf: read once; explained from the value read.
+  // A leaf: read once; explained from the value read. Its explanation and unknown answer are made on
+  // first use: a command assesses once, and describing every leaf of 200 laws up front cost more
+  // than the assessment (`irr clocks`).
   const leaf = c as Leaf;
   const read = leafReader(leaf);
-  const explain = leafExplanation(leaf);
+  let explain: ((v: FactValue | undefined) => Explanation) | undefined;
   if (op === 'known') {
     const known = leaf.known as boolean;
     return (lookup) => {
       const v = read(lookup);
-      return (v !== undefined) === known ? (TRUE as Judgement) : explain(v === undefined ? undefined : true);
+      return (v !== undefined) === known ? (TRUE as Judgement) : (explain ??= leafExplanation(leaf))(v === undefined ? undefined : true);
     };
   }
-  const unknown = unknownLeaf(leaf) as Judgement;
+  let unknown: Judgement | undefined;
   const test = leafTest(op, leaf[op]);
   return (lookup) => {
     const v = read(lookup);
-    if (v === undefined) return unknown;
-    return test(v) ? (TRUE as Judgement) : explain(v);
+    if (v === undefined) return (unknown ??= unknownLeaf(leaf) as Judgement);
+    return test(v) ? (TRUE as Judgement) : (explain ??= leafExplanation(leaf))(v);
   };
 }
