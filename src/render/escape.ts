@@ -9,8 +9,9 @@
 // Anywhere in a line: escapes, code spans, emphasis, links and images ("!" is harmless without "["),
 // autolinks and HTML, table cells, strikethrough, and entities ("&amp;" must show as typed).
 const INLINE = /[\\`*_[\]<>|~&]/g;
-// At the start of a line: headings, block quotes, list bullets, setext underlines, thematic breaks.
-const LINE_START = /^([#>+=-])/;
+// At the start of a line: headings, block quotes, list bullets, setext underlines, thematic breaks,
+// and a table's delimiter row (":-" under a line with a pipe made a table, escaped pipe or not).
+const LINE_START = /^([#>+=:-])/;
 // "1." or "1)" at the start of a line would begin an ordered list.
 const ORDERED = /^(\d+)([.)])/;
 

@@ -41,6 +41,12 @@ describe('escapeMarkdown', () => {
     );
   });
 
+  it('no table from a pipe over a delimiter row (found by the property above: "|\n:-")', () => {
+    for (const value of ['|\n:-', 'a | b\n:-- | --:', '|x|\n:-:']) {
+      for (const tokens of inlineTokens(value)) expect(tokens.map((t) => t.type).filter((t) => t.startsWith('table')), JSON.stringify(value)).toEqual([]);
+    }
+  });
+
   it('leaves ordinary text readable', () => {
     expect(escapeMarkdown('Jane Roe, DPO, dpo@example.com, +49 30 1234567 (office)')).toBe('Jane Roe, DPO, dpo@example.com, +49 30 1234567 (office)');
     expect(escapeMarkdown('# not a heading')).toBe('\\# not a heading');
