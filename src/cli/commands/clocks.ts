@@ -1,7 +1,6 @@
 import pc from 'picocolors';
 import { factsToEstablish, type Obligation } from '../../assess/obligations.js';
 import { isSettled, voluntaryWords } from '../../domain/obligation.js';
-import { recordObligation } from '../../engine/actions.js';
 import { assessIncident } from '../../engine/obligations.js';
 import { oneLine } from '../../domain/text.js';
 import { notCoveredLine } from '../../assess/coverage.js';
@@ -128,6 +127,9 @@ export async function obligation(
   opts: { reason?: string; ref?: string; channel?: string; at?: string; exemption?: string; override?: boolean },
 ): Promise<void> {
   const at = parseAt(opts.at);
+  // The write path (engine/actions: decide, the rules) is loaded only by this subcommand, not by
+  // `irr clocks`, which only reads.
+  const { recordObligation } = await import('../../engine/actions.js');
   await withEngine(g, { create: false }, async (engine) => {
     const events = await recordObligation(engine, id, await engine.who(g.actor, at, id), {
       obligation: obligationId,
