@@ -16,7 +16,7 @@ import type { Actor } from './decide.js';
 import { checkText } from '../domain/text.js';
 import { registeredKeys, type RegisteredKey, type SignatureRow, type Signer } from '../store/signature.js';
 import type { EventRow } from '../store/integrity.js';
-import { redactedChain, type RedactedLog } from './redacted-log.js';
+import type { RedactedLog } from './redacted-log.js';
 
 /**
  * Where signing keys come from (the CLI: this account's keys folder and a passphrase). Asked only
@@ -365,6 +365,8 @@ export class Engine {
     await this.incident(id);
     if (!this.store.redactedLog) throw new Error(`${this.store.driver} store has no redacted log (only a team server's comms role reads one)`);
     const { headers, rows } = await this.store.redactedLog(id);
+    // Loaded here: only the comms role on a team server reads a redacted log.
+    const { redactedChain } = await import('./redacted-log.js');
     return redactedChain(headers, rows);
   }
 
