@@ -165,9 +165,9 @@ if (pgAvailable(import.meta.filename, 14)) {
       const cora = asRole(db, 'cora');
       const alice = { db, env: as('alice') };
       const id = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Payslips'], alice).stdout.trim();
-      const secrets = ['1234', 'ZEBRA-NOTE', 'PATIENT-X', 'WITHDRAWN-VALUE'];
+      const secrets = ['8675309', 'ZEBRA-NOTE', 'PATIENT-X', 'WITHDRAWN-VALUE'];
       for (const args of [
-        ['fact', id, 'subjects_total=1234', 'data_categories=contact'], // #2
+        ['fact', id, 'subjects_total=8675309', 'data_categories=contact'], // #2 (seven digits: a shorter number turns up in a random hex hash, as 1234 once did)
         ['fact', id, 'root_cause=WITHDRAWN-VALUE'], // #3 (withdrawn below: the withdrawal carries what it restores)
         ['retract', id, '3', '--reason', 'wrong incident'], // #4
         ['note', id, 'ZEBRA-NOTE'], // #5

@@ -32,7 +32,17 @@ export class Terminal {
     const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     // After the program ends, its exit code stays on screen for the test to read.
     const command = `cd '${ROOT}' && ${quoted}; echo "[exit $?]"; sleep 600`;
-    tmux(['new-session', '-d', '-s', this.name, '-x', String(opts.columns ?? 80), '-y', String(opts.rows ?? 24), ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), command]);
+    const args2 = ['new-session', '-d', '-s', this.name, '-x', String(opts.columns ?? 80), '-y', String(opts.rows ?? 24), ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), command];
+    // The test server exits when its last session closes; a new session started in that moment gets
+    // "server exited unexpectedly" (seen once in CI): start it again, on a fresh server.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        tmux(args2);
+        break;
+      } catch (err) {
+        if (attempt >= 3 || !String((err as Error).message).includes('server exited unexpectedly')) throw err;
+      }
+    }
   }
 
   /** The visible screen; with `colours`, the SGR escape codes the program emitted. */
