@@ -63,10 +63,12 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
       -- No role but the owner has UPDATE or DELETE on the log; the triggers refuse even the owner.
       DO $roles$
       BEGIN
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_responder') THEN CREATE ROLE irr_responder NOLOGIN; END IF;
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_approver') THEN CREATE ROLE irr_approver NOLOGIN; END IF;
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_comms') THEN CREATE ROLE irr_comms NOLOGIN; END IF;
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_auditor') THEN CREATE ROLE irr_auditor NOLOGIN; END IF;
+        -- Roles are the server's, shared by its databases: an \`irr init\` of another database at the
+        -- same moment may create one between the check and the CREATE (duplicate key on pg_authid).
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_responder') THEN BEGIN CREATE ROLE irr_responder NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END; END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_approver') THEN BEGIN CREATE ROLE irr_approver NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END; END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_comms') THEN BEGIN CREATE ROLE irr_comms NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END; END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'irr_auditor') THEN BEGIN CREATE ROLE irr_auditor NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END; END IF;
       END
       $roles$;
       GRANT SELECT ON playbooks, incidents, events, snapshots, irr_schema TO irr_responder, irr_approver, irr_auditor;
