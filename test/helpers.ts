@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const BIN = join(ROOT, 'bin', 'irr.js');
+export const BIN = join(ROOT, 'bin', 'irr.cjs');
 export const MINI = join(ROOT, 'test', 'fixtures', 'runbooks', 'mini.yaml');
 
 export interface Run {

@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it';
-import pc from 'picocolors';
+import pc from './colors.js';
 import { wrap } from './terminal-text.js';
 
 type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];

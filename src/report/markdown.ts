@@ -212,7 +212,7 @@ export function severityLine(d: ReportData): string {
 export function severityWhy(d: ReportData): string {
   const parts = d.severity.explanation
     .filter((e) => !e.startsWith('SE ='))
-    .map((e) => e.replace(/^(DPC|EI|CB)\s*[^:]*:\s*/, '').replace(/^[a-z_]+ — /, ''))
+    .map((e) => e.replace(/^(DPC|EI|CB)\s*[^:]*:\s*/, '').replace(/^[a-z_]+ \u2014 /, ''))
     .map((e) => e.replace(/\s*\(the highest of [^)]*\)$/, ''));
   return parts.join('; ');
 }

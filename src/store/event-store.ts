@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { addonOption } from './sqlite-addon.js';
 import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -12,6 +13,10 @@ import { translateSqliteError } from './sqlite-errors.js';
 import { StaleHead } from './stale-head.js';
 import type { IncidentRow, PlaybookRow, Snapshot } from './port.js';
 import { registeredFingerprints, signBatch, type SignatureRow, type Signer } from './signature.js';
+
+// Required as the CommonJS module it is: through the ESM loader every command that opens a database
+// also paid for the loader's lexer over better-sqlite3's files.
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
 export type { EventRow, Head } from './integrity.js';
 
@@ -91,7 +96,7 @@ function refuseIllFormed(field: string, value: unknown): void {
  * alone holds every committed event), the file is read into memory with its header marked as a
  * rollback-journal database (bytes 18-19, the only difference on disk) and served from there.
  */
-function openReadOnly(path: string, key: string | undefined): Database.Database {
+function openReadOnly(path: string, key: string | undefined): BetterSqlite3.Database {
   const db = new Database(path, { ...addonOption(), timeout: 10_000, readonly: true, fileMustExist: true });
   try {
     if (key !== undefined) {
@@ -139,7 +144,7 @@ export interface OpenOptions {
  * this module translated (sqlite-errors.ts).
  */
 export class EventStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
   /** Per incident, the head up to which this process has checked the chain: later appends check only what is new. */
   private readonly checked = new Map<string, Head>();
   /**
@@ -157,12 +162,12 @@ export class EventStore {
   private signed = true;
   private constructor(
     readonly path: string,
-    private readonly db: Database.Database,
+    private readonly db: BetterSqlite3.Database,
     private readonly writable: boolean,
   ) {}
 
   /** Prepared once per connection: preparing dominates a small append otherwise. */
-  private sql(text: string): Database.Statement {
+  private sql(text: string): BetterSqlite3.Statement {
     let st = this.statements.get(text);
     if (!st) {
       st = this.db.prepare(text);
@@ -203,7 +208,7 @@ export class EventStore {
     }
     const readonly = opts.readonly === true && !created;
     const writable = !readonly && canWrite(path);
-    let db: Database.Database | undefined;
+    let db: BetterSqlite3.Database | undefined;
     try {
       if (writable) {
         db = new Database(path, { ...addonOption(), timeout: 10_000, fileMustExist: !created });
@@ -450,7 +455,7 @@ export class EventStore {
     }
   }
 
-  private appendTx?: Database.Transaction<EventStore['appendInTx']>;
+  private appendTx?: BetterSqlite3.Transaction<EventStore['appendInTx']>;
 
   private appendInTx(incident: string, expected: Head, events: readonly NewEvent[], recordedAt: string, snapshot?: string, signers: readonly Signer[] = []): StoredEvent[] {
     const moved = this.movedTo(incident);

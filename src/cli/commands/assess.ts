@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import pc from 'picocolors';
+import pc from '../../render/colors.js';
 import { InvalidInput } from '../../domain/errors.js';
 import { CORE_FACTS, type FactValue } from '../../domain/facts.js';
 import { byUrgency, type Assessment, type Obligation } from '../../assess/obligations.js';

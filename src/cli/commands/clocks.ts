@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import pc from '../../render/colors.js';
 import { factsToEstablish, type Obligation } from '../../assess/obligations.js';
 import { isSettled, voluntaryWords } from '../../domain/obligation.js';
 import { assessIncident } from '../../engine/obligations.js';

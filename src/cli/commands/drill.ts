@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import pc from '../../render/colors.js';
 import { systemClock } from '../../clocks/wall.js';
 import { offsetLabel, spanLabel } from '../../domain/drill.js';
 import { InvalidInput } from '../../domain/errors.js';

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { notCoveredLine, uncoveredIn } from '../../assess/coverage.js';
-import pc from 'picocolors';
+import pc from '../../render/colors.js';
 import { InvalidInput } from '../../domain/errors.js';
 import { checkText, oneLine, visible } from '../../domain/text.js';
 import { refuseFutureAt, refuseImplausibleAt } from '../../engine/engine.js';

@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import pc from '../../render/colors.js';
 import { offsetLabel, parseDuration, spanLabel } from '../../domain/drill.js';
 import { Interrupted } from '../../domain/errors.js';
 import { visible } from '../../domain/text.js';

@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import pc from '../../render/colors.js';
 import { byUrgency, isUrgent, type Obligation } from '../../assess/obligations.js';
 import { isSent, isSettled } from '../../domain/obligation.js';
 import { nextPhase, type WorkPhase } from '../../domain/phases.js';

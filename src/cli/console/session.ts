@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import pc from 'picocolors';
+import pc from '../../render/colors.js';
 import type { Obligation } from '../../assess/obligations.js';
 import { systemClock } from '../../clocks/wall.js';
 import { isPostgresUrl } from '../../store/port.js';

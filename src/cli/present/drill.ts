@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import pc from '../../render/colors.js';
 import { spanLabel } from '../../domain/drill.js';
 import { oneLine } from '../../domain/text.js';
 import type { DrillScore } from '../../drill/score.js';

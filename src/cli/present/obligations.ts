@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import pc from '../../render/colors.js';
 import { byUrgency, factsToEstablish, type Obligation } from '../../assess/obligations.js';
 import { localTime, localWithUtc } from '../../clocks/zone.js';
 import { isDecidedNotToSend, isSent, voluntaryWords } from '../../domain/obligation.js';

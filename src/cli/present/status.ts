@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import pc from '../../render/colors.js';
 import { localTime } from '../../clocks/zone.js';
 import { WORK_PHASES } from '../../domain/phases.js';
 import { oneLine } from '../../domain/text.js';
