@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,32 @@ export interface Run {
 
 export function tempDir(prefix = 'irr-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * A copy of the installed command (bin/ and dist/bundle/ copied, the rest linked to this checkout)
+ * that a test may spoil: its code cache, or (`withoutSqliteAddon`) an install whose better-sqlite3 is
+ * not built yet, as while `npm ci` still compiles it. Run it with `node <dir>/bin/irr.cjs`.
+ */
+export function installCopy(opts: { withoutSqliteAddon?: boolean } = {}): string {
+  const dir = tempDir('irr-install-');
+  mkdirSync(join(dir, 'bin'));
+  mkdirSync(join(dir, 'dist'));
+  cpSync(join(ROOT, 'bin', 'irr.cjs'), join(dir, 'bin', 'irr.cjs'));
+  cpSync(join(ROOT, 'dist', 'bundle'), join(dir, 'dist', 'bundle'), { recursive: true });
+  for (const linked of ['playbooks', 'templates', 'package.json']) symlinkSync(join(ROOT, linked), join(dir, linked));
+  symlinkSync(join(ROOT, 'dist', 'catalogue'), join(dir, 'dist', 'catalogue'));
+  if (!opts.withoutSqliteAddon) {
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    return dir;
+  }
+  mkdirSync(join(dir, 'node_modules'));
+  for (const name of readdirSync(join(ROOT, 'node_modules'))) {
+    if (name !== 'better-sqlite3') symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name));
+  }
+  const pkg = join(dir, 'node_modules', 'better-sqlite3');
+  for (const part of ['package.json', 'lib']) cpSync(join(ROOT, 'node_modules', 'better-sqlite3', part), join(pkg, part), { recursive: true });
+  return dir;
 }
 
 /**

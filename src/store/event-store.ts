@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { addonOption } from './sqlite-addon.js';
-import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { IntegrityFailure, InvalidInput, IrrError, Refused } from '../domain/errors.js';
 import type { EventType, NewEvent, StoredEvent } from '../domain/events.js';
@@ -187,10 +187,12 @@ export class EventStore {
 
   static open(path: string, opts: OpenOptions): EventStore {
     let created = false;
+    let preexisting: string[] = [];
     if (!existsSync(path)) {
       if (!opts.create) throw new InvalidInput(`--db: no irr database at ${path} (run "irr init", or "irr open" to start an incident)`);
       // Create it ourselves so the file is private from its first byte; SQLite gives -wal/-shm the same mode.
       try {
+        preexisting = SIDE_FILES.map((ext) => `${path}${ext}`).filter((f) => existsSync(f));
         closeSync(openSync(path, 'wx', 0o600));
         created = true;
       } catch (err) {
@@ -223,16 +225,18 @@ export class EventStore {
       db.pragma('temp_store = MEMORY');
     } catch (err) {
       db?.close();
+      if (created) removeCreated(path, preexisting);
       if (err instanceof IrrError) throw err;
       const t = translateSqliteError(err, path);
       if (t !== err) throw t;
-      throw new InvalidInput(`--db: cannot open ${path} (${(err as Error).message})`);
+      throw new InvalidInput(`--db: cannot open ${path} (${openFailure(err as Error)})`);
     }
     const store = new EventStore(path, db, writable);
     try {
       store.guard(() => store.checkIdentity(opts.create || created));
     } catch (err) {
       db.close();
+      if (created) removeCreated(path, preexisting);
       throw err;
     }
     return store;
@@ -677,4 +681,23 @@ export class EventStore {
   private refusal(where: string, seq: number, problem: string): IntegrityFailure {
     return new IntegrityFailure(`integrity failure in ${where}${seq > 0 ? ` at seq ${seq}` : ''}: ${problem}; nothing was written (irr verify shows every problem)`);
   }
+}
+
+/**
+ * A database file this command created a moment ago and could not open (an install whose SQLite addon
+ * is not built yet, say): removed, with what SQLite began beside it, so that a failed command leaves
+ * nothing behind. Only for a file `open` itself created (exclusive create, 'wx'); side files that were
+ * there before it are left alone.
+ */
+function removeCreated(path: string, preexisting: readonly string[]): void {
+  for (const f of [path, ...SIDE_FILES.map((ext) => `${path}${ext}`)]) if (!preexisting.includes(f)) rmSync(f, { force: true });
+}
+
+const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
+
+/** One line: a library's message can run over many (the `bindings` package lists every path it tried). */
+function openFailure(err: Error): string {
+  const message = String(err?.message ?? err);
+  if (/Could not locate the bindings file/.test(message)) return 'the SQLite addon is not built: is "npm install" still running? Else run it again in the irr folder';
+  return message.split('\n')[0]!.trim();
 }

@@ -1,23 +1,11 @@
 // The command runs the bundled CLI with the V8 code cache the build wrote (bin/irr.cjs,
 // scripts/bundle.mjs). The cache only saves compiling: a cache that is stale, damaged or absent
 // must give the same answers, and the build's own cache must be the one this Node accepts.
-import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { irr, ROOT, tempDir } from '../helpers.js';
-
-/** A copy of the command (bin/ and dist/bundle/), the rest linked: its cache can be spoiled. */
-function installCopy(): string {
-  const dir = tempDir('irr-code-cache-');
-  mkdirSync(join(dir, 'bin'));
-  mkdirSync(join(dir, 'dist'));
-  cpSync(join(ROOT, 'bin', 'irr.cjs'), join(dir, 'bin', 'irr.cjs'));
-  cpSync(join(ROOT, 'dist', 'bundle'), join(dir, 'dist', 'bundle'), { recursive: true });
-  for (const linked of ['node_modules', 'playbooks', 'templates']) symlinkSync(join(ROOT, linked), join(dir, linked));
-  symlinkSync(join(ROOT, 'dist', 'catalogue'), join(dir, 'dist', 'catalogue'));
-  return dir;
-}
+import { installCopy, irr } from '../helpers.js';
 
 function run(dir: string, args: readonly string[], db: string) {
   const env: Record<string, string> = { ...(process.env as Record<string, string>), IRR_DB: db, IRR_ACTOR: 'tester', IRR_CODE_CACHE_REPORT: '1' };
