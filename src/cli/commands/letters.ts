@@ -106,7 +106,7 @@ export async function letters(
   // The letter's language (--locale, default en) is the language of a recipient with none; a
   // recipient whose language has no template gets the first of --fallback that has one.
   const fallback = chooseTemplate(obligationId, byId, opts.locale !== undefined ? { locale: opts.locale } : {});
-  const candidates = checkTemplateFiles(shippedTemplateFiles(), byId).templates.filter((t) => t.obligations.includes(obligationId));
+  const candidates = checkTemplateFiles(shippedTemplateFiles(), byId, (t) => t.obligations.includes(obligationId)).templates;
   const chain = fallbackChain(opts.fallback, fallback.locale);
   const fallbackTemplate = chain.map((tag) => templateForLocale(candidates, tag)).find((t) => t !== undefined) ?? fallback;
   const templateFor = (language: string) => templateForLocale(candidates, language) ?? fallbackTemplate;
