@@ -54,23 +54,29 @@ function userEnv(): Record<string, string> {
   return env;
 }
 
-/** Run the real binary, as a user would, against the given database. */
-export function irr(args: readonly string[], opts: { db?: string; env?: Record<string, string>; cwd?: string } = {}): Run {
+/**
+ * The environment of a run against `db`: on a team server each responder connects as their own
+ * role, so the actor (--as, else IRR_ACTOR) picks the login.
+ */
+function runEnv(args: readonly string[], opts: { db?: string; env?: Record<string, string> }): Record<string, string> {
   const env: Record<string, string> = { ...userEnv(), IRR_ACTOR: 'tester', ...opts.env };
   if (opts.db) env.IRR_DB = opts.db;
-  // On a team server each responder connects as their own role: the actor picks the login.
   if (opts.db && /^postgres(ql)?:\/\//.test(opts.db) && !args.includes('--db')) {
     const flag = args.indexOf('--as');
     env.IRR_DB = serverLogin(opts.db, flag >= 0 ? args[flag + 1]! : env.IRR_ACTOR!);
   }
-  const r = spawnSync(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? ROOT, encoding: 'utf8' });
+  return env;
+}
+
+/** Run the real binary, as a user would, against the given database. */
+export function irr(args: readonly string[], opts: { db?: string; env?: Record<string, string>; cwd?: string } = {}): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: runEnv(args, opts), cwd: opts.cwd ?? ROOT, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function irrAsync(args: readonly string[], opts: { db: string; env?: Record<string, string> }): Promise<Run> {
   return new Promise((resolvePromise) => {
-    const env: Record<string, string> = { ...userEnv(), IRR_ACTOR: 'tester', IRR_DB: opts.db, ...opts.env };
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT });
+    const child = spawn(process.execPath, [BIN, ...args], { env: runEnv(args, opts), cwd: ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -4,6 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, json, tempDir } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 import { as, enrol, ok, openIncident, responder } from './signing-helpers.js';
 
 /** Issue 13 part 4: a bundle for counsel or a regulator, through the real binary. */
@@ -11,9 +13,8 @@ import { as, enrol, ok, openIncident, responder } from './signing-helpers.js';
 const FACT_MARKER = 'ZEBRA-FACT-7731';
 const NOTE_MARKER = 'OKAPI-NOTE-4410';
 
-function signedIncidentWithSecrets() {
+function signedIncidentWithSecrets(db: string) {
   const root = tempDir();
-  const db = join(root, 'irr.db');
   const alice = responder('alice', root);
   const bob = responder('bob', root);
   const id = openIncident(db, 'Bundle incident');
@@ -32,9 +33,16 @@ function lines(file: string): Record<string, unknown>[] {
   return readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-describe('irr export and irr verify --bundle', () => {
+/**
+ * On both backends (issue 15): the bundle is exported from the store (its rows and signatures in
+ * one read) and verified alone. One database per backend: each test opens its own incident and
+ * exports only that one.
+ */
+function bundleFlows(backend: Backend): void {
+  const database = sharedDb(backend);
+describe(`irr export and irr verify --bundle (${backend.name})`, () => {
   it('a redacted bundle verifies with no database at all, and contains none of the redacted values', () => {
-    const { root, db, id } = signedIncidentWithSecrets();
+    const { root, db, id } = signedIncidentWithSecrets(database());
     const out = join(root, 'bundle.jsonl');
     const w = ok(irr(['export', id, '--out', out, '--redact', 'facts,notes'], { db }));
     expect(w.stdout).toMatch(/wrote .*bundle\.jsonl: \d+ events \(2 redacted: facts, notes\), \d+ signatures, 2 keys, 1 evidence; head seq \d+ [0-9a-f]{64}/);
@@ -65,7 +73,7 @@ describe('irr export and irr verify --bundle', () => {
   });
 
   it('a third party checks an unredacted event and its signature with sha256 and openssl, as docs/bundle-format.md says', () => {
-    const { root, db, id } = signedIncidentWithSecrets();
+    const { root, db, id } = signedIncidentWithSecrets(database());
     const out = join(root, 'bundle.jsonl');
     ok(irr(['export', id, '--out', out], { db }));
     const ls = lines(out);
@@ -91,7 +99,7 @@ describe('irr export and irr verify --bundle', () => {
   });
 
   it('an edited, shortened or re-linked bundle fails verify --bundle (exit 5) naming the seq', () => {
-    const { root, db, id } = signedIncidentWithSecrets();
+    const { root, db, id } = signedIncidentWithSecrets(database());
     const out = join(root, 'bundle.jsonl');
     ok(irr(['export', id, '--out', out, '--redact', 'notes'], { db }));
     const original = readFileSync(out, 'utf8').trimEnd().split('\n');
@@ -124,7 +132,7 @@ describe('irr export and irr verify --bundle', () => {
   });
 
   it('bad input: --redact of an unknown kind, no --out, a bundle that is not one — one line, exit 2 or 5', () => {
-    const { root, db, id } = signedIncidentWithSecrets();
+    const { root, db, id } = signedIncidentWithSecrets(database());
     const bad = irr(['export', id, '--out', join(root, 'b.jsonl'), '--redact', 'facts,secrets'], { db });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^irr: --redact: "secrets" is not one of facts, notes\n$/);
@@ -143,3 +151,7 @@ describe('irr export and irr verify --bundle', () => {
     expect(irr(['export', id, '--out', join(root, 'b.jsonl')], { db }).code).toBe(2);
   });
 });
+}
+
+bundleFlows(sqliteBackend);
+if (pgAvailable(import.meta.filename, 4)) bundleFlows(pgBackend);

@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * Issue 14, the console side, through the real binary with answers files: menu values that
@@ -32,10 +34,16 @@ function openMini(dir: string, db: string, edit: (yaml: string) => string = (y) 
   return r.stdout.trim();
 }
 
-describe('tagged menu values', () => {
+/**
+ * On both backends (issue 15). One database per backend for the tests that open their own incident
+ * and read only it; the drill schedule reads every drill run in the database, so it has its own.
+ */
+function consoleFixes(backend: Backend): void {
+  const database = sharedDb(backend);
+describe(`tagged menu values (${backend.name})`, () => {
   it('a step whose id is quit is reachable as step:quit, and "quit" still quits', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = openMini(dir, db, (y) => y.replace('    - id: triage\n', '    - id: quit\n').replace('depends_on: [triage]', 'depends_on: [quit]'));
     const left = runConsole(db, dir, ['quit'], [id]);
     expect(left.code, left.stderr).toBe(0);
@@ -49,10 +57,10 @@ describe('tagged menu values', () => {
   });
 });
 
-describe('going back stores nothing', () => {
+describe(`going back stores nothing (${backend.name})`, () => {
   it('"back" typed at a reason or a note goes back to the screen; it is never stored', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = openMini(dir, db);
     const before = events(db, id).length;
     const r = runConsole(db, dir, ['triage', 'skip', 'back', 'note', 'Back', 'back', 'note', 'back', 'quit'], [id]);
@@ -64,10 +72,10 @@ describe('going back stores nothing', () => {
   });
 });
 
-describe('backdating from the console', () => {
+describe(`backdating from the console (${backend.name})`, () => {
   it('"When?" stamps what is recorded on the step screen at the time given, and only there', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = openMini(dir, db);
     // Tokyo has no daylight saving: "yesterday 18:00" there is 09:00 UTC on yesterday's Tokyo date.
     const tokyoToday = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
@@ -89,10 +97,10 @@ describe('backdating from the console', () => {
   });
 });
 
-describe('practice on schedule', () => {
+describe(`practice on schedule (${backend.name})`, () => {
   it('irr drill due and history say when each scenario was last run and warn about the ones never run; the console says it once', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = backend.newDb();
     type Due = { ok: boolean; max_age_months: number; scenarios: { scenario: string; status: string; runs: number; last_run_at: string | null }[]; warning: string | null };
     const fresh = json<Due>(irr(['drill', 'due', '--json'], { db }));
     expect(fresh.ok).toBe(true);
@@ -123,10 +131,10 @@ describe('practice on schedule', () => {
   });
 });
 
-describe('a notice recorded from the console', () => {
+describe(`a notice recorded from the console (${backend.name})`, () => {
   it('"back" at the last question of "Sent" stores none of the answers given before it', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = openMini(dir, db);
     const aware = new Date(Date.now() - 3_600_000).toISOString();
     const f = irr(['fact', id, 'entity_role=controller', 'subjects_by_jurisdiction=DE:1200', 'data_categories=contact,financial', `aware_at=${aware}`], { db });
@@ -141,10 +149,10 @@ describe('a notice recorded from the console', () => {
   });
 });
 
-describe('dependencies advise in the console too', () => {
+describe(`dependencies advise in the console too (${backend.name})`, () => {
   it('a step done before what it depends on is recorded, with the warning (no refusal)', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = openMini(dir, db, (y) =>
       y.replace('      captures: [detected_at]\n', '      captures: [detected_at]\n    - id: brief-counsel\n      title: Brief counsel\n      owner: lead\n      depends_on: [triage]\n      guidance: Counsel first.\n'),
     );
@@ -158,3 +166,7 @@ describe('dependencies advise in the console too', () => {
     expect(steps.find((s) => s.id === 'triage')!.status).toBe('pending');
   });
 });
+}
+
+consoleFixes(sqliteBackend);
+if (pgAvailable(import.meta.filename, 6)) consoleFixes(pgBackend);

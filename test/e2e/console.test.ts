@@ -2,10 +2,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { approveNotice, irr, json, ROOT, tempDir } from '../helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
- * The console driven by answers files, through the real binary and a real SQLite file: the same
- * flow a responder walks in a terminal, unattended.
+ * The console driven by answers files, through the real binary, on both backends (issue 15): the
+ * same flow a responder walks in a terminal, unattended.
  */
 
 interface Step {
@@ -35,11 +37,17 @@ function runConsole(db: string, dir: string, answers: Answer[], args: string[] =
 
 const status = (db: string, id: string) => json<Status>(irr(['status', id, '--json'], { db }));
 
-describe('irr run --answers', () => {
+/**
+ * One database per backend: each test opens its own incident and reads only that one (the picker's
+ * `new` is a choice whatever else is open); "nothing stored" is that incident's log, before and after.
+ */
+function consoleFlows(backend: Backend): void {
+  const database = sharedDb(backend);
+describe(`irr run --answers (${backend.name})`, () => {
   // About 50 s on this 2-core machine (a whole incident through the console, and many launches): its own timeout, not the suite's 60 s.
   it('handles a whole incident from opening to close inside the console, including the notice to the authority', { timeout: 240_000 }, () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const opened = runConsole(db, dir, ['new', 'misdirected-communication', 'Payslips emailed to the wrong team', '2026-03-02 09:00', 'quit']);
     expect(opened.code, opened.stderr).toBe(0);
     expect(opened.stdout).toContain('saved: opened INC-');
@@ -122,7 +130,7 @@ describe('irr run --answers', () => {
 
   it('writes the notice to a file from the obligation screen, asking first for the facts it misses (back: nothing stored)', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Payslips to the wrong team', '--at', '2026-03-02T09:00:00Z'], { db }).stdout.trim();
     const base = ['aware_at=2026-03-02T11:00:00Z', 'entity_role=controller', 'subjects_by_jurisdiction=DE:40', 'data_categories=financial', 'subjects_total=40', 'records_total=40', 'confidentiality=known_recipients'];
     expect(irr(['fact', id, ...base, '--at', '2026-03-02T11:00:00Z'], { db }).code).toBe(0);
@@ -146,7 +154,7 @@ describe('irr run --answers', () => {
 
   it('says why an advance is held, and saves nothing', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = irr(['open', '--playbook', 'lost-stolen-device', '--title', 'Laptop stolen from car'], { db }).stdout.trim();
     const before = json<unknown[]>(irr(['log', id, '--json'], { db })).length;
     const r = runConsole(db, dir, ['advance', 'quit'], [id]);
@@ -157,7 +165,7 @@ describe('irr run --answers', () => {
 
   it('records a step done with the facts it captures, each stored as it is answered', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Ransomware'], { db }).stdout.trim();
     const r = runConsole(db, dir, ['record-detection', 'done', '2026-03-02T08:15+01:00', 'quit'], [id]);
     expect(r.code, r.stderr).toBe(0);
@@ -170,7 +178,7 @@ describe('irr run --answers', () => {
 
   it('refuses an answer that does not fit with file, line and choices, keeping what was answered before', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Ransomware'], { db }).stdout.trim();
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, '# rehearsal\n- facts\n- subjects_total\n- "1200"\n- not-a-fact\n');
@@ -183,19 +191,12 @@ describe('irr run --answers', () => {
 
   it('stops cleanly when the answers run out, saying how to resume', () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Ransomware'], { db }).stdout.trim();
     const r = runConsole(db, dir, ['note', 'Backups confirmed offline'], [id]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`everything answered is saved. Resume with: irr run ${id}`);
     expect(json<{ type: string }[]>(irr(['log', id, '--json'], { db })).map((e) => e.type)).toEqual(['incident.opened', 'note.added']);
-  });
-
-  it('without a terminal and without answers, points at the scriptable commands', () => {
-    const dir = tempDir();
-    const r = irr(['run'], { db: join(dir, 'irr.db') });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe('irr: run: the console needs a terminal (stdin and stdout are not both a TTY); use the scriptable commands instead (irr status, irr step, irr fact, irr advance, irr obligation), or give --answers <file>\n');
   });
 
   it('runs the answers file the README shows, as printed there', () => {
@@ -204,14 +205,29 @@ describe('irr run --answers', () => {
     const example = /```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
     const file = join(dir, 'answers.yaml');
     writeFileSync(file, example);
-    const r = irr(['run', '--answers', file], { db: join(dir, 'irr.db') });
+    const r = irr(['run', '--answers', file], { db: database() });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('saved: opened INC-');
     expect(r.stdout).toContain('saved: detected_at = ');
     expect(r.stdout).toContain('saved: misdirected_channel = email');
     expect(r.stdout).toContain('saved: done record-report');
   });
+});
+}
 
+consoleFlows(sqliteBackend);
+if (pgAvailable(import.meta.filename, 7)) consoleFlows(pgBackend);
+
+describe('irr run --answers (no store, or the SQLite file)', () => {
+  // One pass: refused before any store is opened.
+  it('without a terminal and without answers, points at the scriptable commands', () => {
+    const dir = tempDir();
+    const r = irr(['run'], { db: join(dir, 'irr.db') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('irr: run: the console needs a terminal (stdin and stdout are not both a TTY); use the scriptable commands instead (irr status, irr step, irr fact, irr advance, irr obligation), or give --answers <file>\n');
+  });
+
+  // SQLite only: about the file (none left behind); a server's database exists before irr is pointed at it.
   it('quitting the picker on a fresh machine leaves no database behind', () => {
     const dir = tempDir();
     const db = join(dir, 'irr.db');

@@ -2,10 +2,14 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, json, tempDir } from '../helpers.js';
-import { as, behindItsBack, countRows, enrol, ok, openIncident, rehashFrom, responder } from './signing-helpers.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
+import { behindItsBack, lit, rehashFrom, signatureCount } from './behind-its-back.js';
+import { as, enrol, ok, openIncident, responder } from './signing-helpers.js';
 
 /** Issue 13 part 2: signed entries and signed checkpoints, through the real binary. */
 
+// One pass: key create and key list touch only the key files in the config folder, no store.
 describe('signing keys', () => {
   it('irr key create writes a passphrase-encrypted PKCS#8 private key, mode 0600; key list shows its fingerprint', () => {
     const root = tempDir();
@@ -40,19 +44,26 @@ describe('signing keys', () => {
   });
 });
 
-describe('signed entries', () => {
+/**
+ * On both backends (issue 15). One database per backend: each test opens its own incidents and
+ * counts only their signatures; the "nothing written" count is taken before and after within one
+ * test (tests of a file run in turn). The edits behind irr's back: behind-its-back.ts.
+ */
+function signedFlows(backend: Backend): void {
+  const database = sharedDb(backend);
+describe(`signed entries (${backend.name})`, () => {
   it('once registered, every event by that responder is signed; without the passphrase, or with a wrong one, nothing is written', () => {
     const root = tempDir();
-    const db = join(root, 'irr.db');
+    const db = database();
     const alice = responder('alice', root);
     const id = openIncident(db);
     ok(as(alice, ['note', id, 'before the key'], db));
     enrol(alice, db, id);
-    expect(countRows(db, 'signatures')).toBe(1); // key.registered, signed by the key it registers
+    expect(signatureCount(backend, db, id)).toBe(1); // key.registered, signed by the key it registers
     ok(as(alice, ['note', id, 'signed note'], db));
     ok(as(alice, ['step', id, 'triage', 'done'], db));
-    expect(countRows(db, 'signatures')).toBe(3);
-    const events = countRows(db, 'events');
+    expect(signatureCount(backend, db, id)).toBe(3);
+    const events = backend.eventCount(db);
     // No passphrase (and no terminal to ask): refused, nothing written.
     const none = as({ ...alice, env: { ...alice.env, IRR_PASSPHRASE_FILE: '' } }, ['note', id, 'unsigned'], db);
     expect(none.code).toBe(2);
@@ -67,7 +78,7 @@ describe('signed entries', () => {
     const elsewhere = as({ ...alice, env: { ...alice.env, XDG_CONFIG_HOME: join(root, 'empty') } }, ['note', id, 'unsigned'], db);
     expect(elsewhere.code).toBe(3);
     expect(elsewhere.stderr).toMatch(/alice signs every event in this incident with key .* which is not in/);
-    expect(countRows(db, 'events')).toBe(events);
+    expect(backend.eventCount(db)).toBe(events);
     // Someone else, without a key, still appends unsigned; verify is content.
     ok(irr(['note', id, 'by the tester'], { db }));
     const [v] = json<{ ok: boolean }[]>(irr(['verify', id, '--json'], { db }));
@@ -76,7 +87,7 @@ describe('signed entries', () => {
 
   it('a valid log with two responders\' keys passes verify', () => {
     const root = tempDir();
-    const db = join(root, 'irr.db');
+    const db = database();
     const alice = responder('alice', root);
     const bob = responder('bob', root);
     const id = openIncident(db);
@@ -85,7 +96,7 @@ describe('signed entries', () => {
     ok(as(alice, ['note', id, 'alice was here'], db));
     ok(as(bob, ['note', id, 'bob was here'], db));
     ok(as(alice, ['step', id, 'triage', 'done'], db));
-    expect(countRows(db, 'signatures')).toBe(5);
+    expect(signatureCount(backend, db, id)).toBe(5);
     const v = ok(irr(['verify', id], { db }));
     expect(v.stdout).toMatch(new RegExp(`^ok ${id}: 6 events, head [0-9a-f]{64}`));
     // The timeline names the registrations.
@@ -94,7 +105,7 @@ describe('signed entries', () => {
 
   it('a re-hashed tail of a signed log (all hashes recomputed correctly, snapshot resealed) fails verify, exit 5, naming the first bad signature', () => {
     const root = tempDir();
-    const db = join(root, 'irr.db');
+    const db = database();
     const alice = responder('alice', root);
     const bob = responder('bob', root);
     const id = openIncident(db);
@@ -102,8 +113,8 @@ describe('signed entries', () => {
     enrol(bob, db, id); // seq 3
     ok(as(alice, ['note', id, 'the backups were intact'], db)); // seq 4
     ok(as(bob, ['note', id, 'bob agrees'], db)); // seq 5
-    behindItsBack(db, (raw) => {
-      raw.prepare(`UPDATE events SET payload = '{"text":"the backups were gone"}' WHERE incident = ? AND seq = 4`).run(id);
+    behindItsBack(backend, db, (raw) => {
+      raw.run(`UPDATE events SET payload = '{"text":"the backups were gone"}' WHERE incident = ${lit(id)} AND seq = 4`);
       rehashFrom(raw, id, 4);
     });
     const v = irr(['verify', id], { db });
@@ -114,22 +125,22 @@ describe('signed entries', () => {
 
   it('a signed event whose signature row was deleted is reported as unsigned (exit 5)', () => {
     const root = tempDir();
-    const db = join(root, 'irr.db');
+    const db = database();
     const alice = responder('alice', root);
     const id = openIncident(db);
     enrol(alice, db, id);
     ok(as(alice, ['note', id, 'signed'], db)); // seq 3
-    behindItsBack(db, (raw) => raw.prepare('DELETE FROM signatures WHERE incident = ? AND seq = 3').run(id));
+    behindItsBack(backend, db, (raw) => raw.run(`DELETE FROM signatures WHERE incident = ${lit(id)} AND seq = 3`));
     const v = irr(['verify', id], { db });
     expect(v.code).toBe(5);
     expect(v.stderr).toMatch(/at seq 3: seq 3 \(note\.added, by alice\) is not signed, but alice registered a signing key at seq 2/);
   });
 });
 
-describe('signed checkpoints', () => {
+describe(`signed checkpoints (${backend.name})`, () => {
   function signedIncident() {
     const root = tempDir();
-    const db = join(root, 'irr.db');
+    const db = database();
     const alice = responder('alice', root);
     const bob = responder('bob', root);
     const id = openIncident(db);
@@ -174,12 +185,12 @@ describe('signed checkpoints', () => {
     writeFileSync(file, ok(as(alice, ['checkpoint', id], db)).stdout);
     // Rewrite the unsigned early note and everything after it, dropping the keys' registrations and
     // signatures too: the file alone then looks sound.
-    behindItsBack(db, (raw) => {
-      raw.prepare('DELETE FROM signatures WHERE incident = ?').run(id);
-      raw.prepare("DELETE FROM events WHERE incident = ? AND type = 'key.registered'").run(id);
-      raw.prepare(`UPDATE events SET payload = '{"text":"a different early note"}' WHERE incident = ? AND seq = 2`).run(id);
+    behindItsBack(backend, db, (raw) => {
+      raw.run(`DELETE FROM signatures WHERE incident = ${lit(id)};
+        DELETE FROM events WHERE incident = ${lit(id)} AND type = 'key.registered';
+        UPDATE events SET payload = '{"text":"a different early note"}' WHERE incident = ${lit(id)} AND seq = 2;`);
       rehashFrom(raw, id, 2);
-      raw.prepare('DELETE FROM snapshots WHERE incident = ?').run(id);
+      raw.run(`DELETE FROM snapshots WHERE incident = ${lit(id)}`);
     });
     expect(irr(['verify', id], { db }).code).toBe(0); // nothing in the file contradicts the rewrite
     const v = irr(['verify', '--checkpoint', file, '--json'], { db });
@@ -196,11 +207,13 @@ describe('signed checkpoints', () => {
     const r = as(carol, ['checkpoint', id], db);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/carol has no signing key registered in/);
-    behindItsBack(db, (raw) => {
-      raw.prepare(`UPDATE events SET payload = '{"text":"edited"}' WHERE incident = ? AND seq = 2`).run(id);
-    });
+    behindItsBack(backend, db, (raw) => raw.run(`UPDATE events SET payload = '{"text":"edited"}' WHERE incident = ${lit(id)} AND seq = 2`));
     const t = as(alice, ['checkpoint', id], db);
     expect(t.code).toBe(5);
     expect(t.stderr).toMatch(/no checkpoint signed/);
   });
 });
+}
+
+signedFlows(sqliteBackend);
+if (pgAvailable(import.meta.filename, 7)) signedFlows(pgBackend);

@@ -77,8 +77,17 @@ export class ConsoleSession {
     practiceTold = true;
     if (id !== undefined && (await (await this.engine(false)).incident(id)).mode === 'drill') return;
     const { practiceOf, practiceWarning } = await import('../../drill/practice.js');
-    const warning = practiceWarning(await practiceOf(existsSync(this.g.db) ? await this.engine(false) : undefined, systemClock.now()));
+    const warning = practiceWarning(await practiceOf(this.storeExists() ? await this.engine(false) : undefined, systemClock.now()));
     if (warning) this.flash.push(pc.yellow(warning));
+  }
+
+  /**
+   * Whether there is a store to read without creating one: a SQLite file that exists, or a server
+   * (its database exists before irr is pointed at it; a URL is never a path on disk, so existsSync
+   * alone made the practice notice ignore every drill run on a team server).
+   */
+  private storeExists(): boolean {
+    return isPostgresUrl(this.g.db) || existsSync(this.g.db);
   }
 
   /** The store opens on first need: quitting the picker on a fresh machine leaves no empty database. */
@@ -171,8 +180,7 @@ export class ConsoleSession {
   // ---------------------------------------------------------------- choosing an incident
 
   private async pick(): Promise<string | undefined> {
-    const exists = isPostgresUrl(this.g.db) || existsSync(this.g.db);
-    const rows = exists ? (await (await this.engine(false)).incidents()).filter((r) => r.mode === 'real') : [];
+    const rows = this.storeExists() ? (await (await this.engine(false)).incidents()).filter((r) => r.mode === 'real') : [];
     const choices: Choice[] = [];
     for (const r of rows) {
       const v = statusView(await (await this.engine(false)).load(r.id));
