@@ -23,13 +23,17 @@ export function tempDir(prefix = 'irr-test-'): string {
  * that a test may spoil: its code cache, or (`withoutSqliteAddon`) an install whose better-sqlite3 is
  * not built yet, as while `npm ci` still compiles it. Run it with `node <dir>/bin/irr.cjs`.
  */
-export function installCopy(opts: { withoutSqliteAddon?: boolean } = {}): string {
+export function installCopy(opts: { withoutSqliteAddon?: boolean; copy?: readonly ('playbooks' | 'templates')[] } = {}): string {
   const dir = tempDir('irr-install-');
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'dist'));
   cpSync(join(ROOT, 'bin', 'irr.cjs'), join(dir, 'bin', 'irr.cjs'));
   cpSync(join(ROOT, 'dist', 'bundle'), join(dir, 'dist', 'bundle'), { recursive: true });
-  for (const linked of ['playbooks', 'templates', 'package.json']) symlinkSync(join(ROOT, linked), join(dir, linked));
+  // Copied folders may be edited by the test (the build's caches must then notice); the rest is linked.
+  for (const linked of ['playbooks', 'templates', 'package.json']) {
+    if (opts.copy?.includes(linked as 'playbooks' | 'templates')) cpSync(join(ROOT, linked), join(dir, linked), { recursive: true });
+    else symlinkSync(join(ROOT, linked), join(dir, linked));
+  }
   symlinkSync(join(ROOT, 'dist', 'catalogue'), join(dir, 'dist', 'catalogue'));
   if (!opts.withoutSqliteAddon) {
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));

@@ -5,6 +5,8 @@ import { formatProblem } from './problems.js';
 import { calendarChecker, checkRegimeFiles } from './regime.js';
 import { shippedRegimeFiles, shippedSourceFiles } from './regime-catalogue.js';
 import { writeCache } from './regime-cache.js';
+import { shippedTemplateFiles } from './template.js';
+import { writeTemplateCache } from './template-cache.js';
 import { writeFileSync } from 'node:fs';
 import { buildZoneTable, ZONE_TABLE_FILE } from '../clocks/offsets.js';
 import { calendarsOf, zonesOf } from './regime-zones.js';
@@ -17,7 +19,19 @@ if (problems.length > 0) {
   process.exit(2);
 }
 const out = writeCache(shippedSourceFiles(), regimes, [...coveredBy(regimes)].sort());
-process.stdout.write(`irr: compiled ${regimes.length} regimes to ${out}\n`);
+process.stdout.write(`irr: compiled ${regimes.length} regimes to ${out.path}\n`);
+
+// The shipped letter templates, checked against them (playbook/template-cache.ts says why). A broken
+// template is not cached: `irr letter` then checks the templates itself and reports it, as
+// `irr template check` and the tests do.
+const { checkTemplateFiles } = await import('../render/template-check.js');
+const templateFiles = shippedTemplateFiles();
+const checked = checkTemplateFiles(templateFiles, new Map(regimes.map((r) => [r.id, r])));
+if (checked.problems.length === 0) {
+  process.stdout.write(`irr: checked ${checked.templates.length} letter templates to ${writeTemplateCache(templateFiles, out.hash, checked.templates)}\n`);
+} else {
+  process.stderr.write(`${checked.problems.map(formatProblem).join('\n')}\nirr: the shipped letter templates have ${checked.problems.length} problem(s); not cached\n`);
+}
 
 // The offsets of every zone the catalogue counts deadlines in (src/clocks/offsets.ts says why).
 const zones = zonesOf(regimes);

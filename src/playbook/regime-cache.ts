@@ -49,14 +49,23 @@ function sameStamps(recorded: unknown, files: readonly string[]): boolean {
 }
 
 /** True when the recorded sources are the current ones: by stamps when they all match, else by content. */
-function fresh(data: { hash: string; stamps?: unknown }, files: readonly string[]): boolean {
+export function freshSources(data: { hash: string; stamps?: unknown }, files: readonly string[]): boolean {
   return sameStamps(data.stamps, files) || data.hash === sourcesHash(files);
+}
+const fresh = freshSources;
+
+/** The hash of the compiled catalogue this process was served, if it was (the template cache depends on it). */
+let served: string | undefined;
+export function compiledCatalogueServed(): string | undefined {
+  return served;
 }
 
 export function readCache(files: readonly string[]): Regime[] | undefined {
   try {
     const data = JSON.parse(readFileSync(CACHE, 'utf8')) as { hash: string; stamps?: unknown; regimes: Regime[] };
-    return fresh(data, files) ? data.regimes : undefined;
+    if (!fresh(data, files)) return undefined;
+    served = data.hash;
+    return data.regimes;
   } catch {
     return undefined;
   }
@@ -74,11 +83,12 @@ export function readCoverage(files: readonly string[]): string[] | undefined {
   }
 }
 
-export function writeCache(files: readonly string[], regimes: readonly Regime[], covered: readonly string[]): string {
+/** Writes the compiled catalogue; returns its path and the sources' hash (the template cache records it). */
+export function writeCache(files: readonly string[], regimes: readonly Regime[], covered: readonly string[]): { path: string; hash: string } {
   const hash = sourcesHash(files);
   const recorded = stamps(files);
   mkdirSync(dirname(CACHE), { recursive: true });
   writeFileSync(CACHE, JSON.stringify({ hash, stamps: recorded, regimes }));
   writeFileSync(COVERAGE, JSON.stringify({ hash, stamps: recorded, covered }));
-  return join(CACHE);
+  return { path: join(CACHE), hash };
 }

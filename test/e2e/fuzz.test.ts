@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkTemplateFiles } from '../../src/cli/commands/letter.js';
+import { checkTemplateFiles } from '../../src/render/template-check.js';
 import { IrrError, InvalidInput } from '../../src/domain/errors.js';
 import { CORE_FACTS } from '../../src/domain/facts.js';
 import type { Regime } from '../../src/domain/regime.js';

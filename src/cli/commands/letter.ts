@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { InvalidInput, Refused } from '../../domain/errors.js';
-import { CORE_FACTS } from '../../domain/facts.js';
 import type { Regime } from '../../domain/regime.js';
 import type { LetterTemplate } from '../../domain/template.js';
 import type { StoredEvent } from '../../domain/events.js';
@@ -9,12 +8,13 @@ import type { Engine } from '../../engine/engine.js';
 import { recordDocument } from '../../engine/documents.js';
 import { assessIncident, regimes } from '../../engine/obligations.js';
 import type { Obligation } from '../../assess/obligations.js';
-import { ValidationFailed, type Problem } from '../../playbook/problems.js';
-import { checkTemplate, shippedTemplateFiles } from '../../playbook/template.js';
+import { ValidationFailed } from '../../playbook/problems.js';
+import { shippedTemplateFiles } from '../../playbook/template.js';
+import { checkTemplateFiles, shippedTemplates } from '../../render/template-check.js';
 import { alsoInforming, isLetterLate, letterFacts, letterView, MISSING_RE, placeholderRecipient, recipientView, type LetterPhase } from '../../render/letter-view.js';
 import { escapeMarkdown } from '../../render/escape.js';
 import { letterLocale, primaryLanguage } from '../../render/letter-locale.js';
-import { DRAFT_BANNER, LETTER_FORMATS, letterOutput, missingItems, refuseMissing, renderLetterMarkdown, trialRender, type LetterFormat, type MissingItem } from '../../render/letter.js';
+import { DRAFT_BANNER, LETTER_FORMATS, letterOutput, missingItems, refuseMissing, renderLetterMarkdown, type LetterFormat, type MissingItem } from '../../render/letter.js';
 import { parseAt, type GlobalOptions } from '../context.js';
 import { withEngine } from '../engine-access.js';
 import { printJson, printLines, table, writeStdout } from '../output.js';
@@ -22,54 +22,6 @@ import { checkOutput, dbGuard, placeThenRecord, StagedFile } from '../output-fil
 
 async function catalogue(): Promise<ReadonlyMap<string, Regime>> {
   return new Map((await regimes()).map((r) => [r.id, r]));
-}
-
-/**
- * Every template file checked: front matter, coverage, sections, facts, and a trial render. With
- * `only`, the trial render (two Handlebars compiles and renders a template, ~2/3 of the check) is
- * made only for the templates it selects, and only those are returned: `irr letter` needs the ones
- * that serve its obligation, not all 31 (the whole check was ~350 ms of every letter).
- */
-export function checkTemplateFiles(files: readonly string[], byId: ReadonlyMap<string, Regime>, only?: (t: LetterTemplate) => boolean): { templates: LetterTemplate[]; problems: Problem[] } {
-  const templates: LetterTemplate[] = [];
-  const problems: Problem[] = [];
-  const seen = new Map<string, string>();
-  for (const file of files) {
-    const r = checkTemplate(file, byId);
-    problems.push(...r.problems);
-    if (!r.template) continue;
-    const t = r.template;
-    if (seen.has(t.id)) problems.push({ file, line: 1, col: 1, message: `id: duplicate template id "${t.id}" (also in ${seen.get(t.id)})` });
-    seen.set(t.id, file);
-    if (only && !only(t)) continue;
-    const regime = byId.get(t.obligations[0]!)!;
-    const trial = trialRender(t, CORE_FACTS, (facts, late) => ({
-      ...letterView({
-        incident: { id: 'INC-2026-0001', title: 'sample' },
-        facts,
-        catalogue: CORE_FACTS,
-        regime,
-        obligation: sampleObligation(regime),
-        now: '2026-01-02T00:00:00.000Z',
-        late,
-        locale: t.locale,
-        // Both phased forms exercised with the flags on, so their names are checked too.
-        ...(late ? { phase: { toFollow: ['sample'], supplementTo: { sentAt: '2026-01-03T00:00:00.000Z', ref: 'REF-1' } } } : {}),
-      }),
-      recipient: recipientView(placeholderRecipient(t.locale)),
-    }));
-    problems.push(...trial);
-    if (trial.length === 0) templates.push(t);
-  }
-  return { templates, problems };
-}
-
-function sampleObligation(r: Regime): Obligation {
-  return {
-    id: r.id, regime: r.id, jurisdiction: r.jurisdiction, audience: r.audience, in_force: true, applies: true, required: true, recommended: false, reason: '', reasons: [], unknown_facts: [], factors: [],
-    clock_start: '2026-01-01T00:00:00.000Z', clock_start_source: null, due_at: '2026-01-04T00:00:00.000Z', target_at: null, due: '2026-01-04T00:00:00.000Z', speculative: false, waiver: null, deadline: [], stages: null, family: r.family ?? null, authorities: r.authority ? [r.authority] : [],
-    status: 'running', sent_at: null, record: null, citation: r.citation, source: r.source, unconfirmed: [],
-  };
 }
 
 export async function templateList(g: GlobalOptions): Promise<void> {
@@ -102,7 +54,7 @@ export async function templateCheck(g: GlobalOptions, files: string[]): Promise<
 
 /** The templates that serve an obligation, checked; the chosen one by id or locale. */
 export function chooseTemplate(obligation: string, byId: ReadonlyMap<string, Regime>, opts: { template?: string; locale?: string }): LetterTemplate {
-  const { templates, problems } = checkTemplateFiles(shippedTemplateFiles(), byId, (t) => t.obligations.includes(obligation) || t.id === opts.template);
+  const { templates, problems } = shippedTemplates(byId, (t) => t.obligations.includes(obligation) || t.id === opts.template);
   const candidates = templates.filter((t) => t.obligations.includes(obligation));
   if (opts.template !== undefined) {
     const t = templates.find((x) => x.id === opts.template);
@@ -119,6 +71,9 @@ export function chooseTemplate(obligation: string, byId: ReadonlyMap<string, Reg
     if (broken.length > 0) throw new ValidationFailed(broken);
     throw new InvalidInput(`<obligation-id>: no letter template serves ${obligation} (irr template list shows those that exist)`);
   }
+  // A broken template may be the one in the language asked for (English by default): say what is
+  // wrong with it rather than write the letter in another language.
+  if (problems.length > 0 && templateForLocale(candidates, opts.locale ?? 'en') === undefined) throw new ValidationFailed(problems);
   return pickByLocale(candidates, obligation, opts.locale);
 }
 

@@ -13,8 +13,7 @@ import { withEngine } from '../engine-access.js';
 import { checkOutput, dbGuard, StagedFile, StagedFolder, type Placed } from '../output-file.js';
 import { printJson, printLines } from '../output.js';
 import { chooseTemplate, isApproved, parseFormat, templateForLocale } from './letter.js';
-import { checkTemplateFiles } from './letter.js';
-import { shippedTemplateFiles } from '../../playbook/template.js';
+import { shippedTemplates } from '../../render/template-check.js';
 
 /** The columns every recipients file has (tests outside the project rely on these names). */
 export const RECIPIENT_COLUMNS = ['name', 'email', 'postal_address', 'jurisdiction', 'language'] as const;
@@ -106,7 +105,7 @@ export async function letters(
   // The letter's language (--locale, default en) is the language of a recipient with none; a
   // recipient whose language has no template gets the first of --fallback that has one.
   const fallback = chooseTemplate(obligationId, byId, opts.locale !== undefined ? { locale: opts.locale } : {});
-  const candidates = checkTemplateFiles(shippedTemplateFiles(), byId, (t) => t.obligations.includes(obligationId)).templates;
+  const candidates = shippedTemplates(byId, (t) => t.obligations.includes(obligationId)).templates;
   const chain = fallbackChain(opts.fallback, fallback.locale);
   const fallbackTemplate = chain.map((tag) => templateForLocale(candidates, tag)).find((t) => t !== undefined) ?? fallback;
   const templateFor = (language: string) => templateForLocale(candidates, language) ?? fallbackTemplate;

@@ -1,0 +1,74 @@
+// `irr letter` uses the templates as the build checked them (dist/catalogue/templates.json) only
+// while neither the templates nor the regimes they serve have changed: an edited template is
+// checked and used as edited, a broken one is reported, and a regime that asks for an item the
+// template does not cover makes the letter refuse, exactly as without the cache.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { installCopy, irr, tempDir } from '../helpers.js';
+
+const NOW = '2026-12-01T09:00:00Z';
+
+function run(install: string, args: readonly string[], db: string) {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), IRR_DB: db, IRR_ACTOR: 'tester' };
+  for (const name of ['IRR_DEBUG', 'CI', 'FORCE_COLOR', 'NO_COLOR', 'IRR_NOW']) delete env[name];
+  const r = spawnSync(process.execPath, [join(install, 'bin', 'irr.cjs'), ...args], { env, cwd: install, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** An incident with everything GDPR Art 33's notice needs. */
+function incident(install: string): { db: string; id: string } {
+  const db = join(tempDir(), 'irr.db');
+  const id = run(install, ['open', '--playbook', 'ransomware-exfiltration', '--title', 'Template cache'], db).stdout.trim();
+  const facts = ['aware_at=2026-11-30T10:00:00Z', 'entity_role=controller', 'data_categories=contact,financial', 'subjects_total=1200', 'records_total=1500',
+    'subjects_by_jurisdiction=DE:1200', 'breach_description=A copy of the customer table left the network', 'organisation_name=Example GmbH',
+    'dpo_contact=dpo@example.com', 'likely_consequences=Phishing', 'measures_taken=Passwords reset'];
+  const r = run(install, ['fact', id, ...facts, '--at', '2026-11-30T10:00:00Z'], db);
+  expect(r.code, r.stderr).toBe(0);
+  return { db, id };
+}
+
+describe('the checked templates of the build', () => {
+  it('an unchanged install serves the same letter as the checkout', () => {
+    const install = installCopy({ copy: ['templates'] });
+    const { db, id } = incident(install);
+    const copied = run(install, ['letter', id, 'gdpr-art33', '--now', NOW], db);
+    expect(copied.code, copied.stderr).toBe(0);
+    const here = irr(['letter', id, 'gdpr-art33', '--now', NOW], { db });
+    expect(here.stdout).toBe(copied.stdout);
+    expect(copied.stdout).toContain('# Notification of a personal data breach');
+  });
+
+  it('an edited template is used as edited', () => {
+    const install = installCopy({ copy: ['templates'] });
+    const file = join(install, 'templates', 'letters', 'gdpr-art33-authority.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('# Notification of a personal data breach', '# Notification of a personal data breach (edited after the build)'));
+    const { db, id } = incident(install);
+    const r = run(install, ['letter', id, 'gdpr-art33', '--now', NOW], db);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('# Notification of a personal data breach (edited after the build)');
+  });
+
+  it('a template broken after the build is reported with its file and line, and nothing is written', () => {
+    const install = installCopy({ copy: ['templates'] });
+    const file = join(install, 'templates', 'letters', 'gdpr-art33-authority.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    section: Contact point\n', '    section: Contact desk\n'));
+    const { db, id } = incident(install);
+    const before = run(install, ['log', id, '--json'], db).stdout;
+    const r = run(install, ['letter', id, 'gdpr-art33', '--now', NOW], db);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/gdpr-art33-authority\.md:\d+:\d+: covers\.contact\.section: no heading "Contact desk" in the body/);
+    expect(run(install, ['log', id, '--json'], db).stdout).toBe(before);
+  });
+
+  it('a regime edited after the build to require an item the template does not cover: the letter is refused', () => {
+    const install = installCopy({ copy: ['templates', 'playbooks'] });
+    const file = join(install, 'playbooks', 'regimes', 'gdpr-art33.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('required_contents:\n', 'required_contents:\n  - id: insurer\n    ref: Test\n    text: The name of the insurer.\n    facts: [organisation_name]\n'));
+    const { db, id } = incident(install);
+    const r = run(install, ['letter', id, 'gdpr-art33', '--now', NOW], db);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('does not cover gdpr-art33 item "insurer" (Test)');
+  });
+});
