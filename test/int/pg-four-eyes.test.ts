@@ -13,7 +13,7 @@ import type { NewEvent } from '../../src/domain/events.js';
 import type { Regime } from '../../src/domain/regime.js';
 import { needsFourEyes } from '../../src/machine/approval.js';
 import { openStore, type StorePort } from '../../src/store/port.js';
-import { irr, json, ROOT } from '../helpers.js';
+import { irr, json, ROOT, tempDir } from '../helpers.js';
 import { pgBackend } from '../pg/backend.js';
 import { adminOf, asRole, pgAvailable } from '../pg/pg.js';
 
@@ -84,7 +84,7 @@ async function openDrill(db: string, role: string, like: string): Promise<string
   return (await store.openIncident({ prefix: 'DRL', year: 2026, title: 'Tabletop', mode: 'drill', playbook: pb!, opened })).incident;
 }
 
-if (pgAvailable(import.meta.filename, 9)) {
+if (pgAvailable(import.meta.filename, 10)) {
   describe('postgres: the server holds a notice to an authority or to individuals to four eyes (migration 10)', () => {
     let db = '';
     beforeAll(() => {
@@ -262,6 +262,30 @@ if (pgAvailable(import.meta.filename, 9)) {
       expect(irr(['verify', id, '--db', db]).code).toBe(0);
       const log = json<{ type: string }[]>(irr(['log', id, '--json', '--db', db]));
       expect(log.map((e) => e.type)).toEqual(['incident.opened', 'obligation.recorded', 'obligation.recorded']);
+    });
+
+    it('takes a pushed incident verbatim (its history was written on the laptop), and holds the sends appended after the push', async () => {
+      const file = join(tempDir(), 'laptop.db');
+      const opened = irr(['open', '--playbook', 'misdirected-communication', '--title', 'On the laptop', '--at', '2026-03-02T09:00:00Z'], { db: file, env: { IRR_ACTOR: 'alice' } });
+      expect(opened.code, opened.stderr).toBe(0);
+      const id = opened.stdout.trim();
+      // A laptop log with an unapproved sent (as logs written before four eyes have), and a draft.
+      const laptop = await openStore(file, { create: false });
+      const at = new Date().toISOString();
+      await laptop.append(id, await laptop.head(id), [
+        { type: 'obligation.recorded', at, actor: 'alice', payload: { obligation: 'gdpr-art33', action: 'sent' } },
+        { type: 'obligation.recorded', at, actor: 'alice', payload: { obligation: 'gdpr-art34', action: 'drafted' } },
+      ] as NewEvent[]);
+      await laptop.close();
+      expect(irr(['note', id, 'written on the laptop'], { db: file, env: { IRR_ACTOR: 'alice' } }).code).toBe(0); // the laptop's engine caches its state again
+      const server = pgBackend.newDb(); // its own: the shared one has this id already
+      const pushed = irr(['push', id, '--to', server], { db: file });
+      expect(pushed.code, pushed.stderr).toBe(0);
+      expect((await sentRows(server, id)).map((r) => r.actor)).toEqual(['alice']);
+      const bob = await person(server, 'bob');
+      const r = await record(server, bob, id, 'gdpr-art34', 'sent');
+      expect(r.code).toBe('IR004');
+      expect(r.message).toContain('gdpr-art34 is drafted by alice and not approved');
     });
 
     it("lets through exactly the catalogue's regimes whose audience is neither an authority nor individuals", async () => {
