@@ -84,7 +84,7 @@ async function openDrill(db: string, role: string, like: string): Promise<string
   return (await store.openIncident({ prefix: 'DRL', year: 2026, title: 'Tabletop', mode: 'drill', playbook: pb!, opened })).incident;
 }
 
-if (pgAvailable(import.meta.filename, 10)) {
+if (pgAvailable(import.meta.filename, 11)) {
   describe('postgres: the server holds a notice to an authority or to individuals to four eyes (migration 10)', () => {
     let db = '';
     beforeAll(() => {
@@ -286,6 +286,34 @@ if (pgAvailable(import.meta.filename, 10)) {
       const r = await record(server, bob, id, 'gdpr-art34', 'sent');
       expect(r.code).toBe('IR004');
       expect(r.message).toContain('gdpr-art34 is drafted by alice and not approved');
+    });
+
+    it('irr verify names the four-eyes check switched off or rewritten by the superuser (exit 5), and irr writes nothing while it is', async () => {
+      const server = pgBackend.newDb(); // its own: the edits below concern the whole database
+      const alice = await person(server, 'alice');
+      const id = openIncident(server, alice);
+      for (const [edit, problem, undo] of [
+        ['ALTER TABLE events DISABLE TRIGGER events_four_eyes', 'trigger events_four_eyes is disabled (a notice to an authority or to individuals may be recorded as sent without four eyes)', 'ALTER TABLE events ENABLE TRIGGER events_four_eyes'],
+        [
+          "CREATE OR REPLACE FUNCTION irr_four_eyes() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN RETURN NEW; END $fn$",
+          'the function irr_four_eyes, which the four-eyes trigger calls, was replaced',
+          undefined,
+        ],
+      ] as const) {
+        await on(server, (sql) => sql.unsafe(edit));
+        const v = irr(['verify', id, '--db', server]);
+        expect(v.code).toBe(5);
+        expect(v.stdout + v.stderr).toContain(problem);
+        const before = (await rows(server, id)).length;
+        const w = irr(['note', id, 'while unguarded', '--db', asRole(server, alice)], { env: { IRR_ACTOR: '' } });
+        expect(w.code).toBe(5);
+        expect(w.stderr).toContain(problem);
+        expect((await rows(server, id)).length).toBe(before);
+        if (undo) {
+          await on(server, (sql) => sql.unsafe(undo));
+          expect(irr(['verify', id, '--db', server]).code).toBe(0);
+        }
+      }
     });
 
     it("lets through exactly the catalogue's regimes whose audience is neither an authority nor individuals", async () => {
