@@ -295,6 +295,16 @@ if (pgAvailable(import.meta.filename, 11)) {
       for (const [edit, problem, undo] of [
         ['ALTER TABLE events DISABLE TRIGGER events_four_eyes', 'trigger events_four_eyes is disabled (a notice to an authority or to individuals may be recorded as sent without four eyes)', 'ALTER TABLE events ENABLE TRIGGER events_four_eyes'],
         [
+          'DROP TRIGGER events_four_eyes ON events',
+          'trigger events_four_eyes is missing (someone dropped it: a notice to an authority or to individuals may be recorded as sent without four eyes)',
+          "CREATE TRIGGER events_four_eyes BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.type = 'obligation.recorded') EXECUTE FUNCTION irr_four_eyes()",
+        ],
+        [
+          'CREATE OR REPLACE TRIGGER events_four_eyes BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION irr_four_eyes()',
+          'trigger events_four_eyes was replaced by a different one',
+          "CREATE OR REPLACE TRIGGER events_four_eyes BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.type = 'obligation.recorded') EXECUTE FUNCTION irr_four_eyes()",
+        ],
+        [
           "CREATE OR REPLACE FUNCTION irr_four_eyes() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN RETURN NEW; END $fn$",
           'the function irr_four_eyes, which the four-eyes trigger calls, was replaced',
           undefined,

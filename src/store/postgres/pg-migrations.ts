@@ -633,7 +633,8 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
         EXECUTE format('ALTER FUNCTION irr_four_eyes() SET search_path = %I, pg_temp', current_schema());
       END
       $pin$;
-      CREATE TRIGGER events_four_eyes BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION irr_four_eyes();
+      -- Only the rows that may be a send call the function (the other appends pay nothing for it).
+      CREATE TRIGGER events_four_eyes BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.type = 'obligation.recorded') EXECUTE FUNCTION irr_four_eyes();
     `,
   },
 ];

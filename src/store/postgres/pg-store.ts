@@ -37,7 +37,7 @@ const normalise = (sql: string) => sql.replace(/\s+/g, ' ').trim();
  * The four-eyes trigger (PostgreSQL migration 10) and the body of its function: dropped, disabled
  * or replaced, a notice could be recorded as sent on the server without an approval.
  */
-const FOUR_EYES_TRIGGER = 'CREATE TRIGGER events_four_eyes BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION irr_four_eyes()';
+const FOUR_EYES_TRIGGER = "CREATE TRIGGER events_four_eyes BEFORE INSERT ON events FOR EACH ROW WHEN ((new.type = 'obligation.recorded'::text)) EXECUTE FUNCTION irr_four_eyes()";
 const FOUR_EYES_BODY = /FUNCTION irr_four_eyes\(\)[\s\S]*?\$fn\$([\s\S]*?)\$fn\$/.exec(PG_MIGRATIONS.find((m) => m.version === 10)!.sql)![1]!;
 /**
  * The versions (xmin) of the append-only triggers' catalogue rows, one string: it changes whenever
