@@ -18,6 +18,9 @@ export function translatePgError(err: unknown, where: string): unknown {
       return new Refused(`${where}: ${detail}; the log is append-only, nothing was changed`);
     case 'IR003':
       return new Refused(`${where}: ${detail}; incident ids are allocated by irr open and irr push only, nothing was written`);
+    case 'IR004':
+      // PostgreSQL migration 10: the server's four-eyes check (its message names who may approve).
+      return new Refused(`${where}: ${detail}; nothing was written`);
     case '42501':
       return new Refused(`${where}: your database role may not do this (${detail}); nothing was written (irr team list shows the roles)`);
     case '40001':

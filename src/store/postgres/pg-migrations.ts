@@ -492,6 +492,151 @@ export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: s
       CREATE TRIGGER snapshots_writer BEFORE INSERT OR UPDATE ON snapshots FOR EACH ROW EXECUTE FUNCTION irr_snapshot_writer();
     `,
   },
+  {
+    version: 10,
+    sql: `
+      -- Four eyes on the server (issue 15): the client refuses to record a notice to an authority
+      -- or to individuals as sent before someone other than its drafter, holding an approver role,
+      -- approved its latest draft (machine/approval.ts), but a member who speaks SQL to the server
+      -- (INSERT on events, or irr_append) could append the 'sent' without it. The server refuses it.
+      --
+      -- Which notices: the regime's audience is in the catalogue the binary carries, not on the
+      -- server, so the regimes whose audience is neither 'authority' nor 'individuals' (card brands,
+      -- processors' controllers, consumer reporting agencies, investors, the media, an internal
+      -- assessment) are listed here and every other id is held to four eyes: a regime added to
+      -- the catalogue later is held until a migration lists it (test/int/pg-four-eyes.test.ts
+      -- compares this list with the catalogue).
+      CREATE TABLE four_eyes_exempt_regimes (regime text PRIMARY KEY);
+      CREATE TRIGGER four_eyes_exempt_regimes_append_only BEFORE UPDATE OR DELETE ON four_eyes_exempt_regimes FOR EACH ROW EXECUTE FUNCTION irr_refuse_change();
+      CREATE TRIGGER four_eyes_exempt_regimes_no_truncate BEFORE TRUNCATE ON four_eyes_exempt_regimes FOR EACH STATEMENT EXECUTE FUNCTION irr_refuse_change();
+      INSERT INTO four_eyes_exempt_regimes (regime) VALUES
+        ('au-ndb-assessment'), ('gdpr-art33-processor'), ('hipaa-ba'), ('hipaa-media'), ('pci-card-brands'),
+        ('sec-8k-1.05'), ('us-ak-cra'), ('us-al-cra'), ('us-az-cra'), ('us-co-cra'), ('us-dc-cra'),
+        ('us-fl-cra'), ('us-ga-cra'), ('us-hi-cra'), ('us-in-cra'), ('us-ks-cra'), ('us-ky-cra'),
+        ('us-md-cra'), ('us-me-cra'), ('us-mi-cra'), ('us-mn-cra'), ('us-mo-cra'), ('us-mt-cra'),
+        ('us-nc-cra'), ('us-nh-cra'), ('us-nj-cra'), ('us-nm-cra'), ('us-nv-cra'), ('us-ny-cra'),
+        ('us-oh-cra'), ('us-or-cra'), ('us-pa-cra'), ('us-ri-cra'), ('us-sc-cra'), ('us-sd-cra'),
+        ('us-tn-cra'), ('us-tx-cra'), ('us-ut-cra'), ('us-va-cra'), ('us-vt-cra'), ('us-wi-cra'),
+        ('us-wv-cra');
+      GRANT SELECT ON four_eyes_exempt_regimes TO irr_responder, irr_approver, irr_auditor;
+
+      -- The client's rule, on the log as stored. The duty's progress is re-derived from its own
+      -- entries (obligation.triggered, .cleared, .recorded), leaving out every entry withdrawn by an
+      -- entry.retracted (as engine/retract.ts derives a withdrawal: the progress a retraction
+      -- carries is the writer's word, so it is not trusted here), with machine/obligation-progress.ts's
+      -- steps: a draft makes it 'drafted' and drops an approval, an approval makes it 'approved',
+      -- a waiver or a not-applicable decision takes it out of 'approved'. A 'sent' is let through when
+      -- it is already sent (as approval.ts does) or approved by someone other than the latest draft's
+      -- drafter who holds an approver role: a member of irr_approver (as serverApprovers reads it:
+      -- a direct member, now), or named to one of the runbook's approver roles (approvers.roles,
+      -- else every role) by a team.assigned entry before the approval, or, in a drill (a role-play:
+      -- migration 3 lets members write as the played roles), an actor named after such a role.
+      -- Waivers and not-applicable decisions are not held. The entries of an incident pushed from a
+      -- laptop, written in the transaction that recorded the push, are its history, copied verbatim
+      -- (old logs replay unchanged): the laptop's own engine held them to four eyes.
+      -- Refused: SQLSTATE IR004 (the client's exit 3), one line naming who may approve.
+      CREATE FUNCTION irr_four_eyes() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      DECLARE
+        p json;
+        ob text;
+        inc record;
+        pb json;
+        all_roles text[];
+        approver_roles text[];
+        e record;
+        status text := 'pending';
+        drafted_by text;
+        approved_by text;
+        approved_seq integer;
+        why text;
+        may text;
+      BEGIN
+        IF NEW.type IS DISTINCT FROM 'obligation.recorded' THEN
+          RETURN NEW;
+        END IF;
+        -- json, not jsonb: jsonb refuses some text JSON.parse reads (\\u0000), and json keeps the
+        -- last of duplicate keys as JSON.parse does.
+        p := NEW.payload::json;
+        IF json_typeof(p) IS DISTINCT FROM 'object' OR p->>'action' IS DISTINCT FROM 'sent' THEN
+          RETURN NEW;
+        END IF;
+        ob := p->>'obligation';
+        IF EXISTS (SELECT 1 FROM four_eyes_exempt_regimes WHERE regime = ob) THEN
+          RETURN NEW;
+        END IF;
+        IF EXISTS (SELECT 1 FROM pushed_incidents WHERE id = NEW.incident AND xmin = pg_current_xact_id()::xid) THEN
+          RETURN NEW;
+        END IF;
+        SELECT mode, playbook_hash INTO inc FROM incidents WHERE id = NEW.incident;
+        SELECT content::json INTO pb FROM playbooks WHERE hash = inc.playbook_hash;
+        all_roles := ARRAY(SELECT r->>'id' FROM json_array_elements(CASE WHEN json_typeof(pb->'roles') = 'array' THEN pb->'roles' ELSE '[]'::json END) r);
+        approver_roles := CASE WHEN json_typeof(pb->'approvers'->'roles') = 'array'
+                               THEN ARRAY(SELECT json_array_elements_text(pb->'approvers'->'roles')) ELSE all_roles END;
+
+        FOR e IN
+          SELECT ev.seq, ev.type, ev.actor, ev.payload::json->>'action' AS action FROM events ev
+          WHERE ev.incident = NEW.incident AND ev.type IN ('obligation.triggered', 'obligation.cleared', 'obligation.recorded')
+            AND ev.payload::json->>'obligation' = ob
+            AND ev.seq NOT IN (SELECT CASE WHEN r.payload::json->>'seq' ~ '^[0-9]{1,9}$' THEN (r.payload::json->>'seq')::integer END
+                               FROM events r WHERE r.incident = NEW.incident AND r.type = 'entry.retracted' AND r.payload::json->>'seq' ~ '^[0-9]{1,9}$')
+          ORDER BY ev.seq
+        LOOP
+          IF e.type = 'obligation.triggered' OR (e.type = 'obligation.recorded' AND e.action = 'required') THEN
+            IF status = 'not_required' THEN status := 'pending'; END IF;
+          ELSIF e.type = 'obligation.cleared' THEN
+            IF status = 'pending' THEN status := 'not_required'; END IF;
+          ELSIF e.action = 'drafted' THEN
+            status := 'drafted'; drafted_by := e.actor; approved_by := NULL; approved_seq := NULL;
+          ELSIF e.action = 'approved' THEN
+            status := 'approved'; approved_by := e.actor; approved_seq := e.seq;
+          ELSIF e.action IN ('sent', 'waived', 'not_applicable') THEN
+            status := e.action;
+          END IF;
+        END LOOP;
+
+        IF status = 'sent' THEN
+          RETURN NEW;
+        END IF;
+        IF status = 'approved' AND drafted_by IS NOT NULL AND approved_by IS DISTINCT FROM drafted_by THEN
+          IF EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid
+                     WHERE r.rolname = approved_by AND g.rolname = 'irr_approver')
+             OR EXISTS (SELECT 1 FROM events t WHERE t.incident = NEW.incident AND t.type = 'team.assigned' AND t.seq < approved_seq
+                        AND t.payload::json->>'member' = approved_by AND t.payload::json->>'role' = ANY (approver_roles))
+             OR (inc.mode = 'drill' AND approved_by = ANY (all_roles) AND approved_by = ANY (approver_roles)) THEN
+            RETURN NEW;
+          END IF;
+          why := format('%s was approved by %s, who holds no approver role (%s) on %s', ob, approved_by, array_to_string(approver_roles, ', '), NEW.incident);
+        ELSIF status = 'approved' AND drafted_by IS NULL THEN
+          why := format('%s was approved by %s without a draft', ob, approved_by);
+        ELSIF status = 'approved' THEN
+          why := format('%s was approved by its own drafter, %s', ob, drafted_by);
+        ELSIF status = 'drafted' THEN
+          why := format('%s is drafted by %s and not approved', ob, drafted_by);
+        ELSE
+          why := format('%s is not drafted and approved', ob);
+        END IF;
+        -- Who may approve: as machine/approval.ts whoMayApprove names them (the drafter excluded).
+        SELECT string_agg(DISTINCT w, ', ' ORDER BY w) INTO may FROM (
+          SELECT r.rolname::text AS w FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member JOIN pg_roles g ON g.oid = m.roleid WHERE g.rolname = 'irr_approver'
+          UNION SELECT t.payload::json->>'member' FROM events t WHERE t.incident = NEW.incident AND t.type = 'team.assigned' AND t.payload::json->>'role' = ANY (approver_roles)
+          UNION SELECT x FROM unnest(approver_roles) x WHERE inc.mode = 'drill' AND x = ANY (all_roles)
+        ) c WHERE w IS DISTINCT FROM drafted_by;
+        RAISE EXCEPTION '%', format('obligation %s sent refused by the server: %s; a notice to an authority or to individuals is recorded as sent only after someone other than its drafter, holding an approver role, approves its latest draft; %s',
+          ob, why, CASE WHEN may IS NOT NULL THEN 'who may approve: ' || may
+                        ELSE format('nobody%s holds an approver role (%s) on %s: irr team assign %s <name> --role %s, or irr team add <name> --role approver',
+                                    CASE WHEN drafted_by IS NOT NULL THEN ' else' ELSE '' END, array_to_string(approver_roles, ', '), NEW.incident, NEW.incident, array_to_string(approver_roles, '|')) END)
+          USING ERRCODE = 'IR004';
+      END
+      $fn$;
+      DO $pin$
+      BEGIN
+        EXECUTE format('ALTER FUNCTION irr_four_eyes() SET search_path = %I, pg_temp', current_schema());
+      END
+      $pin$;
+      -- Only the rows that may be a send call the function (the other appends pay nothing for it).
+      CREATE TRIGGER events_four_eyes BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.type = 'obligation.recorded') EXECUTE FUNCTION irr_four_eyes();
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

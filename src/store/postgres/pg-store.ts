@@ -34,6 +34,12 @@ const PG_TRIGGERS: ReadonlyMap<string, string> = new Map(
 const REFUSE_CHANGE_BODY = /FUNCTION irr_refuse_change\(\)[\s\S]*?\$fn\$([\s\S]*?)\$fn\$/.exec(PG_MIGRATIONS[0]!.sql)![1]!;
 const normalise = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 /**
+ * The four-eyes trigger (PostgreSQL migration 10) and the body of its function: dropped, disabled
+ * or replaced, a notice could be recorded as sent on the server without an approval.
+ */
+const FOUR_EYES_TRIGGER = "CREATE TRIGGER events_four_eyes BEFORE INSERT ON events FOR EACH ROW WHEN ((new.type = 'obligation.recorded'::text)) EXECUTE FUNCTION irr_four_eyes()";
+const FOUR_EYES_BODY = /FUNCTION irr_four_eyes\(\)[\s\S]*?\$fn\$([\s\S]*?)\$fn\$/.exec(PG_MIGRATIONS.find((m) => m.version === 10)!.sql)![1]!;
+/**
  * The versions (xmin) of the append-only triggers' catalogue rows, one string: it changes whenever
  * one is disabled, enabled, dropped or created (see walkToHead).
  */
@@ -516,8 +522,9 @@ export class PgStore implements StorePort {
     const rows = await q<{ name: string; enabled: string; def: string }[]>`
       SELECT t.tgname AS name, t.tgenabled AS enabled, pg_get_triggerdef(t.oid) AS def FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
       WHERE NOT t.tgisinternal AND c.relname IN ('events', 'incidents', 'playbooks', 'signatures', 'pushed_incidents') AND c.relnamespace = current_schema()::regnamespace`;
-    const [fn] = await q<{ body: string | null; rls: boolean | null }[]>`
+    const [fn] = await q<{ body: string | null; four_eyes: string | null; rls: boolean | null }[]>`
       SELECT (SELECT prosrc FROM pg_proc WHERE proname = 'irr_refuse_change' AND pronamespace = current_schema()::regnamespace) AS body,
+             (SELECT prosrc FROM pg_proc WHERE proname = 'irr_four_eyes' AND pronamespace = current_schema()::regnamespace) AS four_eyes,
              (SELECT relrowsecurity FROM pg_class WHERE relname = 'events' AND relnamespace = current_schema()::regnamespace) AS rls`;
     const have = new Map(rows.map((r) => [r.name, r]));
     const out: string[] = [];
@@ -531,6 +538,13 @@ export class PgStore implements StorePort {
     // CREATE OR REPLACE FUNCTION keeps every trigger as it was and changes what they do.
     if (fn?.body == null) out.push('the function irr_refuse_change, which the append-only triggers call, is missing');
     else if (normalise(fn.body) !== normalise(REFUSE_CHANGE_BODY)) out.push('the function irr_refuse_change, which the append-only triggers call, was replaced (UPDATE/DELETE may no longer be refused)');
+    const fourEyes = have.get('events_four_eyes');
+    const unguarded = 'a notice to an authority or to individuals may be recorded as sent without four eyes';
+    if (fourEyes === undefined) out.push(`trigger events_four_eyes is missing (someone dropped it: ${unguarded})`);
+    else if (fourEyes.def.replace(/ ON \S+\.(\w+) /, ' ON $1 ') !== FOUR_EYES_TRIGGER) out.push('trigger events_four_eyes was replaced by a different one');
+    else if (fourEyes.enabled === 'D') out.push(`trigger events_four_eyes is disabled (${unguarded})`);
+    if (fn?.four_eyes == null) out.push(`the function irr_four_eyes, which the four-eyes trigger calls, is missing (${unguarded})`);
+    else if (normalise(fn.four_eyes) !== normalise(FOUR_EYES_BODY)) out.push(`the function irr_four_eyes, which the four-eyes trigger calls, was replaced (${unguarded})`);
     if (fn?.rls === false) out.push('row-level security on events is disabled (any member may append as anyone, and comms reads every event)');
     return out;
   }
