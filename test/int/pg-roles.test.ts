@@ -68,7 +68,7 @@ async function member(db: string, group: string): Promise<string> {
   return role;
 }
 
-if (pgAvailable(import.meta.filename, 5)) {
+if (pgAvailable(import.meta.filename, 6)) {
   describe('postgres: incident ids are allocated by the schema owner only (migration 7)', () => {
     it('a responder cannot UPDATE, INSERT or DELETE incident_counters (permission denied); the counter is unchanged', async () => {
       const db = await freshPgDatabase();
@@ -120,6 +120,42 @@ if (pgAvailable(import.meta.filename, 5)) {
       expect(await problems(owner)).toEqual([]);
       const responder = await connect(url);
       expect(await openAs(responder, role)).toBe('INC-2026-0002');
+    });
+
+    it('irr verify names a commit-time id check dropped, disabled, replaced or with its function rewritten by the owner (exit 5), and irr writes nothing meanwhile', () => {
+      const db = pgBackend.newDb(); // its own: the edits below concern the whole database
+      const id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Id checks'], { db }).stdout.trim();
+      expect(id).toMatch(/^INC-\d{4}-\d{4}$/);
+      const ids = 'incident ids may again be chosen or thrown away';
+      const recreate = 'CREATE CONSTRAINT TRIGGER incidents_id_allocated AFTER INSERT ON incidents DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION irr_check_incident_id()';
+      const body = /FUNCTION irr_check_pushed\(\)[\s\S]*?(\$fn\$[\s\S]*?\$fn\$)/.exec(PG_MIGRATIONS.find((m) => m.version === 7)!.sql)![1]!;
+      for (const [edit, problem, undo] of [
+        ['ALTER TABLE incident_counters DISABLE TRIGGER incident_counters_allocated', `trigger incident_counters_allocated is disabled (${ids})`, 'ALTER TABLE incident_counters ENABLE TRIGGER incident_counters_allocated'],
+        ['DROP TRIGGER incidents_id_allocated ON incidents', `trigger incidents_id_allocated is missing (someone dropped it: ${ids})`, recreate],
+        [
+          'DROP TRIGGER incidents_id_allocated ON incidents; CREATE CONSTRAINT TRIGGER incidents_id_allocated AFTER UPDATE ON incidents DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION irr_check_incident_id()',
+          'trigger incidents_id_allocated was replaced by a different one',
+          `DROP TRIGGER incidents_id_allocated ON incidents; ${recreate}`,
+        ],
+        [
+          'CREATE OR REPLACE FUNCTION irr_check_pushed() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN RETURN NULL; END $fn$',
+          `the function irr_check_pushed, which trigger pushed_incidents_opened calls, was replaced (${ids})`,
+          `CREATE OR REPLACE FUNCTION irr_check_pushed() RETURNS trigger LANGUAGE plpgsql AS ${body}`,
+        ],
+      ] as const) {
+        pgSync(db, edit);
+        const v = irr(['verify', id], { db });
+        expect(v.code, v.stdout + v.stderr).toBe(5);
+        expect(v.stdout + v.stderr).toContain(problem);
+        const before = pgBackend.eventCount(db);
+        const w = irr(['note', id, 'while unguarded'], { db });
+        expect(w.code).toBe(5);
+        expect(w.stderr).toContain(problem);
+        expect(pgBackend.eventCount(db)).toBe(before);
+        pgSync(db, undo);
+        const ok = irr(['verify', id], { db });
+        expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      }
     });
 
     it('8 clients, each its own responder role, opening 3 incidents each at once: 24 unique ids with no gap, and no problem found', async () => {

@@ -40,6 +40,24 @@ const normalise = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 const FOUR_EYES_TRIGGER = "CREATE TRIGGER events_four_eyes BEFORE INSERT ON events FOR EACH ROW WHEN ((new.type = 'obligation.recorded'::text)) EXECUTE FUNCTION irr_four_eyes()";
 const FOUR_EYES_BODY = /FUNCTION irr_four_eyes\(\)[\s\S]*?\$fn\$([\s\S]*?)\$fn\$/.exec(PG_MIGRATIONS.find((m) => m.version === 10)!.sql)![1]!;
 /**
+ * Migration 7's commit-time checks: an id allocated without its incident, an incident under an id
+ * of its writer's choosing, a push recorded without one, each refused at commit (IR003) by a
+ * deferred constraint trigger. Dropped, disabled or with its function rewritten by the owner, ids
+ * could be chosen or thrown away again.
+ */
+const ID_CHECKS = (
+  [
+    ['incident_counters_allocated', 'AFTER INSERT OR UPDATE ON incident_counters', 'irr_check_counter'],
+    ['incidents_id_allocated', 'AFTER INSERT ON incidents', 'irr_check_incident_id'],
+    ['pushed_incidents_opened', 'AFTER INSERT ON pushed_incidents', 'irr_check_pushed'],
+  ] as const
+).map(([trigger, when, fn]) => ({
+  trigger,
+  fn,
+  def: `CREATE CONSTRAINT TRIGGER ${trigger} ${when} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+  body: new RegExp(`FUNCTION ${fn}\\(\\)[\\s\\S]*?\\$fn\\$([\\s\\S]*?)\\$fn\\$`).exec(PG_MIGRATIONS.find((m) => m.version === 7)!.sql)![1]!,
+}));
+/**
  * The versions (xmin) of the append-only triggers' catalogue rows, one string: it changes whenever
  * one is disabled, enabled, dropped or created (see walkToHead).
  */
@@ -521,7 +539,10 @@ export class PgStore implements StorePort {
   private async triggerProblemsIn(q: Sql | TransactionSql | ReservedSql): Promise<string[]> {
     const rows = await q<{ name: string; enabled: string; def: string }[]>`
       SELECT t.tgname AS name, t.tgenabled AS enabled, pg_get_triggerdef(t.oid) AS def FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-      WHERE NOT t.tgisinternal AND c.relname IN ('events', 'incidents', 'playbooks', 'signatures', 'pushed_incidents') AND c.relnamespace = current_schema()::regnamespace`;
+      WHERE NOT t.tgisinternal AND c.relname IN ('events', 'incidents', 'playbooks', 'signatures', 'pushed_incidents', 'incident_counters') AND c.relnamespace = current_schema()::regnamespace`;
+    const bodies = new Map(
+      (await q<{ name: string; body: string }[]>`SELECT proname AS name, prosrc AS body FROM pg_proc WHERE proname IN ${q(ID_CHECKS.map((c) => c.fn))} AND pronamespace = current_schema()::regnamespace`).map((r) => [r.name, r.body]),
+    );
     const [fn] = await q<{ body: string | null; four_eyes: string | null; rls: boolean | null }[]>`
       SELECT (SELECT prosrc FROM pg_proc WHERE proname = 'irr_refuse_change' AND pronamespace = current_schema()::regnamespace) AS body,
              (SELECT prosrc FROM pg_proc WHERE proname = 'irr_four_eyes' AND pronamespace = current_schema()::regnamespace) AS four_eyes,
@@ -546,6 +567,16 @@ export class PgStore implements StorePort {
     if (fn?.four_eyes == null) out.push(`the function irr_four_eyes, which the four-eyes trigger calls, is missing (${unguarded})`);
     else if (normalise(fn.four_eyes) !== normalise(FOUR_EYES_BODY)) out.push(`the function irr_four_eyes, which the four-eyes trigger calls, was replaced (${unguarded})`);
     if (fn?.rls === false) out.push('row-level security on events is disabled (any member may append as anyone, and comms reads every event)');
+    const ids = 'incident ids may again be chosen or thrown away';
+    for (const c of ID_CHECKS) {
+      const t = have.get(c.trigger);
+      if (t === undefined) out.push(`trigger ${c.trigger} is missing (someone dropped it: ${ids})`);
+      else if (t.def.replace(/ ON \S+\.(\w+) /, ' ON $1 ') !== c.def) out.push(`trigger ${c.trigger} was replaced by a different one`);
+      else if (t.enabled === 'D') out.push(`trigger ${c.trigger} is disabled (${ids})`);
+      const body = bodies.get(c.fn);
+      if (body === undefined) out.push(`the function ${c.fn}, which trigger ${c.trigger} calls, is missing (${ids})`);
+      else if (normalise(body) !== normalise(c.body)) out.push(`the function ${c.fn}, which trigger ${c.trigger} calls, was replaced (${ids})`);
+    }
     return out;
   }
 
