@@ -522,6 +522,33 @@ if (selected('pg') && process.env.IRR_BENCH_PG_URL) {
     const irrMs2 = timeIt([join(ROOT, 'bin/irr.cjs'), 'status', sid, '--json']);
     results.push({ figure: 'PostgreSQL: irr status --json, 1,000 events (median wall ms)', value: irrMs2, baseline: base, ratio: irrMs2 / base, goal: 'reported (the issue sets ≤ 2.0× for SQLite only)', ok: true });
   }
+
+  // Live consoles: how long after one responder's append another's console hears of it (LISTEN/
+  // NOTIFY carrying ids, through the store port's subscribe). 200 appends, one at a time, each waited
+  // for on the other connection; against the append's own round trip.
+  {
+    const live = await store.openIncident({ prefix: 'BEN', year: 2026, title: 'b', mode: 'real', playbook: pb, opened });
+    const watcher = await openStore(url, { create: false });
+    const writer = await openStore(url, { create: false });
+    let waiting;
+    const unsubscribe = await watcher.subscribe(live.incident, (change) => waiting?.(change.seq));
+    const heard = [];
+    const acked = [];
+    let h = await writer.head(live.incident);
+    for (let i = 0; i < 200; i++) {
+      const t = process.hrtime.bigint();
+      const seen = new Promise((resolve) => (waiting = (seq) => seq >= h.seq + 1 && resolve(ms(t))));
+      const [e] = await writer.append(live.incident, h, [note('bench', `live ${i}`)]);
+      acked.push(ms(t));
+      heard.push(await seen);
+      h = { seq: e.seq, hash: e.hash };
+    }
+    await unsubscribe();
+    await watcher.close();
+    await writer.close();
+    const p95 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)];
+    results.push({ figure: `PostgreSQL: live update, append → another console notified (median ms; p95 ${p95(heard).toFixed(1)} ms; 200 appends)`, value: median(heard), baseline: median(acked), ratio: median(heard) / median(acked), goal: 'reported, against the append acknowledged', ok: true });
+  }
   await store.close();
 }
 if (selected('pg') && !process.env.IRR_BENCH_PG_URL) {
