@@ -37,13 +37,15 @@ function compile() {
   return { cli: module.exports, script, stamp };
 }
 
-/** Build only (IRR_CODE_CACHE_OUT): what V8 compiled in this run, for the next start. */
+/**
+ * Build only (IRR_CODE_CACHE_WRITE=1, set by scripts/bundle.mjs): what V8 compiled in this run, for
+ * the next start. It writes the bundle's own cache file and nothing else, whatever the environment.
+ */
 function writeCache(script, stamp) {
-  const out = process.env.IRR_CODE_CACHE_OUT;
-  if (!out) return;
-  const tmp = `${out}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat([Buffer.from(`${stamp}\n`, 'latin1'), script.createCachedData()]));
-  renameSync(tmp, out);
+  if (process.env.IRR_CODE_CACHE_WRITE !== '1') return;
+  const tmp = `${CACHE}.${process.pid}.tmp`;
+  writeFileSync(tmp, Buffer.concat([Buffer.from(`${stamp}\n`, 'latin1'), script.createCachedData()]), { mode: 0o644 });
+  renameSync(tmp, CACHE);
 }
 
 let loaded;

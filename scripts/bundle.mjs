@@ -65,7 +65,7 @@ writeFileSync(OUT, code);
 // Warm-up: each run loads the cache the previous one wrote and adds what it compiled.
 const dir = mkdtempSync(join(tmpdir(), 'irr-code-cache-'));
 try {
-  const env = { ...process.env, IRR_DB: join(dir, 'irr.db'), IRR_ACTOR: 'build', IRR_CODE_CACHE_OUT: CACHE, NO_COLOR: '1' };
+  const env = { ...process.env, IRR_DB: join(dir, 'irr.db'), IRR_ACTOR: 'build', IRR_CODE_CACHE_WRITE: '1', NO_COLOR: '1' };
   for (const name of ['IRR_KEY_FILE', 'IRR_NOW', 'IRR_PASSPHRASE_FILE']) delete env[name];
   const irr = (...args) => execFileSync(process.execPath, [BIN, ...args], { env, cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   const id = irr('open', '--playbook', 'ransomware-exfiltration', '--title', 'Code-cache warm-up');
