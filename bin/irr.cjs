@@ -28,7 +28,9 @@ function compile() {
   } catch {
     // no cache: compile from source
   }
-  const script = new vm.Script(Module.wrap(source), { filename: FILE, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  // No importModuleDynamically: the bundle has no import() left (scripts/bundle.mjs refuses one), and
+  // vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER does not exist before Node 20.12.
+  const script = new vm.Script(Module.wrap(source), { filename: FILE, cachedData });
   if (cachedData) cache = script.cachedDataRejected ? 'rejected' : 'used';
   // For the tests (test/e2e/code-cache.test.ts) and anyone asking why a start is slow.
   if (process.env.IRR_CODE_CACHE_REPORT === '1') process.stderr.write(`irr: code cache ${cache}\n`);

@@ -63,7 +63,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 }
 
 /**
- * Exit as soon as what was written has reached the OS (bin/irr.js calls this once main() is done).
+ * Exit as soon as what was written has reached the OS (bin/irr.cjs calls this once main() is done).
  * Left to drain by itself, the event loop first runs V8's pending garbage-collection tasks: after
  * `irr clocks --json` (a 700 KB catalogue parsed, a 450 KB document written) that was 10–20 ms of
  * collecting a heap the process is about to drop. Every command has finished its work when main()

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { addonOption } from './sqlite-addon.js';
-import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { IntegrityFailure, InvalidInput, IrrError, Refused } from '../domain/errors.js';
 import type { EventType, NewEvent, StoredEvent } from '../domain/events.js';
@@ -188,12 +188,16 @@ export class EventStore {
   static open(path: string, opts: OpenOptions): EventStore {
     let created = false;
     let preexisting: string[] = [];
+    let mine: { dev: number; ino: number } | undefined;
     if (!existsSync(path)) {
       if (!opts.create) throw new InvalidInput(`--db: no irr database at ${path} (run "irr init", or "irr open" to start an incident)`);
       // Create it ourselves so the file is private from its first byte; SQLite gives -wal/-shm the same mode.
       try {
         preexisting = SIDE_FILES.map((ext) => `${path}${ext}`).filter((f) => existsSync(f));
-        closeSync(openSync(path, 'wx', 0o600));
+        const fd = openSync(path, 'wx', 0o600);
+        const st = fstatSync(fd);
+        closeSync(fd);
+        mine = { dev: st.dev, ino: st.ino };
         created = true;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -225,7 +229,7 @@ export class EventStore {
       db.pragma('temp_store = MEMORY');
     } catch (err) {
       db?.close();
-      if (created) removeCreated(path, preexisting);
+      if (mine) removeCreated(path, mine, preexisting);
       if (err instanceof IrrError) throw err;
       const t = translateSqliteError(err, path);
       if (t !== err) throw t;
@@ -236,7 +240,6 @@ export class EventStore {
       store.guard(() => store.checkIdentity(opts.create || created));
     } catch (err) {
       db.close();
-      if (created) removeCreated(path, preexisting);
       throw err;
     }
     return store;
@@ -685,11 +688,24 @@ export class EventStore {
 
 /**
  * A database file this command created a moment ago and could not open (an install whose SQLite addon
- * is not built yet, say): removed, with what SQLite began beside it, so that a failed command leaves
- * nothing behind. Only for a file `open` itself created (exclusive create, 'wx'); side files that were
- * there before it are left alone.
+ * is not built yet, say): removed, so that a failed command leaves nothing behind — but only while it
+ * is still the very file created (same inode), empty, with no write-ahead log holding anything: an
+ * `irr open` running beside this one may have taken the file up meanwhile (in WAL mode its first
+ * commits sit in the -wal while the file stays empty, and an open connection keeps a -shm), and that
+ * database is left alone. Side files
+ * that were there before are left alone too.
  */
-function removeCreated(path: string, preexisting: readonly string[]): void {
+function removeCreated(path: string, mine: { dev: number; ino: number }, preexisting: readonly string[]): void {
+  try {
+    const st = statSync(path);
+    if (st.dev !== mine.dev || st.ino !== mine.ino || st.size !== 0) return;
+    const wal = `${path}-wal`;
+    if (existsSync(wal) && statSync(wal).size > 0) return;
+    // A shared-memory file this command did not find means a connection has the database open.
+    if (!preexisting.includes(`${path}-shm`) && existsSync(`${path}-shm`)) return;
+  } catch {
+    return;
+  }
   for (const f of [path, ...SIDE_FILES.map((ext) => `${path}${ext}`)]) if (!preexisting.includes(f)) rmSync(f, { force: true });
 }
 

@@ -122,14 +122,23 @@ if (pgAvailable(import.meta.filename, 6)) {
       expect(await openAs(responder, role)).toBe('INC-2026-0002');
     });
 
-    it('irr verify names a commit-time id check dropped, disabled, replaced or with its function rewritten by the owner (exit 5), and irr writes nothing meanwhile', () => {
+    it('irr verify names a commit-time id check dropped, disabled, replica-only, replaced or with its function rewritten (even behind an overload) by the owner (exit 5), and irr writes nothing meanwhile', () => {
       const db = pgBackend.newDb(); // its own: the edits below concern the whole database
       const id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Id checks'], { db }).stdout.trim();
       expect(id).toMatch(/^INC-\d{4}-\d{4}$/);
       const ids = 'incident ids may again be chosen or thrown away';
       const recreate = 'CREATE CONSTRAINT TRIGGER incidents_id_allocated AFTER INSERT ON incidents DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION irr_check_incident_id()';
-      const body = /FUNCTION irr_check_pushed\(\)[\s\S]*?(\$fn\$[\s\S]*?\$fn\$)/.exec(PG_MIGRATIONS.find((m) => m.version === 7)!.sql)![1]!;
+      const bodyOf = (fn: string) => new RegExp(`FUNCTION ${fn}\\(\\)[\\s\\S]*?(\\$fn\\$[\\s\\S]*?\\$fn\\$)`).exec(PG_MIGRATIONS.find((m) => m.version === 7)!.sql)![1]!;
+      const body = bodyOf('irr_check_pushed');
       for (const [edit, problem, undo] of [
+        // Enabled for replica sessions only: it no longer fires in any ordinary session.
+        ['ALTER TABLE incident_counters ENABLE REPLICA TRIGGER incident_counters_allocated', `trigger incident_counters_allocated fires only in replica sessions (${ids})`, 'ALTER TABLE incident_counters ENABLE TRIGGER incident_counters_allocated'],
+        // The original body kept in an overload while the function the trigger calls is emptied.
+        [
+          `SET check_function_bodies = off; CREATE FUNCTION irr_check_counter(x integer) RETURNS void LANGUAGE plpgsql AS ${bodyOf('irr_check_counter')}; CREATE OR REPLACE FUNCTION irr_check_counter() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN RETURN NULL; END $fn$`,
+          `the function irr_check_counter, which trigger incident_counters_allocated calls, was replaced (${ids})`,
+          `DROP FUNCTION irr_check_counter(integer); CREATE OR REPLACE FUNCTION irr_check_counter() RETURNS trigger LANGUAGE plpgsql AS ${bodyOf('irr_check_counter')}`,
+        ],
         ['ALTER TABLE incident_counters DISABLE TRIGGER incident_counters_allocated', `trigger incident_counters_allocated is disabled (${ids})`, 'ALTER TABLE incident_counters ENABLE TRIGGER incident_counters_allocated'],
         ['DROP TRIGGER incidents_id_allocated ON incidents', `trigger incidents_id_allocated is missing (someone dropped it: ${ids})`, recreate],
         [
@@ -156,6 +165,11 @@ if (pgAvailable(import.meta.filename, 6)) {
         const ok = irr(['verify', id], { db });
         expect(ok.code, ok.stdout + ok.stderr).toBe(0);
       }
+      // An overload of the four-eyes function changes nothing the trigger calls: verify still passes.
+      pgSync(db, 'CREATE FUNCTION irr_four_eyes(x integer) RETURNS integer LANGUAGE sql AS $fn$ SELECT x $fn$');
+      const overloaded = irr(['verify', id], { db });
+      expect(overloaded.code, overloaded.stdout + overloaded.stderr).toBe(0);
+      pgSync(db, 'DROP FUNCTION irr_four_eyes(integer)');
     });
 
     it('8 clients, each its own responder role, opening 3 incidents each at once: 24 unique ids with no gap, and no problem found', async () => {

@@ -540,13 +540,16 @@ export class PgStore implements StorePort {
     const rows = await q<{ name: string; enabled: string; def: string }[]>`
       SELECT t.tgname AS name, t.tgenabled AS enabled, pg_get_triggerdef(t.oid) AS def FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
       WHERE NOT t.tgisinternal AND c.relname IN ('events', 'incidents', 'playbooks', 'signatures', 'pushed_incidents', 'incident_counters') AND c.relnamespace = current_schema()::regnamespace`;
-    const bodies = new Map(
-      (await q<{ name: string; body: string }[]>`SELECT proname AS name, prosrc AS body FROM pg_proc WHERE proname IN ${q(ID_CHECKS.map((c) => c.fn))} AND pronamespace = current_schema()::regnamespace`).map((r) => [r.name, r.body]),
+    // Each function by its signature (name and no arguments), the very one the triggers call: by name
+    // alone, an overload could stand in for a rewritten function (or make the look-up fail).
+    const bodyOf = new Map(
+      (await q<{ name: string; body: string | null }[]>`
+        SELECT f AS name, (SELECT prosrc FROM pg_proc WHERE oid = to_regprocedure(quote_ident(current_schema()) || '.' || f || '()')) AS body
+        FROM unnest(${['irr_refuse_change', 'irr_four_eyes', ...ID_CHECKS.map((c) => c.fn)]}::text[]) AS f`).map((r) => [r.name, r.body]),
     );
-    const [fn] = await q<{ body: string | null; four_eyes: string | null; rls: boolean | null }[]>`
-      SELECT (SELECT prosrc FROM pg_proc WHERE proname = 'irr_refuse_change' AND pronamespace = current_schema()::regnamespace) AS body,
-             (SELECT prosrc FROM pg_proc WHERE proname = 'irr_four_eyes' AND pronamespace = current_schema()::regnamespace) AS four_eyes,
-             (SELECT relrowsecurity FROM pg_class WHERE relname = 'events' AND relnamespace = current_schema()::regnamespace) AS rls`;
+    const bodies = new Map(ID_CHECKS.map((c) => [c.fn, bodyOf.get(c.fn) ?? undefined]));
+    const [rls] = await q<{ on: boolean | null }[]>`SELECT (SELECT relrowsecurity FROM pg_class WHERE relname = 'events' AND relnamespace = current_schema()::regnamespace) AS on`;
+    const fn = { body: bodyOf.get('irr_refuse_change') ?? null, four_eyes: bodyOf.get('irr_four_eyes') ?? null, rls: rls?.on ?? null };
     const have = new Map(rows.map((r) => [r.name, r]));
     const out: string[] = [];
     for (const [name, def] of PG_TRIGGERS) {
@@ -555,6 +558,7 @@ export class PgStore implements StorePort {
       if (t === undefined) out.push(`trigger ${name} is missing (someone dropped it: UPDATE/DELETE are no longer refused)`);
       else if (t.def.replace(/ ON \S+\.(\w+) /, ' ON $1 ') !== def) out.push(`trigger ${name} was replaced by a different one`);
       else if (t.enabled === 'D') out.push(`trigger ${name} is disabled (UPDATE/DELETE are no longer refused)`);
+      else if (t.enabled === 'R') out.push(`trigger ${name} fires only in replica sessions (UPDATE/DELETE are no longer refused)`);
     }
     // CREATE OR REPLACE FUNCTION keeps every trigger as it was and changes what they do.
     if (fn?.body == null) out.push('the function irr_refuse_change, which the append-only triggers call, is missing');
@@ -564,6 +568,7 @@ export class PgStore implements StorePort {
     if (fourEyes === undefined) out.push(`trigger events_four_eyes is missing (someone dropped it: ${unguarded})`);
     else if (fourEyes.def.replace(/ ON \S+\.(\w+) /, ' ON $1 ') !== FOUR_EYES_TRIGGER) out.push('trigger events_four_eyes was replaced by a different one');
     else if (fourEyes.enabled === 'D') out.push(`trigger events_four_eyes is disabled (${unguarded})`);
+    else if (fourEyes.enabled === 'R') out.push(`trigger events_four_eyes fires only in replica sessions (${unguarded})`);
     if (fn?.four_eyes == null) out.push(`the function irr_four_eyes, which the four-eyes trigger calls, is missing (${unguarded})`);
     else if (normalise(fn.four_eyes) !== normalise(FOUR_EYES_BODY)) out.push(`the function irr_four_eyes, which the four-eyes trigger calls, was replaced (${unguarded})`);
     if (fn?.rls === false) out.push('row-level security on events is disabled (any member may append as anyone, and comms reads every event)');
@@ -573,8 +578,9 @@ export class PgStore implements StorePort {
       if (t === undefined) out.push(`trigger ${c.trigger} is missing (someone dropped it: ${ids})`);
       else if (t.def.replace(/ ON \S+\.(\w+) /, ' ON $1 ') !== c.def) out.push(`trigger ${c.trigger} was replaced by a different one`);
       else if (t.enabled === 'D') out.push(`trigger ${c.trigger} is disabled (${ids})`);
+      else if (t.enabled === 'R') out.push(`trigger ${c.trigger} fires only in replica sessions (${ids})`);
       const body = bodies.get(c.fn);
-      if (body === undefined) out.push(`the function ${c.fn}, which trigger ${c.trigger} calls, is missing (${ids})`);
+      if (body == null) out.push(`the function ${c.fn}, which trigger ${c.trigger} calls, is missing (${ids})`);
       else if (normalise(body) !== normalise(c.body)) out.push(`the function ${c.fn}, which trigger ${c.trigger} calls, was replaced (${ids})`);
     }
     return out;
