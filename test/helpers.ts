@@ -23,7 +23,7 @@ export function tempDir(prefix = 'irr-test-'): string {
  * that a test may spoil: its code cache, or (`withoutSqliteAddon`) an install whose better-sqlite3 is
  * not built yet, as while `npm ci` still compiles it. Run it with `node <dir>/bin/irr.cjs`.
  */
-export function installCopy(opts: { withoutSqliteAddon?: boolean; copy?: readonly ('playbooks' | 'templates')[] } = {}): string {
+export function installCopy(opts: { withoutSqliteAddon?: boolean; copy?: readonly ('playbooks' | 'templates' | 'catalogue')[] } = {}): string {
   const dir = tempDir('irr-install-');
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'dist'));
@@ -31,10 +31,11 @@ export function installCopy(opts: { withoutSqliteAddon?: boolean; copy?: readonl
   cpSync(join(ROOT, 'dist', 'bundle'), join(dir, 'dist', 'bundle'), { recursive: true });
   // Copied folders may be edited by the test (the build's caches must then notice); the rest is linked.
   for (const linked of ['playbooks', 'templates', 'package.json']) {
-    if (opts.copy?.includes(linked as 'playbooks' | 'templates')) cpSync(join(ROOT, linked), join(dir, linked), { recursive: true });
+    if (opts.copy?.includes(linked as 'playbooks')) cpSync(join(ROOT, linked), join(dir, linked), { recursive: true });
     else symlinkSync(join(ROOT, linked), join(dir, linked));
   }
-  symlinkSync(join(ROOT, 'dist', 'catalogue'), join(dir, 'dist', 'catalogue'));
+  if (opts.copy?.includes('catalogue')) cpSync(join(ROOT, 'dist', 'catalogue'), join(dir, 'dist', 'catalogue'), { recursive: true });
+  else symlinkSync(join(ROOT, 'dist', 'catalogue'), join(dir, 'dist', 'catalogue'));
   if (!opts.withoutSqliteAddon) {
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
     return dir;

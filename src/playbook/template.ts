@@ -38,7 +38,13 @@ export function headingsOf(body: string): string[] {
  * serve: every required item of every listed regime covered, under a heading that exists, with
  * known facts. The body's Handlebars is checked by the renderer (render/letter.ts).
  */
-export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>, text = readTextFile(file)): { template?: LetterTemplate; problems: Problem[] } {
+/** What a template whose front matter could be read says it serves, checked or not (who a broken template would have written to). */
+export interface TemplateServes {
+  readonly obligations: readonly string[];
+  readonly locale: string;
+}
+
+export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>, text = readTextFile(file)): { template?: LetterTemplate; serves?: TemplateServes; problems: Problem[] } {
   const normalised = stripBom(text).replace(/\r\n?/g, '\n');
   const lines = normalised.split('\n');
   if (lines[0] !== '---') return { problems: [{ file, line: 1, col: 1, message: 'a template starts with a front matter block: "---" on the first line' }] };
@@ -93,7 +99,7 @@ export function checkTemplate(file: string, regimes: ReadonlyMap<string, Regime>
     });
     if (c.when !== undefined) for (const p of checkCondition(c.when, CORE_FACTS, ['covers', item, 'when'])) at(p.path, p.message);
   }
-  if (problems.length > 0) return { problems };
+  if (problems.length > 0) return { problems, serves: { obligations: served, locale: fm.locale } };
   const covers = Object.fromEntries(Object.entries(fm.covers).map(([k, c]) => [k, { section: c.section, facts: c.facts, only_if_late: c.only_if_late, ...(c.when ? { when: c.when } : {}) } as Coverage]));
   return {
     template: { id: fm.id, kind: 'letter', obligations: served, audience: fm.audience, locale: fm.locale, title: fm.title, covers, body, file, bodyLine: end + 2 },

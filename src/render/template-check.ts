@@ -3,7 +3,7 @@ import type { Regime } from '../domain/regime.js';
 import type { LetterTemplate } from '../domain/template.js';
 import type { Obligation } from '../assess/obligations.js';
 import type { Problem } from '../playbook/problems.js';
-import { checkTemplate, shippedTemplateFiles } from '../playbook/template.js';
+import { checkTemplate, shippedTemplateFiles, type TemplateServes } from '../playbook/template.js';
 import { readTemplateCache } from '../playbook/template-cache.js';
 import { letterView, placeholderRecipient, recipientView } from './letter-view.js';
 import { trialRender } from './letter.js';
@@ -13,10 +13,28 @@ import { trialRender } from './letter.js';
  * neither they nor the regimes changed since, else checked now. `irr letter` then loads neither YAML
  * nor zod (~60 ms) and checks nothing (~100 ms more); `irr template check` always checks.
  */
-export function shippedTemplates(byId: ReadonlyMap<string, Regime>, only?: (t: LetterTemplate) => boolean): { templates: LetterTemplate[]; problems: Problem[] } {
+/** A template file that failed its check: what it says it serves when that much could be read. */
+export interface BrokenTemplate {
+  readonly file: string;
+  readonly serves?: TemplateServes;
+  readonly problems: readonly Problem[];
+}
+
+export interface CheckedTemplates {
+  readonly templates: LetterTemplate[];
+  readonly problems: Problem[];
+  readonly broken: BrokenTemplate[];
+}
+
+/** The broken templates that may have served `obligation` (in `locale`'s language, when given): those that cannot say, too. */
+export function brokenFor(broken: readonly BrokenTemplate[], obligation: string, sameLanguage?: (locale: string) => boolean): BrokenTemplate[] {
+  return broken.filter((b) => !b.serves || (b.serves.obligations.includes(obligation) && (!sameLanguage || sameLanguage(b.serves.locale))));
+}
+
+export function shippedTemplates(byId: ReadonlyMap<string, Regime>, only?: (t: LetterTemplate) => boolean): CheckedTemplates {
   const files = shippedTemplateFiles();
   const built = readTemplateCache(files);
-  if (built) return { templates: only ? built.filter(only) : built, problems: [] };
+  if (built) return { templates: only ? built.filter(only) : built, problems: [], broken: [] };
   return checkTemplateFiles(files, byId, only);
 }
 
@@ -26,13 +44,15 @@ export function shippedTemplates(byId: ReadonlyMap<string, Regime>, only?: (t: L
  * made only for the templates it selects, and only those are returned: `irr letter` needs the ones
  * that serve its obligation, not all 31 (the whole check was ~350 ms of every letter).
  */
-export function checkTemplateFiles(files: readonly string[], byId: ReadonlyMap<string, Regime>, only?: (t: LetterTemplate) => boolean): { templates: LetterTemplate[]; problems: Problem[] } {
+export function checkTemplateFiles(files: readonly string[], byId: ReadonlyMap<string, Regime>, only?: (t: LetterTemplate) => boolean): CheckedTemplates {
   const templates: LetterTemplate[] = [];
   const problems: Problem[] = [];
+  const broken: BrokenTemplate[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {
     const r = checkTemplate(file, byId);
     problems.push(...r.problems);
+    if (r.problems.length > 0) broken.push({ file, ...(r.serves ? { serves: r.serves } : {}), problems: r.problems });
     if (!r.template) continue;
     const t = r.template;
     if (seen.has(t.id)) problems.push({ file, line: 1, col: 1, message: `id: duplicate template id "${t.id}" (also in ${seen.get(t.id)})` });
@@ -56,8 +76,9 @@ export function checkTemplateFiles(files: readonly string[], byId: ReadonlyMap<s
     }));
     problems.push(...trial);
     if (trial.length === 0) templates.push(t);
+    else broken.push({ file, serves: { obligations: t.obligations, locale: t.locale }, problems: trial });
   }
-  return { templates, problems };
+  return { templates, problems, broken };
 }
 
 function sampleObligation(r: Regime): Obligation {

@@ -3,7 +3,7 @@
 // checked and used as edited, a broken one is reported, and a regime that asks for an item the
 // template does not cover makes the letter refuse, exactly as without the cache.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installCopy, irr, tempDir } from '../helpers.js';
@@ -30,6 +30,20 @@ function incident(install: string): { db: string; id: string } {
 }
 
 describe('the checked templates of the build', () => {
+  it('are what an unchanged install serves (a body changed in the build\'s file shows in the letter)', () => {
+    const install = installCopy({ copy: ['catalogue'] });
+    const cache = join(install, 'dist', 'catalogue', 'templates.json');
+    const built = JSON.parse(readFileSync(cache, 'utf8')) as { templates: { id: string; body: string }[] };
+    const t = built.templates.find((x) => x.id === 'gdpr-art33-authority')!;
+    expect(t.body).toContain('# Notification of a personal data breach\n');
+    t.body = t.body.replace('# Notification of a personal data breach\n', "# Served from the build's check\n");
+    writeFileSync(cache, JSON.stringify(built));
+    const { db, id } = incident(install);
+    const r = run(install, ['letter', id, 'gdpr-art33', '--now', NOW], db);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('# Served from the build\'s check');
+  });
+
   it('an unchanged install serves the same letter as the checkout', () => {
     const install = installCopy({ copy: ['templates'] });
     const { db, id } = incident(install);
@@ -59,6 +73,33 @@ describe('the checked templates of the build', () => {
     const r = run(install, ['letter', id, 'gdpr-art33', '--now', NOW], db);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/gdpr-art33-authority\.md:\d+:\d+: covers\.contact\.section: no heading "Contact desk" in the body/);
+    expect(run(install, ['log', id, '--json'], db).stdout).toBe(before);
+  });
+
+  it('a broken template in another language of another notice: irr letter says no template exists in the language asked for', () => {
+    const install = installCopy({ copy: ['templates'] });
+    const file = join(install, 'templates', 'letters', 'gdpr-art34-individuals-pl.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    section: Co się stało\n', '    section: Co się wydarzyło\n'));
+    const { db, id } = incident(install);
+    const r = run(install, ['letter', id, 'gdpr-art33', '--locale', 'ja', '--now', NOW], db);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^irr: --locale: no template in ja for gdpr-art33; available: en, /);
+    expect(r.stderr).not.toContain('gdpr-art34-individuals-pl.md');
+  });
+
+  it('the mail merge refuses (exit 2, nothing written or recorded) while a template of its notice is broken: its recipients would get another language', () => {
+    const install = installCopy({ copy: ['templates'] });
+    const file = join(install, 'templates', 'letters', 'gdpr-art34-individuals-pl.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    section: Co się stało\n', '    section: Co się wydarzyło\n'));
+    const { db, id } = incident(install);
+    const dir = tempDir();
+    const csv = join(dir, 'recipients.csv');
+    writeFileSync(csv, 'name,email,postal_address,jurisdiction,language\nJan Kowalski,jan@example.pl,,DE,pl\nEve Adams,eve@example.com,,DE,en\n');
+    const before = run(install, ['log', id, '--json'], db).stdout;
+    const r = run(install, ['letters', id, 'gdpr-art34', '--recipients', csv, '--out', join(dir, 'out.ndjson'), '--now', NOW], db);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/gdpr-art34-individuals-pl\.md:\d+:\d+: covers\.[a-z-]+\.section: no heading "Co się wydarzyło" in the body/);
+    expect(readdirSync(dir)).toEqual(['recipients.csv']);
     expect(run(install, ['log', id, '--json'], db).stdout).toBe(before);
   });
 

@@ -10,7 +10,7 @@ import { assessIncident, regimes } from '../../engine/obligations.js';
 import type { Obligation } from '../../assess/obligations.js';
 import { ValidationFailed } from '../../playbook/problems.js';
 import { shippedTemplateFiles } from '../../playbook/template.js';
-import { checkTemplateFiles, shippedTemplates } from '../../render/template-check.js';
+import { brokenFor, checkTemplateFiles, shippedTemplates } from '../../render/template-check.js';
 import { alsoInforming, isLetterLate, letterFacts, letterView, MISSING_RE, placeholderRecipient, recipientView, type LetterPhase } from '../../render/letter-view.js';
 import { escapeMarkdown } from '../../render/escape.js';
 import { letterLocale, primaryLanguage } from '../../render/letter-locale.js';
@@ -54,26 +54,30 @@ export async function templateCheck(g: GlobalOptions, files: string[]): Promise<
 
 /** The templates that serve an obligation, checked; the chosen one by id or locale. */
 export function chooseTemplate(obligation: string, byId: ReadonlyMap<string, Regime>, opts: { template?: string; locale?: string }): LetterTemplate {
-  const { templates, problems } = shippedTemplates(byId, (t) => t.obligations.includes(obligation) || t.id === opts.template);
+  const { templates, problems, broken } = shippedTemplates(byId, (t) => t.obligations.includes(obligation) || t.id === opts.template);
   const candidates = templates.filter((t) => t.obligations.includes(obligation));
   if (opts.template !== undefined) {
     const t = templates.find((x) => x.id === opts.template);
     if (!t) {
-      const broken = problems.filter((p) => basename(p.file) === `${opts.template}.md`);
-      if (broken.length > 0) throw new ValidationFailed(broken);
+      const named = problems.filter((p) => basename(p.file) === `${opts.template}.md`);
+      if (named.length > 0) throw new ValidationFailed(named);
       throw new InvalidInput(`--template: no template "${opts.template}" (irr template list)`);
     }
     if (!t.obligations.includes(obligation)) throw new InvalidInput(`--template: ${t.id} serves ${t.obligations.join(', ')}, not ${obligation}`);
     return t;
   }
   if (candidates.length === 0) {
-    const broken = problems.filter((p) => /\.md$/.test(p.file));
-    if (broken.length > 0) throw new ValidationFailed(broken);
+    const inTheWay = brokenFor(broken, obligation);
+    if (inTheWay.length > 0) throw new ValidationFailed(inTheWay.flatMap((b) => b.problems));
     throw new InvalidInput(`<obligation-id>: no letter template serves ${obligation} (irr template list shows those that exist)`);
   }
   // A broken template may be the one in the language asked for (English by default): say what is
-  // wrong with it rather than write the letter in another language.
-  if (problems.length > 0 && templateForLocale(candidates, opts.locale ?? 'en') === undefined) throw new ValidationFailed(problems);
+  // wrong with it rather than write the letter in another language (or say none exists).
+  const want = opts.locale ?? 'en';
+  if (templateForLocale(candidates, want) === undefined) {
+    const inTheWay = brokenFor(broken, obligation, (locale) => primaryLanguage(locale) === primaryLanguage(want));
+    if (inTheWay.length > 0) throw new ValidationFailed(inTheWay.flatMap((b) => b.problems));
+  }
   return pickByLocale(candidates, obligation, opts.locale);
 }
 

@@ -13,7 +13,8 @@ import { withEngine } from '../engine-access.js';
 import { checkOutput, dbGuard, StagedFile, StagedFolder, type Placed } from '../output-file.js';
 import { printJson, printLines } from '../output.js';
 import { chooseTemplate, isApproved, parseFormat, templateForLocale } from './letter.js';
-import { shippedTemplates } from '../../render/template-check.js';
+import { brokenFor, shippedTemplates } from '../../render/template-check.js';
+import { ValidationFailed } from '../../playbook/problems.js';
 
 /** The columns every recipients file has (tests outside the project rely on these names). */
 export const RECIPIENT_COLUMNS = ['name', 'email', 'postal_address', 'jurisdiction', 'language'] as const;
@@ -105,7 +106,10 @@ export async function letters(
   // The letter's language (--locale, default en) is the language of a recipient with none; a
   // recipient whose language has no template gets the first of --fallback that has one.
   const fallback = chooseTemplate(obligationId, byId, opts.locale !== undefined ? { locale: opts.locale } : {});
-  const candidates = shippedTemplates(byId, (t) => t.obligations.includes(obligationId)).templates;
+  const { templates: candidates, broken } = shippedTemplates(byId, (t) => t.obligations.includes(obligationId));
+  // A broken template of this notice would have its recipients written in another language: refuse.
+  const inTheWay = brokenFor(broken, obligationId);
+  if (inTheWay.length > 0) throw new ValidationFailed(inTheWay.flatMap((b) => b.problems));
   const chain = fallbackChain(opts.fallback, fallback.locale);
   const fallbackTemplate = chain.map((tag) => templateForLocale(candidates, tag)).find((t) => t !== undefined) ?? fallback;
   const templateFor = (language: string) => templateForLocale(candidates, language) ?? fallbackTemplate;
