@@ -1,13 +1,15 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { irr, json, tempDir } from '../helpers.js';
-import { choose, useTerminals } from './tty.js';
+import { irr, json } from '../helpers.js';
+import { pgActorUrl, pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
+import { choose, Terminal, useTerminals } from './tty.js';
 
 /**
  * The console in a real pseudo-terminal (tmux), 80×24: keys typed, screen read, database checked.
+ * On both backends (issue 15): every flow here is about the console, none about the SQLite file.
  */
 
-const term = useTerminals();
+const openTerminal = useTerminals();
 
 interface Status {
   phase: string;
@@ -23,9 +25,20 @@ function openRansomware(db: string): string {
   return id;
 }
 
-describe('irr run in a terminal', () => {
+/**
+ * One database per backend: each test opens its own incident and reads only that one (the picker's
+ * "Open a new incident" is a choice whatever else is open).
+ */
+function terminalFlows(backend: Backend): void {
+  const database = sharedDb(backend);
+  // On the team server the console connects as the acting responder's own role, as irr() does.
+  const term = (args: readonly string[], opts: ConstructorParameters<typeof Terminal>[1]): Terminal => {
+    const actor = opts.env?.IRR_ACTOR ?? 'tester';
+    return openTerminal(args, { ...opts, db: backend.name === 'postgres' ? pgActorUrl(opts.db, actor) : opts.db });
+  };
+describe(`irr run in a terminal (${backend.name})`, () => {
   it('opens an incident from the picker, completes a step, and is held at the guard with the reasons', async () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const t = term(['run'], { db, env: { IRR_ACTOR: 'alice' } });
     await t.waitFor('Which incident?');
     await choose(t, 'Open a new incident');
@@ -61,7 +74,7 @@ describe('irr run in a terminal', () => {
   });
 
   it('a killed console loses nothing already answered, and irr run resumes where it stood', async () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = openRansomware(db);
     const t = term(['run', id], { db });
     await t.waitFor('What next?');
@@ -89,7 +102,7 @@ describe('irr run in a terminal', () => {
   });
 
   it('two consoles on one incident see each other’s progress and never record a step twice', async () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = openRansomware(db);
     const a = term(['run', id], { db, env: { IRR_ACTOR: 'alice' } });
     const b = term(['run', id], { db, env: { IRR_ACTOR: 'bob' } });
@@ -133,7 +146,7 @@ describe('irr run in a terminal', () => {
   });
 
   it('Ctrl-C stops with the resume hint; NO_COLOR gives a screen without colour codes', async () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = openRansomware(db);
     const coloured = term(['run', id], { db });
     await coloured.waitFor('What next?');
@@ -152,3 +165,7 @@ describe('irr run in a terminal', () => {
     expect(screen).not.toMatch(/at .*\.js:\d+/);
   });
 });
+}
+
+terminalFlows(sqliteBackend);
+if (pgAvailable(import.meta.filename, 4)) terminalFlows(pgBackend);

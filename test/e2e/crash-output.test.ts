@@ -4,6 +4,8 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, watch, wri
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, irr, json, tempDir } from '../helpers.js';
+import { pgActorUrl, pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
 
 /**
  * Crash test of the mail merge through the real binary: merges of a few thousand recipients are
@@ -13,6 +15,8 @@ import { BIN, irr, json, tempDir } from '../helpers.js';
  * - every `document.rendered` in the log has its output, with the recorded SHA-256;
  * - every merge that reported success is in the log;
  * - `irr verify` is ok.
+ * On both backends (issue 15): on the team server each killed merge is a client whose connection
+ * dies with it, before, during or after the transaction that records the merge.
  */
 
 const KILLS = 24;
@@ -51,7 +55,9 @@ function watchForNewTemp(dir: string, onNew: () => void) {
 function merge(db: string, args: readonly string[], kill: number | null | { onTempIn: string }): Promise<Outcome> {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, IRR_DB: db, IRR_ACTOR: 'crash-tester', IRR_DEBUG: '' } });
+    // On the team server the merge connects as the actor's own role, as irr() does.
+    const login = /^postgres(ql)?:\/\//.test(db) ? pgActorUrl(db, 'crash-tester') : db;
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, IRR_DB: login, IRR_ACTOR: 'crash-tester', IRR_DEBUG: '' } });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.resume();
@@ -76,12 +82,13 @@ function digestOf(path: string): string {
   return h.digest('hex');
 }
 
-describe('crash test: kill -9 during mail merges', () => {
+function crashOutput(backend: Backend): void {
+describe(`crash test: kill -9 during mail merges (${backend.name})`, () => {
   it(`${KILLS} SIGKILLs at random moments: no personal-data temporary survives the next run, every recorded merge has its file, verify ok`, { timeout: 600_000 }, async () => {
     const seed = Number(process.env.IRR_CRASH_SEED ?? Date.now() % 1_000_000);
     const random = rng(seed);
     const dir = tempDir('irr-crash-');
-    const db = join(dir, 'irr.db');
+    const db = backend.newDb();
     const id = irr(['open', '--playbook', 'misdirected-communication', '--title', 'Crash test', '--at', '2026-03-02T09:00:00Z'], { db }).stdout.trim();
     const facts = ['detected_at=2026-03-02T09:00:00Z', 'aware_at=2026-03-02T11:00:00Z', 'entity_role=controller', 'subjects_by_jurisdiction=DE:40', 'data_categories=financial', 'subjects_total=42', 'records_total=42', 'confidentiality=known_recipients', 'breach_description=Payslips sent to the wrong list.', 'dpo_contact=Jane Roe, DPO', 'organisation_name=Example GmbH', 'likely_consequences=Salaries seen.', 'measures_taken=Deleted.'];
     expect(irr(['fact', id, ...facts, '--at', '2026-03-02T11:00:00Z'], { db }).code).toBe(0);
@@ -149,3 +156,7 @@ describe('crash test: kill -9 during mail merges', () => {
     expect(strandedTemps, 'no kill landed while a temporary existed: the test did not exercise the sweep').toBeGreaterThan(0);
   });
 });
+}
+
+crashOutput(sqliteBackend);
+if (pgAvailable(import.meta.filename, 1)) crashOutput(pgBackend);
