@@ -187,13 +187,13 @@ export class EventStore {
 
   static open(path: string, opts: OpenOptions): EventStore {
     let created = false;
-    let preexisting: string[] = [];
+    let preexisting = new Map<string, number>();
     let mine: { dev: number; ino: number } | undefined;
     if (!existsSync(path)) {
       if (!opts.create) throw new InvalidInput(`--db: no irr database at ${path} (run "irr init", or "irr open" to start an incident)`);
       // Create it ourselves so the file is private from its first byte; SQLite gives -wal/-shm the same mode.
       try {
-        preexisting = SIDE_FILES.map((ext) => `${path}${ext}`).filter((f) => existsSync(f));
+        preexisting = new Map(SIDE_FILES.map((ext) => `${path}${ext}`).filter((f) => existsSync(f)).map((f) => [f, statSync(f).size]));
         const fd = openSync(path, 'wx', 0o600);
         const st = fstatSync(fd);
         closeSync(fd);
@@ -695,18 +695,19 @@ export class EventStore {
  * database is left alone. Side files
  * that were there before are left alone too.
  */
-function removeCreated(path: string, mine: { dev: number; ino: number }, preexisting: readonly string[]): void {
+function removeCreated(path: string, mine: { dev: number; ino: number }, preexisting: ReadonlyMap<string, number>): void {
   try {
     const st = statSync(path);
     if (st.dev !== mine.dev || st.ino !== mine.ino || st.size !== 0) return;
+    // A write-ahead log that grew since the file was created, or a shared-memory file that appeared,
+    // means a connection has the database open (or wrote to it).
     const wal = `${path}-wal`;
-    if (existsSync(wal) && statSync(wal).size > 0) return;
-    // A shared-memory file this command did not find means a connection has the database open.
-    if (!preexisting.includes(`${path}-shm`) && existsSync(`${path}-shm`)) return;
+    if (existsSync(wal) && statSync(wal).size !== (preexisting.get(wal) ?? 0)) return;
+    if (!preexisting.has(`${path}-shm`) && existsSync(`${path}-shm`)) return;
   } catch {
     return;
   }
-  for (const f of [path, ...SIDE_FILES.map((ext) => `${path}${ext}`)]) if (!preexisting.includes(f)) rmSync(f, { force: true });
+  for (const f of [path, ...SIDE_FILES.map((ext) => `${path}${ext}`)]) if (!preexisting.has(f)) rmSync(f, { force: true });
 }
 
 const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
