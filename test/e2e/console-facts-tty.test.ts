@@ -2,14 +2,17 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
-import { choose, useTerminals } from './tty.js';
+import { pgActorUrl, pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
+import { choose, Terminal, useTerminals } from './tty.js';
 
 /**
  * Issue 14, facts in the console, in a real terminal (tmux): a recorded fact can be cleared by a
- * visible choice (as `key=-` on the command line).
+ * visible choice (as `key=-` on the command line). On both backends (issue 15): every flow here is
+ * about the console, none about the SQLite file.
  */
 
-const term = useTerminals();
+const openTerminal = useTerminals();
 
 interface Status {
   facts: Record<string, unknown>;
@@ -25,10 +28,47 @@ function openMini(dir: string, db: string): string {
   return r.stdout.trim();
 }
 
-describe('clearing a fact in the console', () => {
+/** A lost laptop with the GDPR Art 33 notice required and every fact its letter needs but two. */
+function openNoticeDue(db: string): string {
+  const id = irr(['open', '--playbook', 'lost-stolen-device', '--title', 'Laptop stolen'], { db }).stdout.trim();
+  const facts = [
+    'entity_role=controller', 'confidentiality=unknown_recipients', 'malicious=true', 'vulnerable_subjects=false', 'ease_of_identification=maximum',
+    'integrity=none', 'availability=none', 'unintelligible=false', 'aware_at=now', 'data_categories=contact,financial', 'subjects_by_jurisdiction=FR:3200',
+    'subjects_total=3200', 'dpo_contact=Jane Roe, DPO', 'breach_description=A laptop was stolen.', 'likely_consequences=Phishing.', 'measures_taken=Locked remotely.',
+  ];
+  const r = irr(['fact', id, ...facts.map((f) => (f === 'aware_at=now' ? `aware_at=${new Date(Date.now() - 3_600_000).toISOString()}` : f))], { db });
+  expect(r.code, r.stderr).toBe(0);
+  return id;
+}
+
+async function toTheLetter(t: Terminal, file: string): Promise<void> {
+  await t.waitFor('What next?');
+  await choose(t, 'Notifications');
+  await t.waitFor('Which notification?');
+  await choose(t, 'gdpr-art33 [');
+  await t.waitFor('gdpr-art33: record what?');
+  await choose(t, 'Write the notice (letter) to a file');
+  await t.waitFor('Write to which file?');
+  t.type(file);
+  t.keys('Enter');
+}
+
+/**
+ * One database per backend: each test opens its own incident and reads only that one; "nothing
+ * stored" is checked against every event of the database, which no other test writes meanwhile
+ * (a file's tests run one after another).
+ */
+function consoleFacts(backend: Backend): void {
+  const database = sharedDb(backend);
+  // On the team server the console connects as the acting responder's own role, as irr() does.
+  const term = (args: readonly string[], opts: ConstructorParameters<typeof Terminal>[1]): Terminal => {
+    const actor = opts.env?.IRR_ACTOR ?? 'tester';
+    return openTerminal(args, { ...opts, db: backend.name === 'postgres' ? pgActorUrl(opts.db, actor) : opts.db });
+  };
+describe(`clearing a fact in the console (${backend.name})`, () => {
   it('offers "clear it" for a recorded count (after change / keep) and for a yes/no (in its list); each is recorded as cleared', { timeout: 120_000 }, async () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = openMini(dir, db);
     expect(irr(['fact', id, 'subjects_total=40', 'malicious=true'], { db }).code).toBe(0);
     const t = term(['run', id], { db });
@@ -56,7 +96,7 @@ describe('clearing a fact in the console', () => {
 
   it('offers no "clear" for a fact not recorded yet: its answer "-" stays "not known yet"', { timeout: 120_000 }, async () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = openMini(dir, db);
     const t = term(['run', id], { db });
     await t.waitFor('What next?');
@@ -69,35 +109,10 @@ describe('clearing a fact in the console', () => {
   });
 });
 
-/** A lost laptop with the GDPR Art 33 notice required and every fact its letter needs but two. */
-function openNoticeDue(db: string): string {
-  const id = irr(['open', '--playbook', 'lost-stolen-device', '--title', 'Laptop stolen'], { db }).stdout.trim();
-  const facts = [
-    'entity_role=controller', 'confidentiality=unknown_recipients', 'malicious=true', 'vulnerable_subjects=false', 'ease_of_identification=maximum',
-    'integrity=none', 'availability=none', 'unintelligible=false', 'aware_at=now', 'data_categories=contact,financial', 'subjects_by_jurisdiction=FR:3200',
-    'subjects_total=3200', 'dpo_contact=Jane Roe, DPO', 'breach_description=A laptop was stolen.', 'likely_consequences=Phishing.', 'measures_taken=Locked remotely.',
-  ];
-  const r = irr(['fact', id, ...facts.map((f) => (f === 'aware_at=now' ? `aware_at=${new Date(Date.now() - 3_600_000).toISOString()}` : f))], { db });
-  expect(r.code, r.stderr).toBe(0);
-  return id;
-}
-
-async function toTheLetter(t: ReturnType<typeof term>, file: string): Promise<void> {
-  await t.waitFor('What next?');
-  await choose(t, 'Notifications');
-  await t.waitFor('Which notification?');
-  await choose(t, 'gdpr-art33 [');
-  await t.waitFor('gdpr-art33: record what?');
-  await choose(t, 'Write the notice (letter) to a file');
-  await t.waitFor('Write to which file?');
-  t.type(file);
-  t.keys('Enter');
-}
-
-describe('a letter refused for missing facts, in the console', () => {
+describe(`a letter refused for missing facts, in the console (${backend.name})`, () => {
   it('asks for exactly those facts on the spot, one question each, then writes the letter', { timeout: 120_000 }, async () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = openNoticeDue(db);
     const file = join(dir, 'notice.md');
     const t = term(['run', id], { db, columns: 100, rows: 30 });
@@ -117,9 +132,9 @@ describe('a letter refused for missing facts, in the console', () => {
 
   it('Esc at one of those questions goes back to the notice: nothing from it is stored and no letter is written', { timeout: 120_000 }, async () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = openNoticeDue(db);
-    const before = events(db, id).length;
+    const before = backend.eventCount(db);
     const file = join(dir, 'notice.md');
     const t = term(['run', id], { db, columns: 100, rows: 30 });
     await toTheLetter(t, file);
@@ -129,7 +144,11 @@ describe('a letter refused for missing facts, in the console', () => {
     const screen = await t.waitFor('Which notification?');
     expect(screen).toContain('back: nothing from that question was saved');
     expect(screen).toContain('not written: the letter still needs records_total, organisation_name');
-    expect(events(db, id).length).toBe(before);
+    expect(backend.eventCount(db)).toBe(before);
     expect(existsSync(file)).toBe(false);
   });
 });
+}
+
+consoleFacts(sqliteBackend);
+if (pgAvailable(import.meta.filename, 4)) consoleFacts(pgBackend);

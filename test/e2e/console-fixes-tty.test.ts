@@ -2,14 +2,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
-import { choose, useTerminals } from './tty.js';
+import { pgActorUrl, pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
+import { choose, Terminal, useTerminals } from './tty.js';
 
 /**
  * Issue 14, the console side, in a real terminal (tmux): Esc goes back, screens re-check what
- * changed, screens fit the terminal.
+ * changed, screens fit the terminal. On both backends (issue 15): every flow here is about the
+ * console, none about the SQLite file.
  */
 
-const term = useTerminals();
+const openTerminal = useTerminals();
 
 interface Status {
   phase: string;
@@ -17,7 +20,6 @@ interface Status {
   steps: { id: string; status: string; by: string | null }[];
 }
 const status = (db: string, id: string) => json<Status>(irr(['status', id, '--json'], { db }));
-const events = (db: string, id: string) => json<{ type: string }[]>(irr(['log', id, '--json'], { db }));
 
 function openMini(dir: string, db: string): string {
   const file = join(dir, 'runbook.yaml');
@@ -27,12 +29,24 @@ function openMini(dir: string, db: string): string {
   return r.stdout.trim();
 }
 
-describe('Esc in the console', () => {
+/**
+ * One database per backend: each test opens its own incident (the drill its own too) and reads only
+ * that one; "nothing stored" is checked against every event of the database, which no other test
+ * writes meanwhile (a file's tests run one after another).
+ */
+function consoleFixes(backend: Backend): void {
+  const database = sharedDb(backend);
+  // On the team server the console connects as the acting responder's own role, as irr() does.
+  const term = (args: readonly string[], opts: ConstructorParameters<typeof Terminal>[1]): Terminal => {
+    const actor = opts.env?.IRR_ACTOR ?? 'tester';
+    return openTerminal(args, { ...opts, db: backend.name === 'postgres' ? pgActorUrl(opts.db, actor) : opts.db });
+  };
+describe(`Esc in the console (${backend.name})`, () => {
   it('goes back one screen from a question and from a menu, and stores nothing', async () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = openMini(dir, db);
-    const before = events(db, id).length;
+    const before = backend.eventCount(db);
     const t = term(['run', id], { db });
     let screen = await t.waitFor('What next?');
     expect(screen).toContain('esc back');
@@ -48,19 +62,19 @@ describe('Esc in the console', () => {
     screen = await t.waitFor(/What next\? \(\d+ open steps? in detection\)/);
     expect(screen).not.toContain('triage: what now?');
     expect(status(db, id).steps.find((s) => s.id === 'triage')!.status).toBe('pending');
-    expect(events(db, id).length).toBe(before);
+    expect(backend.eventCount(db)).toBe(before);
   });
 });
 
-describe('a stale screen', () => {
+describe(`a stale screen (${backend.name})`, () => {
   it('re-checks a choice against what another process wrote since the screen was drawn, and says what changed', async () => {
     const dir = tempDir();
-    const db = join(dir, 'irr.db');
+    const db = database();
     const id = openMini(dir, db);
     const t = term(['run', id], { db, env: { IRR_ACTOR: 'alice' } });
     let screen = await t.waitFor('What next?');
     expect(screen).toContain('Advance to analysis (held: 1 thing)');
-    // Meanwhile another responder, in another process on the same SQLite file, finishes the phase.
+    // Meanwhile another responder, in another process on the same database, finishes the phase.
     const other = irr(['step', id, 'triage', 'done'], { db, env: { IRR_ACTOR: 'lena' } });
     expect(other.code, other.stderr).toBe(0);
     await choose(t, 'Advance to analysis');
@@ -85,7 +99,7 @@ describe('a stale screen', () => {
   });
 });
 
-describe('screens that fit the terminal', () => {
+describe(`screens that fit the terminal (${backend.name})`, () => {
   function openWithDuties(db: string): string {
     const id = irr(['open', '--playbook', 'ransomware-exfiltration', '--title', 'Ransomware on the file server'], { db }).stdout.trim();
     expect(irr(['step', id, 'record-detection', 'done'], { db }).code).toBe(0);
@@ -97,7 +111,7 @@ describe('screens that fit the terminal', () => {
   }
 
   it('at 80×24 a deadline in the notifications list is never cut, and the list says it scrolls', async () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = openWithDuties(db);
     const t = term(['run', id], { db, env: { TZ: 'Europe/Paris' } });
     await t.waitFor('What next?');
@@ -119,7 +133,7 @@ describe('screens that fit the terminal', () => {
   });
 
   it('at 130 columns the header uses the width, and "Show every phase" pages instead of scrolling away', async () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const id = openWithDuties(db);
     const wide = term(['run', id], { db, columns: 130, rows: 30 });
     const top = await wide.waitFor('What next?');
@@ -141,9 +155,9 @@ describe('screens that fit the terminal', () => {
   });
 });
 
-describe('the drill narrative', () => {
+describe(`the drill narrative (${backend.name})`, () => {
   it('is wrapped to an 80-column terminal at words, not at the file\'s ~98 columns', async () => {
-    const db = join(tempDir(), 'irr.db');
+    const db = database();
     const t = term(['drill', 'run', 'ransomware-eu-us'], { db, rows: 60 });
     const screen = await t.waitFor('Facilitator');
     const lines = screen.split('\n');
@@ -157,3 +171,7 @@ describe('the drill narrative', () => {
     for (const l of para.slice(0, -1)) expect(l.length).toBeGreaterThan(60);
   });
 });
+}
+
+consoleFixes(sqliteBackend);
+if (pgAvailable(import.meta.filename, 5)) consoleFixes(pgBackend);

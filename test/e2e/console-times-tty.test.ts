@@ -1,24 +1,27 @@
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { irr, json, tempDir } from '../helpers.js';
-import { choose, killTmuxServer, Terminal } from './tty.js';
+import { describe, expect, it } from 'vitest';
+import { irr, json } from '../helpers.js';
+import { pgActorUrl, pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
+import { choose, Terminal, useTerminals } from './tty.js';
 
 /**
  * Issue 10, defect 15, in a real terminal (tmux): a local time the clocks repeat is not silently
  * resolved; the console asks which of the two instants is meant, and one the clocks skip is refused.
+ * On both backends (issue 15): the flow is about the console and the instant stored, not the file.
  */
 
-const terminals: Terminal[] = [];
-afterEach(() => {
-  for (const t of terminals.splice(0)) t.close();
-});
-afterAll(killTmuxServer);
+const openTerminal = useTerminals();
 
-describe('times typed in the console (Europe/Paris)', () => {
+function consoleTimes(backend: Backend): void {
+  // On the team server the console connects as the acting responder's own role, as irr() does.
+  const term = (args: readonly string[], opts: ConstructorParameters<typeof Terminal>[1]): Terminal => {
+    const actor = opts.env?.IRR_ACTOR ?? 'tester';
+    return openTerminal(args, { ...opts, db: backend.name === 'postgres' ? pgActorUrl(opts.db, actor) : opts.db });
+  };
+describe(`times typed in the console (Europe/Paris, ${backend.name})`, () => {
   it('refuses 2026-03-29 02:30, and asks which 2026-10-25 02:30, storing the reading chosen', async () => {
-    const db = join(tempDir(), 'irr.db');
-    const t = new Terminal(['run'], { db, env: { TZ: 'Europe/Paris' } });
-    terminals.push(t);
+    const db = backend.newDb();
+    const t = term(['run'], { db, env: { TZ: 'Europe/Paris' } });
     await t.waitFor('Which incident?');
     await choose(t, 'Open a new incident');
     await t.waitFor('Which runbook fits?');
@@ -44,3 +47,7 @@ describe('times typed in the console (Europe/Paris)', () => {
     expect(JSON.stringify(s.facts.detected_at)).toContain('2026-10-25T01:30:00.000Z');
   });
 });
+}
+
+consoleTimes(sqliteBackend);
+if (pgAvailable(import.meta.filename, 1)) consoleTimes(pgBackend);

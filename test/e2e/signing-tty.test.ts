@@ -1,26 +1,32 @@
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { irr, tempDir } from '../helpers.js';
-import { killTmuxServer, Terminal } from './tty.js';
+import { pgActorUrl, pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgAvailable } from '../pg/pg.js';
+import { Terminal, useTerminals } from './tty.js';
 import { openIncident } from './signing-helpers.js';
 
-/** The passphrase of a signing key typed at a real terminal (tmux): asked, never echoed. */
+/**
+ * The passphrase of a signing key typed at a real terminal (tmux): asked, never echoed. On both
+ * backends (issue 15): the key is registered in, and verified from, the incident's store.
+ */
 
-const terminals: Terminal[] = [];
-afterEach(() => {
-  for (const t of terminals.splice(0)) t.close();
-});
-afterAll(killTmuxServer);
+const openTerminal = useTerminals();
 
-describe('passphrase at the terminal', () => {
+function passphraseAtTerminal(backend: Backend): void {
+  // On the team server irr in the terminal connects as the acting responder's own role, as irr() does.
+  const term = (args: readonly string[], opts: ConstructorParameters<typeof Terminal>[1]): Terminal => {
+    const actor = opts.env?.IRR_ACTOR ?? 'tester';
+    return openTerminal(args, { ...opts, db: backend.name === 'postgres' ? pgActorUrl(opts.db, actor) : opts.db });
+  };
+describe(`passphrase at the terminal (${backend.name})`, () => {
   it('key create asks twice without echoing; the typed passphrase then signs an entry', async () => {
     const root = tempDir();
-    const db = join(root, 'irr.db');
+    const db = backend.newDb();
     const cfg = join(root, 'cfg');
     const env = { XDG_CONFIG_HOME: cfg, IRR_ACTOR: 'alice' };
     const secret = 'typed-secret-4471';
-    const create = new Terminal(['key', 'create'], { db, env });
-    terminals.push(create);
+    const create = term(['key', 'create'], { db, env });
     await create.waitFor('Passphrase (new key default):');
     create.type(secret);
     create.keys('Enter');
@@ -32,8 +38,7 @@ describe('passphrase at the terminal', () => {
     expect(done).not.toContain(secret);
 
     const id = openIncident(db);
-    const register = new Terminal(['key', 'register', id], { db, env });
-    terminals.push(register);
+    const register = term(['key', 'register', id], { db, env });
     await register.waitFor('Passphrase (key default):');
     register.type(secret);
     register.keys('Enter');
@@ -44,3 +49,7 @@ describe('passphrase at the terminal', () => {
     expect(v.code, v.stderr).toBe(0);
   });
 });
+}
+
+passphraseAtTerminal(sqliteBackend);
+if (pgAvailable(import.meta.filename, 1)) passphraseAtTerminal(pgBackend);
