@@ -58,7 +58,14 @@ try {
   process.exit(1);
 }
 const { cli, script, stamp } = loaded;
-cli.main(process.argv).then(() => {
-  writeCache(script, stamp);
-  return cli.exitWhenWritten();
-});
+cli.main(process.argv).then(
+  () => {
+    writeCache(script, stamp);
+    return cli.exitWhenWritten();
+  },
+  // main() reports every command's error itself; this is a bug in irr, said in one line (exit 1).
+  (err) => {
+    process.stderr.write(`irr: internal error: ${err?.message ?? err}${process.env.IRR_DEBUG === '1' ? `\n${err?.stack}` : ' (set IRR_DEBUG=1 for details)'}\n`);
+    process.exit(1);
+  },
+);

@@ -73,6 +73,15 @@ function runEnv(args: readonly string[], opts: { db?: string; env?: Record<strin
   return env;
 }
 
+/** Run the binary of an install copy (installCopy) as a user would, from that folder. */
+export function irrIn(install: string, args: readonly string[], opts: { db?: string; cwd?: string; env?: Record<string, string> } = {}): Run {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), IRR_ACTOR: 'tester', ...opts.env };
+  for (const name of ['IRR_DEBUG', 'IRR_DB', 'CI', 'FORCE_COLOR', 'NO_COLOR', 'IRR_NOW']) if (!opts.env || !(name in opts.env)) delete env[name];
+  if (opts.db) env.IRR_DB = opts.db;
+  const r = spawnSync(process.execPath, [join(install, 'bin', 'irr.cjs'), ...args], { env, cwd: opts.cwd ?? install, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
 /** Run the real binary, as a user would, against the given database. */
 export function irr(args: readonly string[], opts: { db?: string; env?: Record<string, string>; cwd?: string } = {}): Run {
   const r = spawnSync(process.execPath, [BIN, ...args], { env: runEnv(args, opts), cwd: opts.cwd ?? ROOT, encoding: 'utf8' });

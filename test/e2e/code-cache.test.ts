@@ -2,17 +2,11 @@
 // scripts/bundle.mjs). The cache only saves compiling: a cache that is stale, damaged or absent
 // must give the same answers, and the build's own cache must be the one this Node accepts.
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installCopy, irr } from '../helpers.js';
+import { installCopy, irr, irrIn } from '../helpers.js';
 
-function run(dir: string, args: readonly string[], db: string) {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), IRR_DB: db, IRR_ACTOR: 'tester', IRR_CODE_CACHE_REPORT: '1' };
-  for (const name of ['IRR_DEBUG', 'CI', 'FORCE_COLOR', 'NO_COLOR', 'IRR_NOW']) delete env[name];
-  const r = spawnSync(process.execPath, [join(dir, 'bin', 'irr.cjs'), ...args], { env, cwd: dir, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (dir: string, args: readonly string[], db: string) => irrIn(dir, args, { db, env: { IRR_CODE_CACHE_REPORT: '1' } });
 
 describe('the code cache', () => {
   it('is written by the build and accepted by this Node', () => {

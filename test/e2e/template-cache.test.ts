@@ -2,20 +2,14 @@
 // while neither the templates nor the regimes they serve have changed: an edited template is
 // checked and used as edited, a broken one is reported, and a regime that asks for an item the
 // template does not cover makes the letter refuse, exactly as without the cache.
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installCopy, irr, tempDir } from '../helpers.js';
+import { installCopy, irr, irrIn, tempDir } from '../helpers.js';
 
 const NOW = '2026-12-01T09:00:00Z';
 
-function run(install: string, args: readonly string[], db: string) {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), IRR_DB: db, IRR_ACTOR: 'tester' };
-  for (const name of ['IRR_DEBUG', 'CI', 'FORCE_COLOR', 'NO_COLOR', 'IRR_NOW']) delete env[name];
-  const r = spawnSync(process.execPath, [join(install, 'bin', 'irr.cjs'), ...args], { env, cwd: install, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (install: string, args: readonly string[], db: string) => irrIn(install, args, { db });
 
 /** An incident with everything GDPR Art 33's notice needs. */
 function incident(install: string): { db: string; id: string } {

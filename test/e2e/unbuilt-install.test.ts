@@ -1,18 +1,12 @@
 // A responder who runs irr while `npm ci` is still compiling better-sqlite3 gets a one-line error,
 // and the command leaves no database file behind (it once left an empty ./irr.db, which the next
 // `irr open`, once built, would have taken as the database).
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installCopy, tempDir } from '../helpers.js';
+import { installCopy, irrIn, tempDir } from '../helpers.js';
 
-function run(install: string, args: readonly string[], cwd: string) {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), IRR_ACTOR: 'tester' };
-  for (const name of ['IRR_DEBUG', 'IRR_DB', 'CI', 'FORCE_COLOR', 'NO_COLOR', 'IRR_NOW']) delete env[name];
-  const r = spawnSync(process.execPath, [join(install, 'bin', 'irr.cjs'), ...args], { env, cwd, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (install: string, args: readonly string[], cwd: string) => irrIn(install, args, { cwd });
 
 describe('an install whose SQLite addon is not built yet', () => {
   const install = installCopy({ withoutSqliteAddon: true });
