@@ -66,9 +66,9 @@ function userEnv(): Record<string, string> {
 function runEnv(args: readonly string[], opts: { db?: string; env?: Record<string, string> }): Record<string, string> {
   const env: Record<string, string> = { ...userEnv(), IRR_ACTOR: 'tester', ...opts.env };
   if (opts.db) env.IRR_DB = opts.db;
-  if (opts.db && /^postgres(ql)?:\/\//.test(opts.db) && !args.includes('--db')) {
+  if (opts.db && !args.includes('--db')) {
     const flag = args.indexOf('--as');
-    env.IRR_DB = serverLogin(opts.db, flag >= 0 ? args[flag + 1]! : env.IRR_ACTOR!);
+    env.IRR_DB = loginFor(opts.db, flag >= 0 ? args[flag + 1]! : env.IRR_ACTOR!);
   }
   return env;
 }
@@ -97,6 +97,11 @@ export function irrAsync(args: readonly string[], opts: { db: string; env?: Reco
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** The database URL `actor` uses: on the test server their own role (see serverLogin); a file as given. */
+export function loginFor(db: string, actor: string): string {
+  return /^postgres(ql)?:\/\//.test(db) ? serverLogin(db, actor) : db;
 }
 
 /** As given, unless test/pg/backend.ts is loaded: then as the actor's own role (made on first use). */

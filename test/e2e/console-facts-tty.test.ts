@@ -2,9 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
-import { pgActorUrl, pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
 import { pgAvailable } from '../pg/pg.js';
-import { choose, Terminal, useTerminals } from './tty.js';
+import { choose, useTerminals } from './tty.js';
 
 /**
  * Issue 14, facts in the console, in a real terminal (tmux): a recorded fact can be cleared by a
@@ -61,10 +61,7 @@ async function toTheLetter(t: Terminal, file: string): Promise<void> {
 function consoleFacts(backend: Backend): void {
   const database = sharedDb(backend);
   // On the team server the console connects as the acting responder's own role, as irr() does.
-  const term = (args: readonly string[], opts: ConstructorParameters<typeof Terminal>[1]): Terminal => {
-    const actor = opts.env?.IRR_ACTOR ?? 'tester';
-    return openTerminal(args, { ...opts, db: backend.name === 'postgres' ? pgActorUrl(opts.db, actor) : opts.db });
-  };
+  const term = openTerminal;
 describe(`clearing a fact in the console (${backend.name})`, () => {
   it('offers "clear it" for a recorded count (after change / keep) and for a yes/no (in its list); each is recorded as cleared', { timeout: 120_000 }, async () => {
     const dir = tempDir();

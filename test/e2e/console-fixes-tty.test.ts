@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
-import { pgActorUrl, pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
 import { pgAvailable } from '../pg/pg.js';
-import { choose, Terminal, useTerminals } from './tty.js';
+import { choose, useTerminals } from './tty.js';
 
 /**
  * Issue 14, the console side, in a real terminal (tmux): Esc goes back, screens re-check what
@@ -37,10 +37,7 @@ function openMini(dir: string, db: string): string {
 function consoleFixes(backend: Backend): void {
   const database = sharedDb(backend);
   // On the team server the console connects as the acting responder's own role, as irr() does.
-  const term = (args: readonly string[], opts: ConstructorParameters<typeof Terminal>[1]): Terminal => {
-    const actor = opts.env?.IRR_ACTOR ?? 'tester';
-    return openTerminal(args, { ...opts, db: backend.name === 'postgres' ? pgActorUrl(opts.db, actor) : opts.db });
-  };
+  const term = openTerminal;
 describe(`Esc in the console (${backend.name})`, () => {
   it('goes back one screen from a question and from a menu, and stores nothing', async () => {
     const dir = tempDir();

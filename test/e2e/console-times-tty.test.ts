@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { irr, json } from '../helpers.js';
-import { pgActorUrl, pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
 import { pgAvailable } from '../pg/pg.js';
-import { choose, Terminal, useTerminals } from './tty.js';
+import { choose, useTerminals } from './tty.js';
 
 /**
  * Issue 10, defect 15, in a real terminal (tmux): a local time the clocks repeat is not silently
@@ -14,10 +14,7 @@ const openTerminal = useTerminals();
 
 function consoleTimes(backend: Backend): void {
   // On the team server the console connects as the acting responder's own role, as irr() does.
-  const term = (args: readonly string[], opts: ConstructorParameters<typeof Terminal>[1]): Terminal => {
-    const actor = opts.env?.IRR_ACTOR ?? 'tester';
-    return openTerminal(args, { ...opts, db: backend.name === 'postgres' ? pgActorUrl(opts.db, actor) : opts.db });
-  };
+  const term = openTerminal;
 describe(`times typed in the console (Europe/Paris, ${backend.name})`, () => {
   it('refuses 2026-03-29 02:30, and asks which 2026-10-25 02:30, storing the reading chosen', async () => {
     const db = backend.newDb();

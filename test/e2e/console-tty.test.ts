@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { irr, json } from '../helpers.js';
-import { pgActorUrl, pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
 import { pgAvailable } from '../pg/pg.js';
-import { choose, Terminal, useTerminals } from './tty.js';
+import { choose, useTerminals } from './tty.js';
 
 /**
  * The console in a real pseudo-terminal (tmux), 80×24: keys typed, screen read, database checked.
@@ -32,10 +32,7 @@ function openRansomware(db: string): string {
 function terminalFlows(backend: Backend): void {
   const database = sharedDb(backend);
   // On the team server the console connects as the acting responder's own role, as irr() does.
-  const term = (args: readonly string[], opts: ConstructorParameters<typeof Terminal>[1]): Terminal => {
-    const actor = opts.env?.IRR_ACTOR ?? 'tester';
-    return openTerminal(args, { ...opts, db: backend.name === 'postgres' ? pgActorUrl(opts.db, actor) : opts.db });
-  };
+  const term = openTerminal;
 describe(`irr run in a terminal (${backend.name})`, () => {
   it('opens an incident from the picker, completes a step, and is held at the guard with the reasons', async () => {
     const db = database();

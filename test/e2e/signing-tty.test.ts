@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { irr, tempDir } from '../helpers.js';
-import { pgActorUrl, pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
+import { pgBackend, sqliteBackend, type Backend } from '../pg/backend.js';
 import { pgAvailable } from '../pg/pg.js';
-import { Terminal, useTerminals } from './tty.js';
+import { useTerminals } from './tty.js';
 import { openIncident } from './signing-helpers.js';
 
 /**
@@ -15,10 +15,7 @@ const openTerminal = useTerminals();
 
 function passphraseAtTerminal(backend: Backend): void {
   // On the team server irr in the terminal connects as the acting responder's own role, as irr() does.
-  const term = (args: readonly string[], opts: ConstructorParameters<typeof Terminal>[1]): Terminal => {
-    const actor = opts.env?.IRR_ACTOR ?? 'tester';
-    return openTerminal(args, { ...opts, db: backend.name === 'postgres' ? pgActorUrl(opts.db, actor) : opts.db });
-  };
+  const term = openTerminal;
 describe(`passphrase at the terminal (${backend.name})`, () => {
   it('key create asks twice without echoing; the typed passphrase then signs an entry', async () => {
     const root = tempDir();

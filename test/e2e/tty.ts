@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, afterEach } from 'vitest';
-import { BIN, ROOT } from '../helpers.js';
+import { BIN, loginFor, ROOT } from '../helpers.js';
 
 /**
  * A real terminal for end-to-end tests: tmux runs the real binary in a pseudo-terminal of a given
@@ -28,7 +28,9 @@ export class Terminal {
 
   constructor(args: readonly string[], opts: { db: string; env?: Record<string, string>; columns?: number; rows?: number }) {
     this.name = `t${Terminal.n++}`;
-    const env = { IRR_DB: opts.db, IRR_ACTOR: 'tester', TERM: 'xterm-256color', ...opts.env };
+    // On the test server the console logs in as its actor's own role, as irr() does.
+    const env: Record<string, string> = { IRR_ACTOR: 'tester', TERM: 'xterm-256color', ...opts.env };
+    env.IRR_DB = loginFor(opts.db, env.IRR_ACTOR);
     const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     // After the program ends, its exit code stays on screen for the test to read.
     const command = `cd '${ROOT}' && ${quoted}; echo "[exit $?]"; sleep 600`;
