@@ -1,12 +1,26 @@
 // The command runs the bundled CLI with the V8 code cache the build wrote (bin/irr.cjs,
 // scripts/bundle.mjs). The cache only saves compiling: a cache that is stale, damaged or absent
 // must give the same answers, and the build's own cache must be the one this Node accepts.
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { installCopy, irr, irrIn } from '../helpers.js';
+import { BIN, installCopy, irr, irrIn, ROOT } from '../helpers.js';
 
 const run = (dir: string, args: readonly string[], db: string) => irrIn(dir, args, { db, env: { IRR_CODE_CACHE_REPORT: '1' } });
+
+describe('the package\'s command', () => {
+  it('runs as a program, as npx and a shell run it: package.json names it, it is executable and starts with #!/usr/bin/env node', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { irr: string } };
+    const bin = join(ROOT, pkg.bin.irr);
+    expect(bin).toBe(BIN);
+    expect(statSync(bin).mode & 0o111).toBe(0o111);
+    expect(readFileSync(bin, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('0.1.0');
+  });
+});
 
 describe('the code cache', () => {
   it('is written by the build and accepted by this Node', () => {
