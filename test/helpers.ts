@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runInProcess } from './in-process/run.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = join(ROOT, 'bin', 'irr.cjs');
@@ -82,9 +83,34 @@ export function irrIn(install: string, args: readonly string[], opts: { db?: str
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Run the real binary, as a user would, against the given database. */
+/**
+ * Variables a process reads once, at its start, or that only a process launch honours: a run that
+ * sets one launches the binary.
+ */
+const LAUNCH_ONLY_ENV = ['TZ', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'NODE_OPTIONS', 'PATH', 'IRR_CODE_CACHE_REPORT', 'IRR_CODE_CACHE_WRITE'];
+
+let launching = process.env.IRR_TEST_LAUNCH === '1';
+/**
+ * This test file's runs launch the binary (bin/irr.cjs) instead of running the CLI in process: the
+ * files whose subject is the process itself (exit on a closed pipe, signals, crashes, start-up, the
+ * README as a user types it). IRR_TEST_LAUNCH=1 makes every run launch it.
+ */
+export function launchTheBinary(): void {
+  launching = true;
+}
+
+/**
+ * Run irr against the given database as a user would, and get its exit code, stdout and stderr.
+ * The CLI as shipped runs in process (test/in-process/run.ts: one process launch costs ~90 ms, most
+ * of a test's time), unless the run needs a process of its own (a working folder, a variable read
+ * at start-up) or the file asked for the binary (launchTheBinary).
+ */
 export function irr(args: readonly string[], opts: { db?: string; env?: Record<string, string>; cwd?: string } = {}): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: runEnv(args, opts), cwd: opts.cwd ?? ROOT, encoding: 'utf8' });
+  const env = runEnv(args, opts);
+  const ownFolder = opts.cwd !== undefined && resolve(opts.cwd) !== ROOT;
+  const startUp = opts.env !== undefined && LAUNCH_ONLY_ENV.some((name) => name in opts.env!);
+  if (!launching && !ownFolder && !startUp && process.cwd() === ROOT) return runInProcess(ROOT, args, env);
+  const r = spawnSync(process.execPath, [BIN, ...args], { env, cwd: opts.cwd ?? ROOT, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -13,6 +13,8 @@ import { readSecretFile } from './secret-file.js';
 
 /** Resolved once per process and database (the console opens the store more than once). */
 const resolved = new Map<string, string | undefined>();
+/** A new command (main() run again in the same process, as the tests do) asks afresh. */
+export const forgetDatabaseKeys = (): void => resolved.clear();
 
 /** The key file named on the command line or in the environment, with the name to blame. */
 export function keyFileOf(g: GlobalOptions): { readonly path: string; readonly flag: string } | undefined {

@@ -8,6 +8,10 @@ import { databaseKey } from './db-key.js';
 /** Every event this process committed, so that a lost confirmation can still be named (cli/main.ts). */
 const committed: StoredEvent[] = [];
 export const committedEvents = (): readonly StoredEvent[] => committed;
+/** A new command (main() run again in the same process, as the tests do) has committed nothing yet. */
+export const forgetCommitted = (): void => {
+  committed.length = 0;
+};
 
 /**
  * Open the store for one command (`--db`: a SQLite file, or a postgres:// team server) and close

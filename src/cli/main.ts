@@ -3,8 +3,9 @@ import type * as Commander from 'commander';
 import { cliMessage, ExitCode, exitCodeName, IrrError, Refused } from '../domain/errors.js';
 import { visible } from '../domain/text.js';
 import { registerCommands } from './commands.js';
-import { committedEvents } from './engine-access.js';
-import { flushStdout, noteStdoutFailure, osReason, StdoutFailed, stdoutFailure, wroteJsonDocument } from './output.js';
+import { forgetDatabaseKeys } from './db-key.js';
+import { committedEvents, forgetCommitted } from './engine-access.js';
+import { flushStdout, noteStdoutFailure, osReason, resetOutput, StdoutFailed, stdoutFailure, wroteJsonDocument } from './output.js';
 
 // Commander is CommonJS: required as such it loads in ~7 ms, imported as ESM in ~10 (the ESM
 // loader runs its lexer over every file to find named exports). Every command pays this.
@@ -15,6 +16,10 @@ const { Command, CommanderError, Option } = createRequire(import.meta.url)('comm
  * lazily from their actions, so `irr status` does not pay for YAML, zod or the prompts.
  */
 export async function main(argv: readonly string[]): Promise<void> {
+  // What an earlier main() in this process left (the tests run most commands in process).
+  forgetCommitted();
+  resetOutput();
+  forgetDatabaseKeys();
   // A reader that stops early (irr log | head) is not an error; nothing else is left to say.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') {

@@ -31,6 +31,15 @@ export function stdoutFailure(): string | null {
 }
 
 /**
+ * A new command starts with nothing failed or written. One process runs one command (bin/irr.cjs),
+ * but main() is also run many times in one process: the tests run most commands in process.
+ */
+export function resetOutput(): void {
+  failure = null;
+  jsonDocumentWritten = false;
+}
+
+/**
  * Write and wait until the bytes are handed to the OS; rejects (StdoutFailed) if they are not.
  * `irr letter` and `irr report` to stdout deliver this way before anything is recorded.
  */

@@ -2,7 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, irr, ROOT, tempDir } from '../helpers.js';
+import { BIN, irr, launchTheBinary, ROOT, tempDir } from '../helpers.js';
+
+// The README's commands as a reader types them: each a launch of the installed command.
+launchTheBinary();
 
 /**
  * The README's five-minute walkthrough, run as printed (issue 14, problem 10): every `$ ` line of

@@ -31,9 +31,6 @@ import { fourEyesLine, needsFourEyes } from '../../machine/approval.js';
 
 const BACK = 'back' as const;
 
-/** The practice warning is for the first screen of a session only, however many screens follow. */
-let practiceTold = false;
-
 /**
  * The responder console: a loop of screens over one incident. Every answer that changes the
  * incident goes through the same engine actions as the one-shot commands and is stored before the
@@ -43,6 +40,8 @@ let practiceTold = false;
 export class ConsoleSession {
   private engineRef?: Engine;
   private flash: string[] = [];
+  /** The practice warning is for the first screen of a session only, however many screens follow. */
+  private practiceTold = false;
   private all: readonly Regime[] = [];
   /** The incident on screen, for the "resume with" hint when the session is interrupted. */
   current?: string;
@@ -73,8 +72,8 @@ export class ConsoleSession {
    * than 12 months, or never, is said on the first screen. Not inside a drill, which is practice.
    */
   private async practiceNotice(id: string | undefined): Promise<void> {
-    if (practiceTold) return;
-    practiceTold = true;
+    if (this.practiceTold) return;
+    this.practiceTold = true;
     if (id !== undefined && (await (await this.engine(false)).incident(id)).mode === 'drill') return;
     const { practiceOf, practiceWarning } = await import('../../drill/practice.js');
     const warning = practiceWarning(await practiceOf(this.storeExists() ? await this.engine(false) : undefined, systemClock.now()));
