@@ -13,7 +13,7 @@ export default defineConfig({
     // vitest's default is one worker fewer than the cores: one worker on this 2-core machine and in CI,
     // which left a core idle while an e2e test waited on the binary it launched (most of the suite's
     // time). One worker per core.
-    maxWorkers: Math.max(availableParallelism(), 2),
+    maxWorkers: Math.max(availableParallelism() * 2, 4),
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'int', include: ['test/int/**/*.test.ts'] } },

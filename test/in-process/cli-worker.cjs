@@ -68,10 +68,27 @@ async function run(argv, env) {
 // A rejection or throw outside a command's promise is a bug a process would die of: say so.
 process.on('unhandledRejection', (e) => err.push(`irr: unhandled rejection: ${e?.stack ?? e}\n`));
 
-port.on('message', async ({ argv, env }) => {
+/**
+ * SQL as the test server's superuser (test/pg/backend.ts pgSync): the rows of the last statement as
+ * JSON, or the error's message. One connection per call, closed after it: tests make hundreds of
+ * databases, the server allows 200 connections.
+ */
+async function sql(url, text) {
+  const postgres = require('postgres');
+  const db = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    return { ok: true, json: JSON.stringify(await db.unsafe(text)) };
+  } catch (e) {
+    return { ok: false, error: String(e?.message ?? e) };
+  } finally {
+    await db.end();
+  }
+}
+
+port.on('message', async (request) => {
   let result;
   try {
-    result = await run(argv, env);
+    result = request.kind === 'sql' ? await sql(request.url, request.sql) : await run(request.argv, request.env);
   } catch (e) {
     result = { code: -1, stdout: out.join(''), stderr: `${err.join('')}in-process runner failed: ${e?.stack ?? e}\n` };
   }

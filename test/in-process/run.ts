@@ -42,19 +42,33 @@ export interface InProcessRun {
   readonly stderr: string;
 }
 
-/** Run `irr <argv>` in process with exactly `env` as its environment (the worker's first env: `baseEnv`). */
-export function runInProcess(root: string, argv: readonly string[], env: Record<string, string>, timeoutMs = 60_000): InProcessRun {
+/** Send one request to the worker and wait for its answer (the first request starts the worker with `env`). */
+function call<T>(root: string, env: Record<string, string>, request: object, what: string, timeoutMs: number): T {
   conn ??= connect(root, env);
   const { port, signal, worker } = conn;
   Atomics.store(signal, 0, 0);
-  port.postMessage({ argv: [...argv], env });
+  port.postMessage(request);
   const waited = Atomics.wait(signal, 0, 0, timeoutMs);
   if (waited === 'timed-out') {
     void worker.terminate();
     conn = undefined;
-    throw new Error(`irr ${argv.join(' ')}: no answer in process after ${timeoutMs} ms (a prompt waiting for a terminal?)`);
+    throw new Error(`${what}: no answer in process after ${timeoutMs} ms (a prompt waiting for a terminal?)`);
   }
   const got = receiveMessageOnPort(port);
-  if (!got) throw new Error(`irr ${argv.join(' ')}: the in-process runner finished without a result`);
-  return got.message as InProcessRun;
+  if (!got) throw new Error(`${what}: the in-process runner finished without a result`);
+  return got.message as T;
+}
+
+/** Run `irr <argv>` in process with exactly `env` as its environment. */
+export function runInProcess(root: string, argv: readonly string[], env: Record<string, string>, timeoutMs = 60_000): InProcessRun {
+  return call<InProcessRun>(root, env, { kind: 'irr', argv: [...argv], env }, `irr ${argv.join(' ')}`, timeoutMs);
+}
+
+/** Run SQL on a PostgreSQL server, synchronously: the rows of its last statement (JSON-decoded). */
+export function sqlInProcess(root: string, url: string, sql: string, timeoutMs = 60_000): unknown[] {
+  const env = { ...(process.env as Record<string, string>) };
+  for (const name of ['CI', 'FORCE_COLOR', 'IRR_DB', 'IRR_DEBUG']) delete env[name];
+  const r = call<{ ok: boolean; json?: string; error?: string }>(root, env, { kind: 'sql', url, sql }, `SQL on ${url}`, timeoutMs);
+  if (!r.ok) throw new Error(`SQL failed on ${url}: ${sql}: ${r.error}`);
+  return JSON.parse(r.json!) as unknown[];
 }

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, setServerLogin, tempDir } from '../helpers.js';
+import { irr, ROOT, setServerLogin, tempDir } from '../helpers.js';
+import { sqlInProcess } from '../in-process/run.js';
 import { PG_URL } from './pg.js';
 
 /**
@@ -27,10 +27,7 @@ export interface Backend {
 
 /** Run SQL as the superuser of `url`'s server, synchronously (tests' helpers are synchronous). */
 export function pgSync(url: string, sql: string): unknown[] {
-  const script = `import postgres from 'postgres'; const sql = postgres(process.argv[1], { max: 1, onnotice: () => {} }); try { process.stdout.write(JSON.stringify(await sql.unsafe(process.argv[2]))); } finally { await sql.end(); }`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, url, sql], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`SQL failed on ${url}: ${sql}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as unknown[];
+  return sqlInProcess(ROOT, url, sql);
 }
 
 function withDb(url: string, db: string): string {
@@ -59,8 +56,8 @@ export const pgBackend: Backend = {
     const name = `irr_e_${randomBytes(6).toString('hex')}`;
     pgSync(PG_URL, `CREATE DATABASE ${name}`);
     const url = withDb(PG_URL, name);
-    const r = spawnSync(process.execPath, [BIN, 'init', '--db', url], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`irr init --db ${url}: ${r.stderr}`);
+    const r = irr(['init', '--db', url]);
+    if (r.code !== 0) throw new Error(`irr init --db ${url}: ${r.stderr}`);
     return url;
   },
   eventCount(db) {
@@ -94,8 +91,8 @@ const made = new Set<string>();
 export function pgActorUrl(adminUrl: string, actor: string): string {
   const key = `${adminUrl} ${actor}`;
   if (!made.has(key)) {
-    const r = spawnSync(process.execPath, [BIN, 'team', 'add', actor, '--role', 'responder', '--db', adminUrl], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`irr team add ${actor}: ${r.stderr}`);
+    const r = irr(['team', 'add', actor, '--role', 'responder', '--db', adminUrl]);
+    if (r.code !== 0) throw new Error(`irr team add ${actor}: ${r.stderr}`);
     made.add(key);
   }
   const u = new URL(adminUrl);
