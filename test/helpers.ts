@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { runInProcess } from './in-process/run.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,7 +90,8 @@ export function irrIn(install: string, args: readonly string[], opts: { db?: str
  */
 const LAUNCH_ONLY_ENV = ['TZ', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'NODE_OPTIONS', 'PATH', 'IRR_CODE_CACHE_REPORT', 'IRR_CODE_CACHE_WRITE'];
 
-let launching = process.env.IRR_TEST_LAUNCH === '1';
+const LAUNCH_ALL = process.env.IRR_TEST_LAUNCH === '1';
+let launching = LAUNCH_ALL;
 /**
  * This test file's runs launch the binary (bin/irr.cjs) instead of running the CLI in process: the
  * files whose subject is the process itself (exit on a closed pipe, signals, crashes, start-up, the
@@ -97,6 +99,10 @@ let launching = process.env.IRR_TEST_LAUNCH === '1';
  */
 export function launchTheBinary(): void {
   launching = true;
+  // Test files share this module (vitest.config.ts: isolate false): the next file runs in process again.
+  afterAll(() => {
+    launching = LAUNCH_ALL;
+  });
 }
 
 /**

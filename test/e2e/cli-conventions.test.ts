@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { irr, json, launchTheBinary, MINI } from '../helpers.js';
+import { irr, json, MINI } from '../helpers.js';
 import { pgBackend, sharedDb, sqliteBackend, type Backend } from '../pg/backend.js';
 import { pgAvailable } from '../pg/pg.js';
 
@@ -7,10 +7,6 @@ import { pgAvailable } from '../pg/pg.js';
  * Issue 14, problem 9: the CLI's conventions, through the real binary. On both backends (issue 15)
  * where a database is used; usage errors and --help, which open none, run once.
  */
-
-// The conventions of the command as a process (its lines on stderr, exit codes, --json errors):
-// every run here launches bin/irr.cjs, as a script calling irr would.
-launchTheBinary();
 
 function opened(backend: Backend, db: string): string {
   // On PostgreSQL newDb() has run irr init as the server's admin already; a responder may not.

@@ -114,8 +114,9 @@ describe(`a letter refused for missing facts, in the console (${backend.name})`,
     const file = join(dir, 'notice.md');
     const t = term(['run', id], { db, columns: 100, rows: 30 });
     await toTheLetter(t, file);
-    let screen = await t.waitFor('The letter needs 2 facts not recorded yet: records_total, organisation_name.');
-    expect(screen).toContain('records_total: ');
+    await t.waitFor('The letter needs 2 facts not recorded yet: records_total, organisation_name.');
+    // The question follows the explanation on the same screen (drawn a moment later).
+    let screen = await t.waitFor('records_total: ');
     t.type('3200');
     t.keys('Enter');
     screen = await t.waitFor('organisation_name: ');

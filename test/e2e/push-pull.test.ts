@@ -34,7 +34,7 @@ describe('irr push / pull arguments (no server needed)', () => {
     const q = irr(['pull', 'INC-2026-0001', '--from', './other.db'], { db: join(dir, 'b.db') });
     expect(q.code).toBe(2);
     expect(q.stderr).toMatch(/--from: "\.\/other\.db" is not a postgres:\/\/ URL/);
-    const s = irr(['list'], { db: 'postgres://nobody@127.0.0.1:1/irr', cwd: dir });
+    const s = irr(['list', '--db', 'postgres://nobody@127.0.0.1:1/irr'], { cwd: dir });
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/cannot reach the PostgreSQL server postgres:\/\/nobody@127\.0\.0\.1:1\/irr/);
     expect(readdirSync(dir)).toEqual([]);

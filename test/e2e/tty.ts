@@ -83,7 +83,10 @@ export class Terminal {
 
 /** Move the highlight to the choice containing `text` (down first, then up), then press Enter. */
 export async function choose(t: Terminal, text: string, maxMoves = 80): Promise<void> {
-  let key = 'Down';
+  // Towards the choice when it is on screen above the highlight; else down (turning at the end).
+  const first = t.screen().split('\n');
+  const at = first.findIndex((l) => l.startsWith('❯'));
+  let key = at > 0 && first.slice(0, at).some((l) => l.includes(text)) ? 'Up' : 'Down';
   for (let i = 0; i <= maxMoves; i++) {
     const screen = t.screen();
     const current = screen.split('\n').find((l) => l.startsWith('❯'));
