@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { LongestFirst } from './test/sequencer.js';
 
 // Three projects, one script each (npm run test:unit / test:int / test:e2e); `npm test` runs all.
 // unit: pure logic in process. int: the real stores (SQLite files, the throwaway PostgreSQL server).
@@ -18,6 +19,7 @@ export default defineConfig({
     // fresh process and module graph per file cost ~0.5 s of CPU each. No test file mocks modules
     // or changes process.env; test/helpers.ts resets its one per-file switch (launchTheBinary).
     isolate: false,
+    sequence: { sequencer: LongestFirst },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { extends: true, test: { name: 'int', include: ['test/int/**/*.test.ts'] } },

@@ -83,8 +83,8 @@ function digestOf(path: string): string {
 }
 
 function crashOutput(backend: Backend): void {
-describe(`crash test: kill -9 during mail merges (${backend.name})`, () => {
-  it(`${KILLS} SIGKILLs at random moments: no personal-data temporary survives the next run, every recorded merge has its file, verify ok`, { timeout: 600_000 }, async () => {
+describe.concurrent(`crash test: kill -9 during mail merges (${backend.name})`, () => {
+  it.concurrent(`${KILLS} SIGKILLs at random moments: no personal-data temporary survives the next run, every recorded merge has its file, verify ok`, { timeout: 600_000 }, async () => {
     const seed = Number(process.env.IRR_CRASH_SEED ?? Date.now() % 1_000_000);
     const random = rng(seed);
     const dir = tempDir('irr-crash-');

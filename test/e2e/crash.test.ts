@@ -47,8 +47,8 @@ function rowsOf(backend: Backend, db: string, id: string): { seq: number; type: 
 }
 
 function crashTest(backend: Backend): void {
-describe(`crash test: kill -9 during appends (${backend.name})`, () => {
-  it('4 writers, 60 kills at random moments: every acknowledged event present exactly once, verify ok', async () => {
+describe.concurrent(`crash test: kill -9 during appends (${backend.name})`, () => {
+  it.concurrent('4 writers, 60 kills at random moments: every acknowledged event present exactly once, verify ok', async () => {
     const db = backend.newDb();
     // On the server the writers log in as their own role, the actor the server records.
     const writerDb = backend.name === 'postgres' ? pgActorUrl(db, 'crash') : db;

@@ -91,7 +91,9 @@ describe('defect 16: messages that help', () => {
     const dir = tempDir();
     const r = irr(['playbook', 'validate', write(dir, 'deep.yaml', `a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`)]);
     expectRefused(r);
-    expect(r.stderr).toMatch(/deep\.yaml:1:\d+: nested too deeply \(irr reads at most 64 levels\)/);
+    // Where the parser's own recursion gives out depends on how warm its code is (optimised frames
+    // are smaller): then the error is at the file's position; else irr's depth check names the node.
+    expect(r.stderr).toMatch(/deep\.yaml:1:\d+: (…(\[0\])+: )?nested too deeply \(irr reads at most 64 levels\)/);
     const mid = irr(['playbook', 'validate', write(dir, 'mid.yaml', `a: ${'['.repeat(100)}${']'.repeat(100)}\n`)]);
     expectRefused(mid);
     expect(mid.stderr).toMatch(/mid\.yaml:1:\d+: .*nested too deeply/);
