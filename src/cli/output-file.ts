@@ -303,8 +303,8 @@ function placeTemp(t: OutputTarget, tmp: string, size: number): Placed {
         if (!now.isFile()) throw Object.assign(new Error(`it became ${what(now)} while irr was writing`), { code: 'EEXIST' });
         refuseGuarded(t.flag, t.path, now, t.guard);
         backup = tempName(t.folder);
-        linkSync(target, backup);
         track(backup);
+        linkSync(target, backup);
       }
       renameSync(tmp, target);
     }
@@ -358,13 +358,16 @@ export class StagedFile {
   static open(target: OutputTarget): StagedFile {
     sweepStale(target.folder);
     const tmp = tempName(target.folder);
+    // Tracked (and the signal handlers installed) before it exists: a SIGTERM the moment after it
+    // is created would otherwise end the process by the default action, the temporary left behind.
+    track(tmp);
     let fd: number;
     try {
       fd = openSync(tmp, CREATE, 0o600);
     } catch (err) {
+      untrack(tmp);
       throw failure(target.flag, target.path, err);
     }
-    track(tmp);
     return new StagedFile(target, tmp, fd);
   }
 
@@ -448,12 +451,13 @@ export class StagedFolder {
   static open(target: OutputTarget): StagedFolder {
     sweepStale(target.folder);
     const tmp = tempName(target.folder);
+    track(tmp); // before it exists, as in StagedFile.open
     try {
       mkdirSync(tmp, { mode: 0o700 });
     } catch (err) {
+      untrack(tmp);
       throw failure(target.flag, target.path, err);
     }
-    track(tmp);
     return new StagedFolder(target, tmp);
   }
 
