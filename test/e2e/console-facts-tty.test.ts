@@ -116,13 +116,13 @@ describe(`a letter refused for missing facts, in the console (${backend.name})`,
     await toTheLetter(t, file);
     await t.waitFor('The letter needs 2 facts not recorded yet: records_total, organisation_name.');
     // The question follows the explanation on the same screen (drawn a moment later).
-    let screen = await t.waitFor('records_total: ');
+    await t.waitFor('records_total: ');
     t.type('3200');
     t.keys('Enter');
-    screen = await t.waitFor('organisation_name: ');
+    await t.waitFor('organisation_name: ');
     t.type('Example GmbH');
     t.keys('Enter');
-    screen = await t.waitFor('saved: letter gdpr-art33-authority written to');
+    await t.waitFor('saved: letter gdpr-art33-authority written to');
     expect(readFileSync(file, 'utf8')).toContain('Example GmbH');
     expect(status(db, id).facts).toMatchObject({ records_total: 3200, organisation_name: 'Example GmbH' });
     expect(events(db, id).at(-1)!.type).toBe('document.rendered');
