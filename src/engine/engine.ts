@@ -91,6 +91,27 @@ function phaseOf(value: unknown): Phase {
 }
 
 /**
+ * How far the stored snapshot may fall behind the head before an append writes it too. The snapshot
+ * is a derivable cache: writing it with every append cost more than the append itself (the state's
+ * JSON, its seal and a second row in every commit), so a long-lived writer (the console, a drill, a
+ * script) refreshes it every SNAPSHOT_EVERY events and when the engine closes; a one-shot command
+ * closes right after its append, so a read after it is still served from a snapshot at the head. A
+ * snapshot left behind by a crash costs the next read a fold of at most this many events.
+ */
+export const SNAPSHOT_EVERY = 32;
+
+/** What a long-lived engine holds of an incident (see Engine.live). */
+interface Live {
+  readonly head: Head;
+  readonly state: IncidentState;
+  /** Set once this engine has appended: its fold runs on from here. */
+  readonly fold?: Fold;
+  readonly loaded: Loaded;
+  /** The seq of the stored snapshot, as far as this engine knows (0: none). */
+  readonly cachedSeq: number;
+}
+
+/**
  * Application services: load events → fold through the machine → decide → append in ONE
  * transaction. The statechart module (and xstate) is imported only when something must be folded,
  * so a read served from an up-to-date snapshot stays cheap.
@@ -110,7 +131,7 @@ export class Engine {
    * For long-lived callers (the console, drills): the state at a known head, and the fold that
    * produced it. Trusted only while the stored head is exactly this one.
    */
-  private readonly live = new Map<string, { head: Head; state: IncidentState; fold?: Fold; loaded: Loaded }>();
+  private readonly live = new Map<string, Live>();
   /** Per incident, the registered signing keys as of a head (see keysAt). */
   private readonly keyCache = new Map<string, { head: Head; keys: ReadonlyMap<string, ReadonlySet<string>> }>();
 
@@ -305,14 +326,18 @@ export class Engine {
     });
     if (read.unchanged) return hit!.loaded;
     let state = from;
+    let cachedSeq = read.snapshot?.seq ?? 0;
     if (read.tail.length > 0 || !state) {
       state = await this.fold(id, runbook, from, read.tail);
       // The cache is derivable: refresh it so the next read is cheap (never moves it backwards),
       // except over a snapshot that fails its seal: that is evidence for irr verify.
-      if (this.store.canWrite && read.snapshot?.problem === undefined) await this.store.putSnapshot(id, state.seq, JSON.stringify(state), read.head.hash);
+      if (this.store.canWrite && read.snapshot?.problem === undefined) {
+        await this.store.putSnapshot(id, state.seq, JSON.stringify(state), read.head.hash);
+        cachedSeq = state.seq;
+      }
     }
     const loaded = this.loadedFrom(row, runbook, state, read.head);
-    this.live.set(id, { head: read.head, state, loaded });
+    this.live.set(id, { head: read.head, state, loaded, cachedSeq });
     return loaded;
   }
 
@@ -370,8 +395,29 @@ export class Engine {
     return redactedChain(headers, rows);
   }
 
-  close(): Promise<void> {
-    return this.store.close();
+  async close(): Promise<void> {
+    try {
+      await this.flushSnapshots();
+    } finally {
+      await this.store.close();
+    }
+  }
+
+  /**
+   * Before closing: the snapshot of every incident this engine appended to and left behind its
+   * head (SNAPSHOT_EVERY). A cache write that fails is not the command's failure — the command's
+   * events are committed, and the next read folds the few events after the stored snapshot.
+   */
+  private async flushSnapshots(): Promise<void> {
+    if (!this.store.canWrite) return;
+    for (const [id, l] of this.live) {
+      if (!l.fold || l.cachedSeq >= l.head.seq) continue;
+      try {
+        await this.store.putSnapshot(id, l.state.seq, JSON.stringify(l.state), l.head.hash);
+      } catch {
+        // the cache stays behind; see above
+      }
+    }
   }
 
   schemaVersion(): Promise<number> {
@@ -474,6 +520,7 @@ export class Engine {
         if (events.length === 0) return { events: [], state: loaded.state, loaded };
         const live = this.live.get(id);
         const fold = live?.fold && live.state === loaded.state ? live.fold : Fold.restore(loaded.state, loaded.runbook);
+        const cachedSeq = live?.cachedSeq ?? 0;
         // From here the fold runs ahead of the store until the append commits.
         this.live.delete(id);
         for (const e of events) {
@@ -481,7 +528,8 @@ export class Engine {
         }
         // Serialised before taking the write lock: the lock is held for the inserts only.
         const finalState = fold.state(loaded.head.seq + events.length);
-        const snapshot = JSON.stringify(finalState);
+        const writeSnapshot = finalState.seq - cachedSeq >= SNAPSHOT_EVERY;
+        const snapshot = writeSnapshot ? JSON.stringify(finalState) : undefined;
         const signers = await this.signersFor(id, loaded.head, events);
         try {
           this.refuseReadOnly();
@@ -499,7 +547,7 @@ export class Engine {
             const head = { seq: last.seq, hash: last.hash };
             this.keysAppended(id, loaded.head, head, events);
             const next = this.loadedFrom(loaded.row, loaded.runbook, finalState, head);
-            this.live.set(id, { head, state: finalState, fold, loaded: next });
+            this.live.set(id, { head, state: finalState, fold, loaded: next, cachedSeq: writeSnapshot ? head.seq : cachedSeq });
           } finally {
             if (this.inFlight.get(id) === flight) this.inFlight.delete(id);
           }

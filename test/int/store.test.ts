@@ -10,6 +10,8 @@ import { Engine } from '../../src/engine/engine.js';
 import { verifyIncident } from '../../src/engine/verify.js';
 import { loadRunbookFile } from '../../src/playbook/runbook.js';
 import { EventStore, KEY_REGISTRATIONS_SQL } from '../../src/store/event-store.js';
+import { snapshotSeal } from '../../src/store/integrity.js';
+import { SNAPSHOT_EVERY } from '../../src/engine/engine.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 /** Who acts, now (the engine's who() is asynchronous; decide callbacks are not). */
 const whoNow = (actor: string) => ({ actor, at: new Date().toISOString() });
@@ -98,12 +100,12 @@ describe('event store', () => {
 
 describe('tamper detection (irr verify)', () => {
   async function tampered(edit: (raw: Database.Database, id: string) => void) {
-    const { db, engine, id, engineFile } = await freshIncident();
+    const { db, engine, id } = await freshIncident();
     const who = whoNow('bob');
     await engine.execute(id, (l) => decide.completeStep(l.ctx, l.phase, who, 'triage'));
     await engine.execute(id, () => decide.addNote(who, 'first note'));
     await engine.execute(id, () => decide.addNote(who, 'second note'));
-    engineFile.close();
+    await engine.close();
     expect(irr(['verify', id], { db }).code).toBe(0);
     const raw = new Database(db);
     raw.exec('DROP TRIGGER events_append_only_update; DROP TRIGGER events_append_only_delete;');
@@ -241,5 +243,60 @@ describe('concurrency', () => {
     const head = checkFile.head(id).seq;
     expect(head).toBeGreaterThanOrEqual(Math.max(...reported));
     expect((await verifyIncident(check, id)).ok).toBe(true);
+  });
+});
+
+describe('the snapshot cache of a long-lived engine', () => {
+  const snapshotSeq = (db: string, id: string): number => {
+    const raw = new Database(db, { readonly: true });
+    try {
+      return (raw.prepare('SELECT seq FROM snapshots WHERE incident = ?').get(id) as { seq: number }).seq;
+    } finally {
+      raw.close();
+    }
+  };
+
+  it(`is written every ${SNAPSHOT_EVERY} events and at close; left behind by a crash, it is served as far as it goes and verify passes`, async () => {
+    const { db, engine, id, engineFile } = await freshIncident();
+    const who = whoNow('bob');
+    for (let i = 0; i < SNAPSHOT_EVERY + 4; i++) await engine.execute(id, () => decide.addNote(who, `note ${i}`));
+    const head = engineFile.head(id).seq;
+    expect(head).toBe(SNAPSHOT_EVERY + 5);
+    // Written with the append that put it SNAPSHOT_EVERY behind, not since.
+    expect(snapshotSeq(db, id)).toBe(1 + SNAPSHOT_EVERY);
+    // The process dies without closing the engine: the cache stays behind the head.
+    engineFile.close();
+    expect(snapshotSeq(db, id)).toBe(1 + SNAPSHOT_EVERY);
+    const verified = irr(['verify', id, '--json'], { db });
+    expect(verified.code).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject([{ incident: id, ok: true, events: head }]);
+    // A command reads it, folds the 4 events after it, and refreshes it.
+    const status = irr(['status', id, '--json'], { db });
+    expect(status.code).toBe(0);
+    const shown = JSON.parse(status.stdout) as { seq: number; notes: number };
+    expect(shown.seq).toBe(head);
+    expect(shown.notes).toBe(SNAPSHOT_EVERY + 4);
+    const again = new Engine(SqliteStore.open(db, {}), systemClock);
+    await again.execute(id, () => decide.addNote(who, 'after the crash'));
+    await again.close();
+    expect(snapshotSeq(db, id)).toBe(head + 1);
+  });
+
+  it('a made-up state resealed behind the head is caught by verify (compared with a replay to its seq)', async () => {
+    const { db, engine, id, engineFile } = await freshIncident();
+    const who = whoNow('bob');
+    for (let i = 0; i < SNAPSHOT_EVERY + 2; i++) await engine.execute(id, () => decide.addNote(who, `note ${i}`));
+    engineFile.close();
+    const raw = new Database(db);
+    const snap = raw.prepare('SELECT seq, state, head_hash FROM snapshots WHERE incident = ?').get(id) as { seq: number; state: string; head_hash: string };
+    expect(snap.seq).toBeLessThan(SNAPSHOT_EVERY + 3);
+    const state = JSON.parse(snap.state);
+    state.context.facts = { ...state.context.facts, subjects_total: 1 };
+    const forged = JSON.stringify(state);
+    raw.prepare('UPDATE snapshots SET state = ?, state_sha256 = ? WHERE incident = ?').run(forged, snapshotSeal(snap.head_hash, forged), id);
+    raw.close();
+    const verified = irr(['verify', id], { db });
+    expect(verified.code).toBe(5);
+    expect(verified.stderr).toContain(`the cached snapshot at seq ${snap.seq} differs from a replay of the events`);
   });
 });
