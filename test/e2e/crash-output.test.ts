@@ -8,7 +8,7 @@ import { pgActorUrl, pgBackend, sqliteBackend, type Backend } from '../pg/backen
 import { pgAvailable } from '../pg/pg.js';
 
 /**
- * Crash test of the mail merge through the real binary: merges of 1,200 recipients are
+ * Crash test of the mail merge through the real binary: merges of 500 recipients are
  * killed with SIGKILL (no handler runs) at random moments — starting up, reading the CSV, writing
  * letters, placing them, recording. Then one more merge runs in the same folder, and:
  * - no temporary file (personal data) is left: the stale ones were swept;
@@ -20,7 +20,7 @@ import { pgAvailable } from '../pg/pg.js';
  */
 
 const KILLS = 24;
-const RECIPIENTS = 1200;
+const RECIPIENTS = 500;
 const NOW = '2026-03-03T10:00:00Z';
 const HEADER = 'name,email,postal_address,jurisdiction,language';
 const sha256 = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');

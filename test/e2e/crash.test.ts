@@ -48,7 +48,7 @@ function rowsOf(backend: Backend, db: string, id: string): { seq: number; type: 
 
 function crashTest(backend: Backend): void {
 describe.concurrent(`crash test: kill -9 during appends (${backend.name})`, () => {
-  it.concurrent('4 writers, 60 kills at random moments: every acknowledged event present exactly once, verify ok', async () => {
+  it.concurrent('4 writers, 40 kills at random moments: every acknowledged event present exactly once, verify ok', async () => {
     const db = backend.newDb();
     // On the server the writers log in as their own role, the actor the server records.
     const writerDb = backend.name === 'postgres' ? pgActorUrl(db, 'crash') : db;
@@ -66,7 +66,7 @@ describe.concurrent(`crash test: kill -9 during appends (${backend.name})`, () =
     const window = Math.max(200, Math.round(1.5 * Math.max(...timed)));
     let seed = 20261201;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const TARGET_KILLS = 60;
+    const TARGET_KILLS = 40;
     let kills = 0;
     let spawned = 0;
     const outcomes: (Outcome & { kind: 'note' | 'fact'; value: string })[] = [];
@@ -107,7 +107,7 @@ describe.concurrent(`crash test: kill -9 during appends (${backend.name})`, () =
     const killedButWritten = outcomes.filter((o) => o.killed && present.has(o.value)).length;
     const v = irr(['verify'], { db });
     expect(v.code, v.stderr).toBe(0);
-    expect(kills).toBeGreaterThanOrEqual(50);
+    expect(kills).toBeGreaterThanOrEqual(32);
     // The figures for the issue's closing note.
     console.log(`crash test (${backend.name}): kill window ${window} ms, ${spawned} commands, ${kills} kill -9, ${acknowledged.length} acknowledged (all present once), ${killedButWritten} killed after their commit (present once, unacknowledged), ${conflicts} write conflicts, ${rows.length} events, verify ok`);
   }, 300_000);
