@@ -19,4 +19,5 @@ function sources(dir) {
 const missing = sources(join(ROOT, 'src')).find((f) => !existsSync(join(ROOT, 'dist', relative(join(ROOT, 'src'), f)).replace(/\.ts$/, '.js')));
 if (missing && existsSync(INFO)) rmSync(INFO);
 const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+if (tsc.error) console.error(`irr: cannot run the TypeScript compiler (${tsc.error.message}); run npm ci first`);
 process.exitCode = tsc.status ?? 1;

@@ -58,7 +58,7 @@ let template: string | undefined;
  * `irr init` of its own, without running the migrations again for each of ~100 databases. Roles
  * are server-wide, and irr grants nothing on the database itself, so nothing is lost in the copy.
  * Nothing connects to the template after its init (a copy needs it idle). `irr init` on an empty
- * database is tested as such (team-server, pg-roles).
+ * database is tested as such (team-server's README set-up, push-pull).
  */
 function initedTemplate(): string {
   if (template) return template;
