@@ -6,9 +6,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { irr, json, ROOT, tempDir } from '../helpers.js';
-import { pgBackend, pgSync } from '../pg/backend.js';
+import { holdServerApprovers, pgBackend, pgSync } from '../pg/backend.js';
 import { asRole, pgAvailable, PG_URL } from '../pg/pg.js';
 import { fourEyes } from './four-eyes-flows.js';
 import { as as asResponder, enrol, ok, openIncident, responder } from './signing-helpers.js';
@@ -34,7 +34,13 @@ if (pgAvailable(import.meta.filename, 14)) {
   describe('four-eyes approval on a PostgreSQL team server (each person their own role)', () => fourEyes(pgBackend));
 
   describe('a team server', () => {
-    // Server approvers made here are revoked after each test: other databases on this server see them.
+    // Server approvers made here are revoked after each test: other databases on this server see
+    // them, so no test of another file that needs none runs meanwhile (holdServerApprovers).
+    let release = () => {};
+    beforeAll(() => {
+      release = holdServerApprovers();
+    });
+    afterAll(() => release());
     afterEach(() => {
       for (const who of ['dora', 'dpo_dora']) pgSync(PG_URL, `DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${who}') THEN REVOKE irr_approver FROM ${who}; END IF; END $$`);
     });
