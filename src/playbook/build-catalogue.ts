@@ -33,6 +33,29 @@ if (checked.problems.length === 0) {
   process.stderr.write(`${checked.problems.map(formatProblem).join('\n')}\nirr: the shipped letter templates have ${checked.problems.length} problem(s); not cached\n`);
 }
 
+// The shipped runbooks, checked against them (playbook/runbook-cache.ts says why). A broken one
+// fails the build: the runbooks are irr's own files.
+{
+  const { checkRunbook, hashRunbook } = await import('./runbook.js');
+  const { YamlSource } = await import('./yaml-source.js');
+  const { shippedRunbookFiles } = await import('./catalogue.js');
+  const { writeRunbookCache } = await import('./runbook-cache.js');
+  const loaded = [];
+  for (const file of shippedRunbookFiles()) {
+    const src = YamlSource.fromFile(file);
+    const { runbook, problems } = checkRunbook(src);
+    if (!runbook || problems.length > 0) {
+      process.stderr.write(`${problems.map(formatProblem).join('\n')}\nirr: the shipped runbook ${file} has ${problems.length} problem(s)\n`);
+      process.exit(2);
+    }
+    const hash = hashRunbook(runbook);
+    // What the cache serves is the JSON of the checked runbook: it must pin the same hash.
+    if (hashRunbook(JSON.parse(JSON.stringify(runbook)) as typeof runbook) !== hash) throw new Error(`${file}: the checked runbook does not survive JSON`);
+    loaded.push({ runbook, hash, source: src.text, file });
+  }
+  process.stdout.write(`irr: checked ${loaded.length} runbooks to ${writeRunbookCache(loaded)}\n`);
+}
+
 // The offsets of every zone the catalogue counts deadlines in (src/clocks/offsets.ts says why).
 const zones = zonesOf(regimes);
 writeFileSync(ZONE_TABLE_FILE, JSON.stringify(buildZoneTable(zones)));

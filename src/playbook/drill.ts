@@ -17,12 +17,12 @@ import { InvalidInput } from '../domain/errors.js';
 import { checkFactValue, CORE_FACTS, instantProblem, parseInstant, type FactCatalogue } from '../domain/facts.js';
 import { WORK_PHASES } from '../domain/phases.js';
 import type { Runbook } from '../domain/runbook.js';
-import { resolveRunbook } from './catalogue.js';
+import { runbookFileFor } from './catalogue.js';
 import { checkCondition } from './check-condition.js';
 import { ScenarioSchema, SCRIPT_KINDS, ScriptSchema } from './drill-schema.js';
 import { PLAYBOOKS_DIR } from './paths.js';
 import { ValidationFailed, type Problem } from './problems.js';
-import { pathLabel, schemaProblems, type LoadedRunbook } from './runbook.js';
+import { loadRunbookFile, pathLabel, schemaProblems, type LoadedRunbook } from './runbook.js';
 import { YamlSource, type Path } from './yaml-source.js';
 
 export const DRILLS_DIR = join(PLAYBOOKS_DIR, 'drills');
@@ -125,7 +125,7 @@ export function checkScenario(src: YamlSource, world: DrillWorld): { scenario?: 
   let runbook: LoadedRunbook | undefined;
   if (typeof raw.runbook === 'string') {
     try {
-      runbook = resolveRunbook(raw.runbook);
+      runbook = loadRunbookFile(runbookFileFor(raw.runbook));
     } catch (err) {
       at(['runbook'], (err as Error).message);
     }

@@ -9,15 +9,8 @@ import type { Runbook } from '../domain/runbook.js';
 import { checkCondition } from './check-condition.js';
 import { ValidationFailed, type Problem } from './problems.js';
 import { RunbookSchema } from './runbook-schema.js';
-import { YamlSource, type Path } from './yaml-source.js';
-import { shippedRegimeFiles } from './regime-catalogue.js';
-
-let knownRegimes: ReadonlySet<string> | undefined;
-/** The regime catalogue's ids, from the file names (each regime file is named after its id). */
-function regimeIds(): ReadonlySet<string> {
-  knownRegimes ??= new Set(shippedRegimeFiles().map((f) => basename(f).replace(/\.ya?ml$/, '')));
-  return knownRegimes;
-}
+import { YamlSource, readTextFile, type Path } from './yaml-source.js';
+import { cachedRunbook, shippedRegimeIds as regimeIds } from './runbook-cache.js';
 
 function nearest(id: string, ids: ReadonlySet<string>): string {
   const near = [...ids].filter((x) => x.startsWith(id.split('-')[0]!)).slice(0, 4);
@@ -36,9 +29,13 @@ export function hashRunbook(runbook: Runbook): string {
   return createHash('sha256').update(canonicalJson(runbook)).digest('hex');
 }
 
-/** Parse and check a runbook; throws ValidationFailed listing every problem found. */
+/**
+ * Parse and check a runbook; throws ValidationFailed listing every problem found. A text the build
+ * checked (a shipped runbook) is served from the build's cache (playbook/runbook-cache.ts).
+ */
 export function loadRunbookFile(file: string): LoadedRunbook {
-  return loadRunbookSource(YamlSource.fromFile(file));
+  const text = readTextFile(file);
+  return cachedRunbook(file, text) ?? loadRunbookSource(YamlSource.fromText(file, text));
 }
 
 export function loadRunbookSource(src: YamlSource): LoadedRunbook {

@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LetterTemplate } from '../domain/template.js';
 import { compiledCatalogueServed, freshSources, sourcesHash, stamps } from './regime-cache.js';
-import { LETTERS_DIR } from './template.js';
+import { LETTERS_DIR } from './template-files.js';
 
 /**
  * The shipped letter templates as the build checked them (front matter, coverage of every required

@@ -1,24 +1,15 @@
-import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { CONTROL_CHARS, stripBom, visible } from '../domain/text.js';
 import { CORE_FACTS } from '../domain/facts.js';
 import type { Regime } from '../domain/regime.js';
 import type { Coverage, LetterTemplate } from '../domain/template.js';
 import { checkCondition } from './check-condition.js';
-import { PLAYBOOKS_DIR } from './paths.js';
 import type { Problem } from './problems.js';
 import { pathLabel, schemaProblems } from './runbook.js';
 import { TemplateFrontMatterSchema } from './template-schema.js';
 import { readTextFile, YamlSource, type Path } from './yaml-source.js';
 
-export const LETTERS_DIR = join(PLAYBOOKS_DIR, '..', 'templates', 'letters');
-
-export function shippedTemplateFiles(): string[] {
-  return readdirSync(LETTERS_DIR)
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => join(LETTERS_DIR, f));
-}
+export { LETTERS_DIR, shippedTemplateFiles } from './template-files.js';
 
 /** The headings of a Markdown body, as written (ATX headings, any level). */
 export function headingsOf(body: string): string[] {

@@ -3,40 +3,10 @@ import type { Regime } from '../domain/regime.js';
 import type { LetterTemplate } from '../domain/template.js';
 import type { Obligation } from '../assess/obligations.js';
 import type { Problem } from '../playbook/problems.js';
-import { checkTemplate, shippedTemplateFiles, type TemplateServes } from '../playbook/template.js';
-import { readTemplateCache } from '../playbook/template-cache.js';
+import { checkTemplate } from '../playbook/template.js';
+import type { BrokenTemplate, CheckedTemplates } from './shipped-templates.js';
 import { letterView, placeholderRecipient, recipientView } from './letter-view.js';
 import { trialRender } from './letter.js';
-
-/**
- * The shipped templates, checked: as the build checked them (dist/catalogue/templates.json) when
- * neither they nor the regimes changed since, else checked now. `irr letter` then loads neither YAML
- * nor zod (~60 ms) and checks nothing (~100 ms more); `irr template check` always checks.
- */
-/** A template file that failed its check: what it says it serves when that much could be read. */
-export interface BrokenTemplate {
-  readonly file: string;
-  readonly serves?: TemplateServes;
-  readonly problems: readonly Problem[];
-}
-
-export interface CheckedTemplates {
-  readonly templates: LetterTemplate[];
-  readonly problems: Problem[];
-  readonly broken: BrokenTemplate[];
-}
-
-/** The broken templates that may have served `obligation` (in `locale`'s language, when given): those that cannot say, too. */
-export function brokenFor(broken: readonly BrokenTemplate[], obligation: string, sameLanguage?: (locale: string) => boolean): BrokenTemplate[] {
-  return broken.filter((b) => !b.serves || (b.serves.obligations.includes(obligation) && (!sameLanguage || sameLanguage(b.serves.locale))));
-}
-
-export function shippedTemplates(byId: ReadonlyMap<string, Regime>, only?: (t: LetterTemplate) => boolean): CheckedTemplates {
-  const files = shippedTemplateFiles();
-  const built = readTemplateCache(files);
-  if (built) return { templates: only ? built.filter(only) : built, problems: [], broken: [] };
-  return checkTemplateFiles(files, byId, only);
-}
 
 /**
  * Every template file checked: front matter, coverage, sections, facts, and a trial render. With

@@ -64,7 +64,7 @@ export async function open(g: GlobalOptions, opts: { playbook?: string; title?: 
   if (!opts.playbook) throw new InvalidInput('open: --playbook <id|file> is required (irr playbook list shows the shipped runbooks)');
   if (!opts.title) throw new InvalidInput('open: --title <text> is required');
   const { resolveRunbook } = await import('../../playbook/catalogue.js');
-  const loaded = resolveRunbook(opts.playbook);
+  const loaded = await resolveRunbook(opts.playbook);
   const at = parseAt(opts.at);
   // Everything that can be refused is checked before the database file is created.
   if (opts.title.trim() === '') throw new InvalidInput('--title: the incident needs a title');

@@ -9,8 +9,8 @@ import { recordDocument } from '../../engine/documents.js';
 import { assessIncident, regimes } from '../../engine/obligations.js';
 import type { Obligation } from '../../assess/obligations.js';
 import { ValidationFailed } from '../../playbook/problems.js';
-import { shippedTemplateFiles } from '../../playbook/template.js';
-import { brokenFor, checkTemplateFiles, shippedTemplates } from '../../render/template-check.js';
+import { shippedTemplateFiles } from '../../playbook/template-files.js';
+import { brokenFor, shippedTemplates } from '../../render/shipped-templates.js';
 import { alsoInforming, isLetterLate, letterFacts, letterView, MISSING_RE, placeholderRecipient, recipientView, type LetterPhase } from '../../render/letter-view.js';
 import { escapeMarkdown } from '../../render/escape.js';
 import { letterLocale, primaryLanguage } from '../../render/letter-locale.js';
@@ -26,6 +26,7 @@ async function catalogue(): Promise<ReadonlyMap<string, Regime>> {
 
 export async function templateList(g: GlobalOptions): Promise<void> {
   const byId = await catalogue();
+  const { checkTemplateFiles } = await import('../../render/template-check.js');
   const { templates, problems } = checkTemplateFiles(shippedTemplateFiles(), byId);
   if (problems.length > 0) throw new ValidationFailed(problems);
   if (g.json) {
@@ -38,6 +39,7 @@ export async function templateList(g: GlobalOptions): Promise<void> {
 export async function templateCheck(g: GlobalOptions, files: string[]): Promise<void> {
   const byId = await catalogue();
   const list = files.length > 0 ? files : shippedTemplateFiles();
+  const { checkTemplateFiles } = await import('../../render/template-check.js');
   const { templates, problems } = checkTemplateFiles(list, byId);
   if (problems.length > 0) throw new ValidationFailed(problems);
   // Which regimes with an external audience have no shipped template (information, not an error).
@@ -53,8 +55,8 @@ export async function templateCheck(g: GlobalOptions, files: string[]): Promise<
 }
 
 /** The templates that serve an obligation, checked; the chosen one by id or locale. */
-export function chooseTemplate(obligation: string, byId: ReadonlyMap<string, Regime>, opts: { template?: string; locale?: string }): LetterTemplate {
-  const { templates, problems, broken } = shippedTemplates(byId, (t) => t.obligations.includes(obligation) || t.id === opts.template);
+export async function chooseTemplate(obligation: string, byId: ReadonlyMap<string, Regime>, opts: { template?: string; locale?: string }): Promise<LetterTemplate> {
+  const { templates, problems, broken } = await shippedTemplates(byId, (t) => t.obligations.includes(obligation) || t.id === opts.template);
   const candidates = templates.filter((t) => t.obligations.includes(obligation));
   if (opts.template !== undefined) {
     const t = templates.find((x) => x.id === opts.template);
@@ -191,7 +193,7 @@ export async function produceLetter(
   const byId = await catalogue();
   const regime = byId.get(obligationId);
   if (!regime) throw new InvalidInput(`<obligation-id>: no obligation "${obligationId}" (irr clocks ${id} lists the incident's; irr regime list all)`);
-  const template = chooseTemplate(obligationId, byId, opts);
+  const template = await chooseTemplate(obligationId, byId, opts);
   const { now, format } = opts;
   const { loaded, assessment } = await assessIncident(engine, id, now);
   const o = assessment.obligations.find((x) => x.id === obligationId)!;

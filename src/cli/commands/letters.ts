@@ -13,7 +13,7 @@ import { withEngine } from '../engine-access.js';
 import { checkOutput, dbGuard, StagedFile, StagedFolder, type Placed } from '../output-file.js';
 import { printJson, printLines } from '../output.js';
 import { chooseTemplate, isApproved, parseFormat, templateForLocale } from './letter.js';
-import { brokenFor, shippedTemplates } from '../../render/template-check.js';
+import { brokenFor, shippedTemplates } from '../../render/shipped-templates.js';
 import { ValidationFailed } from '../../playbook/problems.js';
 
 /** The columns every recipients file has (tests outside the project rely on these names). */
@@ -105,8 +105,8 @@ export async function letters(
   if (!regime) throw new InvalidInput(`<obligation-id>: no obligation "${obligationId}" (irr regime list)`);
   // The letter's language (--locale, default en) is the language of a recipient with none; a
   // recipient whose language has no template gets the first of --fallback that has one.
-  const fallback = chooseTemplate(obligationId, byId, opts.locale !== undefined ? { locale: opts.locale } : {});
-  const { templates: candidates, broken } = shippedTemplates(byId, (t) => t.obligations.includes(obligationId));
+  const fallback = await chooseTemplate(obligationId, byId, opts.locale !== undefined ? { locale: opts.locale } : {});
+  const { templates: candidates, broken } = await shippedTemplates(byId, (t) => t.obligations.includes(obligationId));
   // A broken template of this notice would have its recipients written in another language: refuse.
   const inTheWay = brokenFor(broken, obligationId);
   if (inTheWay.length > 0) throw new ValidationFailed(inTheWay.flatMap((b) => b.problems));

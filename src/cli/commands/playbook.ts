@@ -12,8 +12,8 @@ import type { GlobalOptions } from '../context.js';
 
 const stepCount = (r: Runbook) => WORK_PHASES.reduce((n, p) => n + r.phases[p].length, 0);
 
-export function list(g: GlobalOptions): void {
-  const all = listShippedRunbooks();
+export async function list(g: GlobalOptions): Promise<void> {
+  const all = await listShippedRunbooks();
   if (g.json) {
     printJson(all.map(({ runbook: r, hash }) => ({ id: r.id, title: r.title, version: r.version, steps: stepCount(r), hash })));
     return;
@@ -21,8 +21,8 @@ export function list(g: GlobalOptions): void {
   printLines(table(all.map(({ runbook: r }) => [r.id, r.version, String(stepCount(r)), r.title]), ['ID', 'VERSION', 'STEPS', 'TITLE']));
 }
 
-export function show(g: GlobalOptions, id: string): void {
-  const { runbook: r, hash } = resolveRunbook(id);
+export async function show(g: GlobalOptions, id: string): Promise<void> {
+  const { runbook: r, hash } = await resolveRunbook(id);
   if (g.json) {
     printJson({ ...r, hash });
     return;

@@ -206,7 +206,7 @@ export class ConsoleSession {
 
   private async openNew(): Promise<string | undefined> {
     const { listShippedRunbooks } = await import('../../playbook/catalogue.js');
-    const shipped = listShippedRunbooks();
+    const shipped = await listShippedRunbooks();
     const playbook = await this.p.select({
       message: 'Which runbook fits?',
       choices: shipped.map((l) => ({ value: l.runbook.id, name: `${l.runbook.id}: ${l.runbook.title}`, description: oneLine(l.runbook.description).slice(0, 160) })),
