@@ -1,5 +1,4 @@
 import type { Engine } from '../engine/engine.js';
-import { pinOf, scoreOf } from './runner.js';
 
 /** One run of a scenario, summarised for comparison with the others. */
 export interface DrillRunSummary {
@@ -19,8 +18,13 @@ const minutes = (s: { known: boolean; ms?: number }) => (s.known ? Math.round(s.
 
 /** Every drill in the database (of one scenario, if named), oldest run first. */
 export async function drillHistory(engine: Engine, scenarioId?: string): Promise<DrillRunSummary[]> {
+  const drills = (await engine.incidents()).filter((r) => r.mode === 'drill');
+  // The runner (and through it the drill checks, YAML and zod) only when there is a drill to score:
+  // the console asks on every start, and most databases have none.
+  if (drills.length === 0) return [];
+  const { pinOf, scoreOf } = await import('./runner.js');
   const out: DrillRunSummary[] = [];
-  for (const row of (await engine.incidents()).filter((r) => r.mode === 'drill')) {
+  for (const row of drills) {
     const pin = await pinOf(engine, row.id);
     if (scenarioId !== undefined && pin.scenario.id !== scenarioId) continue;
     const s = await scoreOf(engine, row.id);

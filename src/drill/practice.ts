@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Engine } from '../engine/engine.js';
+import { shippedScenarioFiles } from '../playbook/drill-files.js';
 import { drillHistory, type DrillRunSummary } from './history.js';
 
 /**
@@ -57,17 +62,53 @@ export function practiceWarning(entries: readonly PracticeEntry[], maxMonths = M
  * console asks on every start and a full check of each scenario costs a second or more.
  */
 export async function shippedScenarios(): Promise<{ id: string; title: string }[]> {
-  const { shippedScenarioFiles } = await import('../playbook/drill.js');
-  const { readFileSync } = await import('node:fs');
-  const { parse } = await import('yaml');
+  const names = builtNames();
   const out: { id: string; title: string }[] = [];
+  let parse: ((text: string) => unknown) | undefined;
   for (const f of shippedScenarioFiles()) {
-    const doc: unknown = parse(readFileSync(f, 'utf8'));
-    if (typeof doc !== 'object' || doc === null) continue;
-    const { id, title } = doc as { id?: unknown; title?: unknown };
-    if (typeof id === 'string') out.push({ id, title: typeof title === 'string' ? title : id });
+    const text = readFileSync(f, 'utf8');
+    // As the build read this very text (dist/catalogue/scenarios.json), else read now with YAML.
+    const known = names.get(sha256(text));
+    if (known !== undefined) {
+      if (known) out.push(known);
+      continue;
+    }
+    parse ??= (await import('yaml')).parse;
+    const named = nameOf(parse(text));
+    if (named) out.push(named);
   }
   return out;
+}
+
+type Named = { id: string; title: string } | null;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const NAMES = resolve(dirname(fileURLToPath(import.meta.url)), '../catalogue/scenarios.json');
+
+function nameOf(doc: unknown): Named {
+  if (typeof doc !== 'object' || doc === null) return null;
+  const { id, title } = doc as { id?: unknown; title?: unknown };
+  return typeof id === 'string' ? { id, title: typeof title === 'string' ? title : id } : null;
+}
+
+function builtNames(): Map<string, Named> {
+  try {
+    return new Map(Object.entries((JSON.parse(readFileSync(NAMES, 'utf8')) as { names: Record<string, Named> }).names));
+  } catch {
+    return new Map(); // no build (a source checkout): every scenario is read
+  }
+}
+
+/** Build time: the shipped scenarios' names, keyed by the SHA-256 of each file's text. Returns the path. */
+export async function writeScenarioNames(): Promise<string> {
+  const { parse } = await import('yaml');
+  const names: Record<string, Named> = {};
+  for (const f of shippedScenarioFiles()) {
+    const text = readFileSync(f, 'utf8');
+    names[sha256(text)] = nameOf(parse(text));
+  }
+  mkdirSync(dirname(NAMES), { recursive: true });
+  writeFileSync(NAMES, JSON.stringify({ names }));
+  return NAMES;
 }
 
 /** Every known scenario's practice status from the drills in this engine's database (or none). */

@@ -56,6 +56,12 @@ if (checked.problems.length === 0) {
   process.stdout.write(`irr: checked ${loaded.length} runbooks to ${writeRunbookCache(loaded)}\n`);
 }
 
+// The shipped drill scenarios' names, for the console's practice warning (drill/practice.ts).
+{
+  const { writeScenarioNames } = await import('../drill/practice.js');
+  process.stdout.write(`irr: wrote the names of the shipped drill scenarios to ${await writeScenarioNames()}\n`);
+}
+
 // The offsets of every zone the catalogue counts deadlines in (src/clocks/offsets.ts says why).
 const zones = zonesOf(regimes);
 writeFileSync(ZONE_TABLE_FILE, JSON.stringify(buildZoneTable(zones)));

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { canonicalJson } from '../domain/canonical.js';
 import {
   parseDuration,
@@ -20,13 +19,12 @@ import type { Runbook } from '../domain/runbook.js';
 import { runbookFileFor } from './catalogue.js';
 import { checkCondition } from './check-condition.js';
 import { ScenarioSchema, SCRIPT_KINDS, ScriptSchema } from './drill-schema.js';
-import { PLAYBOOKS_DIR } from './paths.js';
 import { ValidationFailed, type Problem } from './problems.js';
 import { loadRunbookFile, pathLabel, schemaProblems, type LoadedRunbook } from './runbook.js';
 import { YamlSource, type Path } from './yaml-source.js';
 
-export const DRILLS_DIR = join(PLAYBOOKS_DIR, 'drills');
-export const SCRIPTS_DIR = join(DRILLS_DIR, 'scripts');
+import { shippedScenarioFiles, shippedScriptFiles } from './drill-files.js';
+export { DRILLS_DIR, SCRIPTS_DIR, shippedScenarioFiles, shippedScriptFiles } from './drill-files.js';
 
 export interface LoadedScenario {
   readonly scenario: Scenario;
@@ -293,15 +291,6 @@ export function loadScriptFile(file: string, scenario: LoadedScenario, world: Dr
   return script;
 }
 
-const yamlIn = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f)) : []);
-
-export function shippedScenarioFiles(): string[] {
-  return yamlIn(DRILLS_DIR);
-}
-
-export function shippedScriptFiles(): string[] {
-  return yamlIn(SCRIPTS_DIR);
-}
 
 /** The scenario id a script file names, read without checking the rest (for listings). */
 function scriptScenarioId(file: string): string | undefined {

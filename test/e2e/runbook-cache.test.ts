@@ -77,7 +77,7 @@ describe('the checked runbooks of the build', () => {
  * Module._load writes them at exit). The build's caches exist so that these starts load neither the
  * YAML parser nor zod (~100 ms of each); a static import added on their way would bring them back.
  */
-function packagesLoaded(args: readonly string[], db: string, bin = BIN): { code: number; stderr: string; packages: Set<string> } {
+function packagesLoaded(args: readonly string[], db: string, bin = BIN): { code: number; stdout: string; stderr: string; packages: Set<string> } {
   const dir = tempDir();
   const hook = join(dir, 'hook.cjs');
   const out = join(dir, 'loaded.txt');
@@ -89,11 +89,11 @@ function packagesLoaded(args: readonly string[], db: string, bin = BIN): { code:
     `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, [...seen].join('\\n')));`,
   ].join('\n'));
   const r = spawnSync(process.execPath, ['--require', hook, bin, ...args], { env: { ...process.env, IRR_DB: db, IRR_ACTOR: 'tester', IRR_DEBUG: '' }, encoding: 'utf8' });
-  return { code: r.status ?? -1, stderr: r.stderr, packages: new Set(readFileSync(out, 'utf8').split('\n').filter(Boolean)) };
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, packages: new Set(readFileSync(out, 'utf8').split('\n').filter(Boolean)) };
 }
 
 describe('what a start served by the build loads', () => {
-  it('irr open on a shipped runbook, irr letter and a mail merge load neither yaml nor zod; an edited runbook does', () => {
+  it('irr open on a shipped runbook, irr letter, a mail merge and the practice check load neither yaml nor zod; an edited runbook does', () => {
     const dir = tempDir();
     const db = join(dir, 'irr.db');
     const open = packagesLoaded(['open', '--playbook', 'misdirected-communication', '--title', 'What loads', '--at', '2026-03-02T09:00:00Z'], db);
@@ -114,6 +114,11 @@ describe('what a start served by the build loads', () => {
     expect(merge.code, merge.stderr).toBe(0);
     expect(merge.packages).toContain('csv-parse');
     expect([...merge.packages].filter((p) => p === 'yaml' || p === 'zod')).toEqual([]);
+
+    // The practice check the console makes on every start (irr drill due, on a database with no drill).
+    const due = packagesLoaded(['drill', 'due'], db);
+    expect(due.stdout).toContain('never run');
+    expect([...due.packages].filter((p) => p === 'yaml' || p === 'zod')).toEqual([]);
 
     // The control: a runbook the build did not check is parsed and checked.
     const edited = join(dir, 'edited.yaml');
