@@ -104,11 +104,13 @@ const made = new Set<string>();
 
 /**
  * The URL a responder uses on the team server: the test database, as their own login role
- * (a member of irr_responder, made with `irr team add` on first use). The server then writes
+ * (a member of irr_responder, made with `irr team add` on first use on this server). The server then writes
  * them as the actor; `--as`/IRR_ACTOR, when given, must name that same role.
  */
 export function pgActorUrl(adminUrl: string, actor: string): string {
-  const key = `${adminUrl} ${actor}`;
+  // Once per server, not per database: a role and its membership of irr_responder are server-wide
+  // (tests revoke irr_approver from their roles, never irr_responder).
+  const key = `${new URL(adminUrl).host} ${actor}`;
   if (!made.has(key)) {
     const r = irr(['team', 'add', actor, '--role', 'responder', '--db', adminUrl]);
     if (r.code !== 0) throw new Error(`irr team add ${actor}: ${r.stderr}`);
@@ -129,7 +131,8 @@ setServerLogin(pgActorUrl);
  * a holder that died (its pid gone) is taken over. Returns the release.
  */
 export function holdServerApprovers(): () => void {
-  const path = join(tmpdir(), `irr-test-approvers-${createHash('sha256').update(PG_URL).digest('hex').slice(0, 12)}.lock`);
+  // In the temp folder outside this run's (test/pg/global-setup.ts): another run on the same server shares it.
+  const path = join(process.env.IRR_TEST_OUTER_TMP ?? tmpdir(), `irr-test-approvers-${createHash('sha256').update(PG_URL).digest('hex').slice(0, 12)}.lock`);
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (let waited = 0; ; waited += 25) {
     try {

@@ -8,7 +8,7 @@
  * runs as if PostgreSQL were not installed.
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -56,7 +56,40 @@ function notRunReport(dir: string): { count: number; files: string[] } {
   return { count, files };
 }
 
+/**
+ * One folder for everything the run's tests and the commands they launch put in the temp folder
+ * (TMPDIR, which os.tmpdir() and the launched processes read), removed at the end of the run: the
+ * suite makes ~600 folders and ~150 MB there, and leaving them in /tmp run after run is litter.
+ * The folder is the parent's environment before the workers are forked, so they all share it.
+ */
+function runTempFolder(): () => void {
+  const outer = tmpdir();
+  const dir = mkdtempSync(join(outer, 'irr-tests-'));
+  chmodSync(dir, 0o755); // as /tmp is traversable: the PostgreSQL user reads files tests put there
+  process.env.IRR_TEST_OUTER_TMP = outer;
+  process.env.TMPDIR = dir;
+  let removed = false;
+  const remove = () => {
+    if (removed) return;
+    removed = true;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', remove);
+  return remove;
+}
+
 export default async function setup(project: TestProject): Promise<() => void> {
+  const removeTemp = runTempFolder();
+  const setupPg = await pgSetup(project);
+  return () => {
+    setupPg();
+    removeTemp();
+  };
+}
+
+async function pgSetup(project: TestProject): Promise<() => void> {
+  // The server's own folder stays in the outer temp folder: the postgres user must reach it.
+  const outer = process.env.IRR_TEST_OUTER_TMP ?? tmpdir();
   const notRunDir = mkdtempSync(join(tmpdir(), 'irr-pg-notrun-'));
   project.provide('pgNotRunDir', notRunDir);
   const given = process.env.IRR_TEST_PG_URL;
@@ -75,7 +108,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
       console.warn(`\nPostgreSQL is not installed: ${count} PostgreSQL test${count === 1 ? '' : 's'} did not run (${files.join(', ')}); ${INSTALL_HINT}.\n`);
     };
   }
-  const base = mkdtempSync(join(tmpdir(), 'irr-pg-'));
+  const base = mkdtempSync(join(outer, 'irr-pg-'));
   const data = join(base, 'data');
   const sock = join(base, 'sock');
   mkdirSync(sock);
