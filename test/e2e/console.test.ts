@@ -148,7 +148,7 @@ describe(`irr run --answers (${backend.name})`, () => {
     expect(irr(['fact', id, ...more], { db }).code).toBe(0);
     const written = runConsole(db, dir, ['notifications', 'gdpr-art33', 'letter', file, 'back', 'quit'], [id]);
     expect(written.code, written.stderr).toBe(0);
-    expect(written.stdout).toMatch(/saved: letter gdpr-art33-authority written to \S*notice\.html \(DRAFT until\s+approved\)/);
+    expect(written.stdout).toMatch(/saved: letter gdpr-art33-authority written to\s+\S*notice\.html\s+\(DRAFT until\s+approved\)/);
     expect(readFileSync(file, 'utf8')).toContain('<h2>Contact point</h2>');
   });
 

@@ -78,16 +78,39 @@ function runTempFolder(): () => void {
   return remove;
 }
 
+interface Started {
+  readonly provided: ReadonlyMap<'pgUrl' | 'pgNotRunDir', string>;
+  readonly teardown: () => void;
+}
+
+/**
+ * vitest runs the global setup once for the root and once for each project (they extend the root
+ * config): the first call starts the temp folder and the server, every call provides them to its
+ * project, and the last teardown stops them. One server for the run, not three.
+ */
+const SHARED = Symbol.for('irr.test.global-setup');
+type Shared = { started: Promise<Started>; users: number };
+
 export default async function setup(project: TestProject): Promise<() => void> {
-  const removeTemp = runTempFolder();
-  const setupPg = await pgSetup(project);
+  const holder = globalThis as { [SHARED]?: Shared };
+  const shared = (holder[SHARED] ??= {
+    users: 0,
+    started: (async () => {
+      const removeTemp = runTempFolder();
+      const provided = new Map<'pgUrl' | 'pgNotRunDir', string>();
+      const stopPg = await pgSetup({ provide: (key: 'pgUrl' | 'pgNotRunDir', value: string) => provided.set(key, value) });
+      return { provided, teardown: () => (stopPg(), removeTemp()) };
+    })(),
+  });
+  shared.users++;
+  const started = await shared.started;
+  for (const [key, value] of started.provided) project.provide(key, value);
   return () => {
-    setupPg();
-    removeTemp();
+    if (--shared.users === 0) started.teardown();
   };
 }
 
-async function pgSetup(project: TestProject): Promise<() => void> {
+async function pgSetup(project: Pick<TestProject, 'provide'>): Promise<() => void> {
   // The server's own folder stays in the outer temp folder: the postgres user must reach it.
   const outer = process.env.IRR_TEST_OUTER_TMP ?? tmpdir();
   const notRunDir = mkdtempSync(join(tmpdir(), 'irr-pg-notrun-'));
