@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { irr, ROOT, setServerLogin, tempDir } from '../helpers.js';
 import { sqlInProcess } from '../in-process/run.js';
+import { inject } from 'vitest';
 import { PG_URL } from './pg.js';
 
 /**
@@ -63,6 +64,9 @@ let template: string | undefined;
  */
 function initedTemplate(): string {
   if (template) return template;
+  // Made once for the run by the global setup when irr was built (test/pg/global-setup.ts).
+  const given = inject('pgTemplate');
+  if (given) return (template = given);
   const name = `irr_t_${randomBytes(6).toString('hex')}`;
   pgSync(PG_URL, `CREATE DATABASE ${name}`);
   const r = irr(['init', '--db', withDb(PG_URL, name)]);

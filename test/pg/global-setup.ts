@@ -11,7 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -20,6 +23,8 @@ declare module 'vitest' {
     pgUrl: string;
     /** Where test files note the PostgreSQL tests they could not run. */
     pgNotRunDir: string;
+    /** A database `irr init` made, that test databases are copied from (test/pg/backend.ts); '' when none. */
+    pgTemplate: string;
   }
 }
 
@@ -78,8 +83,32 @@ function runTempFolder(): () => void {
   return remove;
 }
 
+/**
+ * The database every test database is copied from (CREATE DATABASE … TEMPLATE, test/pg/backend.ts),
+ * made once a run by the built irr (`irr init`), so that no test process makes its own (each a
+ * database and a run of the migrations; workers are forked again as the projects change). '' when
+ * irr is not built: the tests that need it (int, e2e) build first, and test/pg/backend.ts then makes
+ * one itself.
+ */
+async function initedTemplate(url: string): Promise<string> {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  if (!existsSync(join(root, 'dist', 'bundle', 'irr.cjs'))) return '';
+  const name = `irr_t_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'irr.cjs'), 'init', '--db', target.toString()], { encoding: 'utf8', env: { ...process.env, IRR_DEBUG: '' } });
+  if (r.status !== 0) throw new Error(`irr init --db ${target}: ${r.stderr}`);
+  return name;
+}
+
 interface Started {
-  readonly provided: ReadonlyMap<'pgUrl' | 'pgNotRunDir', string>;
+  readonly provided: ReadonlyMap<'pgUrl' | 'pgNotRunDir' | 'pgTemplate', string>;
   readonly teardown: () => void;
 }
 
@@ -97,8 +126,8 @@ export default async function setup(project: TestProject): Promise<() => void> {
     users: 0,
     started: (async () => {
       const removeTemp = runTempFolder();
-      const provided = new Map<'pgUrl' | 'pgNotRunDir', string>();
-      const stopPg = await pgSetup({ provide: (key: 'pgUrl' | 'pgNotRunDir', value: string) => provided.set(key, value) });
+      const provided = new Map<'pgUrl' | 'pgNotRunDir' | 'pgTemplate', string>();
+      const stopPg = await pgSetup({ provide: (key: 'pgUrl' | 'pgNotRunDir' | 'pgTemplate', value: string) => provided.set(key, value) });
       return { provided, teardown: () => (stopPg(), removeTemp()) };
     })(),
   });
@@ -118,6 +147,7 @@ async function pgSetup(project: Pick<TestProject, 'provide'>): Promise<() => voi
   const given = process.env.IRR_TEST_PG_URL;
   if (given) {
     project.provide('pgUrl', given);
+    project.provide('pgTemplate', await initedTemplate(given));
     return () => rmSync(notRunDir, { recursive: true, force: true });
   }
   // IRR_TEST_PG=off: run as if PostgreSQL were not installed (reported, and a failure under CI=true).
@@ -125,6 +155,7 @@ async function pgSetup(project: Pick<TestProject, 'provide'>): Promise<() => voi
   if (!bin) {
     if (process.env.CI === 'true') throw new Error(`PostgreSQL is not installed, so the PostgreSQL tests cannot run (CI=true makes that a failure): ${INSTALL_HINT}`);
     project.provide('pgUrl', '');
+    project.provide('pgTemplate', '');
     return () => {
       const { count, files } = notRunReport(notRunDir);
       rmSync(notRunDir, { recursive: true, force: true });
@@ -173,7 +204,9 @@ async function pgSetup(project: Pick<TestProject, 'provide'>): Promise<() => voi
     rmSync(base, { recursive: true, force: true });
     throw err;
   }
-  project.provide('pgUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  project.provide('pgUrl', url);
+  project.provide('pgTemplate', await initedTemplate(url));
   return () => {
     stop();
     rmSync(notRunDir, { recursive: true, force: true });
