@@ -55,7 +55,7 @@ export const sqliteBackend: Backend = {
 let template: string | undefined;
 
 /**
- * A database `irr init` made, once per test process, that each new test database is copied from
+ * A database `irr init` made, once per run (else once per test process), that each new test database is copied from
  * (CREATE DATABASE … TEMPLATE): the same schema, functions, triggers, policies and grants as an
  * `irr init` of its own, without running the migrations again for each of ~100 databases. Roles
  * are server-wide, and irr grants nothing on the database itself, so nothing is lost in the copy.
