@@ -11,11 +11,11 @@ export default defineConfig({
     globalSetup: ['test/pg/global-setup.ts'],
     // The machine has two cores and the suites launch hundreds of processes: a busy minute is not a hang.
     testTimeout: 60_000,
-    // vitest's default is one worker fewer than the cores: one on this 2-core machine and in CI. Three
+    // vitest's default is one worker fewer than the cores: one on this 2-core machine and in CI. Two
     // per core: the terminal (tmux), crash and server tests mostly wait, and the others fill the gaps
-    // (measured on 2 cores: 2 workers 310 s, 4 workers 292 s, later 4 workers 176 s and 6 workers 164 s
-    // for the same suite; with 6 both cores are busy from the first seconds to the last).
-    maxWorkers: Math.max(availableParallelism() * 3, 6),
+    // (measured: 4 workers 292 s, 2 workers 310 s for the whole suite; 6 workers were faster again
+    // here, 164 against 176 s, but a fresh-clone CI run with 6 had in-process answers out of step).
+    maxWorkers: Math.max(availableParallelism() * 2, 4),
     // Test files share their worker process (and its in-process CLI, test/in-process/run.ts): a
     // fresh process and module graph per file cost ~0.5 s of CPU each. No test file mocks modules
     // or changes process.env; test/helpers.ts resets its one per-file switch (launchTheBinary).
