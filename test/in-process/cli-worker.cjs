@@ -92,7 +92,7 @@ port.on('message', async (request) => {
   } catch (e) {
     result = { code: -1, stdout: out.join(''), stderr: `${err.join('')}in-process runner failed: ${e?.stack ?? e}\n` };
   }
-  port.postMessage(result);
+  port.postMessage({ id: request.id, result });
   Atomics.store(signal, 0, 1);
   Atomics.notify(signal, 0);
 });

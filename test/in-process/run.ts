@@ -42,21 +42,37 @@ export interface InProcessRun {
   readonly stderr: string;
 }
 
-/** Send one request to the worker and wait for its answer (the first request starts the worker with `env`). */
+let nextId = 0;
+
+/**
+ * Send one request to the worker and wait for its answer (the first request starts the worker with
+ * `env`). Each request carries an id and only the answer with that id is taken: a fresh-clone CI run
+ * once had one call wake with no answer queued yet, after which every later call read the answer of
+ * the one before it (an `irr open` printing what `irr init` had said). Now a wake without the answer
+ * waits on, and an answer to an earlier request, should one ever arrive late, is dropped.
+ */
 function call<T>(root: string, env: Record<string, string>, request: object, what: string, timeoutMs: number): T {
   conn ??= connect(root, env);
   const { port, signal, worker } = conn;
+  const id = ++nextId;
+  const deadline = Date.now() + timeoutMs;
   Atomics.store(signal, 0, 0);
-  port.postMessage(request);
-  const waited = Atomics.wait(signal, 0, 0, timeoutMs);
-  if (waited === 'timed-out') {
-    void worker.terminate();
-    conn = undefined;
-    throw new Error(`${what}: no answer in process after ${timeoutMs} ms (a prompt waiting for a terminal?)`);
+  port.postMessage({ ...request, id });
+  for (;;) {
+    const left = deadline - Date.now();
+    const waited = left > 0 ? Atomics.wait(signal, 0, 0, left) : 'timed-out';
+    // Reset before reading: an answer posted after this read sets the flag again and wakes the next wait.
+    Atomics.store(signal, 0, 0);
+    for (let got = receiveMessageOnPort(port); got; got = receiveMessageOnPort(port)) {
+      const answer = got.message as { id: number; result: T };
+      if (answer.id === id) return answer.result;
+    }
+    if (waited === 'timed-out') {
+      void worker.terminate();
+      conn = undefined;
+      throw new Error(`${what}: no answer in process after ${timeoutMs} ms (a prompt waiting for a terminal?)`);
+    }
   }
-  const got = receiveMessageOnPort(port);
-  if (!got) throw new Error(`${what}: the in-process runner finished without a result`);
-  return got.message as T;
 }
 
 /** Run `irr <argv>` in process with exactly `env` as its environment. */
