@@ -11,10 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
+import { newDatabase } from './new-database.js';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -93,18 +92,10 @@ function runTempFolder(): () => void {
 async function initedTemplate(url: string): Promise<string> {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   if (!existsSync(join(root, 'dist', 'bundle', 'irr.cjs'))) return '';
-  const name = `irr_t_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(url, { max: 1, onnotice: () => undefined });
-  try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'irr.cjs'), 'init', '--db', target.toString()], { encoding: 'utf8', env: { ...process.env, IRR_DEBUG: '' } });
+  const target = await newDatabase(url);
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'irr.cjs'), 'init', '--db', target], { encoding: 'utf8', env: { ...process.env, IRR_DEBUG: '' } });
   if (r.status !== 0) throw new Error(`irr init --db ${target}: ${r.stderr}`);
-  return name;
+  return new URL(target).pathname.slice(1);
 }
 
 interface Started {

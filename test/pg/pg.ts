@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
+import { newDatabase } from './new-database.js';
 
 /** The superuser URL of the throwaway test server, or '' when PostgreSQL is not installed. */
 export const PG_URL: string = inject('pgUrl');
@@ -17,22 +17,9 @@ export function pgAvailable(file: string, count: number): boolean {
   return false;
 }
 
-function withDb(url: string, db: string): string {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
 /** A new, empty database on the test server; its URL (superuser). */
-export async function freshPgDatabase(): Promise<string> {
-  const name = `irr_t_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(PG_URL, { max: 1, onnotice: () => undefined });
-  try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  return withDb(PG_URL, name);
+export function freshPgDatabase(): Promise<string> {
+  return newDatabase(PG_URL);
 }
 
 /** The same database, connecting as another role. */
