@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { shippedScenarioFiles } from '../playbook/drill-files.js';
 import { drillHistory, type DrillRunSummary } from './history.js';
+import { catalogueFile } from '../playbook/catalogue-file.js';
 
 /**
  * Practice on schedule: a response plan must be exercised at least yearly. For each scenario
@@ -82,7 +82,7 @@ export async function shippedScenarios(): Promise<{ id: string; title: string }[
 
 type Named = { id: string; title: string } | null;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const NAMES = resolve(dirname(fileURLToPath(import.meta.url)), '../catalogue/scenarios.json');
+const NAMES = catalogueFile(import.meta.url, 'scenarios.json');
 
 function nameOf(doc: unknown): Named {
   if (typeof doc !== 'object' || doc === null) return null;

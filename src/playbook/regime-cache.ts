@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Regime } from '../domain/regime.js';
+import { catalogueFile } from './catalogue-file.js';
 
 /**
  * The validated regime catalogue, compiled at build time to JSON beside the code, keyed by the
@@ -15,7 +15,7 @@ import type { Regime } from '../domain/regime.js';
  * sources are the compiled ones without being read. Any difference (an edit, a copy that reset the
  * mtimes, a file added or removed) falls back to the content hash, which alone decides.
  */
-const CACHE = resolve(dirname(fileURLToPath(import.meta.url)), '../catalogue/regimes.json');
+const CACHE = catalogueFile(import.meta.url, 'regimes.json');
 
 export function sourcesHash(files: readonly string[]): string {
   const h = createHash('sha256');

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname } from 'node:path';
 import type { Runbook } from '../domain/runbook.js';
 import { shippedRegimeFiles } from './regime-catalogue.js';
 import type { LoadedRunbook } from './runbook.js';
+import { catalogueFile } from './catalogue-file.js';
 
 /**
  * The shipped runbooks, validated at build time and kept as JSON beside the code, keyed by the
@@ -17,7 +17,7 @@ import type { LoadedRunbook } from './runbook.js';
  * build`) and the regime catalogue, through `discharges` (a duty the catalogue must have). Each
  * entry lists the duties it names; an entry naming one that is no longer shipped is not served.
  */
-const CACHE = resolve(dirname(fileURLToPath(import.meta.url)), '../catalogue/runbooks.json');
+const CACHE = catalogueFile(import.meta.url, 'runbooks.json');
 
 interface Entry {
   readonly runbook: Runbook;

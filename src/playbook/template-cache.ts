@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, dirname, join } from 'node:path';
 import type { LetterTemplate } from '../domain/template.js';
 import { compiledCatalogueServed, freshSources, sourcesHash, stamps } from './regime-cache.js';
 import { LETTERS_DIR } from './template-files.js';
+import { catalogueFile } from './catalogue-file.js';
 
 /**
  * The shipped letter templates as the build checked them (front matter, coverage of every required
@@ -12,7 +12,7 @@ import { LETTERS_DIR } from './template-files.js';
  * only when this process was served that very compiled catalogue and the template files are the
  * ones checked (by size and mtime, else by content, as playbook/regime-cache.ts does).
  */
-const CACHE = resolve(dirname(fileURLToPath(import.meta.url)), '../catalogue/templates.json');
+const CACHE = catalogueFile(import.meta.url, 'templates.json');
 
 interface Stored {
   readonly regimes: string;
