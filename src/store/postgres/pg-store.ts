@@ -116,6 +116,13 @@ export class PgStore implements StorePort {
   private readonly lost = new Set<string>();
   /** Per incident, the head up to which this process has checked the chain, and the key registrations up to it. */
   private readonly checked = new Map<string, { head: Head; keys: readonly KeyRow[]; guard?: string | null }>();
+  /**
+   * Playbook rows this session read and found bound to an incident (their content hashes to their
+   * hash, the one its incident.opened pins): `playbook()` serves them without reading the ~40 KB
+   * row again. An engine checks an incident's bindings before it reads its runbook, so each command
+   * read every row twice; what it serves is the content of that hash whenever it is read.
+   */
+  private readonly checkedPlaybooks = new Map<string, PlaybookRow>();
 
   /** The role this session connected as: the actor of everything it writes (row-level security checks it). */
   serverUser?: string;
@@ -147,6 +154,10 @@ export class PgStore implements StorePort {
       ...(ssl !== undefined ? { ssl } : {}),
       max: 2,
       onnotice: () => undefined,
+      // No look-up of the server's array types on connecting (a query of pg_type, ~2 ms of the
+      // server's CPU and a round trip per command): irr sends no array and reads none as such
+      // (comms' withheld names come as JSON text, redactedLog).
+      fetch_types: false,
       connect_timeout: 10,
       connection: { application_name: 'irr', ...(readonly ? { default_transaction_read_only: true } : {}) },
     });
@@ -186,11 +197,11 @@ export class PgStore implements StorePort {
    */
   async redactedLog(incident: string): Promise<{ headers: EventHeader[]; rows: RedactedRow[] }> {
     const all = await this.guard(async () => [
-      ...(await this.sql<(EventHeader & { payload: string | null; withheld: string[] })[]>`
-        SELECT incident, seq, type, at, recorded_at, actor, prev_hash, hash, payload, withheld FROM comms_events WHERE incident = ${incident} ORDER BY seq`),
+      ...(await this.sql<(EventHeader & { payload: string | null; withheld: string | null })[]>`
+        SELECT incident, seq, type, at, recorded_at, actor, prev_hash, hash, payload, array_to_json(withheld)::text AS withheld FROM comms_events WHERE incident = ${incident} ORDER BY seq`),
     ]);
     const headers = all.map(({ payload: _p, withheld: _w, ...h }) => h);
-    const rows = all.flatMap(({ payload, withheld, ...h }) => (payload === null ? [] : [{ ...h, payload, withheld }]));
+    const rows = all.flatMap(({ payload, withheld, ...h }) => (payload === null ? [] : [{ ...h, payload, withheld: withheld === null ? [] : (JSON.parse(withheld) as string[]) }]));
     return { headers, rows };
   }
 
@@ -237,6 +248,8 @@ export class PgStore implements StorePort {
   }
 
   async playbook(hash: string): Promise<PlaybookRow | undefined> {
+    const checked = this.checkedPlaybooks.get(hash);
+    if (checked) return checked;
     return this.guard(async () => (await this.sql<PlaybookRow[]>`SELECT hash, id, version, content, source FROM playbooks WHERE hash = ${hash}`)[0]);
   }
 
@@ -545,7 +558,7 @@ export class PgStore implements StorePort {
     const bodyOf = new Map(
       (await q<{ name: string; body: string | null }[]>`
         SELECT f AS name, (SELECT prosrc FROM pg_proc WHERE oid = to_regprocedure(quote_ident(current_schema()) || '.' || f || '()')) AS body
-        FROM unnest(${['irr_refuse_change', 'irr_four_eyes', ...ID_CHECKS.map((c) => c.fn)]}::text[]) AS f`).map((r) => [r.name, r.body]),
+        FROM unnest(string_to_array(${['irr_refuse_change', 'irr_four_eyes', ...ID_CHECKS.map((c) => c.fn)].join(',')}, ',')) AS f`).map((r) => [r.name, r.body]),
     );
     const bodies = new Map(ID_CHECKS.map((c) => [c.fn, bodyOf.get(c.fn) ?? undefined]));
     const [rls] = await q<{ on: boolean | null }[]>`SELECT (SELECT relrowsecurity FROM pg_class WHERE relname = 'events' AND relnamespace = current_schema()::regnamespace) AS on`;
@@ -714,7 +727,9 @@ export class PgStore implements StorePort {
     if (!row) return [{ seq: 0, problem: `incident ${incident} has no incidents row` }];
     const [first] = await q<EventRow[]>`SELECT incident, seq, type, at, recorded_at, actor, payload, prev_hash, hash FROM ${q(this.logRead)} WHERE incident = ${incident} ORDER BY seq LIMIT 1`;
     const [pb] = await q<PlaybookRow[]>`SELECT hash, id, version, content, source FROM playbooks WHERE hash = ${row.playbook_hash}`;
-    return bindingProblems(row, first, pb);
+    const problems = bindingProblems(row, first, pb);
+    if (pb && problems.length === 0) this.checkedPlaybooks.set(pb.hash, pb);
+    return problems;
   }
 
   async readState(incident: string, known: Head | undefined, accept: (snapshot: Snapshot | undefined, head: Head) => number): Promise<StateRead> {
