@@ -70,19 +70,39 @@ process.on('unhandledRejection', (e) => err.push(`irr: unhandled rejection: ${e?
 
 /**
  * SQL as the test server's superuser (test/pg/backend.ts pgSync): the rows of the last statement as
- * JSON, or the error's message. One connection per call, closed after it: tests make hundreds of
- * databases, the server allows 200 connections.
+ * JSON, or the error's message. A connection per URL is kept for the next call (a new one costs the
+ * server ~8 ms of CPU, and a file checks its database's event count after most commands), at most
+ * POOLED of them, the least recently used closed first: tests make hundreds of databases, the server
+ * allows 200 connections. After each call the session is reset (DISCARD ALL), so a SET a test ran
+ * (session_replication_role = replica, to edit behind the triggers' back) never outlives its call.
  */
+const POOLED = 6;
+const pool = new Map();
 async function sql(url, text) {
-  const postgres = require('postgres');
-  const db = postgres(url, { max: 1, onnotice: () => undefined });
+  let db = pool.get(url);
+  pool.delete(url);
+  if (!db) db = require('postgres')(url, { max: 1, onnotice: () => undefined });
+  let rows;
   try {
-    return { ok: true, json: JSON.stringify(await db.unsafe(text)) };
+    rows = await db.unsafe(text);
   } catch (e) {
-    return { ok: false, error: String(e?.message ?? e) };
-  } finally {
     await db.end();
+    return { ok: false, error: String(e?.message ?? e) };
   }
+  try {
+    await db.unsafe('DISCARD ALL');
+  } catch {
+    // Left in a transaction, or the server went away: not kept.
+    await db.end();
+    return { ok: true, json: JSON.stringify(rows) };
+  }
+  pool.set(url, db);
+  for (const [u, old] of pool) {
+    if (pool.size <= POOLED) break;
+    pool.delete(u);
+    await old.end();
+  }
+  return { ok: true, json: JSON.stringify(rows) };
 }
 
 port.on('message', async (request) => {
