@@ -8,7 +8,7 @@
  * runs as if PostgreSQL were not installed.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -130,6 +130,27 @@ export default async function setup(project: TestProject): Promise<() => void> {
   };
 }
 
+/**
+ * Where the throwaway server keeps its files: a memory file system (/dev/shm) when it has room,
+ * else the temp folder. The server is thrown away at the end of the run and runs without fsync
+ * already; its ~120 databases come to ~1.1 GB in ~40,000 files, whose removal from a disk at the
+ * end of the run took ~4.5 s of the run's wall time (about 0.3 s from memory). A small /dev/shm
+ * (a container's default is 64 MB) is passed over.
+ */
+function serverFolderParent(outer: string): string {
+  const shm = '/dev/shm';
+  try {
+    const fs = statfsSync(shm);
+    if (fs.bavail * fs.bsize >= 4 * 1024 ** 3) {
+      accessSync(shm, constants.W_OK);
+      return shm;
+    }
+  } catch {
+    // no /dev/shm, or not writable: the temp folder
+  }
+  return outer;
+}
+
 async function pgSetup(project: Pick<TestProject, 'provide'>): Promise<() => void> {
   // The server's own folder stays in the outer temp folder: the postgres user must reach it.
   const outer = process.env.IRR_TEST_OUTER_TMP ?? tmpdir();
@@ -153,7 +174,7 @@ async function pgSetup(project: Pick<TestProject, 'provide'>): Promise<() => voi
       console.warn(`\nPostgreSQL is not installed: ${count} PostgreSQL test${count === 1 ? '' : 's'} did not run (${files.join(', ')}); ${INSTALL_HINT}.\n`);
     };
   }
-  const base = mkdtempSync(join(outer, 'irr-pg-'));
+  const base = mkdtempSync(join(serverFolderParent(outer), 'irr-pg-'));
   const data = join(base, 'data');
   const sock = join(base, 'sock');
   mkdirSync(sock);
