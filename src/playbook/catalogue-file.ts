@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
  * build's dist/catalogue. From the sources it used to be src/catalogue, which never exists: every
  * check there parsed the YAML again (~50 ms a letter in the golden-letter test). Each reader uses a
  * file only when what it was made from is unchanged (by content hash), so a stale or missing build
- * is a miss, never a wrong answer.
+ * is a miss, never a wrong answer. The zone and holiday tables (clocks/offsets.ts, clocks/calendar.ts)
+ * do not come through here on purpose: the holiday table carries no key of its sources, so from the
+ * sources a stale dist copy could answer differently; they ask Intl and date-holidays there instead.
  */
 export function catalogueFile(moduleUrl: string, name: string): string {
   const folder = dirname(dirname(fileURLToPath(moduleUrl)));
